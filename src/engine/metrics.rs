@@ -1,0 +1,111 @@
+//! The figures the engine records per run: yearly metrics per strategy and horizon
+//! metrics per strategy, with their names as they appear in the output files.
+
+use crate::scenario::Scenario;
+
+/// Yearly metrics present in every scenario, in storage order.
+pub const YEARLY_BASE: [&str; 14] = [
+    "spend",
+    "care_payments",
+    "outcome_payments",
+    "prevention_cost",
+    "admin_cost",
+    "provider_cost",
+    "provider_result",
+    "caseload",
+    "client_years",
+    "starts",
+    "referrals",
+    "prevented",
+    "successes",
+    "spend_real",
+];
+
+/// Index of a base yearly metric.
+pub mod y {
+    pub const SPEND: usize = 0;
+    pub const CARE: usize = 1;
+    pub const OUTCOME: usize = 2;
+    pub const PREVENTION: usize = 3;
+    pub const ADMIN: usize = 4;
+    pub const PROVIDER_COST: usize = 5;
+    pub const PROVIDER_RESULT: usize = 6;
+    pub const CASELOAD: usize = 7;
+    pub const CLIENT_YEARS: usize = 8;
+    pub const STARTS: usize = 9;
+    pub const REFERRALS: usize = 10;
+    pub const PREVENTED: usize = 11;
+    pub const SUCCESSES: usize = 12;
+    pub const SPEND_REAL: usize = 13;
+}
+
+/// Horizon metrics per strategy and run, in storage order.
+pub const HORIZON: [&str; 10] = [
+    "npv_spend",
+    "total_spend",
+    "npv_saving_vs_baseline",
+    "p_cheaper_than_baseline",
+    "p_cheapest",
+    "break_even_year",
+    "p_break_even",
+    "cost_per_success",
+    "total_successes",
+    "total_starts",
+];
+
+/// Index of a horizon metric.
+pub mod h {
+    pub const NPV_SPEND: usize = 0;
+    pub const TOTAL_SPEND: usize = 1;
+    pub const NPV_SAVING: usize = 2;
+    pub const CHEAPER: usize = 3;
+    pub const CHEAPEST: usize = 4;
+    pub const BREAK_EVEN_YEAR: usize = 5;
+    pub const BREAKS_EVEN: usize = 6;
+    pub const COST_PER_SUCCESS: usize = 7;
+    pub const SUCCESSES: usize = 8;
+    pub const STARTS: usize = 9;
+}
+
+/// The layout of a scenario's yearly metrics: the base ones, `budget_overrun` when the
+/// scenario has a budget, then caseload and starts per segment.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Names of the yearly metrics, in storage order.
+    pub yearly: Vec<String>,
+    /// Index of `budget_overrun`, if present.
+    pub budget_overrun: Option<usize>,
+    /// Index of the first `caseload.<segment>`.
+    pub caseload_by_segment: usize,
+    /// Index of the first `starts.<segment>`.
+    pub starts_by_segment: usize,
+    /// Years of the horizon.
+    pub years: usize,
+}
+
+impl Layout {
+    /// The layout for a scenario.
+    pub fn new(s: &Scenario) -> Self {
+        let mut yearly: Vec<String> = YEARLY_BASE.iter().map(|m| m.to_string()).collect();
+        let budget_overrun = s.budget.map(|_| {
+            yearly.push("budget_overrun".into());
+            yearly.len() - 1
+        });
+        let caseload_by_segment = yearly.len();
+        yearly.extend(s.segments.iter().map(|g| format!("caseload.{}", g.id)));
+        let starts_by_segment = yearly.len();
+        yearly.extend(s.segments.iter().map(|g| format!("starts.{}", g.id)));
+        Layout { yearly, budget_overrun, caseload_by_segment, starts_by_segment, years: s.horizon_years }
+    }
+
+    /// Numbers stored per strategy and run for the yearly metrics.
+    pub fn yearly_len(&self) -> usize {
+        self.yearly.len() * self.years
+    }
+
+    /// Position of metric `m` in year `t` within one strategy's yearly block.
+    #[inline(always)]
+    pub fn at(&self, m: usize, t: usize) -> usize {
+        m * self.years + t
+    }
+}

@@ -1,0 +1,302 @@
+//! Exact samplers for the counts the engine draws: binomial and Poisson.
+//!
+//! The engine draws tens of thousands of binomials per run with a probability that is fixed
+//! for the run and a count that changes every step, so the probability-dependent setup is
+//! done once ([`Binomial::new`]) and each draw does only the count-dependent part:
+//! inversion (one uniform, one `exp`) when `n·p < 10`, Hörmann's BTRS transformed rejection
+//! (1993) otherwise. Poisson draws use inversion below a mean of 10 and PTRS (Hörmann 1993)
+//! above. All are exact; `tests` checks them against the probability mass functions with
+//! chi-square tests. The rarely taken logarithm branches are kept out of line (`#[cold]`)
+//! so that the compiler does not hoist them into the fast path.
+
+use super::rng::Stream;
+
+/// Below this expected count, inversion beats rejection.
+const INVERSION_LIMIT: f64 = 10.0;
+
+/// A binomial sampler for a fixed success probability.
+#[derive(Debug, Clone, Copy)]
+pub struct Binomial {
+    /// Probability used for the draw: min(p, 1 - p).
+    p: f64,
+    /// Whether the draw counts failures (p > 1/2) and must be flipped.
+    flip: bool,
+    /// Degenerate cases: probability 0 or 1.
+    trivial: Option<bool>,
+    q: f64,
+    ln_q: f64,
+    /// p / q.
+    r: f64,
+}
+
+impl Binomial {
+    /// A sampler for success probability `p` (clamped to [0, 1]; NaN counts as 0).
+    pub fn new(p: f64) -> Self {
+        let p = if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) };
+        let trivial = if p == 0.0 {
+            Some(false)
+        } else if p == 1.0 {
+            Some(true)
+        } else {
+            None
+        };
+        let flip = p > 0.5;
+        let pp = if flip { 1.0 - p } else { p };
+        let q = 1.0 - pp;
+        Binomial { p: pp, flip, trivial, q, ln_q: (-pp).ln_1p(), r: pp / q }
+    }
+
+    /// The success probability.
+    pub fn probability(&self) -> f64 {
+        match self.trivial {
+            Some(true) => 1.0,
+            Some(false) => 0.0,
+            None if self.flip => 1.0 - self.p,
+            None => self.p,
+        }
+    }
+
+    /// Draws the number of successes among `n` trials.
+    #[inline]
+    pub fn sample(&self, n: u64, s: &mut Stream) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        match self.trivial {
+            Some(true) => return n,
+            Some(false) => return 0,
+            None => {}
+        }
+        let np = n as f64 * self.p;
+        let x = if np < INVERSION_LIMIT { self.inversion(n, np, s) } else { self.btrs(n, s) };
+        if self.flip { n - x } else { x }
+    }
+
+    /// Sequential search from 0 with the recurrence of the probability mass function.
+    #[inline]
+    fn inversion(&self, n: u64, np: f64, s: &mut Stream) -> u64 {
+        let q_n = (n as f64 * self.ln_q).exp();
+        let bound = (n as f64).min(np + 10.0 * (np * self.q + 1.0).sqrt());
+        let a = (n as f64 + 1.0) * self.r;
+        loop {
+            let mut u = s.uniform();
+            let mut px = q_n;
+            let mut x = 0u64;
+            while u > px {
+                u -= px;
+                x += 1;
+                if x as f64 > bound {
+                    break;
+                }
+                px *= a / x as f64 - self.r;
+            }
+            if x as f64 <= bound {
+                return x;
+            }
+        }
+    }
+
+    /// BTRS: transformed rejection with a squeeze (Hörmann 1993), as in TensorFlow and JAX.
+    #[inline]
+    fn btrs(&self, n: u64, s: &mut Stream) -> u64 {
+        let nf = n as f64;
+        let spq = (nf * self.p * self.q).sqrt();
+        let b = 1.15 + 2.53 * spq;
+        let a = -0.0873 + 0.0248 * b + 0.01 * self.p;
+        let c = nf * self.p + 0.5;
+        let v_r = 0.92 - 4.2 / b;
+        loop {
+            let u = s.uniform() - 0.5;
+            let v = s.uniform();
+            let us = 0.5 - u.abs();
+            let k = ((2.0 * a / us + b) * u + c).floor();
+            if us >= 0.07 && v <= v_r {
+                return k as u64;
+            }
+            if k < 0.0 || k > nf {
+                continue;
+            }
+            if self.btrs_accept(nf, k, u, v, a, b, spq) {
+                return k as u64;
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn btrs_accept(&self, n: f64, k: f64, u: f64, v: f64, a: f64, b: f64, spq: f64) -> bool {
+        let us = 0.5 - u.abs();
+        let alpha = (2.83 + 5.1 / b) * spq;
+        let m = ((n + 1.0) * self.p).floor();
+        let r = self.r;
+        let v = (v * alpha / (a / (us * us) + b)).ln();
+        let bound = (m + 0.5) * ((m + 1.0) / (r * (n - m + 1.0))).ln()
+            + (n + 1.0) * ((n - m + 1.0) / (n - k + 1.0)).ln()
+            + (k + 0.5) * (r * (n - k + 1.0) / (k + 1.0)).ln()
+            + stirling_tail(m)
+            + stirling_tail(n - m)
+            - stirling_tail(k)
+            - stirling_tail(n - k);
+        v <= bound
+    }
+}
+
+/// `ln(k!) - [ (k + 1/2) ln(k + 1) - (k + 1) + ln(2 pi)/2 ]`, the Stirling remainder.
+fn stirling_tail(k: f64) -> f64 {
+    const TABLE: [f64; 10] = [
+        0.081_061_466_795_327_26,
+        0.041_340_695_955_409_29,
+        0.027_677_925_684_998_34,
+        0.020_790_672_103_765_09,
+        0.016_644_691_189_821_19,
+        0.013_876_128_823_070_75,
+        0.011_896_709_945_891_77,
+        0.010_411_265_261_972_1,
+        0.009_255_462_182_712_733,
+        0.008_330_563_433_362_871,
+    ];
+    if k <= 9.0 {
+        return TABLE[k as usize];
+    }
+    let kp1sq = (k + 1.0) * (k + 1.0);
+    (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 / kp1sq) / kp1sq) / (k + 1.0)
+}
+
+/// Draws a Poisson count with mean `mean` (non-negative; NaN or negative counts as 0).
+#[inline]
+pub fn poisson(mean: f64, s: &mut Stream) -> u64 {
+    if mean.is_nan() || mean <= 0.0 {
+        return 0;
+    }
+    if mean < INVERSION_LIMIT {
+        let mut u = s.uniform();
+        let mut p = (-mean).exp();
+        let mut x = 0u64;
+        // The tail beyond 200 has probability far below 1e-100 for means under 10.
+        while u > p && x < 200 {
+            u -= p;
+            x += 1;
+            p *= mean / x as f64;
+        }
+        return x;
+    }
+    ptrs(mean, s)
+}
+
+/// PTRS: transformed rejection with a squeeze (Hörmann 1993), as in NumPy.
+fn ptrs(lam: f64, s: &mut Stream) -> u64 {
+    let slam = lam.sqrt();
+    let b = 0.931 + 2.53 * slam;
+    let a = -0.059 + 0.02483 * b;
+    let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
+    let v_r = 0.9277 - 3.6224 / (b - 2.0);
+    loop {
+        let u = s.uniform() - 0.5;
+        let v = s.uniform();
+        let us = 0.5 - u.abs();
+        let k = ((2.0 * a / us + b) * u + lam + 0.43).floor();
+        if us >= 0.07 && v <= v_r {
+            return k as u64;
+        }
+        if k < 0.0 || (us < 0.013 && v > us) {
+            continue;
+        }
+        if ptrs_accept(lam, k, v, us, a, b, inv_alpha) {
+            return k as u64;
+        }
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn ptrs_accept(lam: f64, k: f64, v: f64, us: f64, a: f64, b: f64, inv_alpha: f64) -> bool {
+    let lhs = v.ln() + inv_alpha.ln() - (a / (us * us) + b).ln();
+    let rhs = -lam + k * lam.ln() - statrs::function::gamma::ln_gamma(k + 1.0);
+    lhs <= rhs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::rng::{Purpose, RunKey};
+    use super::*;
+    use statrs::distribution::{Binomial as StBinomial, Discrete, Poisson as StPoisson};
+
+    /// Chi-square goodness of fit of `draws` against `pmf`, pooling cells with expected
+    /// count below 5. Returns (statistic, degrees of freedom).
+    fn chi_square(draws: &[u64], pmf: impl Fn(u64) -> f64, max: u64) -> (f64, usize) {
+        let n = draws.len() as f64;
+        let mut counts = vec![0f64; max as usize + 2];
+        for &d in draws {
+            counts[(d.min(max + 1)) as usize] += 1.0;
+        }
+        let mut cells: Vec<(f64, f64)> = Vec::new();
+        let (mut obs, mut exp) = (0.0, 0.0);
+        let mut total_p = 0.0;
+        for k in 0..=max {
+            let p = pmf(k);
+            total_p += p;
+            obs += counts[k as usize];
+            exp += p * n;
+            if exp >= 5.0 {
+                cells.push((obs, exp));
+                obs = 0.0;
+                exp = 0.0;
+            }
+        }
+        obs += counts[max as usize + 1];
+        exp += (1.0 - total_p).max(0.0) * n;
+        if let Some(last) = cells.last_mut() {
+            last.0 += obs;
+            last.1 += exp;
+        }
+        let stat = cells.iter().map(|(o, e)| (o - e).powi(2) / e).sum();
+        (stat, cells.len() - 1)
+    }
+
+    /// The 1 - 1e-6 quantile of chi-square with `df` degrees of freedom (Wilson-Hilferty),
+    /// so a correct sampler fails a test with probability about one in a million.
+    fn critical(df: usize) -> f64 {
+        let k = df as f64;
+        let z = 4.753;
+        k * (1.0 - 2.0 / (9.0 * k) + z * (2.0 / (9.0 * k)).sqrt()).powi(3)
+    }
+
+    fn draws(count: usize, mut f: impl FnMut(&mut Stream) -> u64) -> Vec<u64> {
+        let key = RunKey::new(2024, 1);
+        (0..count).map(|i| f(&mut key.stream(Purpose::Success, 0, i))).collect()
+    }
+
+    #[test]
+    fn binomial_matches_its_pmf_in_both_regimes() {
+        for &(n, p) in &[(10u64, 0.3), (40, 0.2), (1000, 0.004), (200, 0.3), (5000, 0.07), (100, 0.93), (60, 0.5), (1_000_000, 0.01)] {
+            let sampler = Binomial::new(p);
+            let xs = draws(200_000, |s| sampler.sample(n, s));
+            let reference = StBinomial::new(p, n).unwrap();
+            let (stat, df) = chi_square(&xs, |k| reference.pmf(k), n.min(200_000));
+            assert!(stat < critical(df), "binomial({n}, {p}): chi2 {stat} on {df} df");
+        }
+    }
+
+    #[test]
+    fn poisson_matches_its_pmf_in_both_regimes() {
+        for &mean in &[0.3, 4.0, 9.9, 10.0, 35.0, 1200.0] {
+            let xs = draws(200_000, |s| poisson(mean, s));
+            let reference = StPoisson::new(mean).unwrap();
+            let (stat, df) = chi_square(&xs, |k| reference.pmf(k), (mean * 4.0 + 50.0) as u64);
+            assert!(stat < critical(df), "poisson({mean}): chi2 {stat} on {df} df");
+        }
+    }
+
+    #[test]
+    fn degenerate_cases() {
+        let mut s = RunKey::new(1, 1).stream(Purpose::Success, 0, 0);
+        assert_eq!(Binomial::new(0.0).sample(100, &mut s), 0);
+        assert_eq!(Binomial::new(1.0).sample(100, &mut s), 100);
+        assert_eq!(Binomial::new(f64::NAN).sample(100, &mut s), 0);
+        assert_eq!(Binomial::new(0.4).sample(0, &mut s), 0);
+        assert_eq!(poisson(0.0, &mut s), 0);
+        assert_eq!(poisson(-1.0, &mut s), 0);
+        assert!((Binomial::new(0.8).probability() - 0.8).abs() < 1e-15);
+    }
+}

@@ -1,0 +1,101 @@
+//! The CSV tables: `yearly.csv`, `summary.csv` (long format, one figure a row) and
+//! `runs.csv` (one row per run and strategy, with the parameters drawn for the run).
+
+use super::{Export, ReportError, Results, cell};
+use crate::engine::HORIZON;
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+}
+
+fn finish(file: &'static str, w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, ReportError> {
+    w.into_inner().map_err(|e| ReportError::Csv { file, source: e.into_error().into() })
+}
+
+const STAT_COLUMNS: [&str; 7] = ["mean", "mcse", "p5", "p25", "p50", "p75", "p95"];
+
+fn stat_cells(s: &crate::stats::Summary) -> [String; 7] {
+    [cell(s.mean), cell(s.mcse), cell(s.p[0]), cell(s.p[1]), cell(s.p[2]), cell(s.p[3]), cell(s.p[4])]
+}
+
+/// `yearly.csv`: `strategy,year,metric,mean,mcse,p5,p25,p50,p75,p95`.
+pub struct YearlyCsv;
+
+impl Export for YearlyCsv {
+    fn file_name(&self) -> &'static str {
+        "yearly.csv"
+    }
+
+    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
+        let err = |source| ReportError::Csv { file: "yearly.csv", source };
+        let mut w = writer();
+        let mut header = vec!["strategy", "year", "metric"];
+        header.extend(STAT_COLUMNS);
+        w.write_record(&header).map_err(err)?;
+        let s = &r.plan.scenario;
+        for y in &r.yearly {
+            let mut row = vec![
+                s.strategies[y.strategy].id.clone(),
+                (s.start_year + y.year as i32).to_string(),
+                r.plan.layout.yearly[y.metric].clone(),
+            ];
+            row.extend(stat_cells(&y.summary));
+            w.write_record(&row).map_err(err)?;
+        }
+        finish("yearly.csv", w)
+    }
+}
+
+/// `summary.csv`: `strategy,metric,mean,mcse,p5,p25,p50,p75,p95`.
+pub struct SummaryCsv;
+
+impl Export for SummaryCsv {
+    fn file_name(&self) -> &'static str {
+        "summary.csv"
+    }
+
+    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
+        let err = |source| ReportError::Csv { file: "summary.csv", source };
+        let mut w = writer();
+        let mut header = vec!["strategy", "metric"];
+        header.extend(STAT_COLUMNS);
+        w.write_record(&header).map_err(err)?;
+        for hs in &r.horizon {
+            let mut row = vec![r.plan.scenario.strategies[hs.strategy].id.clone(), hs.metric.to_string()];
+            row.extend(stat_cells(&hs.summary));
+            w.write_record(&row).map_err(err)?;
+        }
+        finish("summary.csv", w)
+    }
+}
+
+/// `runs.csv`: one row per run and strategy with the horizon figures and the values drawn
+/// for the uncertain parameters (identical for all strategies of a run: common random
+/// numbers).
+pub struct RunsCsv;
+
+impl Export for RunsCsv {
+    fn file_name(&self) -> &'static str {
+        "runs.csv"
+    }
+
+    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
+        let err = |source| ReportError::Csv { file: "runs.csv", source };
+        let mut w = writer();
+        let mut header: Vec<String> = vec!["run".into(), "strategy".into()];
+        header.extend(HORIZON.iter().map(|m| m.to_string()));
+        header.extend(r.plan.uncertain_params().map(str::to_string));
+        w.write_record(&header).map_err(err)?;
+        let s = &r.plan.scenario;
+        let nh = HORIZON.len();
+        for run in &r.batch.runs {
+            for (k, st) in s.strategies.iter().enumerate() {
+                let mut row = vec![run.run.to_string(), st.id.clone()];
+                row.extend(run.horizon[k * nh..(k + 1) * nh].iter().map(|&x| cell(x)));
+                row.extend(run.params.iter().map(|&x| cell(x)));
+                w.write_record(&row).map_err(err)?;
+            }
+        }
+        finish("runs.csv", w)
+    }
+}

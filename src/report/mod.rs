@@ -1,0 +1,136 @@
+//! Reports: the statistics of a batch ([`Results`]) and one exporter per output file.
+//!
+//! Exporters turn results into bytes and do no I/O; [`render_all`] collects the files
+//! and [`crate::output`] writes them as one folder, atomically.
+
+mod csv_files;
+mod markdown;
+mod meta;
+
+use crate::engine::metrics::h;
+use crate::engine::{Batch, HORIZON, Plan};
+use crate::stats::Summary;
+
+pub use csv_files::{RunsCsv, SummaryCsv, YearlyCsv};
+pub use markdown::SummaryMarkdown;
+pub use meta::MetaJson;
+
+/// Errors while rendering a report.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// CSV writing failed.
+    #[error("writing {file}: {source}")]
+    Csv {
+        /// The file being written.
+        file: &'static str,
+        /// The cause.
+        source: csv::Error,
+    },
+    /// JSON writing failed.
+    #[error("writing meta.json: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// One output file.
+pub trait Export {
+    /// File name inside the results folder.
+    fn file_name(&self) -> &'static str;
+    /// The file's contents.
+    fn render(&self, results: &Results) -> Result<Vec<u8>, ReportError>;
+}
+
+/// The exporters that `run` writes.
+pub fn exporters() -> Vec<Box<dyn Export>> {
+    vec![Box::new(YearlyCsv), Box::new(SummaryCsv), Box::new(RunsCsv), Box::new(SummaryMarkdown), Box::new(MetaJson)]
+}
+
+/// Renders every exporter: (file name, contents).
+pub fn render_all(results: &Results) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    exporters().iter().map(|e| Ok((e.file_name().to_string(), e.render(results)?))).collect()
+}
+
+/// A yearly figure: strategy, year index, metric index and its summary.
+#[derive(Debug, Clone)]
+pub struct YearlyStat {
+    /// Strategy index.
+    pub strategy: usize,
+    /// Year index (0 = start year).
+    pub year: usize,
+    /// Metric index in the layout.
+    pub metric: usize,
+    /// Summary over runs.
+    pub summary: Summary,
+}
+
+/// A horizon figure of a strategy.
+#[derive(Debug, Clone)]
+pub struct HorizonStat {
+    /// Strategy index.
+    pub strategy: usize,
+    /// Metric name.
+    pub metric: &'static str,
+    /// Summary over runs.
+    pub summary: Summary,
+}
+
+/// A batch with its statistics, ready for the exporters.
+pub struct Results<'a> {
+    /// The plan that was run.
+    pub plan: &'a Plan,
+    /// The per-run results.
+    pub batch: &'a Batch,
+    /// Yearly statistics, strategy-major, then year, then metric.
+    pub yearly: Vec<YearlyStat>,
+    /// Horizon statistics, strategy-major, in [`HORIZON`] order.
+    pub horizon: Vec<HorizonStat>,
+}
+
+impl<'a> Results<'a> {
+    /// Computes the statistics of a batch.
+    pub fn new(plan: &'a Plan, batch: &'a Batch) -> Self {
+        let lay = &plan.layout;
+        let n = plan.strategies();
+        let per = lay.yearly_len();
+        let mut column = Vec::with_capacity(batch.runs.len());
+        let mut yearly = Vec::with_capacity(n * per);
+        for k in 0..n {
+            for t in 0..lay.years {
+                for m in 0..lay.yearly.len() {
+                    column.clear();
+                    column.extend(batch.runs.iter().map(|r| r.yearly[k * per + lay.at(m, t)]));
+                    yearly.push(YearlyStat { strategy: k, year: t, metric: m, summary: Summary::of(&column) });
+                }
+            }
+        }
+        let mut horizon = Vec::with_capacity(n * HORIZON.len());
+        for k in 0..n {
+            for (m, &name) in HORIZON.iter().enumerate() {
+                column.clear();
+                column.extend(batch.runs.iter().map(|r| r.horizon[k * HORIZON.len() + m]));
+                let summary = if m == h::BREAK_EVEN_YEAR && k != plan.scenario.baseline() {
+                    Summary::of_with_never(&column)
+                } else {
+                    Summary::of(&column)
+                };
+                horizon.push(HorizonStat { strategy: k, metric: name, summary });
+            }
+        }
+        Results { plan, batch, yearly, horizon }
+    }
+
+    /// The horizon statistic `metric` of strategy `k`.
+    pub fn horizon_stat(&self, k: usize, metric: usize) -> &Summary {
+        &self.horizon[k * HORIZON.len() + metric].summary
+    }
+
+    /// The yearly statistic of metric `m` in year `t` for strategy `k`.
+    pub fn yearly_stat(&self, k: usize, t: usize, m: usize) -> &Summary {
+        let lay = &self.plan.layout;
+        &self.yearly[(k * lay.years + t) * lay.yearly.len() + m].summary
+    }
+}
+
+/// A number for a CSV cell: shortest exact representation, empty when undefined.
+pub fn cell(x: f64) -> String {
+    if x.is_nan() { String::new() } else { format!("{x}") }
+}

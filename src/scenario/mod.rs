@@ -1,0 +1,272 @@
+//! The scenario file format: the validated [`Scenario`] the engine accepts, the
+//! distributions of uncertain values, and the reader that turns a TOML file into a
+//! `Scenario` or a list of problems with file, line, column and key.
+//!
+//! Every uncertain (or fixed) numeric input that the format calls a *value* is registered
+//! as a [`Param`] with a dotted path (`segment.residential.mean_duration_years`), so that
+//! one run's draws are one vector, written to `runs.csv` and shared by every analysis.
+
+pub mod dist;
+mod error;
+mod read;
+
+use std::path::PathBuf;
+
+pub use dist::{DistError, Distribution, Shape};
+pub use error::{Problem, ScenarioError};
+pub use read::{load, parse_str};
+
+/// Index of a value in [`Scenario::params`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ParamId(pub usize);
+
+/// A numeric input: its dotted path in the file and its distribution (fixed or uncertain).
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// Dotted path, e.g. `prevention.oost.effect`.
+    pub path: String,
+    /// The distribution; fixed values are degenerate distributions.
+    pub dist: Distribution,
+}
+
+/// A validated scenario: the only input the engine accepts.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// `[scenario] name`.
+    pub name: String,
+    /// `[scenario] description`.
+    pub description: String,
+    /// The file it was read from.
+    pub file: PathBuf,
+    /// SHA-256 of the file's bytes, hex.
+    pub sha256: String,
+    /// First simulated calendar year.
+    pub start_year: i32,
+    /// Years simulated.
+    pub horizon_years: usize,
+    /// Steps per year: 1, 4 or 12.
+    pub steps_per_year: usize,
+    /// Discount rate applied to the nominal yearly flows.
+    pub discount_rate: f64,
+    /// Default number of Monte Carlo runs.
+    pub runs: usize,
+    /// Default seed.
+    pub seed: u64,
+    /// Youths 0-17 at the start.
+    pub youth: f64,
+    /// Yearly population growth.
+    pub growth: ParamId,
+    /// Yearly cost inflation (providers' costs, prevention costs).
+    pub cost_inflation: ParamId,
+    /// Yearly indexation of tariffs within a contract period.
+    pub tariff_indexation: ParamId,
+    /// Municipal budget line in the first year.
+    pub budget: Option<f64>,
+    /// Yearly growth of the budget line.
+    pub budget_growth: f64,
+    /// Segments of care, in file order.
+    pub segments: Vec<Segment>,
+    /// Contracts (lots), in file order.
+    pub contracts: Vec<Contract>,
+    /// Defaults for providers.
+    pub provider: ProviderDefaults,
+    /// Prevention programmes, in file order.
+    pub programmes: Vec<Programme>,
+    /// Strategies, in file order; exactly one is the baseline.
+    pub strategies: Vec<Strategy>,
+    /// Every numeric value, fixed or uncertain.
+    pub params: Vec<Param>,
+    /// Notes for the user that do not stop a run.
+    pub warnings: Vec<String>,
+}
+
+impl Scenario {
+    /// The expected value of a parameter (of its truncated distribution).
+    pub fn mean(&self, id: ParamId) -> f64 {
+        self.params[id.0].dist.mean()
+    }
+
+    /// Index of the baseline strategy.
+    pub fn baseline(&self) -> usize {
+        self.strategies.iter().position(|s| s.baseline).unwrap_or(0)
+    }
+
+    /// Length of a step in years.
+    pub fn step_years(&self) -> f64 {
+        1.0 / self.steps_per_year as f64
+    }
+
+    /// Total number of steps over the horizon.
+    pub fn steps(&self) -> usize {
+        self.horizon_years * self.steps_per_year
+    }
+
+    /// Parameters that are uncertain (drawn per run), with their indices.
+    pub fn uncertain_params(&self) -> impl Iterator<Item = (usize, &Param)> {
+        self.params.iter().enumerate().filter(|(_, p)| !p.dist.is_fixed())
+    }
+}
+
+/// A segment of care (MODEL.md section 5).
+#[derive(Debug, Clone)]
+pub struct Segment {
+    /// Identifier used in cross-references.
+    pub id: String,
+    /// Readable name.
+    pub name: String,
+    /// Referrals per 1000 youths per year.
+    pub incidence_per_1000: ParamId,
+    /// Active clients at the start.
+    pub initial_caseload: f64,
+    /// Mean trajectory duration in years (exponential durations).
+    pub mean_duration_years: ParamId,
+    /// Providers' cost per client-year, in start-year prices.
+    pub cost_per_client_year: ParamId,
+    /// Share of exits that succeed.
+    pub success_rate: ParamId,
+    /// Share of failed exits that re-enter this segment.
+    pub reentry_rate: ParamId,
+    /// Mean of the geometric re-entry delay, in years.
+    pub reentry_delay_years: f64,
+    /// Segment that failures escalate to.
+    pub escalates_to: Option<usize>,
+    /// Share of the remaining failures that escalate.
+    pub escalation_rate: ParamId,
+    /// Escalation rate per year of waiting (waiting lists; no effect without capacity).
+    pub escalation_while_waiting_rate: ParamId,
+    /// Drop-out rate per year of waiting (waiting lists; no effect without capacity).
+    pub waiting_dropout_rate: ParamId,
+}
+
+/// How a contract pays (MODEL.md section 6).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Form {
+    /// Client-years times a tariff (inspanningsgericht).
+    Effort,
+    /// Starts times a price per trajectory (outputgericht).
+    Output,
+    /// A fixed yearly budget per lot (taakgericht).
+    Task,
+    /// A base share of the output price per start plus a payment per success.
+    Outcome(OutcomeTerms),
+}
+
+impl Form {
+    /// The key used in the file.
+    pub fn key(&self) -> &'static str {
+        match self {
+            Form::Effort => "effort",
+            Form::Output => "output",
+            Form::Task => "task",
+            Form::Outcome(_) => "outcome",
+        }
+    }
+}
+
+/// The terms of a result-financing (outcome) contract.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutcomeTerms {
+    /// Share of the output price paid per start.
+    pub base_share: f64,
+    /// Payment per successful exit, in start-year prices.
+    pub outcome_payment: ParamId,
+    /// Years between the successful exit and the payment.
+    pub follow_up_years: f64,
+    /// Cap on a year's outcome payments as a share of the year's contract value.
+    pub outcome_cap_share: Option<f64>,
+}
+
+/// A contract for a lot of one or more segments.
+#[derive(Debug, Clone)]
+pub struct Contract {
+    /// Identifier.
+    pub id: String,
+    /// Payment form.
+    pub form: Form,
+    /// Segment indices of the lot.
+    pub segments: Vec<usize>,
+    /// Length of a contract period in years; prices are reset at each new period.
+    pub period_years: usize,
+    /// Margin on the expected or realised cost when (re-)pricing.
+    pub margin: f64,
+    /// Municipality's own cost as a share of its payments under this contract.
+    pub admin_cost_rate: f64,
+    /// Number of providers.
+    pub providers: usize,
+    /// Market shares of the providers.
+    pub market_shares: Vec<f64>,
+    /// Behaviour factor on referrals.
+    pub incidence_factor: ParamId,
+    /// Behaviour factor on trajectory durations.
+    pub duration_factor: ParamId,
+    /// Behaviour factor on the success rate.
+    pub success_factor: ParamId,
+    /// Behaviour factor on the re-entry rate.
+    pub reentry_factor: ParamId,
+}
+
+/// Defaults for providers (`[provider]`).
+#[derive(Debug, Clone)]
+pub struct ProviderDefaults {
+    /// Reserves as a share of first-year revenue.
+    pub reserves_share: f64,
+    /// Multiplier on providers' cost, drawn per run.
+    pub efficiency: ParamId,
+    /// Standard deviation of the yearly multiplicative cost noise.
+    pub cost_noise_sd: f64,
+    /// Municipality's one-off cost of a provider failure, as a share of its yearly revenue.
+    pub transition_cost_share: f64,
+    /// Premium paid for clients moved after a failure.
+    pub emergency_premium: f64,
+}
+
+/// How a prevention programme is paid for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Financing {
+    /// The municipality pays the programme's costs.
+    Municipality,
+}
+
+/// A prevention programme (MODEL.md section 7).
+#[derive(Debug, Clone)]
+pub struct Programme {
+    /// Identifier.
+    pub id: String,
+    /// Readable name.
+    pub name: String,
+    /// Yearly cost in start-year prices.
+    pub annual_cost: ParamId,
+    /// First calendar year of the programme.
+    pub first_year: i32,
+    /// Last calendar year of the programme.
+    pub last_year: i32,
+    /// Segment indices whose referrals it reduces.
+    pub targets: Vec<usize>,
+    /// Share of the population reached.
+    pub reach: ParamId,
+    /// Relative reduction of referrals among those reached.
+    pub effect: ParamId,
+    /// Years of linear ramp-up.
+    pub ramp_up_years: f64,
+    /// Half-life of the effect after the programme stops (0: stops at once).
+    pub persistence_half_life_years: f64,
+    /// Who pays.
+    pub financing: Financing,
+}
+
+/// A strategy: a contract per lot and zero or more prevention programmes.
+#[derive(Debug, Clone)]
+pub struct Strategy {
+    /// Identifier.
+    pub id: String,
+    /// Readable name.
+    pub name: String,
+    /// Contract indices.
+    pub contracts: Vec<usize>,
+    /// Programme indices.
+    pub programmes: Vec<usize>,
+    /// Whether this is the baseline.
+    pub baseline: bool,
+    /// For each segment, the index of the contract that covers it.
+    pub contract_of_segment: Vec<usize>,
+}

@@ -1,0 +1,980 @@
+//! Reading a scenario file: TOML with spans, every key checked against the format, every
+//! problem collected (not just the first) with its line, column, key, expectation and
+//! finding, then cross-references validated.
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::dist::{Distribution, Shape};
+use super::{
+    Contract, Financing, Form, OutcomeTerms, Param, ParamId, Problem, ProviderDefaults, Programme,
+    Scenario, ScenarioError, Segment, Strategy,
+};
+
+/// Reads and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let fail = |expected: &str, found: String| ScenarioError {
+        problems: vec![Problem {
+            file: path.to_path_buf(),
+            position: None,
+            key: String::new(),
+            expected: expected.into(),
+            found,
+            hint: None,
+        }],
+    };
+    if path.is_dir() {
+        return Err(fail("a scenario file (.toml)", "a directory".into()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail("a readable scenario file", e.to_string()))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => parse_str(&text, path),
+        Err(e) => {
+            let ok = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(&e.as_bytes()[..ok]).into_owned();
+            let (line, col) = line_col(&text, ok);
+            Err(ScenarioError {
+                problems: vec![Problem {
+                    file: path.to_path_buf(),
+                    position: Some((line, col)),
+                    key: String::new(),
+                    expected: "text in UTF-8".into(),
+                    found: format!("byte 0x{:02x}, which is not UTF-8", e.as_bytes()[ok]),
+                    hint: Some("save the file as UTF-8".into()),
+                }],
+            })
+        }
+    }
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Parses and validates scenario text; `file` names it in messages.
+pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+    let mut cx = Cx { file, text, problems: Vec::new(), params: Vec::new(), warn_later: Vec::new() };
+    let root = match DeTable::parse(text) {
+        Ok(t) => t,
+        Err(e) => {
+            let (position, msg) = match e.span() {
+                Some(s) => (Some(line_col(text, s.start)), e.message().trim().to_string()),
+                None => (None, e.message().trim().to_string()),
+            };
+            return Err(ScenarioError {
+                problems: vec![Problem {
+                    file: file.to_path_buf(),
+                    position,
+                    key: String::new(),
+                    expected: "valid TOML".into(),
+                    found: msg,
+                    hint: None,
+                }],
+            });
+        }
+    };
+    let scenario = cx.scenario(root.get_ref(), root.span());
+    match scenario {
+        Some(mut s) if cx.problems.is_empty() => {
+            s.sha256 = hex(&Sha256::digest(text.as_bytes()));
+            s.params = cx.params;
+            Ok(s)
+        }
+        _ => {
+            if cx.problems.is_empty() {
+                cx.problems.push(Problem {
+                    file: file.to_path_buf(),
+                    position: None,
+                    key: String::new(),
+                    expected: "a complete scenario".into(),
+                    found: "an incomplete one".into(),
+                    hint: None,
+                });
+            }
+            cx.problems.sort_by_key(|p| p.position);
+            Err(ScenarioError { problems: cx.problems })
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+type Val<'i> = Spanned<DeValue<'i>>;
+
+/// What a number must satisfy.
+#[derive(Clone, Copy, PartialEq)]
+enum Rule {
+    /// Any finite number.
+    Real,
+    /// Money or a count: at least 0.
+    NonNeg,
+    /// Strictly positive.
+    Positive,
+    /// A share or probability in [0, 1].
+    Share,
+}
+
+impl Rule {
+    fn describe(self) -> &'static str {
+        match self {
+            Rule::Real => "a finite number",
+            Rule::NonNeg => "a number >= 0",
+            Rule::Positive => "a number > 0",
+            Rule::Share => "a share between 0 and 1",
+        }
+    }
+    fn holds(self, v: f64) -> bool {
+        v.is_finite()
+            && match self {
+                Rule::Real => true,
+                Rule::NonNeg => v >= 0.0,
+                Rule::Positive => v > 0.0,
+                Rule::Share => (0.0..=1.0).contains(&v),
+            }
+    }
+}
+
+/// Largest amount accepted: sums over runs, years and segments stay far from overflow.
+const MAX_MAGNITUDE: f64 = 1e15;
+
+struct Cx<'a> {
+    file: &'a Path,
+    text: &'a str,
+    problems: Vec<Problem>,
+    params: Vec<Param>,
+    warn_later: Vec<String>,
+}
+
+fn describe(v: &DeValue<'_>) -> String {
+    match v {
+        DeValue::String(s) => format!("the string \"{s}\""),
+        DeValue::Integer(i) => format!("the integer {}", i.as_str()),
+        DeValue::Float(f) => format!("the number {}", f.as_str()),
+        DeValue::Boolean(b) => format!("{b}"),
+        DeValue::Datetime(d) => format!("the date {d}"),
+        DeValue::Array(_) => "a list".into(),
+        DeValue::Table(_) => "a table".into(),
+    }
+}
+
+fn as_number(v: &DeValue<'_>) -> Option<f64> {
+    match v {
+        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|x| x as f64),
+        DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
+        _ => None,
+    }
+}
+
+fn suggest(key: &str, known: &[&str]) -> Option<String> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(key, k), *k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| format!("did you mean `{k}`?"))
+}
+
+impl<'a> Cx<'a> {
+    fn problem(&mut self, span: Range<usize>, key: &str, expected: &str, found: String, hint: Option<String>) {
+        self.problems.push(Problem {
+            file: self.file.to_path_buf(),
+            position: Some(line_col(self.text, span.start)),
+            key: key.to_string(),
+            expected: expected.to_string(),
+            found,
+            hint,
+        });
+    }
+
+    /// Reports every key of `t` that the format does not know.
+    fn known_keys(&mut self, t: &DeTable<'_>, path: &str, known: &[&str]) {
+        for (k, _) in t.iter() {
+            let name: &str = k.get_ref();
+            if !known.contains(&name) {
+                let hint = suggest(name, known)
+                    .or_else(|| Some(format!("known keys here: {}", known.join(", "))));
+                self.problem(k.span(), &join(path, name), "a key of the scenario format", format!("unknown key `{name}`"), hint);
+            }
+        }
+    }
+
+    fn table<'t, 'i>(&mut self, t: &'t DeTable<'i>, key: &str, path: &str, required: bool, span: Range<usize>) -> Option<(&'t DeTable<'i>, Range<usize>)> {
+        match t.get(key) {
+            Some(v) => match v.get_ref() {
+                DeValue::Table(inner) => Some((inner, v.span())),
+                other => {
+                    self.problem(v.span(), &join(path, key), "a table", describe(other), None);
+                    None
+                }
+            },
+            None => {
+                if required {
+                    self.problem(span, &join(path, key), &format!("a table `[{key}]`"), "nothing".into(), None);
+                }
+                None
+            }
+        }
+    }
+
+    /// An array of tables such as `[[segment]]`.
+    fn tables<'t, 'i>(&mut self, t: &'t DeTable<'i>, key: &str) -> Vec<(&'t DeTable<'i>, Range<usize>)> {
+        match t.get(key) {
+            None => Vec::new(),
+            Some(v) => match v.get_ref() {
+                DeValue::Array(items) => {
+                    let mut out = Vec::new();
+                    for item in items.iter() {
+                        match item.get_ref() {
+                            DeValue::Table(inner) => out.push((inner, item.span())),
+                            other => self.problem(item.span(), key, &format!("tables `[[{key}]]`"), describe(other), None),
+                        }
+                    }
+                    out
+                }
+                other => {
+                    self.problem(v.span(), key, &format!("tables `[[{key}]]`"), describe(other), None);
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    fn number(&mut self, t: &DeTable<'_>, path: &str, key: &str, rule: Rule, span: &Range<usize>, default: Option<f64>) -> Option<f64> {
+        let full = join(path, key);
+        match t.get(key) {
+            None => {
+                if default.is_none() {
+                    self.problem(span.clone(), &full, rule.describe(), "nothing (the key is missing)".into(), None);
+                }
+                default
+            }
+            Some(v) => self.check_number(v, &full, rule),
+        }
+    }
+
+    fn check_number(&mut self, v: &Val<'_>, full: &str, rule: Rule) -> Option<f64> {
+        match as_number(v.get_ref()) {
+            Some(x) if rule.holds(x) && x.abs() <= MAX_MAGNITUDE => Some(x),
+            Some(x) if x.is_finite() && x.abs() > MAX_MAGNITUDE => {
+                self.problem(v.span(), full, &format!("{} of at most 1e15 in size", rule.describe()), format!("{x}"), None);
+                None
+            }
+            Some(x) => {
+                self.problem(v.span(), full, rule.describe(), format!("{x}"), None);
+                None
+            }
+            None => {
+                let hint = match v.get_ref() {
+                    DeValue::String(s) if s.replace(['_', ','], "").trim().parse::<f64>().is_ok() => {
+                        Some("write the number without quotes".to_string())
+                    }
+                    DeValue::Table(_) => Some("only values marked as uncertain in the format may be distributions".into()),
+                    _ => None,
+                };
+                self.problem(v.span(), full, rule.describe(), describe(v.get_ref()), hint);
+                None
+            }
+        }
+    }
+
+    fn integer(&mut self, t: &DeTable<'_>, path: &str, key: &str, range: (i64, i64), span: &Range<usize>, default: Option<i64>) -> Option<i64> {
+        let full = join(path, key);
+        let expected = format!("a whole number from {} to {}", range.0, range.1);
+        match t.get(key) {
+            None => {
+                if default.is_none() {
+                    self.problem(span.clone(), &full, &expected, "nothing (the key is missing)".into(), None);
+                }
+                default
+            }
+            Some(v) => {
+                let x = match v.get_ref() {
+                    DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok(),
+                    DeValue::Float(f) => f.as_str().parse::<f64>().ok().filter(|x| x.fract() == 0.0 && x.abs() < 9e15).map(|x| x as i64),
+                    _ => None,
+                };
+                match x {
+                    Some(x) if x >= range.0 && x <= range.1 => Some(x),
+                    _ => {
+                        self.problem(v.span(), &full, &expected, describe(v.get_ref()), None);
+                        None
+                    }
+                }
+            }
+        }
+    }
+
+    fn string(&mut self, t: &DeTable<'_>, path: &str, key: &str, span: &Range<usize>, required: bool) -> Option<String> {
+        let full = join(path, key);
+        match t.get(key) {
+            None => {
+                if required {
+                    self.problem(span.clone(), &full, "a text in quotes", "nothing (the key is missing)".into(), None);
+                }
+                None
+            }
+            Some(v) => match v.get_ref() {
+                DeValue::String(s) => Some(s.to_string()),
+                other => {
+                    self.problem(v.span(), &full, "a text in quotes", describe(other), None);
+                    None
+                }
+            },
+        }
+    }
+
+    fn boolean(&mut self, t: &DeTable<'_>, path: &str, key: &str, default: bool) -> bool {
+        match t.get(key) {
+            None => default,
+            Some(v) => match v.get_ref() {
+                DeValue::Boolean(b) => *b,
+                other => {
+                    self.problem(v.span(), &join(path, key), "true or false", describe(other), None);
+                    default
+                }
+            },
+        }
+    }
+
+    /// A list of identifiers with the span of each.
+    fn id_list(&mut self, t: &DeTable<'_>, path: &str, key: &str, span: &Range<usize>, required: bool) -> Vec<(String, Range<usize>)> {
+        let full = join(path, key);
+        match t.get(key) {
+            None => {
+                if required {
+                    self.problem(span.clone(), &full, "a list of ids, e.g. [\"a\", \"b\"]", "nothing (the key is missing)".into(), None);
+                }
+                Vec::new()
+            }
+            Some(v) => match v.get_ref() {
+                DeValue::Array(items) => {
+                    let mut out = Vec::new();
+                    for item in items.iter() {
+                        match item.get_ref() {
+                            DeValue::String(s) => out.push((s.to_string(), item.span())),
+                            other => self.problem(item.span(), &full, "an id in quotes", describe(other), None),
+                        }
+                    }
+                    out
+                }
+                DeValue::String(s) => {
+                    self.problem(v.span(), &full, "a list of ids", format!("the string \"{s}\""), Some(format!("write [\"{s}\"]")));
+                    Vec::new()
+                }
+                other => {
+                    self.problem(v.span(), &full, "a list of ids", describe(other), None);
+                    Vec::new()
+                }
+            },
+        }
+    }
+
+    fn register(&mut self, path: String, dist: Distribution) -> ParamId {
+        self.params.push(Param { path, dist });
+        ParamId(self.params.len() - 1)
+    }
+
+    /// A *value*: a number (fixed) or a distribution table. Invalid input is reported and
+    /// replaced by a placeholder so that reading goes on and finds every problem.
+    fn value(&mut self, t: &DeTable<'_>, path: &str, key: &str, rule: Rule, span: &Range<usize>, default: Option<f64>) -> ParamId {
+        let full = join(path, key);
+        let dist = match t.get(key) {
+            None => {
+                if default.is_none() {
+                    self.problem(span.clone(), &full, &format!("{} or a distribution", rule.describe()), "nothing (the key is missing)".into(), None);
+                }
+                Distribution::fixed(default.unwrap_or(0.0))
+            }
+            Some(v) => match v.get_ref() {
+                DeValue::Table(d) => self.distribution(d, v.span(), &full, rule).unwrap_or_else(|| Distribution::fixed(0.0)),
+                _ => Distribution::fixed(self.check_number(v, &full, rule).unwrap_or(0.0)),
+            },
+        };
+        self.register(full, dist)
+    }
+
+    fn distribution(&mut self, d: &DeTable<'_>, span: Range<usize>, full: &str, rule: Rule) -> Option<Distribution> {
+        const KINDS: [&str; 7] = ["normal", "lognormal", "beta", "gamma", "uniform", "triangular", "pert"];
+        let kind = match d.get("dist") {
+            None => {
+                self.problem(span.clone(), &join(full, "dist"), &format!("one of {}", KINDS.join(", ")), "nothing (the key is missing)".into(), None);
+                return None;
+            }
+            Some(v) => match v.get_ref() {
+                DeValue::String(s) if KINDS.contains(&s.as_ref()) => s.to_string(),
+                other => {
+                    let hint = match other {
+                        DeValue::String(s) => suggest(s, &KINDS),
+                        _ => None,
+                    };
+                    self.problem(v.span(), &join(full, "dist"), &format!("one of {}", KINDS.join(", ")), describe(other), hint);
+                    return None;
+                }
+            },
+        };
+        let (params, bounds_are_params): (&[&str], bool) = match kind.as_str() {
+            "normal" | "lognormal" | "beta" | "gamma" => (&["mean", "sd"], false),
+            "uniform" => (&["min", "max"], true),
+            _ => (&["min", "mode", "max"], true),
+        };
+        let mut known = vec!["dist"];
+        known.extend_from_slice(params);
+        if !bounds_are_params {
+            known.extend_from_slice(&["min", "max"]);
+        }
+        self.known_keys(d, full, &known);
+        let before = self.problems.len();
+        let get = |cx: &mut Self, k: &str, required: bool| -> Option<f64> {
+            match d.get(k) {
+                Some(v) => cx.check_number(v, &join(full, k), Rule::Real),
+                None if required => {
+                    cx.problem(span.clone(), &join(full, k), "a number", "nothing (the key is missing)".into(), None);
+                    None
+                }
+                None => None,
+            }
+        };
+        let p: Vec<Option<f64>> = params.iter().map(|k| get(self, k, true)).collect();
+        let (lower, upper) = if bounds_are_params { (None, None) } else { (get(self, "min", false), get(self, "max", false)) };
+        if self.problems.len() > before {
+            return None;
+        }
+        let p: Vec<f64> = p.into_iter().map(|x| x.unwrap_or(0.0)).collect();
+        let shape = match kind.as_str() {
+            "normal" => Shape::Normal { mean: p[0], sd: p[1] },
+            "lognormal" => Shape::LogNormal { mean: p[0], sd: p[1] },
+            "beta" => Shape::Beta { mean: p[0], sd: p[1] },
+            "gamma" => Shape::Gamma { mean: p[0], sd: p[1] },
+            "uniform" => Shape::Uniform { min: p[0], max: p[1] },
+            "triangular" => Shape::Triangular { min: p[0], mode: p[1], max: p[2] },
+            _ => Shape::Pert { min: p[0], mode: p[1], max: p[2] },
+        };
+        let dist = match Distribution::new(shape, lower, upper) {
+            Ok(d) => d,
+            Err(e) => {
+                self.problem(span, full, &format!("a feasible {kind} distribution"), e.to_string(), None);
+                return None;
+            }
+        };
+        let (lo, hi) = dist.support();
+        let ok = match rule {
+            Rule::Real => true,
+            Rule::NonNeg => lo >= 0.0,
+            Rule::Positive => lo > 0.0,
+            Rule::Share => lo >= 0.0 && hi <= 1.0,
+        };
+        if !ok || hi.abs() > MAX_MAGNITUDE || lo.abs() > MAX_MAGNITUDE {
+            let hint = match rule {
+                Rule::Share => "add `min = 0` and `max = 1` to truncate, or use a beta",
+                Rule::NonNeg => "add `min = 0` to truncate",
+                Rule::Positive => "add a positive `min` to truncate",
+                Rule::Real => "add `min` and `max` to truncate",
+            };
+            let bound = match rule {
+                Rule::Real => "finite and at most 1e15 in size",
+                Rule::NonNeg => "at least 0",
+                Rule::Positive => "greater than 0",
+                Rule::Share => "between 0 and 1",
+            };
+            self.problem(span, full, &format!("a distribution whose draws are all {bound}"), format!("{}, whose draws range from {lo:.6} to {hi:.6}", dist.describe()), Some(hint.into()));
+            return None;
+        }
+        Some(dist)
+    }
+
+    fn scenario(&mut self, root: &DeTable<'_>, span: Range<usize>) -> Option<Scenario> {
+        const TOP: [&str; 8] = ["scenario", "population", "economy", "segment", "contract", "provider", "prevention", "strategy"];
+        self.known_keys(root, "", &TOP);
+
+        // [scenario]
+        let (sc, sc_span) = self.table(root, "scenario", "", true, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
+        self.known_keys(sc, "scenario", &["name", "description", "start_year", "horizon_years", "steps_per_year", "discount_rate", "runs", "seed"]);
+        let name = self.string(sc, "scenario", "name", &sc_span, true).unwrap_or_default();
+        let description = self.string(sc, "scenario", "description", &sc_span, false).unwrap_or_default();
+        let start_year = self.integer(sc, "scenario", "start_year", (1900, 2200), &sc_span, None).unwrap_or(2025) as i32;
+        let horizon_years = self.integer(sc, "scenario", "horizon_years", (1, 200), &sc_span, Some(20)).unwrap_or(20) as usize;
+        let steps_per_year = match sc.get("steps_per_year") {
+            None => 12,
+            Some(v) => match as_number(v.get_ref()) {
+                Some(x) if x == 1.0 || x == 4.0 || x == 12.0 => x as usize,
+                _ => {
+                    self.problem(v.span(), "scenario.steps_per_year", "1, 4 or 12", describe(v.get_ref()), None);
+                    12
+                }
+            },
+        };
+        let discount_rate = self.number(sc, "scenario", "discount_rate", Rule::Real, &sc_span, None).unwrap_or(0.0);
+        if discount_rate <= -1.0 {
+            if let Some(v) = sc.get("discount_rate") {
+                self.problem(v.span(), "scenario.discount_rate", "a rate above -1", format!("{discount_rate}"), None);
+            }
+        }
+        let runs = self.integer(sc, "scenario", "runs", (1, 100_000_000), &sc_span, Some(1000)).unwrap_or(1000) as usize;
+        let seed = match sc.get("seed") {
+            None => 1,
+            Some(v) => match v.get_ref() {
+                DeValue::Integer(i) => match u64::from_str_radix(i.as_str(), i.radix()) {
+                    Ok(s) => s,
+                    Err(_) => {
+                        self.problem(v.span(), "scenario.seed", "a whole number from 0 to 18446744073709551615", describe(v.get_ref()), None);
+                        1
+                    }
+                },
+                other => {
+                    self.problem(v.span(), "scenario.seed", "a whole number", describe(other), None);
+                    1
+                }
+            },
+        };
+
+        // [population]
+        let (pop, pop_span) = self.table(root, "population", "", true, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
+        self.known_keys(pop, "population", &["youth", "growth"]);
+        let youth = self.number(pop, "population", "youth", Rule::NonNeg, &pop_span, None).unwrap_or(0.0);
+        let growth = self.value(pop, "population", "growth", Rule::Real, &pop_span, Some(0.0));
+
+        // [economy]
+        let (eco, eco_span) = self.table(root, "economy", "", false, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
+        self.known_keys(eco, "economy", &["cost_inflation", "tariff_indexation", "budget", "budget_growth"]);
+        let cost_inflation = self.value(eco, "economy", "cost_inflation", Rule::Real, &eco_span, Some(0.0));
+        let tariff_indexation = self.value(eco, "economy", "tariff_indexation", Rule::Real, &eco_span, Some(0.0));
+        for (id, key) in [(cost_inflation, "cost_inflation"), (tariff_indexation, "tariff_indexation")] {
+            if self.params[id.0].dist.support().0 <= -1.0
+                && let Some(v) = eco.get(key)
+            {
+                self.problem(v.span(), &format!("economy.{key}"), "a yearly rate above -1", self.params[id.0].dist.describe(), None);
+            }
+        }
+        let budget = if eco.contains_key("budget") { self.number(eco, "economy", "budget", Rule::NonNeg, &eco_span, None) } else { None };
+        let budget_growth = self.number(eco, "economy", "budget_growth", Rule::Real, &eco_span, Some(0.0)).unwrap_or(0.0);
+
+        // [[segment]]
+        let seg_tables = self.tables(root, "segment");
+        if seg_tables.is_empty() && !root.contains_key("segment") {
+            self.problem(span.clone(), "segment", "at least one `[[segment]]`", "none".into(), None);
+        }
+        let mut segments = Vec::new();
+        let mut escalation_refs = Vec::new();
+        let mut seg_index: HashMap<String, usize> = HashMap::new();
+        for (i, (t, sp)) in seg_tables.iter().enumerate() {
+            let (id, path) = self.id_of(t, "segment", i, sp, &mut seg_index, segments.len());
+            self.known_keys(t, &path, &[
+                "id", "name", "incidence_per_1000", "initial_caseload", "mean_duration_years", "cost_per_client_year",
+                "success_rate", "reentry_rate", "reentry_delay_years", "escalates_to", "escalation_rate",
+                "escalation_while_waiting_rate", "waiting_dropout_rate",
+            ]);
+            let name = self.string(t, &path, "name", sp, false).unwrap_or_else(|| id.clone());
+            let incidence_per_1000 = self.value(t, &path, "incidence_per_1000", Rule::NonNeg, sp, None);
+            let initial_caseload = self.number(t, &path, "initial_caseload", Rule::NonNeg, sp, None).unwrap_or(0.0);
+            if initial_caseload.fract() != 0.0
+                && let Some(v) = t.get("initial_caseload")
+            {
+                self.problem(v.span(), &join(&path, "initial_caseload"), "a whole number of clients", format!("{initial_caseload}"), None);
+            }
+            let mean_duration_years = self.value(t, &path, "mean_duration_years", Rule::Positive, sp, None);
+            let cost_per_client_year = self.value(t, &path, "cost_per_client_year", Rule::NonNeg, sp, None);
+            let success_rate = self.value(t, &path, "success_rate", Rule::Share, sp, None);
+            let reentry_rate = self.value(t, &path, "reentry_rate", Rule::Share, sp, Some(0.0));
+            let reentry_delay_years = self.number(t, &path, "reentry_delay_years", Rule::Positive, sp, Some(1.0)).unwrap_or(1.0);
+            let escalates = self.string(t, &path, "escalates_to", sp, false);
+            if let Some(e) = &escalates
+                && let Some(v) = t.get("escalates_to")
+            {
+                escalation_refs.push((segments.len(), e.clone(), v.span(), join(&path, "escalates_to")));
+            }
+            let escalation_rate = self.value(t, &path, "escalation_rate", Rule::Share, sp, Some(0.0));
+            let escalation_while_waiting_rate = self.value(t, &path, "escalation_while_waiting_rate", Rule::NonNeg, sp, Some(0.0));
+            let waiting_dropout_rate = self.value(t, &path, "waiting_dropout_rate", Rule::NonNeg, sp, Some(0.0));
+            if escalates.is_none()
+                && t.contains_key("escalation_rate")
+                && self.params[escalation_rate.0].dist.support().1 > 0.0
+                && let Some(v) = t.get("escalation_rate")
+            {
+                self.problem(v.span(), &join(&path, "escalation_rate"), "`escalates_to` next to a positive `escalation_rate`", "no `escalates_to`".into(), Some("name the segment that failures escalate to".into()));
+            }
+            segments.push(Segment {
+                id,
+                name,
+                incidence_per_1000,
+                initial_caseload,
+                mean_duration_years,
+                cost_per_client_year,
+                success_rate,
+                reentry_rate,
+                reentry_delay_years,
+                escalates_to: None,
+                escalation_rate,
+                escalation_while_waiting_rate,
+                waiting_dropout_rate,
+            });
+        }
+        for (from, target, sp, key) in escalation_refs {
+            match seg_index.get(&target) {
+                Some(&to) if to == from => self.problem(sp, &key, "another segment", format!("the segment itself (\"{target}\")"), None),
+                Some(&to) => segments[from].escalates_to = Some(to),
+                None => {
+                    let ids: Vec<&str> = seg_index.keys().map(String::as_str).collect();
+                    let hint = suggest(&target, &ids);
+                    self.problem(sp, &key, "the id of a segment", format!("\"{target}\", which is no segment"), hint);
+                }
+            }
+        }
+        // Escalation cycles: escalation means heavier care, so a cycle is a mistake.
+        for start in 0..segments.len() {
+            let mut seen = vec![false; segments.len()];
+            let mut at = start;
+            while let Some(next) = segments[at].escalates_to {
+                if next == start {
+                    let t = &seg_tables[start];
+                    let sp = t.0.get("escalates_to").map_or(t.1.clone(), |v| v.span());
+                    let path = format!("segment.{}.escalates_to", segments[start].id);
+                    self.problem(sp, &path, "escalation towards heavier care, without a cycle", format!("a cycle back to \"{}\"", segments[start].id), None);
+                    break;
+                }
+                if seen[next] {
+                    break;
+                }
+                seen[next] = true;
+                at = next;
+            }
+        }
+
+        // [provider]
+        let (pr, pr_span) = self.table(root, "provider", "", false, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
+        self.known_keys(pr, "provider", &["reserves_share", "efficiency", "cost_noise_sd", "transition_cost_share", "emergency_premium"]);
+        let provider = ProviderDefaults {
+            reserves_share: self.number(pr, "provider", "reserves_share", Rule::NonNeg, &pr_span, Some(0.0)).unwrap_or(0.0),
+            efficiency: self.value(pr, "provider", "efficiency", Rule::Positive, &pr_span, Some(1.0)),
+            cost_noise_sd: self.number(pr, "provider", "cost_noise_sd", Rule::NonNeg, &pr_span, Some(0.0)).unwrap_or(0.0),
+            transition_cost_share: self.number(pr, "provider", "transition_cost_share", Rule::NonNeg, &pr_span, Some(0.0)).unwrap_or(0.0),
+            emergency_premium: self.number(pr, "provider", "emergency_premium", Rule::NonNeg, &pr_span, Some(0.0)).unwrap_or(0.0),
+        };
+        for key in ["reserves_share", "transition_cost_share", "emergency_premium"] {
+            if pr.contains_key(key) {
+                self.warn_later.push(format!(
+                    "[provider] {key} is read but has no effect yet: provider reserves and failures are not modelled in this version"
+                ));
+            }
+        }
+
+        // [[contract]]
+        let mut contracts = Vec::new();
+        let mut contract_index: HashMap<String, usize> = HashMap::new();
+        for (i, (t, sp)) in self.tables(root, "contract").iter().enumerate() {
+            if let Some(c) = self.contract(t, sp, i, &seg_index, &mut contract_index, contracts.len(), horizon_years) {
+                contracts.push(c);
+            }
+        }
+
+        // [[prevention]]
+        let mut programmes = Vec::new();
+        let mut prog_index: HashMap<String, usize> = HashMap::new();
+        for (i, (t, sp)) in self.tables(root, "prevention").iter().enumerate() {
+            let (id, path) = self.id_of(t, "prevention", i, sp, &mut prog_index, programmes.len());
+            self.known_keys(t, &path, &[
+                "id", "name", "annual_cost", "first_year", "last_year", "targets", "reach", "effect", "ramp_up_years",
+                "persistence_half_life_years", "financing", "payment_per_prevented_start", "annual_cap", "total_cap",
+            ]);
+            let name = self.string(t, &path, "name", sp, false).unwrap_or_else(|| id.clone());
+            let annual_cost = self.value(t, &path, "annual_cost", Rule::NonNeg, sp, None);
+            let first_year = self.integer(t, &path, "first_year", (1900, 2300), sp, Some(start_year as i64)).unwrap_or(start_year as i64) as i32;
+            let last_year = self
+                .integer(t, &path, "last_year", (1900, 2300), sp, Some(start_year as i64 + horizon_years as i64 - 1))
+                .unwrap_or(start_year as i64) as i32;
+            if last_year < first_year
+                && let Some(v) = t.get("last_year")
+            {
+                self.problem(v.span(), &join(&path, "last_year"), &format!("a year from first_year ({first_year}) on"), format!("{last_year}"), None);
+            }
+            let mut targets = Vec::new();
+            let target_list = self.id_list(t, &path, "targets", sp, true);
+            if target_list.is_empty() && t.contains_key("targets") {
+                self.problem(sp.clone(), &join(&path, "targets"), "at least one segment id", "an empty list".into(), None);
+            }
+            for (target, tsp) in target_list {
+                match seg_index.get(&target) {
+                    Some(&s) if targets.contains(&s) => self.problem(tsp, &join(&path, "targets"), "each segment once", format!("\"{target}\" twice"), None),
+                    Some(&s) => targets.push(s),
+                    None => {
+                        let ids: Vec<&str> = seg_index.keys().map(String::as_str).collect();
+                        let hint = suggest(&target, &ids);
+                        self.problem(tsp, &join(&path, "targets"), "the id of a segment", format!("\"{target}\", which is no segment"), hint);
+                    }
+                }
+            }
+            let reach = self.value(t, &path, "reach", Rule::Share, sp, None);
+            let effect = self.value(t, &path, "effect", Rule::Share, sp, None);
+            let ramp_up_years = self.number(t, &path, "ramp_up_years", Rule::NonNeg, sp, Some(0.0)).unwrap_or(0.0);
+            let persistence_half_life_years = self.number(t, &path, "persistence_half_life_years", Rule::NonNeg, sp, Some(0.0)).unwrap_or(0.0);
+            let financing = match self.string(t, &path, "financing", sp, false).as_deref() {
+                None | Some("municipality") => Financing::Municipality,
+                Some(other) => {
+                    let v = t.get("financing").map_or(sp.clone(), |v| v.span());
+                    let (expected, found) = if other == "investor" {
+                        ("\"municipality\" (investor financing is not supported in this version)", "\"investor\"".to_string())
+                    } else {
+                        ("\"municipality\" or \"investor\"", format!("\"{other}\""))
+                    };
+                    self.problem(v, &join(&path, "financing"), expected, found, None);
+                    Financing::Municipality
+                }
+            };
+            for key in ["payment_per_prevented_start", "annual_cap", "total_cap"] {
+                if let Some(v) = t.get(key) {
+                    self.problem(v.span(), &join(&path, key), "this key only with `financing = \"investor\"`", describe(v.get_ref()), None);
+                }
+            }
+            programmes.push(Programme {
+                id,
+                name,
+                annual_cost,
+                first_year,
+                last_year,
+                targets,
+                reach,
+                effect,
+                ramp_up_years,
+                persistence_half_life_years,
+                financing,
+            });
+        }
+
+        // [[strategy]]
+        let mut strategies = Vec::new();
+        let mut strat_index: HashMap<String, usize> = HashMap::new();
+        let strat_tables = self.tables(root, "strategy");
+        if strat_tables.is_empty() {
+            self.problem(span.clone(), "strategy", "at least one `[[strategy]]`, one of them with `baseline = true`", "none".into(), None);
+        }
+        let mut baselines = Vec::new();
+        for (i, (t, sp)) in strat_tables.iter().enumerate() {
+            let (id, path) = self.id_of(t, "strategy", i, sp, &mut strat_index, strategies.len());
+            self.known_keys(t, &path, &["id", "name", "contracts", "prevention", "baseline"]);
+            let name = self.string(t, &path, "name", sp, false).unwrap_or_else(|| id.clone());
+            let baseline = self.boolean(t, &path, "baseline", false);
+            if baseline {
+                baselines.push((id.clone(), t.get("baseline").map_or(sp.clone(), |v| v.span())));
+            }
+            let mut cs = Vec::new();
+            let mut contract_of_segment = vec![usize::MAX; segments.len()];
+            for (cid, csp) in self.id_list(t, &path, "contracts", sp, true) {
+                match contract_index.get(&cid) {
+                    None => {
+                        let ids: Vec<&str> = contract_index.keys().map(String::as_str).collect();
+                        let hint = suggest(&cid, &ids);
+                        self.problem(csp, &join(&path, "contracts"), "the id of a contract", format!("\"{cid}\", which is no contract"), hint);
+                    }
+                    Some(&c) => {
+                        for &s in &contracts[c].segments {
+                            if contract_of_segment[s] != usize::MAX {
+                                let other = &contracts[contract_of_segment[s]].id;
+                                self.problem(csp.clone(), &join(&path, "contracts"), "contracts that cover every segment exactly once", format!("segment \"{}\" covered by both \"{other}\" and \"{cid}\"", segments[s].id), None);
+                            } else {
+                                contract_of_segment[s] = c;
+                            }
+                        }
+                        cs.push(c);
+                    }
+                }
+            }
+            if t.contains_key("contracts") {
+                let missing: Vec<&str> = contract_of_segment.iter().enumerate().filter(|(_, c)| **c == usize::MAX).map(|(s, _)| segments[s].id.as_str()).collect();
+                if !missing.is_empty() && self.problems.iter().all(|p| p.key != join(&path, "contracts")) {
+                    let sp2 = t.get("contracts").map_or(sp.clone(), |v| v.span());
+                    self.problem(sp2, &join(&path, "contracts"), "contracts that cover every segment exactly once", format!("no contract for segment(s) {}", missing.join(", ")), None);
+                }
+            }
+            let mut progs = Vec::new();
+            for (pid, psp) in self.id_list(t, &path, "prevention", sp, false) {
+                match prog_index.get(&pid) {
+                    Some(&p) if progs.contains(&p) => self.problem(psp, &join(&path, "prevention"), "each programme once", format!("\"{pid}\" twice"), None),
+                    Some(&p) => progs.push(p),
+                    None => {
+                        let ids: Vec<&str> = prog_index.keys().map(String::as_str).collect();
+                        let hint = suggest(&pid, &ids);
+                        self.problem(psp, &join(&path, "prevention"), "the id of a prevention programme", format!("\"{pid}\", which is no programme"), hint);
+                    }
+                }
+            }
+            strategies.push(Strategy { id, name, contracts: cs, programmes: progs, baseline, contract_of_segment });
+        }
+        if !strat_tables.is_empty() {
+            match baselines.len() {
+                1 => {}
+                0 => self.problem(strat_tables[0].1.clone(), "strategy.baseline", "exactly one strategy with `baseline = true`", "none".into(), None),
+                _ => {
+                    let ids: Vec<String> = baselines.iter().map(|(id, _)| format!("\"{id}\"")).collect();
+                    self.problem(baselines[1].1.clone(), "strategy.baseline", "exactly one strategy with `baseline = true`", format!("{} baselines: {}", baselines.len(), ids.join(", ")), None);
+                }
+            }
+        }
+
+        let warnings = std::mem::take(&mut self.warn_later);
+        Some(Scenario {
+            name,
+            description,
+            file: self.file.to_path_buf(),
+            sha256: String::new(),
+            start_year,
+            horizon_years,
+            steps_per_year,
+            discount_rate,
+            runs,
+            seed,
+            youth,
+            growth,
+            cost_inflation,
+            tariff_indexation,
+            budget,
+            budget_growth,
+            segments,
+            contracts,
+            provider,
+            programmes,
+            strategies,
+            params: Vec::new(),
+            warnings,
+        })
+    }
+
+    /// Reads `id`, checks it is a new identifier, and returns it with the key path.
+    fn id_of(&mut self, t: &DeTable<'_>, kind: &str, i: usize, sp: &Range<usize>, index: &mut HashMap<String, usize>, next: usize) -> (String, String) {
+        let fallback = format!("{kind}[{}]", i + 1);
+        let Some(id) = self.string(t, &fallback, "id", sp, true) else {
+            return (fallback.clone(), fallback);
+        };
+        let span = t.get("id").map_or(sp.clone(), |v| v.span());
+        let valid = !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        if !valid {
+            self.problem(span.clone(), &join(&fallback, "id"), "an id of letters, digits, '_' or '-'", format!("\"{id}\""), None);
+        }
+        if index.contains_key(&id) {
+            self.problem(span, &join(&fallback, "id"), &format!("a {kind} id used once"), format!("\"{id}\" again"), None);
+        } else {
+            index.insert(id.clone(), next);
+        }
+        (id.clone(), format!("{kind}.{id}"))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn contract(&mut self, t: &DeTable<'_>, sp: &Range<usize>, i: usize, seg_index: &HashMap<String, usize>, index: &mut HashMap<String, usize>, next: usize, horizon: usize) -> Option<Contract> {
+        let (id, path) = self.id_of(t, "contract", i, sp, index, next);
+        self.known_keys(t, &path, &[
+            "id", "form", "segments", "period_years", "margin", "admin_cost_rate", "providers", "market_shares",
+            "incidence_factor", "duration_factor", "success_factor", "reentry_factor", "base_share", "outcome_payment",
+            "follow_up_years", "outcome_cap_share", "capacity", "rationing", "rationing_tolerance", "risk_sharing",
+        ]);
+        const FORMS: [&str; 4] = ["effort", "output", "task", "outcome"];
+        let form_key = match t.get("form") {
+            None => {
+                self.problem(sp.clone(), &join(&path, "form"), "one of effort, output, task, outcome", "nothing (the key is missing)".into(), None);
+                None
+            }
+            Some(v) => match v.get_ref() {
+                DeValue::String(s) if FORMS.contains(&s.as_ref()) => Some(s.to_string()),
+                other => {
+                    let hint = if let DeValue::String(s) = other { suggest(s, &FORMS) } else { None };
+                    self.problem(v.span(), &join(&path, "form"), "one of effort, output, task, outcome", describe(other), hint);
+                    None
+                }
+            },
+        };
+        let mut segs = Vec::new();
+        for (sid, ssp) in self.id_list(t, &path, "segments", sp, true) {
+            match seg_index.get(&sid) {
+                Some(&s) if segs.contains(&s) => self.problem(ssp, &join(&path, "segments"), "each segment once", format!("\"{sid}\" twice"), None),
+                Some(&s) => segs.push(s),
+                None => {
+                    let ids: Vec<&str> = seg_index.keys().map(String::as_str).collect();
+                    let hint = suggest(&sid, &ids);
+                    self.problem(ssp, &join(&path, "segments"), "the id of a segment", format!("\"{sid}\", which is no segment"), hint);
+                }
+            }
+        }
+        if segs.is_empty() && t.contains_key("segments") && self.problems.iter().all(|p| p.key != join(&path, "segments")) {
+            self.problem(sp.clone(), &join(&path, "segments"), "at least one segment id", "an empty list".into(), None);
+        }
+        let period_years = self.integer(t, &path, "period_years", (1, 200), sp, Some(horizon as i64)).unwrap_or(1) as usize;
+        let margin = self.number(t, &path, "margin", Rule::Real, sp, Some(0.0)).unwrap_or(0.0);
+        if margin <= -1.0
+            && let Some(v) = t.get("margin")
+        {
+            self.problem(v.span(), &join(&path, "margin"), "a margin above -1", format!("{margin}"), None);
+        }
+        let admin_cost_rate = self.number(t, &path, "admin_cost_rate", Rule::Share, sp, Some(0.0)).unwrap_or(0.0);
+        let providers = self.integer(t, &path, "providers", (1, 1000), sp, Some(1)).unwrap_or(1) as usize;
+        if providers != 1
+            && let Some(v) = t.get("providers")
+        {
+            self.problem(v.span(), &join(&path, "providers"), "1 (several providers per lot are not supported in this version)", describe(v.get_ref()), None);
+        }
+        if let Some(v) = t.get("market_shares") {
+            self.problem(v.span(), &join(&path, "market_shares"), "no market shares (several providers per lot are not supported in this version)", describe(v.get_ref()), None);
+        }
+        for key in ["capacity", "rationing", "rationing_tolerance"] {
+            if let Some(v) = t.get(key) {
+                self.problem(v.span(), &join(&path, key), "no capacity limits (capacity and waiting lists are not supported in this version)", describe(v.get_ref()), None);
+            }
+        }
+        if let Some(v) = t.get("risk_sharing") {
+            self.problem(v.span(), &join(&path, "risk_sharing"), "no risk sharing (risk corridors are not supported in this version)", describe(v.get_ref()), None);
+        }
+        let incidence_factor = self.value(t, &path, "incidence_factor", Rule::NonNeg, sp, Some(1.0));
+        let duration_factor = self.value(t, &path, "duration_factor", Rule::Positive, sp, Some(1.0));
+        let success_factor = self.value(t, &path, "success_factor", Rule::NonNeg, sp, Some(1.0));
+        let reentry_factor = self.value(t, &path, "reentry_factor", Rule::NonNeg, sp, Some(1.0));
+        let outcome_keys = ["base_share", "outcome_payment", "follow_up_years", "outcome_cap_share"];
+        let form = match form_key.as_deref() {
+            Some("effort") => Form::Effort,
+            Some("output") => Form::Output,
+            Some("task") => Form::Task,
+            Some("outcome") => {
+                let base_share = self.number(t, &path, "base_share", Rule::Share, sp, None).unwrap_or(0.0);
+                let outcome_payment = self.value(t, &path, "outcome_payment", Rule::NonNeg, sp, None);
+                let follow_up_years = self.number(t, &path, "follow_up_years", Rule::NonNeg, sp, Some(1.0)).unwrap_or(1.0);
+                let outcome_cap_share = if t.contains_key("outcome_cap_share") { self.number(t, &path, "outcome_cap_share", Rule::NonNeg, sp, None) } else { None };
+                Form::Outcome(OutcomeTerms { base_share, outcome_payment, follow_up_years, outcome_cap_share })
+            }
+            _ => Form::Output,
+        };
+        if form_key.as_deref() != Some("outcome") && form_key.is_some() {
+            for key in outcome_keys {
+                if let Some(v) = t.get(key) {
+                    self.problem(v.span(), &join(&path, key), "this key only with `form = \"outcome\"`", describe(v.get_ref()), None);
+                }
+            }
+        }
+        form_key.as_ref()?;
+        Some(Contract {
+            id,
+            form,
+            segments: segs,
+            period_years,
+            margin,
+            admin_cost_rate,
+            providers,
+            market_shares: vec![1.0],
+            incidence_factor,
+            duration_factor,
+            success_factor,
+            reentry_factor,
+        })
+    }
+}
+
+static EMPTY_TABLE: std::sync::LazyLock<DeTable<'static>> = std::sync::LazyLock::new(DeTable::new);
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+}
