@@ -1,0 +1,147 @@
+//! The `contractsim` binary as a user runs it: files written, reproducibility, exit codes.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+fn contractsim() -> Command {
+    Command::cargo_bin("contractsim").expect("binary built")
+}
+
+const FRIESLAND: &str = "scenarios/friesland.toml";
+
+fn run(out: &Path, runs: usize, threads: usize) {
+    contractsim()
+        .args(["run", FRIESLAND, "--runs", &runs.to_string(), "--seed", "7", "--threads", &threads.to_string(), "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+/// Same seed, same bits: every file but meta.json (which records the thread count) is
+/// byte-identical at 1 and 2 threads.
+#[test]
+fn identical_files_at_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("one"), dir.path().join("two"));
+    run(&a, 64, 1);
+    run(&b, 64, 2);
+    for file in ["yearly.csv", "summary.csv", "runs.csv", "summary.md"] {
+        let (x, y) = (fs::read(a.join(file)).unwrap(), fs::read(b.join(file)).unwrap());
+        assert!(!x.is_empty());
+        assert!(x == y, "{file} differs between 1 and 2 threads");
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&fs::read(a.join("meta.json")).unwrap()).unwrap();
+    assert_eq!(meta["threads"], 1);
+    assert_eq!(meta["seed"], 7);
+    assert_eq!(meta["runs"], 64);
+    assert_eq!(meta["steps_per_year"], 12);
+    assert_eq!(meta["crate_versions"]["rand"].as_str().map(|v| v.starts_with("0.9")), Some(true));
+    let text = fs::read_to_string(FRIESLAND).unwrap();
+    assert_eq!(meta["scenario_sha256"].as_str().unwrap().len(), 64);
+    assert!(!text.is_empty());
+}
+
+/// A run's rows do not change when more runs are added to the batch.
+#[test]
+fn runs_one_to_n_are_the_same_within_a_larger_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let (small, large) = (dir.path().join("small"), dir.path().join("large"));
+    run(&small, 20, 2);
+    run(&large, 45, 2);
+    let s = fs::read_to_string(small.join("runs.csv")).unwrap();
+    let l = fs::read_to_string(large.join("runs.csv")).unwrap();
+    let s_lines: Vec<&str> = s.lines().collect();
+    let l_lines: Vec<&str> = l.lines().collect();
+    assert_eq!(s_lines.len(), 1 + 20 * 5);
+    assert_eq!(l_lines.len(), 1 + 45 * 5);
+    assert_eq!(s_lines[..], l_lines[..s_lines.len()]);
+}
+
+/// The output folder holds the promised files with the promised columns.
+#[test]
+fn results_folder_has_the_documented_files_and_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("fr");
+    run(&out, 30, 2);
+    let yearly = fs::read_to_string(out.join("yearly.csv")).unwrap();
+    assert!(yearly.starts_with("strategy,year,metric,mean,mcse,p5,p25,p50,p75,p95\n"));
+    for metric in ["spend", "care_payments", "outcome_payments", "prevention_cost", "admin_cost", "caseload", "starts", "successes", "provider_result", "budget_overrun"] {
+        assert!(yearly.contains(&format!(",{metric},")), "yearly.csv lacks {metric}");
+    }
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(summary.starts_with("strategy,metric,mean,mcse,p5,p25,p50,p75,p95\n"));
+    for metric in ["npv_spend", "total_spend", "npv_saving_vs_baseline", "p_cheaper_than_baseline", "p_cheapest", "break_even_year", "cost_per_success"] {
+        assert!(summary.contains(&format!(",{metric},")), "summary.csv lacks {metric}");
+    }
+    let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
+    assert!(runs.lines().next().unwrap().contains("prevention.front.effect"));
+    assert!(fs::read_to_string(out.join("summary.md")).unwrap().contains("| strategy |"));
+}
+
+/// `check` reports the shipped scenario calibrated.
+#[test]
+fn check_reports_friesland_calibrated() {
+    contractsim()
+        .args(["check", FRIESLAND])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("calibrated: every initial caseload is within 10%"));
+}
+
+/// `check` warns when a caseload is far from its steady state.
+#[test]
+fn check_warns_when_uncalibrated() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("off.toml");
+    let text = fs::read_to_string(FRIESLAND).unwrap().replace("initial_caseload = 2670", "initial_caseload = 4000");
+    fs::write(&file, text).unwrap();
+    contractsim()
+        .args(["check"])
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("more than 10% off").and(predicate::str::contains("warning: 1 segment(s)")));
+}
+
+/// Bad input: exit code 2, a message naming file, line, column and key, and the previous
+/// results left as they were.
+#[test]
+fn bad_input_exits_2_and_keeps_previous_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("kept");
+    run(&out, 10, 2);
+    let before = fs::read(out.join("summary.csv")).unwrap();
+    let file = dir.path().join("bad.toml");
+    let text = fs::read_to_string(FRIESLAND).unwrap().replace("mean_duration_years = { dist = \"gamma\", mean = 0.5, sd = 0.05 }", "mean_duraton_years = 0.5");
+    fs::write(&file, &text).unwrap();
+    contractsim()
+        .args(["run"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("bad.toml:")
+                .and(predicate::str::contains("key `segment.light_ambulant.mean_duraton_years`"))
+                .and(predicate::str::contains("did you mean `mean_duration_years`?"))
+                .and(predicate::str::contains("key `segment.light_ambulant.mean_duration_years`: expected a number > 0 or a distribution, found nothing")),
+        );
+    assert_eq!(fs::read(out.join("summary.csv")).unwrap(), before);
+    contractsim().args(["run", "does-not-exist.toml"]).assert().code(2).stderr(predicate::str::contains("does-not-exist.toml"));
+    contractsim().args(["run", FRIESLAND, "--runs", "0"]).assert().code(2);
+    contractsim().args(["run", FRIESLAND, "--runs", "many"]).assert().code(2);
+}
+
+/// `--help` explains every flag with an example.
+#[test]
+fn help_has_examples() {
+    contractsim()
+        .args(["run", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--runs").and(predicate::str::contains("--threads")).and(predicate::str::contains("Examples")));
+}
