@@ -5,10 +5,7 @@ fn main() {
     println!("cargo:rerun-if-changed=Cargo.lock");
     let lock = std::fs::read_to_string("Cargo.lock").unwrap_or_default();
     // The dependency list of this package names a version where the lock holds several.
-    let own = lock
-        .split("[[package]]")
-        .find(|block| block.contains("name = \"contractsim\""))
-        .unwrap_or("");
+    let own = lock.split("[[package]]").find(|block| block.contains("name = \"contractsim\"")).unwrap_or("");
     for name in ["rand", "rand_distr", "statrs"] {
         let pinned = own
             .lines()

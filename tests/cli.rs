@@ -14,7 +14,17 @@ const FRIESLAND: &str = "scenarios/friesland.toml";
 
 fn run(out: &Path, runs: usize, threads: usize) {
     contractsim()
-        .args(["run", FRIESLAND, "--runs", &runs.to_string(), "--seed", "7", "--threads", &threads.to_string(), "--out"])
+        .args([
+            "run",
+            FRIESLAND,
+            "--runs",
+            &runs.to_string(),
+            "--seed",
+            "7",
+            "--threads",
+            &threads.to_string(),
+            "--out",
+        ])
         .arg(out)
         .assert()
         .success();
@@ -68,12 +78,31 @@ fn results_folder_has_the_documented_files_and_columns() {
     run(&out, 30, 2);
     let yearly = fs::read_to_string(out.join("yearly.csv")).unwrap();
     assert!(yearly.starts_with("strategy,year,metric,mean,mcse,p5,p25,p50,p75,p95\n"));
-    for metric in ["spend", "care_payments", "outcome_payments", "prevention_cost", "admin_cost", "caseload", "starts", "successes", "provider_result", "budget_overrun"] {
+    for metric in [
+        "spend",
+        "care_payments",
+        "outcome_payments",
+        "prevention_cost",
+        "admin_cost",
+        "caseload",
+        "starts",
+        "successes",
+        "provider_result",
+        "budget_overrun",
+    ] {
         assert!(yearly.contains(&format!(",{metric},")), "yearly.csv lacks {metric}");
     }
     let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
     assert!(summary.starts_with("strategy,metric,mean,mcse,p5,p25,p50,p75,p95\n"));
-    for metric in ["npv_spend", "total_spend", "npv_saving_vs_baseline", "p_cheaper_than_baseline", "p_cheapest", "break_even_year", "cost_per_success"] {
+    for metric in [
+        "npv_spend",
+        "total_spend",
+        "npv_saving_vs_baseline",
+        "p_cheaper_than_baseline",
+        "p_cheapest",
+        "break_even_year",
+        "cost_per_success",
+    ] {
         assert!(summary.contains(&format!(",{metric},")), "summary.csv lacks {metric}");
     }
     let runs = fs::read_to_string(out.join("runs.csv")).unwrap();
@@ -115,7 +144,9 @@ fn bad_input_exits_2_and_keeps_previous_results() {
     run(&out, 10, 2);
     let before = fs::read(out.join("summary.csv")).unwrap();
     let file = dir.path().join("bad.toml");
-    let text = fs::read_to_string(FRIESLAND).unwrap().replace("mean_duration_years = { dist = \"gamma\", mean = 0.5, sd = 0.05 }", "mean_duraton_years = 0.5");
+    let text = fs::read_to_string(FRIESLAND)
+        .unwrap()
+        .replace("mean_duration_years = { dist = \"gamma\", mean = 0.5, sd = 0.05 }", "mean_duraton_years = 0.5");
     fs::write(&file, &text).unwrap();
     contractsim()
         .args(["run"])
@@ -131,7 +162,11 @@ fn bad_input_exits_2_and_keeps_previous_results() {
                 .and(predicate::str::contains("key `segment.light_ambulant.mean_duration_years`: expected a number > 0 or a distribution, found nothing")),
         );
     assert_eq!(fs::read(out.join("summary.csv")).unwrap(), before);
-    contractsim().args(["run", "does-not-exist.toml"]).assert().code(2).stderr(predicate::str::contains("does-not-exist.toml"));
+    contractsim()
+        .args(["run", "does-not-exist.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("does-not-exist.toml"));
     contractsim().args(["run", FRIESLAND, "--runs", "0"]).assert().code(2);
     contractsim().args(["run", FRIESLAND, "--runs", "many"]).assert().code(2);
 }
@@ -139,9 +174,9 @@ fn bad_input_exits_2_and_keeps_previous_results() {
 /// `--help` explains every flag with an example.
 #[test]
 fn help_has_examples() {
-    contractsim()
-        .args(["run", "--help"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("--runs").and(predicate::str::contains("--threads")).and(predicate::str::contains("Examples")));
+    contractsim().args(["run", "--help"]).assert().success().stdout(
+        predicate::str::contains("--runs")
+            .and(predicate::str::contains("--threads"))
+            .and(predicate::str::contains("Examples")),
+    );
 }

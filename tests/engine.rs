@@ -28,7 +28,11 @@ fn littles_law_holds_at_every_step_length() {
         let (plan, b) = summarise(&one_segment(spy, "", OUTPUT_ONLY), 3000);
         for t in [0, 5, 11] {
             assert_mean(&yearly(&plan, &b, 0, "caseload", t), 200.0, &format!("caseload, {spy} steps, year {t}"));
-            assert_mean(&yearly(&plan, &b, 0, "client_years", t), 200.0, &format!("client-years, {spy} steps, year {t}"));
+            assert_mean(
+                &yearly(&plan, &b, 0, "client_years", t),
+                200.0,
+                &format!("client-years, {spy} steps, year {t}"),
+            );
             assert_mean(&yearly(&plan, &b, 0, "starts", t), 100.0, &format!("starts, {spy} steps, year {t}"));
         }
         // Poisson: the variance of yearly starts equals their mean (100); the sample
@@ -119,7 +123,10 @@ id = "base"
 contracts = ["eff"]
 baseline = true
 "#;
-    let text = one_segment(12, "", contract).replace("cost_per_client_year = 10_000", "cost_per_client_year = { dist = \"normal\", mean = 10_000, sd = 500 }");
+    let text = one_segment(12, "", contract).replace(
+        "cost_per_client_year = 10_000",
+        "cost_per_client_year = { dist = \"normal\", mean = 10_000, sd = 500 }",
+    );
     let (plan, b) = summarise(&text, 50);
     for t in 0..12 {
         let cy = yearly(&plan, &b, 0, "client_years", t);
@@ -313,7 +320,11 @@ baseline = true
                 let value = starts[r] * 20_000.0 * index;
                 let due = successes[r] * 5_000.0 * index;
                 let expected = if cap.is_empty() { due } else { due.min(0.05 * value) };
-                assert!((paid[r] - expected).abs() < 1e-6 * expected.max(1.0), "{cap:?} year {t}: {} vs {expected}", paid[r]);
+                assert!(
+                    (paid[r] - expected).abs() < 1e-6 * expected.max(1.0),
+                    "{cap:?} year {t}: {} vs {expected}",
+                    paid[r]
+                );
                 assert!((care[r] - 0.7 * value).abs() < 1e-6 * value);
             }
         }
@@ -347,7 +358,8 @@ baseline = true
 id = "y"
 contracts = ["x"]
 "#;
-    let text = one_segment(12, "reentry_rate = 0.2", extra).replace("incidence_per_1000 = 10", "incidence_per_1000 = { dist = \"gamma\", mean = 10, sd = 2 }");
+    let text = one_segment(12, "reentry_rate = 0.2", extra)
+        .replace("incidence_per_1000 = 10", "incidence_per_1000 = { dist = \"gamma\", mean = 10, sd = 2 }");
     let (_, b) = summarise(&text, 200);
     let nh = HORIZON.len();
     for r in &b.runs {
@@ -361,13 +373,30 @@ contracts = ["x"]
 #[test]
 fn runs_are_independent_of_batch_and_threads() {
     let plan = contractsim::engine::Plan::new(scenario(&one_segment(12, "reentry_rate = 0.2", OUTPUT_ONLY)));
-    let small = contractsim::engine::run_batch(&plan, &contractsim::engine::RunOptions { runs: 10, seed: 5, threads: 1 }, &|| {}).unwrap();
-    let large = contractsim::engine::run_batch(&plan, &contractsim::engine::RunOptions { runs: 25, seed: 5, threads: 2 }, &|| {}).unwrap();
-    let bits = |r: &contractsim::engine::RunRecord| -> Vec<u64> { r.yearly.iter().chain(&r.horizon).chain(&r.params).map(|x| x.to_bits()).collect() };
+    let small = contractsim::engine::run_batch(
+        &plan,
+        &contractsim::engine::RunOptions { runs: 10, seed: 5, threads: 1 },
+        &|| {},
+    )
+    .unwrap();
+    let large = contractsim::engine::run_batch(
+        &plan,
+        &contractsim::engine::RunOptions { runs: 25, seed: 5, threads: 2 },
+        &|| {},
+    )
+    .unwrap();
+    let bits = |r: &contractsim::engine::RunRecord| -> Vec<u64> {
+        r.yearly.iter().chain(&r.horizon).chain(&r.params).map(|x| x.to_bits()).collect()
+    };
     for k in 0..10 {
         assert!(bits(&small.runs[k]) == bits(&large.runs[k]), "run {k} differs between batches");
     }
-    let other_seed = contractsim::engine::run_batch(&plan, &contractsim::engine::RunOptions { runs: 10, seed: 6, threads: 2 }, &|| {}).unwrap();
+    let other_seed = contractsim::engine::run_batch(
+        &plan,
+        &contractsim::engine::RunOptions { runs: 10, seed: 6, threads: 2 },
+        &|| {},
+    )
+    .unwrap();
     assert!(bits(&small.runs[3]) != bits(&other_seed.runs[3]), "another seed gives other numbers");
 }
 

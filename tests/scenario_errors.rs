@@ -16,7 +16,11 @@ fn problems(text: &str) -> Vec<String> {
 
 fn assert_problem(text: &str, needles: &[&str]) {
     let ps = problems(text);
-    assert!(ps.iter().any(|p| needles.iter().all(|n| p.contains(n))), "no problem with {needles:?} among:\n{}", ps.join("\n"));
+    assert!(
+        ps.iter().any(|p| needles.iter().all(|n| p.contains(n))),
+        "no problem with {needles:?} among:\n{}",
+        ps.join("\n")
+    );
 }
 
 #[test]
@@ -31,16 +35,30 @@ fn the_shipped_scenario_is_valid() {
 #[test]
 fn unknown_key_gets_a_suggestion_and_a_position() {
     let text = GOOD.replace("success_rate = { dist = \"beta\", mean = 0.70, sd = 0.05 }", "sucess_rate = 0.7");
-    assert_problem(&text, &["x.toml:", "key `segment.light_ambulant.sucess_rate`", "unknown key", "did you mean `success_rate`?"]);
+    assert_problem(
+        &text,
+        &["x.toml:", "key `segment.light_ambulant.sucess_rate`", "unknown key", "did you mean `success_rate`?"],
+    );
     // The missing key is reported too: one message per problem.
-    assert_problem(&text, &["key `segment.light_ambulant.success_rate`", "expected a share between 0 and 1 or a distribution, found nothing"]);
+    assert_problem(
+        &text,
+        &[
+            "key `segment.light_ambulant.success_rate`",
+            "expected a share between 0 and 1 or a distribution, found nothing",
+        ],
+    );
 }
 
 #[test]
 fn positions_are_line_and_column() {
     let text = "[scenario]\nname = \"x\"\nstart_year = 2025\ndiscount_rate = \"four\"\n";
     let ps = problems(text);
-    assert!(ps.iter().any(|p| p.starts_with("x.toml:4:17: key `scenario.discount_rate`: expected a finite number, found the string \"four\"")), "{ps:?}");
+    assert!(
+        ps.iter().any(|p| p.starts_with(
+            "x.toml:4:17: key `scenario.discount_rate`: expected a finite number, found the string \"four\""
+        )),
+        "{ps:?}"
+    );
 }
 
 #[test]
@@ -49,25 +67,85 @@ fn many_kinds_of_mistakes_are_named() {
         (GOOD.replace("steps_per_year = 12", "steps_per_year = 5"), vec!["scenario.steps_per_year", "1, 4 or 12", "5"]),
         (GOOD.replace("horizon_years = 20", "horizon_years = 0"), vec!["scenario.horizon_years", "from 1 to 200"]),
         (GOOD.replace("runs = 10000", "runs = 0"), vec!["scenario.runs", "from 1"]),
-        (GOOD.replace("reentry_rate = 0.30", "reentry_rate = 1.3"), vec!["segment.light_ambulant.reentry_rate", "between 0 and 1", "1.3"]),
-        (GOOD.replace("annual_cost = 400_000", "annual_cost = -400_000"), vec!["prevention.front.annual_cost", ">= 0", "-400000"]),
-        (GOOD.replace("success_rate = { dist = \"beta\", mean = 0.70, sd = 0.05 }", "success_rate = { dist = \"beta\", mean = 0.70, sd = 0.5 }"), vec!["segment.light_ambulant.success_rate", "feasible beta", "needs sd below"]),
+        (
+            GOOD.replace("reentry_rate = 0.30", "reentry_rate = 1.3"),
+            vec!["segment.light_ambulant.reentry_rate", "between 0 and 1", "1.3"],
+        ),
+        (
+            GOOD.replace("annual_cost = 400_000", "annual_cost = -400_000"),
+            vec!["prevention.front.annual_cost", ">= 0", "-400000"],
+        ),
+        (
+            GOOD.replace(
+                "success_rate = { dist = \"beta\", mean = 0.70, sd = 0.05 }",
+                "success_rate = { dist = \"beta\", mean = 0.70, sd = 0.5 }",
+            ),
+            vec!["segment.light_ambulant.success_rate", "feasible beta", "needs sd below"],
+        ),
         (GOOD.replace("min = -0.02, max = 0.02", "min = 0.02, max = -0.02"), vec!["population.growth", "min <= max"]),
-        (GOOD.replace("escalates_to = \"day_treatment\"", "escalates_to = \"day_treatmnt\""), vec!["segment.specialised_ambulant.escalates_to", "no segment", "did you mean `day_treatment`?"]),
-        (GOOD.replace("targets = [\"light_ambulant\", \"specialised_ambulant\"]", "targets = [\"light\"]"), vec!["prevention.front.targets", "\"light\", which is no segment"]),
-        (GOOD.replace("id = \"effort\"\nform = \"effort\"", "id = \"output\"\nform = \"effort\""), vec!["contract[2].id", "used once", "\"output\" again"]),
+        (
+            GOOD.replace("escalates_to = \"day_treatment\"", "escalates_to = \"day_treatmnt\""),
+            vec!["segment.specialised_ambulant.escalates_to", "no segment", "did you mean `day_treatment`?"],
+        ),
+        (
+            GOOD.replace("targets = [\"light_ambulant\", \"specialised_ambulant\"]", "targets = [\"light\"]"),
+            vec!["prevention.front.targets", "\"light\", which is no segment"],
+        ),
+        (
+            GOOD.replace("id = \"effort\"\nform = \"effort\"", "id = \"output\"\nform = \"effort\""),
+            vec!["contract[2].id", "used once", "\"output\" again"],
+        ),
         (GOOD.replace("baseline = true", "baseline = false"), vec!["strategy.baseline", "exactly one", "none"]),
-        (GOOD.replace("contracts = [\"effort\"]", "contracts = [\"effort\"]\nbaseline = true"), vec!["strategy.baseline", "2 baselines"]),
-        (GOOD.replace("contracts = [\"task\"]", "contracts = [\"task\", \"output\"]"), vec!["strategy.task.contracts", "covered by both"]),
-        (GOOD.replace("id = \"task\"\nform = \"task\"\nsegments = [\"light_ambulant\", \"specialised_ambulant\",", "id = \"task\"\nform = \"task\"\nsegments = [\"light_ambulant\","), vec!["strategy.task.contracts", "no contract for segment(s) specialised_ambulant"]),
-        (GOOD.replace("escalation_rate = 0.15\n\n[[segment]]\nid = \"specialised_ambulant\"", "escalation_rate = 0.15\n\n[[segment]]\nid = \"light_ambulant\""), vec!["segment[2].id", "\"light_ambulant\" again"]),
-        (GOOD.replace("discount_rate = 0.0532", "discount_rate = nan"), vec!["scenario.discount_rate", "finite", "NaN"]),
+        (
+            GOOD.replace("contracts = [\"effort\"]", "contracts = [\"effort\"]\nbaseline = true"),
+            vec!["strategy.baseline", "2 baselines"],
+        ),
+        (
+            GOOD.replace("contracts = [\"task\"]", "contracts = [\"task\", \"output\"]"),
+            vec!["strategy.task.contracts", "covered by both"],
+        ),
+        (
+            GOOD.replace(
+                "id = \"task\"\nform = \"task\"\nsegments = [\"light_ambulant\", \"specialised_ambulant\",",
+                "id = \"task\"\nform = \"task\"\nsegments = [\"light_ambulant\",",
+            ),
+            vec!["strategy.task.contracts", "no contract for segment(s) specialised_ambulant"],
+        ),
+        (
+            GOOD.replace(
+                "escalation_rate = 0.15\n\n[[segment]]\nid = \"specialised_ambulant\"",
+                "escalation_rate = 0.15\n\n[[segment]]\nid = \"light_ambulant\"",
+            ),
+            vec!["segment[2].id", "\"light_ambulant\" again"],
+        ),
+        (
+            GOOD.replace("discount_rate = 0.0532", "discount_rate = nan"),
+            vec!["scenario.discount_rate", "finite", "NaN"],
+        ),
         (GOOD.replace("budget = 120_000_000", "budget = 1e308"), vec!["economy.budget", "at most 1e15"]),
         (GOOD.replace("form = \"task\"", "form = \"tsk\""), vec!["contract.task.form", "did you mean `task`?"]),
-        (GOOD.replace("base_share = 0.80", "base_share = 0.80\ncapacity = { residential = 10 }"), vec!["contract.outcome.capacity", "not supported in this version"]),
-        (GOOD.replace("form = \"effort\"\nsegments", "form = \"effort\"\nbase_share = 0.5\nsegments"), vec!["contract.effort.base_share", "only with `form = \"outcome\"`"]),
-        (GOOD.replace("reentry_rate = 0.10\nreentry_delay_years = 1.0\nescalates_to = \"residential\"", "reentry_rate = 0.10\nreentry_delay_years = 1.0\nescalates_to = \"youth_protection\""), vec!["escalates_to", "cycle"]),
-        (GOOD.replace("cost_per_client_year = { dist = \"normal\", mean = 130_000, sd = 12_000, min = 70_000 }", "cost_per_client_year = { dist = \"normal\", mean = 130_000, sd = 60_000 }"), vec!["segment.residential.cost_per_client_year", "draws are all at least 0", "add `min = 0`"]),
+        (
+            GOOD.replace("base_share = 0.80", "base_share = 0.80\ncapacity = { residential = 10 }"),
+            vec!["contract.outcome.capacity", "not supported in this version"],
+        ),
+        (
+            GOOD.replace("form = \"effort\"\nsegments", "form = \"effort\"\nbase_share = 0.5\nsegments"),
+            vec!["contract.effort.base_share", "only with `form = \"outcome\"`"],
+        ),
+        (
+            GOOD.replace(
+                "reentry_rate = 0.10\nreentry_delay_years = 1.0\nescalates_to = \"residential\"",
+                "reentry_rate = 0.10\nreentry_delay_years = 1.0\nescalates_to = \"youth_protection\"",
+            ),
+            vec!["escalates_to", "cycle"],
+        ),
+        (
+            GOOD.replace(
+                "cost_per_client_year = { dist = \"normal\", mean = 130_000, sd = 12_000, min = 70_000 }",
+                "cost_per_client_year = { dist = \"normal\", mean = 130_000, sd = 60_000 }",
+            ),
+            vec!["segment.residential.cost_per_client_year", "draws are all at least 0", "add `min = 0`"],
+        ),
         (GOOD.replace("[population]", "[populaton]"), vec!["populaton", "did you mean `population`?"]),
         (String::new(), vec!["scenario", "a table `[scenario]`"]),
         (GOOD.replace("name = \"Friesland", "name = Friesland"), vec!["expected valid TOML"]),

@@ -16,24 +16,49 @@ pub fn check(args: CheckArgs) -> Result<(), CliError> {
         match scenario::load(file) {
             Err(e) => bad.push(e.to_string()),
             Ok(s) => {
-                println!("{}: valid scenario \"{}\" ({} segments, {} contracts, {} strategies, {} uncertain values)",
-                    file.display(), s.name, s.segments.len(), s.contracts.len(), s.strategies.len(), s.uncertain_params().count());
+                println!(
+                    "{}: valid scenario \"{}\" ({} segments, {} contracts, {} strategies, {} uncertain values)",
+                    file.display(),
+                    s.name,
+                    s.segments.len(),
+                    s.contracts.len(),
+                    s.strategies.len(),
+                    s.uncertain_params().count()
+                );
                 for w in &s.warnings {
                     println!("  warning: {w}");
                 }
-                println!("  {:<24} {:>12} {:>14} {:>14} {:>8}", "segment", "initial", "referrals x d", "steady state", "diff");
+                println!(
+                    "  {:<24} {:>12} {:>14} {:>14} {:>8}",
+                    "segment", "initial", "referrals x d", "steady state", "diff"
+                );
                 let mut off = 0;
                 for st in steady_states(&s) {
                     let dev = st.deviation();
-                    let flag = if dev.abs() > CALIBRATION_TOLERANCE { off += 1; "  <- more than 10% off" } else { "" };
-                    println!("  {:<24} {:>12.0} {:>14.0} {:>14.0} {:>+7.1}%{flag}",
-                        st.segment, st.initial_caseload, st.from_referrals, st.with_reentry_and_escalation, dev * 100.0);
+                    let flag = if dev.abs() > CALIBRATION_TOLERANCE {
+                        off += 1;
+                        "  <- more than 10% off"
+                    } else {
+                        ""
+                    };
+                    println!(
+                        "  {:<24} {:>12.0} {:>14.0} {:>14.0} {:>+7.1}%{flag}",
+                        st.segment,
+                        st.initial_caseload,
+                        st.from_referrals,
+                        st.with_reentry_and_escalation,
+                        dev * 100.0
+                    );
                 }
-                println!("  (steady state = starts x mean duration, starts including re-entries and escalations; expected values at the start year)");
+                println!(
+                    "  (steady state = starts x mean duration, starts including re-entries and escalations; expected values at the start year)"
+                );
                 if off == 0 {
                     println!("  calibrated: every initial caseload is within 10% of its implied steady state");
                 } else {
-                    println!("  warning: {off} segment(s) start more than 10% away from their steady state; the first years then show a drift that no strategy causes");
+                    println!(
+                        "  warning: {off} segment(s) start more than 10% away from their steady state; the first years then show a drift that no strategy causes"
+                    );
                 }
             }
         }

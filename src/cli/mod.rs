@@ -20,7 +20,13 @@ pub const EXIT_FAILURE: i32 = 1;
 ///
 /// With no command, runs every scenario in `scenarios/` and writes `outputs/<name>/`.
 #[derive(Debug, Parser)]
-#[command(name = "contractsim", version, about, long_about, after_help = "Examples:\n  contractsim                                  run every scenario in scenarios/\n  contractsim run scenarios/friesland.toml --runs 20000 --seed 7\n  contractsim check scenarios/*.toml")]
+#[command(
+    name = "contractsim",
+    version,
+    about,
+    long_about,
+    after_help = "Examples:\n  contractsim                                  run every scenario in scenarios/\n  contractsim run scenarios/friesland.toml --runs 20000 --seed 7\n  contractsim check scenarios/*.toml"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -31,7 +37,9 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Simulate scenarios and write their results.
-    #[command(after_help = "Examples:\n  contractsim run                                   every scenario in scenarios/\n  contractsim run scenarios/friesland.toml --runs 50000 --threads 2\n  contractsim run my.toml --seed 11 --out results/my-case")]
+    #[command(
+        after_help = "Examples:\n  contractsim run                                   every scenario in scenarios/\n  contractsim run scenarios/friesland.toml --runs 50000 --threads 2\n  contractsim run my.toml --seed 11 --out results/my-case"
+    )]
     Run(RunArgs),
     /// Validate scenarios and show whether their initial caseloads are calibrated.
     #[command(after_help = "Example:\n  contractsim check scenarios/friesland.toml")]
@@ -102,8 +110,12 @@ fn scenario_files(files: Vec<PathBuf>) -> Result<Vec<PathBuf>, CliError> {
         return Ok(files);
     }
     let dir = PathBuf::from("scenarios");
-    let entries = std::fs::read_dir(&dir)
-        .map_err(|e| CliError::BadInput(format!("{}: cannot list scenarios ({e}); name a scenario file, e.g. `contractsim run my.toml`", dir.display())))?;
+    let entries = std::fs::read_dir(&dir).map_err(|e| {
+        CliError::BadInput(format!(
+            "{}: cannot list scenarios ({e}); name a scenario file, e.g. `contractsim run my.toml`",
+            dir.display()
+        ))
+    })?;
     let mut found: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|x| x == "toml"))

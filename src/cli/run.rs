@@ -40,7 +40,8 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         for w in &s.warnings {
             eprintln!("warning: {}: {w}", s.file.display());
         }
-        let opts = RunOptions { runs: args.runs.unwrap_or(s.runs), seed: args.seed.unwrap_or(s.seed), threads: args.threads };
+        let opts =
+            RunOptions { runs: args.runs.unwrap_or(s.runs), seed: args.seed.unwrap_or(s.seed), threads: args.threads };
         run_one(s, &opts, &dest)?;
     }
     Ok(())

@@ -101,7 +101,11 @@ impl Stream {
     fn next_word(&mut self) -> u64 {
         let i = self.counter;
         self.counter += 1;
-        let c = if (i as usize) < TABLE_LEN { COUNTER_MIX[i as usize] } else { mix64(i.wrapping_add(0x9e37_79b9_7f4a_7c15)) };
+        let c = if (i as usize) < TABLE_LEN {
+            COUNTER_MIX[i as usize]
+        } else {
+            mix64(i.wrapping_add(0x9e37_79b9_7f4a_7c15))
+        };
         mix64(self.key ^ c)
     }
 }
@@ -128,10 +132,19 @@ mod tests {
     #[test]
     fn streams_are_reproducible_and_distinct() {
         let k = RunKey::new(42, 7);
-        let a: Vec<f64> = { let mut s = k.stream(Purpose::ExitNew, 3, 100); (0..5).map(|_| s.uniform()).collect() };
-        let b: Vec<f64> = { let mut s = k.stream(Purpose::ExitNew, 3, 100); (0..5).map(|_| s.uniform()).collect() };
+        let a: Vec<f64> = {
+            let mut s = k.stream(Purpose::ExitNew, 3, 100);
+            (0..5).map(|_| s.uniform()).collect()
+        };
+        let b: Vec<f64> = {
+            let mut s = k.stream(Purpose::ExitNew, 3, 100);
+            (0..5).map(|_| s.uniform()).collect()
+        };
         assert_eq!(a, b);
-        let c: Vec<f64> = { let mut s = k.stream(Purpose::ExitNew, 3, 101); (0..5).map(|_| s.uniform()).collect() };
+        let c: Vec<f64> = {
+            let mut s = k.stream(Purpose::ExitNew, 3, 101);
+            (0..5).map(|_| s.uniform()).collect()
+        };
         assert_ne!(a, c);
         assert_ne!(RunKey::new(42, 7), RunKey::new(42, 8));
         assert_ne!(RunKey::new(42, 7), RunKey::new(43, 7));

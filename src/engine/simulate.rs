@@ -195,7 +195,8 @@ impl Plan {
         let mut out = vec![f64::NAN; n * HORIZON.len()];
         let spend = |k: usize, t: usize| yearly[k * per + lay.at(y::SPEND, t)];
         let total = |k: usize, m: usize| (0..years).map(|t| yearly[k * per + lay.at(m, t)]).sum::<f64>();
-        let npv: Vec<f64> = (0..n).map(|k| (0..years).map(|t| spend(k, t) * discount_factor(s.discount_rate, t)).sum()).collect();
+        let npv: Vec<f64> =
+            (0..n).map(|k| (0..years).map(|t| spend(k, t) * discount_factor(s.discount_rate, t)).sum()).collect();
         let base = s.baseline();
         let min = npv.iter().copied().fold(f64::INFINITY, f64::min);
         let ties = npv.iter().filter(|&&v| v == min).count() as f64;
@@ -457,7 +458,11 @@ impl Workspace {
             lot_of: vec![(0, 0); nseg],
             lots: s.contracts.iter().map(|c| LotYear::new(c.segments.len())).collect(),
             history: s.contracts.iter().map(|c| Vec::with_capacity(c.period_years)).collect(),
-            prices: s.contracts.iter().map(|c| Prices { unit: vec![0.0; c.segments.len()], budget: 0.0, set_in_year: 0 }).collect(),
+            prices: s
+                .contracts
+                .iter()
+                .map(|c| Prices { unit: vec![0.0; c.segments.len()], budget: 0.0, set_in_year: 0 })
+                .collect(),
             follow_up: vec![None; s.contracts.len()],
             outcome_queue: s.contracts.iter().map(|_| vec![0.0; s.steps()]).collect(),
         }
@@ -476,7 +481,8 @@ impl Workspace {
             }
             self.lots[c].clear();
             self.history[c].clear();
-            let cost: Vec<f64> = contract.segments.iter().map(|&g| s.mean(s.segments[g].cost_per_client_year)).collect();
+            let cost: Vec<f64> =
+                contract.segments.iter().map(|&g| s.mean(s.segments[g].cost_per_client_year)).collect();
             let dur: Vec<f64> = contract.segments.iter().map(|&g| s.mean(s.segments[g].mean_duration_years)).collect();
             let expected = plan.expected_lot_cost.get(k).map_or(0.0, |v| v[c]);
             self.prices[c] = Prices::first(&contract.form, &cost, &dur, expected, contract.margin);

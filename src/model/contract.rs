@@ -57,11 +57,19 @@ impl Prices {
     /// `cost_per_client_year` and `mean_duration_years` are the expected values per segment
     /// of the lot; `expected_yearly_cost` the expected cost of the lot per year of the first
     /// period in start-year prices (used by task contracts).
-    pub fn first(form: &Form, cost_per_client_year: &[f64], mean_duration_years: &[f64], expected_yearly_cost: f64, margin: f64) -> Self {
+    pub fn first(
+        form: &Form,
+        cost_per_client_year: &[f64],
+        mean_duration_years: &[f64],
+        expected_yearly_cost: f64,
+        margin: f64,
+    ) -> Self {
         let up = 1.0 + margin;
         let unit = match form {
             Form::Effort => cost_per_client_year.iter().map(|c| c * up).collect(),
-            Form::Output | Form::Outcome(_) => cost_per_client_year.iter().zip(mean_duration_years).map(|(c, d)| c * d * up).collect(),
+            Form::Output | Form::Outcome(_) => {
+                cost_per_client_year.iter().zip(mean_duration_years).map(|(c, d)| c * d * up).collect()
+            }
             Form::Task => vec![0.0; cost_per_client_year.len()],
         };
         let budget = if matches!(form, Form::Task) { expected_yearly_cost * up } else { 0.0 };
@@ -82,7 +90,8 @@ impl Prices {
         let mut budget = carried.budget;
         match form {
             Form::Task => {
-                let total: f64 = previous.iter().enumerate().map(|(i, ly)| ly.cost.iter().sum::<f64>() * carry(first + i)).sum();
+                let total: f64 =
+                    previous.iter().enumerate().map(|(i, ly)| ly.cost.iter().sum::<f64>() * carry(first + i)).sum();
                 budget = total / previous.len() as f64 * up;
             }
             _ => {
@@ -149,7 +158,12 @@ mod tests {
     use crate::scenario::{OutcomeTerms, ParamId};
 
     fn outcome(cap: Option<f64>) -> Form {
-        Form::Outcome(OutcomeTerms { base_share: 0.7, outcome_payment: ParamId(0), follow_up_years: 1.0, outcome_cap_share: cap })
+        Form::Outcome(OutcomeTerms {
+            base_share: 0.7,
+            outcome_payment: ParamId(0),
+            follow_up_years: 1.0,
+            outcome_cap_share: cap,
+        })
     }
 
     #[test]

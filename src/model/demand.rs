@@ -95,11 +95,13 @@ impl SegmentRates {
         let stay_new = (d * one_minus_e / dt).min(1.0);
         // E[time in step | carried, exits] = (d(1-e) - Δe)/(1-e); for tiny x use the series
         // Δ/2 - Δx/12 to avoid cancellation.
-        let years_carried_exit = if x < 1e-4 { dt * (0.5 - x / 12.0) } else { (d * one_minus_e - dt * e) / one_minus_e };
+        let years_carried_exit =
+            if x < 1e-4 { dt * (0.5 - x / 12.0) } else { (d * one_minus_e - dt * e) / one_minus_e };
         let total_new = d - d * d * one_minus_e / dt;
         let stay_part = stay_new * years_carried_exit;
         let exit_new = 1.0 - stay_new;
-        let years_new_exit = if exit_new > 1e-9 { ((total_new - stay_part) / exit_new).clamp(0.0, dt) } else { dt / 3.0 };
+        let years_new_exit =
+            if exit_new > 1e-9 { ((total_new - stay_part) / exit_new).clamp(0.0, dt) } else { dt / 3.0 };
         SegmentRates {
             step_years: dt,
             exit_carried: Binomial::new(one_minus_e),

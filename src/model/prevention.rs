@@ -94,7 +94,8 @@ mod tests {
         // First year after stopping: average of 2^-s over s in [0, 1] = 1 / (2 ln 2).
         assert!((p.average(5.0, 6.0) - 0.5 / std::f64::consts::LN_2).abs() < 1e-12);
         // Monthly steps average to the yearly figure.
-        let monthly: f64 = (0..12).map(|m| p.average(1.0 + m as f64 / 12.0, 1.0 + (m + 1) as f64 / 12.0)).sum::<f64>() / 12.0;
+        let monthly: f64 =
+            (0..12).map(|m| p.average(1.0 + m as f64 / 12.0, 1.0 + (m + 1) as f64 / 12.0)).sum::<f64>() / 12.0;
         assert!((monthly - 0.25).abs() < 1e-12);
         let sharp = Profile { start: 0.0, stop: 2.0, ramp_up_years: 0.0, half_life_years: 0.0 };
         assert_eq!(sharp.average(0.0, 1.0), 1.0);

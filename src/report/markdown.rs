@@ -44,7 +44,10 @@ impl Export for SummaryMarkdown {
             s.start_year, r.batch.seed, s.strategies[base].name
         );
         let _ = writeln!(md, "## Over {} years\n", s.horizon_years);
-        let _ = writeln!(md, "| strategy | NPV of spend | saving vs baseline (NPV, mean) | P(cheaper than baseline) | P(cheapest) | break-even year (median) | P(break even by {last}) | cost per success |");
+        let _ = writeln!(
+            md,
+            "| strategy | NPV of spend | saving vs baseline (NPV, mean) | P(cheaper than baseline) | P(cheapest) | break-even year (median) | P(break even by {last}) | cost per success |"
+        );
         let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- |");
         for (k, st) in s.strategies.iter().enumerate() {
             let npv = r.horizon_stat(k, h::NPV_SPEND);
@@ -143,8 +146,15 @@ impl Export for SummaryMarkdown {
             .collect();
         let _ = writeln!(md, "\n## Notes\n");
         let _ = writeln!(md, "- {}", money_basis(s.discount_rate));
-        let _ = writeln!(md, "- Break-even year: the first year from which cumulative discounted spend stays below the baseline's. {}.", never.join("; "));
-        let _ = writeln!(md, "- Full tables: `summary.csv`, `yearly.csv`; per-run data: `runs.csv`; provenance: `meta.json`.");
+        let _ = writeln!(
+            md,
+            "- Break-even year: the first year from which cumulative discounted spend stays below the baseline's. {}.",
+            never.join("; ")
+        );
+        let _ = writeln!(
+            md,
+            "- Full tables: `summary.csv`, `yearly.csv`; per-run data: `runs.csv`; provenance: `meta.json`."
+        );
         Ok(md.into_bytes())
     }
 }

@@ -47,7 +47,11 @@ enum Kernel {
     Uniform(Uniform),
     Triangular(Triangular),
     /// PERT as `min + (max - min) * Beta(a, b)`.
-    Pert { min: f64, width: f64, beta: Beta },
+    Pert {
+        min: f64,
+        width: f64,
+        beta: Beta,
+    },
 }
 
 impl Kernel {
@@ -99,11 +103,7 @@ pub struct Distribution {
 }
 
 fn finite(name: &str, v: f64) -> Result<f64, DistError> {
-    if v.is_finite() {
-        Ok(v)
-    } else {
-        Err(DistError::Invalid(format!("`{name}` must be a finite number, found {v}")))
-    }
+    if v.is_finite() { Ok(v) } else { Err(DistError::Invalid(format!("`{name}` must be a finite number, found {v}"))) }
 }
 
 fn positive(name: &str, v: f64) -> Result<f64, DistError> {
@@ -143,9 +143,7 @@ impl Distribution {
                 positive("sd", sd)?;
                 let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
                 let mu = mean.ln() - sigma2 / 2.0;
-                Kernel::LogNormal(
-                    LogNormal::new(mu, sigma2.sqrt()).map_err(|e| DistError::Invalid(e.to_string()))?,
-                )
+                Kernel::LogNormal(LogNormal::new(mu, sigma2.sqrt()).map_err(|e| DistError::Invalid(e.to_string()))?)
             }
             Shape::Beta { mean, sd } => {
                 if !(mean > 0.0 && mean < 1.0) {
@@ -161,9 +159,7 @@ impl Distribution {
                     ));
                 }
                 let k = limit / var - 1.0;
-                Kernel::Beta(
-                    Beta::new(mean * k, (1.0 - mean) * k).map_err(|e| DistError::Invalid(e.to_string()))?,
-                )
+                Kernel::Beta(Beta::new(mean * k, (1.0 - mean) * k).map_err(|e| DistError::Invalid(e.to_string()))?)
             }
             Shape::Gamma { mean, sd } => {
                 positive("mean", mean)?;
@@ -190,18 +186,12 @@ impl Distribution {
                     ));
                 }
                 if matches!(shape, Shape::Triangular { .. }) {
-                    Kernel::Triangular(
-                        Triangular::new(min, max, mode).map_err(|e| DistError::Invalid(e.to_string()))?,
-                    )
+                    Kernel::Triangular(Triangular::new(min, max, mode).map_err(|e| DistError::Invalid(e.to_string()))?)
                 } else {
                     let width = max - min;
                     let a = 1.0 + 4.0 * (mode - min) / width;
                     let b = 1.0 + 4.0 * (max - mode) / width;
-                    Kernel::Pert {
-                        min,
-                        width,
-                        beta: Beta::new(a, b).map_err(|e| DistError::Invalid(e.to_string()))?,
-                    }
+                    Kernel::Pert { min, width, beta: Beta::new(a, b).map_err(|e| DistError::Invalid(e.to_string()))? }
                 }
             }
         };

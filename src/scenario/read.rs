@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::dist::{Distribution, Shape};
 use super::{
-    Contract, Financing, Form, OutcomeTerms, Param, ParamId, Problem, ProviderDefaults, Programme,
-    Scenario, ScenarioError, Segment, Strategy,
+    Contract, Financing, Form, OutcomeTerms, Param, ParamId, Problem, Programme, ProviderDefaults, Scenario,
+    ScenarioError, Segment, Strategy,
 };
 
 /// Reads and validates a scenario file.
@@ -202,14 +202,26 @@ impl<'a> Cx<'a> {
         for (k, _) in t.iter() {
             let name: &str = k.get_ref();
             if !known.contains(&name) {
-                let hint = suggest(name, known)
-                    .or_else(|| Some(format!("known keys here: {}", known.join(", "))));
-                self.problem(k.span(), &join(path, name), "a key of the scenario format", format!("unknown key `{name}`"), hint);
+                let hint = suggest(name, known).or_else(|| Some(format!("known keys here: {}", known.join(", "))));
+                self.problem(
+                    k.span(),
+                    &join(path, name),
+                    "a key of the scenario format",
+                    format!("unknown key `{name}`"),
+                    hint,
+                );
             }
         }
     }
 
-    fn table<'t, 'i>(&mut self, t: &'t DeTable<'i>, key: &str, path: &str, required: bool, span: Range<usize>) -> Option<(&'t DeTable<'i>, Range<usize>)> {
+    fn table<'t, 'i>(
+        &mut self,
+        t: &'t DeTable<'i>,
+        key: &str,
+        path: &str,
+        required: bool,
+        span: Range<usize>,
+    ) -> Option<(&'t DeTable<'i>, Range<usize>)> {
         match t.get(key) {
             Some(v) => match v.get_ref() {
                 DeValue::Table(inner) => Some((inner, v.span())),
@@ -237,7 +249,9 @@ impl<'a> Cx<'a> {
                     for item in items.iter() {
                         match item.get_ref() {
                             DeValue::Table(inner) => out.push((inner, item.span())),
-                            other => self.problem(item.span(), key, &format!("tables `[[{key}]]`"), describe(other), None),
+                            other => {
+                                self.problem(item.span(), key, &format!("tables `[[{key}]]`"), describe(other), None)
+                            }
                         }
                     }
                     out
@@ -250,7 +264,15 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn number(&mut self, t: &DeTable<'_>, path: &str, key: &str, rule: Rule, span: &Range<usize>, default: Option<f64>) -> Option<f64> {
+    fn number(
+        &mut self,
+        t: &DeTable<'_>,
+        path: &str,
+        key: &str,
+        rule: Rule,
+        span: &Range<usize>,
+        default: Option<f64>,
+    ) -> Option<f64> {
         let full = join(path, key);
         match t.get(key) {
             None => {
@@ -267,7 +289,13 @@ impl<'a> Cx<'a> {
         match as_number(v.get_ref()) {
             Some(x) if rule.holds(x) && x.abs() <= MAX_MAGNITUDE => Some(x),
             Some(x) if x.is_finite() && x.abs() > MAX_MAGNITUDE => {
-                self.problem(v.span(), full, &format!("{} of at most 1e15 in size", rule.describe()), format!("{x}"), None);
+                self.problem(
+                    v.span(),
+                    full,
+                    &format!("{} of at most 1e15 in size", rule.describe()),
+                    format!("{x}"),
+                    None,
+                );
                 None
             }
             Some(x) => {
@@ -279,7 +307,9 @@ impl<'a> Cx<'a> {
                     DeValue::String(s) if s.replace(['_', ','], "").trim().parse::<f64>().is_ok() => {
                         Some("write the number without quotes".to_string())
                     }
-                    DeValue::Table(_) => Some("only values marked as uncertain in the format may be distributions".into()),
+                    DeValue::Table(_) => {
+                        Some("only values marked as uncertain in the format may be distributions".into())
+                    }
                     _ => None,
                 };
                 self.problem(v.span(), full, rule.describe(), describe(v.get_ref()), hint);
@@ -288,7 +318,15 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn integer(&mut self, t: &DeTable<'_>, path: &str, key: &str, range: (i64, i64), span: &Range<usize>, default: Option<i64>) -> Option<i64> {
+    fn integer(
+        &mut self,
+        t: &DeTable<'_>,
+        path: &str,
+        key: &str,
+        range: (i64, i64),
+        span: &Range<usize>,
+        default: Option<i64>,
+    ) -> Option<i64> {
         let full = join(path, key);
         let expected = format!("a whole number from {} to {}", range.0, range.1);
         match t.get(key) {
@@ -301,7 +339,9 @@ impl<'a> Cx<'a> {
             Some(v) => {
                 let x = match v.get_ref() {
                     DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok(),
-                    DeValue::Float(f) => f.as_str().parse::<f64>().ok().filter(|x| x.fract() == 0.0 && x.abs() < 9e15).map(|x| x as i64),
+                    DeValue::Float(f) => {
+                        f.as_str().parse::<f64>().ok().filter(|x| x.fract() == 0.0 && x.abs() < 9e15).map(|x| x as i64)
+                    }
                     _ => None,
                 };
                 match x {
@@ -315,7 +355,14 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn string(&mut self, t: &DeTable<'_>, path: &str, key: &str, span: &Range<usize>, required: bool) -> Option<String> {
+    fn string(
+        &mut self,
+        t: &DeTable<'_>,
+        path: &str,
+        key: &str,
+        span: &Range<usize>,
+        required: bool,
+    ) -> Option<String> {
         let full = join(path, key);
         match t.get(key) {
             None => {
@@ -348,12 +395,25 @@ impl<'a> Cx<'a> {
     }
 
     /// A list of identifiers with the span of each.
-    fn id_list(&mut self, t: &DeTable<'_>, path: &str, key: &str, span: &Range<usize>, required: bool) -> Vec<(String, Range<usize>)> {
+    fn id_list(
+        &mut self,
+        t: &DeTable<'_>,
+        path: &str,
+        key: &str,
+        span: &Range<usize>,
+        required: bool,
+    ) -> Vec<(String, Range<usize>)> {
         let full = join(path, key);
         match t.get(key) {
             None => {
                 if required {
-                    self.problem(span.clone(), &full, "a list of ids, e.g. [\"a\", \"b\"]", "nothing (the key is missing)".into(), None);
+                    self.problem(
+                        span.clone(),
+                        &full,
+                        "a list of ids, e.g. [\"a\", \"b\"]",
+                        "nothing (the key is missing)".into(),
+                        None,
+                    );
                 }
                 Vec::new()
             }
@@ -369,7 +429,13 @@ impl<'a> Cx<'a> {
                     out
                 }
                 DeValue::String(s) => {
-                    self.problem(v.span(), &full, "a list of ids", format!("the string \"{s}\""), Some(format!("write [\"{s}\"]")));
+                    self.problem(
+                        v.span(),
+                        &full,
+                        "a list of ids",
+                        format!("the string \"{s}\""),
+                        Some(format!("write [\"{s}\"]")),
+                    );
                     Vec::new()
                 }
                 other => {
@@ -387,17 +453,33 @@ impl<'a> Cx<'a> {
 
     /// A *value*: a number (fixed) or a distribution table. Invalid input is reported and
     /// replaced by a placeholder so that reading goes on and finds every problem.
-    fn value(&mut self, t: &DeTable<'_>, path: &str, key: &str, rule: Rule, span: &Range<usize>, default: Option<f64>) -> ParamId {
+    fn value(
+        &mut self,
+        t: &DeTable<'_>,
+        path: &str,
+        key: &str,
+        rule: Rule,
+        span: &Range<usize>,
+        default: Option<f64>,
+    ) -> ParamId {
         let full = join(path, key);
         let dist = match t.get(key) {
             None => {
                 if default.is_none() {
-                    self.problem(span.clone(), &full, &format!("{} or a distribution", rule.describe()), "nothing (the key is missing)".into(), None);
+                    self.problem(
+                        span.clone(),
+                        &full,
+                        &format!("{} or a distribution", rule.describe()),
+                        "nothing (the key is missing)".into(),
+                        None,
+                    );
                 }
                 Distribution::fixed(default.unwrap_or(0.0))
             }
             Some(v) => match v.get_ref() {
-                DeValue::Table(d) => self.distribution(d, v.span(), &full, rule).unwrap_or_else(|| Distribution::fixed(0.0)),
+                DeValue::Table(d) => {
+                    self.distribution(d, v.span(), &full, rule).unwrap_or_else(|| Distribution::fixed(0.0))
+                }
                 _ => Distribution::fixed(self.check_number(v, &full, rule).unwrap_or(0.0)),
             },
         };
@@ -408,7 +490,13 @@ impl<'a> Cx<'a> {
         const KINDS: [&str; 7] = ["normal", "lognormal", "beta", "gamma", "uniform", "triangular", "pert"];
         let kind = match d.get("dist") {
             None => {
-                self.problem(span.clone(), &join(full, "dist"), &format!("one of {}", KINDS.join(", ")), "nothing (the key is missing)".into(), None);
+                self.problem(
+                    span.clone(),
+                    &join(full, "dist"),
+                    &format!("one of {}", KINDS.join(", ")),
+                    "nothing (the key is missing)".into(),
+                    None,
+                );
                 return None;
             }
             Some(v) => match v.get_ref() {
@@ -418,7 +506,13 @@ impl<'a> Cx<'a> {
                         DeValue::String(s) => suggest(s, &KINDS),
                         _ => None,
                     };
-                    self.problem(v.span(), &join(full, "dist"), &format!("one of {}", KINDS.join(", ")), describe(other), hint);
+                    self.problem(
+                        v.span(),
+                        &join(full, "dist"),
+                        &format!("one of {}", KINDS.join(", ")),
+                        describe(other),
+                        hint,
+                    );
                     return None;
                 }
             },
@@ -446,7 +540,8 @@ impl<'a> Cx<'a> {
             }
         };
         let p: Vec<Option<f64>> = params.iter().map(|k| get(self, k, true)).collect();
-        let (lower, upper) = if bounds_are_params { (None, None) } else { (get(self, "min", false), get(self, "max", false)) };
+        let (lower, upper) =
+            if bounds_are_params { (None, None) } else { (get(self, "min", false), get(self, "max", false)) };
         if self.problems.len() > before {
             return None;
         }
@@ -487,23 +582,37 @@ impl<'a> Cx<'a> {
                 Rule::Positive => "greater than 0",
                 Rule::Share => "between 0 and 1",
             };
-            self.problem(span, full, &format!("a distribution whose draws are all {bound}"), format!("{}, whose draws range from {lo:.6} to {hi:.6}", dist.describe()), Some(hint.into()));
+            self.problem(
+                span,
+                full,
+                &format!("a distribution whose draws are all {bound}"),
+                format!("{}, whose draws range from {lo:.6} to {hi:.6}", dist.describe()),
+                Some(hint.into()),
+            );
             return None;
         }
         Some(dist)
     }
 
     fn scenario(&mut self, root: &DeTable<'_>, span: Range<usize>) -> Option<Scenario> {
-        const TOP: [&str; 8] = ["scenario", "population", "economy", "segment", "contract", "provider", "prevention", "strategy"];
+        const TOP: [&str; 8] =
+            ["scenario", "population", "economy", "segment", "contract", "provider", "prevention", "strategy"];
         self.known_keys(root, "", &TOP);
 
         // [scenario]
-        let (sc, sc_span) = self.table(root, "scenario", "", true, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
-        self.known_keys(sc, "scenario", &["name", "description", "start_year", "horizon_years", "steps_per_year", "discount_rate", "runs", "seed"]);
+        let (sc, sc_span) =
+            self.table(root, "scenario", "", true, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
+        self.known_keys(
+            sc,
+            "scenario",
+            &["name", "description", "start_year", "horizon_years", "steps_per_year", "discount_rate", "runs", "seed"],
+        );
         let name = self.string(sc, "scenario", "name", &sc_span, true).unwrap_or_default();
         let description = self.string(sc, "scenario", "description", &sc_span, false).unwrap_or_default();
-        let start_year = self.integer(sc, "scenario", "start_year", (1900, 2200), &sc_span, None).unwrap_or(2025) as i32;
-        let horizon_years = self.integer(sc, "scenario", "horizon_years", (1, 200), &sc_span, Some(20)).unwrap_or(20) as usize;
+        let start_year =
+            self.integer(sc, "scenario", "start_year", (1900, 2200), &sc_span, None).unwrap_or(2025) as i32;
+        let horizon_years =
+            self.integer(sc, "scenario", "horizon_years", (1, 200), &sc_span, Some(20)).unwrap_or(20) as usize;
         let steps_per_year = match sc.get("steps_per_year") {
             None => 12,
             Some(v) => match as_number(v.get_ref()) {
@@ -520,14 +629,21 @@ impl<'a> Cx<'a> {
                 self.problem(v.span(), "scenario.discount_rate", "a rate above -1", format!("{discount_rate}"), None);
             }
         }
-        let runs = self.integer(sc, "scenario", "runs", (1, 100_000_000), &sc_span, Some(1000)).unwrap_or(1000) as usize;
+        let runs =
+            self.integer(sc, "scenario", "runs", (1, 100_000_000), &sc_span, Some(1000)).unwrap_or(1000) as usize;
         let seed = match sc.get("seed") {
             None => 1,
             Some(v) => match v.get_ref() {
                 DeValue::Integer(i) => match u64::from_str_radix(i.as_str(), i.radix()) {
                     Ok(s) => s,
                     Err(_) => {
-                        self.problem(v.span(), "scenario.seed", "a whole number from 0 to 18446744073709551615", describe(v.get_ref()), None);
+                        self.problem(
+                            v.span(),
+                            "scenario.seed",
+                            "a whole number from 0 to 18446744073709551615",
+                            describe(v.get_ref()),
+                            None,
+                        );
                         1
                     }
                 },
@@ -539,13 +655,15 @@ impl<'a> Cx<'a> {
         };
 
         // [population]
-        let (pop, pop_span) = self.table(root, "population", "", true, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
+        let (pop, pop_span) =
+            self.table(root, "population", "", true, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
         self.known_keys(pop, "population", &["youth", "growth"]);
         let youth = self.number(pop, "population", "youth", Rule::NonNeg, &pop_span, None).unwrap_or(0.0);
         let growth = self.value(pop, "population", "growth", Rule::Real, &pop_span, Some(0.0));
 
         // [economy]
-        let (eco, eco_span) = self.table(root, "economy", "", false, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
+        let (eco, eco_span) =
+            self.table(root, "economy", "", false, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
         self.known_keys(eco, "economy", &["cost_inflation", "tariff_indexation", "budget", "budget_growth"]);
         let cost_inflation = self.value(eco, "economy", "cost_inflation", Rule::Real, &eco_span, Some(0.0));
         let tariff_indexation = self.value(eco, "economy", "tariff_indexation", Rule::Real, &eco_span, Some(0.0));
@@ -553,11 +671,22 @@ impl<'a> Cx<'a> {
             if self.params[id.0].dist.support().0 <= -1.0
                 && let Some(v) = eco.get(key)
             {
-                self.problem(v.span(), &format!("economy.{key}"), "a yearly rate above -1", self.params[id.0].dist.describe(), None);
+                self.problem(
+                    v.span(),
+                    &format!("economy.{key}"),
+                    "a yearly rate above -1",
+                    self.params[id.0].dist.describe(),
+                    None,
+                );
             }
         }
-        let budget = if eco.contains_key("budget") { self.number(eco, "economy", "budget", Rule::NonNeg, &eco_span, None) } else { None };
-        let budget_growth = self.number(eco, "economy", "budget_growth", Rule::Real, &eco_span, Some(0.0)).unwrap_or(0.0);
+        let budget = if eco.contains_key("budget") {
+            self.number(eco, "economy", "budget", Rule::NonNeg, &eco_span, None)
+        } else {
+            None
+        };
+        let budget_growth =
+            self.number(eco, "economy", "budget_growth", Rule::Real, &eco_span, Some(0.0)).unwrap_or(0.0);
 
         // [[segment]]
         let seg_tables = self.tables(root, "segment");
@@ -569,24 +698,45 @@ impl<'a> Cx<'a> {
         let mut seg_index: HashMap<String, usize> = HashMap::new();
         for (i, (t, sp)) in seg_tables.iter().enumerate() {
             let (id, path) = self.id_of(t, "segment", i, sp, &mut seg_index, segments.len());
-            self.known_keys(t, &path, &[
-                "id", "name", "incidence_per_1000", "initial_caseload", "mean_duration_years", "cost_per_client_year",
-                "success_rate", "reentry_rate", "reentry_delay_years", "escalates_to", "escalation_rate",
-                "escalation_while_waiting_rate", "waiting_dropout_rate",
-            ]);
+            self.known_keys(
+                t,
+                &path,
+                &[
+                    "id",
+                    "name",
+                    "incidence_per_1000",
+                    "initial_caseload",
+                    "mean_duration_years",
+                    "cost_per_client_year",
+                    "success_rate",
+                    "reentry_rate",
+                    "reentry_delay_years",
+                    "escalates_to",
+                    "escalation_rate",
+                    "escalation_while_waiting_rate",
+                    "waiting_dropout_rate",
+                ],
+            );
             let name = self.string(t, &path, "name", sp, false).unwrap_or_else(|| id.clone());
             let incidence_per_1000 = self.value(t, &path, "incidence_per_1000", Rule::NonNeg, sp, None);
             let initial_caseload = self.number(t, &path, "initial_caseload", Rule::NonNeg, sp, None).unwrap_or(0.0);
             if initial_caseload.fract() != 0.0
                 && let Some(v) = t.get("initial_caseload")
             {
-                self.problem(v.span(), &join(&path, "initial_caseload"), "a whole number of clients", format!("{initial_caseload}"), None);
+                self.problem(
+                    v.span(),
+                    &join(&path, "initial_caseload"),
+                    "a whole number of clients",
+                    format!("{initial_caseload}"),
+                    None,
+                );
             }
             let mean_duration_years = self.value(t, &path, "mean_duration_years", Rule::Positive, sp, None);
             let cost_per_client_year = self.value(t, &path, "cost_per_client_year", Rule::NonNeg, sp, None);
             let success_rate = self.value(t, &path, "success_rate", Rule::Share, sp, None);
             let reentry_rate = self.value(t, &path, "reentry_rate", Rule::Share, sp, Some(0.0));
-            let reentry_delay_years = self.number(t, &path, "reentry_delay_years", Rule::Positive, sp, Some(1.0)).unwrap_or(1.0);
+            let reentry_delay_years =
+                self.number(t, &path, "reentry_delay_years", Rule::Positive, sp, Some(1.0)).unwrap_or(1.0);
             let escalates = self.string(t, &path, "escalates_to", sp, false);
             if let Some(e) = &escalates
                 && let Some(v) = t.get("escalates_to")
@@ -594,14 +744,21 @@ impl<'a> Cx<'a> {
                 escalation_refs.push((segments.len(), e.clone(), v.span(), join(&path, "escalates_to")));
             }
             let escalation_rate = self.value(t, &path, "escalation_rate", Rule::Share, sp, Some(0.0));
-            let escalation_while_waiting_rate = self.value(t, &path, "escalation_while_waiting_rate", Rule::NonNeg, sp, Some(0.0));
+            let escalation_while_waiting_rate =
+                self.value(t, &path, "escalation_while_waiting_rate", Rule::NonNeg, sp, Some(0.0));
             let waiting_dropout_rate = self.value(t, &path, "waiting_dropout_rate", Rule::NonNeg, sp, Some(0.0));
             if escalates.is_none()
                 && t.contains_key("escalation_rate")
                 && self.params[escalation_rate.0].dist.support().1 > 0.0
                 && let Some(v) = t.get("escalation_rate")
             {
-                self.problem(v.span(), &join(&path, "escalation_rate"), "`escalates_to` next to a positive `escalation_rate`", "no `escalates_to`".into(), Some("name the segment that failures escalate to".into()));
+                self.problem(
+                    v.span(),
+                    &join(&path, "escalation_rate"),
+                    "`escalates_to` next to a positive `escalation_rate`",
+                    "no `escalates_to`".into(),
+                    Some("name the segment that failures escalate to".into()),
+                );
             }
             segments.push(Segment {
                 id,
@@ -621,7 +778,9 @@ impl<'a> Cx<'a> {
         }
         for (from, target, sp, key) in escalation_refs {
             match seg_index.get(&target) {
-                Some(&to) if to == from => self.problem(sp, &key, "another segment", format!("the segment itself (\"{target}\")"), None),
+                Some(&to) if to == from => {
+                    self.problem(sp, &key, "another segment", format!("the segment itself (\"{target}\")"), None)
+                }
                 Some(&to) => segments[from].escalates_to = Some(to),
                 None => {
                     let ids: Vec<&str> = seg_index.keys().map(String::as_str).collect();
@@ -639,7 +798,13 @@ impl<'a> Cx<'a> {
                     let t = &seg_tables[start];
                     let sp = t.0.get("escalates_to").map_or(t.1.clone(), |v| v.span());
                     let path = format!("segment.{}.escalates_to", segments[start].id);
-                    self.problem(sp, &path, "escalation towards heavier care, without a cycle", format!("a cycle back to \"{}\"", segments[start].id), None);
+                    self.problem(
+                        sp,
+                        &path,
+                        "escalation towards heavier care, without a cycle",
+                        format!("a cycle back to \"{}\"", segments[start].id),
+                        None,
+                    );
                     break;
                 }
                 if seen[next] {
@@ -651,14 +816,27 @@ impl<'a> Cx<'a> {
         }
 
         // [provider]
-        let (pr, pr_span) = self.table(root, "provider", "", false, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
-        self.known_keys(pr, "provider", &["reserves_share", "efficiency", "cost_noise_sd", "transition_cost_share", "emergency_premium"]);
+        let (pr, pr_span) =
+            self.table(root, "provider", "", false, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
+        self.known_keys(
+            pr,
+            "provider",
+            &["reserves_share", "efficiency", "cost_noise_sd", "transition_cost_share", "emergency_premium"],
+        );
         let provider = ProviderDefaults {
-            reserves_share: self.number(pr, "provider", "reserves_share", Rule::NonNeg, &pr_span, Some(0.0)).unwrap_or(0.0),
+            reserves_share: self
+                .number(pr, "provider", "reserves_share", Rule::NonNeg, &pr_span, Some(0.0))
+                .unwrap_or(0.0),
             efficiency: self.value(pr, "provider", "efficiency", Rule::Positive, &pr_span, Some(1.0)),
-            cost_noise_sd: self.number(pr, "provider", "cost_noise_sd", Rule::NonNeg, &pr_span, Some(0.0)).unwrap_or(0.0),
-            transition_cost_share: self.number(pr, "provider", "transition_cost_share", Rule::NonNeg, &pr_span, Some(0.0)).unwrap_or(0.0),
-            emergency_premium: self.number(pr, "provider", "emergency_premium", Rule::NonNeg, &pr_span, Some(0.0)).unwrap_or(0.0),
+            cost_noise_sd: self
+                .number(pr, "provider", "cost_noise_sd", Rule::NonNeg, &pr_span, Some(0.0))
+                .unwrap_or(0.0),
+            transition_cost_share: self
+                .number(pr, "provider", "transition_cost_share", Rule::NonNeg, &pr_span, Some(0.0))
+                .unwrap_or(0.0),
+            emergency_premium: self
+                .number(pr, "provider", "emergency_premium", Rule::NonNeg, &pr_span, Some(0.0))
+                .unwrap_or(0.0),
         };
         for key in ["reserves_share", "transition_cost_share", "emergency_premium"] {
             if pr.contains_key(key) {
@@ -682,47 +860,93 @@ impl<'a> Cx<'a> {
         let mut prog_index: HashMap<String, usize> = HashMap::new();
         for (i, (t, sp)) in self.tables(root, "prevention").iter().enumerate() {
             let (id, path) = self.id_of(t, "prevention", i, sp, &mut prog_index, programmes.len());
-            self.known_keys(t, &path, &[
-                "id", "name", "annual_cost", "first_year", "last_year", "targets", "reach", "effect", "ramp_up_years",
-                "persistence_half_life_years", "financing", "payment_per_prevented_start", "annual_cap", "total_cap",
-            ]);
+            self.known_keys(
+                t,
+                &path,
+                &[
+                    "id",
+                    "name",
+                    "annual_cost",
+                    "first_year",
+                    "last_year",
+                    "targets",
+                    "reach",
+                    "effect",
+                    "ramp_up_years",
+                    "persistence_half_life_years",
+                    "financing",
+                    "payment_per_prevented_start",
+                    "annual_cap",
+                    "total_cap",
+                ],
+            );
             let name = self.string(t, &path, "name", sp, false).unwrap_or_else(|| id.clone());
             let annual_cost = self.value(t, &path, "annual_cost", Rule::NonNeg, sp, None);
-            let first_year = self.integer(t, &path, "first_year", (1900, 2300), sp, Some(start_year as i64)).unwrap_or(start_year as i64) as i32;
+            let first_year = self
+                .integer(t, &path, "first_year", (1900, 2300), sp, Some(start_year as i64))
+                .unwrap_or(start_year as i64) as i32;
             let last_year = self
                 .integer(t, &path, "last_year", (1900, 2300), sp, Some(start_year as i64 + horizon_years as i64 - 1))
                 .unwrap_or(start_year as i64) as i32;
             if last_year < first_year
                 && let Some(v) = t.get("last_year")
             {
-                self.problem(v.span(), &join(&path, "last_year"), &format!("a year from first_year ({first_year}) on"), format!("{last_year}"), None);
+                self.problem(
+                    v.span(),
+                    &join(&path, "last_year"),
+                    &format!("a year from first_year ({first_year}) on"),
+                    format!("{last_year}"),
+                    None,
+                );
             }
             let mut targets = Vec::new();
             let target_list = self.id_list(t, &path, "targets", sp, true);
             if target_list.is_empty() && t.contains_key("targets") {
-                self.problem(sp.clone(), &join(&path, "targets"), "at least one segment id", "an empty list".into(), None);
+                self.problem(
+                    sp.clone(),
+                    &join(&path, "targets"),
+                    "at least one segment id",
+                    "an empty list".into(),
+                    None,
+                );
             }
             for (target, tsp) in target_list {
                 match seg_index.get(&target) {
-                    Some(&s) if targets.contains(&s) => self.problem(tsp, &join(&path, "targets"), "each segment once", format!("\"{target}\" twice"), None),
+                    Some(&s) if targets.contains(&s) => self.problem(
+                        tsp,
+                        &join(&path, "targets"),
+                        "each segment once",
+                        format!("\"{target}\" twice"),
+                        None,
+                    ),
                     Some(&s) => targets.push(s),
                     None => {
                         let ids: Vec<&str> = seg_index.keys().map(String::as_str).collect();
                         let hint = suggest(&target, &ids);
-                        self.problem(tsp, &join(&path, "targets"), "the id of a segment", format!("\"{target}\", which is no segment"), hint);
+                        self.problem(
+                            tsp,
+                            &join(&path, "targets"),
+                            "the id of a segment",
+                            format!("\"{target}\", which is no segment"),
+                            hint,
+                        );
                     }
                 }
             }
             let reach = self.value(t, &path, "reach", Rule::Share, sp, None);
             let effect = self.value(t, &path, "effect", Rule::Share, sp, None);
             let ramp_up_years = self.number(t, &path, "ramp_up_years", Rule::NonNeg, sp, Some(0.0)).unwrap_or(0.0);
-            let persistence_half_life_years = self.number(t, &path, "persistence_half_life_years", Rule::NonNeg, sp, Some(0.0)).unwrap_or(0.0);
+            let persistence_half_life_years =
+                self.number(t, &path, "persistence_half_life_years", Rule::NonNeg, sp, Some(0.0)).unwrap_or(0.0);
             let financing = match self.string(t, &path, "financing", sp, false).as_deref() {
                 None | Some("municipality") => Financing::Municipality,
                 Some(other) => {
                     let v = t.get("financing").map_or(sp.clone(), |v| v.span());
                     let (expected, found) = if other == "investor" {
-                        ("\"municipality\" (investor financing is not supported in this version)", "\"investor\"".to_string())
+                        (
+                            "\"municipality\" (investor financing is not supported in this version)",
+                            "\"investor\"".to_string(),
+                        )
                     } else {
                         ("\"municipality\" or \"investor\"", format!("\"{other}\""))
                     };
@@ -732,7 +956,13 @@ impl<'a> Cx<'a> {
             };
             for key in ["payment_per_prevented_start", "annual_cap", "total_cap"] {
                 if let Some(v) = t.get(key) {
-                    self.problem(v.span(), &join(&path, key), "this key only with `financing = \"investor\"`", describe(v.get_ref()), None);
+                    self.problem(
+                        v.span(),
+                        &join(&path, key),
+                        "this key only with `financing = \"investor\"`",
+                        describe(v.get_ref()),
+                        None,
+                    );
                 }
             }
             programmes.push(Programme {
@@ -755,7 +985,13 @@ impl<'a> Cx<'a> {
         let mut strat_index: HashMap<String, usize> = HashMap::new();
         let strat_tables = self.tables(root, "strategy");
         if strat_tables.is_empty() {
-            self.problem(span.clone(), "strategy", "at least one `[[strategy]]`, one of them with `baseline = true`", "none".into(), None);
+            self.problem(
+                span.clone(),
+                "strategy",
+                "at least one `[[strategy]]`, one of them with `baseline = true`",
+                "none".into(),
+                None,
+            );
         }
         let mut baselines = Vec::new();
         for (i, (t, sp)) in strat_tables.iter().enumerate() {
@@ -773,13 +1009,25 @@ impl<'a> Cx<'a> {
                     None => {
                         let ids: Vec<&str> = contract_index.keys().map(String::as_str).collect();
                         let hint = suggest(&cid, &ids);
-                        self.problem(csp, &join(&path, "contracts"), "the id of a contract", format!("\"{cid}\", which is no contract"), hint);
+                        self.problem(
+                            csp,
+                            &join(&path, "contracts"),
+                            "the id of a contract",
+                            format!("\"{cid}\", which is no contract"),
+                            hint,
+                        );
                     }
                     Some(&c) => {
                         for &s in &contracts[c].segments {
                             if contract_of_segment[s] != usize::MAX {
                                 let other = &contracts[contract_of_segment[s]].id;
-                                self.problem(csp.clone(), &join(&path, "contracts"), "contracts that cover every segment exactly once", format!("segment \"{}\" covered by both \"{other}\" and \"{cid}\"", segments[s].id), None);
+                                self.problem(
+                                    csp.clone(),
+                                    &join(&path, "contracts"),
+                                    "contracts that cover every segment exactly once",
+                                    format!("segment \"{}\" covered by both \"{other}\" and \"{cid}\"", segments[s].id),
+                                    None,
+                                );
                             } else {
                                 contract_of_segment[s] = c;
                             }
@@ -789,21 +1037,44 @@ impl<'a> Cx<'a> {
                 }
             }
             if t.contains_key("contracts") {
-                let missing: Vec<&str> = contract_of_segment.iter().enumerate().filter(|(_, c)| **c == usize::MAX).map(|(s, _)| segments[s].id.as_str()).collect();
+                let missing: Vec<&str> = contract_of_segment
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| **c == usize::MAX)
+                    .map(|(s, _)| segments[s].id.as_str())
+                    .collect();
                 if !missing.is_empty() && self.problems.iter().all(|p| p.key != join(&path, "contracts")) {
                     let sp2 = t.get("contracts").map_or(sp.clone(), |v| v.span());
-                    self.problem(sp2, &join(&path, "contracts"), "contracts that cover every segment exactly once", format!("no contract for segment(s) {}", missing.join(", ")), None);
+                    self.problem(
+                        sp2,
+                        &join(&path, "contracts"),
+                        "contracts that cover every segment exactly once",
+                        format!("no contract for segment(s) {}", missing.join(", ")),
+                        None,
+                    );
                 }
             }
             let mut progs = Vec::new();
             for (pid, psp) in self.id_list(t, &path, "prevention", sp, false) {
                 match prog_index.get(&pid) {
-                    Some(&p) if progs.contains(&p) => self.problem(psp, &join(&path, "prevention"), "each programme once", format!("\"{pid}\" twice"), None),
+                    Some(&p) if progs.contains(&p) => self.problem(
+                        psp,
+                        &join(&path, "prevention"),
+                        "each programme once",
+                        format!("\"{pid}\" twice"),
+                        None,
+                    ),
                     Some(&p) => progs.push(p),
                     None => {
                         let ids: Vec<&str> = prog_index.keys().map(String::as_str).collect();
                         let hint = suggest(&pid, &ids);
-                        self.problem(psp, &join(&path, "prevention"), "the id of a prevention programme", format!("\"{pid}\", which is no programme"), hint);
+                        self.problem(
+                            psp,
+                            &join(&path, "prevention"),
+                            "the id of a prevention programme",
+                            format!("\"{pid}\", which is no programme"),
+                            hint,
+                        );
                     }
                 }
             }
@@ -812,10 +1083,22 @@ impl<'a> Cx<'a> {
         if !strat_tables.is_empty() {
             match baselines.len() {
                 1 => {}
-                0 => self.problem(strat_tables[0].1.clone(), "strategy.baseline", "exactly one strategy with `baseline = true`", "none".into(), None),
+                0 => self.problem(
+                    strat_tables[0].1.clone(),
+                    "strategy.baseline",
+                    "exactly one strategy with `baseline = true`",
+                    "none".into(),
+                    None,
+                ),
                 _ => {
                     let ids: Vec<String> = baselines.iter().map(|(id, _)| format!("\"{id}\"")).collect();
-                    self.problem(baselines[1].1.clone(), "strategy.baseline", "exactly one strategy with `baseline = true`", format!("{} baselines: {}", baselines.len(), ids.join(", ")), None);
+                    self.problem(
+                        baselines[1].1.clone(),
+                        "strategy.baseline",
+                        "exactly one strategy with `baseline = true`",
+                        format!("{} baselines: {}", baselines.len(), ids.join(", ")),
+                        None,
+                    );
                 }
             }
         }
@@ -849,7 +1132,15 @@ impl<'a> Cx<'a> {
     }
 
     /// Reads `id`, checks it is a new identifier, and returns it with the key path.
-    fn id_of(&mut self, t: &DeTable<'_>, kind: &str, i: usize, sp: &Range<usize>, index: &mut HashMap<String, usize>, next: usize) -> (String, String) {
+    fn id_of(
+        &mut self,
+        t: &DeTable<'_>,
+        kind: &str,
+        i: usize,
+        sp: &Range<usize>,
+        index: &mut HashMap<String, usize>,
+        next: usize,
+    ) -> (String, String) {
         let fallback = format!("{kind}[{}]", i + 1);
         let Some(id) = self.string(t, &fallback, "id", sp, true) else {
             return (fallback.clone(), fallback);
@@ -857,10 +1148,22 @@ impl<'a> Cx<'a> {
         let span = t.get("id").map_or(sp.clone(), |v| v.span());
         let valid = !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
         if !valid {
-            self.problem(span.clone(), &join(&fallback, "id"), "an id of letters, digits, '_' or '-'", format!("\"{id}\""), None);
+            self.problem(
+                span.clone(),
+                &join(&fallback, "id"),
+                "an id of letters, digits, '_' or '-'",
+                format!("\"{id}\""),
+                None,
+            );
         }
         if index.contains_key(&id) {
-            self.problem(span, &join(&fallback, "id"), &format!("a {kind} id used once"), format!("\"{id}\" again"), None);
+            self.problem(
+                span,
+                &join(&fallback, "id"),
+                &format!("a {kind} id used once"),
+                format!("\"{id}\" again"),
+                None,
+            );
         } else {
             index.insert(id.clone(), next);
         }
@@ -868,24 +1171,66 @@ impl<'a> Cx<'a> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn contract(&mut self, t: &DeTable<'_>, sp: &Range<usize>, i: usize, seg_index: &HashMap<String, usize>, index: &mut HashMap<String, usize>, next: usize, horizon: usize) -> Option<Contract> {
+    fn contract(
+        &mut self,
+        t: &DeTable<'_>,
+        sp: &Range<usize>,
+        i: usize,
+        seg_index: &HashMap<String, usize>,
+        index: &mut HashMap<String, usize>,
+        next: usize,
+        horizon: usize,
+    ) -> Option<Contract> {
         let (id, path) = self.id_of(t, "contract", i, sp, index, next);
-        self.known_keys(t, &path, &[
-            "id", "form", "segments", "period_years", "margin", "admin_cost_rate", "providers", "market_shares",
-            "incidence_factor", "duration_factor", "success_factor", "reentry_factor", "base_share", "outcome_payment",
-            "follow_up_years", "outcome_cap_share", "capacity", "rationing", "rationing_tolerance", "risk_sharing",
-        ]);
+        self.known_keys(
+            t,
+            &path,
+            &[
+                "id",
+                "form",
+                "segments",
+                "period_years",
+                "margin",
+                "admin_cost_rate",
+                "providers",
+                "market_shares",
+                "incidence_factor",
+                "duration_factor",
+                "success_factor",
+                "reentry_factor",
+                "base_share",
+                "outcome_payment",
+                "follow_up_years",
+                "outcome_cap_share",
+                "capacity",
+                "rationing",
+                "rationing_tolerance",
+                "risk_sharing",
+            ],
+        );
         const FORMS: [&str; 4] = ["effort", "output", "task", "outcome"];
         let form_key = match t.get("form") {
             None => {
-                self.problem(sp.clone(), &join(&path, "form"), "one of effort, output, task, outcome", "nothing (the key is missing)".into(), None);
+                self.problem(
+                    sp.clone(),
+                    &join(&path, "form"),
+                    "one of effort, output, task, outcome",
+                    "nothing (the key is missing)".into(),
+                    None,
+                );
                 None
             }
             Some(v) => match v.get_ref() {
                 DeValue::String(s) if FORMS.contains(&s.as_ref()) => Some(s.to_string()),
                 other => {
                     let hint = if let DeValue::String(s) = other { suggest(s, &FORMS) } else { None };
-                    self.problem(v.span(), &join(&path, "form"), "one of effort, output, task, outcome", describe(other), hint);
+                    self.problem(
+                        v.span(),
+                        &join(&path, "form"),
+                        "one of effort, output, task, outcome",
+                        describe(other),
+                        hint,
+                    );
                     None
                 }
             },
@@ -893,19 +1238,31 @@ impl<'a> Cx<'a> {
         let mut segs = Vec::new();
         for (sid, ssp) in self.id_list(t, &path, "segments", sp, true) {
             match seg_index.get(&sid) {
-                Some(&s) if segs.contains(&s) => self.problem(ssp, &join(&path, "segments"), "each segment once", format!("\"{sid}\" twice"), None),
+                Some(&s) if segs.contains(&s) => {
+                    self.problem(ssp, &join(&path, "segments"), "each segment once", format!("\"{sid}\" twice"), None)
+                }
                 Some(&s) => segs.push(s),
                 None => {
                     let ids: Vec<&str> = seg_index.keys().map(String::as_str).collect();
                     let hint = suggest(&sid, &ids);
-                    self.problem(ssp, &join(&path, "segments"), "the id of a segment", format!("\"{sid}\", which is no segment"), hint);
+                    self.problem(
+                        ssp,
+                        &join(&path, "segments"),
+                        "the id of a segment",
+                        format!("\"{sid}\", which is no segment"),
+                        hint,
+                    );
                 }
             }
         }
-        if segs.is_empty() && t.contains_key("segments") && self.problems.iter().all(|p| p.key != join(&path, "segments")) {
+        if segs.is_empty()
+            && t.contains_key("segments")
+            && self.problems.iter().all(|p| p.key != join(&path, "segments"))
+        {
             self.problem(sp.clone(), &join(&path, "segments"), "at least one segment id", "an empty list".into(), None);
         }
-        let period_years = self.integer(t, &path, "period_years", (1, 200), sp, Some(horizon as i64)).unwrap_or(1) as usize;
+        let period_years =
+            self.integer(t, &path, "period_years", (1, 200), sp, Some(horizon as i64)).unwrap_or(1) as usize;
         let margin = self.number(t, &path, "margin", Rule::Real, sp, Some(0.0)).unwrap_or(0.0);
         if margin <= -1.0
             && let Some(v) = t.get("margin")
@@ -917,18 +1274,42 @@ impl<'a> Cx<'a> {
         if providers != 1
             && let Some(v) = t.get("providers")
         {
-            self.problem(v.span(), &join(&path, "providers"), "1 (several providers per lot are not supported in this version)", describe(v.get_ref()), None);
+            self.problem(
+                v.span(),
+                &join(&path, "providers"),
+                "1 (several providers per lot are not supported in this version)",
+                describe(v.get_ref()),
+                None,
+            );
         }
         if let Some(v) = t.get("market_shares") {
-            self.problem(v.span(), &join(&path, "market_shares"), "no market shares (several providers per lot are not supported in this version)", describe(v.get_ref()), None);
+            self.problem(
+                v.span(),
+                &join(&path, "market_shares"),
+                "no market shares (several providers per lot are not supported in this version)",
+                describe(v.get_ref()),
+                None,
+            );
         }
         for key in ["capacity", "rationing", "rationing_tolerance"] {
             if let Some(v) = t.get(key) {
-                self.problem(v.span(), &join(&path, key), "no capacity limits (capacity and waiting lists are not supported in this version)", describe(v.get_ref()), None);
+                self.problem(
+                    v.span(),
+                    &join(&path, key),
+                    "no capacity limits (capacity and waiting lists are not supported in this version)",
+                    describe(v.get_ref()),
+                    None,
+                );
             }
         }
         if let Some(v) = t.get("risk_sharing") {
-            self.problem(v.span(), &join(&path, "risk_sharing"), "no risk sharing (risk corridors are not supported in this version)", describe(v.get_ref()), None);
+            self.problem(
+                v.span(),
+                &join(&path, "risk_sharing"),
+                "no risk sharing (risk corridors are not supported in this version)",
+                describe(v.get_ref()),
+                None,
+            );
         }
         let incidence_factor = self.value(t, &path, "incidence_factor", Rule::NonNeg, sp, Some(1.0));
         let duration_factor = self.value(t, &path, "duration_factor", Rule::Positive, sp, Some(1.0));
@@ -942,8 +1323,13 @@ impl<'a> Cx<'a> {
             Some("outcome") => {
                 let base_share = self.number(t, &path, "base_share", Rule::Share, sp, None).unwrap_or(0.0);
                 let outcome_payment = self.value(t, &path, "outcome_payment", Rule::NonNeg, sp, None);
-                let follow_up_years = self.number(t, &path, "follow_up_years", Rule::NonNeg, sp, Some(1.0)).unwrap_or(1.0);
-                let outcome_cap_share = if t.contains_key("outcome_cap_share") { self.number(t, &path, "outcome_cap_share", Rule::NonNeg, sp, None) } else { None };
+                let follow_up_years =
+                    self.number(t, &path, "follow_up_years", Rule::NonNeg, sp, Some(1.0)).unwrap_or(1.0);
+                let outcome_cap_share = if t.contains_key("outcome_cap_share") {
+                    self.number(t, &path, "outcome_cap_share", Rule::NonNeg, sp, None)
+                } else {
+                    None
+                };
                 Form::Outcome(OutcomeTerms { base_share, outcome_payment, follow_up_years, outcome_cap_share })
             }
             _ => Form::Output,
@@ -951,7 +1337,13 @@ impl<'a> Cx<'a> {
         if form_key.as_deref() != Some("outcome") && form_key.is_some() {
             for key in outcome_keys {
                 if let Some(v) = t.get(key) {
-                    self.problem(v.span(), &join(&path, key), "this key only with `form = \"outcome\"`", describe(v.get_ref()), None);
+                    self.problem(
+                        v.span(),
+                        &join(&path, key),
+                        "this key only with `form = \"outcome\"`",
+                        describe(v.get_ref()),
+                        None,
+                    );
                 }
             }
         }

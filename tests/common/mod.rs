@@ -49,7 +49,11 @@ pub fn mean_se(xs: &[f64]) -> (f64, f64) {
 pub fn assert_mean(xs: &[f64], expected: f64, what: &str) {
     let (m, se) = mean_se(xs);
     assert!(se > 0.0, "{what}: no variation, the test would prove nothing");
-    assert!((m - expected).abs() < 4.0 * se, "{what}: mean {m} vs expected {expected}, mcse {se}, {:.1} se off", (m - expected) / se);
+    assert!(
+        (m - expected).abs() < 4.0 * se,
+        "{what}: mean {m} vs expected {expected}, mcse {se}, {:.1} se off",
+        (m - expected) / se
+    );
 }
 
 /// Keeps the Results type in use for tests that need statistics.
