@@ -1,1 +1,98 @@
-fn main() {}
+//! Benchmarks: the Friesland default per run (all strategies), and the random draws the
+//! engine makes, from which the RNG-bound limit follows (draws per run × cost per draw).
+//!
+//! `cargo bench --bench engine`; numbers and their reading are in docs/performance.md.
+
+use std::hint::black_box;
+use std::path::Path;
+
+use contractsim::engine::rng::{Purpose, RunKey};
+use contractsim::engine::sample::{Binomial, poisson};
+use contractsim::engine::{Plan, RunOptions, run_batch};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use rand_distr::Distribution;
+
+fn friesland() -> Plan {
+    Plan::new(contractsim::scenario::load(Path::new("scenarios/friesland.toml")).expect("friesland.toml is valid"))
+}
+
+fn engine(c: &mut Criterion) {
+    let plan = friesland();
+    let counts = plan.count_draws(1, 0);
+    eprintln!("draws per run: {counts:?}");
+    let mut g = c.benchmark_group("friesland");
+    g.throughput(Throughput::Elements(1));
+    let mut run = 0u64;
+    g.bench_function("one run, all strategies, 1 thread", |b| {
+        b.iter(|| {
+            run += 1;
+            black_box(plan.run(1, run))
+        })
+    });
+    g.throughput(Throughput::Elements(200));
+    g.sample_size(10);
+    for threads in [1, 2] {
+        g.bench_function(format!("batch of 200 runs, {threads} threads"), |b| {
+            b.iter(|| black_box(run_batch(&plan, &RunOptions { runs: 200, seed: 1, threads }, &|| {}).unwrap()))
+        });
+    }
+    g.finish();
+}
+
+/// The draws the engine makes, each from a fresh stream as in the engine, with `n`
+/// varying from draw to draw.
+fn draws(c: &mut Criterion) {
+    let key = RunKey::new(3, 4);
+    let mut g = c.benchmark_group("draws");
+    g.throughput(Throughput::Elements(1));
+    let mut i = 0usize;
+    g.bench_function("uniform from a fresh stream", |b| {
+        b.iter(|| {
+            i += 1;
+            black_box(key.stream(Purpose::Success, 1, i).uniform())
+        })
+    });
+    let small = Binomial::new(0.15);
+    g.bench_function("binomial, inversion (n p ~ 5)", |b| {
+        b.iter(|| {
+            i += 1;
+            black_box(small.sample(30 + (i as u64 & 7), &mut key.stream(Purpose::Success, 1, i)))
+        })
+    });
+    g.bench_function("binomial, BTRS (n p ~ 40)", |b| {
+        b.iter(|| {
+            i += 1;
+            black_box(small.sample(260 + (i as u64 & 31), &mut key.stream(Purpose::Success, 1, i)))
+        })
+    });
+    g.bench_function("binomial, BTRS (n p ~ 400)", |b| {
+        b.iter(|| {
+            i += 1;
+            black_box(small.sample(2600 + (i as u64 & 63), &mut key.stream(Purpose::Success, 1, i)))
+        })
+    });
+    g.bench_function("poisson, PTRS (mean ~ 400)", |b| {
+        b.iter(|| {
+            i += 1;
+            black_box(poisson(400.0 + (i & 7) as f64, &mut key.stream(Purpose::Referrals, 1, i)))
+        })
+    });
+    g.bench_function("rand_distr binomial (n p ~ 40), set up per draw", |b| {
+        b.iter(|| {
+            i += 1;
+            let d = rand_distr::Binomial::new(260 + (i as u64 & 31), 0.15).unwrap();
+            black_box(d.sample(&mut key.stream(Purpose::Success, 1, i)))
+        })
+    });
+    g.bench_function("rand_distr poisson (mean ~ 400), set up per draw", |b| {
+        b.iter(|| {
+            i += 1;
+            let d = rand_distr::Poisson::new(400.0 + (i & 7) as f64).unwrap();
+            black_box(d.sample(&mut key.stream(Purpose::Referrals, 1, i)))
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, engine, draws);
+criterion_main!(benches);

@@ -10,7 +10,7 @@ mod simulate;
 use rayon::prelude::*;
 
 pub use metrics::{HORIZON, Layout};
-pub use simulate::{Plan, RunRecord};
+pub use simulate::{DrawCounts, Plan, RunRecord};
 
 /// How many runs to make, and how.
 #[derive(Debug, Clone)]

@@ -71,8 +71,14 @@ impl RunKey {
     /// The stream for `purpose` at `index` (segment, contract or parameter) and `step`.
     #[inline(always)]
     pub fn stream(self, purpose: Purpose, index: usize, step: usize) -> Stream {
+        Stream::from_key(self.stream_key(purpose, index, step))
+    }
+
+    /// The key of that stream, to build it more than once without re-hashing.
+    #[inline(always)]
+    pub fn stream_key(self, purpose: Purpose, index: usize, step: usize) -> u64 {
         let label = ((purpose as u64) << 56) ^ ((index as u64 & 0xff_ffff) << 32) ^ (step as u64 & 0xffff_ffff);
-        Stream { key: mix64(self.0 ^ mix64(label)), counter: 0 }
+        mix64(self.0 ^ mix64(label))
     }
 }
 
@@ -84,17 +90,24 @@ pub struct Stream {
 }
 
 impl Stream {
+    /// The stream with key `key` (from [`RunKey::stream_key`]), at its start.
+    #[inline(always)]
+    pub fn from_key(key: u64) -> Self {
+        Stream { key, counter: 0 }
+    }
+
     /// A uniform number in `[0, 1)` with 53 random bits.
     #[inline(always)]
     pub fn uniform(&mut self) -> f64 {
-        (self.next_word() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        // Through i64: a single conversion instruction on x86-64.
+        ((self.next_word() >> 11) as i64) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// A uniform number in the open interval `(0, 1)`: `(k + 1/2) 2^-52` for a random
     /// 52-bit `k`, so it lies in `[2^-53, 1 - 2^-53]`, both exactly representable.
     #[inline(always)]
     pub fn open_uniform(&mut self) -> f64 {
-        ((self.next_word() >> 12) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
+        (((self.next_word() >> 12) as i64) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
     }
 
     #[inline(always)]

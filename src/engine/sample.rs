@@ -11,14 +11,48 @@
 
 use super::rng::Stream;
 
-/// Below this expected count, inversion beats rejection.
+/// Below this expected count, inversion beats rejection (and BTRS needs `n p >= 10`).
 const INVERSION_LIMIT: f64 = 10.0;
+
+/// `floor` for values well inside the `i64` range, without a libm call on targets that lack
+/// a rounding instruction in their baseline.
+#[inline(always)]
+fn floor(x: f64) -> f64 {
+    let t = x as i64 as f64;
+    if t > x { t - 1.0 } else { t }
+}
+
+/// Entries of the log-factorial table: counts up to this use a lookup in BTRS's exact
+/// acceptance test, larger ones the Stirling series.
+const LN_FACTORIAL_LEN: usize = 4096;
+
+/// `ln k!` for `k < LN_FACTORIAL_LEN`, summed in order from `ln 1`.
+static LN_FACTORIAL: std::sync::LazyLock<Box<[f64]>> = std::sync::LazyLock::new(|| {
+    let mut t = vec![0.0; LN_FACTORIAL_LEN];
+    for k in 1..LN_FACTORIAL_LEN {
+        t[k] = t[k - 1] + (k as f64).ln();
+    }
+    t.into_boxed_slice()
+});
+
+/// `1 / k` for small `k`, so that the inversion recurrence multiplies instead of divides.
+const RECIPROCALS: [f64; 64] = {
+    let mut t = [0.0; 64];
+    let mut k = 1;
+    while k < 64 {
+        t[k] = 1.0 / k as f64;
+        k += 1;
+    }
+    t
+};
 
 /// A binomial sampler for a fixed success probability.
 #[derive(Debug, Clone, Copy)]
 pub struct Binomial {
     /// Probability used for the draw: min(p, 1 - p).
     p: f64,
+    /// ln(p / q), for the exact acceptance test of BTRS.
+    ln_r: f64,
     /// Whether the draw counts failures (p > 1/2) and must be flipped.
     flip: bool,
     /// Degenerate cases: probability 0 or 1.
@@ -43,7 +77,7 @@ impl Binomial {
         let flip = p > 0.5;
         let pp = if flip { 1.0 - p } else { p };
         let q = 1.0 - pp;
-        Binomial { p: pp, flip, trivial, q, ln_q: (-pp).ln_1p(), r: pp / q }
+        Binomial { p: pp, flip, trivial, q, ln_q: (-pp).ln_1p(), r: pp / q, ln_r: (pp / q).ln() }
     }
 
     /// The success probability.
@@ -88,7 +122,8 @@ impl Binomial {
                 if x as f64 > bound {
                     break;
                 }
-                px *= a / x as f64 - self.r;
+                let inv = if (x as usize) < RECIPROCALS.len() { RECIPROCALS[x as usize] } else { 1.0 / x as f64 };
+                px *= a * inv - self.r;
             }
             if x as f64 <= bound {
                 return x;
@@ -109,7 +144,7 @@ impl Binomial {
             let u = s.uniform() - 0.5;
             let v = s.uniform();
             let us = 0.5 - u.abs();
-            let k = ((2.0 * a / us + b) * u + c).floor();
+            let k = floor((2.0 * a / us + b) * u + c);
             if us >= 0.07 && v <= v_r {
                 return k as u64;
             }
@@ -128,16 +163,22 @@ impl Binomial {
     fn btrs_accept(&self, n: f64, k: f64, u: f64, v: f64, a: f64, b: f64, spq: f64) -> bool {
         let us = 0.5 - u.abs();
         let alpha = (2.83 + 5.1 / b) * spq;
-        let m = ((n + 1.0) * self.p).floor();
-        let r = self.r;
+        let m = floor((n + 1.0) * self.p);
         let v = (v * alpha / (a / (us * us) + b)).ln();
-        let bound = (m + 0.5) * ((m + 1.0) / (r * (n - m + 1.0))).ln()
-            + (n + 1.0) * ((n - m + 1.0) / (n - k + 1.0)).ln()
-            + (k + 0.5) * (r * (n - k + 1.0) / (k + 1.0)).ln()
-            + stirling_tail(m)
-            + stirling_tail(n - m)
-            - stirling_tail(k)
-            - stirling_tail(n - k);
+        // ln of f(k) / f(m), f the binomial probability mass function.
+        let bound = if (n as usize) < LN_FACTORIAL_LEN {
+            let lf = &**LN_FACTORIAL;
+            lf[m as usize] + lf[(n - m) as usize] - lf[k as usize] - lf[(n - k) as usize] + (k - m) * self.ln_r
+        } else {
+            let r = self.r;
+            (m + 0.5) * ((m + 1.0) / (r * (n - m + 1.0))).ln()
+                + (n + 1.0) * ((n - m + 1.0) / (n - k + 1.0)).ln()
+                + (k + 0.5) * (r * (n - k + 1.0) / (k + 1.0)).ln()
+                + stirling_tail(m)
+                + stirling_tail(n - m)
+                - stirling_tail(k)
+                - stirling_tail(n - k)
+        };
         v <= bound
     }
 }
@@ -195,7 +236,7 @@ fn ptrs(lam: f64, s: &mut Stream) -> u64 {
         let u = s.uniform() - 0.5;
         let v = s.uniform();
         let us = 0.5 - u.abs();
-        let k = ((2.0 * a / us + b) * u + lam + 0.43).floor();
+        let k = floor((2.0 * a / us + b) * u + lam + 0.43);
         if us >= 0.07 && v <= v_r {
             return k as u64;
         }

@@ -7,7 +7,7 @@ use super::metrics::{HORIZON, Layout, h, y};
 use super::rng::{Purpose, RunKey};
 use super::sample::{Binomial, poisson};
 use crate::model::contract::{LotYear, Prices, pay};
-use crate::model::demand::{Draws, ExpectedDraws, RandomDraws, SegmentRates, SegmentState, step};
+use crate::model::demand::{Draws, ExpectedDraws, Paths, RandomDraws, SegmentRates, SegmentState, step_paths};
 use crate::model::prevention::Profile;
 use crate::model::time::{discount_factor, index};
 use crate::scenario::{Form, Scenario};
@@ -92,44 +92,46 @@ impl Plan {
     /// period, in start-year prices.
     fn expected_costs(&self) -> Vec<Vec<f64>> {
         let s = &self.scenario;
+        let years = s.horizon_years;
+        let nseg = s.segments.len();
         let values: Vec<f64> = s.params.iter().map(|p| p.dist.mean()).collect();
-        let referrals = self.referral_means(&values, &vec![1.0; s.segments.len()]);
+        let referrals = self.referral_means(&values, &vec![1.0; nseg]);
         let mut ws = Workspace::new(self);
-        (0..s.strategies.len())
+        let mut out = vec![0.0; self.strategies() * self.layout.yearly_len()];
+        let cy = self.simulate(&values, View::Expected, &mut ExpectedDraws, &referrals, &mut ws, &mut out, None);
+        (0..self.strategies())
             .map(|k| {
-                let mut out = vec![0.0; self.layout.yearly_len()];
-                let mut draws = ExpectedDraws;
-                let cy = self.simulate(k, &values, View::Expected, &mut draws, &referrals, &mut ws, &mut out, None);
                 s.contracts
                     .iter()
                     .map(|contract| {
-                        let years = contract.period_years.min(s.horizon_years);
+                        let first = contract.period_years.min(years);
                         let total: f64 = contract
                             .segments
                             .iter()
                             .map(|&g| {
                                 let cost = values[s.segments[g].cost_per_client_year.0];
-                                (0..years).map(|t| cy[g * s.horizon_years + t]).sum::<f64>() * cost
+                                (0..first).map(|t| cy[(k * nseg + g) * years + t]).sum::<f64>() * cost
                             })
                             .sum();
-                        total / years as f64
+                        total / first as f64
                     })
                     .collect()
             })
             .collect()
     }
 
-    /// Expected referrals per segment and step at incidence factor `factor[segment]`.
+    /// Expected referrals per step and segment (step-major) at incidence factor
+    /// `factor[segment]`.
     fn referral_means(&self, values: &[f64], factor: &[f64]) -> Vec<f64> {
         let s = &self.scenario;
-        let steps = s.steps();
+        let nseg = s.segments.len();
         let dt = s.step_years();
         let growth = values[s.growth.0];
-        let mut out = vec![0.0; s.segments.len() * steps];
+        let mut out = vec![0.0; nseg * s.steps()];
         for (g, seg) in s.segments.iter().enumerate() {
             let rate = values[seg.incidence_per_1000.0] / 1000.0 * factor[g] * dt;
-            for k in 0..steps {
-                out[g * steps + k] = rate * s.youth * index(growth, k / s.steps_per_year);
+            for k in 0..s.steps() {
+                out[k * nseg + g] = rate * s.youth * index(growth, k / s.steps_per_year);
             }
         }
         out
@@ -156,7 +158,6 @@ impl Plan {
     /// Simulates a run with given parameter values (used by sensitivity analyses).
     pub fn run_with_values(&self, key: RunKey, run: u64, values: Vec<f64>) -> RunRecord {
         let s = &self.scenario;
-        let steps = s.steps();
         // Referrals are drawn once per segment and step at the largest incidence factor of
         // any strategy, then thinned per strategy: identical factors give identical draws.
         let f_max: Vec<f64> = (0..s.segments.len())
@@ -167,22 +168,57 @@ impl Plan {
                     .fold(0.0, f64::max)
             })
             .collect();
+        let nseg = s.segments.len();
         let mut referrals = self.referral_means(&values, &f_max);
         for (i, r) in referrals.iter_mut().enumerate() {
-            *r = poisson(*r, &mut key.stream(Purpose::Referrals, i / steps, i % steps)) as f64;
+            *r = poisson(*r, &mut key.stream(Purpose::Referrals, i % nseg, i / nseg)) as f64;
         }
-        let n = self.strategies();
-        let per = self.layout.yearly_len();
-        let mut yearly = vec![0.0; n * per];
+        let mut yearly = vec![0.0; self.strategies() * self.layout.yearly_len()];
         let mut ws = Workspace::new(self);
-        let mut draws = RandomDraws { key };
-        for k in 0..n {
-            let out = &mut yearly[k * per..(k + 1) * per];
-            self.simulate(k, &values, View::Realised, &mut draws, &referrals, &mut ws, out, Some(&f_max));
-        }
+        self.simulate(
+            &values,
+            View::Realised,
+            &mut RandomDraws { key },
+            &referrals,
+            &mut ws,
+            &mut yearly,
+            Some(&f_max),
+        );
         let horizon = self.horizon(&yearly);
         let params = self.uncertain.iter().map(|&i| values[i]).collect();
         RunRecord { run, yearly, horizon, params }
+    }
+
+    /// Counts the draws that run `run` makes, by sampler (for the RNG-bound limit in the
+    /// benchmarks): the same simulation as [`Plan::run`], with a counting wrapper.
+    pub fn count_draws(&self, seed: u64, run: u64) -> DrawCounts {
+        let key = RunKey::new(seed, run);
+        let values = self.draw_values(key);
+        let s = &self.scenario;
+        let nseg = s.segments.len();
+        let f_max: Vec<f64> = (0..nseg)
+            .map(|g| {
+                s.strategies
+                    .iter()
+                    .map(|st| values[s.contracts[st.contract_of_segment[g]].incidence_factor.0])
+                    .fold(0.0, f64::max)
+            })
+            .collect();
+        let mut referrals = self.referral_means(&values, &f_max);
+        let mut counts = DrawCounts { parameters: self.uncertain.len() as u64, ..DrawCounts::default() };
+        for (i, r) in referrals.iter_mut().enumerate() {
+            if *r >= 10.0 {
+                counts.poisson_ptrs += 1;
+            } else if *r > 0.0 {
+                counts.poisson_inversion += 1;
+            }
+            *r = poisson(*r, &mut key.stream(Purpose::Referrals, i % nseg, i / nseg)) as f64;
+        }
+        let mut yearly = vec![0.0; self.strategies() * self.layout.yearly_len()];
+        let mut ws = Workspace::new(self);
+        let mut draws = CountingDraws { inner: RandomDraws { key }, counts };
+        self.simulate(&values, View::Realised, &mut draws, &referrals, &mut ws, &mut yearly, Some(&f_max));
+        draws.counts
     }
 
     /// Horizon metrics of all strategies from their yearly metrics.
@@ -238,12 +274,13 @@ impl Plan {
         out
     }
 
-    /// Simulates strategy `k` over the horizon, writing its yearly metrics to `out`.
-    /// Returns the client-years per segment and year (segment-major).
+    /// Simulates every strategy over the horizon, all together step by step (their draws
+    /// within a phase are independent, and strategies share stream keys), writing each
+    /// strategy's yearly metrics to its block of `out`. Returns the client-years per
+    /// strategy, segment and year.
     #[allow(clippy::too_many_arguments)]
     fn simulate<D: Draws>(
         &self,
-        k: usize,
         values: &[f64],
         view: View,
         draws: &mut D,
@@ -253,12 +290,13 @@ impl Plan {
         f_max: Option<&[f64]>,
     ) -> Vec<f64> {
         let s = &self.scenario;
-        let st = &s.strategies[k];
         let lay = &self.layout;
+        let per = lay.yearly_len();
         let spy = s.steps_per_year;
         let steps = s.steps();
         let years = s.horizon_years;
         let nseg = s.segments.len();
+        let nstrat = self.strategies();
         let dt = s.step_years();
         let realised = view == View::Realised;
         let factor = |id: crate::scenario::ParamId| if realised { values[id.0] } else { 1.0 };
@@ -266,150 +304,210 @@ impl Plan {
         let indexation = values[s.tariff_indexation.0];
         let efficiency = if realised { values[s.provider.efficiency.0] } else { 1.0 };
 
-        ws.reset(self, k);
-        // Per segment: rates, thinning to the contract's incidence factor, position in lot.
-        let mut rates = Vec::with_capacity(nseg);
-        let mut thin = Vec::with_capacity(nseg);
-        let mut reach_effect: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nseg];
-        for &p in &st.programmes {
-            let prog = &s.programmes[p];
-            let re = values[prog.reach.0] * values[prog.effect.0];
-            for &g in &prog.targets {
-                reach_effect[g].push((p, re));
+        // Paths: strategy-major, one per segment. Path i = k * nseg + g.
+        ws.paths.clear();
+        let mut reach_effect: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nstrat * nseg];
+        for (k, st) in s.strategies.iter().enumerate() {
+            ws.strategies[k].reset(self, k);
+            for &p in &st.programmes {
+                let prog = &s.programmes[p];
+                let re = values[prog.reach.0] * values[prog.effect.0];
+                for &g in &prog.targets {
+                    reach_effect[k * nseg + g].push((p, re));
+                }
+            }
+            for (g, seg) in s.segments.iter().enumerate() {
+                let c = &s.contracts[st.contract_of_segment[g]];
+                let d = values[seg.mean_duration_years.0] * factor(c.duration_factor);
+                let success = values[seg.success_rate.0] * factor(c.success_factor);
+                let reentry = values[seg.reentry_rate.0] * factor(c.reentry_factor);
+                let escalation = if seg.escalates_to.is_some() { values[seg.escalation_rate.0] } else { 0.0 };
+                let rates = SegmentRates::new(d, dt, success, reentry, escalation, seg.reentry_delay_years);
+                let p_thin = match f_max {
+                    Some(fm) if fm[g] > 0.0 => factor(c.incidence_factor) / fm[g],
+                    Some(_) => 0.0,
+                    None => 1.0,
+                };
+                let (waiting, escalating) = self.initial[g];
+                let state = SegmentState { active: seg.initial_caseload, waiting_reentry: waiting };
+                let i = ws.paths.push(g, rates, Binomial::new(p_thin), state);
+                ws.paths.escalations_in[i] = escalating;
             }
         }
-        for (g, seg) in s.segments.iter().enumerate() {
-            let c = &s.contracts[st.contract_of_segment[g]];
-            let d = values[seg.mean_duration_years.0] * factor(c.duration_factor);
-            let success = values[seg.success_rate.0] * factor(c.success_factor);
-            let reentry = values[seg.reentry_rate.0] * factor(c.reentry_factor);
-            let escalation = if seg.escalates_to.is_some() { values[seg.escalation_rate.0] } else { 0.0 };
-            rates.push(SegmentRates::new(d, dt, success, reentry, escalation, seg.reentry_delay_years));
-            let p_thin = match f_max {
-                Some(fm) if fm[g] > 0.0 => factor(c.incidence_factor) / fm[g],
-                Some(_) => 0.0,
-                None => 1.0,
-            };
-            thin.push(Binomial::new(p_thin));
-            let (waiting, escalating) = self.initial[g];
-            ws.state[g] = SegmentState { active: seg.initial_caseload, waiting_reentry: waiting };
-            ws.esc_in[g] = escalating;
-        }
-        let mut client_years = vec![0.0; nseg * years];
-        let none = Binomial::new(0.0);
+        let mut client_years = vec![0.0; nstrat * nseg * years];
+        let mut esc_next = vec![0.0; nstrat * nseg];
 
         for kstep in 0..steps {
             let t = kstep / spy;
-            for g in 0..nseg {
-                let b = draws.binomial(Purpose::IncidenceThinning, g, kstep, referrals[g * steps + kstep], &thin[g]);
-                let prevention = if reach_effect[g].is_empty() {
-                    none
-                } else {
-                    let keep: f64 = reach_effect[g].iter().map(|&(p, re)| 1.0 - re * self.profiles[p][kstep]).product();
-                    Binomial::new(1.0 - keep)
-                };
-                let esc_in = ws.esc_in[g];
-                let f = step(draws, g, kstep, &rates[g], &prevention, &mut ws.state[g], b, esc_in);
-                if let Some(to) = s.segments[g].escalates_to {
-                    ws.esc_next[to] += f.escalations_out;
+            for (i, re) in reach_effect.iter().enumerate() {
+                if !re.is_empty() {
+                    let keep: f64 = re.iter().map(|&(p, re)| 1.0 - re * self.profiles[p][kstep]).product();
+                    ws.paths.prevention[i] = Binomial::new(1.0 - keep);
                 }
-                let (c, pos) = ws.lot_of[g];
-                let lot = &mut ws.lots[c];
-                lot.client_years[pos] += f.client_years;
-                lot.starts[pos] += f.starts;
-                client_years[g * years + t] += f.client_years;
-                out[lay.at(y::STARTS, t)] += f.starts;
-                out[lay.at(y::REFERRALS, t)] += f.referrals;
-                out[lay.at(y::PREVENTED, t)] += f.prevented;
-                out[lay.at(y::SUCCESSES, t)] += f.successes;
-                out[lay.at(y::CLIENT_YEARS, t)] += f.client_years;
-                out[lay.at(lay.starts_by_segment + g, t)] += f.starts;
-                if let Some(delay) = ws.follow_up[c] {
-                    let due = kstep + delay;
-                    if due < steps {
-                        ws.outcome_queue[c][due] += f.successes;
+            }
+            step_paths(draws, kstep, &mut ws.paths, &referrals[kstep * nseg..(kstep + 1) * nseg]);
+            for k in 0..nstrat {
+                let o = &mut out[k * per..(k + 1) * per];
+                let sw = &mut ws.strategies[k];
+                for g in 0..nseg {
+                    let i = k * nseg + g;
+                    let f = ws.paths.flows[i];
+                    if let Some(to) = s.segments[g].escalates_to {
+                        esc_next[k * nseg + to] += f.escalations_out;
+                    }
+                    let (c, pos) = sw.lot_of[g];
+                    let lot = &mut sw.lots[c];
+                    lot.client_years[pos] += f.client_years;
+                    lot.starts[pos] += f.starts;
+                    client_years[i * years + t] += f.client_years;
+                    o[lay.at(y::STARTS, t)] += f.starts;
+                    o[lay.at(y::REFERRALS, t)] += f.referrals;
+                    o[lay.at(y::PREVENTED, t)] += f.prevented;
+                    o[lay.at(y::SUCCESSES, t)] += f.successes;
+                    o[lay.at(y::CLIENT_YEARS, t)] += f.client_years;
+                    o[lay.at(lay.starts_by_segment + g, t)] += f.starts;
+                    if let Some(delay) = sw.follow_up[c] {
+                        let due = kstep + delay;
+                        if due < steps {
+                            sw.outcome_queue[c][due] += f.successes;
+                        }
                     }
                 }
             }
-            std::mem::swap(&mut ws.esc_in, &mut ws.esc_next);
-            ws.esc_next.iter_mut().for_each(|x| *x = 0.0);
+            ws.paths.escalations_in.copy_from_slice(&esc_next);
+            esc_next.iter_mut().for_each(|x| *x = 0.0);
 
             if (kstep + 1) % spy != 0 {
                 continue;
             }
             // End of year t: money.
             let cost_index = index(inflation, t);
-            let mut care = 0.0;
-            let mut outcome = 0.0;
-            let mut admin = 0.0;
-            let mut provider_cost = 0.0;
-            for &c in &st.contracts {
-                let contract = &s.contracts[c];
-                let period = contract.period_years;
-                if t > 0 && t % period == 0 {
-                    ws.prices[c] = ws.prices[c].reprice(&contract.form, &ws.history[c], t, indexation, contract.margin);
-                    ws.history[c].clear();
-                }
-                let noise = if realised && s.provider.cost_noise_sd > 0.0 {
-                    let sd = s.provider.cost_noise_sd;
-                    let sigma2 = (1.0 + sd * sd).ln();
-                    let u = draws.open_uniform(Purpose::CostNoise, c, t);
-                    let z = std::f64::consts::SQRT_2 * erf_inv(2.0 * u - 1.0);
-                    (sigma2.sqrt() * z - sigma2 / 2.0).exp()
-                } else {
-                    1.0
-                };
-                let lot = &mut ws.lots[c];
-                for (pos, &g) in contract.segments.iter().enumerate() {
-                    let unit_cost = values[s.segments[g].cost_per_client_year.0] * cost_index * efficiency * noise;
-                    lot.cost[pos] = lot.client_years[pos] * unit_cost;
-                }
-                let due = match &contract.form {
-                    Form::Outcome(terms) => {
-                        let successes: f64 = ws.outcome_queue[c][t * spy..(t + 1) * spy].iter().sum();
-                        successes * values[terms.outcome_payment.0] * index(indexation, t)
+            let noise: Vec<f64> = (0..s.contracts.len())
+                .map(|c| {
+                    if realised && s.provider.cost_noise_sd > 0.0 {
+                        let sd = s.provider.cost_noise_sd;
+                        let sigma2 = (1.0 + sd * sd).ln();
+                        let u = draws.open_uniform(Purpose::CostNoise, c, t);
+                        let z = std::f64::consts::SQRT_2 * erf_inv(2.0 * u - 1.0);
+                        (sigma2.sqrt() * z - sigma2 / 2.0).exp()
+                    } else {
+                        1.0
                     }
-                    _ => 0.0,
-                };
-                let price_index = index(indexation, t - ws.prices[c].set_in_year);
-                let paid = pay(&contract.form, &ws.prices[c], price_index, lot, due);
-                let lot_cost: f64 = lot.cost.iter().sum();
-                care += paid.care;
-                outcome += paid.outcome;
-                admin += contract.admin_cost_rate * (paid.care + paid.outcome);
-                provider_cost += lot_cost;
-                ws.history[c].push(lot.clone());
-                lot.clear();
-            }
-            let calendar = s.start_year + t as i32;
-            let prevention: f64 = st
-                .programmes
-                .iter()
-                .map(|&p| &s.programmes[p])
-                .filter(|p| p.first_year <= calendar && calendar <= p.last_year)
-                .map(|p| values[p.annual_cost.0] * cost_index)
-                .sum();
-            let spend = care + outcome + prevention + admin;
-            out[lay.at(y::SPEND, t)] = spend;
-            out[lay.at(y::CARE, t)] = care;
-            out[lay.at(y::OUTCOME, t)] = outcome;
-            out[lay.at(y::PREVENTION, t)] = prevention;
-            out[lay.at(y::ADMIN, t)] = admin;
-            out[lay.at(y::PROVIDER_COST, t)] = provider_cost;
-            out[lay.at(y::PROVIDER_RESULT, t)] = care + outcome - provider_cost;
-            out[lay.at(y::SPEND_REAL, t)] = spend / cost_index;
-            let mut caseload = 0.0;
-            for g in 0..nseg {
-                caseload += ws.state[g].active;
-                out[lay.at(lay.caseload_by_segment + g, t)] = ws.state[g].active;
-            }
-            out[lay.at(y::CASELOAD, t)] = caseload;
-            if let (Some(m), Some(budget)) = (lay.budget_overrun, s.budget) {
-                let line = budget * index(s.budget_growth, t);
-                out[lay.at(m, t)] = if spend > line { 1.0 } else { 0.0 };
+                })
+                .collect();
+            for (k, st) in s.strategies.iter().enumerate() {
+                let o = &mut out[k * per..(k + 1) * per];
+                let sw = &mut ws.strategies[k];
+                let mut care = 0.0;
+                let mut outcome = 0.0;
+                let mut admin = 0.0;
+                let mut provider_cost = 0.0;
+                for &c in &st.contracts {
+                    let contract = &s.contracts[c];
+                    if t > 0 && t % contract.period_years == 0 {
+                        sw.prices[c] =
+                            sw.prices[c].reprice(&contract.form, &sw.history[c], t, indexation, contract.margin);
+                        sw.history[c].clear();
+                    }
+                    let lot = &mut sw.lots[c];
+                    for (pos, &g) in contract.segments.iter().enumerate() {
+                        let unit_cost =
+                            values[s.segments[g].cost_per_client_year.0] * cost_index * efficiency * noise[c];
+                        lot.cost[pos] = lot.client_years[pos] * unit_cost;
+                    }
+                    let due = match &contract.form {
+                        Form::Outcome(terms) => {
+                            let successes: f64 = sw.outcome_queue[c][t * spy..(t + 1) * spy].iter().sum();
+                            successes * values[terms.outcome_payment.0] * index(indexation, t)
+                        }
+                        _ => 0.0,
+                    };
+                    let price_index = index(indexation, t - sw.prices[c].set_in_year);
+                    let paid = pay(&contract.form, &sw.prices[c], price_index, lot, due);
+                    care += paid.care;
+                    outcome += paid.outcome;
+                    admin += contract.admin_cost_rate * (paid.care + paid.outcome);
+                    provider_cost += lot.cost.iter().sum::<f64>();
+                    sw.history[c].push(lot.clone());
+                    lot.clear();
+                }
+                let calendar = s.start_year + t as i32;
+                let prevention: f64 = st
+                    .programmes
+                    .iter()
+                    .map(|&p| &s.programmes[p])
+                    .filter(|p| p.first_year <= calendar && calendar <= p.last_year)
+                    .map(|p| values[p.annual_cost.0] * cost_index)
+                    .sum();
+                let spend = care + outcome + prevention + admin;
+                o[lay.at(y::SPEND, t)] = spend;
+                o[lay.at(y::CARE, t)] = care;
+                o[lay.at(y::OUTCOME, t)] = outcome;
+                o[lay.at(y::PREVENTION, t)] = prevention;
+                o[lay.at(y::ADMIN, t)] = admin;
+                o[lay.at(y::PROVIDER_COST, t)] = provider_cost;
+                o[lay.at(y::PROVIDER_RESULT, t)] = care + outcome - provider_cost;
+                o[lay.at(y::SPEND_REAL, t)] = spend / cost_index;
+                let mut caseload = 0.0;
+                for g in 0..nseg {
+                    let active = ws.paths.state[k * nseg + g].active;
+                    caseload += active;
+                    o[lay.at(lay.caseload_by_segment + g, t)] = active;
+                }
+                o[lay.at(y::CASELOAD, t)] = caseload;
+                if let (Some(m), Some(budget)) = (lay.budget_overrun, s.budget) {
+                    let line = budget * index(s.budget_growth, t);
+                    o[lay.at(m, t)] = if spend > line { 1.0 } else { 0.0 };
+                }
             }
         }
         client_years
+    }
+}
+
+/// How many draws of each kind a run makes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DrawCounts {
+    /// Parameter draws (one quantile each).
+    pub parameters: u64,
+    /// Poisson draws by inversion (mean below 10).
+    pub poisson_inversion: u64,
+    /// Poisson draws by PTRS.
+    pub poisson_ptrs: u64,
+    /// Binomial draws by inversion (`n p` below 10).
+    pub binomial_inversion: u64,
+    /// Binomial draws by BTRS.
+    pub binomial_btrs: u64,
+    /// Binomial calls with no randomness (`n = 0`, `p` 0 or 1).
+    pub binomial_trivial: u64,
+    /// Other uniforms (cost noise).
+    pub uniforms: u64,
+}
+
+struct CountingDraws {
+    inner: RandomDraws,
+    counts: DrawCounts,
+}
+
+impl Draws for CountingDraws {
+    fn key(&self, purpose: Purpose, index: usize, step: usize) -> u64 {
+        self.inner.key(purpose, index, step)
+    }
+    fn binomial_keyed(&mut self, key: u64, n: f64, b: &Binomial) -> f64 {
+        let p = b.probability();
+        let np = n * p.min(1.0 - p);
+        if n <= 0.0 || p == 0.0 || p == 1.0 {
+            self.counts.binomial_trivial += 1;
+        } else if np < 10.0 {
+            self.counts.binomial_inversion += 1;
+        } else {
+            self.counts.binomial_btrs += 1;
+        }
+        self.inner.binomial_keyed(key, n, b)
+    }
+    fn open_uniform(&mut self, purpose: Purpose, index: usize, step: usize) -> f64 {
+        self.counts.uniforms += 1;
+        self.inner.open_uniform(purpose, index, step)
     }
 }
 
@@ -433,11 +531,24 @@ fn initial_history(s: &Scenario) -> Vec<(f64, f64)> {
     waiting.iter().zip(&escalating).map(|(w, e)| (w.round(), e.round())).collect()
 }
 
-/// Buffers reused across the strategies of a run.
+/// Buffers of a run: the segment paths of all strategies and each strategy's contracts.
 struct Workspace {
-    state: Vec<SegmentState>,
-    esc_in: Vec<f64>,
-    esc_next: Vec<f64>,
+    paths: Paths,
+    strategies: Vec<StrategyBuffers>,
+}
+
+impl Workspace {
+    fn new(plan: &Plan) -> Self {
+        Workspace {
+            paths: Paths::default(),
+            strategies: (0..plan.strategies()).map(|_| StrategyBuffers::new(plan)).collect(),
+        }
+    }
+}
+
+/// A strategy's contract state: realised figures of the year and period, prices, and
+/// outcome payments waiting for their follow-up.
+struct StrategyBuffers {
     /// For each segment, (contract, position in the contract's lot) under the strategy.
     lot_of: Vec<(usize, usize)>,
     lots: Vec<LotYear>,
@@ -447,15 +558,11 @@ struct Workspace {
     outcome_queue: Vec<Vec<f64>>,
 }
 
-impl Workspace {
+impl StrategyBuffers {
     fn new(plan: &Plan) -> Self {
         let s = &plan.scenario;
-        let nseg = s.segments.len();
-        Workspace {
-            state: vec![SegmentState::default(); nseg],
-            esc_in: vec![0.0; nseg],
-            esc_next: vec![0.0; nseg],
-            lot_of: vec![(0, 0); nseg],
+        StrategyBuffers {
+            lot_of: vec![(0, 0); s.segments.len()],
             lots: s.contracts.iter().map(|c| LotYear::new(c.segments.len())).collect(),
             history: s.contracts.iter().map(|c| Vec::with_capacity(c.period_years)).collect(),
             prices: s
@@ -472,8 +579,6 @@ impl Workspace {
     fn reset(&mut self, plan: &Plan, k: usize) {
         let s = &plan.scenario;
         let st = &s.strategies[k];
-        self.esc_in.iter_mut().for_each(|x| *x = 0.0);
-        self.esc_next.iter_mut().for_each(|x| *x = 0.0);
         for &c in &st.contracts {
             let contract = &s.contracts[c];
             for (pos, &g) in contract.segments.iter().enumerate() {

@@ -15,14 +15,21 @@
 //! [`Draws`] abstracts the random draws, so the same code gives the deterministic
 //! expected-value path that prices task contracts.
 
-use crate::engine::rng::{Purpose, RunKey};
+use crate::engine::rng::{Purpose, RunKey, Stream};
 use crate::engine::sample::Binomial;
 
 /// Source of the binomial draws of a step: random (the engine) or expected values.
 pub trait Draws {
     /// Successes among `n` trials with the sampler's probability, from the stream of
     /// `purpose` at `index` and `step`.
-    fn binomial(&mut self, purpose: Purpose, index: usize, step: usize, n: f64, b: &Binomial) -> f64;
+    fn binomial(&mut self, purpose: Purpose, index: usize, step: usize, n: f64, b: &Binomial) -> f64 {
+        let key = self.key(purpose, index, step);
+        self.binomial_keyed(key, n, b)
+    }
+    /// The key of the stream of `purpose` at `index` and `step`.
+    fn key(&self, purpose: Purpose, index: usize, step: usize) -> u64;
+    /// Like [`Draws::binomial`], from a stream key computed by [`Draws::key`].
+    fn binomial_keyed(&mut self, key: u64, n: f64, b: &Binomial) -> f64;
     /// A uniform number in (0, 1) from the stream of `purpose` at `index` and `step`
     /// (its median, 1/2, for expected values).
     fn open_uniform(&mut self, purpose: Purpose, index: usize, step: usize) -> f64;
@@ -35,12 +42,16 @@ pub struct RandomDraws {
 }
 
 impl Draws for RandomDraws {
+    #[inline(always)]
+    fn key(&self, purpose: Purpose, index: usize, step: usize) -> u64 {
+        self.key.stream_key(purpose, index, step)
+    }
     #[inline]
-    fn binomial(&mut self, purpose: Purpose, index: usize, step: usize, n: f64, b: &Binomial) -> f64 {
+    fn binomial_keyed(&mut self, key: u64, n: f64, b: &Binomial) -> f64 {
         if n <= 0.0 {
             return 0.0;
         }
-        b.sample(n as u64, &mut self.key.stream(purpose, index, step)) as f64
+        b.sample(n as u64, &mut Stream::from_key(key)) as f64
     }
     fn open_uniform(&mut self, purpose: Purpose, index: usize, step: usize) -> f64 {
         self.key.stream(purpose, index, step).open_uniform()
@@ -51,8 +62,11 @@ impl Draws for RandomDraws {
 pub struct ExpectedDraws;
 
 impl Draws for ExpectedDraws {
+    fn key(&self, _: Purpose, _: usize, _: usize) -> u64 {
+        0
+    }
     #[inline]
-    fn binomial(&mut self, _: Purpose, _: usize, _: usize, n: f64, b: &Binomial) -> f64 {
+    fn binomial_keyed(&mut self, _: u64, n: f64, b: &Binomial) -> f64 {
         n * b.probability()
     }
     fn open_uniform(&mut self, _: Purpose, _: usize, _: usize) -> f64 {
@@ -145,13 +159,135 @@ pub struct StepFlows {
     pub client_years: f64,
 }
 
-/// Advances a segment by one step.
+/// Segment paths advanced together through a step: one segment under several strategies,
+/// or several segments. Their draws are independent within each phase of the step, so
+/// they are made phase by phase for all paths (the processor overlaps them), and paths of
+/// the same segment share stream keys (common random numbers).
+#[derive(Debug, Clone, Default)]
+pub struct Paths {
+    /// Segment of each path: the index of its random streams.
+    pub segment: Vec<usize>,
+    /// Rates of each path.
+    pub rates: Vec<SegmentRates>,
+    /// Thinning of the shared referrals to the path's incidence factor.
+    pub thin: Vec<Binomial>,
+    /// Share of referrals prevented in the current step.
+    pub prevention: Vec<Binomial>,
+    /// State between steps.
+    pub state: Vec<SegmentState>,
+    /// Escalations arriving in the current step.
+    pub escalations_in: Vec<f64>,
+    /// What happened in the last step.
+    pub flows: Vec<StepFlows>,
+    /// Stream keys of the current step, purpose-major, per segment.
+    keys: Vec<u64>,
+}
+
+/// The purposes of a step's draws, in the order they are made.
+const STEP_PURPOSES: [Purpose; 8] = [
+    Purpose::IncidenceThinning,
+    Purpose::ReentryRelease,
+    Purpose::Prevention,
+    Purpose::ExitCarried,
+    Purpose::ExitNew,
+    Purpose::Success,
+    Purpose::Reentry,
+    Purpose::Escalation,
+];
+
+impl Paths {
+    /// Adds a path of segment `segment`; returns its index.
+    pub fn push(&mut self, segment: usize, rates: SegmentRates, thin: Binomial, state: SegmentState) -> usize {
+        self.segment.push(segment);
+        self.rates.push(rates);
+        self.thin.push(thin);
+        self.prevention.push(Binomial::new(0.0));
+        self.state.push(state);
+        self.escalations_in.push(0.0);
+        self.flows.push(StepFlows::default());
+        self.segment.len() - 1
+    }
+
+    /// Number of paths.
+    pub fn len(&self) -> usize {
+        self.segment.len()
+    }
+
+    /// Whether there are no paths.
+    pub fn is_empty(&self) -> bool {
+        self.segment.is_empty()
+    }
+
+    /// Removes all paths.
+    pub fn clear(&mut self) {
+        *self = Paths { keys: std::mem::take(&mut self.keys), ..Paths::default() };
+    }
+}
+
+/// Advances every path by one step.
 ///
-/// `referrals` are the referrals before prevention (already scaled to the contract's
-/// incidence factor), `prevention` the share prevented in this step, and `escalations_in`
-/// the clients escalated from other segments in the previous step.
+/// `referrals[g]` are the referrals of segment `g` in this step before thinning to a
+/// path's incidence factor and before prevention; `escalations_in` holds the clients
+/// escalated to each path in the previous step. Results land in `paths.flows`.
+pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, referrals: &[f64]) {
+    let n = paths.len();
+    let nseg = referrals.len();
+    paths.keys.resize(STEP_PURPOSES.len() * nseg, 0);
+    for (p, &purpose) in STEP_PURPOSES.iter().enumerate() {
+        for g in 0..nseg {
+            paths.keys[p * nseg + g] = draws.key(purpose, g, step);
+        }
+    }
+    let key = |p: usize, g: usize| p * nseg + g;
+    let Paths { segment, rates, thin, prevention, state, escalations_in, flows, keys } = paths;
+    for i in 0..n {
+        let g = segment[i];
+        let b = draws.binomial_keyed(keys[key(0, g)], referrals[g], &thin[i]);
+        flows[i].referrals = b;
+    }
+    for i in 0..n {
+        let released = draws.binomial_keyed(keys[key(1, segment[i])], state[i].waiting_reentry, &rates[i].release);
+        state[i].waiting_reentry -= released;
+        flows[i].starts = released + escalations_in[i];
+    }
+    for i in 0..n {
+        let prevented = draws.binomial_keyed(keys[key(2, segment[i])], flows[i].referrals, &prevention[i]);
+        flows[i].prevented = prevented;
+        flows[i].referrals -= prevented;
+        flows[i].starts += flows[i].referrals;
+    }
+    for i in 0..n {
+        let carried = state[i].active;
+        let exit_carried = draws.binomial_keyed(keys[key(3, segment[i])], carried, &rates[i].exit_carried);
+        flows[i].exits = exit_carried;
+        flows[i].client_years =
+            (carried - exit_carried) * rates[i].step_years + exit_carried * rates[i].years_carried_exit;
+    }
+    for i in 0..n {
+        let starts = flows[i].starts;
+        let exit_new = draws.binomial_keyed(keys[key(4, segment[i])], starts, &rates[i].exit_new);
+        flows[i].client_years += (starts - exit_new) * rates[i].years_new_stay + exit_new * rates[i].years_new_exit;
+        flows[i].exits += exit_new;
+        state[i].active += starts - flows[i].exits;
+    }
+    for i in 0..n {
+        flows[i].successes = draws.binomial_keyed(keys[key(5, segment[i])], flows[i].exits, &rates[i].success);
+    }
+    for i in 0..n {
+        let failures = flows[i].exits - flows[i].successes;
+        let reenter = draws.binomial_keyed(keys[key(6, segment[i])], failures, &rates[i].reentry);
+        state[i].waiting_reentry += reenter;
+        flows[i].escalations_out = failures - reenter;
+    }
+    for i in 0..n {
+        let rest = flows[i].escalations_out;
+        flows[i].escalations_out = draws.binomial_keyed(keys[key(7, segment[i])], rest, &rates[i].escalation);
+    }
+}
+
+/// Advances a single segment by one step (see [`step_paths`]); `referrals` are the
+/// referrals before prevention, `escalations_in` those escalated to it in the previous step.
 #[allow(clippy::too_many_arguments)]
-#[inline]
 pub fn step<D: Draws>(
     draws: &mut D,
     segment: usize,
@@ -162,26 +298,15 @@ pub fn step<D: Draws>(
     referrals: f64,
     escalations_in: f64,
 ) -> StepFlows {
-    let released = draws.binomial(Purpose::ReentryRelease, segment, step, state.waiting_reentry, &rates.release);
-    state.waiting_reentry -= released;
-    let prevented = draws.binomial(Purpose::Prevention, segment, step, referrals, prevention);
-    let kept = referrals - prevented;
-    let starts = kept + released + escalations_in;
-    let carried = state.active;
-    let exit_carried = draws.binomial(Purpose::ExitCarried, segment, step, carried, &rates.exit_carried);
-    let exit_new = draws.binomial(Purpose::ExitNew, segment, step, starts, &rates.exit_new);
-    let client_years = (carried - exit_carried) * rates.step_years
-        + exit_carried * rates.years_carried_exit
-        + (starts - exit_new) * rates.years_new_stay
-        + exit_new * rates.years_new_exit;
-    let exits = exit_carried + exit_new;
-    state.active = carried + starts - exits;
-    let successes = draws.binomial(Purpose::Success, segment, step, exits, &rates.success);
-    let failures = exits - successes;
-    let reenter = draws.binomial(Purpose::Reentry, segment, step, failures, &rates.reentry);
-    state.waiting_reentry += reenter;
-    let escalations_out = draws.binomial(Purpose::Escalation, segment, step, failures - reenter, &rates.escalation);
-    StepFlows { referrals: kept, prevented, starts, exits, successes, escalations_out, client_years }
+    let mut paths = Paths::default();
+    paths.push(segment, rates.clone(), Binomial::new(1.0), state.clone());
+    paths.prevention[0] = *prevention;
+    paths.escalations_in[0] = escalations_in;
+    let mut shared = vec![0.0; segment + 1];
+    shared[segment] = referrals;
+    step_paths(draws, step, &mut paths, &shared);
+    *state = paths.state[0].clone();
+    paths.flows[0]
 }
 
 #[cfg(test)]
