@@ -436,3 +436,44 @@ contracts = ["cheap"]
         assert!(r.horizon[nh + h::NPV_SAVING] > 0.0);
     }
 }
+
+/// The yearly comparisons: cumulative discounted saving is the running sum of discounted
+/// spend differences, and P(cheapest so far) in the last year equals P(cheapest) overall.
+#[test]
+fn yearly_comparisons_add_up() {
+    let extra = r#"
+[[contract]]
+id = "out"
+form = "output"
+segments = ["a"]
+
+[[contract]]
+id = "eff"
+form = "effort"
+segments = ["a"]
+duration_factor = { dist = "uniform", min = 0.8, max = 1.2 }
+
+[[strategy]]
+id = "base"
+contracts = ["out"]
+baseline = true
+
+[[strategy]]
+id = "eff"
+contracts = ["eff"]
+"#;
+    let (plan, b) = summarise(&one_segment(4, "", extra), 50);
+    let nh = HORIZON.len();
+    for (r, run) in b.runs.iter().enumerate() {
+        let mut cum = 0.0;
+        for t in 0..12 {
+            let d = yearly(&plan, &b, 0, "spend", t)[r] - yearly(&plan, &b, 1, "spend", t)[r];
+            cum += d / 1.04f64.powi(t as i32);
+            let got = yearly(&plan, &b, 1, "cumulative_saving", t)[r];
+            assert!((got - cum).abs() < 1e-6 * cum.abs().max(1.0), "run {r} year {t}: {got} vs {cum}");
+            assert_eq!(yearly(&plan, &b, 0, "cumulative_saving", t)[r], 0.0);
+        }
+        assert_eq!(yearly(&plan, &b, 1, "p_cheapest", 11)[r], run.horizon[nh + h::CHEAPEST]);
+        assert!((run.horizon[nh + h::NPV_SAVING] - cum).abs() < 1e-6 * cum.abs().max(1.0));
+    }
+}

@@ -4,7 +4,7 @@
 use crate::scenario::Scenario;
 
 /// Yearly metrics present in every scenario, in storage order.
-pub const YEARLY_BASE: [&str; 14] = [
+pub const YEARLY_BASE: [&str; 16] = [
     "spend",
     "care_payments",
     "outcome_payments",
@@ -19,6 +19,8 @@ pub const YEARLY_BASE: [&str; 14] = [
     "prevented",
     "successes",
     "spend_real",
+    "cumulative_saving",
+    "p_cheapest",
 ];
 
 /// Index of a base yearly metric.
@@ -37,6 +39,11 @@ pub mod y {
     pub const PREVENTED: usize = 11;
     pub const SUCCESSES: usize = 12;
     pub const SPEND_REAL: usize = 13;
+    /// Cumulative discounted saving versus the baseline up to and including the year.
+    pub const CUMULATIVE_SAVING: usize = 14;
+    /// 1 when the strategy's cumulative discounted spend up to the year is the lowest
+    /// (ties split), so that its mean is the probability of being cheapest by that year.
+    pub const CHEAPEST: usize = 15;
 }
 
 /// Horizon metrics per strategy and run, in storage order.

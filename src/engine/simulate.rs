@@ -184,6 +184,7 @@ impl Plan {
             &mut yearly,
             Some(&f_max),
         );
+        self.comparisons(&mut yearly);
         let horizon = self.horizon(&yearly);
         let params = self.uncertain.iter().map(|&i| values[i]).collect();
         RunRecord { run, yearly, horizon, params }
@@ -219,6 +220,29 @@ impl Plan {
         let mut draws = CountingDraws { inner: RandomDraws { key }, counts };
         self.simulate(&values, View::Realised, &mut draws, &referrals, &mut ws, &mut yearly, Some(&f_max));
         draws.counts
+    }
+
+    /// The yearly comparisons between strategies of one run: cumulative discounted saving
+    /// versus the baseline, and whether each strategy is the cheapest so far.
+    fn comparisons(&self, yearly: &mut [f64]) {
+        let s = &self.scenario;
+        let n = self.strategies();
+        let per = self.layout.yearly_len();
+        let lay = &self.layout;
+        let base = s.baseline();
+        let mut cum = vec![0.0; n];
+        for t in 0..s.horizon_years {
+            let df = discount_factor(s.discount_rate, t);
+            for (k, c) in cum.iter_mut().enumerate() {
+                *c += yearly[k * per + lay.at(y::SPEND, t)] * df;
+            }
+            let min = cum.iter().copied().fold(f64::INFINITY, f64::min);
+            let ties = cum.iter().filter(|&&c| c == min).count() as f64;
+            for k in 0..n {
+                yearly[k * per + lay.at(y::CUMULATIVE_SAVING, t)] = cum[base] - cum[k];
+                yearly[k * per + lay.at(y::CHEAPEST, t)] = if cum[k] == min { 1.0 / ties } else { 0.0 };
+            }
+        }
     }
 
     /// Horizon metrics of all strategies from their yearly metrics.
