@@ -477,3 +477,92 @@ contracts = ["eff"]
         assert!((run.horizon[nh + h::NPV_SAVING] - cum).abs() < 1e-6 * cum.abs().max(1.0));
     }
 }
+
+/// Segments that behave the same under two strategies share one simulated path; the
+/// numbers are exactly those of the strategy simulated on its own.
+#[test]
+fn shared_paths_give_the_same_numbers_as_a_strategy_alone() {
+    let body = |strategies: &str| {
+        format!(
+            r#"
+[scenario]
+name = "sharing"
+start_year = 2025
+horizon_years = 6
+steps_per_year = 12
+discount_rate = 0.03
+
+[population]
+youth = 20_000
+
+[[segment]]
+id = "a"
+incidence_per_1000 = {{ dist = "gamma", mean = 10, sd = 1 }}
+initial_caseload = 200
+mean_duration_years = 1.0
+cost_per_client_year = 5000
+success_rate = 0.6
+reentry_rate = 0.3
+escalates_to = "b"
+escalation_rate = 0.3
+
+[[segment]]
+id = "b"
+incidence_per_1000 = 2
+initial_caseload = 80
+mean_duration_years = 2.0
+cost_per_client_year = 20000
+success_rate = 0.5
+
+[[segment]]
+id = "c"
+incidence_per_1000 = 3
+initial_caseload = 60
+mean_duration_years = 1.0
+cost_per_client_year = 8000
+success_rate = 0.7
+escalates_to = "b"
+escalation_rate = 0.2
+
+[[contract]]
+id = "out"
+form = "output"
+segments = ["a", "b", "c"]
+
+[[prevention]]
+id = "p"
+annual_cost = 50_000
+targets = ["a"]
+reach = {{ dist = "beta", mean = 0.3, sd = 0.05 }}
+effect = 0.3
+ramp_up_years = 1
+
+{strategies}
+"#
+        )
+    };
+    let both = body(
+        "[[strategy]]\nid = \"base\"\ncontracts = [\"out\"]\nbaseline = true\n\n[[strategy]]\nid = \"prev\"\ncontracts = [\"out\"]\nprevention = [\"p\"]\n",
+    );
+    let alone = body("[[strategy]]\nid = \"prev\"\ncontracts = [\"out\"]\nprevention = [\"p\"]\nbaseline = true\n");
+    let (plan2, b2) = summarise(&both, 30);
+    let (plan1, b1) = summarise(&alone, 30);
+    // Every metric but the comparisons with the baseline (which differs).
+    let own: Vec<&String> =
+        plan1.layout.yearly.iter().filter(|m| *m != "cumulative_saving" && *m != "p_cheapest").collect();
+    assert!(own.len() > 15);
+    for m in own {
+        for t in 0..6 {
+            let x: Vec<u64> = yearly(&plan1, &b1, 0, m, t).iter().map(|v| v.to_bits()).collect();
+            let y: Vec<u64> = yearly(&plan2, &b2, 1, m, t).iter().map(|v| v.to_bits()).collect();
+            assert!(x == y, "{m} in year {t}: the prevention strategy differs when simulated next to the baseline");
+        }
+    }
+    // And segment c, untouched by prevention, is identical under both strategies.
+    let c0 = yearly(&plan2, &b2, 0, "caseload.c", 5);
+    let c1 = yearly(&plan2, &b2, 1, "caseload.c", 5);
+    assert_eq!(c0, c1);
+    let b0 = yearly(&plan2, &b2, 0, "caseload.b", 5);
+    let b1v = yearly(&plan2, &b2, 1, "caseload.b", 5);
+    assert_ne!(b0, b1v, "b receives escalations from a, which prevention changes");
+}

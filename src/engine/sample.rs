@@ -61,7 +61,12 @@ pub struct Binomial {
     ln_q: f64,
     /// p / q.
     r: f64,
+    /// `q^n` for small `n`: the start of the inversion search without an `exp`.
+    q_pow: [f64; Q_POW_LEN],
 }
+
+/// Counts below this find `q^n` in a table built with the sampler.
+const Q_POW_LEN: usize = 32;
 
 impl Binomial {
     /// A sampler for success probability `p` (clamped to [0, 1]; NaN counts as 0).
@@ -77,7 +82,11 @@ impl Binomial {
         let flip = p > 0.5;
         let pp = if flip { 1.0 - p } else { p };
         let q = 1.0 - pp;
-        Binomial { p: pp, flip, trivial, q, ln_q: (-pp).ln_1p(), r: pp / q, ln_r: (pp / q).ln() }
+        let mut q_pow = [1.0; Q_POW_LEN];
+        for n in 1..Q_POW_LEN {
+            q_pow[n] = q_pow[n - 1] * q;
+        }
+        Binomial { p: pp, flip, trivial, q, ln_q: (-pp).ln_1p(), r: pp / q, ln_r: (pp / q).ln(), q_pow }
     }
 
     /// The success probability.
@@ -109,7 +118,7 @@ impl Binomial {
     /// Sequential search from 0 with the recurrence of the probability mass function.
     #[inline]
     fn inversion(&self, n: u64, np: f64, s: &mut Stream) -> u64 {
-        let q_n = (n as f64 * self.ln_q).exp();
+        let q_n = if (n as usize) < Q_POW_LEN { self.q_pow[n as usize] } else { (n as f64 * self.ln_q).exp() };
         let bound = (n as f64).min(np + 10.0 * (np * self.q + 1.0).sqrt());
         let a = (n as f64 + 1.0) * self.r;
         loop {

@@ -29,6 +29,10 @@ pub struct Plan {
     /// Per segment, the history at the start: (clients waiting to re-enter, escalations
     /// arriving in the first step).
     initial: Vec<(f64, f64)>,
+    /// Segments in escalation order: every segment after those that escalate to it.
+    escalation_order: Vec<usize>,
+    /// Per segment, the segments that escalate to it.
+    upstream: Vec<Vec<usize>>,
 }
 
 /// What one run produced.
@@ -72,7 +76,28 @@ impl Plan {
             .collect();
         let uncertain = scenario.uncertain_params().map(|(i, _)| i).collect();
         let initial = initial_history(&scenario);
-        let mut plan = Plan { scenario, layout, profiles, expected_lot_cost: Vec::new(), uncertain, initial };
+        let nseg = scenario.segments.len();
+        let upstream: Vec<Vec<usize>> =
+            (0..nseg).map(|g| (0..nseg).filter(|&u| scenario.segments[u].escalates_to == Some(g)).collect()).collect();
+        // Escalation has no cycles (validated): repeatedly take a segment whose upstream
+        // segments are all placed.
+        let mut escalation_order = Vec::with_capacity(nseg);
+        while escalation_order.len() < nseg {
+            let next = (0..nseg)
+                .find(|g| !escalation_order.contains(g) && upstream[*g].iter().all(|u| escalation_order.contains(u)))
+                .unwrap_or_else(|| (0..nseg).find(|g| !escalation_order.contains(g)).unwrap_or(0));
+            escalation_order.push(next);
+        }
+        let mut plan = Plan {
+            scenario,
+            layout,
+            profiles,
+            expected_lot_cost: Vec::new(),
+            uncertain,
+            initial,
+            escalation_order,
+            upstream,
+        };
         plan.expected_lot_cost = plan.expected_costs();
         plan
     }
@@ -328,38 +353,68 @@ impl Plan {
         let indexation = values[s.tariff_indexation.0];
         let efficiency = if realised { values[s.provider.efficiency.0] } else { 1.0 };
 
-        // Paths: strategy-major, one per segment. Path i = k * nseg + g.
+        // Paths: one per strategy and segment, except that a segment whose parameters,
+        // prevention and inflows are the same under two strategies follows the same path
+        // (same draws, by common random numbers): it is simulated once and shared.
+        // `path_of[k * nseg + g]` is the path of segment g under strategy k.
         ws.paths.clear();
-        let mut reach_effect: Vec<Vec<(usize, f64)>> = vec![Vec::new(); nstrat * nseg];
-        for (k, st) in s.strategies.iter().enumerate() {
+        let mut path_of = vec![usize::MAX; nstrat * nseg];
+        let mut reach_effect: Vec<Vec<(usize, f64)>> = Vec::new();
+        let mut signatures: Vec<[u64; 6]> = Vec::new();
+        for k in 0..nstrat {
             ws.strategies[k].reset(self, k);
-            for &p in &st.programmes {
-                let prog = &s.programmes[p];
-                let re = values[prog.reach.0] * values[prog.effect.0];
-                for &g in &prog.targets {
-                    reach_effect[k * nseg + g].push((p, re));
-                }
-            }
-            for (g, seg) in s.segments.iter().enumerate() {
+        }
+        for &g in &self.escalation_order {
+            let seg = &s.segments[g];
+            for (k, st) in s.strategies.iter().enumerate() {
                 let c = &s.contracts[st.contract_of_segment[g]];
                 let d = values[seg.mean_duration_years.0] * factor(c.duration_factor);
                 let success = values[seg.success_rate.0] * factor(c.success_factor);
                 let reentry = values[seg.reentry_rate.0] * factor(c.reentry_factor);
                 let escalation = if seg.escalates_to.is_some() { values[seg.escalation_rate.0] } else { 0.0 };
-                let rates = SegmentRates::new(d, dt, success, reentry, escalation, seg.reentry_delay_years);
                 let p_thin = match f_max {
                     Some(fm) if fm[g] > 0.0 => factor(c.incidence_factor) / fm[g],
                     Some(_) => 0.0,
                     None => 1.0,
                 };
-                let (waiting, escalating) = self.initial[g];
-                let state = SegmentState { active: seg.initial_caseload, waiting_reentry: waiting };
-                let i = ws.paths.push(g, rates, Binomial::new(p_thin), state);
-                ws.paths.escalations_in[i] = escalating;
+                let re: Vec<(usize, f64)> = st
+                    .programmes
+                    .iter()
+                    .filter(|&&p| s.programmes[p].targets.contains(&g))
+                    .map(|&p| (p, values[s.programmes[p].reach.0] * values[s.programmes[p].effect.0]))
+                    .collect();
+                let signature =
+                    [d.to_bits(), success.to_bits(), reentry.to_bits(), escalation.to_bits(), p_thin.to_bits(), 0];
+                let same_inflow =
+                    |k2: usize| self.upstream[g].iter().all(|&u| path_of[k2 * nseg + u] == path_of[k * nseg + u]);
+                let shared = (0..k)
+                    .map(|k2| path_of[k2 * nseg + g])
+                    .find(|&i| signatures[i] == signature && reach_effect[i] == re && same_inflow(ws.paths.rep[i]));
+                path_of[k * nseg + g] = match shared {
+                    Some(i) => i,
+                    None => {
+                        let rates = SegmentRates::new(d, dt, success, reentry, escalation, seg.reentry_delay_years);
+                        let (waiting, escalating) = self.initial[g];
+                        let state = SegmentState { active: seg.initial_caseload, waiting_reentry: waiting };
+                        let i = ws.paths.push(g, rates, Binomial::new(p_thin), state);
+                        ws.paths.escalations_in[i] = escalating;
+                        ws.paths.rep.push(k);
+                        signatures.push(signature);
+                        reach_effect.push(re);
+                        i
+                    }
+                };
             }
         }
+        let npaths = ws.paths.len();
+        // Escalations into each path come from the upstream paths of its strategies.
+        let inflow_from: Vec<Vec<usize>> = (0..npaths)
+            .map(|i| {
+                let (k, g) = (ws.paths.rep[i], ws.paths.segment[i]);
+                self.upstream[g].iter().map(|&u| path_of[k * nseg + u]).collect()
+            })
+            .collect();
         let mut client_years = vec![0.0; nstrat * nseg * years];
-        let mut esc_next = vec![0.0; nstrat * nseg];
 
         for kstep in 0..steps {
             let t = kstep / spy;
@@ -374,16 +429,12 @@ impl Plan {
                 let o = &mut out[k * per..(k + 1) * per];
                 let sw = &mut ws.strategies[k];
                 for g in 0..nseg {
-                    let i = k * nseg + g;
-                    let f = ws.paths.flows[i];
-                    if let Some(to) = s.segments[g].escalates_to {
-                        esc_next[k * nseg + to] += f.escalations_out;
-                    }
+                    let f = ws.paths.flows[path_of[k * nseg + g]];
                     let (c, pos) = sw.lot_of[g];
                     let lot = &mut sw.lots[c];
                     lot.client_years[pos] += f.client_years;
                     lot.starts[pos] += f.starts;
-                    client_years[i * years + t] += f.client_years;
+                    client_years[(k * nseg + g) * years + t] += f.client_years;
                     o[lay.at(y::STARTS, t)] += f.starts;
                     o[lay.at(y::REFERRALS, t)] += f.referrals;
                     o[lay.at(y::PREVENTED, t)] += f.prevented;
@@ -398,8 +449,9 @@ impl Plan {
                     }
                 }
             }
-            ws.paths.escalations_in.copy_from_slice(&esc_next);
-            esc_next.iter_mut().for_each(|x| *x = 0.0);
+            for (i, from) in inflow_from.iter().enumerate() {
+                ws.paths.escalations_in[i] = from.iter().map(|&u| ws.paths.flows[u].escalations_out).sum();
+            }
 
             if (kstep + 1) % spy != 0 {
                 continue;
@@ -474,7 +526,7 @@ impl Plan {
                 o[lay.at(y::SPEND_REAL, t)] = spend / cost_index;
                 let mut caseload = 0.0;
                 for g in 0..nseg {
-                    let active = ws.paths.state[k * nseg + g].active;
+                    let active = ws.paths.state[path_of[k * nseg + g]].active;
                     caseload += active;
                     o[lay.at(lay.caseload_by_segment + g, t)] = active;
                 }

@@ -179,6 +179,8 @@ pub struct Paths {
     pub escalations_in: Vec<f64>,
     /// What happened in the last step.
     pub flows: Vec<StepFlows>,
+    /// A free label per path for the caller (the engine keeps the strategy a path stands for).
+    pub rep: Vec<usize>,
     /// Stream keys of the current step, purpose-major, per segment.
     keys: Vec<u64>,
 }
@@ -239,7 +241,7 @@ pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, refer
         }
     }
     let key = |p: usize, g: usize| p * nseg + g;
-    let Paths { segment, rates, thin, prevention, state, escalations_in, flows, keys } = paths;
+    let Paths { segment, rates, thin, prevention, state, escalations_in, flows, keys, .. } = paths;
     for i in 0..n {
         let g = segment[i];
         let b = draws.binomial_keyed(keys[key(0, g)], referrals[g], &thin[i]);
