@@ -102,39 +102,62 @@ impl Binomial {
     /// Draws the number of successes among `n` trials.
     #[inline]
     pub fn sample(&self, n: u64, s: &mut Stream) -> u64 {
-        if n == 0 {
-            return 0;
+        self.sample_count(n as f64, s) as u64
+    }
+
+    /// Like [`Binomial::sample`] for a count held as a float (a whole number >= 0), as the
+    /// engine holds its counts: no integer conversions on the hot path.
+    #[inline]
+    pub fn sample_count(&self, n: f64, s: &mut Stream) -> f64 {
+        if n <= 0.0 {
+            return 0.0;
         }
         match self.trivial {
             Some(true) => return n,
-            Some(false) => return 0,
+            Some(false) => return 0.0,
             None => {}
         }
-        let np = n as f64 * self.p;
+        let np = n * self.p;
         let x = if np < INVERSION_LIMIT { self.inversion(n, np, s) } else { self.btrs(n, s) };
         if self.flip { n - x } else { x }
     }
 
     /// Sequential search from 0 with the recurrence of the probability mass function.
     #[inline]
-    fn inversion(&self, n: u64, np: f64, s: &mut Stream) -> u64 {
-        let q_n = if (n as usize) < Q_POW_LEN { self.q_pow[n as usize] } else { (n as f64 * self.ln_q).exp() };
-        let bound = (n as f64).min(np + 10.0 * (np * self.q + 1.0).sqrt());
-        let a = (n as f64 + 1.0) * self.r;
+    fn inversion(&self, n: f64, np: f64, s: &mut Stream) -> f64 {
+        let small = n < Q_POW_LEN as f64;
+        let q_n = if small { self.q_pow[n as i64 as usize] } else { (n * self.ln_q).exp() };
+        let a = (n + 1.0) * self.r;
+        // The search stops at `min(n, np + 10 sqrt(np q + 1))` (rounding can leave `u` above
+        // the last probabilities; then it starts again). `np + 10` is below that bound, so the
+        // square root is only taken when the search gets that far, which is rare.
+        let cheap = n.min(np + 10.0);
         loop {
             let mut u = s.uniform();
             let mut px = q_n;
-            let mut x = 0u64;
+            let mut x = 0.0;
+            let mut xi = 0usize;
+            let mut bound = cheap;
+            let mut exact = false;
+            let mut beyond = false;
             while u > px {
                 u -= px;
-                x += 1;
-                if x as f64 > bound {
-                    break;
+                x += 1.0;
+                xi += 1;
+                if x > bound {
+                    if !exact {
+                        bound = n.min(np + 10.0 * (np * self.q + 1.0).sqrt());
+                        exact = true;
+                    }
+                    if x > bound {
+                        beyond = true;
+                        break;
+                    }
                 }
-                let inv = if (x as usize) < RECIPROCALS.len() { RECIPROCALS[x as usize] } else { 1.0 / x as f64 };
+                let inv = if xi < RECIPROCALS.len() { RECIPROCALS[xi] } else { 1.0 / x };
                 px *= a * inv - self.r;
             }
-            if x as f64 <= bound {
+            if !beyond {
                 return x;
             }
         }
@@ -142,26 +165,26 @@ impl Binomial {
 
     /// BTRS: transformed rejection with a squeeze (Hörmann 1993), as in TensorFlow and JAX.
     #[inline]
-    fn btrs(&self, n: u64, s: &mut Stream) -> u64 {
-        let nf = n as f64;
+    fn btrs(&self, nf: f64, s: &mut Stream) -> f64 {
         let spq = (nf * self.p * self.q).sqrt();
         let b = 1.15 + 2.53 * spq;
         let a = -0.0873 + 0.0248 * b + 0.01 * self.p;
         let c = nf * self.p + 0.5;
         let v_r = 0.92 - 4.2 / b;
+        let two_a = 2.0 * a;
         loop {
             let u = s.uniform() - 0.5;
             let v = s.uniform();
             let us = 0.5 - u.abs();
-            let k = floor((2.0 * a / us + b) * u + c);
+            let k = floor((two_a / us + b) * u + c);
             if us >= 0.07 && v <= v_r {
-                return k as u64;
+                return k;
             }
             if k < 0.0 || k > nf {
                 continue;
             }
             if self.btrs_accept(nf, k, u, v, a, b, spq) {
-                return k as u64;
+                return k;
             }
         }
     }

@@ -7,7 +7,9 @@ use super::metrics::{HORIZON, Layout, h, y};
 use super::rng::{Purpose, RunKey};
 use super::sample::{Binomial, poisson};
 use crate::model::contract::{LotYear, Prices, pay};
-use crate::model::demand::{Draws, ExpectedDraws, Paths, RandomDraws, SegmentRates, SegmentState, step_paths};
+use crate::model::demand::{
+    Draws, ExpectedDraws, Paths, RandomDraws, SegmentRates, SegmentState, StepFlows, step_paths,
+};
 use crate::model::prevention::Profile;
 use crate::model::time::{discount_factor, index};
 use crate::scenario::{Form, Scenario};
@@ -415,21 +417,54 @@ impl Plan {
             })
             .collect();
         let mut client_years = vec![0.0; nstrat * nseg * years];
+        // Flows of each path summed over the year; per-step figures are needed only for
+        // successes under outcome contracts (their payments follow after a delay).
+        let mut year_flows = vec![StepFlows::default(); npaths];
+        let outcome_paths: Vec<(usize, usize, usize)> = (0..nstrat)
+            .flat_map(|k| (0..nseg).map(move |g| (k, g)))
+            .filter_map(|(k, g)| {
+                let c = ws.strategies[k].lot_of[g].0;
+                ws.strategies[k].follow_up[c].map(|_| (k, c, path_of[k * nseg + g]))
+            })
+            .collect();
+        let mut last_keep = vec![f64::NAN; npaths];
 
         for kstep in 0..steps {
             let t = kstep / spy;
             for (i, re) in reach_effect.iter().enumerate() {
                 if !re.is_empty() {
                     let keep: f64 = re.iter().map(|&(p, re)| 1.0 - re * self.profiles[p][kstep]).product();
-                    ws.paths.prevention[i] = Binomial::new(1.0 - keep);
+                    if keep != last_keep[i] {
+                        ws.paths.prevention[i] = Binomial::new(1.0 - keep);
+                        last_keep[i] = keep;
+                    }
                 }
             }
             step_paths(draws, kstep, &mut ws.paths, &referrals[kstep * nseg..(kstep + 1) * nseg]);
+            for (acc, f) in year_flows.iter_mut().zip(&ws.paths.flows) {
+                *acc += *f;
+            }
+            for &(k, c, i) in &outcome_paths {
+                let sw = &mut ws.strategies[k];
+                if let Some(delay) = sw.follow_up[c]
+                    && kstep + delay < steps
+                {
+                    sw.outcome_queue[c][kstep + delay] += ws.paths.flows[i].successes;
+                }
+            }
+            for (i, from) in inflow_from.iter().enumerate() {
+                ws.paths.escalations_in[i] = from.iter().map(|&u| ws.paths.flows[u].escalations_out).sum();
+            }
+
+            if (kstep + 1) % spy != 0 {
+                continue;
+            }
+            // End of year t: volumes per strategy, then money.
             for k in 0..nstrat {
                 let o = &mut out[k * per..(k + 1) * per];
                 let sw = &mut ws.strategies[k];
                 for g in 0..nseg {
-                    let f = ws.paths.flows[path_of[k * nseg + g]];
+                    let f = year_flows[path_of[k * nseg + g]];
                     let (c, pos) = sw.lot_of[g];
                     let lot = &mut sw.lots[c];
                     lot.client_years[pos] += f.client_years;
@@ -441,22 +476,9 @@ impl Plan {
                     o[lay.at(y::SUCCESSES, t)] += f.successes;
                     o[lay.at(y::CLIENT_YEARS, t)] += f.client_years;
                     o[lay.at(lay.starts_by_segment + g, t)] += f.starts;
-                    if let Some(delay) = sw.follow_up[c] {
-                        let due = kstep + delay;
-                        if due < steps {
-                            sw.outcome_queue[c][due] += f.successes;
-                        }
-                    }
                 }
             }
-            for (i, from) in inflow_from.iter().enumerate() {
-                ws.paths.escalations_in[i] = from.iter().map(|&u| ws.paths.flows[u].escalations_out).sum();
-            }
-
-            if (kstep + 1) % spy != 0 {
-                continue;
-            }
-            // End of year t: money.
+            year_flows.iter_mut().for_each(|f| *f = StepFlows::default());
             let cost_index = index(inflation, t);
             let noise: Vec<f64> = (0..s.contracts.len())
                 .map(|c| {

@@ -48,10 +48,7 @@ impl Draws for RandomDraws {
     }
     #[inline]
     fn binomial_keyed(&mut self, key: u64, n: f64, b: &Binomial) -> f64 {
-        if n <= 0.0 {
-            return 0.0;
-        }
-        b.sample(n as u64, &mut Stream::from_key(key)) as f64
+        b.sample_count(n, &mut Stream::from_key(key))
     }
     fn open_uniform(&mut self, purpose: Purpose, index: usize, step: usize) -> f64 {
         self.key.stream(purpose, index, step).open_uniform()
@@ -157,6 +154,18 @@ pub struct StepFlows {
     pub escalations_out: f64,
     /// Years in care during the step.
     pub client_years: f64,
+}
+
+impl std::ops::AddAssign for StepFlows {
+    fn add_assign(&mut self, o: StepFlows) {
+        self.referrals += o.referrals;
+        self.prevented += o.prevented;
+        self.starts += o.starts;
+        self.exits += o.exits;
+        self.successes += o.successes;
+        self.escalations_out += o.escalations_out;
+        self.client_years += o.client_years;
+    }
 }
 
 /// Segment paths advanced together through a step: one segment under several strategies,
