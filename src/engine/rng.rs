@@ -87,13 +87,38 @@ impl RunKey {
 pub struct Stream {
     key: u64,
     counter: u64,
+    /// The first two words, computed in advance (see [`StreamStart`]).
+    first: [u64; 2],
+}
+
+/// A stream's key with its first two words already computed: the engine makes one per
+/// purpose, segment and step and starts every strategy's stream from it, so the shared
+/// words are hashed once (most draws need one or two).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StreamStart {
+    key: u64,
+    first: [u64; 2],
+}
+
+impl StreamStart {
+    /// The start of the stream with key `key`.
+    #[inline(always)]
+    pub fn new(key: u64) -> Self {
+        StreamStart { key, first: [mix64(key ^ COUNTER_MIX[0]), mix64(key ^ COUNTER_MIX[1])] }
+    }
 }
 
 impl Stream {
     /// The stream with key `key` (from [`RunKey::stream_key`]), at its start.
     #[inline(always)]
     pub fn from_key(key: u64) -> Self {
-        Stream { key, counter: 0 }
+        Self::from_start(&StreamStart::new(key))
+    }
+
+    /// The stream at `start`.
+    #[inline(always)]
+    pub fn from_start(start: &StreamStart) -> Self {
+        Stream { key: start.key, counter: 0, first: start.first }
     }
 
     /// A uniform number in `[0, 1)` with 53 random bits.
@@ -114,6 +139,9 @@ impl Stream {
     fn next_word(&mut self) -> u64 {
         let i = self.counter;
         self.counter += 1;
+        if i < 2 {
+            return self.first[i as usize];
+        }
         let c = if (i as usize) < TABLE_LEN {
             COUNTER_MIX[i as usize]
         } else {

@@ -588,10 +588,10 @@ struct CountingDraws {
 }
 
 impl Draws for CountingDraws {
-    fn key(&self, purpose: Purpose, index: usize, step: usize) -> u64 {
-        self.inner.key(purpose, index, step)
+    fn start(&self, purpose: Purpose, index: usize, step: usize) -> crate::engine::rng::StreamStart {
+        self.inner.start(purpose, index, step)
     }
-    fn binomial_keyed(&mut self, key: u64, n: f64, b: &Binomial) -> f64 {
+    fn binomial_keyed(&mut self, key: &crate::engine::rng::StreamStart, n: f64, b: &Binomial) -> f64 {
         let p = b.probability();
         let np = n * p.min(1.0 - p);
         if n <= 0.0 || p == 0.0 || p == 1.0 {

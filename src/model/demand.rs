@@ -15,7 +15,7 @@
 //! [`Draws`] abstracts the random draws, so the same code gives the deterministic
 //! expected-value path that prices task contracts.
 
-use crate::engine::rng::{Purpose, RunKey, Stream};
+use crate::engine::rng::{Purpose, RunKey, Stream, StreamStart};
 use crate::engine::sample::Binomial;
 
 /// Source of the binomial draws of a step: random (the engine) or expected values.
@@ -23,13 +23,13 @@ pub trait Draws {
     /// Successes among `n` trials with the sampler's probability, from the stream of
     /// `purpose` at `index` and `step`.
     fn binomial(&mut self, purpose: Purpose, index: usize, step: usize, n: f64, b: &Binomial) -> f64 {
-        let key = self.key(purpose, index, step);
-        self.binomial_keyed(key, n, b)
+        let start = self.start(purpose, index, step);
+        self.binomial_keyed(&start, n, b)
     }
-    /// The key of the stream of `purpose` at `index` and `step`.
-    fn key(&self, purpose: Purpose, index: usize, step: usize) -> u64;
-    /// Like [`Draws::binomial`], from a stream key computed by [`Draws::key`].
-    fn binomial_keyed(&mut self, key: u64, n: f64, b: &Binomial) -> f64;
+    /// The start of the stream of `purpose` at `index` and `step`.
+    fn start(&self, purpose: Purpose, index: usize, step: usize) -> StreamStart;
+    /// Like [`Draws::binomial`], from a stream start computed by [`Draws::start`].
+    fn binomial_keyed(&mut self, start: &StreamStart, n: f64, b: &Binomial) -> f64;
     /// A uniform number in (0, 1) from the stream of `purpose` at `index` and `step`
     /// (its median, 1/2, for expected values).
     fn open_uniform(&mut self, purpose: Purpose, index: usize, step: usize) -> f64;
@@ -43,12 +43,12 @@ pub struct RandomDraws {
 
 impl Draws for RandomDraws {
     #[inline(always)]
-    fn key(&self, purpose: Purpose, index: usize, step: usize) -> u64 {
-        self.key.stream_key(purpose, index, step)
+    fn start(&self, purpose: Purpose, index: usize, step: usize) -> StreamStart {
+        StreamStart::new(self.key.stream_key(purpose, index, step))
     }
     #[inline]
-    fn binomial_keyed(&mut self, key: u64, n: f64, b: &Binomial) -> f64 {
-        b.sample_count(n, &mut Stream::from_key(key))
+    fn binomial_keyed(&mut self, start: &StreamStart, n: f64, b: &Binomial) -> f64 {
+        b.sample_count(n, &mut Stream::from_start(start))
     }
     fn open_uniform(&mut self, purpose: Purpose, index: usize, step: usize) -> f64 {
         self.key.stream(purpose, index, step).open_uniform()
@@ -59,11 +59,11 @@ impl Draws for RandomDraws {
 pub struct ExpectedDraws;
 
 impl Draws for ExpectedDraws {
-    fn key(&self, _: Purpose, _: usize, _: usize) -> u64 {
-        0
+    fn start(&self, _: Purpose, _: usize, _: usize) -> StreamStart {
+        StreamStart::default()
     }
     #[inline]
-    fn binomial_keyed(&mut self, _: u64, n: f64, b: &Binomial) -> f64 {
+    fn binomial_keyed(&mut self, _: &StreamStart, n: f64, b: &Binomial) -> f64 {
         n * b.probability()
     }
     fn open_uniform(&mut self, _: Purpose, _: usize, _: usize) -> f64 {
@@ -190,8 +190,8 @@ pub struct Paths {
     pub flows: Vec<StepFlows>,
     /// A free label per path for the caller (the engine keeps the strategy a path stands for).
     pub rep: Vec<usize>,
-    /// Stream keys of the current step, purpose-major, per segment.
-    keys: Vec<u64>,
+    /// Stream starts of the current step, purpose-major, per segment.
+    keys: Vec<StreamStart>,
 }
 
 /// The purposes of a step's draws, in the order they are made.
@@ -243,56 +243,56 @@ impl Paths {
 pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, referrals: &[f64]) {
     let n = paths.len();
     let nseg = referrals.len();
-    paths.keys.resize(STEP_PURPOSES.len() * nseg, 0);
+    paths.keys.resize(STEP_PURPOSES.len() * nseg, StreamStart::default());
     for (p, &purpose) in STEP_PURPOSES.iter().enumerate() {
         for g in 0..nseg {
-            paths.keys[p * nseg + g] = draws.key(purpose, g, step);
+            paths.keys[p * nseg + g] = draws.start(purpose, g, step);
         }
     }
     let key = |p: usize, g: usize| p * nseg + g;
     let Paths { segment, rates, thin, prevention, state, escalations_in, flows, keys, .. } = paths;
     for i in 0..n {
         let g = segment[i];
-        let b = draws.binomial_keyed(keys[key(0, g)], referrals[g], &thin[i]);
+        let b = draws.binomial_keyed(&keys[key(0, g)], referrals[g], &thin[i]);
         flows[i].referrals = b;
     }
     for i in 0..n {
-        let released = draws.binomial_keyed(keys[key(1, segment[i])], state[i].waiting_reentry, &rates[i].release);
+        let released = draws.binomial_keyed(&keys[key(1, segment[i])], state[i].waiting_reentry, &rates[i].release);
         state[i].waiting_reentry -= released;
         flows[i].starts = released + escalations_in[i];
     }
     for i in 0..n {
-        let prevented = draws.binomial_keyed(keys[key(2, segment[i])], flows[i].referrals, &prevention[i]);
+        let prevented = draws.binomial_keyed(&keys[key(2, segment[i])], flows[i].referrals, &prevention[i]);
         flows[i].prevented = prevented;
         flows[i].referrals -= prevented;
         flows[i].starts += flows[i].referrals;
     }
     for i in 0..n {
         let carried = state[i].active;
-        let exit_carried = draws.binomial_keyed(keys[key(3, segment[i])], carried, &rates[i].exit_carried);
+        let exit_carried = draws.binomial_keyed(&keys[key(3, segment[i])], carried, &rates[i].exit_carried);
         flows[i].exits = exit_carried;
         flows[i].client_years =
             (carried - exit_carried) * rates[i].step_years + exit_carried * rates[i].years_carried_exit;
     }
     for i in 0..n {
         let starts = flows[i].starts;
-        let exit_new = draws.binomial_keyed(keys[key(4, segment[i])], starts, &rates[i].exit_new);
+        let exit_new = draws.binomial_keyed(&keys[key(4, segment[i])], starts, &rates[i].exit_new);
         flows[i].client_years += (starts - exit_new) * rates[i].years_new_stay + exit_new * rates[i].years_new_exit;
         flows[i].exits += exit_new;
         state[i].active += starts - flows[i].exits;
     }
     for i in 0..n {
-        flows[i].successes = draws.binomial_keyed(keys[key(5, segment[i])], flows[i].exits, &rates[i].success);
+        flows[i].successes = draws.binomial_keyed(&keys[key(5, segment[i])], flows[i].exits, &rates[i].success);
     }
     for i in 0..n {
         let failures = flows[i].exits - flows[i].successes;
-        let reenter = draws.binomial_keyed(keys[key(6, segment[i])], failures, &rates[i].reentry);
+        let reenter = draws.binomial_keyed(&keys[key(6, segment[i])], failures, &rates[i].reentry);
         state[i].waiting_reentry += reenter;
         flows[i].escalations_out = failures - reenter;
     }
     for i in 0..n {
         let rest = flows[i].escalations_out;
-        flows[i].escalations_out = draws.binomial_keyed(keys[key(7, segment[i])], rest, &rates[i].escalation);
+        flows[i].escalations_out = draws.binomial_keyed(&keys[key(7, segment[i])], rest, &rates[i].escalation);
     }
 }
 
