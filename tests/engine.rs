@@ -566,3 +566,60 @@ ramp_up_years = 1
     let b1v = yearly(&plan2, &b2, 1, "caseload.b", 5);
     assert_ne!(b0, b1v, "b receives escalations from a, which prevention changes");
 }
+
+/// The finance view in a deterministic case: a task budget fixed for the horizon pays the
+/// same in every run, so with a budget line below it the overrun of each year is known, the
+/// reserve at any certainty is that overrun, and the period reserve is their sum.
+#[test]
+fn reserve_over_the_budget_period_is_the_sum_of_yearly_overruns() {
+    let extra = r#"
+[economy]
+tariff_indexation = 0.02
+budget_by_year = [1_900_000, 1_950_000, 2_000_000]
+budget_growth = 0.01
+budget_period_years = 4
+certainty = [0.8, 0.9]
+available_reserve = 500_000
+
+[[contract]]
+id = "task"
+form = "task"
+segments = ["a"]
+period_years = 12
+margin = 0.05
+
+[[strategy]]
+id = "base"
+contracts = ["task"]
+baseline = true
+"#;
+    let plan = contractsim::engine::Plan::new(scenario(&one_segment(12, "", extra)));
+    let line = plan.scenario.budget_line.clone().unwrap();
+    assert_eq!(line[..3], [1_900_000.0, 1_950_000.0, 2_000_000.0]);
+    assert!((line[3] - 2_020_000.0).abs() < 1e-6, "after the list, the last year grows with budget_growth");
+    let b = batch(&plan, 40, 3);
+    let r = results(&plan, &b);
+    let files = contractsim::report::render_all(&r).unwrap();
+    let get = |name: &str| String::from_utf8(files.iter().find(|(n, _)| n == name).unwrap().1.clone()).unwrap();
+    // Spend: 200 client-years × 10,000 × 1.05 × 1.02^t.
+    let spend = |t: i32| 2_100_000.0 * 1.02f64.powi(t);
+    let over: Vec<f64> = (0..4).map(|t| (spend(t) - line[t as usize]).max(0.0)).collect();
+    let budget = get("budget.csv");
+    let first = budget.lines().nth(1).unwrap();
+    let cols: Vec<f64> = first.split(',').skip(2).map(|x| x.parse().unwrap()).collect();
+    assert!((cols[0] - 1_900_000.0).abs() < 1e-6);
+    assert!((cols[5] - over[0]).abs() < 1e-6, "expected overrun {}", cols[5]);
+    assert_eq!(cols[6], 1.0, "P(overrun)");
+    let total: f64 = over.iter().sum();
+    let reserve = get("reserve.csv");
+    let row = reserve.lines().find(|l| l.starts_with("base,2025,2028,0.9,")).expect("first period at 90%");
+    let fields: Vec<&str> = row.split(',').collect();
+    let need: f64 = fields[4].parse().unwrap();
+    assert!((need - total).abs() < 1e-6 * total, "{need} vs {total}");
+    let ratio: f64 = fields[6].parse().unwrap();
+    assert!((ratio - 500_000.0 / total).abs() < 1e-9);
+    assert_eq!(fields[7], contractsim::stats::reserve::RatioClass::of(500_000.0 / total).letter());
+    // Rolling periods: 2025-2028 up to 2033-2036, at both certainties.
+    assert_eq!(reserve.lines().count() - 1, 9 * 2);
+    assert!(get("reserve_by_certainty.csv").contains("base,2025,2028,0.7,"));
+}

@@ -146,6 +146,19 @@ fn many_kinds_of_mistakes_are_named() {
             ),
             vec!["segment.residential.cost_per_client_year", "draws are all at least 0", "add `min = 0`"],
         ),
+        (
+            GOOD.replace("budget_growth = 0.025", "budget_growth = 0.025\nbudget_by_year = [1, 2]"),
+            vec!["economy.budget_by_year", "not both"],
+        ),
+        (
+            GOOD.replace("certainty = 0.9", "certainty = [0.9, 90]"),
+            vec!["economy.certainty", "strictly between 0 and 1", "90"],
+        ),
+        (GOOD.replace("budget = 120_000_000\n", ""), vec!["economy.budget_period_years", "a budget line"]),
+        (
+            GOOD.replace("budget_period_years = 4", "budget_period_years = 40"),
+            vec!["economy.budget_period_years", "from 1 to 20"],
+        ),
         (GOOD.replace("[population]", "[populaton]"), vec!["populaton", "did you mean `population`?"]),
         (String::new(), vec!["scenario", "a table `[scenario]`"]),
         (GOOD.replace("name = \"Friesland", "name = Friesland"), vec!["expected valid TOML"]),

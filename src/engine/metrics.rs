@@ -94,7 +94,7 @@ impl Layout {
     /// The layout for a scenario.
     pub fn new(s: &Scenario) -> Self {
         let mut yearly: Vec<String> = YEARLY_BASE.iter().map(|m| m.to_string()).collect();
-        let budget_overrun = s.budget.map(|_| {
+        let budget_overrun = s.budget_line.as_ref().map(|_| {
             yearly.push("budget_overrun".into());
             yearly.len() - 1
         });

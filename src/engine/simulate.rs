@@ -553,9 +553,8 @@ impl Plan {
                     o[lay.at(lay.caseload_by_segment + g, t)] = active;
                 }
                 o[lay.at(y::CASELOAD, t)] = caseload;
-                if let (Some(m), Some(budget)) = (lay.budget_overrun, s.budget) {
-                    let line = budget * index(s.budget_growth, t);
-                    o[lay.at(m, t)] = if spend > line { 1.0 } else { 0.0 };
+                if let (Some(m), Some(line)) = (lay.budget_overrun, &s.budget_line) {
+                    o[lay.at(m, t)] = if spend > line[t] { 1.0 } else { 0.0 };
                 }
             }
         }

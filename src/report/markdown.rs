@@ -120,6 +120,7 @@ impl Export for SummaryMarkdown {
                 let _ = writeln!(md);
             }
         }
+        md.push_str(&super::budget::markdown_section(r));
         let _ = writeln!(md, "\n## Caseload (median active clients at year end)\n");
         let _ = write!(md, "| strategy |");
         for &t in &shown {

@@ -3,6 +3,7 @@
 //! Exporters turn results into bytes and do no I/O; [`render_all`] collects the files
 //! and [`crate::output`] writes them as one folder, atomically.
 
+pub mod budget;
 mod csv_files;
 mod markdown;
 mod meta;
@@ -35,18 +36,35 @@ pub enum ReportError {
 pub trait Export {
     /// File name inside the results folder.
     fn file_name(&self) -> &'static str;
+    /// Whether the file is written for these results (some need a budget line).
+    fn applies(&self, _results: &Results) -> bool {
+        true
+    }
     /// The file's contents.
     fn render(&self, results: &Results) -> Result<Vec<u8>, ReportError>;
 }
 
 /// The exporters that `run` writes.
 pub fn exporters() -> Vec<Box<dyn Export>> {
-    vec![Box::new(YearlyCsv), Box::new(SummaryCsv), Box::new(RunsCsv), Box::new(SummaryMarkdown), Box::new(MetaJson)]
+    vec![
+        Box::new(YearlyCsv),
+        Box::new(SummaryCsv),
+        Box::new(RunsCsv),
+        Box::new(budget::BudgetCsv),
+        Box::new(budget::ReserveCsv),
+        Box::new(budget::ReserveByCertaintyCsv),
+        Box::new(SummaryMarkdown),
+        Box::new(MetaJson),
+    ]
 }
 
 /// Renders every exporter: (file name, contents).
 pub fn render_all(results: &Results) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
-    exporters().iter().map(|e| Ok((e.file_name().to_string(), e.render(results)?))).collect()
+    exporters()
+        .iter()
+        .filter(|e| e.applies(results))
+        .map(|e| Ok((e.file_name().to_string(), e.render(results)?)))
+        .collect()
 }
 
 /// A yearly figure: strategy, year index, metric index and its summary.

@@ -64,6 +64,15 @@ pub struct Scenario {
     pub budget: Option<f64>,
     /// Yearly growth of the budget line.
     pub budget_growth: f64,
+    /// The budget line of every year of the horizon, from `budget` and `budget_growth` or
+    /// from `budget_by_year` (continued with `budget_growth` after its last year).
+    pub budget_line: Option<Vec<f64>>,
+    /// Years of the multi-year budget (meerjarenraming) for the period reserve.
+    pub budget_period_years: usize,
+    /// Certainties at which the required reserve is reported.
+    pub certainty: Vec<f64>,
+    /// The reserve the municipality has (weerstandscapaciteit), when given.
+    pub available_reserve: Option<f64>,
     /// Segments of care, in file order.
     pub segments: Vec<Segment>,
     /// Contracts (lots), in file order.

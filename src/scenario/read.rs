@@ -318,6 +318,22 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// An optional list of numbers; `None` when the key is absent.
+    fn number_list(&mut self, t: &DeTable<'_>, path: &str, key: &str, rule: Rule) -> Option<Vec<f64>> {
+        let full = join(path, key);
+        let v = t.get(key)?;
+        match v.get_ref() {
+            DeValue::Array(items) => {
+                Some(items.iter().map(|item| self.check_number(item, &full, rule).unwrap_or(0.0)).collect())
+            }
+            other => {
+                let expected = format!("a list of numbers, each {}", rule.describe());
+                self.problem(v.span(), &full, &expected, describe(other), None);
+                Some(Vec::new())
+            }
+        }
+    }
+
     fn integer(
         &mut self,
         t: &DeTable<'_>,
@@ -664,7 +680,20 @@ impl<'a> Cx<'a> {
         // [economy]
         let (eco, eco_span) =
             self.table(root, "economy", "", false, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
-        self.known_keys(eco, "economy", &["cost_inflation", "tariff_indexation", "budget", "budget_growth"]);
+        self.known_keys(
+            eco,
+            "economy",
+            &[
+                "cost_inflation",
+                "tariff_indexation",
+                "budget",
+                "budget_growth",
+                "budget_by_year",
+                "budget_period_years",
+                "certainty",
+                "available_reserve",
+            ],
+        );
         let cost_inflation = self.value(eco, "economy", "cost_inflation", Rule::Real, &eco_span, Some(0.0));
         let tariff_indexation = self.value(eco, "economy", "tariff_indexation", Rule::Real, &eco_span, Some(0.0));
         for (id, key) in [(cost_inflation, "cost_inflation"), (tariff_indexation, "tariff_indexation")] {
@@ -687,6 +716,103 @@ impl<'a> Cx<'a> {
         };
         let budget_growth =
             self.number(eco, "economy", "budget_growth", Rule::Real, &eco_span, Some(0.0)).unwrap_or(0.0);
+        let budget_by_year = self.number_list(eco, "economy", "budget_by_year", Rule::NonNeg);
+        if let (Some(_), Some(v)) = (&budget, eco.get("budget_by_year"))
+            && budget_by_year.is_some()
+        {
+            self.problem(
+                v.span(),
+                "economy.budget_by_year",
+                "either `budget` (with `budget_growth`) or `budget_by_year`, not both",
+                "both".into(),
+                None,
+            );
+        }
+        if let (Some(list), Some(v)) = (&budget_by_year, eco.get("budget_by_year"))
+            && list.is_empty()
+        {
+            self.problem(
+                v.span(),
+                "economy.budget_by_year",
+                "at least one yearly amount",
+                "an empty list".into(),
+                None,
+            );
+        }
+        // Budget lines are in whole cents, as in a budget.
+        let cents = |x: f64| (x * 100.0).round() / 100.0;
+        let budget_line: Option<Vec<f64>> = match (&budget_by_year, budget) {
+            (Some(list), _) if !list.is_empty() => {
+                let last = *list.last().unwrap_or(&0.0);
+                Some(
+                    (0..horizon_years)
+                        .map(|t| {
+                            cents(
+                                list.get(t)
+                                    .copied()
+                                    .unwrap_or_else(|| last * (1.0 + budget_growth).powi((t + 1 - list.len()) as i32)),
+                            )
+                        })
+                        .collect(),
+                )
+            }
+            (_, Some(b)) => Some((0..horizon_years).map(|t| cents(b * (1.0 + budget_growth).powi(t as i32))).collect()),
+            _ => None,
+        };
+        let budget_period_years = self
+            .integer(
+                eco,
+                "economy",
+                "budget_period_years",
+                (1, horizon_years as i64),
+                &eco_span,
+                Some(4.min(horizon_years as i64)),
+            )
+            .unwrap_or(1) as usize;
+        let certainty = match eco.get("certainty") {
+            None => vec![0.9],
+            Some(v) => {
+                let items: Vec<Val<'_>> = match v.get_ref() {
+                    DeValue::Array(a) => a.iter().cloned().collect(),
+                    _ => vec![v.clone()],
+                };
+                let mut out = Vec::new();
+                for item in &items {
+                    match as_number(item.get_ref()) {
+                        Some(x) if x > 0.0 && x < 1.0 => out.push(x),
+                        _ => self.problem(
+                            item.span(),
+                            "economy.certainty",
+                            "a certainty strictly between 0 and 1 (e.g. 0.9), or a list of them",
+                            describe(item.get_ref()),
+                            None,
+                        ),
+                    }
+                }
+                if out.is_empty() && items.is_empty() {
+                    self.problem(v.span(), "economy.certainty", "at least one certainty", "an empty list".into(), None);
+                }
+                out
+            }
+        };
+        let available_reserve = if eco.contains_key("available_reserve") {
+            self.number(eco, "economy", "available_reserve", Rule::NonNeg, &eco_span, None)
+        } else {
+            None
+        };
+        for key in ["budget_period_years", "certainty", "available_reserve"] {
+            if budget_line.is_none()
+                && let Some(v) = eco.get(key)
+            {
+                self.problem(
+                    v.span(),
+                    &format!("economy.{key}"),
+                    "a budget line (`budget` or `budget_by_year`) next to this key",
+                    "no budget line".into(),
+                    None,
+                );
+            }
+        }
 
         // [[segment]]
         let seg_tables = self.tables(root, "segment");
@@ -1119,8 +1245,12 @@ impl<'a> Cx<'a> {
             growth,
             cost_inflation,
             tariff_indexation,
-            budget,
+            budget: budget_line.as_ref().map(|l| l[0]),
             budget_growth,
+            budget_line,
+            budget_period_years,
+            certainty,
+            available_reserve,
             segments,
             contracts,
             provider,

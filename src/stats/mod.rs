@@ -6,6 +6,8 @@
 //! exist in a run, such as the break-even year of a run that never breaks even) are left
 //! out of mean and MCSE; see [`Summary::of_with_never`] for percentiles that count them.
 
+pub mod reserve;
+
 /// Percentiles reported for every figure.
 pub const PERCENTILES: [f64; 5] = [0.05, 0.25, 0.50, 0.75, 0.95];
 

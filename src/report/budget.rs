@@ -1,0 +1,249 @@
+//! The finance view as tables: `budget.csv` (per strategy and year: the budget line, spend
+//! at P50/P80/P90/P95, the expected overrun, P(overrun) and the reserve required for the
+//! year), `reserve.csv` (the reserve required over every budget period, first and rolling,
+//! with the ratio to the available reserve and its class), and `reserve_by_certainty.csv`
+//! (the reserve for the first budget period at certainties from 70% to 95%, as in the risk
+//! paragraph of a municipal budget). Written only when the scenario has a budget line.
+
+use super::{Export, ReportError, Results, cell};
+use crate::engine::metrics::y;
+use crate::stats::reserve::{RatioClass, overruns, period_overruns, quantile, required_reserve};
+
+/// Certainties of `reserve_by_certainty.csv`, besides the scenario's own.
+pub const CERTAINTY_TABLE: [f64; 6] = [0.70, 0.75, 0.80, 0.85, 0.90, 0.95];
+
+/// Per-run yearly spend of strategy `k`: `spend[run][year]`.
+pub fn spend_by_run(r: &Results, k: usize) -> Vec<Vec<f64>> {
+    let lay = &r.plan.layout;
+    let per = lay.yearly_len();
+    r.batch.runs.iter().map(|run| (0..lay.years).map(|t| run.yearly[k * per + lay.at(y::SPEND, t)]).collect()).collect()
+}
+
+/// The certainties reported: the scenario's, plus the table's.
+fn certainties(r: &Results) -> Vec<f64> {
+    let mut c: Vec<f64> = r.plan.scenario.certainty.clone();
+    c.extend(CERTAINTY_TABLE);
+    c.sort_by(f64::total_cmp);
+    c.dedup();
+    c
+}
+
+fn pct_label(c: f64) -> String {
+    let p = c * 100.0;
+    if (p - p.round()).abs() < 1e-9 { format!("{:.0}", p) } else { format!("{p}") }
+}
+
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
+}
+
+fn finish(file: &'static str, w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, ReportError> {
+    w.into_inner().map_err(|e| ReportError::Csv { file, source: e.into_error().into() })
+}
+
+/// `budget.csv`.
+pub struct BudgetCsv;
+
+impl Export for BudgetCsv {
+    fn file_name(&self) -> &'static str {
+        "budget.csv"
+    }
+
+    fn applies(&self, r: &Results) -> bool {
+        r.plan.scenario.budget_line.is_some()
+    }
+
+    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
+        let err = |source| ReportError::Csv { file: "budget.csv", source };
+        let s = &r.plan.scenario;
+        let line = s.budget_line.as_deref().unwrap_or(&[]);
+        let cs = certainties(r);
+        let mut w = writer();
+        let mut header: Vec<String> = [
+            "strategy",
+            "year",
+            "budget",
+            "spend_p50",
+            "spend_p80",
+            "spend_p90",
+            "spend_p95",
+            "expected_overrun",
+            "p_overrun",
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+        header.extend(cs.iter().map(|c| format!("required_reserve_{}", pct_label(*c))));
+        w.write_record(&header).map_err(err)?;
+        for (k, st) in s.strategies.iter().enumerate() {
+            let spend = spend_by_run(r, k);
+            for (t, &budget) in line.iter().enumerate() {
+                let year: Vec<f64> = spend.iter().map(|run| run[t]).collect();
+                let over = overruns(&year, budget);
+                let n = over.len().max(1) as f64;
+                let mut row = vec![st.id.clone(), (s.start_year + t as i32).to_string(), cell(budget)];
+                row.extend([0.5, 0.8, 0.9, 0.95].iter().map(|&q| cell(quantile(&year, q))));
+                row.push(cell(over.iter().sum::<f64>() / n));
+                row.push(cell(over.iter().filter(|&&o| o > 0.0).count() as f64 / n));
+                row.extend(cs.iter().map(|&c| cell(required_reserve(&over, c))));
+                w.write_record(&row).map_err(err)?;
+            }
+        }
+        finish("budget.csv", w)
+    }
+}
+
+/// `reserve.csv`: the reserve over every budget period (the first, then rolling by a year).
+pub struct ReserveCsv;
+
+impl Export for ReserveCsv {
+    fn file_name(&self) -> &'static str {
+        "reserve.csv"
+    }
+
+    fn applies(&self, r: &Results) -> bool {
+        r.plan.scenario.budget_line.is_some()
+    }
+
+    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
+        let err = |source| ReportError::Csv { file: "reserve.csv", source };
+        let s = &r.plan.scenario;
+        let line = s.budget_line.as_deref().unwrap_or(&[]);
+        let len = s.budget_period_years.min(line.len());
+        let mut w = writer();
+        w.write_record([
+            "strategy",
+            "first_year",
+            "last_year",
+            "certainty",
+            "required_reserve",
+            "available_reserve",
+            "ratio",
+            "class",
+        ])
+        .map_err(err)?;
+        for (k, st) in s.strategies.iter().enumerate() {
+            let spend = spend_by_run(r, k);
+            for start in 0..=(line.len() - len) {
+                let over = period_overruns(&spend, line, start, len);
+                for &c in &s.certainty {
+                    let need = required_reserve(&over, c);
+                    let (avail, ratio, class) = match s.available_reserve {
+                        Some(a) => {
+                            let ratio = if need > 0.0 { a / need } else { f64::INFINITY };
+                            let shown = if ratio.is_finite() { cell(ratio) } else { "inf".into() };
+                            (cell(a), shown, RatioClass::of(ratio).letter().to_string())
+                        }
+                        None => (String::new(), String::new(), String::new()),
+                    };
+                    w.write_record([
+                        st.id.clone(),
+                        (s.start_year + start as i32).to_string(),
+                        (s.start_year + (start + len) as i32 - 1).to_string(),
+                        cell(c),
+                        cell(need),
+                        avail,
+                        ratio,
+                        class,
+                    ])
+                    .map_err(err)?;
+                }
+            }
+        }
+        finish("reserve.csv", w)
+    }
+}
+
+/// `reserve_by_certainty.csv`: the reserve for the first budget period at 70%–95%.
+pub struct ReserveByCertaintyCsv;
+
+impl Export for ReserveByCertaintyCsv {
+    fn file_name(&self) -> &'static str {
+        "reserve_by_certainty.csv"
+    }
+
+    fn applies(&self, r: &Results) -> bool {
+        r.plan.scenario.budget_line.is_some()
+    }
+
+    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
+        let err = |source| ReportError::Csv { file: "reserve_by_certainty.csv", source };
+        let s = &r.plan.scenario;
+        let line = s.budget_line.as_deref().unwrap_or(&[]);
+        let len = s.budget_period_years.min(line.len());
+        let mut w = writer();
+        w.write_record(["strategy", "first_year", "last_year", "certainty", "required_reserve"]).map_err(err)?;
+        for (k, st) in s.strategies.iter().enumerate() {
+            let over = period_overruns(&spend_by_run(r, k), line, 0, len);
+            for c in certainties(r) {
+                w.write_record([
+                    st.id.clone(),
+                    s.start_year.to_string(),
+                    (s.start_year + len as i32 - 1).to_string(),
+                    cell(c),
+                    cell(required_reserve(&over, c)),
+                ])
+                .map_err(err)?;
+            }
+        }
+        finish("reserve_by_certainty.csv", w)
+    }
+}
+
+/// The Markdown section on the required reserve, for `summary.md`.
+pub fn markdown_section(r: &Results) -> String {
+    use std::fmt::Write;
+    let s = &r.plan.scenario;
+    let Some(line) = s.budget_line.as_deref() else { return String::new() };
+    let len = s.budget_period_years.min(line.len());
+    let last = s.start_year + len as i32 - 1;
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "\n## Required risk reserve ({}–{last})\n\nThe reserve a municipality must hold for youth care in its multi-year budget \
+         (in Dutch budgets: *benodigde weerstandscapaciteit*): the amount by which cumulative spend over {}–{last} exceeds \
+         the budget line, that is not exceeded with the stated certainty (*zekerheidspercentage*).\n",
+        s.start_year, s.start_year
+    );
+    let cs = certainties(r);
+    let _ = write!(md, "| strategy |");
+    for c in &cs {
+        let _ = write!(md, " {}% |", pct_label(*c));
+    }
+    let _ = writeln!(md);
+    let _ = writeln!(md, "| --- |{}", " --- |".repeat(cs.len()));
+    for (k, st) in s.strategies.iter().enumerate() {
+        let over = period_overruns(&spend_by_run(r, k), line, 0, len);
+        let _ = write!(md, "| {} |", st.name);
+        for &c in &cs {
+            let _ = write!(md, " EUR {:.1} mln |", required_reserve(&over, c) / 1e6);
+        }
+        let _ = writeln!(md);
+    }
+    if let Some(a) = s.available_reserve {
+        let c = s.certainty[0];
+        let _ = writeln!(
+            md,
+            "\nAvailable reserve EUR {:.1} mln; ratio available / required at {}% certainty (*ratio weerstandsvermogen*), \
+             classed A (2.0 or more, excellent) to F (below 0.6):\n",
+            a / 1e6,
+            pct_label(c)
+        );
+        let _ = writeln!(md, "| strategy | required | ratio | class |\n| --- | --- | --- | --- |");
+        for (k, st) in s.strategies.iter().enumerate() {
+            let need = required_reserve(&period_overruns(&spend_by_run(r, k), line, 0, len), c);
+            let ratio = if need > 0.0 { a / need } else { f64::INFINITY };
+            let class = RatioClass::of(ratio);
+            let shown = if ratio.is_finite() { format!("{ratio:.2}") } else { "no reserve needed".into() };
+            let _ = writeln!(
+                md,
+                "| {} | EUR {:.1} mln | {shown} | {} ({}) |",
+                st.name,
+                need / 1e6,
+                class.letter(),
+                class.meaning()
+            );
+        }
+    }
+    md
+}
