@@ -4,7 +4,7 @@
 use crate::scenario::Scenario;
 
 /// Yearly metrics present in every scenario, in storage order.
-pub const YEARLY_BASE: [&str; 16] = [
+pub const YEARLY_BASE: [&str; 23] = [
     "spend",
     "care_payments",
     "outcome_payments",
@@ -21,6 +21,13 @@ pub const YEARLY_BASE: [&str; 16] = [
     "spend_real",
     "cumulative_saving",
     "p_cheapest",
+    "provider_reserves_min",
+    "provider_failures",
+    "risk_sharing_transfer",
+    "failure_cost",
+    "emergency_premium",
+    "investor_payments",
+    "investor_cost",
 ];
 
 /// Index of a base yearly metric.
@@ -44,10 +51,24 @@ pub mod y {
     /// 1 when the strategy's cumulative discounted spend up to the year is the lowest
     /// (ties split), so that its mean is the probability of being cheapest by that year.
     pub const CHEAPEST: usize = 15;
+    /// Lowest reserves of any provider at the end of the year.
+    pub const RESERVES_MIN: usize = 16;
+    /// Providers that failed in the year.
+    pub const FAILURES: usize = 17;
+    /// Net corridor transfers from the municipality to providers.
+    pub const TRANSFER: usize = 18;
+    /// The municipality's one-off costs of provider failures.
+    pub const FAILURE_COST: usize = 19;
+    /// Emergency premiums paid for clients moved after a failure.
+    pub const PREMIUM: usize = 20;
+    /// Payments to investors for prevented starts.
+    pub const INVESTOR_PAYMENTS: usize = 21;
+    /// Programme costs paid by investors.
+    pub const INVESTOR_COST: usize = 22;
 }
 
 /// Horizon metrics per strategy and run, in storage order.
-pub const HORIZON: [&str; 10] = [
+pub const HORIZON: [&str; 15] = [
     "npv_spend",
     "total_spend",
     "npv_saving_vs_baseline",
@@ -58,6 +79,11 @@ pub const HORIZON: [&str; 10] = [
     "cost_per_success",
     "total_successes",
     "total_starts",
+    "p_provider_failure",
+    "investor_irr",
+    "investor_multiple",
+    "p_investor_loss",
+    "paid_for_luck_share",
 ];
 
 /// Index of a horizon metric.
@@ -72,6 +98,11 @@ pub mod h {
     pub const COST_PER_SUCCESS: usize = 7;
     pub const SUCCESSES: usize = 8;
     pub const STARTS: usize = 9;
+    pub const PROVIDER_FAILURE: usize = 10;
+    pub const INVESTOR_IRR: usize = 11;
+    pub const INVESTOR_MULTIPLE: usize = 12;
+    pub const INVESTOR_LOSS: usize = 13;
+    pub const PAID_FOR_LUCK: usize = 14;
 }
 
 /// The layout of a scenario's yearly metrics: the base ones, `budget_overrun` when the

@@ -54,8 +54,10 @@ pub enum Purpose {
     Escalation = 9,
     /// Release of waiting re-entrants.
     ReentryRelease = 10,
-    /// Yearly provider cost noise of a contract.
+    /// Yearly provider cost noise of a contract's provider.
     CostNoise = 11,
+    /// Split of a lot's clients over its providers.
+    ProviderSplit = 12,
 }
 
 /// The key of one run: all of its streams derive from it.

@@ -10,9 +10,11 @@ use crate::model::contract::{LotYear, Prices, pay};
 use crate::model::demand::{
     Draws, ExpectedDraws, Paths, RandomDraws, SegmentRates, SegmentState, StepFlows, step_paths,
 };
+use crate::model::investor;
 use crate::model::prevention::Profile;
+use crate::model::provider::{Ledger, corridor_transfer};
 use crate::model::time::{discount_factor, index};
-use crate::scenario::{Form, Scenario};
+use crate::scenario::{Financing, Form, Scenario, Strategy};
 
 /// Everything about a scenario that does not change between runs, computed once.
 #[derive(Debug, Clone)]
@@ -35,6 +37,15 @@ pub struct Plan {
     escalation_order: Vec<usize>,
     /// Per segment, the segments that escalate to it.
     upstream: Vec<Vec<usize>>,
+    /// What is simulated: the scenario's strategies, then for each strategy with investor-
+    /// financed prevention its counterfactual (the same strategy without those
+    /// programmes), which is not reported but tells which paid starts were luck.
+    sims: Vec<Strategy>,
+    /// Per strategy, the index in `sims` of its counterfactual.
+    counterfactual: Vec<Option<usize>>,
+    /// Per strategy and investor-financed programme: the contracted baseline, the expected
+    /// starts per year in the targeted segments without the programme, fixed at signing.
+    investor_baseline: Vec<Vec<(usize, Vec<f64>)>>,
 }
 
 /// What one run produced.
@@ -90,6 +101,25 @@ impl Plan {
                 .unwrap_or_else(|| (0..nseg).find(|g| !escalation_order.contains(g)).unwrap_or(0));
             escalation_order.push(next);
         }
+        let mut sims = scenario.strategies.clone();
+        let mut counterfactual = vec![None; sims.len()];
+        for (k, st) in scenario.strategies.iter().enumerate() {
+            let own: Vec<usize> = st
+                .programmes
+                .iter()
+                .copied()
+                .filter(|&p| matches!(scenario.programmes[p].financing, Financing::Municipality))
+                .collect();
+            if own.len() < st.programmes.len() {
+                counterfactual[k] = Some(sims.len());
+                sims.push(Strategy {
+                    id: format!("{}~without-investor-programmes", st.id),
+                    baseline: false,
+                    programmes: own,
+                    ..st.clone()
+                });
+            }
+        }
         let mut plan = Plan {
             scenario,
             layout,
@@ -99,9 +129,43 @@ impl Plan {
             initial,
             escalation_order,
             upstream,
+            sims,
+            counterfactual,
+            investor_baseline: Vec::new(),
         };
-        plan.expected_lot_cost = plan.expected_costs();
+        let (out, cy) = plan.expected_path();
+        plan.expected_lot_cost = plan.expected_costs(&cy);
+        plan.investor_baseline = plan.investor_baselines(&out);
         plan
+    }
+
+    /// The contracted baselines of investor-financed programmes: expected starts per year
+    /// in the targeted segments under the strategy without them.
+    fn investor_baselines(&self, expected: &[f64]) -> Vec<Vec<(usize, Vec<f64>)>> {
+        let s = &self.scenario;
+        let per = self.layout.yearly_len();
+        (0..self.strategies())
+            .map(|k| {
+                let Some(cf) = self.counterfactual[k] else { return Vec::new() };
+                s.strategies[k]
+                    .programmes
+                    .iter()
+                    .filter(|&&p| matches!(s.programmes[p].financing, Financing::Investor(_)))
+                    .map(|&p| (p, self.targeted_starts(&expected[cf * per..(cf + 1) * per], p)))
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Starts per year in the segments that programme `p` targets, from one strategy's
+    /// yearly metrics.
+    fn targeted_starts(&self, yearly: &[f64], p: usize) -> Vec<f64> {
+        let lay = &self.layout;
+        (0..lay.years)
+            .map(|t| {
+                self.scenario.programmes[p].targets.iter().map(|&g| yearly[lay.at(lay.starts_by_segment + g, t)]).sum()
+            })
+            .collect()
     }
 
     /// Paths of the parameters drawn per run, in the order of [`RunRecord::params`].
@@ -114,19 +178,25 @@ impl Plan {
         self.scenario.strategies.len()
     }
 
-    /// The expected-value path of every strategy (means of all parameters, no behaviour
-    /// factors, the strategy's prevention): the lot's expected yearly cost over its first
-    /// period, in start-year prices.
-    fn expected_costs(&self) -> Vec<Vec<f64>> {
+    /// The expected-value path of everything simulated (means of all parameters, no
+    /// behaviour factors, each strategy's prevention): yearly metrics and client-years.
+    fn expected_path(&self) -> (Vec<f64>, Vec<f64>) {
+        let s = &self.scenario;
+        let values: Vec<f64> = s.params.iter().map(|p| p.dist.mean()).collect();
+        let referrals = self.referral_means(&values, &vec![1.0; s.segments.len()]);
+        let mut ws = Workspace::new(self);
+        let mut out = vec![0.0; self.sims.len() * self.layout.yearly_len()];
+        let cy = self.simulate(&values, View::Expected, &mut ExpectedDraws, &referrals, &mut ws, &mut out, None);
+        (out, cy)
+    }
+
+    /// Per strategy and contract, the lot's expected yearly cost over its first period in
+    /// start-year prices, from the expected client-years.
+    fn expected_costs(&self, cy: &[f64]) -> Vec<Vec<f64>> {
         let s = &self.scenario;
         let years = s.horizon_years;
         let nseg = s.segments.len();
-        let values: Vec<f64> = s.params.iter().map(|p| p.dist.mean()).collect();
-        let referrals = self.referral_means(&values, &vec![1.0; nseg]);
-        let mut ws = Workspace::new(self);
-        let mut out = vec![0.0; self.strategies() * self.layout.yearly_len()];
-        let cy = self.simulate(&values, View::Expected, &mut ExpectedDraws, &referrals, &mut ws, &mut out, None);
-        (0..self.strategies())
+        (0..self.sims.len())
             .map(|k| {
                 s.contracts
                     .iter()
@@ -136,7 +206,7 @@ impl Plan {
                             .segments
                             .iter()
                             .map(|&g| {
-                                let cost = values[s.segments[g].cost_per_client_year.0];
+                                let cost = s.mean(s.segments[g].cost_per_client_year);
                                 (0..first).map(|t| cy[(k * nseg + g) * years + t]).sum::<f64>() * cost
                             })
                             .sum();
@@ -184,37 +254,72 @@ impl Plan {
 
     /// Simulates a run with given parameter values (used by sensitivity analyses).
     pub fn run_with_values(&self, key: RunKey, run: u64, values: Vec<f64>) -> RunRecord {
+        let nseg = self.scenario.segments.len();
+        let f_max = self.f_max(&values);
+        let mut referrals = self.referral_means(&values, &f_max);
+        for (i, r) in referrals.iter_mut().enumerate() {
+            *r = poisson(*r, &mut key.stream(Purpose::Referrals, i % nseg, i / nseg)) as f64;
+        }
+        let per = self.layout.yearly_len();
+        let mut yearly = vec![0.0; self.sims.len() * per];
+        let mut ws = Workspace::new(self);
+        let mut draws = RandomDraws { key };
+        self.simulate(&values, View::Realised, &mut draws, &referrals, &mut ws, &mut yearly, Some(&f_max));
+        let luck = self.luck(&yearly);
+        yearly.truncate(self.strategies() * per);
+        self.comparisons(&mut yearly);
+        let horizon = self.horizon(&yearly, &luck);
+        let params = self.uncertain.iter().map(|&i| values[i]).collect();
+        RunRecord { run, yearly, horizon, params }
+    }
+
+    /// The largest incidence factor of any strategy per segment: referrals are drawn at it
+    /// and thinned per strategy.
+    fn f_max(&self, values: &[f64]) -> Vec<f64> {
         let s = &self.scenario;
-        // Referrals are drawn once per segment and step at the largest incidence factor of
-        // any strategy, then thinned per strategy: identical factors give identical draws.
-        let f_max: Vec<f64> = (0..s.segments.len())
+        (0..s.segments.len())
             .map(|g| {
                 s.strategies
                     .iter()
                     .map(|st| values[s.contracts[st.contract_of_segment[g]].incidence_factor.0])
                     .fold(0.0, f64::max)
             })
-            .collect();
-        let nseg = s.segments.len();
-        let mut referrals = self.referral_means(&values, &f_max);
-        for (i, r) in referrals.iter_mut().enumerate() {
-            *r = poisson(*r, &mut key.stream(Purpose::Referrals, i % nseg, i / nseg)) as f64;
-        }
-        let mut yearly = vec![0.0; self.strategies() * self.layout.yearly_len()];
-        let mut ws = Workspace::new(self);
-        self.simulate(
-            &values,
-            View::Realised,
-            &mut RandomDraws { key },
-            &referrals,
-            &mut ws,
-            &mut yearly,
-            Some(&f_max),
-        );
-        self.comparisons(&mut yearly);
-        let horizon = self.horizon(&yearly);
-        let params = self.uncertain.iter().map(|&i| values[i]).collect();
-        RunRecord { run, yearly, horizon, params }
+            .collect()
+    }
+
+    /// Per strategy: (payments for luck, payments) to investors over the horizon, from the
+    /// strategy's and its counterfactual's starts in the targeted segments.
+    fn luck(&self, yearly: &[f64]) -> Vec<(f64, f64)> {
+        let s = &self.scenario;
+        let per = self.layout.yearly_len();
+        (0..self.strategies())
+            .map(|k| {
+                let Some(cf) = self.counterfactual[k] else { return (0.0, 0.0) };
+                let mut total = (0.0, 0.0);
+                for (p, baseline) in &self.investor_baseline[k] {
+                    let Financing::Investor(terms) = &s.programmes[*p].financing else { continue };
+                    let actual = self.targeted_starts(&yearly[k * per..(k + 1) * per], *p);
+                    let without = self.targeted_starts(&yearly[cf * per..(cf + 1) * per], *p);
+                    let active = self.programme_years(*p);
+                    let paid = investor::payments(terms, baseline, &actual, &active);
+                    total.0 += investor::luck(baseline, &actual, &without, &paid).iter().sum::<f64>();
+                    total.1 += paid.iter().sum::<f64>();
+                }
+                total
+            })
+            .collect()
+    }
+
+    /// Whether programme `p` runs in each year of the horizon.
+    fn programme_years(&self, p: usize) -> Vec<bool> {
+        let s = &self.scenario;
+        let prog = &s.programmes[p];
+        (0..s.horizon_years)
+            .map(|t| {
+                let year = s.start_year + t as i32;
+                prog.first_year <= year && year <= prog.last_year
+            })
+            .collect()
     }
 
     /// Counts the draws that run `run` makes, by sampler (for the RNG-bound limit in the
@@ -222,16 +327,8 @@ impl Plan {
     pub fn count_draws(&self, seed: u64, run: u64) -> DrawCounts {
         let key = RunKey::new(seed, run);
         let values = self.draw_values(key);
-        let s = &self.scenario;
-        let nseg = s.segments.len();
-        let f_max: Vec<f64> = (0..nseg)
-            .map(|g| {
-                s.strategies
-                    .iter()
-                    .map(|st| values[s.contracts[st.contract_of_segment[g]].incidence_factor.0])
-                    .fold(0.0, f64::max)
-            })
-            .collect();
+        let nseg = self.scenario.segments.len();
+        let f_max = self.f_max(&values);
         let mut referrals = self.referral_means(&values, &f_max);
         let mut counts = DrawCounts { parameters: self.uncertain.len() as u64, ..DrawCounts::default() };
         for (i, r) in referrals.iter_mut().enumerate() {
@@ -242,7 +339,7 @@ impl Plan {
             }
             *r = poisson(*r, &mut key.stream(Purpose::Referrals, i % nseg, i / nseg)) as f64;
         }
-        let mut yearly = vec![0.0; self.strategies() * self.layout.yearly_len()];
+        let mut yearly = vec![0.0; self.sims.len() * self.layout.yearly_len()];
         let mut ws = Workspace::new(self);
         let mut draws = CountingDraws { inner: RandomDraws { key }, counts };
         self.simulate(&values, View::Realised, &mut draws, &referrals, &mut ws, &mut yearly, Some(&f_max));
@@ -273,7 +370,7 @@ impl Plan {
     }
 
     /// Horizon metrics of all strategies from their yearly metrics.
-    fn horizon(&self, yearly: &[f64]) -> Vec<f64> {
+    fn horizon(&self, yearly: &[f64], luck: &[(f64, f64)]) -> Vec<f64> {
         let s = &self.scenario;
         let n = self.strategies();
         let per = self.layout.yearly_len();
@@ -321,6 +418,22 @@ impl Plan {
             o[h::COST_PER_SUCCESS] = if successes > 0.0 { o[h::TOTAL_SPEND] / successes } else { f64::NAN };
             o[h::SUCCESSES] = successes;
             o[h::STARTS] = total(k, y::STARTS);
+            o[h::PROVIDER_FAILURE] = if total(k, y::FAILURES) > 0.0 { 1.0 } else { 0.0 };
+            let invested = total(k, y::INVESTOR_COST);
+            if invested > 0.0 {
+                let received = total(k, y::INVESTOR_PAYMENTS);
+                let flows: Vec<f64> = (0..years)
+                    .map(|t| {
+                        yearly[k * per + lay.at(y::INVESTOR_PAYMENTS, t)]
+                            - yearly[k * per + lay.at(y::INVESTOR_COST, t)]
+                    })
+                    .collect();
+                o[h::INVESTOR_IRR] = investor::irr(&flows);
+                o[h::INVESTOR_MULTIPLE] = received / invested;
+                o[h::INVESTOR_LOSS] = if received < invested { 1.0 } else { 0.0 };
+                let (lucky, paid) = luck[k];
+                o[h::PAID_FOR_LUCK] = if paid > 0.0 { lucky / paid } else { f64::NAN };
+            }
         }
         out
     }
@@ -347,13 +460,12 @@ impl Plan {
         let steps = s.steps();
         let years = s.horizon_years;
         let nseg = s.segments.len();
-        let nstrat = self.strategies();
+        let nstrat = self.sims.len();
         let dt = s.step_years();
         let realised = view == View::Realised;
         let factor = |id: crate::scenario::ParamId| if realised { values[id.0] } else { 1.0 };
         let inflation = values[s.cost_inflation.0];
         let indexation = values[s.tariff_indexation.0];
-        let efficiency = if realised { values[s.provider.efficiency.0] } else { 1.0 };
 
         // Paths: one per strategy and segment, except that a segment whose parameters,
         // prevention and inflows are the same under two strategies follows the same path
@@ -368,7 +480,7 @@ impl Plan {
         }
         for &g in &self.escalation_order {
             let seg = &s.segments[g];
-            for (k, st) in s.strategies.iter().enumerate() {
+            for (k, st) in self.sims.iter().enumerate() {
                 let c = &s.contracts[st.contract_of_segment[g]];
                 let d = values[seg.mean_duration_years.0] * factor(c.duration_factor);
                 let success = values[seg.success_rate.0] * factor(c.success_factor);
@@ -480,38 +592,26 @@ impl Plan {
             }
             year_flows.iter_mut().for_each(|f| *f = StepFlows::default());
             let cost_index = index(inflation, t);
-            let noise: Vec<f64> = (0..s.contracts.len())
-                .map(|c| {
-                    if realised && s.provider.cost_noise_sd > 0.0 {
-                        let sd = s.provider.cost_noise_sd;
-                        let sigma2 = (1.0 + sd * sd).ln();
-                        let u = draws.open_uniform(Purpose::CostNoise, c, t);
-                        let z = std::f64::consts::SQRT_2 * erf_inv(2.0 * u - 1.0);
-                        (sigma2.sqrt() * z - sigma2 / 2.0).exp()
-                    } else {
-                        1.0
-                    }
-                })
-                .collect();
-            for (k, st) in s.strategies.iter().enumerate() {
+            let calendar = s.start_year + t as i32;
+            for (k, st) in self.sims.iter().enumerate() {
                 let o = &mut out[k * per..(k + 1) * per];
                 let sw = &mut ws.strategies[k];
-                let mut care = 0.0;
-                let mut outcome = 0.0;
-                let mut admin = 0.0;
-                let mut provider_cost = 0.0;
+                let mut money = YearMoney { reserves_min: f64::INFINITY, ..YearMoney::default() };
                 for &c in &st.contracts {
                     let contract = &s.contracts[c];
+                    let lot_active: f64 =
+                        contract.segments.iter().map(|&g| ws.paths.state[path_of[k * nseg + g]].active).sum();
+                    let served = sw.lot_caseload[c] + sw.lots[c].starts.iter().sum::<f64>();
+                    sw.lot_caseload[c] = lot_active;
                     if t > 0 && t % contract.period_years == 0 {
                         sw.prices[c] =
                             sw.prices[c].reprice(&contract.form, &sw.history[c], t, indexation, contract.margin);
                         sw.history[c].clear();
-                    }
-                    let lot = &mut sw.lots[c];
-                    for (pos, &g) in contract.segments.iter().enumerate() {
-                        let unit_cost =
-                            values[s.segments[g].cost_per_client_year.0] * cost_index * efficiency * noise[c];
-                        lot.cost[pos] = lot.client_years[pos] * unit_cost;
+                        // A new period: failed providers are replaced, premiums end.
+                        for ledger in sw.ledgers[c].iter_mut().filter(|l| !l.active) {
+                            ledger.replace();
+                        }
+                        sw.premium_share[c] = 0.0;
                     }
                     let due = match &contract.form {
                         Form::Outcome(terms) => {
@@ -521,31 +621,123 @@ impl Plan {
                         _ => 0.0,
                     };
                     let price_index = index(indexation, t - sw.prices[c].set_in_year);
+                    let lot = &mut sw.lots[c];
                     let paid = pay(&contract.form, &sw.prices[c], price_index, lot, due);
-                    care += paid.care;
-                    outcome += paid.outcome;
-                    admin += contract.admin_cost_rate * (paid.care + paid.outcome);
-                    provider_cost += lot.cost.iter().sum::<f64>();
+                    let premium = s.provider.emergency_premium * sw.premium_share[c] * (paid.care + paid.outcome);
+                    let target = target_cost(&contract.form, &sw.prices[c], price_index, lot) / (1.0 + contract.margin);
+                    let base_cost: Vec<f64> = contract
+                        .segments
+                        .iter()
+                        .enumerate()
+                        .map(|(pos, &g)| {
+                            lot.client_years[pos] * values[s.segments[g].cost_per_client_year.0] * cost_index
+                        })
+                        .collect();
+                    let lot_base_cost: f64 = base_cost.iter().sum();
+                    // Providers: contract shares among those trading, volume split by a
+                    // multinomial draw of the clients served in the year.
+                    let ledgers = &mut sw.ledgers[c];
+                    let trading: f64 =
+                        ledgers.iter().zip(&contract.market_shares).filter(|(l, _)| l.active).map(|(_, m)| m).sum();
+                    let shares: Vec<f64> = ledgers
+                        .iter()
+                        .zip(&contract.market_shares)
+                        .map(|(l, m)| if l.active && trading > 0.0 { m / trading } else { 0.0 })
+                        .collect();
+                    let volume = split_volume(draws, c, t, served, &shares);
+                    let mut lot_cost = 0.0;
+                    let mut failed_share = 0.0;
+                    for (j, ledger) in ledgers.iter_mut().enumerate() {
+                        if !ledger.active {
+                            continue;
+                        }
+                        let (v, contract_share) = (volume[j], shares[j]);
+                        let noise = if realised { cost_noise(draws, s.provider.cost_noise_sd, c, j, t) } else { 1.0 };
+                        let efficiency = if realised { values[contract.efficiency[j].0] } else { 1.0 };
+                        let cost = v * lot_base_cost * efficiency * noise;
+                        let revenue = match contract.form {
+                            Form::Task => contract_share * paid.care,
+                            _ => v * (paid.care + paid.outcome),
+                        } + v * premium;
+                        let own_target = if matches!(contract.form, Form::Task) { contract_share } else { v } * target;
+                        let transfer = match (&contract.risk_sharing, realised) {
+                            (Some(rs), true) => corridor_transfer(rs, own_target, cost, revenue),
+                            _ => 0.0,
+                        };
+                        lot_cost += cost;
+                        money.transfer += transfer;
+                        money.provider_result += revenue + transfer - cost;
+                        if realised && ledger.book(revenue + transfer, cost, s.provider.reserves_share) {
+                            money.failures += 1.0;
+                            money.failure_cost += s.provider.transition_cost_share * (revenue + transfer);
+                            failed_share += contract.market_shares[j];
+                        }
+                        money.reserves_min = money.reserves_min.min(ledger.reserves.unwrap_or(f64::INFINITY));
+                    }
+                    if failed_share > 0.0 {
+                        if ledgers.iter().all(|l| !l.active) {
+                            // Nobody left: the lot is re-tendered at once, at the premium.
+                            ledgers.iter_mut().for_each(Ledger::replace);
+                            sw.premium_share[c] = 1.0;
+                        } else {
+                            sw.premium_share[c] = (sw.premium_share[c] + failed_share).min(1.0);
+                        }
+                    }
+                    for (pos, cost) in base_cost.iter().enumerate() {
+                        lot.cost[pos] = cost * if lot_base_cost > 0.0 { lot_cost / lot_base_cost } else { 0.0 };
+                    }
+                    money.care += paid.care;
+                    money.outcome += paid.outcome;
+                    money.premium += premium;
+                    money.admin += contract.admin_cost_rate * (paid.care + paid.outcome + premium);
+                    money.provider_cost += lot_cost;
                     sw.history[c].push(lot.clone());
                     lot.clear();
                 }
-                let calendar = s.start_year + t as i32;
-                let prevention: f64 = st
-                    .programmes
-                    .iter()
-                    .map(|&p| &s.programmes[p])
-                    .filter(|p| p.first_year <= calendar && calendar <= p.last_year)
-                    .map(|p| values[p.annual_cost.0] * cost_index)
-                    .sum();
-                let spend = care + outcome + prevention + admin;
+                for &p in &st.programmes {
+                    let prog = &s.programmes[p];
+                    if !(prog.first_year <= calendar && calendar <= prog.last_year) {
+                        continue;
+                    }
+                    let cost = values[prog.annual_cost.0] * cost_index;
+                    match &prog.financing {
+                        Financing::Municipality => money.prevention += cost,
+                        Financing::Investor(terms) => {
+                            money.investor_cost += cost;
+                            let baseline = self.investor_baseline.get(k).and_then(|b| b.iter().find(|(q, _)| *q == p));
+                            if let Some((_, baseline)) = baseline {
+                                let actual: f64 =
+                                    prog.targets.iter().map(|&g| o[lay.at(lay.starts_by_segment + g, t)]).sum();
+                                let account = sw.investor.entry(p).or_insert_with(|| investor::Account::new(terms));
+                                money.investor_payments += account.pay_year(terms, baseline[t], actual);
+                            }
+                        }
+                    }
+                }
+                let spend = money.care
+                    + money.outcome
+                    + money.premium
+                    + money.transfer
+                    + money.investor_payments
+                    + money.prevention
+                    + money.admin
+                    + money.failure_cost;
                 o[lay.at(y::SPEND, t)] = spend;
-                o[lay.at(y::CARE, t)] = care;
-                o[lay.at(y::OUTCOME, t)] = outcome;
-                o[lay.at(y::PREVENTION, t)] = prevention;
-                o[lay.at(y::ADMIN, t)] = admin;
-                o[lay.at(y::PROVIDER_COST, t)] = provider_cost;
-                o[lay.at(y::PROVIDER_RESULT, t)] = care + outcome - provider_cost;
+                o[lay.at(y::CARE, t)] = money.care;
+                o[lay.at(y::OUTCOME, t)] = money.outcome;
+                o[lay.at(y::PREVENTION, t)] = money.prevention;
+                o[lay.at(y::ADMIN, t)] = money.admin;
+                o[lay.at(y::PROVIDER_COST, t)] = money.provider_cost;
+                o[lay.at(y::PROVIDER_RESULT, t)] = money.provider_result;
                 o[lay.at(y::SPEND_REAL, t)] = spend / cost_index;
+                o[lay.at(y::RESERVES_MIN, t)] =
+                    if money.reserves_min.is_finite() { money.reserves_min } else { f64::NAN };
+                o[lay.at(y::FAILURES, t)] = money.failures;
+                o[lay.at(y::TRANSFER, t)] = money.transfer;
+                o[lay.at(y::FAILURE_COST, t)] = money.failure_cost;
+                o[lay.at(y::PREMIUM, t)] = money.premium;
+                o[lay.at(y::INVESTOR_PAYMENTS, t)] = money.investor_payments;
+                o[lay.at(y::INVESTOR_COST, t)] = money.investor_cost;
                 let mut caseload = 0.0;
                 for g in 0..nseg {
                     let active = ws.paths.state[path_of[k * nseg + g]].active;
@@ -560,6 +752,75 @@ impl Plan {
         }
         client_years
     }
+}
+
+/// A strategy's money in one year, summed over its contracts.
+#[derive(Debug, Default)]
+struct YearMoney {
+    care: f64,
+    outcome: f64,
+    premium: f64,
+    transfer: f64,
+    admin: f64,
+    prevention: f64,
+    investor_payments: f64,
+    investor_cost: f64,
+    failure_cost: f64,
+    failures: f64,
+    provider_cost: f64,
+    provider_result: f64,
+    reserves_min: f64,
+}
+
+/// The expected cost, at the contract's prices without margin, of what the lot delivered:
+/// the target of a risk corridor. Effort: client-years × tariff; output and outcome: starts ×
+/// the output price; task: the budget.
+fn target_cost(form: &Form, prices: &Prices, index: f64, lot: &LotYear) -> f64 {
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() * index;
+    match form {
+        Form::Effort => dot(&prices.unit, &lot.client_years),
+        Form::Output | Form::Outcome(_) => dot(&prices.unit, &lot.starts),
+        Form::Task => prices.budget * index,
+    }
+}
+
+/// Shares of the lot's volume per provider: a multinomial split of the `served` clients by
+/// `shares` (binomials in provider order, on the contract's own streams), as fractions.
+/// One provider, or nobody served, takes the shares as they are.
+fn split_volume<D: Draws>(draws: &mut D, contract: usize, year: usize, served: f64, shares: &[f64]) -> Vec<f64> {
+    if shares.len() < 2 || served <= 0.0 {
+        return shares.to_vec();
+    }
+    let mut left = served.round();
+    let mut rest = 1.0;
+    let total = left;
+    shares
+        .iter()
+        .enumerate()
+        .map(|(j, &p)| {
+            let n = if rest <= 0.0 || p <= 0.0 {
+                0.0
+            } else if p >= rest {
+                left
+            } else {
+                draws.binomial(Purpose::ProviderSplit, contract * 128 + j, year, left, &Binomial::new(p / rest))
+            };
+            left -= n;
+            rest -= p;
+            n / total
+        })
+        .collect()
+}
+
+/// A provider's yearly cost noise: lognormal with mean 1 and standard deviation `sd`.
+fn cost_noise<D: Draws>(draws: &mut D, sd: f64, contract: usize, provider: usize, year: usize) -> f64 {
+    if sd <= 0.0 {
+        return 1.0;
+    }
+    let sigma2 = (1.0 + sd * sd).ln();
+    let u = draws.open_uniform(Purpose::CostNoise, contract * 128 + provider, year);
+    let z = std::f64::consts::SQRT_2 * erf_inv(2.0 * u - 1.0);
+    (sigma2.sqrt() * z - sigma2 / 2.0).exp()
 }
 
 /// How many draws of each kind a run makes.
@@ -638,7 +899,7 @@ impl Workspace {
     fn new(plan: &Plan) -> Self {
         Workspace {
             paths: Paths::default(),
-            strategies: (0..plan.strategies()).map(|_| StrategyBuffers::new(plan)).collect(),
+            strategies: (0..plan.sims.len()).map(|_| StrategyBuffers::new(plan)).collect(),
         }
     }
 }
@@ -653,6 +914,14 @@ struct StrategyBuffers {
     prices: Vec<Prices>,
     follow_up: Vec<Option<usize>>,
     outcome_queue: Vec<Vec<f64>>,
+    /// Per contract: each provider's books.
+    ledgers: Vec<Vec<Ledger>>,
+    /// Per contract: the share of the lot paid at the emergency premium after failures.
+    premium_share: Vec<f64>,
+    /// Per contract: active clients at the start of the year.
+    lot_caseload: Vec<f64>,
+    /// Per investor-financed programme: the account with the investor.
+    investor: std::collections::HashMap<usize, investor::Account>,
 }
 
 impl StrategyBuffers {
@@ -669,13 +938,17 @@ impl StrategyBuffers {
                 .collect(),
             follow_up: vec![None; s.contracts.len()],
             outcome_queue: s.contracts.iter().map(|_| vec![0.0; s.steps()]).collect(),
+            ledgers: s.contracts.iter().map(|c| vec![Ledger::default(); c.providers]).collect(),
+            premium_share: vec![0.0; s.contracts.len()],
+            lot_caseload: vec![0.0; s.contracts.len()],
+            investor: std::collections::HashMap::new(),
         }
     }
 
     /// Prepares the buffers for strategy `k`: first-period prices, empty history.
     fn reset(&mut self, plan: &Plan, k: usize) {
         let s = &plan.scenario;
-        let st = &s.strategies[k];
+        let st = &plan.sims[k];
         for &c in &st.contracts {
             let contract = &s.contracts[c];
             for (pos, &g) in contract.segments.iter().enumerate() {
@@ -693,6 +966,10 @@ impl StrategyBuffers {
                 _ => None,
             };
             self.outcome_queue[c].iter_mut().for_each(|x| *x = 0.0);
+            self.ledgers[c].iter_mut().for_each(Ledger::replace);
+            self.premium_share[c] = 0.0;
+            self.lot_caseload[c] = contract.segments.iter().map(|&g| s.segments[g].initial_caseload).sum();
         }
+        self.investor.clear();
     }
 }

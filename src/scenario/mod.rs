@@ -202,8 +202,13 @@ pub struct Contract {
     pub admin_cost_rate: f64,
     /// Number of providers.
     pub providers: usize,
-    /// Market shares of the providers.
+    /// Market shares of the providers (sum to 1).
     pub market_shares: Vec<f64>,
+    /// Efficiency of each provider (a multiplier on cost), drawn per run from the
+    /// `[provider] efficiency` distribution, one parameter per provider.
+    pub efficiency: Vec<ParamId>,
+    /// A risk corridor, when the contract has one.
+    pub risk_sharing: Option<RiskSharing>,
     /// Behaviour factor on referrals.
     pub incidence_factor: ParamId,
     /// Behaviour factor on trajectory durations.
@@ -214,13 +219,35 @@ pub struct Contract {
     pub reentry_factor: ParamId,
 }
 
+/// A band of a risk corridor: beyond `from` (a share of the target cost) the municipality
+/// takes `share` of the deviation, up to the next band.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Band {
+    /// Start of the band as a share of the target cost.
+    pub from: f64,
+    /// Share of the deviation in this band that the municipality takes.
+    pub share: f64,
+}
+
+/// A risk corridor (`[contract.risk_sharing]`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RiskSharing {
+    /// Bands in increasing order of `from`.
+    pub bands: Vec<Band>,
+    /// Cap on the transfer as a share of the year's contract value.
+    pub cap_share: Option<f64>,
+    /// Whether gains are shared too.
+    pub symmetric: bool,
+}
+
 /// Defaults for providers (`[provider]`).
 #[derive(Debug, Clone)]
 pub struct ProviderDefaults {
     /// Reserves as a share of first-year revenue.
     pub reserves_share: f64,
-    /// Multiplier on providers' cost, drawn per run.
-    pub efficiency: ParamId,
+    /// Distribution of a provider's efficiency (multiplier on cost); every provider of every
+    /// contract draws its own (see [`Contract::efficiency`]).
+    pub efficiency: Distribution,
     /// Standard deviation of the yearly multiplicative cost noise.
     pub cost_noise_sd: f64,
     /// Municipality's one-off cost of a provider failure, as a share of its yearly revenue.
@@ -234,6 +261,19 @@ pub struct ProviderDefaults {
 pub enum Financing {
     /// The municipality pays the programme's costs.
     Municipality,
+    /// An investor pays them and is paid per prevented start (a social impact bond).
+    Investor(InvestorTerms),
+}
+
+/// The outcome contract with an investor.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InvestorTerms {
+    /// Payment per start below the contracted baseline, euros.
+    pub payment_per_prevented_start: f64,
+    /// Cap on a year's payments.
+    pub annual_cap: Option<f64>,
+    /// Cap on all payments together.
+    pub total_cap: Option<f64>,
 }
 
 /// A prevention programme (MODEL.md section 7).

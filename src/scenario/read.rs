@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::dist::{Distribution, Shape};
 use super::{
-    Contract, Financing, Form, OutcomeTerms, Param, ParamId, Problem, Programme, ProviderDefaults, Scenario,
-    ScenarioError, Segment, Strategy,
+    Band, Contract, Financing, Form, InvestorTerms, OutcomeTerms, Param, ParamId, Problem, Programme, ProviderDefaults,
+    RiskSharing, Scenario, ScenarioError, Segment, Strategy,
 };
 
 /// Reads and validates a scenario file.
@@ -953,7 +953,17 @@ impl<'a> Cx<'a> {
             reserves_share: self
                 .number(pr, "provider", "reserves_share", Rule::NonNeg, &pr_span, Some(0.0))
                 .unwrap_or(0.0),
-            efficiency: self.value(pr, "provider", "efficiency", Rule::Positive, &pr_span, Some(1.0)),
+            efficiency: {
+                // A template: each provider of each contract draws its own efficiency.
+                let id = self.value(pr, "provider", "efficiency", Rule::Positive, &pr_span, Some(1.0));
+                self.params.pop().map_or_else(
+                    || Distribution::fixed(1.0),
+                    |p| {
+                        debug_assert_eq!(id.0, self.params.len());
+                        p.dist
+                    },
+                )
+            },
             cost_noise_sd: self
                 .number(pr, "provider", "cost_noise_sd", Rule::NonNeg, &pr_span, Some(0.0))
                 .unwrap_or(0.0),
@@ -964,19 +974,13 @@ impl<'a> Cx<'a> {
                 .number(pr, "provider", "emergency_premium", Rule::NonNeg, &pr_span, Some(0.0))
                 .unwrap_or(0.0),
         };
-        for key in ["reserves_share", "transition_cost_share", "emergency_premium"] {
-            if pr.contains_key(key) {
-                self.warn_later.push(format!(
-                    "[provider] {key} is read but has no effect yet: provider reserves and failures are not modelled in this version"
-                ));
-            }
-        }
 
         // [[contract]]
         let mut contracts = Vec::new();
         let mut contract_index: HashMap<String, usize> = HashMap::new();
         for (i, (t, sp)) in self.tables(root, "contract").iter().enumerate() {
-            if let Some(c) = self.contract(t, sp, i, &seg_index, &mut contract_index, contracts.len(), horizon_years) {
+            let next = contracts.len();
+            if let Some(c) = self.contract(t, sp, i, &seg_index, &mut contract_index, next, horizon_years, &provider) {
                 contracts.push(c);
             }
         }
@@ -1065,32 +1069,48 @@ impl<'a> Cx<'a> {
             let persistence_half_life_years =
                 self.number(t, &path, "persistence_half_life_years", Rule::NonNeg, sp, Some(0.0)).unwrap_or(0.0);
             let financing = match self.string(t, &path, "financing", sp, false).as_deref() {
-                None | Some("municipality") => Financing::Municipality,
+                None | Some("municipality") => {
+                    for key in ["payment_per_prevented_start", "annual_cap", "total_cap"] {
+                        if let Some(v) = t.get(key) {
+                            self.problem(
+                                v.span(),
+                                &join(&path, key),
+                                "this key only with `financing = \"investor\"`",
+                                describe(v.get_ref()),
+                                None,
+                            );
+                        }
+                    }
+                    Financing::Municipality
+                }
+                Some("investor") => {
+                    let payment_per_prevented_start =
+                        self.number(t, &path, "payment_per_prevented_start", Rule::NonNeg, sp, None).unwrap_or(0.0);
+                    let annual_cap = if t.contains_key("annual_cap") {
+                        self.number(t, &path, "annual_cap", Rule::NonNeg, sp, None)
+                    } else {
+                        None
+                    };
+                    let total_cap = if t.contains_key("total_cap") {
+                        self.number(t, &path, "total_cap", Rule::NonNeg, sp, None)
+                    } else {
+                        None
+                    };
+                    Financing::Investor(InvestorTerms { payment_per_prevented_start, annual_cap, total_cap })
+                }
                 Some(other) => {
                     let v = t.get("financing").map_or(sp.clone(), |v| v.span());
-                    let (expected, found) = if other == "investor" {
-                        (
-                            "\"municipality\" (investor financing is not supported in this version)",
-                            "\"investor\"".to_string(),
-                        )
-                    } else {
-                        ("\"municipality\" or \"investor\"", format!("\"{other}\""))
-                    };
-                    self.problem(v, &join(&path, "financing"), expected, found, None);
+                    let hint = suggest(other, &["municipality", "investor"]);
+                    self.problem(
+                        v,
+                        &join(&path, "financing"),
+                        "\"municipality\" or \"investor\"",
+                        format!("\"{other}\""),
+                        hint,
+                    );
                     Financing::Municipality
                 }
             };
-            for key in ["payment_per_prevented_start", "annual_cap", "total_cap"] {
-                if let Some(v) = t.get(key) {
-                    self.problem(
-                        v.span(),
-                        &join(&path, key),
-                        "this key only with `financing = \"investor\"`",
-                        describe(v.get_ref()),
-                        None,
-                    );
-                }
-            }
             programmes.push(Programme {
                 id,
                 name,
@@ -1310,6 +1330,7 @@ impl<'a> Cx<'a> {
         index: &mut HashMap<String, usize>,
         next: usize,
         horizon: usize,
+        provider: &ProviderDefaults,
     ) -> Option<Contract> {
         let (id, path) = self.id_of(t, "contract", i, sp, index, next);
         self.known_keys(
@@ -1400,27 +1421,38 @@ impl<'a> Cx<'a> {
             self.problem(v.span(), &join(&path, "margin"), "a margin above -1", format!("{margin}"), None);
         }
         let admin_cost_rate = self.number(t, &path, "admin_cost_rate", Rule::Share, sp, Some(0.0)).unwrap_or(0.0);
-        let providers = self.integer(t, &path, "providers", (1, 1000), sp, Some(1)).unwrap_or(1) as usize;
-        if providers != 1
-            && let Some(v) = t.get("providers")
-        {
-            self.problem(
-                v.span(),
-                &join(&path, "providers"),
-                "1 (several providers per lot are not supported in this version)",
-                describe(v.get_ref()),
-                None,
-            );
-        }
-        if let Some(v) = t.get("market_shares") {
-            self.problem(
-                v.span(),
-                &join(&path, "market_shares"),
-                "no market shares (several providers per lot are not supported in this version)",
-                describe(v.get_ref()),
-                None,
-            );
-        }
+        let providers = self.integer(t, &path, "providers", (1, 100), sp, Some(1)).unwrap_or(1) as usize;
+        let market_shares = match self.number_list(t, &path, "market_shares", Rule::Share) {
+            None => vec![1.0 / providers as f64; providers],
+            Some(shares) => {
+                let span = t.get("market_shares").map_or(sp.clone(), |v| v.span());
+                let total: f64 = shares.iter().sum();
+                if shares.len() != providers {
+                    self.problem(
+                        span,
+                        &join(&path, "market_shares"),
+                        &format!("one share per provider ({providers})"),
+                        format!("{} shares", shares.len()),
+                        None,
+                    );
+                    vec![1.0 / providers as f64; providers]
+                } else if (total - 1.0).abs() > 1e-9 {
+                    self.problem(
+                        span,
+                        &join(&path, "market_shares"),
+                        "shares that sum to 1",
+                        format!("a sum of {total}"),
+                        None,
+                    );
+                    vec![1.0 / providers as f64; providers]
+                } else {
+                    shares
+                }
+            }
+        };
+        let efficiency: Vec<ParamId> = (1..=providers)
+            .map(|j| self.register(format!("{path}.provider{j}.efficiency"), provider.efficiency.clone()))
+            .collect();
         for key in ["capacity", "rationing", "rationing_tolerance"] {
             if let Some(v) = t.get(key) {
                 self.problem(
@@ -1432,15 +1464,22 @@ impl<'a> Cx<'a> {
                 );
             }
         }
-        if let Some(v) = t.get("risk_sharing") {
-            self.problem(
-                v.span(),
-                &join(&path, "risk_sharing"),
-                "no risk sharing (risk corridors are not supported in this version)",
-                describe(v.get_ref()),
-                None,
-            );
-        }
+        let risk_sharing = match t.get("risk_sharing") {
+            None => None,
+            Some(v) => match v.get_ref() {
+                DeValue::Table(rs) => self.risk_sharing(rs, v.span(), &join(&path, "risk_sharing")),
+                other => {
+                    self.problem(
+                        v.span(),
+                        &join(&path, "risk_sharing"),
+                        "a table `[contract.risk_sharing]`",
+                        describe(other),
+                        None,
+                    );
+                    None
+                }
+            },
+        };
         let incidence_factor = self.value(t, &path, "incidence_factor", Rule::NonNeg, sp, Some(1.0));
         let duration_factor = self.value(t, &path, "duration_factor", Rule::Positive, sp, Some(1.0));
         let success_factor = self.value(t, &path, "success_factor", Rule::NonNeg, sp, Some(1.0));
@@ -1486,12 +1525,105 @@ impl<'a> Cx<'a> {
             margin,
             admin_cost_rate,
             providers,
-            market_shares: vec![1.0],
+            market_shares,
+            efficiency,
+            risk_sharing,
             incidence_factor,
             duration_factor,
             success_factor,
             reentry_factor,
         })
+    }
+}
+
+impl Cx<'_> {
+    /// `[contract.risk_sharing]`: one band (`band`, `municipality_share`) or several
+    /// (`bands = [{ from, share }, ...]`), with `cap_share` and `symmetric`.
+    fn risk_sharing(&mut self, t: &DeTable<'_>, sp: Range<usize>, path: &str) -> Option<RiskSharing> {
+        self.known_keys(t, path, &["band", "municipality_share", "bands", "cap_share", "symmetric"]);
+        let before = self.problems.len();
+        let one = t.contains_key("band") || t.contains_key("municipality_share");
+        let bands = match (one, t.get("bands")) {
+            (true, Some(v)) => {
+                self.problem(
+                    v.span(),
+                    &join(path, "bands"),
+                    "either `band` with `municipality_share`, or `bands`",
+                    "both".into(),
+                    None,
+                );
+                Vec::new()
+            }
+            (true, None) => {
+                let from = self.number(t, path, "band", Rule::NonNeg, &sp, None).unwrap_or(0.0);
+                let share = self.number(t, path, "municipality_share", Rule::Share, &sp, None).unwrap_or(0.0);
+                vec![Band { from, share }]
+            }
+            (false, Some(v)) => match v.get_ref() {
+                DeValue::Array(items) => {
+                    let mut out = Vec::new();
+                    for (i, item) in items.iter().enumerate() {
+                        let key = format!("{}[{}]", join(path, "bands"), i + 1);
+                        match item.get_ref() {
+                            DeValue::Table(b) => {
+                                self.known_keys(b, &key, &["from", "share"]);
+                                let from =
+                                    self.number(b, &key, "from", Rule::NonNeg, &item.span(), None).unwrap_or(0.0);
+                                let share =
+                                    self.number(b, &key, "share", Rule::Share, &item.span(), None).unwrap_or(0.0);
+                                if let Some(prev) = out.last().map(|b: &Band| b.from)
+                                    && from <= prev
+                                {
+                                    self.problem(
+                                        item.span(),
+                                        &key,
+                                        &format!("a `from` above the previous band's ({prev})"),
+                                        format!("{from}"),
+                                        None,
+                                    );
+                                }
+                                out.push(Band { from, share });
+                            }
+                            other => self.problem(
+                                item.span(),
+                                &key,
+                                "a band `{ from = 0.03, share = 0.5 }`",
+                                describe(other),
+                                None,
+                            ),
+                        }
+                    }
+                    if out.is_empty() {
+                        self.problem(v.span(), &join(path, "bands"), "at least one band", "an empty list".into(), None);
+                    }
+                    out
+                }
+                other => {
+                    self.problem(
+                        v.span(),
+                        &join(path, "bands"),
+                        "a list of bands `[{ from = 0.03, share = 0.5 }]`",
+                        describe(other),
+                        None,
+                    );
+                    Vec::new()
+                }
+            },
+            (false, None) => {
+                self.problem(
+                    sp.clone(),
+                    &join(path, "band"),
+                    "`band` and `municipality_share`, or `bands`",
+                    "nothing".into(),
+                    None,
+                );
+                Vec::new()
+            }
+        };
+        let cap_share =
+            if t.contains_key("cap_share") { self.number(t, path, "cap_share", Rule::NonNeg, &sp, None) } else { None };
+        let symmetric = self.boolean(t, path, "symmetric", false);
+        (self.problems.len() == before).then_some(RiskSharing { bands, cap_share, symmetric })
     }
 }
 

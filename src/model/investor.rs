@@ -1,0 +1,135 @@
+//! Investor-financed prevention (MODEL.md section 7): an outcome contract like a social
+//! impact bond. The investor pays the programme's costs; the municipality pays a fixed amount
+//! for every start in the targeted segments below the contracted baseline, which is fixed
+//! at signing from expected values (so the municipality can pay for luck), capped per year
+//! and in total.
+
+use crate::scenario::InvestorTerms;
+
+/// The municipality's account with the investor, year by year: what is left of the total cap.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Account {
+    left: f64,
+}
+
+impl Account {
+    /// A new contract.
+    pub fn new(terms: &InvestorTerms) -> Self {
+        Account { left: terms.total_cap.unwrap_or(f64::INFINITY) }
+    }
+
+    /// The payment of a year in which the contract runs: starts below the baseline at
+    /// `payment_per_prevented_start`, within the annual cap and what is left of the total.
+    pub fn pay_year(&mut self, terms: &InvestorTerms, baseline: f64, actual: f64) -> f64 {
+        let due = (baseline - actual).max(0.0) * terms.payment_per_prevented_start;
+        let paid = due.min(terms.annual_cap.unwrap_or(f64::INFINITY)).min(self.left);
+        self.left -= paid;
+        paid
+    }
+}
+
+/// Payments per year: `actual[t]` and `baseline[t]` are starts in the targeted segments,
+/// `active[t]` whether the contract runs in year `t` (see [`Account::pay_year`]).
+pub fn payments(terms: &InvestorTerms, baseline: &[f64], actual: &[f64], active: &[bool]) -> Vec<f64> {
+    let mut account = Account::new(terms);
+    baseline
+        .iter()
+        .zip(actual)
+        .zip(active)
+        .map(|((&b, &a), &on)| if on { account.pay_year(terms, b, a) } else { 0.0 })
+        .collect()
+}
+
+/// The part of each year's payment that paid for luck: starts below the baseline that would
+/// not have happened anyway. With `counterfactual[t]` the starts of the same run without the
+/// programme (known by common random numbers), the programme prevented
+/// `max(0, counterfactual − actual)`; the rest of the paid starts was luck. Caps apply
+/// pro rata.
+pub fn luck(baseline: &[f64], actual: &[f64], counterfactual: &[f64], paid: &[f64]) -> Vec<f64> {
+    (0..paid.len())
+        .map(|t| {
+            let paid_starts = (baseline[t] - actual[t]).max(0.0);
+            if paid_starts <= 0.0 || paid[t] <= 0.0 {
+                return 0.0;
+            }
+            let prevented = (counterfactual[t] - actual[t]).max(0.0);
+            let lucky = (paid_starts - prevented).max(0.0);
+            paid[t] * lucky / paid_starts
+        })
+        .collect()
+}
+
+/// Internal rate of return of yearly cash flows (the first at t = 0): the rate at which
+/// their net present value is zero, found by bisection. −1 (all lost) when nothing comes
+/// back; NaN when there is no investment or no single root in (−1, 100).
+pub fn irr(flows: &[f64]) -> f64 {
+    let npv = |r: f64| flows.iter().enumerate().map(|(t, f)| f / (1.0 + r).powi(t as i32)).sum::<f64>();
+    let invested: f64 = flows.iter().filter(|f| **f < 0.0).sum();
+    let returned: f64 = flows.iter().filter(|f| **f > 0.0).sum();
+    if invested == 0.0 {
+        return f64::NAN;
+    }
+    if returned == 0.0 {
+        return -1.0;
+    }
+    let (mut lo, mut hi) = (-0.999_999, 100.0);
+    let (mut f_lo, f_hi) = (npv(lo), npv(hi));
+    if f_lo.signum() == f_hi.signum() {
+        return f64::NAN;
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        let f_mid = npv(mid);
+        if f_mid.signum() == f_lo.signum() {
+            lo = mid;
+            f_lo = f_mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo < 1e-12 {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terms(annual: Option<f64>, total: Option<f64>) -> InvestorTerms {
+        InvestorTerms { payment_per_prevented_start: 1000.0, annual_cap: annual, total_cap: total }
+    }
+
+    #[test]
+    fn payments_by_hand() {
+        let baseline = [100.0, 100.0, 100.0, 100.0];
+        let actual = [95.0, 80.0, 105.0, 70.0];
+        let on = [true, true, true, false];
+        assert_eq!(payments(&terms(None, None), &baseline, &actual, &on), vec![5000.0, 20_000.0, 0.0, 0.0]);
+        assert_eq!(payments(&terms(Some(10_000.0), None), &baseline, &actual, &on), vec![5000.0, 10_000.0, 0.0, 0.0]);
+        assert_eq!(payments(&terms(None, Some(12_000.0)), &baseline, &actual, &on), vec![5000.0, 7000.0, 0.0, 0.0]);
+    }
+
+    #[test]
+    fn luck_by_hand() {
+        // Baseline 100, actual 80: 20 paid. Without the programme there would have been 90:
+        // the programme prevented 10, the other 10 were luck: half the payment.
+        let t = terms(None, None);
+        let paid = payments(&t, &[100.0], &[80.0], &[true]);
+        assert_eq!(luck(&[100.0], &[80.0], &[90.0], &paid), vec![10_000.0]);
+        // Demand above the baseline anyway: everything paid was prevented.
+        assert_eq!(luck(&[100.0], &[80.0], &[120.0], &paid), vec![0.0]);
+    }
+
+    #[test]
+    fn irr_by_hand() {
+        // -100 now, +110 in a year: 10%.
+        assert!((irr(&[-100.0, 110.0]) - 0.10).abs() < 1e-9);
+        // -100, -100, then 250 in year 2: (1+r)^2 * 100 + (1+r) * 100 = 250 -> r = 0.1612...
+        let r = irr(&[-100.0, -100.0, 250.0]);
+        assert!((100.0 * (1.0 + r).powi(2) + 100.0 * (1.0 + r) - 250.0).abs() < 1e-6);
+        assert_eq!(irr(&[-100.0, 0.0]), -1.0);
+        assert!(irr(&[0.0, 10.0]).is_nan());
+    }
+}
