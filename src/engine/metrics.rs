@@ -68,7 +68,7 @@ pub mod y {
 }
 
 /// Horizon metrics per strategy and run, in storage order.
-pub const HORIZON: [&str; 15] = [
+pub const HORIZON: [&str; 16] = [
     "npv_spend",
     "total_spend",
     "npv_saving_vs_baseline",
@@ -84,6 +84,7 @@ pub const HORIZON: [&str; 15] = [
     "investor_multiple",
     "p_investor_loss",
     "paid_for_luck_share",
+    "investor_mirr",
 ];
 
 /// Index of a horizon metric.
@@ -103,6 +104,7 @@ pub mod h {
     pub const INVESTOR_MULTIPLE: usize = 12;
     pub const INVESTOR_LOSS: usize = 13;
     pub const PAID_FOR_LUCK: usize = 14;
+    pub const INVESTOR_MIRR: usize = 15;
 }
 
 /// The layout of a scenario's yearly metrics: the base ones, `budget_overrun` when the

@@ -429,6 +429,7 @@ impl Plan {
                     })
                     .collect();
                 o[h::INVESTOR_IRR] = investor::irr(&flows);
+                o[h::INVESTOR_MIRR] = investor::mirr(&flows, s.discount_rate);
                 o[h::INVESTOR_MULTIPLE] = received / invested;
                 o[h::INVESTOR_LOSS] = if received < invested { 1.0 } else { 0.0 };
                 let (lucky, paid) = luck[k];

@@ -59,9 +59,11 @@ pub fn luck(baseline: &[f64], actual: &[f64], counterfactual: &[f64], paid: &[f6
         .collect()
 }
 
-/// Internal rate of return of yearly cash flows (the first at t = 0): the rate at which
-/// their net present value is zero, found by bisection. −1 (all lost) when nothing comes
-/// back; NaN when there is no investment or no single root in (−1, 100).
+/// Internal rate of return of yearly cash flows (the first at t = 0): a rate at which their
+/// net present value is zero. Yearly outcome payments during the programme can make the
+/// flows change sign several times, with several roots; then the root closest to zero is
+/// taken (as `numpy_financial.irr` does). −1 (all lost) when nothing comes back; NaN when
+/// there is no investment or no root in (−1, 10].
 pub fn irr(flows: &[f64]) -> f64 {
     let npv = |r: f64| flows.iter().enumerate().map(|(t, f)| f / (1.0 + r).powi(t as i32)).sum::<f64>();
     let invested: f64 = flows.iter().filter(|f| **f < 0.0).sum();
@@ -72,25 +74,60 @@ pub fn irr(flows: &[f64]) -> f64 {
     if returned == 0.0 {
         return -1.0;
     }
-    let (mut lo, mut hi) = (-0.999_999, 100.0);
-    let (mut f_lo, f_hi) = (npv(lo), npv(hi));
-    if f_lo.signum() == f_hi.signum() {
+    // A grid that is fine near zero: r = sinh-like spacing from -0.999 to 10.
+    let grid: Vec<f64> = (0..=4000)
+        .map(|i| {
+            let x = i as f64 / 4000.0;
+            if x < 0.5 { -0.999 * (1.0 - 2.0 * x).powi(3) } else { 10.0 * (2.0 * x - 1.0).powi(3) }
+        })
+        .collect();
+    let mut best = f64::NAN;
+    let mut f_prev = npv(grid[0]);
+    for w in grid.windows(2) {
+        let f_next = npv(w[1]);
+        if f_next == 0.0 || f_prev.signum() != f_next.signum() {
+            let (mut lo, mut hi, mut f_lo) = (w[0], w[1], f_prev);
+            for _ in 0..100 {
+                let mid = 0.5 * (lo + hi);
+                let f_mid = npv(mid);
+                if f_mid.signum() == f_lo.signum() {
+                    lo = mid;
+                    f_lo = f_mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            let root = 0.5 * (lo + hi);
+            if best.is_nan() || root.abs() < best.abs() {
+                best = root;
+            }
+        }
+        f_prev = f_next;
+    }
+    best
+}
+
+/// Modified internal rate of return: outflows discounted to year 0 and inflows compounded
+/// to the last year with a cash flow, both at `rate` (here the scenario's discount rate),
+/// `(FV(inflows) / PV(outflows))^(1/n) − 1`. Unlike the IRR it always exists and is unique,
+/// and it is above `rate` exactly when the flows' net present value at `rate` is positive.
+/// −1 when nothing comes back; NaN when there is no investment.
+pub fn mirr(flows: &[f64], rate: f64) -> f64 {
+    let Some(n) = flows.iter().rposition(|f| *f != 0.0) else { return f64::NAN };
+    let pv_out: f64 =
+        flows.iter().enumerate().filter(|(_, f)| **f < 0.0).map(|(t, f)| -f / (1.0 + rate).powi(t as i32)).sum();
+    let fv_in: f64 =
+        flows.iter().enumerate().filter(|(_, f)| **f > 0.0).map(|(t, f)| f * (1.0 + rate).powi((n - t) as i32)).sum();
+    if pv_out == 0.0 {
         return f64::NAN;
     }
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        let f_mid = npv(mid);
-        if f_mid.signum() == f_lo.signum() {
-            lo = mid;
-            f_lo = f_mid;
-        } else {
-            hi = mid;
-        }
-        if hi - lo < 1e-12 {
-            break;
-        }
+    if fv_in == 0.0 {
+        return -1.0;
     }
-    0.5 * (lo + hi)
+    if n == 0 {
+        return fv_in / pv_out - 1.0;
+    }
+    (fv_in / pv_out).powf(1.0 / n as f64) - 1.0
 }
 
 #[cfg(test)]
@@ -131,5 +168,21 @@ mod tests {
         assert!((100.0 * (1.0 + r).powi(2) + 100.0 * (1.0 + r) - 250.0).abs() < 1e-6);
         assert_eq!(irr(&[-100.0, 0.0]), -1.0);
         assert!(irr(&[0.0, 10.0]).is_nan());
+        // Two roots, 0% and 100%... flows -100, +300, -200: NPV = 0 at r = 0 and r = 1;
+        // the root closest to zero is taken.
+        assert!(irr(&[-100.0, 300.0, -200.0]).abs() < 1e-9);
+    }
+
+    #[test]
+    fn mirr_by_hand() {
+        // -100 at t=0, +60 at t=1 and t=2, rate 10%: FV = 60 x 1.1 + 60 = 126, PV = 100,
+        // MIRR = sqrt(1.26) - 1.
+        assert!((mirr(&[-100.0, 60.0, 60.0], 0.1) - (1.26f64.sqrt() - 1.0)).abs() < 1e-12);
+        // Money received before more is invested: the IRR is negative (borrowing-like),
+        // the MIRR positive when the net present value at the rate is.
+        let flows = [-100.0, 250.0, -100.0];
+        assert!(irr(&flows) < 0.0 || irr(&flows).is_nan() || irr(&flows) > 0.0);
+        assert!(mirr(&flows, 0.05) > 0.05);
+        assert_eq!(mirr(&[-100.0, 0.0], 0.05), -1.0);
     }
 }

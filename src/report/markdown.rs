@@ -120,6 +120,53 @@ impl Export for SummaryMarkdown {
                 let _ = writeln!(md);
             }
         }
+        let _ = writeln!(md, "\n## Risk to providers\n");
+        let _ = writeln!(
+            md,
+            "| strategy | P(at least one provider fails by {last}) | failures (mean) | failure costs (mean, total) | providers' result per year (median) | corridor transfers (mean, total) |"
+        );
+        let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- |");
+        for (k, st) in s.strategies.iter().enumerate() {
+            let sum_mean = |m: usize| (0..s.horizon_years).map(|t| r.yearly_stat(k, t, m).mean).sum::<f64>();
+            let result: Vec<f64> = (0..s.horizon_years).map(|t| r.yearly_stat(k, t, y::PROVIDER_RESULT).p[2]).collect();
+            let _ = writeln!(
+                md,
+                "| {} | {} | {:.2} | {} | {} | {} |",
+                st.name,
+                pct(r.horizon_stat(k, h::PROVIDER_FAILURE).mean),
+                sum_mean(y::FAILURES),
+                mln(sum_mean(y::FAILURE_COST)),
+                mln(result.iter().sum::<f64>() / result.len() as f64),
+                mln(sum_mean(y::TRANSFER)),
+            );
+        }
+        let investors: Vec<usize> =
+            (0..s.strategies.len()).filter(|&k| r.horizon_stat(k, h::INVESTOR_MULTIPLE).n > 0).collect();
+        if !investors.is_empty() {
+            let _ = writeln!(md, "\n## Investor-financed prevention\n");
+            let _ = writeln!(
+                md,
+                "The investor pays the programme and is paid per start below a baseline fixed at signing. \"Paid for luck\" is the share of those payments for starts that would not have happened anyway (known from the same simulated future without the programme). The return is the modified internal rate of return (MIRR) at the discount rate: payments during the programme make the plain IRR (`investor_irr` in summary.csv) ambiguous when money comes back before more is invested.\n"
+            );
+            let _ = writeln!(
+                md,
+                "| strategy | investor return, MIRR (median) | multiple (median) | P(investor loses money) | paid for luck (mean share) | paid to investor (mean, total) |"
+            );
+            let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- |");
+            for &k in &investors {
+                let paid = (0..s.horizon_years).map(|t| r.yearly_stat(k, t, y::INVESTOR_PAYMENTS).mean).sum::<f64>();
+                let _ = writeln!(
+                    md,
+                    "| {} | {} | {:.2} | {} | {} | {} |",
+                    s.strategies[k].name,
+                    pct(r.horizon_stat(k, h::INVESTOR_MIRR).p[2]),
+                    r.horizon_stat(k, h::INVESTOR_MULTIPLE).p[2],
+                    pct(r.horizon_stat(k, h::INVESTOR_LOSS).mean),
+                    pct(r.horizon_stat(k, h::PAID_FOR_LUCK).mean),
+                    mln(paid),
+                );
+            }
+        }
         md.push_str(&super::budget::markdown_section(r));
         let _ = writeln!(md, "\n## Caseload (median active clients at year end)\n");
         let _ = write!(md, "| strategy |");
