@@ -9,8 +9,8 @@ use super::charts::ChartKind;
 use super::data::ReportData;
 use super::headline::Headline;
 use super::lang::Lang;
+use super::tables;
 use super::{Report, ReportError};
-use crate::engine::metrics::h;
 
 /// `summary.md` (English) and `summary_nl.md` (Dutch).
 pub struct SummaryMarkdown;
@@ -42,7 +42,11 @@ pub fn summary(d: &ReportData, hl: &Headline, lang: Lang) -> String {
     }
     let _ = writeln!(md, "\n## {}\n", lang.t("Key assumptions", "Belangrijkste aannames"));
     for s in assumptions(d, hl, lang) {
-        let _ = writeln!(md, "- {s}");
+        if s.starts_with("  - ") {
+            let _ = writeln!(md, "{s}");
+        } else {
+            let _ = writeln!(md, "- {s}");
+        }
     }
     let _ = writeln!(md, "\n## {}\n", lang.t("Charts", "Grafieken"));
     let _ = writeln!(
@@ -114,9 +118,22 @@ pub fn question(d: &ReportData, lang: Lang) -> Vec<String> {
     out
 }
 
-/// How many of 10 futures a probability is.
-pub fn of_ten(p: f64) -> String {
-    if p.is_finite() { format!("{:.0}", (p * 10.0).round()) } else { "–".into() }
+/// A probability as "8 of 10" / "8 van de 10"; as "99 of 100" when rounding to tenths
+/// would turn a near-certainty into a certainty (or a small chance into none).
+pub fn chance(p: f64, lang: Lang) -> String {
+    if !p.is_finite() {
+        return "–".into();
+    }
+    let ten = (p * 10.0).round();
+    let (n, of) = if (ten >= 10.0 && p < 1.0) || (ten <= 0.0 && p > 0.0) {
+        ((p * 100.0).round().clamp(1.0, 99.0), 100)
+    } else {
+        (ten, 10)
+    };
+    match lang {
+        Lang::En => format!("{n:.0} of {of}"),
+        Lang::Nl => format!("{n:.0} van de {of}"),
+    }
 }
 
 /// The answer in three sentences.
@@ -136,22 +153,22 @@ pub fn answer(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
     let share = s.p50() / hl.baseline_npv.p50() * 100.0;
     let first = match (lang, b.saves()) {
         (Lang::En, true) => format!(
-            "In {} of 10 simulated futures, {best} costs the municipality less than {base} over {start}–{end}.",
-            of_ten(b.p_cheaper)
+            "In {} simulated futures, {best} costs the municipality less than {base} over {start}–{end}.",
+            chance(b.p_cheaper, lang)
         ),
         (Lang::En, false) => format!(
             "No alternative is expected to cost less than {base} over {start}–{end}: the closest, {best}, is \
-             cheaper in {} of 10 simulated futures.",
-            of_ten(b.p_cheaper)
+             cheaper in {} simulated futures.",
+            chance(b.p_cheaper, lang)
         ),
         (Lang::Nl, true) => format!(
-            "In {} van de 10 gesimuleerde toekomsten kost {best} de gemeente minder dan {base} over {start}–{end}.",
-            of_ten(b.p_cheaper)
+            "In {} gesimuleerde toekomsten kost {best} de gemeente minder dan {base} in de periode {start}–{end}.",
+            chance(b.p_cheaper, lang)
         ),
         (Lang::Nl, false) => format!(
-            "Geen alternatief kost naar verwachting minder dan {base} over {start}–{end}: het beste, {best}, is \
-             goedkoper in {} van de 10 gesimuleerde toekomsten.",
-            of_ten(b.p_cheaper)
+            "Geen alternatief kost naar verwachting minder dan {base} in de periode {start}–{end}: het beste, {best}, \
+             is goedkoper in {} gesimuleerde toekomsten.",
+            chance(b.p_cheaper, lang)
         ),
     };
     let second = match (lang, b.saves()) {
@@ -211,16 +228,16 @@ pub fn answer(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
     };
     let third = match lang {
         Lang::En => format!(
-            "{payback}; counting spend up to {mid_year}, it is the cheapest of all {n} strategies in {} of 10 \
-             futures, and up to {end} in {} of 10.",
-            of_ten(mid_p),
-            of_ten(b.p_cheapest)
+            "{payback}; counting spend up to {mid_year}, it is the cheapest of all {n} strategies in {} futures, \
+             and up to {end} in {}.",
+            chance(mid_p, lang),
+            chance(b.p_cheapest, lang)
         ),
         Lang::Nl => format!(
-            "{payback}; met de uitgaven tot en met {mid_year} is het in {} van de 10 toekomsten de goedkoopste van \
-             alle {n} strategieën, tot en met {end} in {} van de 10.",
-            of_ten(mid_p),
-            of_ten(b.p_cheapest)
+            "{payback}; met de uitgaven tot en met {mid_year} is het in {} toekomsten de goedkoopste van alle {n} \
+             strategieën, tot en met {end} in {}.",
+            chance(mid_p, lang),
+            chance(b.p_cheapest, lang)
         ),
     };
     vec![first, second, third]
@@ -370,176 +387,22 @@ pub fn assumptions(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
     out
 }
 
-/// The years shown in the yearly tables: every fifth and the last.
-pub fn shown_years(d: &ReportData) -> Vec<usize> {
-    let n = d.meta.horizon_years;
-    let mut v: Vec<usize> = (0..n).step_by(5).collect();
-    if n > 0 && v.last() != Some(&(n - 1)) {
-        v.push(n - 1);
-    }
-    v
-}
-
-/// The finance officer's headline tables.
+/// The finance officer's headline tables in Markdown.
 pub fn tables(d: &ReportData, lang: Lang) -> String {
-    let m = &d.meta;
-    let base = d.baseline();
-    let runs = d.runs.len();
-    let last = m.end_year();
     let mut md = String::new();
-    let _ = writeln!(
-        md,
-        "{}\n",
-        match lang {
-            Lang::En => format!(
-                "Baseline: **{}**. Figures are medians with the 90% band (5th to 95th percentile) unless said \
-                 otherwise; ± is the Monte Carlo standard error.",
-                d.name(base)
-            ),
-            Lang::Nl => format!(
-                "Basis: **{}**. Bedragen zijn medianen met de 90%-band (5e tot 95e percentiel), tenzij anders \
-                 vermeld; ± is de Monte-Carlo-standaardfout.",
-                d.name(base)
-            ),
-        }
-    );
-    let _ = writeln!(md, "### {} {} {}\n", lang.t("Over", "Over"), m.horizon_years, lang.t("years", "jaar"));
-    let head = match lang {
-        Lang::En => format!(
-            "| strategy | NPV of spend | saving vs baseline (NPV, mean) | P(cheaper than baseline) | P(cheapest) | break-even year (median) | P(break even by {last}) | cost per success |"
-        ),
-        Lang::Nl => format!(
-            "| strategie | contante waarde uitgaven | besparing t.o.v. basis (contant, gemiddeld) | P(goedkoper dan basis) | P(goedkoopste) | terugverdienjaar (mediaan) | P(terugverdiend t/m {last}) | kosten per succes |"
-        ),
-    };
-    let _ = writeln!(md, "{head}");
-    let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- |");
-    for k in 0..d.strategies() {
-        let npv = d.horizon(k, h::NPV_SPEND);
-        let saving = d.horizon(k, h::NPV_SAVING);
-        let cps = d.horizon(k, h::COST_PER_SUCCESS);
-        let (be, pbe, cheaper, saving_text) = if k == base {
-            (lang.t("(baseline)", "(basis)").to_string(), "–".to_string(), "–".to_string(), "–".to_string())
-        } else {
-            (
-                lang.year(d.horizon(k, h::BREAK_EVEN_YEAR).p50()),
-                lang.pct(d.horizon(k, h::BREAKS_EVEN).mean),
-                lang.pct(d.horizon(k, h::CHEAPER).mean),
-                format!("{} ± {}", lang.mln(saving.mean), lang.num(saving.mcse / 1e6, 1)),
-            )
-        };
-        let _ = writeln!(
-            md,
-            "| {} | {} ({} – {}) | {saving_text} | {cheaper} | {} | {be} | {pbe} | {} |",
-            d.name(k),
-            lang.mln(npv.p50()),
-            lang.mln(npv.p5()),
-            lang.mln(npv.p95()),
-            lang.pct(d.horizon(k, h::CHEAPEST).mean),
-            lang.eur(cps.p50())
-        );
-    }
-    let shown = shown_years(d);
-    let years_header = |md: &mut String| {
-        let _ = write!(md, "| {} |", lang.t("strategy", "strategie"));
-        for &t in &shown {
-            let _ = write!(md, " {} |", m.start_year + t as i32);
-        }
-        let _ = writeln!(md);
-        let _ = writeln!(md, "| --- |{}", " --- |".repeat(shown.len()));
-    };
-    let _ = writeln!(
-        md,
-        "\n### {}\n",
-        lang.t("Yearly municipal spend (median, 90% band)", "Jaarlijkse uitgaven van de gemeente (mediaan, 90%-band)")
-    );
-    years_header(&mut md);
-    for k in 0..d.strategies() {
-        let _ = write!(md, "| {} |", d.name(k));
-        let spend = d.yearly_or_empty(k, "spend");
-        for &t in &shown {
-            if let Some(v) = spend.get(t) {
-                let _ = write!(md, " {} ({} – {}) |", lang.mln(v.p50()), lang.num(v.p5() / 1e6, 1), lang.num(v.p95() / 1e6, 1));
-            }
+    let _ = writeln!(md, "{}\n", tables::lead(d, lang).replace(d.name(d.baseline()), &format!("**{}**", d.name(d.baseline()))));
+    for t in tables::headline_tables(d, lang) {
+        let _ = writeln!(md, "### {}\n", t.title);
+        let _ = writeln!(md, "| {} |", t.header.join(" | "));
+        let _ = writeln!(md, "|{}", " --- |".repeat(t.header.len()));
+        for row in &t.rows {
+            let _ = writeln!(md, "| {} |", row.join(" | "));
         }
         let _ = writeln!(md);
     }
-    let _ = writeln!(
-        md,
-        "\n### {}\n",
-        lang.t(
-            "Prudent budget: spend that is not exceeded in 9 of 10 futures (P90)",
-            "Voorzichtige begroting: uitgaven die in 9 van de 10 toekomsten niet worden overschreden (P90)"
-        )
-    );
-    years_header(&mut md);
-    for k in 0..d.strategies() {
-        let _ = write!(md, "| {} |", d.name(k));
-        let p90 = d.spend_p90(k);
-        for &t in &shown {
-            let _ = write!(md, " {} |", lang.mln(p90.get(t).copied().unwrap_or(f64::NAN)));
-        }
-        let _ = writeln!(md);
+    let _ = writeln!(md, "### {}\n", lang.t("Notes", "Toelichting"));
+    for n in tables::notes(d, lang) {
+        let _ = writeln!(md, "- {n}");
     }
-    if let (true, Some(budget)) = (d.has_budget(), m.budget_eur) {
-        let _ = writeln!(
-            md,
-            "\n### {} {})\n",
-            lang.t(
-                "Probability that spend exceeds the budget line (first year",
-                "Kans dat de uitgaven boven de begroting uitkomen (eerste jaar"
-            ),
-            lang.mln(budget)
-        );
-        years_header(&mut md);
-        for k in 0..d.strategies() {
-            let _ = write!(md, "| {} |", d.name(k));
-            let over = d.yearly_or_empty(k, "budget_overrun");
-            for &t in &shown {
-                let _ = write!(md, " {} |", lang.pct(over.get(t).map_or(f64::NAN, |s| s.mean)));
-            }
-            let _ = writeln!(md);
-        }
-    }
-    let _ = writeln!(
-        md,
-        "\n### {}\n",
-        lang.t("Caseload (median active clients at year end)", "Cliënten in zorg (mediaan, einde van het jaar)")
-    );
-    years_header(&mut md);
-    for k in 0..d.strategies() {
-        let _ = write!(md, "| {} |", d.name(k));
-        let c = d.yearly_or_empty(k, "caseload");
-        for &t in &shown {
-            let _ = write!(md, " {} |", lang.num(c.get(t).map_or(f64::NAN, |s| s.p50()), 0));
-        }
-        let _ = writeln!(md);
-    }
-    let never: Vec<String> = (0..d.strategies())
-        .filter(|&k| k != base)
-        .map(|k| match lang {
-            Lang::En => format!("{}: {} of {runs} runs never break even", d.name(k), d.never_break_even(k)),
-            Lang::Nl => format!("{}: {} van {runs} simulaties nooit terugverdiend", d.name(k), d.never_break_even(k)),
-        })
-        .collect();
-    let _ = writeln!(md, "\n### {}\n", lang.t("Notes", "Toelichting"));
-    let _ = writeln!(md, "- {}", m.money_basis);
-    let _ = writeln!(
-        md,
-        "- {} {}.",
-        lang.t(
-            "Break-even year: the first year from which cumulative discounted spend stays below the baseline's.",
-            "Terugverdienjaar: het eerste jaar vanaf wanneer de opgetelde, contant gemaakte uitgaven onder die van de basis blijven."
-        ),
-        never.join("; ")
-    );
-    let _ = writeln!(
-        md,
-        "- {}",
-        lang.t(
-            "Full tables: `summary.csv`, `yearly.csv`, `budget.csv` and `results.xlsx`; per-run data: `runs.csv`; provenance: `meta.json`.",
-            "Volledige tabellen: `summary.csv`, `yearly.csv`, `budget.csv` en `results.xlsx`; per simulatie: `runs.csv`; herkomst: `meta.json`."
-        )
-    );
     md
 }

@@ -14,7 +14,8 @@ pub mod data;
 pub mod headline;
 mod html;
 pub mod lang;
-mod markdown;
+pub mod markdown;
+pub mod tables;
 pub mod meta;
 mod xlsx;
 
