@@ -10,8 +10,15 @@ use std::process::Command as Process;
 use assert_cmd::Command;
 
 const FRIESLAND: &str = "scenarios/friesland.toml";
-const CHARTS: [&str; 7] =
-    ["spend_fan", "cumulative_saving", "npv_distribution", "p_cheapest", "spend_components", "caseload", "budget_overrun"];
+const CHARTS: [&str; 7] = [
+    "spend_fan",
+    "cumulative_saving",
+    "npv_distribution",
+    "p_cheapest",
+    "spend_components",
+    "caseload",
+    "budget_overrun",
+];
 
 fn contractsim() -> Command {
     Command::cargo_bin("contractsim").expect("binary built")
@@ -19,7 +26,17 @@ fn contractsim() -> Command {
 
 fn run(out: &Path, runs: usize, threads: usize) {
     contractsim()
-        .args(["run", FRIESLAND, "--runs", &runs.to_string(), "--seed", "7", "--threads", &threads.to_string(), "--out"])
+        .args([
+            "run",
+            FRIESLAND,
+            "--runs",
+            &runs.to_string(),
+            "--seed",
+            "7",
+            "--threads",
+            &threads.to_string(),
+            "--out",
+        ])
         .arg(out)
         .assert()
         .success();
@@ -68,7 +85,7 @@ fn run_writes_every_chart_and_report() {
         assert!(xlsx.windows(name.len()).any(|w| w == name.as_bytes()), "{name}");
     }
     let budget = fs::read_to_string(out.join("budget.csv")).unwrap();
-    assert!(budget.starts_with("strategy,year,spend_p50,spend_p90,budget_line\n"));
+    assert!(budget.starts_with("strategy,year,budget,spend_p50,spend_p90\n"));
     assert_eq!(budget.lines().count(), 1 + 5 * 20);
     let meta: serde_json::Value = serde_json::from_slice(&fs::read(out.join("meta.json")).unwrap()).unwrap();
     assert_eq!(meta["strategy_details"][0]["name"], "Output contracts (today)");
@@ -100,12 +117,7 @@ fn report_redraws_the_same_files_from_the_folder() {
     // Not a results folder: exit code 2 and a message naming the file.
     let empty = dir.path().join("empty");
     fs::create_dir(&empty).unwrap();
-    contractsim()
-        .arg("report")
-        .arg(&empty)
-        .assert()
-        .code(2)
-        .stderr(predicates::str::contains("meta.json"));
+    contractsim().arg("report").arg(&empty).assert().code(2).stderr(predicates::str::contains("meta.json"));
 }
 
 #[test]

@@ -177,7 +177,16 @@ fn summary_numbers_are_the_tables() {
     }
     let row = |m: &str| summary[&(ids[best.strategy].clone(), m.to_string())].clone();
     assert_eq!(best.p_cheaper, row("p_cheaper_than_baseline")[0]);
-    assert_eq!(best.saving.p, [row("npv_saving_vs_baseline")[2], row("npv_saving_vs_baseline")[3], row("npv_saving_vs_baseline")[4], row("npv_saving_vs_baseline")[5], row("npv_saving_vs_baseline")[6]]);
+    assert_eq!(
+        best.saving.p,
+        [
+            row("npv_saving_vs_baseline")[2],
+            row("npv_saving_vs_baseline")[3],
+            row("npv_saving_vs_baseline")[4],
+            row("npv_saving_vs_baseline")[5],
+            row("npv_saving_vs_baseline")[6]
+        ]
+    );
     assert_eq!(best.p_cheapest, row("p_cheapest")[0]);
     assert!(same(best.break_even_year, row("break_even_year")[4]));
     let base_npv = summary[&(ids[d.baseline()].clone(), "npv_spend".to_string())][4];
@@ -210,7 +219,11 @@ fn summary_numbers_are_the_tables() {
     assert!(nl.contains("€ ") && nl.contains(" mln"), "Dutch amounts are € x,y mln");
     // Break-even counts in the notes come from runs.csv: NaN cells are runs that never do.
     for k in (0..ids.len()).filter(|&k| k != d.baseline()) {
-        let never = b.runs.iter().filter(|run| run.horizon[k * contractsim::engine::HORIZON.len() + h::BREAK_EVEN_YEAR].is_nan()).count();
+        let never = b
+            .runs
+            .iter()
+            .filter(|run| run.horizon[k * contractsim::engine::HORIZON.len() + h::BREAK_EVEN_YEAR].is_nan())
+            .count();
         assert!(en.contains(&format!("{}: {never} of {RUNS} runs never break even", d.name(k))));
     }
 }

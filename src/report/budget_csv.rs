@@ -9,11 +9,12 @@ use crate::engine::metrics::y;
 use crate::model::time::index;
 use crate::stats::quantile_sorted;
 
-/// Header of `budget.csv`.
-pub const BUDGET_COLUMNS: [&str; 5] = ["strategy", "year", "spend_p50", "spend_p90", "budget_line"];
+/// Header of `budget.csv`. The reports read it by column name, so a richer file with
+/// these columns among others (more percentiles, reserves) reads as well.
+pub const BUDGET_COLUMNS: [&str; 5] = ["strategy", "year", "budget", "spend_p50", "spend_p90"];
 
-/// `budget.csv`: `strategy,year,spend_p50,spend_p90,budget_line` (the budget line empty
-/// when the scenario has none).
+/// `budget.csv`: `strategy,year,budget,spend_p50,spend_p90` (the budget line empty when
+/// the scenario has none).
 pub struct BudgetCsv;
 
 impl Export for BudgetCsv {
@@ -39,9 +40,9 @@ impl Export for BudgetCsv {
                 w.write_record([
                     st.id.clone(),
                     (s.start_year + t as i32).to_string(),
+                    cell(line),
                     cell(r.yearly_stat(k, t, y::SPEND).p[2]),
                     cell(quantile_sorted(&column, 0.90)),
-                    cell(line),
                 ])
                 .map_err(err)?;
             }

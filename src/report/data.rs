@@ -172,6 +172,9 @@ impl ReportData {
                     .into(),
             });
         }
+        if meta.strategies.is_empty() || meta.horizon_years == 0 {
+            return Err(ReportError::Read { file: "meta.json", reason: "no strategies or no years".into() });
+        }
         let strategy_index: HashMap<&str, usize> =
             meta.strategies.iter().enumerate().map(|(k, s)| (s.as_str(), k)).collect();
         let n = meta.strategies.len();
@@ -346,7 +349,13 @@ fn stat(file: &'static str, c: &[String]) -> Result<Stat, ReportError> {
     Ok(Stat {
         mean: number(file, &c[0])?,
         mcse: number(file, &c[1])?,
-        p: [number(file, &c[2])?, number(file, &c[3])?, number(file, &c[4])?, number(file, &c[5])?, number(file, &c[6])?],
+        p: [
+            number(file, &c[2])?,
+            number(file, &c[3])?,
+            number(file, &c[4])?,
+            number(file, &c[5])?,
+            number(file, &c[6])?,
+        ],
     })
 }
 
@@ -371,19 +380,27 @@ fn complete<T>(file: &'static str, cells: Vec<Option<T>>) -> Result<Vec<T>, Repo
 type BudgetColumns = (Vec<f64>, Vec<f64>);
 
 fn parse_budget(bytes: &[u8], meta: &Meta) -> Result<BudgetColumns, ReportError> {
+    let bad = |reason: String| ReportError::Read { file: "budget.csv", reason };
     let n = meta.strategies.len();
     let years = meta.horizon_years;
     let mut p90 = vec![f64::NAN; n * years];
     let mut line = vec![f64::NAN; years];
-    for row in csv_rows("budget.csv", bytes, 5)? {
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+    let header = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let column = |name: &str| header.iter().position(|h| h == name).ok_or_else(|| bad(format!("no column `{name}`")));
+    let (c_strategy, c_year, c_budget, c_p90) =
+        (column("strategy")?, column("year")?, column("budget")?, column("spend_p90")?);
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        let field = |c: usize| rec.get(c).unwrap_or("");
         let k = meta
             .strategies
             .iter()
-            .position(|s| *s == row[0])
-            .ok_or_else(|| ReportError::Read { file: "budget.csv", reason: format!("unknown strategy `{}`", row[0]) })?;
-        let t = year_index("budget.csv", &row[1], meta)?;
-        p90[k * years + t] = number("budget.csv", &row[3])?;
-        line[t] = number("budget.csv", &row[4])?;
+            .position(|s| s == field(c_strategy))
+            .ok_or_else(|| bad(format!("unknown strategy `{}`", field(c_strategy))))?;
+        let t = year_index("budget.csv", field(c_year), meta)?;
+        p90[k * years + t] = number("budget.csv", field(c_p90))?;
+        line[t] = number("budget.csv", field(c_budget))?;
     }
     Ok((p90, line))
 }

@@ -125,17 +125,22 @@ impl Headline {
         let budget = match (d.has_budget(), d.meta.budget_eur) {
             (true, Some(b)) => Some(BudgetRisk {
                 first_year_budget: b,
-                baseline_first_last: (
-                    overrun(base, 0).unwrap_or(f64::NAN),
-                    overrun(base, last_t).unwrap_or(f64::NAN),
-                ),
+                baseline_first_last: (overrun(base, 0).unwrap_or(f64::NAN), overrun(base, last_t).unwrap_or(f64::NAN)),
                 best_last: best_k.and_then(|k| overrun(k, last_t)),
             }),
             _ => None,
         };
         let providers = std::iter::once(base).chain(best_k).map(|k| provider_risk(d, k)).collect();
         let drivers = best_k.map(|k| drivers(d, k)).unwrap_or_default();
-        Headline { baseline: base, best, worst, baseline_npv: *d.horizon(base, h::NPV_SPEND), budget, providers, drivers }
+        Headline {
+            baseline: base,
+            best,
+            worst,
+            baseline_npv: *d.horizon(base, h::NPV_SPEND),
+            budget,
+            providers,
+            drivers,
+        }
     }
 }
 
@@ -161,7 +166,8 @@ fn provider_risk(d: &ReportData, k: usize) -> ProviderRisk {
 
 /// Pearson correlation of two series over the pairs where both are finite.
 pub fn correlation(x: &[f64], y: &[f64]) -> f64 {
-    let pairs: Vec<(f64, f64)> = x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(&a, &b)| (a, b)).collect();
+    let pairs: Vec<(f64, f64)> =
+        x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(&a, &b)| (a, b)).collect();
     let n = pairs.len() as f64;
     if pairs.len() < 3 {
         return f64::NAN;

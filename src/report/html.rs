@@ -106,7 +106,12 @@ pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, ReportE
         lang.t("en", "nl"),
         esc(&m.scenario_name)
     );
-    let _ = writeln!(h, "<header>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</header>", esc(&m.scenario_name), esc(&intro(d, lang)));
+    let _ = writeln!(
+        h,
+        "<header>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</header>",
+        esc(&m.scenario_name),
+        esc(&intro(d, lang))
+    );
     let sections = [
         ("summary", lang.t("Summary", "Samenvatting")),
         ("charts", lang.t("Charts", "Grafieken")),
@@ -195,7 +200,8 @@ pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, ReportE
         .strategy_details
         .iter()
         .map(|s| {
-            let name = if s.baseline { format!("{} ({})", s.name, lang.t("baseline", "basis")) } else { s.name.clone() };
+            let name =
+                if s.baseline { format!("{} ({})", s.name, lang.t("baseline", "basis")) } else { s.name.clone() };
             vec![name, format!("`{}`", s.id), s.contracts.join(", "), s.prevention.join(", ")]
         })
         .collect();
@@ -217,7 +223,9 @@ pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, ReportE
         ))
     );
     let header: Vec<String> =
-        [lang.t("input", "invoer"), lang.t("distribution", "verdeling"), lang.t("mean", "gemiddelde")].map(String::from).to_vec();
+        [lang.t("input", "invoer"), lang.t("distribution", "verdeling"), lang.t("mean", "gemiddelde")]
+            .map(String::from)
+            .to_vec();
     table_html(&mut h, &header, &uncertain, 2);
     let fixed: Vec<Vec<String>> = m
         .inputs
@@ -225,12 +233,7 @@ pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, ReportE
         .filter(|i| !i.uncertain)
         .map(|i| vec![format!("`{}`", i.path), i.distribution.clone(), lang.num(i.mean, 4)])
         .collect();
-    let _ = writeln!(
-        h,
-        "<details>\n<summary>{} ({})</summary>",
-        lang.t("Fixed inputs", "Vaste invoer"),
-        fixed.len()
-    );
+    let _ = writeln!(h, "<details>\n<summary>{} ({})</summary>", lang.t("Fixed inputs", "Vaste invoer"), fixed.len());
     table_html(&mut h, &header, &fixed, 2);
     let _ = writeln!(h, "</details>\n</section>");
 

@@ -390,7 +390,11 @@ pub fn assumptions(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
 /// The finance officer's headline tables in Markdown.
 pub fn tables(d: &ReportData, lang: Lang) -> String {
     let mut md = String::new();
-    let _ = writeln!(md, "{}\n", tables::lead(d, lang).replace(d.name(d.baseline()), &format!("**{}**", d.name(d.baseline()))));
+    let _ = writeln!(
+        md,
+        "{}\n",
+        tables::lead(d, lang).replace(d.name(d.baseline()), &format!("**{}**", d.name(d.baseline())))
+    );
     for t in tables::headline_tables(d, lang) {
         let _ = writeln!(md, "### {}\n", t.title);
         let _ = writeln!(md, "| {} |", t.header.join(" | "));

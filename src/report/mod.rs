@@ -15,8 +15,8 @@ pub mod headline;
 mod html;
 pub mod lang;
 pub mod markdown;
-pub mod tables;
 pub mod meta;
+pub mod tables;
 mod xlsx;
 
 use crate::engine::metrics::h;

@@ -97,7 +97,11 @@ pub fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
             ]
         })
         .collect();
-    out.push(Table { title: format!("{} {} {}", lang.t("Over", "Over"), m.horizon_years, lang.t("years", "jaar")), header, rows });
+    out.push(Table {
+        title: format!("{} {} {}", lang.t("Over", "Over"), m.horizon_years, lang.t("years", "jaar")),
+        header,
+        rows,
+    });
 
     let shown = shown_years(d);
     let years_header = || {
@@ -120,7 +124,9 @@ pub fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
         lang.t("Yearly municipal spend (median, 90% band)", "Jaarlijkse uitgaven van de gemeente (mediaan, 90%-band)")
             .to_string(),
         &|k, t| match d.yearly_or_empty(k, "spend").get(t) {
-            Some(v) => format!("{} ({} – {})", lang.mln(v.p50()), lang.num(v.p5() / 1e6, 1), lang.num(v.p95() / 1e6, 1)),
+            Some(v) => {
+                format!("{} ({} – {})", lang.mln(v.p50()), lang.num(v.p5() / 1e6, 1), lang.num(v.p95() / 1e6, 1))
+            }
             None => "–".into(),
         },
     ));
@@ -146,7 +152,8 @@ pub fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
         ));
     }
     out.push(yearly_table(
-        lang.t("Caseload (median active clients at year end)", "Cliënten in zorg (mediaan, einde van het jaar)").to_string(),
+        lang.t("Caseload (median active clients at year end)", "Cliënten in zorg (mediaan, einde van het jaar)")
+            .to_string(),
         &|k, t| lang.num(d.yearly_or_empty(k, "caseload").get(t).map_or(f64::NAN, |s| s.p50()), 0),
     ));
     out

@@ -113,9 +113,9 @@ fn budget_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), R
         let row = 4 + t as u32;
         ws.write_number_with_format(row, 0, year, &f.year)?;
         number(ws, row, 1, d.budget_line.get(t).copied().unwrap_or(f64::NAN), &f.eur)?;
-        for k in 0..d.strategies() {
+        for (k, series) in spend.iter().enumerate() {
             let col = 2 + 2 * k as u16;
-            number(ws, row, col, spend[k].get(t).map_or(f64::NAN, |s| s.p50()), &f.eur)?;
+            number(ws, row, col, series.get(t).map_or(f64::NAN, |s| s.p50()), &f.eur)?;
             number(ws, row, col + 1, d.spend_p90(k).get(t).copied().unwrap_or(f64::NAN), &f.eur)?;
         }
     }
@@ -207,9 +207,8 @@ fn yearly_format<'a>(metric: &str, f: &'a Formats) -> &'a Format {
 
 fn yearly_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), ReportError> {
     ws.set_name("yearly")?;
-    let names: Vec<String> = ["strategy", "year", "metric", "mean", "mcse", "p5", "p25", "p50", "p75", "p95"]
-        .map(String::from)
-        .to_vec();
+    let names: Vec<String> =
+        ["strategy", "year", "metric", "mean", "mcse", "p5", "p25", "p50", "p75", "p95"].map(String::from).to_vec();
     headers(ws, 0, &names, &f.header)?;
     let mut row = 1u32;
     let years = d.years();
@@ -299,7 +298,6 @@ fn inputs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), R
     ws.set_freeze_panes(1, 1)?;
     let last = d.meta.inputs.len().max(1) as u32;
     ws.autofilter(0, 0, last, 3)?;
-    let _ = &f.bold;
     Ok(())
 }
 

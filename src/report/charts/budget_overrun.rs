@@ -65,7 +65,12 @@ pub(super) fn draw<DB: DrawingBackend>(
     };
     let area = body.margin(10, 10, 20, 30);
     let mut chart = panel(&area, &axes, lang)?;
-    super::dashed(&mut chart, &[s.years[0] - 0.5, s.years[s.years.len() - 1] + 0.5], &[50.0, 50.0], super::GREY.stroke_width(2))?;
+    super::dashed(
+        &mut chart,
+        &[s.years[0] - 0.5, s.years[s.years.len() - 1] + 0.5],
+        &[50.0, 50.0],
+        super::GREY.stroke_width(2),
+    )?;
     for (k, ys) in &s.lines {
         let w = if *k == d.baseline() { 5 } else { 4 };
         super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(w))?;

@@ -7,7 +7,10 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Axes, Fan, GREY, INK, Mark, alternatives, decimals_for, frame, grid, panel, range_of, strategy_colour, subtitle, tint};
+use super::{
+    Axes, Fan, GREY, INK, Mark, alternatives, decimals_for, frame, grid, panel, range_of, strategy_colour, subtitle,
+    tint,
+};
 use crate::engine::metrics::h;
 use crate::report::ReportData;
 use crate::report::lang::Lang;

@@ -157,10 +157,9 @@ impl ChartKind {
                 "Young people in care by segment (median, at year end)",
                 "Jeugdigen in zorg per segment (mediaan, einde van het jaar)",
             ),
-            ChartKind::BudgetOverrun => lang.t(
-                "Chance that spend exceeds the budget line",
-                "Kans dat de uitgaven boven de begroting uitkomen",
-            ),
+            ChartKind::BudgetOverrun => {
+                lang.t("Chance that spend exceeds the budget line", "Kans dat de uitgaven boven de begroting uitkomen")
+            }
         }
     }
 
@@ -231,22 +230,20 @@ fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
     Ok(out)
 }
 
+/// Named files, as reports return them.
+type Files = Vec<(String, Vec<u8>)>;
+
 /// The charts as a report: SVG and PNG, English and Dutch.
 pub struct Charts;
 
 impl Report for Charts {
     fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
         use rayon::prelude::*;
-        let jobs: Vec<(ChartKind, Lang)> = ChartKind::ALL
-            .into_iter()
-            .filter(|k| k.applies(d))
-            .flat_map(|k| Lang::ALL.map(|l| (k, l)))
-            .collect();
-        let files: Result<Vec<Vec<(String, Vec<u8>)>>, ReportError> = jobs
+        let jobs: Vec<(ChartKind, Lang)> =
+            ChartKind::ALL.into_iter().filter(|k| k.applies(d)).flat_map(|k| Lang::ALL.map(|l| (k, l))).collect();
+        let files: Result<Vec<Files>, ReportError> = jobs
             .par_iter()
-            .map(|&(k, l)| {
-                Ok(vec![(k.file(l, "svg"), svg(k, d, l)?.into_bytes()), (k.file(l, "png"), png(k, d, l)?)])
-            })
+            .map(|&(k, l)| Ok(vec![(k.file(l, "svg"), svg(k, d, l)?.into_bytes()), (k.file(l, "png"), png(k, d, l)?)]))
             .collect();
         Ok(files?.into_iter().flatten().collect())
     }
@@ -553,7 +550,9 @@ pub(crate) fn alternatives(d: &ReportData) -> Vec<usize> {
 
 /// Legend entries for every strategy, in its colour.
 pub(crate) fn strategy_legend(d: &ReportData, ks: &[usize]) -> Vec<(Mark, String)> {
-    ks.iter().map(|&k| (Mark::Line(strategy_colour(d, k), if k == d.baseline() { 5 } else { 4 }), d.name(k).to_string())).collect()
+    ks.iter()
+        .map(|&k| (Mark::Line(strategy_colour(d, k), if k == d.baseline() { 5 } else { 4 }), d.name(k).to_string()))
+        .collect()
 }
 
 /// One series per year of the percentiles of a figure: the data of a fan.

@@ -7,7 +7,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Axes, GREY, INK, Mark, Msg, alternatives, decimals_for, frame, grid, panel, strategy_colour, subtitle, tint};
+use super::{
+    Axes, GREY, INK, Mark, Msg, alternatives, decimals_for, frame, grid, panel, strategy_colour, subtitle, tint,
+};
 use crate::engine::metrics::h;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
@@ -103,8 +105,9 @@ pub(super) fn draw<DB: DrawingBackend>(
             title: Some(d.name(p.strategy).to_string()),
             x: x.clone(),
             y: y.clone(),
-            x_desc: (i + cols >= s.panels.len())
-                .then(|| lang.t("saving over all years (NPV), EUR mln", "besparing over alle jaren (contant), € mln").to_string()),
+            x_desc: (i + cols >= s.panels.len()).then(|| {
+                lang.t("saving over all years (NPV), EUR mln", "besparing over alle jaren (contant), € mln").to_string()
+            }),
             y_desc: (i % cols == 0).then(|| lang.t("share of futures", "aandeel toekomsten").to_string()),
             y_decimals: decimals_for(y.end - y.start),
             x_decimals: decimals_for(x.end - x.start),
@@ -127,7 +130,12 @@ pub(super) fn draw<DB: DrawingBackend>(
         if m.is_finite() {
             super::dashed(&mut chart, &[m, m], &[y.start, y.end * 0.82], INK.stroke_width(3))?;
             let style = super::font(21.0).color(&INK).pos(Pos::new(HPos::Center, VPos::Top));
-            super::label(&mut chart, (m, y.end * 0.88), format!("{} {}", lang.t("median", "mediaan"), lang.mln(p.median)), style)?;
+            super::label(
+                &mut chart,
+                (m, y.end * 0.88),
+                format!("{} {}", lang.t("median", "mediaan"), lang.mln(p.median)),
+                style,
+            )?;
         }
         let text = match lang {
             Lang::En => format!("saves money in {} of futures", lang.pct(p.p_cheaper)),

@@ -20,8 +20,9 @@ pub struct PCheapest {
 
 /// The series of the chart.
 pub fn data(d: &ReportData) -> PCheapest {
-    let lines =
-        (0..d.strategies()).map(|k| (k, d.yearly_or_empty(k, "p_cheapest").iter().map(|s| s.mean * 100.0).collect())).collect();
+    let lines = (0..d.strategies())
+        .map(|k| (k, d.yearly_or_empty(k, "p_cheapest").iter().map(|s| s.mean * 100.0).collect()))
+        .collect();
     PCheapest { years: super::xs(d), lines }
 }
 

@@ -24,7 +24,8 @@ pub struct SpendFan {
 
 /// The series of the chart.
 pub fn data(d: &ReportData) -> SpendFan {
-    let fans: Vec<(usize, Fan)> = (0..d.strategies()).map(|k| (k, Fan::of(d.yearly_or_empty(k, "spend"), 1e-6))).collect();
+    let fans: Vec<(usize, Fan)> =
+        (0..d.strategies()).map(|k| (k, Fan::of(d.yearly_or_empty(k, "spend"), 1e-6))).collect();
     let baseline_median = fans.get(d.baseline()).map(|(_, f)| f.p50.clone()).unwrap_or_default();
     let budget = if d.has_budget() { d.budget_line.iter().map(|b| b * 1e-6).collect() } else { Vec::new() };
     SpendFan { years: super::xs(d), fans, baseline_median, budget }
@@ -64,7 +65,8 @@ pub(super) fn draw<DB: DrawingBackend>(
             x: super::year_range(&d.years()),
             y: y.clone(),
             x_desc: (i / cols == rows - 1 || i + cols >= s.fans.len()).then(|| lang.t("year", "jaar").to_string()),
-            y_desc: (i % cols == 0).then(|| format!("{} {}", lang.t("spend per year,", "uitgaven per jaar,"), lang.t("EUR mln", "€ mln"))),
+            y_desc: (i % cols == 0)
+                .then(|| format!("{} {}", lang.t("spend per year,", "uitgaven per jaar,"), lang.t("EUR mln", "€ mln"))),
             y_decimals: decimals_for(y.end - y.start),
             x_decimals: 0,
             x_is_year: true,
