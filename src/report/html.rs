@@ -94,6 +94,16 @@ fn table_html(out: &mut String, header: &[String], rows: &[Vec<String>], numeric
     out.push_str("</tbody>\n</table>\n");
 }
 
+/// An input's mean with as many decimals as its size calls for.
+fn mean_text(lang: Lang, x: f64) -> String {
+    let decimals = match x.abs() {
+        a if a >= 1000.0 => 0,
+        a if a >= 10.0 => 2,
+        _ => 4,
+    };
+    lang.num(x, decimals)
+}
+
 /// The whole page in a language.
 pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, ReportError> {
     let m = &d.meta;
@@ -210,7 +220,7 @@ pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, ReportE
         .inputs
         .iter()
         .filter(|i| i.uncertain)
-        .map(|i| vec![format!("`{}`", i.path), i.distribution.clone(), lang.num(i.mean, 4)])
+        .map(|i| vec![format!("`{}`", i.path), i.distribution.clone(), mean_text(lang, i.mean)])
         .collect();
     let _ = writeln!(
         h,
@@ -231,7 +241,7 @@ pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, ReportE
         .inputs
         .iter()
         .filter(|i| !i.uncertain)
-        .map(|i| vec![format!("`{}`", i.path), i.distribution.clone(), lang.num(i.mean, 4)])
+        .map(|i| vec![format!("`{}`", i.path), i.distribution.clone(), mean_text(lang, i.mean)])
         .collect();
     let _ = writeln!(h, "<details>\n<summary>{} ({})</summary>", lang.t("Fixed inputs", "Vaste invoer"), fixed.len());
     table_html(&mut h, &header, &fixed, 2);

@@ -308,8 +308,21 @@ pub(crate) fn frame<DB: DrawingBackend>(
     note: &str,
 ) -> Result<DrawingArea<DB, Shift>, String> {
     root.fill(&WHITE).msg()?;
-    root.draw(&Text::new(title.to_string(), (40, 22), bold(46.0).color(&INK))).msg()?;
-    root.draw(&Text::new(subtitle.to_string(), (40, 82), font(26.0).color(&GREY))).msg()?;
+    let fit = |text: &str, size: f64, style: fn(f64) -> FontDesc<'static>| -> Result<f64, String> {
+        let mut size = size;
+        while size > 20.0 {
+            let (w, _) = root.estimate_text_size(text, &TextStyle::from(style(size))).msg()?;
+            if w as i32 <= WIDTH as i32 - 80 {
+                break;
+            }
+            size -= 2.0;
+        }
+        Ok(size)
+    };
+    let title_size = fit(title, 46.0, bold)?;
+    let subtitle_size = fit(subtitle, 26.0, font)?;
+    root.draw(&Text::new(title.to_string(), (40, 22), bold(title_size).color(&INK))).msg()?;
+    root.draw(&Text::new(subtitle.to_string(), (40, 82), font(subtitle_size).color(&GREY))).msg()?;
     // Lay the legend out in rows that fit the width.
     const ROW: i32 = 38;
     let mut placed = Vec::with_capacity(legend.len());

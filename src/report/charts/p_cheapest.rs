@@ -46,7 +46,8 @@ pub(super) fn draw<DB: DrawingBackend>(
     let axes = Axes {
         title: None,
         x: super::year_range(&d.years()),
-        y: 0.0..100.0,
+        // A little room below 0% and above 100% so that lines there stay visible.
+        y: -1.5..101.5,
         x_desc: Some(lang.t("year", "jaar").to_string()),
         y_desc: Some(lang.t("chance of being cheapest", "kans op goedkoopste").to_string()),
         y_decimals: 0,
