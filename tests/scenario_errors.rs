@@ -125,7 +125,7 @@ fn many_kinds_of_mistakes_are_named() {
         (GOOD.replace("budget = 120_000_000", "budget = 1e308"), vec!["economy.budget", "at most 1e15"]),
         (GOOD.replace("form = \"task\"", "form = \"tsk\""), vec!["contract.task.form", "did you mean `task`?"]),
         (
-            GOOD.replace("base_share = 0.80", "base_share = 0.80\ncapacity = { residential = 10 }"),
+            GOOD.replace("base_share = 0.85", "base_share = 0.85\ncapacity = { residential = 10 }"),
             vec!["contract.outcome.capacity", "not supported in this version"],
         ),
         (
@@ -179,4 +179,53 @@ fn non_utf8_directory_and_missing_files_are_named() {
     assert!(e.contains("a directory"), "{e}");
     let e = contractsim::scenario::load(&dir.path().join("nope.toml")).unwrap_err().to_string();
     assert!(e.contains("nope.toml") && e.contains("readable"), "{e}");
+}
+
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+        /// Mutations of a valid file (a line dropped, duplicated, or a value replaced by an
+        /// arbitrary token) are accepted or refused with problems, never a panic; every
+        /// problem names the file and a position or the file itself.
+        #[test]
+        fn mutated_scenarios_get_an_answer(
+            line in 0usize..400,
+            action in 0u8..3,
+            token in prop_oneof![
+                Just("-1".to_string()), Just("1e308".to_string()), Just("nan".to_string()), Just("\"x\"".to_string()),
+                Just("[]".to_string()), Just("{ dist = \"beta\", mean = 2, sd = 1 }".to_string()), Just("true".to_string()),
+                "[a-z_]{1,12}".prop_map(|s| s), "-?[0-9]{1,20}".prop_map(|s| s),
+            ],
+        ) {
+            let lines: Vec<&str> = GOOD.lines().collect();
+            let i = line % lines.len();
+            let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+            match action {
+                0 => { out.remove(i); }
+                1 => { out.insert(i, lines[i].to_string()); }
+                _ => {
+                    if let Some((key, _)) = lines[i].split_once('=') {
+                        out[i] = format!("{key}= {token}");
+                    }
+                }
+            }
+            let text = out.join("\n");
+            if let Err(e) = parse_str(&text, Path::new("m.toml")) {
+                prop_assert!(!e.problems.is_empty());
+                for p in &e.problems {
+                    prop_assert!(p.to_string().starts_with("m.toml"));
+                }
+            }
+        }
+
+        /// Arbitrary text gets an answer too.
+        #[test]
+        fn arbitrary_text_gets_an_answer(text in "\\PC{0,400}") {
+            let _ = parse_str(&text, Path::new("a.toml"));
+        }
+    }
 }

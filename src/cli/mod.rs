@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one file per subcommand.
 
 mod check;
+mod report;
 mod run;
 
 use std::path::PathBuf;
@@ -8,6 +9,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub use check::check;
+pub use report::report;
 pub use run::run;
 
 /// Exit code for bad input (a scenario or an argument).
@@ -25,7 +27,7 @@ pub const EXIT_FAILURE: i32 = 1;
     version,
     about,
     long_about,
-    after_help = "Examples:\n  contractsim                                  run every scenario in scenarios/\n  contractsim run scenarios/friesland.toml --runs 20000 --seed 7\n  contractsim check scenarios/*.toml"
+    after_help = "Examples:\n  contractsim                                  run every scenario in scenarios/\n  contractsim run scenarios/friesland.toml --runs 20000 --seed 7\n  contractsim check scenarios/*.toml\n  contractsim report outputs/friesland          redraw charts and reports"
 )]
 pub struct Cli {
     /// What to do.
@@ -44,6 +46,12 @@ pub enum Command {
     /// Validate scenarios and show whether their initial caseloads are calibrated.
     #[command(after_help = "Example:\n  contractsim check scenarios/friesland.toml")]
     Check(CheckArgs),
+    /// Redraw the charts, summaries, report.html and results.xlsx of a results folder from
+    /// its files, without simulating again.
+    #[command(
+        after_help = "Examples:\n  contractsim report outputs/friesland\n  contractsim report outputs/friesland --out /tmp/friesland-copy"
+    )]
+    Report(ReportArgs),
 }
 
 /// Arguments of `run`.
@@ -74,6 +82,17 @@ pub struct CheckArgs {
     pub files: Vec<PathBuf>,
 }
 
+/// Arguments of `report`.
+#[derive(Debug, clap::Args)]
+pub struct ReportArgs {
+    /// Results folder written by `contractsim run`, e.g. `outputs/friesland`.
+    pub dir: PathBuf,
+    /// Write the folder with its redrawn reports here instead of in place, e.g.
+    /// `--out /tmp/copy` [default: the results folder itself].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
 /// A failure of a command, with the exit code it maps to.
 #[derive(Debug, thiserror::Error)]
 pub enum CliError {
@@ -101,6 +120,7 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
         None => run(RunArgs::default()),
         Some(Command::Run(args)) => run(args),
         Some(Command::Check(args)) => check(args),
+        Some(Command::Report(args)) => report(args),
     }
 }
 

@@ -3,7 +3,9 @@
 //! year), `reserve.csv` (the reserve required over every budget period, first and rolling,
 //! with the ratio to the available reserve and its class), and `reserve_by_certainty.csv`
 //! (the reserve for the first budget period at certainties from 70% to 95%, as in the risk
-//! paragraph of a municipal budget). Written only when the scenario has a budget line.
+//! paragraph of a municipal budget). `budget.csv` is always written (P50 and the prudent P90
+//! matter without a budget line too, the budget columns then stay empty); the reserve
+//! tables only when the scenario has a budget line.
 
 use super::{Export, ReportError, Results, cell};
 use crate::engine::metrics::y;
@@ -49,14 +51,10 @@ impl Export for BudgetCsv {
         "budget.csv"
     }
 
-    fn applies(&self, r: &Results) -> bool {
-        r.plan.scenario.budget_line.is_some()
-    }
-
     fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
         let err = |source| ReportError::Csv { file: "budget.csv", source };
         let s = &r.plan.scenario;
-        let line = s.budget_line.as_deref().unwrap_or(&[]);
+        let line = s.budget_line.clone().unwrap_or_else(|| vec![f64::NAN; s.horizon_years]);
         let cs = certainties(r);
         let mut w = writer();
         let mut header: Vec<String> = [
@@ -79,13 +77,17 @@ impl Export for BudgetCsv {
             let spend = spend_by_run(r, k);
             for (t, &budget) in line.iter().enumerate() {
                 let year: Vec<f64> = spend.iter().map(|run| run[t]).collect();
-                let over = overruns(&year, budget);
-                let n = over.len().max(1) as f64;
                 let mut row = vec![st.id.clone(), (s.start_year + t as i32).to_string(), cell(budget)];
                 row.extend([0.5, 0.8, 0.9, 0.95].iter().map(|&q| cell(quantile(&year, q))));
-                row.push(cell(over.iter().sum::<f64>() / n));
-                row.push(cell(over.iter().filter(|&&o| o > 0.0).count() as f64 / n));
-                row.extend(cs.iter().map(|&c| cell(required_reserve(&over, c))));
+                if budget.is_nan() {
+                    row.extend(std::iter::repeat_n(String::new(), 2 + cs.len()));
+                } else {
+                    let over = overruns(&year, budget);
+                    let n = over.len().max(1) as f64;
+                    row.push(cell(over.iter().sum::<f64>() / n));
+                    row.push(cell(over.iter().filter(|&&o| o > 0.0).count() as f64 / n));
+                    row.extend(cs.iter().map(|&c| cell(required_reserve(&over, c))));
+                }
                 w.write_record(&row).map_err(err)?;
             }
         }
@@ -188,62 +190,4 @@ impl Export for ReserveByCertaintyCsv {
         }
         finish("reserve_by_certainty.csv", w)
     }
-}
-
-/// The Markdown section on the required reserve, for `summary.md`.
-pub fn markdown_section(r: &Results) -> String {
-    use std::fmt::Write;
-    let s = &r.plan.scenario;
-    let Some(line) = s.budget_line.as_deref() else { return String::new() };
-    let len = s.budget_period_years.min(line.len());
-    let last = s.start_year + len as i32 - 1;
-    let mut md = String::new();
-    let _ = writeln!(
-        md,
-        "\n## Required risk reserve ({}–{last})\n\nThe reserve a municipality must hold for youth care in its multi-year budget \
-         (in Dutch budgets: *benodigde weerstandscapaciteit*): the amount by which cumulative spend over {}–{last} exceeds \
-         the budget line, that is not exceeded with the stated certainty (*zekerheidspercentage*).\n",
-        s.start_year, s.start_year
-    );
-    let cs = certainties(r);
-    let _ = write!(md, "| strategy |");
-    for c in &cs {
-        let _ = write!(md, " {}% |", pct_label(*c));
-    }
-    let _ = writeln!(md);
-    let _ = writeln!(md, "| --- |{}", " --- |".repeat(cs.len()));
-    for (k, st) in s.strategies.iter().enumerate() {
-        let over = period_overruns(&spend_by_run(r, k), line, 0, len);
-        let _ = write!(md, "| {} |", st.name);
-        for &c in &cs {
-            let _ = write!(md, " EUR {:.1} mln |", required_reserve(&over, c) / 1e6);
-        }
-        let _ = writeln!(md);
-    }
-    if let Some(a) = s.available_reserve {
-        let c = s.certainty[0];
-        let _ = writeln!(
-            md,
-            "\nAvailable reserve EUR {:.1} mln; ratio available / required at {}% certainty (*ratio weerstandsvermogen*), \
-             classed A (2.0 or more, excellent) to F (below 0.6):\n",
-            a / 1e6,
-            pct_label(c)
-        );
-        let _ = writeln!(md, "| strategy | required | ratio | class |\n| --- | --- | --- | --- |");
-        for (k, st) in s.strategies.iter().enumerate() {
-            let need = required_reserve(&period_overruns(&spend_by_run(r, k), line, 0, len), c);
-            let ratio = if need > 0.0 { a / need } else { f64::INFINITY };
-            let class = RatioClass::of(ratio);
-            let shown = if ratio.is_finite() { format!("{ratio:.2}") } else { "no reserve needed".into() };
-            let _ = writeln!(
-                md,
-                "| {} | EUR {:.1} mln | {shown} | {} ({}) |",
-                st.name,
-                need / 1e6,
-                class.letter(),
-                class.meaning()
-            );
-        }
-    }
-    md
 }

@@ -1,208 +1,434 @@
-//! `summary.md`: the headline tables in Markdown, for a finance officer.
+//! `summary.md` and `summary_nl.md`: one page in plain language for an alderman (the
+//! question, the answer in three sentences with numbers and their certainty, the risks,
+//! the key assumptions, the charts), followed by the headline tables for a finance
+//! officer. Every number comes from [`Headline`] or the statistics; none is typed in.
 
 use std::fmt::Write;
 
-use super::meta::money_basis;
-use super::{Export, ReportError, Results};
-use crate::engine::metrics::{h, y};
+use super::charts::ChartKind;
+use super::data::ReportData;
+use super::headline::Headline;
+use super::lang::Lang;
+use super::tables;
+use super::{Report, ReportError};
+use crate::engine::metrics::h;
 
-/// `summary.md`.
+/// `summary.md` (English) and `summary_nl.md` (Dutch).
 pub struct SummaryMarkdown;
 
-/// Euros as millions with one decimal: `EUR 12.3 mln`.
-pub fn mln(x: f64) -> String {
-    if x.is_nan() { "–".into() } else { format!("EUR {:.1} mln", x / 1e6) }
-}
-
-fn pct(x: f64) -> String {
-    if x.is_nan() { "–".into() } else { format!("{:.0}%", x * 100.0) }
-}
-
-fn year(x: f64) -> String {
-    if x.is_nan() { "never".into() } else { format!("{x:.0}") }
-}
-
-impl Export for SummaryMarkdown {
-    fn file_name(&self) -> &'static str {
-        "summary.md"
+impl Report for SummaryMarkdown {
+    fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+        let hl = Headline::of(d);
+        Ok(Lang::ALL.iter().map(|&l| (format!("summary{}.md", l.suffix()), summary(d, &hl, l).into_bytes())).collect())
     }
+}
 
-    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
-        let s = &r.plan.scenario;
-        let base = s.baseline();
-        let runs = r.batch.runs.len();
-        let mut md = String::new();
-        let last = s.start_year + s.horizon_years as i32 - 1;
-        let _ = writeln!(md, "# {}\n", s.name);
-        if !s.description.is_empty() {
-            let _ = writeln!(md, "{}\n", s.description.trim());
+/// The whole Markdown file in a language.
+pub fn summary(d: &ReportData, hl: &Headline, lang: Lang) -> String {
+    let m = &d.meta;
+    let mut md = String::new();
+    let _ = writeln!(md, "# {}\n", m.scenario_name);
+    let _ = writeln!(md, "*{}*\n", intro(d, lang));
+    let _ = writeln!(md, "## {}\n", lang.t("The question", "De vraag"));
+    for p in question(d, lang) {
+        let _ = writeln!(md, "{p}\n");
+    }
+    let _ = writeln!(md, "## {}\n", lang.t("The answer", "Het antwoord"));
+    for (i, s) in answer(d, hl, lang).iter().enumerate() {
+        let _ = writeln!(md, "{}. {s}", i + 1);
+    }
+    let _ = writeln!(md, "\n## {}\n", lang.t("The risks", "De risico's"));
+    for s in risks(d, hl, lang) {
+        let _ = writeln!(md, "- {s}");
+    }
+    let _ = writeln!(md, "\n## {}\n", lang.t("Key assumptions", "Belangrijkste aannames"));
+    for s in assumptions(d, hl, lang) {
+        if s.starts_with("  - ") {
+            let _ = writeln!(md, "{s}");
+        } else {
+            let _ = writeln!(md, "- {s}");
         }
-        let _ = writeln!(
-            md,
-            "{runs} simulated futures, {} to {last}, seed {}. Baseline: **{}**. Figures are medians with the 90% band \
-             (5th to 95th percentile) unless said otherwise; ± is the Monte Carlo standard error.\n",
-            s.start_year, r.batch.seed, s.strategies[base].name
-        );
-        let _ = writeln!(md, "## Over {} years\n", s.horizon_years);
-        let _ = writeln!(
-            md,
-            "| strategy | NPV of spend | saving vs baseline (NPV, mean) | P(cheaper than baseline) | P(cheapest) | break-even year (median) | P(break even by {last}) | cost per success |"
-        );
-        let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- | --- | --- |");
-        for (k, st) in s.strategies.iter().enumerate() {
-            let npv = r.horizon_stat(k, h::NPV_SPEND);
-            let saving = r.horizon_stat(k, h::NPV_SAVING);
-            let cheaper = r.horizon_stat(k, h::CHEAPER);
-            let cheapest = r.horizon_stat(k, h::CHEAPEST);
-            let be = r.horizon_stat(k, h::BREAK_EVEN_YEAR);
-            let pbe = r.horizon_stat(k, h::BREAKS_EVEN);
-            let cps = r.horizon_stat(k, h::COST_PER_SUCCESS);
-            let (be_text, pbe_text, cheaper_text, saving_text) = if k == base {
-                ("(baseline)".to_string(), "–".to_string(), "–".to_string(), "–".to_string())
-            } else {
-                (
-                    year(be.p[2]),
-                    pct(pbe.mean),
-                    pct(cheaper.mean),
-                    format!("{} ± {:.1}", mln(saving.mean), saving.mcse / 1e6),
-                )
-            };
-            let _ = writeln!(
-                md,
-                "| {} | {} ({} – {}) | {} | {} | {} | {} | {} | EUR {:.0} |",
-                st.name,
-                mln(npv.p[2]),
-                mln(npv.p[0]),
-                mln(npv.p[4]),
-                saving_text,
-                cheaper_text,
-                pct(cheapest.mean),
-                be_text,
-                pbe_text,
-                cps.p[2]
-            );
-        }
-        let _ = writeln!(md, "\n## Yearly municipal spend (median, 90% band)\n");
-        let shown: Vec<usize> = {
-            let mut v: Vec<usize> = (0..s.horizon_years).step_by(5).collect();
-            if v.last() != Some(&(s.horizon_years - 1)) {
-                v.push(s.horizon_years - 1);
-            }
-            v
-        };
-        let _ = write!(md, "| strategy |");
-        for &t in &shown {
-            let _ = write!(md, " {} |", s.start_year + t as i32);
-        }
-        let _ = writeln!(md);
-        let _ = writeln!(md, "| --- |{}", " --- |".repeat(shown.len()));
-        for (k, st) in s.strategies.iter().enumerate() {
-            let _ = write!(md, "| {} |", st.name);
-            for &t in &shown {
-                let v = r.yearly_stat(k, t, y::SPEND);
-                let _ = write!(md, " {} ({:.1} – {:.1}) |", mln(v.p[2]), v.p[0] / 1e6, v.p[4] / 1e6);
-            }
-            let _ = writeln!(md);
-        }
-        if let (Some(m), Some(budget)) = (r.plan.layout.budget_overrun, s.budget) {
-            let _ = writeln!(md, "\n## Probability that spend exceeds the budget line (first year {})\n", mln(budget));
-            let _ = write!(md, "| strategy |");
-            for &t in &shown {
-                let _ = write!(md, " {} |", s.start_year + t as i32);
-            }
-            let _ = writeln!(md);
-            let _ = writeln!(md, "| --- |{}", " --- |".repeat(shown.len()));
-            for (k, st) in s.strategies.iter().enumerate() {
-                let _ = write!(md, "| {} |", st.name);
-                for &t in &shown {
-                    let _ = write!(md, " {} |", pct(r.yearly_stat(k, t, m).mean));
-                }
-                let _ = writeln!(md);
-            }
-        }
-        let _ = writeln!(md, "\n## Risk to providers\n");
-        let _ = writeln!(
-            md,
-            "| strategy | P(at least one provider fails by {last}) | failures (mean) | failure costs (mean, total) | providers' result per year (median) | corridor transfers (mean, total) |"
-        );
-        let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- |");
-        for (k, st) in s.strategies.iter().enumerate() {
-            let sum_mean = |m: usize| (0..s.horizon_years).map(|t| r.yearly_stat(k, t, m).mean).sum::<f64>();
-            let result: Vec<f64> = (0..s.horizon_years).map(|t| r.yearly_stat(k, t, y::PROVIDER_RESULT).p[2]).collect();
-            let _ = writeln!(
-                md,
-                "| {} | {} | {:.2} | {} | {} | {} |",
-                st.name,
-                pct(r.horizon_stat(k, h::PROVIDER_FAILURE).mean),
-                sum_mean(y::FAILURES),
-                mln(sum_mean(y::FAILURE_COST)),
-                mln(result.iter().sum::<f64>() / result.len() as f64),
-                mln(sum_mean(y::TRANSFER)),
-            );
-        }
-        let investors: Vec<usize> =
-            (0..s.strategies.len()).filter(|&k| r.horizon_stat(k, h::INVESTOR_MULTIPLE).n > 0).collect();
-        if !investors.is_empty() {
-            let _ = writeln!(md, "\n## Investor-financed prevention\n");
-            let _ = writeln!(
-                md,
-                "The investor pays the programme and is paid per start below a baseline fixed at signing. \"Paid for luck\" is the share of those payments for starts that would not have happened anyway (known from the same simulated future without the programme). The return is the modified internal rate of return (MIRR) at the discount rate: payments during the programme make the plain IRR (`investor_irr` in summary.csv) ambiguous when money comes back before more is invested.\n"
-            );
-            let _ = writeln!(
-                md,
-                "| strategy | investor return, MIRR (median) | multiple (median) | P(investor loses money) | paid for luck (mean share) | paid to investor (mean, total) |"
-            );
-            let _ = writeln!(md, "| --- | --- | --- | --- | --- | --- |");
-            for &k in &investors {
-                let paid = (0..s.horizon_years).map(|t| r.yearly_stat(k, t, y::INVESTOR_PAYMENTS).mean).sum::<f64>();
-                let _ = writeln!(
-                    md,
-                    "| {} | {} | {:.2} | {} | {} | {} |",
-                    s.strategies[k].name,
-                    pct(r.horizon_stat(k, h::INVESTOR_MIRR).p[2]),
-                    r.horizon_stat(k, h::INVESTOR_MULTIPLE).p[2],
-                    pct(r.horizon_stat(k, h::INVESTOR_LOSS).mean),
-                    pct(r.horizon_stat(k, h::PAID_FOR_LUCK).mean),
-                    mln(paid),
+    }
+    let _ = writeln!(md, "\n## {}\n", lang.t("Charts", "Grafieken"));
+    let _ = writeln!(
+        md,
+        "{}\n",
+        lang.t(
+            "Each chart is in this folder as PNG (for slides) and SVG (for print); `report.html` shows them all.",
+            "Elke grafiek staat in deze map als PNG (voor presentaties) en SVG (voor drukwerk); `report.html` toont ze allemaal."
+        )
+    );
+    for k in ChartKind::ALL.into_iter().filter(|k| k.applies(d)) {
+        let _ = writeln!(md, "- `{}`: {}", k.file(lang, "png"), k.title(lang));
+    }
+    let _ = writeln!(md, "\n## {}\n", lang.t("Tables for the finance officer", "Tabellen voor de financieel adviseur"));
+    md.push_str(&tables(d, lang));
+    md
+}
+
+/// The line under the title: runs, years, seed, money basis.
+pub fn intro(d: &ReportData, lang: Lang) -> String {
+    let m = &d.meta;
+    match lang {
+        Lang::En => format!(
+            "A one-page summary for the council. {} simulated futures of {}–{} (seed {}). Yearly amounts are in \
+             prices of each year; totals over the period are in today's money (discounted at {}% a year).",
+            lang.num(m.runs as f64, 0),
+            m.start_year,
+            m.end_year(),
+            m.seed,
+            lang.num(m.discount_rate * 100.0, 2)
+        ),
+        Lang::Nl => format!(
+            "Samenvatting op één pagina voor de raad. {} gesimuleerde toekomsten van {} tot en met {} (seed {}). \
+             Jaarbedragen in prijzen van dat jaar; totalen over de periode in euro's van nu (contant gemaakt met {}% \
+             per jaar).",
+            lang.num(m.runs as f64, 0),
+            m.start_year,
+            m.end_year(),
+            m.seed,
+            lang.num(m.discount_rate * 100.0, 2)
+        ),
+    }
+}
+
+/// The question, in one or two paragraphs.
+pub fn question(d: &ReportData, lang: Lang) -> Vec<String> {
+    let m = &d.meta;
+    let base = d.name(d.baseline());
+    let others: Vec<&str> = (0..d.strategies()).filter(|&k| k != d.baseline()).map(|k| d.name(k)).collect();
+    let mut out = vec![match lang {
+        Lang::En => format!(
+            "What will youth care cost the municipality from {} to {} if it buys care differently or invests in \
+             prevention, compared with {base}? Compared: {}.",
+            m.start_year,
+            m.end_year(),
+            others.join("; ")
+        ),
+        Lang::Nl => format!(
+            "Wat kost de jeugdzorg de gemeente van {} tot en met {} als zij de zorg anders inkoopt of investeert in \
+             preventie, vergeleken met {base}? Vergeleken: {}.",
+            m.start_year,
+            m.end_year(),
+            others.join("; ")
+        ),
+    }];
+    if lang == Lang::En && !m.scenario_description.is_empty() {
+        out.push(m.scenario_description.clone());
+    }
+    out
+}
+
+/// A probability as "8 of 10" / "8 van de 10"; as "99 of 100" when rounding to tenths
+/// would turn a near-certainty into a certainty (or a small chance into none).
+pub fn chance(p: f64, lang: Lang) -> String {
+    if !p.is_finite() {
+        return "–".into();
+    }
+    let ten = (p * 10.0).round();
+    let (n, of) = if (ten >= 10.0 && p < 1.0) || (ten <= 0.0 && p > 0.0) {
+        ((p * 100.0).round().clamp(1.0, 99.0), 100)
+    } else {
+        (ten, 10)
+    };
+    match lang {
+        Lang::En => format!("{n:.0} of {of}"),
+        Lang::Nl => format!("{n:.0} van de {of}"),
+    }
+}
+
+/// The answer in three sentences.
+pub fn answer(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
+    let m = &d.meta;
+    let (start, end) = (m.start_year, m.end_year());
+    let base = d.name(hl.baseline);
+    let Some(b) = &hl.best else {
+        return vec![match lang {
+            Lang::En => format!("The scenario has only one strategy, {base}: there is nothing to compare."),
+            Lang::Nl => format!("Het scenario heeft maar één strategie, {base}: er valt niets te vergelijken."),
+        }];
+    };
+    let best = d.name(b.strategy);
+    let n = d.strategies();
+    let s = &b.saving;
+    let share = s.p50() / hl.baseline_npv.p50() * 100.0;
+    let first = match (lang, b.saves()) {
+        (Lang::En, true) => format!(
+            "In {} simulated futures, {best} costs the municipality less than {base} over {start}–{end}.",
+            chance(b.p_cheaper, lang)
+        ),
+        (Lang::En, false) => format!(
+            "No alternative is expected to cost less than {base} over {start}–{end}: the closest, {best}, is \
+             cheaper in {} simulated futures.",
+            chance(b.p_cheaper, lang)
+        ),
+        (Lang::Nl, true) => format!(
+            "In {} gesimuleerde toekomsten kost {best} de gemeente minder dan {base} in de periode {start}–{end}.",
+            chance(b.p_cheaper, lang)
+        ),
+        (Lang::Nl, false) => format!(
+            "Geen alternatief kost naar verwachting minder dan {base} in de periode {start}–{end}: het beste, {best}, \
+             is goedkoper in {} gesimuleerde toekomsten.",
+            chance(b.p_cheaper, lang)
+        ),
+    };
+    let second = match (lang, b.saves()) {
+        (Lang::En, true) => format!(
+            "The median saving is {} in today's money, {}% of the {} that {base} costs over the period; in 9 of 10 \
+             futures the saving lies between {} and {}.",
+            lang.mln(s.p50()),
+            lang.num(share, 1),
+            lang.mln(hl.baseline_npv.p50()),
+            lang.mln(s.p5()),
+            lang.mln(s.p95())
+        ),
+        (Lang::En, false) => format!(
+            "The median difference is {} in today's money (negative means extra cost); in 9 of 10 futures it lies \
+             between {} and {}.",
+            lang.mln(s.p50()),
+            lang.mln(s.p5()),
+            lang.mln(s.p95())
+        ),
+        (Lang::Nl, true) => format!(
+            "De besparing is in de middelste toekomst (mediaan) {} in euro's van nu, {}% van de {} die {base} over \
+             de periode kost; in 9 van de 10 toekomsten ligt zij tussen {} en {}.",
+            lang.mln(s.p50()),
+            lang.num(share, 1),
+            lang.mln(hl.baseline_npv.p50()),
+            lang.mln(s.p5()),
+            lang.mln(s.p95())
+        ),
+        (Lang::Nl, false) => format!(
+            "Het verschil is in de middelste toekomst (mediaan) {} in euro's van nu (negatief: meerkosten); in 9 van \
+             de 10 toekomsten ligt het tussen {} en {}.",
+            lang.mln(s.p50()),
+            lang.mln(s.p5()),
+            lang.mln(s.p95())
+        ),
+    };
+    let (mid_year, mid_p) = b.mid;
+    let payback = match (lang, b.break_even_year.is_finite()) {
+        (Lang::En, true) => format!(
+            "It has paid for itself by {} in half of the futures ({} of futures break even by {end})",
+            lang.year(b.break_even_year),
+            lang.pct(b.p_break_even)
+        ),
+        (Lang::En, false) => format!(
+            "In more than half of the futures it has not paid for itself by {end} ({} do)",
+            lang.pct(b.p_break_even)
+        ),
+        (Lang::Nl, true) => format!(
+            "In de helft van de toekomsten is het in {} terugverdiend ({} van de toekomsten vóór eind {end})",
+            lang.year(b.break_even_year),
+            lang.pct(b.p_break_even)
+        ),
+        (Lang::Nl, false) => format!(
+            "In meer dan de helft van de toekomsten is het eind {end} niet terugverdiend ({} wel)",
+            lang.pct(b.p_break_even)
+        ),
+    };
+    let third = match lang {
+        Lang::En => format!(
+            "{payback}; counting spend up to {mid_year}, it is the cheapest of all {n} strategies in {} futures, \
+             and up to {end} in {}.",
+            chance(mid_p, lang),
+            chance(b.p_cheapest, lang)
+        ),
+        Lang::Nl => format!(
+            "{payback}; met de uitgaven tot en met {mid_year} is het in {} toekomsten de goedkoopste van alle {n} \
+             strategieën, tot en met {end} in {}.",
+            chance(mid_p, lang),
+            chance(b.p_cheapest, lang)
+        ),
+    };
+    vec![first, second, third]
+}
+
+/// The risks: budget line, providers' results, the costliest alternative.
+pub fn risks(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
+    let m = &d.meta;
+    let (start, end) = (m.start_year, m.end_year());
+    let base = d.name(hl.baseline);
+    let mut out = Vec::new();
+    if let Some(b) = &hl.budget {
+        let growth = lang.num(m.budget_growth * 100.0, 1);
+        let best = hl.best.as_ref().map(|x| d.name(x.strategy));
+        let (p0, pt) = b.baseline_first_last;
+        out.push(match lang {
+            Lang::En => {
+                let mut s = format!(
+                    "Budget: under {base}, spend exceeds the budget line ({} in {start}, growing {growth}% a year) in \
+                     {} of futures in {start} and in {} in {end}",
+                    lang.mln(b.first_year_budget),
+                    lang.pct(p0),
+                    lang.pct(pt)
                 );
+                if let (Some(name), Some(p)) = (best, b.best_last) {
+                    let _ = write!(s, "; under {name} in {} in {end}", lang.pct(p));
+                }
+                s + "."
             }
+            Lang::Nl => {
+                let mut s = format!(
+                    "Begroting: met {base} komen de uitgaven boven de begroting ({} in {start}, groei {growth}% per \
+                     jaar) in {} van de toekomsten in {start} en in {} in {end}",
+                    lang.mln(b.first_year_budget),
+                    lang.pct(p0),
+                    lang.pct(pt)
+                );
+                if let (Some(name), Some(p)) = (best, b.best_last) {
+                    let _ = write!(s, "; met {name} in {} in {end}", lang.pct(p));
+                }
+                s + "."
+            }
+        });
+    }
+    for p in &hl.providers {
+        let name = d.name(p.strategy);
+        out.push(match lang {
+            Lang::En => format!(
+                "Providers under {name}: their combined yearly result is {} in {end} (median); in the worst 5% of \
+                 futures it falls to {} (in {}), and it is a loss in the worst 5% of futures in {} of {} years.",
+                lang.mln(p.median_last),
+                lang.mln(p.worst_p5.0),
+                p.worst_p5.1,
+                p.loss_years,
+                m.horizon_years
+            ),
+            Lang::Nl => format!(
+                "Aanbieders bij {name}: hun gezamenlijke jaarresultaat is {} in {end} (mediaan); in de slechtste 5% \
+                 van de toekomsten zakt het tot {} (in {}), en in {} van de {} jaren is het in de slechtste 5% een \
+                 verlies.",
+                lang.mln(p.median_last),
+                lang.mln(p.worst_p5.0),
+                p.worst_p5.1,
+                p.loss_years,
+                m.horizon_years
+            ),
+        });
+    }
+    let failure = |k: usize| d.horizon(k, h::PROVIDER_FAILURE).mean;
+    let best = hl.best.as_ref().map(|b| b.strategy).filter(|&k| k != hl.baseline);
+    out.push(match (lang, best) {
+        (Lang::En, Some(b)) => format!(
+            "Provider failures: under {base}, at least one provider runs out of reserves before {end} in {} of \
+             futures; under {}, in {}. A failure costs the municipality a transition payment and higher prices \
+             for the moved clients.",
+            lang.pct(failure(hl.baseline)),
+            d.name(b),
+            lang.pct(failure(b))
+        ),
+        (Lang::En, None) => format!(
+            "Provider failures: under {base}, at least one provider runs out of reserves before {end} in {} of futures.",
+            lang.pct(failure(hl.baseline))
+        ),
+        (Lang::Nl, Some(b)) => format!(
+            "Faillissementen: met {base} raakt vóór {end} minstens één aanbieder door zijn reserves heen in {} van \
+             de toekomsten; met {} in {}. Een faillissement kost de gemeente transitiekosten en hogere prijzen \
+             voor de overgeplaatste cliënten.",
+            lang.pct(failure(hl.baseline)),
+            d.name(b),
+            lang.pct(failure(b))
+        ),
+        (Lang::Nl, None) => format!(
+            "Faillissementen: met {base} raakt vóór {end} minstens één aanbieder door zijn reserves heen in {} van de toekomsten.",
+            lang.pct(failure(hl.baseline))
+        ),
+    });
+    if let Some((k, s)) = &hl.worst
+        && s.p50() < 0.0
+    {
+        out.push(match lang {
+            Lang::En => format!(
+                "The costliest choice is {}: in the median future it costs {} more than {base} in today's money.",
+                d.name(*k),
+                lang.mln(-s.p50())
+            ),
+            Lang::Nl => format!(
+                "De duurste keuze is {}: in de middelste toekomst kost die {} meer dan {base}, in euro's van nu.",
+                d.name(*k),
+                lang.mln(-s.p50())
+            ),
+        });
+    }
+    out
+}
+
+/// The key assumptions: the uncertain inputs that drive the answer, and the basis.
+pub fn assumptions(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
+    let m = &d.meta;
+    let mut out = Vec::new();
+    if let Some(b) = &hl.best
+        && !hl.drivers.is_empty()
+    {
+        let best = d.name(b.strategy);
+        out.push(match lang {
+            Lang::En => format!("The saving of {best} depends most on these uncertain inputs:"),
+            Lang::Nl => format!("De besparing van {best} hangt het meest af van deze onzekere invoer:"),
+        });
+        for dr in &hl.drivers {
+            let dir = match (lang, dr.correlation > 0.0) {
+                (Lang::En, true) => "higher values raise the saving",
+                (Lang::En, false) => "higher values lower the saving",
+                (Lang::Nl, true) => "hogere waarden verhogen de besparing",
+                (Lang::Nl, false) => "hogere waarden verlagen de besparing",
+            };
+            out.push(format!(
+                "  - `{}`: {} ({} {}; {dir})",
+                dr.path,
+                dr.distribution,
+                lang.t("correlation", "correlatie"),
+                lang.num(dr.correlation, 2)
+            ));
         }
-        md.push_str(&super::budget::markdown_section(r));
-        let _ = writeln!(md, "\n## Caseload (median active clients at year end)\n");
-        let _ = write!(md, "| strategy |");
-        for &t in &shown {
-            let _ = write!(md, " {} |", s.start_year + t as i32);
+    }
+    let uncertain = m.inputs.iter().filter(|i| i.uncertain).count();
+    out.push(match lang {
+        Lang::En => format!(
+            "{uncertain} of the scenario's {} inputs are uncertain and drawn anew in every simulated future; \
+             `report.html` and `results.xlsx` (sheet inputs) list them all with their distributions.",
+            m.inputs.len()
+        ),
+        Lang::Nl => format!(
+            "{uncertain} van de {} invoerwaarden van het scenario zijn onzeker en worden in elke gesimuleerde \
+             toekomst opnieuw getrokken; `report.html` en `results.xlsx` (blad inputs) geven ze allemaal met hun \
+             verdeling.",
+            m.inputs.len()
+        ),
+    });
+    out.push(match lang {
+        Lang::En => format!(
+            "Totals are discounted at {}% a year (nominal); yearly amounts are nominal euros.",
+            lang.num(m.discount_rate * 100.0, 2)
+        ),
+        Lang::Nl => format!(
+            "Totalen zijn contant gemaakt met {}% per jaar (nominaal); jaarbedragen zijn nominale euro's.",
+            lang.num(m.discount_rate * 100.0, 2)
+        ),
+    });
+    out
+}
+
+/// The finance officer's headline tables in Markdown.
+pub fn tables(d: &ReportData, lang: Lang) -> String {
+    let mut md = String::new();
+    let _ = writeln!(
+        md,
+        "{}\n",
+        tables::lead(d, lang).replace(d.name(d.baseline()), &format!("**{}**", d.name(d.baseline())))
+    );
+    for t in tables::headline_tables(d, lang) {
+        let _ = writeln!(md, "### {}\n", t.title);
+        let _ = writeln!(md, "| {} |", t.header.join(" | "));
+        let _ = writeln!(md, "|{}", " --- |".repeat(t.header.len()));
+        for row in &t.rows {
+            let _ = writeln!(md, "| {} |", row.join(" | "));
         }
         let _ = writeln!(md);
-        let _ = writeln!(md, "| --- |{}", " --- |".repeat(shown.len()));
-        for (k, st) in s.strategies.iter().enumerate() {
-            let _ = write!(md, "| {} |", st.name);
-            for &t in &shown {
-                let _ = write!(md, " {:.0} |", r.yearly_stat(k, t, y::CASELOAD).p[2]);
-            }
-            let _ = writeln!(md);
-        }
-        let never: Vec<String> = s
-            .strategies
-            .iter()
-            .enumerate()
-            .filter(|(k, _)| *k != base)
-            .map(|(k, st)| {
-                let n = r.horizon_stat(k, h::BREAK_EVEN_YEAR).n;
-                format!("{}: {} of {runs} runs never break even", st.name, runs - n)
-            })
-            .collect();
-        let _ = writeln!(md, "\n## Notes\n");
-        let _ = writeln!(md, "- {}", money_basis(s.discount_rate));
-        let _ = writeln!(
-            md,
-            "- Break-even year: the first year from which cumulative discounted spend stays below the baseline's. {}.",
-            never.join("; ")
-        );
-        let _ = writeln!(
-            md,
-            "- Full tables: `summary.csv`, `yearly.csv`; per-run data: `runs.csv`; provenance: `meta.json`."
-        );
-        Ok(md.into_bytes())
     }
+    let _ = writeln!(md, "### {}\n", lang.t("Notes", "Toelichting"));
+    for n in tables::notes(d, lang) {
+        let _ = writeln!(md, "- {n}");
+    }
+    md
 }

@@ -1,59 +1,138 @@
 //! `meta.json`: what made these results — tool and crate versions, the scenario file and
-//! its SHA-256, seed, runs, steps and threads, and the basis of the money figures.
+//! its SHA-256, seed, runs, steps and threads, the basis of the money figures — and what
+//! the reports need to be redrawn from the folder alone: strategy and segment names, the
+//! budget line, and every input of the scenario with its distribution.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Export, ReportError, Results};
+use crate::scenario::Scenario;
 
 /// `meta.json`.
 pub struct MetaJson;
 
-#[derive(Serialize)]
-struct Meta<'a> {
-    tool: &'static str,
-    tool_version: &'static str,
-    crate_versions: Versions,
-    scenario_name: &'a str,
-    scenario_file: String,
-    scenario_sha256: &'a str,
-    seed: u64,
-    runs: usize,
-    threads: usize,
-    start_year: i32,
-    horizon_years: usize,
-    steps_per_year: usize,
-    discount_rate: f64,
-    money_basis: String,
-    strategies: Vec<&'a str>,
-    baseline: &'a str,
-    uncertain_parameters: Vec<&'a str>,
+/// The contents of `meta.json`. Written by `run`, read back by `contractsim report`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Meta {
+    /// Always `contractsim`.
+    pub tool: String,
+    /// Version of the tool that wrote the folder.
+    pub tool_version: String,
+    /// Versions of the sampling crates.
+    pub crate_versions: Versions,
+    /// `[scenario] name`.
+    pub scenario_name: String,
+    /// `[scenario] description`.
+    #[serde(default)]
+    pub scenario_description: String,
+    /// The scenario file, as given on the command line.
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file.
+    pub scenario_sha256: String,
+    /// Seed of the random streams.
+    pub seed: u64,
+    /// Monte Carlo runs.
+    pub runs: usize,
+    /// Worker threads used (results do not depend on it).
+    pub threads: usize,
+    /// First simulated calendar year.
+    pub start_year: i32,
+    /// Years simulated.
+    pub horizon_years: usize,
+    /// Steps per year.
+    pub steps_per_year: usize,
+    /// Nominal discount rate of the net present values.
+    pub discount_rate: f64,
+    /// One sentence on how money is reported.
+    pub money_basis: String,
+    /// Strategy identifiers, in file order.
+    pub strategies: Vec<String>,
+    /// Identifier of the baseline strategy.
+    pub baseline: String,
+    /// Paths of the parameters drawn per run (the columns of `runs.csv` after the horizon
+    /// metrics).
+    pub uncertain_parameters: Vec<String>,
+    /// Strategies with their readable names and what they consist of, in file order.
+    #[serde(default)]
+    pub strategy_details: Vec<StrategyMeta>,
+    /// Segments of care, in file order.
+    #[serde(default)]
+    pub segments: Vec<SegmentMeta>,
+    /// Municipal budget line in the first year, euros, if the scenario has one.
+    #[serde(default)]
+    pub budget_eur: Option<f64>,
+    /// Yearly growth of the budget line.
+    #[serde(default)]
+    pub budget_growth: f64,
+    /// Every numeric input of the scenario, fixed or uncertain, in file order.
+    #[serde(default)]
+    pub inputs: Vec<InputMeta>,
 }
 
-#[derive(Serialize)]
-struct Versions {
-    rand: &'static str,
-    rand_distr: &'static str,
-    statrs: &'static str,
+/// Versions of the crates whose algorithms determine the draws.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Versions {
+    /// `rand`.
+    pub rand: String,
+    /// `rand_distr`.
+    pub rand_distr: String,
+    /// `statrs`.
+    pub statrs: String,
 }
 
-impl Export for MetaJson {
-    fn file_name(&self) -> &'static str {
-        "meta.json"
-    }
+/// A strategy as the reports name it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StrategyMeta {
+    /// Identifier (the `strategy` column of the CSV files).
+    pub id: String,
+    /// Readable name.
+    pub name: String,
+    /// Whether it is the baseline.
+    pub baseline: bool,
+    /// Its contracts, as `id (form)`.
+    pub contracts: Vec<String>,
+    /// Names of its prevention programmes.
+    pub prevention: Vec<String>,
+}
 
-    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
+/// A segment of care as the reports name it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SegmentMeta {
+    /// Identifier (the suffix of `caseload.<segment>`).
+    pub id: String,
+    /// Readable name.
+    pub name: String,
+}
+
+/// One numeric input of the scenario.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InputMeta {
+    /// Dotted path in the scenario file, e.g. `prevention.front.effect`.
+    pub path: String,
+    /// The distribution as written, e.g. `beta(mean 0.1, sd 0.04)`, or the fixed value.
+    pub distribution: String,
+    /// Expected value (of the truncated distribution where truncated).
+    pub mean: f64,
+    /// Whether it is drawn per run.
+    pub uncertain: bool,
+}
+
+impl Meta {
+    /// The metadata of a batch.
+    pub fn of(r: &Results) -> Self {
         let s = &r.plan.scenario;
-        let meta = Meta {
-            tool: "contractsim",
-            tool_version: env!("CARGO_PKG_VERSION"),
+        Meta {
+            tool: "contractsim".into(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
             crate_versions: Versions {
-                rand: env!("CONTRACTSIM_VERSION_RAND"),
-                rand_distr: env!("CONTRACTSIM_VERSION_RAND_DISTR"),
-                statrs: env!("CONTRACTSIM_VERSION_STATRS"),
+                rand: env!("CONTRACTSIM_VERSION_RAND").into(),
+                rand_distr: env!("CONTRACTSIM_VERSION_RAND_DISTR").into(),
+                statrs: env!("CONTRACTSIM_VERSION_STATRS").into(),
             },
-            scenario_name: &s.name,
+            scenario_name: s.name.clone(),
+            scenario_description: s.description.trim().to_string(),
             scenario_file: s.file.display().to_string(),
-            scenario_sha256: &s.sha256,
+            scenario_sha256: s.sha256.clone(),
             seed: r.batch.seed,
             runs: r.batch.runs.len(),
             threads: r.batch.threads,
@@ -62,11 +141,69 @@ impl Export for MetaJson {
             steps_per_year: s.steps_per_year,
             discount_rate: s.discount_rate,
             money_basis: money_basis(s.discount_rate),
-            strategies: s.strategies.iter().map(|x| x.id.as_str()).collect(),
-            baseline: &s.strategies[s.baseline()].id,
-            uncertain_parameters: r.plan.uncertain_params().collect(),
-        };
-        let mut bytes = serde_json::to_vec_pretty(&meta)?;
+            strategies: s.strategies.iter().map(|x| x.id.clone()).collect(),
+            baseline: s.strategies[s.baseline()].id.clone(),
+            uncertain_parameters: r.plan.uncertain_params().map(str::to_string).collect(),
+            strategy_details: strategy_details(s),
+            segments: s.segments.iter().map(|g| SegmentMeta { id: g.id.clone(), name: g.name.clone() }).collect(),
+            budget_eur: s.budget,
+            budget_growth: s.budget_growth,
+            inputs: s
+                .params
+                .iter()
+                .map(|p| InputMeta {
+                    path: p.path.clone(),
+                    distribution: p.dist.describe(),
+                    mean: p.dist.mean(),
+                    uncertain: !p.dist.is_fixed(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Index of the baseline strategy.
+    pub fn baseline_index(&self) -> usize {
+        self.strategies.iter().position(|s| *s == self.baseline).unwrap_or(0)
+    }
+
+    /// Readable name of strategy `k` (its identifier when the folder has no names).
+    pub fn strategy_name(&self, k: usize) -> &str {
+        match self.strategy_details.get(k) {
+            Some(d) => &d.name,
+            None => self.strategies.get(k).map_or("?", String::as_str),
+        }
+    }
+
+    /// Last simulated calendar year.
+    pub fn end_year(&self) -> i32 {
+        self.start_year + self.horizon_years as i32 - 1
+    }
+}
+
+fn strategy_details(s: &Scenario) -> Vec<StrategyMeta> {
+    s.strategies
+        .iter()
+        .map(|st| StrategyMeta {
+            id: st.id.clone(),
+            name: st.name.clone(),
+            baseline: st.baseline,
+            contracts: st
+                .contracts
+                .iter()
+                .map(|&c| format!("{} ({})", s.contracts[c].id, s.contracts[c].form.key()))
+                .collect(),
+            prevention: st.programmes.iter().map(|&p| s.programmes[p].name.clone()).collect(),
+        })
+        .collect()
+}
+
+impl Export for MetaJson {
+    fn file_name(&self) -> &'static str {
+        "meta.json"
+    }
+
+    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
+        let mut bytes = serde_json::to_vec_pretty(&Meta::of(r))?;
         bytes.push(b'\n');
         Ok(bytes)
     }

@@ -1,20 +1,36 @@
 //! Reports: the statistics of a batch ([`Results`]) and one exporter per output file.
 //!
-//! Exporters turn results into bytes and do no I/O; [`render_all`] collects the files
-//! and [`crate::output`] writes them as one folder, atomically.
+//! Two kinds of output, neither doing I/O: the data files ([`Export`]: the CSV tables,
+//! `budget.csv`, `meta.json`), rendered from the in-memory [`Results`]; and the reports
+//! ([`Report`]: summaries, charts, `report.html`, `results.xlsx`), rendered from
+//! [`ReportData`], which is built either from the results or by reading a results folder,
+//! so that `contractsim report DIR` redraws them without simulating. [`render_all`]
+//! collects both and [`crate::output`] writes them as one folder, atomically.
 
 pub mod budget;
+pub mod charts;
 mod csv_files;
-mod markdown;
-mod meta;
+pub mod data;
+pub mod headline;
+mod html;
+pub mod lang;
+pub mod markdown;
+pub mod meta;
+pub mod tables;
+mod xlsx;
 
 use crate::engine::metrics::h;
 use crate::engine::{Batch, HORIZON, Plan};
 use crate::stats::Summary;
 
+pub use budget::BudgetCsv;
+pub use charts::Charts;
 pub use csv_files::{RunsCsv, SummaryCsv, YearlyCsv};
+pub use data::ReportData;
+pub use html::HtmlReport;
 pub use markdown::SummaryMarkdown;
 pub use meta::MetaJson;
+pub use xlsx::Workbook;
 
 /// Errors while rendering a report.
 #[derive(Debug, thiserror::Error)]
@@ -30,6 +46,25 @@ pub enum ReportError {
     /// JSON writing failed.
     #[error("writing meta.json: {0}")]
     Json(#[from] serde_json::Error),
+    /// A file of a results folder could not be read or is not as `run` writes it.
+    #[error("reading {file}: {reason}")]
+    Read {
+        /// The file.
+        file: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A chart could not be drawn.
+    #[error("drawing chart {chart}: {reason}")]
+    Chart {
+        /// The chart's name.
+        chart: &'static str,
+        /// The cause.
+        reason: String,
+    },
+    /// The workbook could not be written.
+    #[error("writing results.xlsx: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
 }
 
 /// One output file.
@@ -44,27 +79,48 @@ pub trait Export {
     fn render(&self, results: &Results) -> Result<Vec<u8>, ReportError>;
 }
 
-/// The exporters that `run` writes.
+/// The data files that `run` writes: everything [`ReportData::from_folder`] reads.
 pub fn exporters() -> Vec<Box<dyn Export>> {
     vec![
         Box::new(YearlyCsv),
         Box::new(SummaryCsv),
         Box::new(RunsCsv),
-        Box::new(budget::BudgetCsv),
+        Box::new(BudgetCsv),
         Box::new(budget::ReserveCsv),
         Box::new(budget::ReserveByCertaintyCsv),
-        Box::new(SummaryMarkdown),
         Box::new(MetaJson),
     ]
 }
 
-/// Renders every exporter: (file name, contents).
+/// An output drawn from [`ReportData`]: one or more files.
+pub trait Report: Sync {
+    /// The files (name, contents).
+    fn render(&self, data: &ReportData) -> Result<Vec<(String, Vec<u8>)>, ReportError>;
+}
+
+/// The reports that `run` and `report` write.
+pub fn reports() -> Vec<Box<dyn Report>> {
+    vec![Box::new(SummaryMarkdown), Box::new(Charts), Box::new(HtmlReport), Box::new(Workbook)]
+}
+
+/// Renders every report from `data`: (file name, contents).
+pub fn render_reports(data: &ReportData) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    let mut files = Vec::new();
+    for r in reports() {
+        files.extend(r.render(data)?);
+    }
+    Ok(files)
+}
+
+/// Renders every data file and every report: (file name, contents).
 pub fn render_all(results: &Results) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
-    exporters()
+    let mut files: Vec<(String, Vec<u8>)> = exporters()
         .iter()
         .filter(|e| e.applies(results))
         .map(|e| Ok((e.file_name().to_string(), e.render(results)?)))
-        .collect()
+        .collect::<Result<_, ReportError>>()?;
+    files.extend(render_reports(&ReportData::from_results(results))?);
+    Ok(files)
 }
 
 /// A yearly figure: strategy, year index, metric index and its summary.

@@ -1516,7 +1516,8 @@ impl<'a> Cx<'a> {
                 }
             }
         }
-        form_key.as_ref()?;
+        // A contract with a bad form is kept (as output) so that later ids keep their indices;
+        // the problem is reported and the scenario refused.
         Some(Contract {
             id,
             form,

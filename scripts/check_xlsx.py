@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Opens a results folder's results.xlsx with openpyxl (a real reader) and checks its sheets,
+number formats and a few values against the CSV files of the same folder.
+
+Usage: python3 scripts/check_xlsx.py RESULTS_DIR
+Needs: pip install openpyxl. Exits 0 and prints "results.xlsx ok" when every check passes.
+"""
+import csv
+import json
+import math
+import sys
+from pathlib import Path
+
+import openpyxl
+
+
+def fail(msg):
+    print(f"results.xlsx: {msg}", file=sys.stderr)
+    sys.exit(1)
+
+
+def close(a, b):
+    return math.isclose(float(a), float(b), rel_tol=1e-12, abs_tol=1e-9)
+
+
+def main(folder):
+    folder = Path(folder)
+    meta = json.loads((folder / "meta.json").read_text())
+    wb = openpyxl.load_workbook(folder / "results.xlsx", read_only=False)
+    expected = ["budget", "summary", "yearly", "runs", "inputs", "about"]
+    if wb.sheetnames != expected:
+        fail(f"sheets {wb.sheetnames}, expected {expected}")
+
+    # budget: year, budget line, then P50 and P90 per strategy; compare with budget.csv.
+    ws = wb["budget"]
+    header = [c.value for c in ws[4]]
+    names = [d["name"] for d in meta["strategy_details"]]
+    want = ["year", "budget line"] + [f"{n} {p}" for n in names for p in ("P50", "P90")]
+    if header != want:
+        fail(f"budget header {header}")
+    rows = list(csv.DictReader(open(folder / "budget.csv")))
+    years = meta["horizon_years"]
+    for k, sid in enumerate(meta["strategies"]):
+        for t in range(years):
+            row = rows[k * years + t]
+            assert row["strategy"] == sid
+            cell_p50 = ws.cell(row=5 + t, column=3 + 2 * k)
+            cell_p90 = ws.cell(row=5 + t, column=4 + 2 * k)
+            if not close(cell_p50.value, row["spend_p50"]) or not close(cell_p90.value, row["spend_p90"]):
+                fail(f"budget {sid} {row['year']}: {cell_p50.value}, {cell_p90.value} vs {row}")
+            if "€" not in cell_p90.number_format or "#,##0" not in cell_p90.number_format:
+                fail(f"budget P90 format {cell_p90.number_format!r}")
+    if ws.cell(row=5, column=1).value != meta["start_year"]:
+        fail("budget: first year")
+
+    # summary: percentages and euros; saving P50 equals summary.csv.
+    ws = wb["summary"]
+    head_row = next(r for r in range(1, 20) if ws.cell(row=r, column=1).value == "strategy")
+    summary = {(r["strategy"], r["metric"]): r for r in csv.DictReader(open(folder / "summary.csv"))}
+    base = meta["baseline"]
+    for k, sid in enumerate(meta["strategies"]):
+        r = head_row + 1 + k
+        if ws.cell(row=r, column=2).value != sid:
+            fail(f"summary row {r}: {ws.cell(row=r, column=2).value} != {sid}")
+        if not close(ws.cell(row=r, column=3).value, summary[(sid, "npv_spend")]["p50"]):
+            fail(f"summary npv_spend {sid}")
+        if ws.cell(row=r, column=12).number_format != "0%":
+            fail("summary P(cheapest) is not a percentage")
+        if sid != base:
+            if not close(ws.cell(row=r, column=9).value, summary[(sid, "npv_saving_vs_baseline")]["p50"]):
+                fail(f"summary saving {sid}")
+            if not close(ws.cell(row=r, column=11).value, summary[(sid, "p_cheaper_than_baseline")]["mean"]):
+                fail(f"summary p_cheaper {sid}")
+
+    # runs: one row per run and strategy, the same header as runs.csv.
+    ws = wb["runs"]
+    with open(folder / "runs.csv") as f:
+        reader = csv.reader(f)
+        csv_header = next(reader)
+        first = next(reader)
+        n_rows = 1 + sum(1 for _ in reader)
+    header = [c.value for c in ws[1]]
+    if header != csv_header:
+        fail(f"runs header differs: {header[:5]}... vs {csv_header[:5]}...")
+    if ws.max_row - 1 != n_rows:
+        fail(f"runs: {ws.max_row - 1} rows, runs.csv has {n_rows}")
+    for c, v in enumerate(first):
+        x = ws.cell(row=2, column=1 + c).value
+        if v == "":
+            if x is not None:
+                fail(f"runs: column {csv_header[c]} should be empty")
+        elif c == 1:
+            if x != v:
+                fail("runs: strategy")
+        elif not close(x, v):
+            fail(f"runs: column {csv_header[c]}: {x} vs {v}")
+
+    # inputs: every input of meta.json, uncertain ones marked.
+    ws = wb["inputs"]
+    paths = [ws.cell(row=r, column=1).value for r in range(2, ws.max_row + 1)]
+    if paths != [i["path"] for i in meta["inputs"]]:
+        fail("inputs: paths differ from meta.json")
+    unc = sum(1 for r in range(2, ws.max_row + 1) if ws.cell(row=r, column=4).value == "yes")
+    if unc != len(meta["uncertain_parameters"]):
+        fail(f"inputs: {unc} uncertain, meta.json has {len(meta['uncertain_parameters'])}")
+
+    ws = wb["yearly"]
+    if ws.max_row - 1 != sum(1 for _ in open(folder / "yearly.csv")) - 1:
+        fail("yearly: row count differs from yearly.csv")
+    print("results.xlsx ok")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        print(__doc__, file=sys.stderr)
+        sys.exit(2)
+    main(sys.argv[1])

@@ -1,0 +1,80 @@
+//! `budget_overrun`: for every strategy, the probability that the year's municipal spend
+//! exceeds the scenario's budget line (the yearly metric `budget_overrun`). Drawn only
+//! when the scenario has a budget.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{Axes, frame, panel, strategy_colour, strategy_legend, subtitle};
+use crate::report::ReportData;
+use crate::report::lang::Lang;
+
+/// What the chart shows: per strategy, the probability (in %) per year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BudgetOverrun {
+    /// Calendar years.
+    pub years: Vec<f64>,
+    /// Strategy index and its probability of exceeding the budget line per year, percent.
+    pub lines: Vec<(usize, Vec<f64>)>,
+    /// First-year budget (euros) and its yearly growth.
+    pub budget: (f64, f64),
+}
+
+/// The series of the chart (empty lines without a budget).
+pub fn data(d: &ReportData) -> BudgetOverrun {
+    let lines = (0..d.strategies())
+        .map(|k| (k, d.yearly(k, "budget_overrun").unwrap_or(&[]).iter().map(|s| s.mean * 100.0).collect()))
+        .collect();
+    BudgetOverrun { years: super::xs(d), lines, budget: (d.meta.budget_eur.unwrap_or(f64::NAN), d.meta.budget_growth) }
+}
+
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &BudgetOverrun,
+    d: &ReportData,
+    lang: Lang,
+) -> Result<(), String> {
+    let ks: Vec<usize> = s.lines.iter().map(|(k, _)| *k).collect();
+    let growth = format!("{}%", lang.num(s.budget.1 * 100.0, 1));
+    let note = match lang {
+        Lang::En => format!(
+            "Budget line: {} in {}, growing {growth} a year. Spend in nominal euros.",
+            lang.mln(s.budget.0),
+            d.meta.start_year
+        ),
+        Lang::Nl => format!(
+            "Begroting: {} in {}, groeit {growth} per jaar. Uitgaven in nominale euro's.",
+            lang.mln(s.budget.0),
+            d.meta.start_year
+        ),
+    };
+    let mut legend = strategy_legend(d, &ks);
+    legend.push((super::Mark::Dashed(super::GREY), lang.t("even chance", "gelijke kans").to_string()));
+    let body = frame(root, super::ChartKind::BudgetOverrun.title(lang), &subtitle(d, lang), &legend, &note)?;
+    let axes = Axes {
+        title: None,
+        x: super::year_range(&d.years()),
+        // A little room below 0% and above 100% so that lines there stay visible.
+        y: -1.5..101.5,
+        x_desc: Some(lang.t("year", "jaar").to_string()),
+        y_desc: Some(lang.t("chance spend > budget", "kans uitgaven > begroting").to_string()),
+        y_decimals: 0,
+        x_decimals: 0,
+        x_is_year: true,
+        y_is_pct: true,
+        label_size: 24.0,
+    };
+    let area = body.margin(10, 10, 20, 30);
+    let mut chart = panel(&area, &axes, lang)?;
+    super::dashed(
+        &mut chart,
+        &[s.years[0] - 0.5, s.years[s.years.len() - 1] + 0.5],
+        &[50.0, 50.0],
+        super::GREY.stroke_width(2),
+    )?;
+    for (k, ys) in &s.lines {
+        let w = if *k == d.baseline() { 5 } else { 4 };
+        super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(w))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,98 @@
+//! `caseload`: young people in care at year end, per segment (one panel each), the median
+//! under every strategy: today's contracts in black, the alternatives in colour.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{Axes, decimals_for, frame, grid, panel, range_of, strategy_colour, strategy_legend, subtitle};
+use crate::report::ReportData;
+use crate::report::lang::Lang;
+
+/// One panel: a segment and the median caseload per strategy and year.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SegmentPanel {
+    /// Segment identifier (`caseload.<id>` in `yearly.csv`).
+    pub segment: String,
+    /// Readable segment name.
+    pub name: String,
+    /// Per strategy: index and median caseload per year.
+    pub lines: Vec<(usize, Vec<f64>)>,
+}
+
+/// What the chart shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Caseload {
+    /// Calendar years.
+    pub years: Vec<f64>,
+    /// One panel per segment, in file order.
+    pub panels: Vec<SegmentPanel>,
+}
+
+/// The series of the chart.
+pub fn data(d: &ReportData) -> Caseload {
+    let panels = d
+        .meta
+        .segments
+        .iter()
+        .map(|g| {
+            let metric = format!("caseload.{}", g.id);
+            SegmentPanel {
+                segment: g.id.clone(),
+                name: g.name.clone(),
+                lines: (0..d.strategies())
+                    .map(|k| (k, d.yearly_or_empty(k, &metric).iter().map(|s| s.p50()).collect()))
+                    .collect(),
+            }
+        })
+        .collect();
+    Caseload { years: super::xs(d), panels }
+}
+
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &Caseload,
+    d: &ReportData,
+    lang: Lang,
+) -> Result<(), String> {
+    let ks: Vec<usize> = (0..d.strategies()).collect();
+    let body = frame(
+        root,
+        super::ChartKind::Caseload.title(lang),
+        &subtitle(d, lang),
+        &strategy_legend(d, &ks),
+        lang.t(
+            "Clients in care on the last day of the year; median over simulated futures. Each panel has its own scale.",
+            "Cliënten in zorg op de laatste dag van het jaar; mediaan over de gesimuleerde toekomsten. Elk paneel heeft een eigen schaal.",
+        ),
+    )?;
+    if s.panels.is_empty() {
+        return Ok(());
+    }
+    let (rows, cols) = grid(s.panels.len());
+    let areas = body.split_evenly((rows, cols));
+    for (i, (p, area)) in s.panels.iter().zip(&areas).enumerate() {
+        let r = range_of(p.lines.iter().flat_map(|(_, ys)| ys.iter().copied()), 0.08);
+        let y = r.start.max(0.0)..r.end;
+        let axes = Axes {
+            title: Some(p.name.clone()),
+            x: super::year_range(&d.years()),
+            y: y.clone(),
+            x_desc: (i + cols >= s.panels.len()).then(|| lang.t("year", "jaar").to_string()),
+            y_desc: (i % cols == 0).then(|| lang.t("clients in care", "cliënten in zorg").to_string()),
+            y_decimals: decimals_for(y.end - y.start),
+            x_decimals: 0,
+            x_is_year: true,
+            y_is_pct: false,
+            label_size: 20.0,
+        };
+        let mut chart = panel(area, &axes, lang)?;
+        // Alternatives first, the baseline on top.
+        for (k, ys) in p.lines.iter().filter(|(k, _)| *k != d.baseline()) {
+            super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(3))?;
+        }
+        for (k, ys) in p.lines.iter().filter(|(k, _)| *k == d.baseline()) {
+            super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(4))?;
+        }
+    }
+    Ok(())
+}

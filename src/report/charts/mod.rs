@@ -1,0 +1,597 @@
+//! Charts for the council chamber: each chart is drawn with plotters, once as SVG and once
+//! as a 1600×1000 PNG, in English (`spend_fan.svg`) and Dutch (`spend_fan_nl.svg`).
+//!
+//! Every chart module has two parts: a pure function from [`ReportData`] to the series it
+//! shows (tested against the CSV files), and a drawing function generic over the plotters
+//! backend. Text is set in DejaVu Sans, embedded in the binary and registered with
+//! plotters' `ab_glyph` font loader, so no system font is needed; colours are the
+//! Okabe-Ito palette, which colour-blind readers can tell apart.
+
+pub mod budget_overrun;
+pub mod caseload;
+pub mod cumulative_saving;
+pub mod npv_distribution;
+pub mod p_cheapest;
+pub mod spend_components;
+pub mod spend_fan;
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use plotters::coord::Shift;
+use plotters::coord::types::RangedCoordf64;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::lang::Lang;
+use super::{Report, ReportData, ReportError};
+
+/// Width of every chart, pixels.
+pub const WIDTH: u32 = 1600;
+/// Height of every chart, pixels.
+pub const HEIGHT: u32 = 1000;
+
+/// The font family as written in the SVG files: DejaVu Sans where the viewer has it, else
+/// a similar sans-serif. The PNG files always use the embedded DejaVu Sans.
+pub const FONT: &str = "DejaVu Sans, Verdana, Arial, sans-serif";
+
+static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
+static BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
+
+/// Registers the embedded fonts with plotters (once per process).
+fn register_fonts() -> Result<(), String> {
+    static DONE: OnceLock<Result<(), String>> = OnceLock::new();
+    DONE.get_or_init(|| {
+        plotters::style::register_font(FONT, FontStyle::Normal, REGULAR)
+            .map_err(|_| "the embedded regular font cannot be read".to_string())?;
+        plotters::style::register_font(FONT, FontStyle::Bold, BOLD)
+            .map_err(|_| "the embedded bold font cannot be read".to_string())
+    })
+    .clone()
+}
+
+/// The Okabe-Ito palette without black and yellow (reserved: black for the baseline,
+/// yellow is too light on white for lines).
+pub const OKABE_ITO: [RGBColor; 6] = [
+    RGBColor(0x00, 0x72, 0xB2), // blue
+    RGBColor(0xE6, 0x9F, 0x00), // orange
+    RGBColor(0x00, 0x9E, 0x73), // bluish green
+    RGBColor(0xD5, 0x5E, 0x00), // vermillion
+    RGBColor(0xCC, 0x79, 0xA7), // reddish purple
+    RGBColor(0x56, 0xB4, 0xE9), // sky blue
+];
+
+/// Near-black for the baseline and for text.
+pub const INK: RGBColor = RGBColor(0x1A, 0x1A, 0x1A);
+/// Grey for secondary text and reference lines.
+pub const GREY: RGBColor = RGBColor(0x66, 0x66, 0x66);
+/// Light grey for grid lines.
+pub const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
+
+/// The colour of strategy `k`: black for the baseline, the palette in file order for the
+/// others (the same in every chart).
+pub fn strategy_colour(d: &ReportData, k: usize) -> RGBColor {
+    let base = d.baseline();
+    if k == base {
+        return INK;
+    }
+    let i = if k > base { k - 1 } else { k };
+    OKABE_ITO[i % OKABE_ITO.len()]
+}
+
+/// `c` mixed with white: `share` 0 gives `c`, 1 gives white (solid fills that look the
+/// same in SVG and PNG).
+pub fn tint(c: RGBColor, share: f64) -> RGBColor {
+    let m = |x: u8| (x as f64 + (255.0 - x as f64) * share).round().clamp(0.0, 255.0) as u8;
+    RGBColor(m(c.0), m(c.1), m(c.2))
+}
+
+/// The charts, in the order the reports show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartKind {
+    /// Yearly spend per strategy: median, 50% and 90% bands.
+    SpendFan,
+    /// Cumulative discounted saving versus the baseline, with the break-even year.
+    CumulativeSaving,
+    /// Distribution of the NPV saving per strategy.
+    NpvDistribution,
+    /// Probability of being the cheapest by each year.
+    PCheapest,
+    /// Stacked median spend by component.
+    SpendComponents,
+    /// Caseload by segment over time.
+    Caseload,
+    /// Probability that spend exceeds the budget line.
+    BudgetOverrun,
+}
+
+impl ChartKind {
+    /// Every chart.
+    pub const ALL: [ChartKind; 7] = [
+        ChartKind::SpendFan,
+        ChartKind::CumulativeSaving,
+        ChartKind::NpvDistribution,
+        ChartKind::PCheapest,
+        ChartKind::SpendComponents,
+        ChartKind::Caseload,
+        ChartKind::BudgetOverrun,
+    ];
+
+    /// The file stem: `spend_fan`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ChartKind::SpendFan => "spend_fan",
+            ChartKind::CumulativeSaving => "cumulative_saving",
+            ChartKind::NpvDistribution => "npv_distribution",
+            ChartKind::PCheapest => "p_cheapest",
+            ChartKind::SpendComponents => "spend_components",
+            ChartKind::Caseload => "caseload",
+            ChartKind::BudgetOverrun => "budget_overrun",
+        }
+    }
+
+    /// The chart's title.
+    pub fn title(self, lang: Lang) -> &'static str {
+        match self {
+            ChartKind::SpendFan => lang.t(
+                "Yearly municipal spend on youth care, per strategy",
+                "Jaarlijkse uitgaven van de gemeente aan jeugdzorg, per strategie",
+            ),
+            ChartKind::CumulativeSaving => lang.t(
+                "Cumulative saving versus today's contracts (discounted)",
+                "Opgetelde besparing ten opzichte van de huidige contracten (contant)",
+            ),
+            ChartKind::NpvDistribution => lang.t(
+                "Saving over the whole period in today's money: spread over futures",
+                "Besparing over de hele periode in euro's van nu: spreiding",
+            ),
+            ChartKind::PCheapest => lang.t(
+                "Chance that a strategy is the cheapest, counting spend up to each year",
+                "Kans dat een strategie de goedkoopste is, uitgaven tot en met elk jaar",
+            ),
+            ChartKind::SpendComponents => lang.t(
+                "What the municipality pays for (median per component)",
+                "Waar de gemeente voor betaalt (mediaan per onderdeel)",
+            ),
+            ChartKind::Caseload => lang.t(
+                "Young people in care by segment (median, at year end)",
+                "Jeugdigen in zorg per segment (mediaan, einde van het jaar)",
+            ),
+            ChartKind::BudgetOverrun => {
+                lang.t("Chance that spend exceeds the budget line", "Kans dat de uitgaven boven de begroting uitkomen")
+            }
+        }
+    }
+
+    /// Whether the chart exists for these results (`budget_overrun` needs a budget).
+    pub fn applies(self, d: &ReportData) -> bool {
+        match self {
+            ChartKind::BudgetOverrun => d.has_budget(),
+            _ => true,
+        }
+    }
+
+    /// The file name of the chart in a format (`svg`, `png`) and language.
+    pub fn file(self, lang: Lang, ext: &str) -> String {
+        format!("{}{}.{ext}", self.name(), lang.suffix())
+    }
+
+    fn draw<DB: DrawingBackend>(self, root: &DrawingArea<DB, Shift>, d: &ReportData, lang: Lang) -> Result<(), String> {
+        match self {
+            ChartKind::SpendFan => spend_fan::draw(root, &spend_fan::data(d), d, lang),
+            ChartKind::CumulativeSaving => cumulative_saving::draw(root, &cumulative_saving::data(d), d, lang),
+            ChartKind::NpvDistribution => npv_distribution::draw(root, &npv_distribution::data(d), d, lang),
+            ChartKind::PCheapest => p_cheapest::draw(root, &p_cheapest::data(d), d, lang),
+            ChartKind::SpendComponents => spend_components::draw(root, &spend_components::data(d), d, lang),
+            ChartKind::Caseload => caseload::draw(root, &caseload::data(d), d, lang),
+            ChartKind::BudgetOverrun => budget_overrun::draw(root, &budget_overrun::data(d), d, lang),
+        }
+    }
+}
+
+fn chart_error(kind: ChartKind) -> impl Fn(String) -> ReportError {
+    move |reason| ReportError::Chart { chart: kind.name(), reason }
+}
+
+/// The chart as an SVG document.
+pub fn svg(kind: ChartKind, d: &ReportData, lang: Lang) -> Result<String, ReportError> {
+    register_fonts().map_err(chart_error(kind))?;
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
+        kind.draw(&root, d, lang).map_err(chart_error(kind))?;
+        root.present().map_err(|e| chart_error(kind)(e.to_string()))?;
+    }
+    Ok(out)
+}
+
+/// The chart as a PNG image of [`WIDTH`] × [`HEIGHT`] pixels.
+pub fn png(kind: ChartKind, d: &ReportData, lang: Lang) -> Result<Vec<u8>, ReportError> {
+    register_fonts().map_err(chart_error(kind))?;
+    let mut pixels = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
+    {
+        let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
+        kind.draw(&root, d, lang).map_err(chart_error(kind))?;
+        root.present().map_err(|e| chart_error(kind)(e.to_string()))?;
+    }
+    encode_png(&pixels).map_err(|e| chart_error(kind)(e.to_string()))
+}
+
+fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::new();
+    {
+        let mut enc = png::Encoder::new(&mut out, WIDTH, HEIGHT);
+        enc.set_color(png::ColorType::Rgb);
+        enc.set_depth(png::BitDepth::Eight);
+        let mut w = enc.write_header()?;
+        w.write_image_data(rgb)?;
+        w.finish()?;
+    }
+    Ok(out)
+}
+
+/// Named files, as reports return them.
+type Files = Vec<(String, Vec<u8>)>;
+
+/// The charts as a report: SVG and PNG, English and Dutch.
+pub struct Charts;
+
+impl Report for Charts {
+    fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+        use rayon::prelude::*;
+        let jobs: Vec<(ChartKind, Lang)> =
+            ChartKind::ALL.into_iter().filter(|k| k.applies(d)).flat_map(|k| Lang::ALL.map(|l| (k, l))).collect();
+        let files: Result<Vec<Files>, ReportError> = jobs
+            .par_iter()
+            .map(|&(k, l)| Ok(vec![(k.file(l, "svg"), svg(k, d, l)?.into_bytes()), (k.file(l, "png"), png(k, d, l)?)]))
+            .collect();
+        Ok(files?.into_iter().flatten().collect())
+    }
+}
+
+// ----- shared drawing -------------------------------------------------------------------
+
+/// A regular font of `size` pixels.
+pub(crate) fn font(size: f64) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::Name(FONT), size, FontStyle::Normal)
+}
+
+/// A bold font of `size` pixels.
+pub(crate) fn bold(size: f64) -> FontDesc<'static> {
+    FontDesc::new(FontFamily::Name(FONT), size, FontStyle::Bold)
+}
+
+/// Turns any displayable error into the message the chart error carries.
+pub(crate) trait Msg<T> {
+    fn msg(self) -> Result<T, String>;
+}
+
+impl<T, E: std::fmt::Display> Msg<T> for Result<T, E> {
+    fn msg(self) -> Result<T, String> {
+        self.map_err(|e| e.to_string())
+    }
+}
+
+/// The subtitle: the scenario, the number of runs and the seed.
+pub fn subtitle(d: &ReportData, lang: Lang) -> String {
+    let m = &d.meta;
+    format!(
+        "{} · {} {} · seed {} · {}–{}",
+        m.scenario_name,
+        lang.num(m.runs as f64, 0),
+        lang.t("simulated futures", "gesimuleerde toekomsten"),
+        m.seed,
+        m.start_year,
+        m.end_year()
+    )
+}
+
+/// Something in a legend.
+pub(crate) enum Mark {
+    /// A line of a colour and width.
+    Line(RGBColor, u32),
+    /// A dashed line.
+    Dashed(RGBColor),
+    /// A dotted line.
+    Dotted(RGBColor),
+    /// A filled box.
+    Box(RGBColor),
+}
+
+/// Draws the white background, the title and subtitle at the top, the legend and a note
+/// at the bottom, and returns the area in between for the plot.
+pub(crate) fn frame<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+    legend: &[(Mark, String)],
+    note: &str,
+) -> Result<DrawingArea<DB, Shift>, String> {
+    root.fill(&WHITE).msg()?;
+    let fit = |text: &str, size: f64, style: fn(f64) -> FontDesc<'static>| -> Result<f64, String> {
+        let mut size = size;
+        while size > 20.0 {
+            let (w, _) = root.estimate_text_size(text, &TextStyle::from(style(size))).msg()?;
+            if w as i32 <= WIDTH as i32 - 80 {
+                break;
+            }
+            size -= 2.0;
+        }
+        Ok(size)
+    };
+    let title_size = fit(title, 46.0, bold)?;
+    let subtitle_size = fit(subtitle, 26.0, font)?;
+    root.draw(&Text::new(title.to_string(), (40, 22), bold(title_size).color(&INK))).msg()?;
+    root.draw(&Text::new(subtitle.to_string(), (40, 82), font(subtitle_size).color(&GREY))).msg()?;
+    // Lay the legend out in rows that fit the width.
+    const ROW: i32 = 38;
+    let mut placed = Vec::with_capacity(legend.len());
+    let (mut x, mut row) = (40, 0);
+    for (mark, text) in legend {
+        let (w, _) = root.estimate_text_size(text, &TextStyle::from(font(26.0))).msg()?;
+        let width = 56 + w as i32;
+        if x > 40 && x + width > WIDTH as i32 - 40 {
+            x = 40;
+            row += 1;
+        }
+        placed.push((mark, text, x, row));
+        x += width + 40;
+    }
+    let rows = if legend.is_empty() { 0 } else { row + 1 };
+    let footer = rows * ROW + if note.is_empty() { 10 } else { 46 };
+    let (_, rest) = root.split_vertically(125);
+    let (body, foot) = rest.split_vertically(HEIGHT as i32 - 125 - footer);
+    for (mark, text, x, row) in placed {
+        let y = 18 + row * ROW;
+        match mark {
+            Mark::Line(c, w) => {
+                foot.draw(&PathElement::new(vec![(x, y), (x + 44, y)], c.stroke_width(*w))).msg()?;
+            }
+            Mark::Dashed(c) => {
+                for i in 0..3 {
+                    let x0 = x + i * 16;
+                    foot.draw(&PathElement::new(vec![(x0, y), (x0 + 10, y)], c.stroke_width(4))).msg()?;
+                }
+            }
+            Mark::Dotted(c) => {
+                for i in 0..5 {
+                    let x0 = x + i * 10;
+                    foot.draw(&PathElement::new(vec![(x0, y), (x0 + 4, y)], c.stroke_width(4))).msg()?;
+                }
+            }
+            Mark::Box(c) => {
+                foot.draw(&Rectangle::new([(x, y - 12), (x + 44, y + 12)], c.filled())).msg()?;
+            }
+        }
+        let style = font(26.0).color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
+        foot.draw(&Text::new(text.clone(), (x + 56, y), style)).msg()?;
+    }
+    if !note.is_empty() {
+        foot.draw(&Text::new(note.to_string(), (40, rows * ROW + 8), font(21.0).color(&GREY))).msg()?;
+    }
+    Ok(body)
+}
+
+/// Rows and columns for `n` small multiples.
+pub fn grid(n: usize) -> (usize, usize) {
+    match n {
+        0 | 1 => (1, 1),
+        2 => (1, 2),
+        3 => (1, 3),
+        4 => (2, 2),
+        5 | 6 => (2, 3),
+        7..=9 => (3, 3),
+        _ => (n.div_ceil(4), 4),
+    }
+}
+
+/// The axes of one panel.
+pub(crate) struct Axes {
+    /// Panel title (small multiples) or none.
+    pub title: Option<String>,
+    /// Horizontal range (calendar years or money).
+    pub x: Range<f64>,
+    /// Vertical range.
+    pub y: Range<f64>,
+    /// Horizontal axis title, if shown on this panel.
+    pub x_desc: Option<String>,
+    /// Vertical axis title, if shown on this panel.
+    pub y_desc: Option<String>,
+    /// Decimals of the vertical tick labels.
+    pub y_decimals: usize,
+    /// Decimals of the horizontal tick labels (0 for years).
+    pub x_decimals: usize,
+    /// Whether horizontal labels are years (no thousands separator).
+    pub x_is_year: bool,
+    /// Whether vertical labels are percentages.
+    pub y_is_pct: bool,
+    /// Tick label size.
+    pub label_size: f64,
+}
+
+/// A plot panel with axes, grid and tick labels in the language's number format.
+pub(crate) type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+
+/// Builds a panel on `area` and draws its mesh.
+pub(crate) fn panel<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    a: &Axes,
+    lang: Lang,
+) -> Result<Plot<'a, DB>, String> {
+    let mut b = ChartBuilder::on(area);
+    b.margin(10)
+        .margin_right(30)
+        .x_label_area_size(if a.x_desc.is_some() { 85 } else { 45 })
+        .y_label_area_size(if a.y_desc.is_some() { 125 } else { 85 });
+    if let Some(t) = &a.title {
+        b.caption(t, bold(28.0).color(&INK));
+    }
+    let mut chart = b.build_cartesian_2d(a.x.clone(), a.y.clone()).msg()?;
+    let xf = |x: &f64| if a.x_is_year { format!("{x:.0}") } else { lang.num(*x, a.x_decimals) };
+    let yf = |y: &f64| if a.y_is_pct { format!("{}%", lang.num(*y, a.y_decimals)) } else { lang.num(*y, a.y_decimals) };
+    let mut mesh = chart.configure_mesh();
+    mesh.label_style(font(a.label_size).color(&INK))
+        .axis_desc_style(font(24.0).color(&INK))
+        .bold_line_style(GRID.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(GREY.stroke_width(1))
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&xf)
+        .y_label_formatter(&yf);
+    if let Some(x) = &a.x_desc {
+        mesh.x_desc(x.clone());
+    }
+    if let Some(y) = &a.y_desc {
+        mesh.y_desc(y.clone());
+    }
+    mesh.draw().msg()?;
+    Ok(chart)
+}
+
+/// Decimals for tick labels over a range of width `span`.
+pub(crate) fn decimals_for(span: f64) -> usize {
+    if span >= 20.0 {
+        0
+    } else if span >= 2.0 {
+        1
+    } else {
+        2
+    }
+}
+
+/// The range of `values` (finite only), widened by `pad` of its width on both sides;
+/// `0..1` when there is nothing finite.
+pub(crate) fn range_of(values: impl IntoIterator<Item = f64>, pad: f64) -> Range<f64> {
+    let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in values.into_iter().filter(|v| v.is_finite()) {
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    if !lo.is_finite() {
+        return 0.0..1.0;
+    }
+    if hi - lo < 1e-9 {
+        return (lo - 1.0)..(hi + 1.0);
+    }
+    let w = hi - lo;
+    (lo - pad * w)..(hi + pad * w)
+}
+
+/// The years as the horizontal range, with a little room at both ends.
+pub(crate) fn year_range(years: &[i32]) -> Range<f64> {
+    let first = years.first().copied().unwrap_or(0) as f64;
+    let last = years.last().copied().unwrap_or(0) as f64;
+    (first - 0.5)..(last + 0.5)
+}
+
+/// A band between `lo` and `hi` over `xs`: one filled polygon, upper edge forward and
+/// lower edge back. Points where either edge is not finite are left out.
+pub(crate) fn band<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    xs: &[f64],
+    lo: &[f64],
+    hi: &[f64],
+    colour: RGBColor,
+) -> Result<(), String> {
+    let pts: Vec<(f64, f64, f64)> = xs
+        .iter()
+        .zip(lo.iter().zip(hi))
+        .filter(|(_, (l, h))| l.is_finite() && h.is_finite())
+        .map(|(&x, (&l, &h))| (x, l, h))
+        .collect();
+    if pts.len() < 2 {
+        return Ok(());
+    }
+    let mut poly: Vec<(f64, f64)> = pts.iter().map(|&(x, _, h)| (x, h)).collect();
+    poly.extend(pts.iter().rev().map(|&(x, l, _)| (x, l)));
+    chart.plotting_area().draw(&Polygon::new(poly, colour.filled())).msg()
+}
+
+/// A line through the finite points of `ys` over `xs`.
+pub(crate) fn line<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    xs: &[f64],
+    ys: &[f64],
+    style: ShapeStyle,
+) -> Result<(), String> {
+    let pts: Vec<(f64, f64)> = xs.iter().zip(ys).filter(|(_, y)| y.is_finite()).map(|(&x, &y)| (x, y)).collect();
+    chart.draw_series(LineSeries::new(pts, style)).msg().map(|_| ())
+}
+
+/// A dashed line through the finite points of `ys` over `xs`.
+pub(crate) fn dashed<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    xs: &[f64],
+    ys: &[f64],
+    style: ShapeStyle,
+) -> Result<(), String> {
+    let pts: Vec<(f64, f64)> = xs.iter().zip(ys).filter(|(_, y)| y.is_finite()).map(|(&x, &y)| (x, y)).collect();
+    chart.draw_series(DashedLineSeries::new(pts, 12, 8, style)).msg().map(|_| ())
+}
+
+/// A dotted line through the finite points of `ys` over `xs`.
+pub(crate) fn dotted<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    xs: &[f64],
+    ys: &[f64],
+    style: ShapeStyle,
+) -> Result<(), String> {
+    let pts: Vec<(f64, f64)> = xs.iter().zip(ys).filter(|(_, y)| y.is_finite()).map(|(&x, &y)| (x, y)).collect();
+    chart.draw_series(DashedLineSeries::new(pts, 4, 7, style)).msg().map(|_| ())
+}
+
+/// A text at data coordinates.
+pub(crate) fn label<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    at: (f64, f64),
+    text: String,
+    style: TextStyle<'static>,
+) -> Result<(), String> {
+    chart.plotting_area().draw(&Text::new(text, at, style)).msg()
+}
+
+/// The years as numbers for the horizontal axis.
+pub(crate) fn xs(d: &ReportData) -> Vec<f64> {
+    d.years().into_iter().map(f64::from).collect()
+}
+
+/// The non-baseline strategies, in file order.
+pub(crate) fn alternatives(d: &ReportData) -> Vec<usize> {
+    (0..d.strategies()).filter(|&k| k != d.baseline()).collect()
+}
+
+/// Legend entries for every strategy, in its colour.
+pub(crate) fn strategy_legend(d: &ReportData, ks: &[usize]) -> Vec<(Mark, String)> {
+    ks.iter()
+        .map(|&k| (Mark::Line(strategy_colour(d, k), if k == d.baseline() { 5 } else { 4 }), d.name(k).to_string()))
+        .collect()
+}
+
+/// One series per year of the percentiles of a figure: the data of a fan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fan {
+    /// 5th percentile per year.
+    pub p5: Vec<f64>,
+    /// 25th percentile per year.
+    pub p25: Vec<f64>,
+    /// Median per year.
+    pub p50: Vec<f64>,
+    /// 75th percentile per year.
+    pub p75: Vec<f64>,
+    /// 95th percentile per year.
+    pub p95: Vec<f64>,
+}
+
+impl Fan {
+    /// The fan of a yearly series, scaled by `scale` (e.g. 1e-6 for millions).
+    pub fn of(stats: &[super::data::Stat], scale: f64) -> Self {
+        let col = |i: usize| stats.iter().map(|s| s.p[i] * scale).collect();
+        Fan { p5: col(0), p25: col(1), p50: col(2), p75: col(3), p95: col(4) }
+    }
+
+    /// Every value in the fan.
+    pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
+        self.p5.iter().chain(&self.p25).chain(&self.p50).chain(&self.p75).chain(&self.p95).copied()
+    }
+}

@@ -1,0 +1,512 @@
+//! [`ReportData`]: everything the charts, summaries, HTML report and workbook show, built
+//! either from the in-memory results of a run or by reading a results folder
+//! (`yearly.csv`, `summary.csv`, `runs.csv`, `budget.csv`, `meta.json`). Both ways give
+//! the same numbers bit for bit (CSV cells hold the shortest exact representation), so
+//! `contractsim report DIR` redraws exactly what `run` drew.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use super::meta::Meta;
+use super::{ReportError, Results};
+use crate::engine::HORIZON;
+use crate::engine::metrics::h;
+use crate::stats::Summary;
+
+/// Mean, Monte Carlo standard error and the percentiles 5, 25, 50, 75, 95 of a figure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stat {
+    /// Mean over runs.
+    pub mean: f64,
+    /// Monte Carlo standard error of the mean.
+    pub mcse: f64,
+    /// Percentiles 5, 25, 50, 75 and 95 (NaN where undefined).
+    pub p: [f64; 5],
+}
+
+impl Stat {
+    /// 5th percentile.
+    pub fn p5(&self) -> f64 {
+        self.p[0]
+    }
+    /// 25th percentile.
+    pub fn p25(&self) -> f64 {
+        self.p[1]
+    }
+    /// Median.
+    pub fn p50(&self) -> f64 {
+        self.p[2]
+    }
+    /// 75th percentile.
+    pub fn p75(&self) -> f64 {
+        self.p[3]
+    }
+    /// 95th percentile.
+    pub fn p95(&self) -> f64 {
+        self.p[4]
+    }
+}
+
+impl From<&Summary> for Stat {
+    fn from(s: &Summary) -> Self {
+        Stat { mean: s.mean, mcse: s.mcse, p: s.p }
+    }
+}
+
+/// The per-run table (`runs.csv`): horizon metrics per run and strategy, and the values
+/// drawn for the uncertain parameters per run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunTable {
+    /// Run numbers, in file order.
+    pub run_ids: Vec<u64>,
+    /// Horizon metrics, `[run][strategy][HORIZON]`.
+    horizon: Vec<f64>,
+    /// Parameter values, `[run][parameter]`.
+    params: Vec<f64>,
+    strategies: usize,
+    n_params: usize,
+}
+
+impl RunTable {
+    /// Number of runs.
+    pub fn len(&self) -> usize {
+        self.run_ids.len()
+    }
+
+    /// Whether there are no runs.
+    pub fn is_empty(&self) -> bool {
+        self.run_ids.is_empty()
+    }
+
+    /// Horizon metric `m` (index in [`HORIZON`]) of strategy `k` in the `i`-th run.
+    pub fn horizon(&self, i: usize, k: usize, m: usize) -> f64 {
+        self.horizon[(i * self.strategies + k) * HORIZON.len() + m]
+    }
+
+    /// Horizon metric `m` of strategy `k`, one value per run.
+    pub fn column(&self, k: usize, m: usize) -> Vec<f64> {
+        (0..self.len()).map(|i| self.horizon(i, k, m)).collect()
+    }
+
+    /// Value of parameter `p` drawn in the `i`-th run.
+    pub fn param(&self, i: usize, p: usize) -> f64 {
+        self.params[i * self.n_params + p]
+    }
+
+    /// Parameter `p`, one value per run.
+    pub fn param_column(&self, p: usize) -> Vec<f64> {
+        (0..self.len()).map(|i| self.param(i, p)).collect()
+    }
+}
+
+/// What every report reads.
+#[derive(Debug, Clone)]
+pub struct ReportData {
+    /// Provenance, names and inputs.
+    pub meta: Meta,
+    /// Names of the yearly metrics, in the order of `yearly.csv`.
+    pub yearly_metrics: Vec<String>,
+    /// Yearly figures, `[strategy][metric][year]`.
+    yearly: Vec<Stat>,
+    /// Horizon figures, `[strategy][HORIZON]`.
+    horizon: Vec<Stat>,
+    /// Per-run data.
+    pub runs: RunTable,
+    /// P90 of yearly spend, `[strategy][year]` (`budget.csv`).
+    spend_p90: Vec<f64>,
+    /// Budget line per year (NaN without a budget).
+    pub budget_line: Vec<f64>,
+    /// The required reserve over the first budget period by certainty
+    /// (`reserve_by_certainty.csv`): (strategy, certainty, reserve), empty without a budget.
+    pub reserve_by_certainty: Vec<(usize, f64, f64)>,
+    /// The first budget period's reserve at the scenario's certainties with the available
+    /// reserve and its ratio (`reserve.csv`): (strategy, certainty, required, available,
+    /// ratio, class), empty without a budget.
+    pub first_period_reserve: Vec<ReserveRow>,
+}
+
+/// A row of `reserve.csv` for the first budget period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReserveRow {
+    /// Strategy index.
+    pub strategy: usize,
+    /// First and last calendar year of the period.
+    pub years: (i32, i32),
+    /// Certainty (zekerheidspercentage).
+    pub certainty: f64,
+    /// Required reserve.
+    pub required: f64,
+    /// Available reserve (NaN when not given).
+    pub available: f64,
+    /// Ratio available / required (NaN when not given).
+    pub ratio: f64,
+    /// Class A–F (empty when not given).
+    pub class: String,
+}
+
+impl ReportData {
+    /// Builds the data from the results of a run.
+    pub fn from_results(r: &Results) -> Self {
+        let meta = Meta::of(r);
+        let lay = &r.plan.layout;
+        let n = r.plan.strategies();
+        let nm = lay.yearly.len();
+        let mut yearly = Vec::with_capacity(n * nm * lay.years);
+        for k in 0..n {
+            for m in 0..nm {
+                for t in 0..lay.years {
+                    yearly.push(Stat::from(r.yearly_stat(k, t, m)));
+                }
+            }
+        }
+        let horizon = r.horizon.iter().map(|hs| Stat::from(&hs.summary)).collect();
+        let nh = HORIZON.len();
+        let n_params = r.plan.uncertain_params().count();
+        let mut runs = RunTable {
+            run_ids: Vec::with_capacity(r.batch.runs.len()),
+            horizon: Vec::with_capacity(r.batch.runs.len() * n * nh),
+            params: Vec::with_capacity(r.batch.runs.len() * n_params),
+            strategies: n,
+            n_params,
+        };
+        for run in &r.batch.runs {
+            runs.run_ids.push(run.run);
+            runs.horizon.extend_from_slice(&run.horizon[..n * nh]);
+            runs.params.extend_from_slice(&run.params);
+        }
+        // budget.csv is the one source of P90 and the budget line, so that both ways of
+        // building the data read the same numbers.
+        let (spend_p90, budget_line) = match super::Export::render(&super::BudgetCsv, r) {
+            Ok(bytes) => parse_budget(&bytes, &meta).unwrap_or_default(),
+            Err(_) => (Vec::new(), Vec::new()),
+        };
+        let render = |e: &dyn super::Export| if e.applies(r) { e.render(r).ok() } else { None };
+        let reserve_by_certainty = render(&super::budget::ReserveByCertaintyCsv)
+            .and_then(|b| parse_reserve_by_certainty(&b, &meta).ok())
+            .unwrap_or_default();
+        let first_period_reserve =
+            render(&super::budget::ReserveCsv).and_then(|b| parse_reserve(&b, &meta).ok()).unwrap_or_default();
+        ReportData {
+            meta,
+            yearly_metrics: lay.yearly.clone(),
+            yearly,
+            horizon,
+            runs,
+            spend_p90,
+            budget_line,
+            reserve_by_certainty,
+            first_period_reserve,
+        }
+    }
+
+    /// Reads a results folder written by `contractsim run`.
+    pub fn from_folder(dir: &Path) -> Result<Self, ReportError> {
+        let read = |file: &'static str| {
+            std::fs::read(dir.join(file)).map_err(|e| ReportError::Read { file, reason: e.to_string() })
+        };
+        let meta: Meta = serde_json::from_slice(&read("meta.json")?)
+            .map_err(|e| ReportError::Read { file: "meta.json", reason: e.to_string() })?;
+        if meta.strategy_details.is_empty() || meta.inputs.is_empty() {
+            return Err(ReportError::Read {
+                file: "meta.json",
+                reason: "no strategy names or inputs: the folder was written by an older contractsim; run the \
+                         scenario again"
+                    .into(),
+            });
+        }
+        if meta.strategies.is_empty() || meta.horizon_years == 0 {
+            return Err(ReportError::Read { file: "meta.json", reason: "no strategies or no years".into() });
+        }
+        let strategy_index: HashMap<&str, usize> =
+            meta.strategies.iter().enumerate().map(|(k, s)| (s.as_str(), k)).collect();
+        let n = meta.strategies.len();
+        let years = meta.horizon_years;
+        let strategy_of = |file: &'static str, id: &str| {
+            strategy_index
+                .get(id)
+                .copied()
+                .ok_or_else(|| ReportError::Read { file, reason: format!("unknown strategy `{id}`") })
+        };
+
+        // yearly.csv: strategy,year,metric,mean,mcse,p5,p25,p50,p75,p95
+        let mut metrics: Vec<String> = Vec::new();
+        let mut metric_index: HashMap<String, usize> = HashMap::new();
+        let mut cells: Vec<(usize, usize, usize, Stat)> = Vec::new();
+        for row in csv_rows("yearly.csv", &read("yearly.csv")?, 10)? {
+            let k = strategy_of("yearly.csv", &row[0])?;
+            let t = year_index("yearly.csv", &row[1], &meta)?;
+            let m = match metric_index.get(&row[2]) {
+                Some(&m) => m,
+                None => {
+                    metrics.push(row[2].clone());
+                    metric_index.insert(row[2].clone(), metrics.len() - 1);
+                    metrics.len() - 1
+                }
+            };
+            cells.push((k, m, t, stat("yearly.csv", &row[3..10])?));
+        }
+        let nm = metrics.len();
+        let mut yearly = vec![None; n * nm * years];
+        for (k, m, t, s) in cells {
+            yearly[(k * nm + m) * years + t] = Some(s);
+        }
+        let yearly = complete("yearly.csv", yearly)?;
+
+        // summary.csv: strategy,metric,mean,mcse,p5,p25,p50,p75,p95
+        let mut horizon = vec![None; n * HORIZON.len()];
+        for row in csv_rows("summary.csv", &read("summary.csv")?, 9)? {
+            let k = strategy_of("summary.csv", &row[0])?;
+            if let Some(m) = HORIZON.iter().position(|x| *x == row[1]) {
+                horizon[k * HORIZON.len() + m] = Some(stat("summary.csv", &row[2..9])?);
+            }
+        }
+        let horizon = complete("summary.csv", horizon)?;
+
+        // runs.csv: run,strategy,<HORIZON>,<uncertain parameters>
+        let nh = HORIZON.len();
+        let n_params = meta.uncertain_parameters.len();
+        let bytes = read("runs.csv")?;
+        let rows = csv_rows("runs.csv", &bytes, 2 + nh + n_params)?;
+        if rows.len() % n.max(1) != 0 {
+            return Err(ReportError::Read { file: "runs.csv", reason: "not one row per run and strategy".into() });
+        }
+        let mut runs = RunTable {
+            run_ids: Vec::with_capacity(rows.len() / n.max(1)),
+            horizon: Vec::with_capacity(rows.len() * nh),
+            params: Vec::with_capacity(rows.len() / n.max(1) * n_params),
+            strategies: n,
+            n_params,
+        };
+        for (i, row) in rows.iter().enumerate() {
+            let k = strategy_of("runs.csv", &row[1])?;
+            if k != i % n {
+                return Err(ReportError::Read {
+                    file: "runs.csv",
+                    reason: format!("row {}: strategies out of order", i + 2),
+                });
+            }
+            if k == 0 {
+                let run = row[0]
+                    .parse()
+                    .map_err(|_| ReportError::Read { file: "runs.csv", reason: format!("bad run `{}`", row[0]) })?;
+                runs.run_ids.push(run);
+                for c in &row[2 + nh..] {
+                    runs.params.push(number("runs.csv", c)?);
+                }
+            }
+            for c in &row[2..2 + nh] {
+                runs.horizon.push(number("runs.csv", c)?);
+            }
+        }
+
+        let (spend_p90, budget_line) = parse_budget(&read("budget.csv")?, &meta)?;
+        // The reserve tables exist only for scenarios with a budget line.
+        let reserve_by_certainty = match std::fs::read(dir.join("reserve_by_certainty.csv")) {
+            Ok(bytes) => parse_reserve_by_certainty(&bytes, &meta)?,
+            Err(_) => Vec::new(),
+        };
+        let first_period_reserve = match std::fs::read(dir.join("reserve.csv")) {
+            Ok(bytes) => parse_reserve(&bytes, &meta)?,
+            Err(_) => Vec::new(),
+        };
+        Ok(ReportData {
+            meta,
+            yearly_metrics: metrics,
+            yearly,
+            horizon,
+            runs,
+            spend_p90,
+            budget_line,
+            reserve_by_certainty,
+            first_period_reserve,
+        })
+    }
+
+    /// Number of strategies.
+    pub fn strategies(&self) -> usize {
+        self.meta.strategies.len()
+    }
+
+    /// Index of the baseline strategy.
+    pub fn baseline(&self) -> usize {
+        self.meta.baseline_index()
+    }
+
+    /// Readable name of strategy `k`.
+    pub fn name(&self, k: usize) -> &str {
+        self.meta.strategy_name(k)
+    }
+
+    /// Calendar years of the horizon.
+    pub fn years(&self) -> Vec<i32> {
+        (0..self.meta.horizon_years).map(|t| self.meta.start_year + t as i32).collect()
+    }
+
+    /// Index of a yearly metric by name.
+    pub fn metric(&self, name: &str) -> Option<usize> {
+        self.yearly_metrics.iter().position(|m| m == name)
+    }
+
+    /// The yearly figures of metric `name` for strategy `k`, one per year; `None` when the
+    /// folder has no such metric (e.g. `budget_overrun` without a budget).
+    pub fn yearly(&self, k: usize, name: &str) -> Option<&[Stat]> {
+        let m = self.metric(name)?;
+        let years = self.meta.horizon_years;
+        let start = (k * self.yearly_metrics.len() + m) * years;
+        self.yearly.get(start..start + years)
+    }
+
+    /// Like [`ReportData::yearly`], with an empty series when the metric is missing.
+    pub fn yearly_or_empty(&self, k: usize, name: &str) -> &[Stat] {
+        self.yearly(k, name).unwrap_or(&[])
+    }
+
+    /// Horizon figure `m` (index in [`HORIZON`], see [`h`]) of strategy `k`.
+    pub fn horizon(&self, k: usize, m: usize) -> &Stat {
+        &self.horizon[k * HORIZON.len() + m]
+    }
+
+    /// P90 of yearly spend of strategy `k` (the prudent budget), one per year.
+    pub fn spend_p90(&self, k: usize) -> &[f64] {
+        let years = self.meta.horizon_years;
+        self.spend_p90.get(k * years..(k + 1) * years).unwrap_or(&[])
+    }
+
+    /// Runs in which strategy `k` never breaks even (its `break_even_year` is empty).
+    pub fn never_break_even(&self, k: usize) -> usize {
+        (0..self.runs.len()).filter(|&i| self.runs.horizon(i, k, h::BREAK_EVEN_YEAR).is_nan()).count()
+    }
+
+    /// Whether the scenario has a budget line.
+    pub fn has_budget(&self) -> bool {
+        self.meta.budget_eur.is_some() && self.metric("budget_overrun").is_some()
+    }
+}
+
+fn csv_rows(file: &'static str, bytes: &[u8], width: usize) -> Result<Vec<Vec<String>>, ReportError> {
+    let mut rows = Vec::new();
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| ReportError::Read { file, reason: e.to_string() })?;
+        if rec.len() != width {
+            return Err(ReportError::Read {
+                file,
+                reason: format!("row {}: expected {width} columns, found {}", i + 2, rec.len()),
+            });
+        }
+        rows.push(rec.iter().map(str::to_string).collect());
+    }
+    Ok(rows)
+}
+
+fn number(file: &'static str, cell: &str) -> Result<f64, ReportError> {
+    if cell.is_empty() {
+        return Ok(f64::NAN);
+    }
+    cell.parse().map_err(|_| ReportError::Read { file, reason: format!("expected a number, found `{cell}`") })
+}
+
+fn stat(file: &'static str, c: &[String]) -> Result<Stat, ReportError> {
+    Ok(Stat {
+        mean: number(file, &c[0])?,
+        mcse: number(file, &c[1])?,
+        p: [
+            number(file, &c[2])?,
+            number(file, &c[3])?,
+            number(file, &c[4])?,
+            number(file, &c[5])?,
+            number(file, &c[6])?,
+        ],
+    })
+}
+
+fn year_index(file: &'static str, cell: &str, meta: &Meta) -> Result<usize, ReportError> {
+    let year: i32 = cell.parse().map_err(|_| ReportError::Read { file, reason: format!("bad year `{cell}`") })?;
+    let t = year - meta.start_year;
+    if t < 0 || t as usize >= meta.horizon_years {
+        return Err(ReportError::Read { file, reason: format!("year {year} outside the horizon") });
+    }
+    Ok(t as usize)
+}
+
+fn complete<T>(file: &'static str, cells: Vec<Option<T>>) -> Result<Vec<T>, ReportError> {
+    let total = cells.len();
+    let out: Vec<T> = cells.into_iter().flatten().collect();
+    if out.len() != total {
+        return Err(ReportError::Read { file, reason: format!("{} figures missing", total - out.len()) });
+    }
+    Ok(out)
+}
+
+type BudgetColumns = (Vec<f64>, Vec<f64>);
+
+/// `reserve_by_certainty.csv`: strategy,first_year,last_year,certainty,required_reserve.
+fn parse_reserve_by_certainty(bytes: &[u8], meta: &Meta) -> Result<Vec<(usize, f64, f64)>, ReportError> {
+    let file = "reserve_by_certainty.csv";
+    csv_rows(file, bytes, 5)?
+        .iter()
+        .map(|row| {
+            let k = meta
+                .strategies
+                .iter()
+                .position(|s| *s == row[0])
+                .ok_or_else(|| ReportError::Read { file, reason: format!("unknown strategy `{}`", row[0]) })?;
+            Ok((k, number(file, &row[3])?, number(file, &row[4])?))
+        })
+        .collect()
+}
+
+/// The first period's rows of `reserve.csv`.
+fn parse_reserve(bytes: &[u8], meta: &Meta) -> Result<Vec<ReserveRow>, ReportError> {
+    let file = "reserve.csv";
+    let mut out = Vec::new();
+    for row in csv_rows(file, bytes, 8)? {
+        if row[1] != meta.start_year.to_string() {
+            continue;
+        }
+        let k = meta
+            .strategies
+            .iter()
+            .position(|s| *s == row[0])
+            .ok_or_else(|| ReportError::Read { file, reason: format!("unknown strategy `{}`", row[0]) })?;
+        let year =
+            |c: &str| c.parse::<i32>().map_err(|_| ReportError::Read { file, reason: format!("bad year `{c}`") });
+        let ratio = if row[6] == "inf" { f64::INFINITY } else { number(file, &row[6])? };
+        out.push(ReserveRow {
+            strategy: k,
+            years: (year(&row[1])?, year(&row[2])?),
+            certainty: number(file, &row[3])?,
+            required: number(file, &row[4])?,
+            available: number(file, &row[5])?,
+            ratio,
+            class: row[7].clone(),
+        });
+    }
+    Ok(out)
+}
+
+fn parse_budget(bytes: &[u8], meta: &Meta) -> Result<BudgetColumns, ReportError> {
+    let bad = |reason: String| ReportError::Read { file: "budget.csv", reason };
+    let n = meta.strategies.len();
+    let years = meta.horizon_years;
+    let mut p90 = vec![f64::NAN; n * years];
+    let mut line = vec![f64::NAN; years];
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+    let header = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let column = |name: &str| header.iter().position(|h| h == name).ok_or_else(|| bad(format!("no column `{name}`")));
+    let (c_strategy, c_year, c_budget, c_p90) =
+        (column("strategy")?, column("year")?, column("budget")?, column("spend_p90")?);
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        let field = |c: usize| rec.get(c).unwrap_or("");
+        let k = meta
+            .strategies
+            .iter()
+            .position(|s| s == field(c_strategy))
+            .ok_or_else(|| bad(format!("unknown strategy `{}`", field(c_strategy))))?;
+        let t = year_index("budget.csv", field(c_year), meta)?;
+        p90[k * years + t] = number("budget.csv", field(c_p90))?;
+        line[t] = number("budget.csv", field(c_budget))?;
+    }
+    Ok((p90, line))
+}

@@ -1,0 +1,278 @@
+//! `report.html` and `report_nl.html`: one self-contained page per language with the
+//! plain-language summary, every chart inline as SVG, the headline tables, the scenario's
+//! strategies and inputs (every uncertain input with its distribution) and the provenance.
+//! No scripts, no external files, no network: it reads the same from a USB stick.
+
+use std::fmt::Write;
+
+use super::charts::{self, ChartKind};
+use super::data::ReportData;
+use super::headline::Headline;
+use super::lang::Lang;
+use super::markdown::{answer, assumptions, intro, question, risks};
+use super::tables::{headline_tables, lead, notes};
+use super::{Report, ReportError};
+
+/// `report.html` (English) and `report_nl.html` (Dutch).
+pub struct HtmlReport;
+
+impl Report for HtmlReport {
+    fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+        let hl = Headline::of(d);
+        Lang::ALL.iter().map(|&l| Ok((format!("report{}.html", l.suffix()), page(d, &hl, l)?.into_bytes()))).collect()
+    }
+}
+
+/// Escapes text for HTML.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes text and turns `code` spans into `<code>`.
+fn inline(s: &str) -> String {
+    let mut out = String::new();
+    for (i, part) in s.split('`').enumerate() {
+        if i % 2 == 1 {
+            let _ = write!(out, "<code>{}</code>", esc(part));
+        } else {
+            out.push_str(&esc(part));
+        }
+    }
+    out
+}
+
+const STYLE: &str = "
+body { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; color: #1a1a1a; margin: 0 auto; max-width: 1280px;
+       padding: 24px 40px 60px; line-height: 1.5; font-size: 17px; }
+h1 { font-size: 32px; margin-bottom: 4px; }
+h2 { font-size: 25px; border-bottom: 2px solid #0072b2; padding-bottom: 4px; margin-top: 44px; }
+h3 { font-size: 19px; margin-top: 28px; }
+.lead { color: #555; font-style: italic; }
+nav ol { columns: 2; }
+.answer { background: #eef5fb; border-left: 6px solid #0072b2; padding: 12px 24px; }
+figure { margin: 28px 0; }
+figure svg { width: 100%; height: auto; border: 1px solid #ddd; }
+figcaption { color: #555; font-size: 15px; }
+table { border-collapse: collapse; margin: 12px 0; font-size: 15px; }
+th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
+th { background: #f2f2f2; }
+td.num { text-align: right; white-space: nowrap; }
+code { font-size: 14px; background: #f4f4f4; padding: 0 3px; }
+footer { margin-top: 48px; color: #777; font-size: 14px; }
+";
+
+fn table_html(out: &mut String, header: &[String], rows: &[Vec<String>], numeric_from: usize) {
+    out.push_str("<table>\n<thead><tr>");
+    for h in header {
+        let _ = write!(out, "<th scope=\"col\">{}</th>", esc(h));
+    }
+    out.push_str("</tr></thead>\n<tbody>\n");
+    for row in rows {
+        out.push_str("<tr>");
+        for (i, c) in row.iter().enumerate() {
+            if i == 0 {
+                let _ = write!(out, "<th scope=\"row\">{}</th>", inline(c));
+            } else if i >= numeric_from {
+                let _ = write!(out, "<td class=\"num\">{}</td>", inline(c));
+            } else {
+                let _ = write!(out, "<td>{}</td>", inline(c));
+            }
+        }
+        out.push_str("</tr>\n");
+    }
+    out.push_str("</tbody>\n</table>\n");
+}
+
+/// An input's mean with as many decimals as its size calls for.
+fn mean_text(lang: Lang, x: f64) -> String {
+    let decimals = match x.abs() {
+        a if a >= 1000.0 => 0,
+        a if a >= 10.0 => 2,
+        _ => 4,
+    };
+    lang.num(x, decimals)
+}
+
+/// The whole page in a language.
+pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, ReportError> {
+    let m = &d.meta;
+    let mut h = String::new();
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        lang.t("en", "nl"),
+        esc(&m.scenario_name)
+    );
+    let _ = writeln!(
+        h,
+        "<header>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</header>",
+        esc(&m.scenario_name),
+        esc(&intro(d, lang))
+    );
+    let sections = [
+        ("summary", lang.t("Summary", "Samenvatting")),
+        ("charts", lang.t("Charts", "Grafieken")),
+        ("tables", lang.t("Tables", "Tabellen")),
+        ("assumptions", lang.t("Assumptions", "Aannames")),
+        ("provenance", lang.t("Provenance", "Herkomst")),
+    ];
+    let _ = writeln!(h, "<nav aria-label=\"{}\">\n<ol>", lang.t("contents", "inhoud"));
+    for (id, title) in sections {
+        let _ = writeln!(h, "<li><a href=\"#{id}\">{}</a></li>", esc(title));
+    }
+    let _ = writeln!(h, "</ol>\n</nav>");
+
+    // Summary.
+    let _ = writeln!(h, "<section id=\"summary\">\n<h2>{}</h2>", esc(sections[0].1));
+    let _ = writeln!(h, "<h3>{}</h3>", lang.t("The question", "De vraag"));
+    for p in question(d, lang) {
+        let _ = writeln!(h, "<p>{}</p>", esc(&p));
+    }
+    let _ = writeln!(h, "<h3>{}</h3>\n<ol class=\"answer\">", lang.t("The answer", "Het antwoord"));
+    for s in answer(d, hl, lang) {
+        let _ = writeln!(h, "<li>{}</li>", esc(&s));
+    }
+    let _ = writeln!(h, "</ol>\n<h3>{}</h3>\n<ul>", lang.t("The risks", "De risico's"));
+    for s in risks(d, hl, lang) {
+        let _ = writeln!(h, "<li>{}</li>", esc(&s));
+    }
+    let _ = writeln!(h, "</ul>\n<h3>{}</h3>\n<ul>", lang.t("Key assumptions", "Belangrijkste aannames"));
+    let lines = assumptions(d, hl, lang);
+    let mut i = 0;
+    while i < lines.len() {
+        let _ = write!(h, "<li>{}", inline(&lines[i]));
+        let mut nested = Vec::new();
+        while i + 1 < lines.len() && lines[i + 1].starts_with("  - ") {
+            i += 1;
+            nested.push(format!("<li>{}</li>", inline(&lines[i][4..])));
+        }
+        if !nested.is_empty() {
+            let _ = write!(h, "\n<ul>\n{}\n</ul>", nested.join("\n"));
+        }
+        let _ = writeln!(h, "</li>");
+        i += 1;
+    }
+    let _ = writeln!(h, "</ul>\n</section>");
+
+    // Charts.
+    let _ = writeln!(h, "<section id=\"charts\">\n<h2>{}</h2>", esc(sections[1].1));
+    for k in ChartKind::ALL.into_iter().filter(|k| k.applies(d)) {
+        let svg = charts::svg(k, d, lang)?;
+        let svg = svg.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{}\" ", esc(k.title(lang))), 1);
+        let _ = writeln!(
+            h,
+            "<figure id=\"chart-{}\">\n{svg}<figcaption>{} <code>{}</code>, <code>{}</code></figcaption>\n</figure>",
+            k.name(),
+            lang.t("Files:", "Bestanden:"),
+            k.file(lang, "png"),
+            k.file(lang, "svg")
+        );
+    }
+    let _ = writeln!(h, "</section>");
+
+    // Tables.
+    let _ = writeln!(h, "<section id=\"tables\">\n<h2>{}</h2>\n<p>{}</p>", esc(sections[2].1), esc(&lead(d, lang)));
+    for t in headline_tables(d, lang) {
+        let _ = writeln!(h, "<h3>{}</h3>", esc(&t.title));
+        table_html(&mut h, &t.header, &t.rows, 1);
+    }
+    let _ = writeln!(h, "<ul>");
+    for n in notes(d, lang) {
+        let _ = writeln!(h, "<li>{}</li>", inline(&n));
+    }
+    let _ = writeln!(h, "</ul>\n</section>");
+
+    // Assumptions.
+    let _ = writeln!(h, "<section id=\"assumptions\">\n<h2>{}</h2>", esc(sections[3].1));
+    let _ = writeln!(h, "<h3>{}</h3>", lang.t("Strategies", "Strategieën"));
+    let header: Vec<String> = [
+        lang.t("strategy", "strategie"),
+        lang.t("identifier", "code"),
+        lang.t("contracts (form)", "contracten (vorm)"),
+        lang.t("prevention", "preventie"),
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows: Vec<Vec<String>> = m
+        .strategy_details
+        .iter()
+        .map(|s| {
+            let name =
+                if s.baseline { format!("{} ({})", s.name, lang.t("baseline", "basis")) } else { s.name.clone() };
+            vec![name, format!("`{}`", s.id), s.contracts.join(", "), s.prevention.join(", ")]
+        })
+        .collect();
+    table_html(&mut h, &header, &rows, usize::MAX);
+    let uncertain: Vec<Vec<String>> = m
+        .inputs
+        .iter()
+        .filter(|i| i.uncertain)
+        .map(|i| vec![format!("`{}`", i.path), i.distribution.clone(), mean_text(lang, i.mean)])
+        .collect();
+    let _ = writeln!(
+        h,
+        "<h3>{} ({})</h3>\n<p>{}</p>",
+        lang.t("Uncertain inputs", "Onzekere invoer"),
+        uncertain.len(),
+        esc(lang.t(
+            "Drawn anew in every simulated future; the same draws are used for every strategy. The values drawn per run are in runs.csv.",
+            "In elke gesimuleerde toekomst opnieuw getrokken; dezelfde trekkingen gelden voor elke strategie. De getrokken waarden per simulatie staan in runs.csv."
+        ))
+    );
+    let header: Vec<String> =
+        [lang.t("input", "invoer"), lang.t("distribution", "verdeling"), lang.t("mean", "gemiddelde")]
+            .map(String::from)
+            .to_vec();
+    table_html(&mut h, &header, &uncertain, 2);
+    let fixed: Vec<Vec<String>> = m
+        .inputs
+        .iter()
+        .filter(|i| !i.uncertain)
+        .map(|i| vec![format!("`{}`", i.path), i.distribution.clone(), mean_text(lang, i.mean)])
+        .collect();
+    let _ = writeln!(h, "<details>\n<summary>{} ({})</summary>", lang.t("Fixed inputs", "Vaste invoer"), fixed.len());
+    table_html(&mut h, &header, &fixed, 2);
+    let _ = writeln!(h, "</details>\n</section>");
+
+    // Provenance.
+    let _ = writeln!(h, "<section id=\"provenance\">\n<h2>{}</h2>", esc(sections[4].1));
+    let prov: Vec<Vec<String>> = vec![
+        vec![lang.t("tool", "programma").into(), format!("{} {}", m.tool, m.tool_version)],
+        vec![lang.t("scenario file", "scenariobestand").into(), format!("`{}`", m.scenario_file)],
+        vec!["SHA-256".into(), format!("`{}`", m.scenario_sha256)],
+        vec![lang.t("runs", "simulaties").into(), lang.num(m.runs as f64, 0)],
+        vec!["seed".into(), m.seed.to_string()],
+        vec![lang.t("steps per year", "stappen per jaar").into(), m.steps_per_year.to_string()],
+        vec![
+            lang.t("sampling crates", "crates voor trekkingen").into(),
+            format!(
+                "rand {}, rand_distr {}, statrs {}",
+                m.crate_versions.rand, m.crate_versions.rand_distr, m.crate_versions.statrs
+            ),
+        ],
+    ];
+    table_html(&mut h, &[lang.t("what", "wat").into(), lang.t("value", "waarde").into()], &prov, usize::MAX);
+    let _ = writeln!(h, "</section>");
+    let _ = writeln!(
+        h,
+        "<footer>{}</footer>\n</body>\n</html>",
+        inline(lang.t(
+            "Written by contractsim. Redraw from the results folder with `contractsim report DIR`.",
+            "Gemaakt met contractsim. Opnieuw tekenen vanuit de resultatenmap met `contractsim report MAP`."
+        ))
+    );
+    Ok(h)
+}

@@ -1,0 +1,373 @@
+//! The finance officer's headline tables as data (title, header, rows of text), shared by
+//! the Markdown summaries and the HTML report: the horizon figures per strategy, yearly
+//! spend, the prudent budget (P90), the chance of exceeding the budget line, caseload.
+
+use super::data::ReportData;
+use super::lang::Lang;
+use crate::engine::metrics::h;
+
+/// A table of formatted cells.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// Heading above the table.
+    pub title: String,
+    /// Column headers.
+    pub header: Vec<String>,
+    /// Rows of cells, as wide as the header.
+    pub rows: Vec<Vec<String>>,
+}
+
+/// The years shown in the yearly tables: every fifth and the last (indices).
+pub fn shown_years(d: &ReportData) -> Vec<usize> {
+    let n = d.meta.horizon_years;
+    let mut v: Vec<usize> = (0..n).step_by(5).collect();
+    if n > 0 && v.last() != Some(&(n - 1)) {
+        v.push(n - 1);
+    }
+    v
+}
+
+/// The sentence above the tables.
+pub fn lead(d: &ReportData, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!(
+            "Baseline: {}. Figures are medians with the 90% band (5th to 95th percentile) unless said otherwise; ± is \
+             the Monte Carlo standard error.",
+            d.name(d.baseline())
+        ),
+        Lang::Nl => format!(
+            "Basis: {}. Bedragen zijn medianen met de 90%-band (5e tot 95e percentiel), tenzij anders vermeld; ± is de \
+             Monte-Carlo-standaardfout.",
+            d.name(d.baseline())
+        ),
+    }
+}
+
+/// The headline tables.
+pub fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
+    let m = &d.meta;
+    let base = d.baseline();
+    let last = m.end_year();
+    let mut out = Vec::new();
+    let header: Vec<String> = match lang {
+        Lang::En => vec![
+            "strategy".into(),
+            "NPV of spend".into(),
+            "saving vs baseline (NPV, mean)".into(),
+            "P(cheaper than baseline)".into(),
+            "P(cheapest)".into(),
+            "break-even year (median)".into(),
+            format!("P(break even by {last})"),
+            "cost per success".into(),
+        ],
+        Lang::Nl => vec![
+            "strategie".into(),
+            "contante waarde uitgaven".into(),
+            "besparing t.o.v. basis (contant, gemiddeld)".into(),
+            "P(goedkoper dan basis)".into(),
+            "P(goedkoopste)".into(),
+            "terugverdienjaar (mediaan)".into(),
+            format!("P(terugverdiend t/m {last})"),
+            "kosten per succes".into(),
+        ],
+    };
+    let rows = (0..d.strategies())
+        .map(|k| {
+            let npv = d.horizon(k, h::NPV_SPEND);
+            let saving = d.horizon(k, h::NPV_SAVING);
+            let (be, pbe, cheaper, saving_text) = if k == base {
+                (lang.t("(baseline)", "(basis)").to_string(), "–".to_string(), "–".to_string(), "–".to_string())
+            } else {
+                (
+                    lang.year(d.horizon(k, h::BREAK_EVEN_YEAR).p50()),
+                    lang.pct(d.horizon(k, h::BREAKS_EVEN).mean),
+                    lang.pct(d.horizon(k, h::CHEAPER).mean),
+                    format!("{} ± {}", lang.mln(saving.mean), lang.num(saving.mcse / 1e6, 1)),
+                )
+            };
+            vec![
+                d.name(k).to_string(),
+                format!("{} ({} – {})", lang.mln(npv.p50()), lang.mln(npv.p5()), lang.mln(npv.p95())),
+                saving_text,
+                cheaper,
+                lang.pct(d.horizon(k, h::CHEAPEST).mean),
+                be,
+                pbe,
+                lang.eur(d.horizon(k, h::COST_PER_SUCCESS).p50()),
+            ]
+        })
+        .collect();
+    out.push(Table {
+        title: format!("{} {} {}", lang.t("Over", "Over"), m.horizon_years, lang.t("years", "jaar")),
+        header,
+        rows,
+    });
+
+    let shown = shown_years(d);
+    let years_header = || {
+        let mut h = vec![lang.t("strategy", "strategie").to_string()];
+        h.extend(shown.iter().map(|&t| (m.start_year + t as i32).to_string()));
+        h
+    };
+    let yearly_table = |title: String, cell: &dyn Fn(usize, usize) -> String| Table {
+        title,
+        header: years_header(),
+        rows: (0..d.strategies())
+            .map(|k| {
+                let mut row = vec![d.name(k).to_string()];
+                row.extend(shown.iter().map(|&t| cell(k, t)));
+                row
+            })
+            .collect(),
+    };
+    out.push(yearly_table(
+        lang.t("Yearly municipal spend (median, 90% band)", "Jaarlijkse uitgaven van de gemeente (mediaan, 90%-band)")
+            .to_string(),
+        &|k, t| match d.yearly_or_empty(k, "spend").get(t) {
+            Some(v) => {
+                format!("{} ({} – {})", lang.mln(v.p50()), lang.num(v.p5() / 1e6, 1), lang.num(v.p95() / 1e6, 1))
+            }
+            None => "–".into(),
+        },
+    ));
+    out.push(yearly_table(
+        lang.t(
+            "Prudent budget: spend that is not exceeded in 9 of 10 futures (P90)",
+            "Voorzichtige begroting: uitgaven die in 9 van de 10 toekomsten niet worden overschreden (P90)",
+        )
+        .to_string(),
+        &|k, t| lang.mln(d.spend_p90(k).get(t).copied().unwrap_or(f64::NAN)),
+    ));
+    if let (true, Some(budget)) = (d.has_budget(), m.budget_eur) {
+        out.push(yearly_table(
+            format!(
+                "{} {})",
+                lang.t(
+                    "Probability that spend exceeds the budget line (first year",
+                    "Kans dat de uitgaven boven de begroting uitkomen (eerste jaar"
+                ),
+                lang.mln(budget)
+            ),
+            &|k, t| lang.pct(d.yearly_or_empty(k, "budget_overrun").get(t).map_or(f64::NAN, |s| s.mean)),
+        ));
+    }
+    out.push(yearly_table(
+        lang.t("Caseload (median active clients at year end)", "Cliënten in zorg (mediaan, einde van het jaar)")
+            .to_string(),
+        &|k, t| lang.num(d.yearly_or_empty(k, "caseload").get(t).map_or(f64::NAN, |s| s.p50()), 0),
+    ));
+    out.push(provider_table(d, lang));
+    out.extend(investor_table(d, lang));
+    out.extend(reserve_tables(d, lang));
+    out
+}
+
+/// Sum over the years of the yearly mean of a metric (its expected total).
+fn total_mean(d: &ReportData, k: usize, metric: &str) -> f64 {
+    d.yearly_or_empty(k, metric).iter().map(|s| s.mean).sum()
+}
+
+/// Risk to providers: failures, their cost, providers' results and corridor transfers.
+fn provider_table(d: &ReportData, lang: Lang) -> Table {
+    let last = d.meta.end_year();
+    let header = match lang {
+        Lang::En => vec![
+            "strategy".to_string(),
+            format!("P(a provider fails by {last})"),
+            "failures (mean)".into(),
+            "failure costs (mean, total)".into(),
+            "providers' result per year (median)".into(),
+            "corridor transfers to providers (mean, total)".into(),
+        ],
+        Lang::Nl => vec![
+            "strategie".to_string(),
+            format!("P(een aanbieder failliet t/m {last})"),
+            "faillissementen (gemiddeld)".into(),
+            "kosten van faillissementen (gemiddeld, totaal)".into(),
+            "resultaat aanbieders per jaar (mediaan)".into(),
+            "verrekening risicocorridor naar aanbieders (gemiddeld, totaal)".into(),
+        ],
+    };
+    let rows = (0..d.strategies())
+        .map(|k| {
+            let result = d.yearly_or_empty(k, "provider_result");
+            let median = result.iter().map(|s| s.p50()).sum::<f64>() / result.len().max(1) as f64;
+            vec![
+                d.name(k).to_string(),
+                lang.pct(d.horizon(k, h::PROVIDER_FAILURE).mean),
+                lang.num(total_mean(d, k, "provider_failures"), 2),
+                lang.mln(total_mean(d, k, "failure_cost")),
+                lang.mln(median),
+                lang.mln(total_mean(d, k, "risk_sharing_transfer")),
+            ]
+        })
+        .collect();
+    Table { title: lang.t("Risk to providers", "Risico voor aanbieders").to_string(), header, rows }
+}
+
+/// Investor-financed prevention, when a strategy has it.
+fn investor_table(d: &ReportData, lang: Lang) -> Option<Table> {
+    let ks: Vec<usize> = (0..d.strategies()).filter(|&k| d.horizon(k, h::INVESTOR_MULTIPLE).mean.is_finite()).collect();
+    if ks.is_empty() {
+        return None;
+    }
+    let header = match lang {
+        Lang::En => vec![
+            "strategy",
+            "investor return, MIRR (median)",
+            "multiple (median)",
+            "P(investor loses money)",
+            "paid for luck (share of payments)",
+            "paid to the investor (mean, total)",
+        ],
+        Lang::Nl => vec![
+            "strategie",
+            "rendement investeerder, MIRR (mediaan)",
+            "multiple (mediaan)",
+            "P(investeerder verliest geld)",
+            "betaald voor geluk (deel van de betalingen)",
+            "betaald aan de investeerder (gemiddeld, totaal)",
+        ],
+    };
+    let rows = ks
+        .iter()
+        .map(|&k| {
+            vec![
+                d.name(k).to_string(),
+                lang.pct(d.horizon(k, h::INVESTOR_MIRR).p50()),
+                lang.num(d.horizon(k, h::INVESTOR_MULTIPLE).p50(), 2),
+                lang.pct(d.horizon(k, h::INVESTOR_LOSS).mean),
+                lang.pct(d.horizon(k, h::PAID_FOR_LUCK).mean),
+                lang.mln(total_mean(d, k, "investor_payments")),
+            ]
+        })
+        .collect();
+    Some(Table {
+        title: lang
+            .t(
+                "Investor-financed prevention: paid per start below a baseline fixed at signing",
+                "Preventie gefinancierd door een investeerder: betaling per start onder een vooraf vastgelegde basislijn",
+            )
+            .to_string(),
+        header: header.into_iter().map(str::to_string).collect(),
+        rows,
+    })
+}
+
+/// The required risk reserve (benodigde weerstandscapaciteit) by certainty, and the ratio
+/// to the available reserve, when the scenario has a budget line.
+fn reserve_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
+    if d.reserve_by_certainty.is_empty() {
+        return Vec::new();
+    }
+    let mut certainties: Vec<f64> = d.reserve_by_certainty.iter().map(|r| r.1).collect();
+    certainties.sort_by(f64::total_cmp);
+    certainties.dedup();
+    let (first, last) = d.first_period_reserve.first().map_or((d.meta.start_year, d.meta.end_year()), |r| r.years);
+    let mut header = vec![lang.t("strategy", "strategie").to_string()];
+    header.extend(certainties.iter().map(|c| format!("{}%", lang.num(c * 100.0, 0))));
+    let rows = (0..d.strategies())
+        .map(|k| {
+            let mut row = vec![d.name(k).to_string()];
+            row.extend(certainties.iter().map(|c| {
+                let v = d.reserve_by_certainty.iter().find(|r| r.0 == k && r.1 == *c).map_or(f64::NAN, |r| r.2);
+                lang.mln(v)
+            }));
+            row
+        })
+        .collect();
+    let mut out = vec![Table {
+        title: match lang {
+            Lang::En => format!(
+                "Required risk reserve for {first}–{last} (benodigde weerstandscapaciteit) by certainty: the cumulative \
+                 overrun of the budget line that is not exceeded with that certainty"
+            ),
+            Lang::Nl => format!(
+                "Benodigde weerstandscapaciteit {first}–{last} naar zekerheidspercentage: de cumulatieve overschrijding \
+                 van de begroting die met die zekerheid niet wordt overschreden"
+            ),
+        },
+        header,
+        rows,
+    }];
+    let with_available: Vec<&super::data::ReserveRow> =
+        d.first_period_reserve.iter().filter(|r| r.available.is_finite()).collect();
+    if !with_available.is_empty() {
+        let header = match lang {
+            Lang::En => vec!["strategy", "certainty", "required", "available", "ratio", "class (A ≥ 2.0 … F < 0.6)"],
+            Lang::Nl => {
+                vec!["strategie", "zekerheid", "benodigd", "beschikbaar", "ratio", "klasse (A ≥ 2,0 … F < 0,6)"]
+            }
+        };
+        let rows = with_available
+            .iter()
+            .map(|r| {
+                let class = crate::stats::reserve::RatioClass::of(r.ratio);
+                let meaning = match lang {
+                    Lang::En => class.meaning(),
+                    Lang::Nl => class.betekenis(),
+                };
+                vec![
+                    d.name(r.strategy).to_string(),
+                    format!("{}%", lang.num(r.certainty * 100.0, 0)),
+                    lang.mln(r.required),
+                    lang.mln(r.available),
+                    if r.ratio.is_finite() { lang.num(r.ratio, 2) } else { "∞".into() },
+                    format!("{} ({meaning})", r.class),
+                ]
+            })
+            .collect();
+        out.push(Table {
+            title: lang
+                .t(
+                    "Ratio of available to required reserve (ratio weerstandsvermogen)",
+                    "Ratio weerstandsvermogen: beschikbare gedeeld door benodigde weerstandscapaciteit",
+                )
+                .to_string(),
+            header: header.into_iter().map(str::to_string).collect(),
+            rows,
+        });
+    }
+    out
+}
+
+/// The notes under the tables.
+pub fn notes(d: &ReportData, lang: Lang) -> Vec<String> {
+    let m = &d.meta;
+    let runs = d.runs.len();
+    let never: Vec<String> = (0..d.strategies())
+        .filter(|&k| k != d.baseline())
+        .map(|k| match lang {
+            Lang::En => format!("{}: {} of {runs} runs never break even", d.name(k), d.never_break_even(k)),
+            Lang::Nl => format!("{}: {} van {runs} simulaties nooit terugverdiend", d.name(k), d.never_break_even(k)),
+        })
+        .collect();
+    let basis = match lang {
+        Lang::En => m.money_basis.clone(),
+        Lang::Nl => format!(
+            "Bedragen zijn nominaal (prijzen van elk jaar). Contante waarden disconteren de nominale stromen van jaar t \
+             met (1 + {})^-t, waarbij jaar 0 het startjaar is. De maatstaf spend_real geeft de jaarlijkse uitgaven in \
+             prijzen van het startjaar.",
+            m.discount_rate
+        ),
+    };
+    vec![
+        basis,
+        format!(
+            "{} {}.",
+            lang.t(
+                "Break-even year: the first year from which cumulative discounted spend stays below the baseline's.",
+                "Terugverdienjaar: het eerste jaar vanaf wanneer de opgetelde, contant gemaakte uitgaven onder die van de \
+                 basis blijven."
+            ),
+            never.join("; ")
+        ),
+        lang.t(
+            "Full tables: `summary.csv`, `yearly.csv`, `budget.csv` and `results.xlsx`; per-run data: `runs.csv`; \
+             provenance: `meta.json`.",
+            "Volledige tabellen: `summary.csv`, `yearly.csv`, `budget.csv` en `results.xlsx`; per simulatie: \
+             `runs.csv`; herkomst: `meta.json`.",
+        )
+        .to_string(),
+    ]
+}
