@@ -94,5 +94,10 @@ fn draws(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, engine, draws);
+criterion_group! {
+    name = benches;
+    // No HTML plots: criterion's plotting needs system fonts, and the numbers are what count.
+    config = Criterion::default().without_plots();
+    targets = engine, draws
+}
 criterion_main!(benches);
