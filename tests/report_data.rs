@@ -309,3 +309,35 @@ fn without_a_budget_there_is_no_budget_chart() {
     assert!(!md.contains("weerstandscapaciteit"), "no reserve tables without a budget line");
     assert!(d.reserve_by_certainty.is_empty());
 }
+
+/// The provider and reserve charts draw the results' own series: P(a provider has failed by
+/// the year) is the mean of `provider_failed_so_far`, which never falls over the years and
+/// ends at `p_provider_failure`; the reserve chart's points are `reserve_by_certainty.csv`'s.
+#[test]
+fn provider_and_reserve_charts_draw_the_results() {
+    let (plan, b) = friesland(|t| t);
+    let r = Results::new(&plan, &b);
+    let d = ReportData::from_results(&r);
+    let p = charts::p_provider_failure::data(&d);
+    for (k, ys) in &p.lines {
+        assert!(ys.windows(2).all(|w| w[1] >= w[0]), "a failure stays a failure");
+        let last = *ys.last().unwrap();
+        let overall = d.horizon(*k, contractsim::engine::metrics::h::PROVIDER_FAILURE).mean * 100.0;
+        assert!((last - overall).abs() < 1e-9, "{last} vs {overall}");
+    }
+    let fans = charts::provider_reserves::data(&d);
+    let csv = yearly_csv(&r);
+    let (k, fan) = &fans.fans[0];
+    let id = &plan.scenario.strategies[*k].id;
+    let row = &csv[&(id.clone(), plan.scenario.start_year + 3, "provider_reserves_min".to_string())];
+    assert!((fan.p50[3] - row[4] * 1e-6).abs() < 1e-9);
+    let res = charts::reserve_by_certainty::data(&d);
+    assert_eq!(res.certainty.first(), Some(&70.0));
+    assert_eq!(res.certainty.last(), Some(&95.0));
+    for (k, ys) in &res.lines {
+        assert!(ys.windows(2).all(|w| w[1] >= w[0]), "the reserve grows with certainty");
+        let direct = d.reserve_by_certainty.iter().find(|x| x.0 == *k && x.1 == 0.9).unwrap().2;
+        let i = res.certainty.iter().position(|c| (*c - 90.0).abs() < 1e-9).unwrap();
+        assert!((ys[i] - direct * 1e-6).abs() < 1e-9);
+    }
+}

@@ -4,7 +4,7 @@
 use crate::scenario::Scenario;
 
 /// Yearly metrics present in every scenario, in storage order.
-pub const YEARLY_BASE: [&str; 23] = [
+pub const YEARLY_BASE: [&str; 24] = [
     "spend",
     "care_payments",
     "outcome_payments",
@@ -28,6 +28,7 @@ pub const YEARLY_BASE: [&str; 23] = [
     "emergency_premium",
     "investor_payments",
     "investor_cost",
+    "provider_failed_so_far",
 ];
 
 /// Index of a base yearly metric.
@@ -65,6 +66,9 @@ pub mod y {
     pub const INVESTOR_PAYMENTS: usize = 21;
     /// Programme costs paid by investors.
     pub const INVESTOR_COST: usize = 22;
+    /// 1 when a provider has failed in this or an earlier year: its mean is P(at least one
+    /// failure by the year).
+    pub const FAILED_SO_FAR: usize = 23;
 }
 
 /// Horizon metrics per strategy and run, in storage order.

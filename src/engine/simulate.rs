@@ -347,7 +347,8 @@ impl Plan {
     }
 
     /// The yearly comparisons between strategies of one run: cumulative discounted saving
-    /// versus the baseline, and whether each strategy is the cheapest so far.
+    /// versus the baseline, whether each strategy is the cheapest so far, and whether a
+    /// provider has failed so far.
     fn comparisons(&self, yearly: &mut [f64]) {
         let s = &self.scenario;
         let n = self.strategies();
@@ -355,7 +356,12 @@ impl Plan {
         let lay = &self.layout;
         let base = s.baseline();
         let mut cum = vec![0.0; n];
+        let mut failed = vec![false; n];
         for t in 0..s.horizon_years {
+            for (k, f) in failed.iter_mut().enumerate() {
+                *f |= yearly[k * per + lay.at(y::FAILURES, t)] > 0.0;
+                yearly[k * per + lay.at(y::FAILED_SO_FAR, t)] = if *f { 1.0 } else { 0.0 };
+            }
             let df = discount_factor(s.discount_rate, t);
             for (k, c) in cum.iter_mut().enumerate() {
                 *c += yearly[k * per + lay.at(y::SPEND, t)] * df;

@@ -12,6 +12,9 @@ pub mod caseload;
 pub mod cumulative_saving;
 pub mod npv_distribution;
 pub mod p_cheapest;
+pub mod p_provider_failure;
+pub mod provider_reserves;
+pub mod reserve_by_certainty;
 pub mod spend_components;
 pub mod spend_fan;
 
@@ -51,14 +54,16 @@ fn register_fonts() -> Result<(), String> {
 }
 
 /// The Okabe-Ito palette without black and yellow (reserved: black for the baseline,
-/// yellow is too light on white for lines).
-pub const OKABE_ITO: [RGBColor; 6] = [
+/// yellow is too light on white for lines), then Paul Tol's wine, so that seven
+/// alternatives keep distinct colours.
+pub const OKABE_ITO: [RGBColor; 7] = [
     RGBColor(0x00, 0x72, 0xB2), // blue
     RGBColor(0xE6, 0x9F, 0x00), // orange
     RGBColor(0x00, 0x9E, 0x73), // bluish green
     RGBColor(0xD5, 0x5E, 0x00), // vermillion
     RGBColor(0xCC, 0x79, 0xA7), // reddish purple
     RGBColor(0x56, 0xB4, 0xE9), // sky blue
+    RGBColor(0x88, 0x22, 0x55), // wine (Tol)
 ];
 
 /// Near-black for the baseline and for text.
@@ -103,11 +108,17 @@ pub enum ChartKind {
     Caseload,
     /// Probability that spend exceeds the budget line.
     BudgetOverrun,
+    /// Lowest provider reserves per strategy (fan).
+    ProviderReserves,
+    /// Probability that a provider has failed by each year.
+    PProviderFailure,
+    /// Required risk reserve against certainty.
+    ReserveByCertainty,
 }
 
 impl ChartKind {
     /// Every chart.
-    pub const ALL: [ChartKind; 7] = [
+    pub const ALL: [ChartKind; 10] = [
         ChartKind::SpendFan,
         ChartKind::CumulativeSaving,
         ChartKind::NpvDistribution,
@@ -115,6 +126,9 @@ impl ChartKind {
         ChartKind::SpendComponents,
         ChartKind::Caseload,
         ChartKind::BudgetOverrun,
+        ChartKind::ProviderReserves,
+        ChartKind::PProviderFailure,
+        ChartKind::ReserveByCertainty,
     ];
 
     /// The file stem: `spend_fan`.
@@ -127,6 +141,9 @@ impl ChartKind {
             ChartKind::SpendComponents => "spend_components",
             ChartKind::Caseload => "caseload",
             ChartKind::BudgetOverrun => "budget_overrun",
+            ChartKind::ProviderReserves => "provider_reserves",
+            ChartKind::PProviderFailure => "p_provider_failure",
+            ChartKind::ReserveByCertainty => "reserve_by_certainty",
         }
     }
 
@@ -160,6 +177,17 @@ impl ChartKind {
             ChartKind::BudgetOverrun => {
                 lang.t("Chance that spend exceeds the budget line", "Kans dat de uitgaven boven de begroting uitkomen")
             }
+            ChartKind::ProviderReserves => lang.t(
+                "Providers' reserves: the lowest of any provider at year end",
+                "Reserves van aanbieders: de laagste aan het einde van het jaar",
+            ),
+            ChartKind::PProviderFailure => lang.t(
+                "Chance that at least one provider has failed, by year",
+                "Kans dat minstens één aanbieder failliet is gegaan, per jaar",
+            ),
+            ChartKind::ReserveByCertainty => {
+                lang.t("Required risk reserve by certainty", "Benodigde weerstandscapaciteit naar zekerheidspercentage")
+            }
         }
     }
 
@@ -167,6 +195,7 @@ impl ChartKind {
     pub fn applies(self, d: &ReportData) -> bool {
         match self {
             ChartKind::BudgetOverrun => d.has_budget(),
+            ChartKind::ReserveByCertainty => !d.reserve_by_certainty.is_empty(),
             _ => true,
         }
     }
@@ -185,6 +214,9 @@ impl ChartKind {
             ChartKind::SpendComponents => spend_components::draw(root, &spend_components::data(d), d, lang),
             ChartKind::Caseload => caseload::draw(root, &caseload::data(d), d, lang),
             ChartKind::BudgetOverrun => budget_overrun::draw(root, &budget_overrun::data(d), d, lang),
+            ChartKind::ProviderReserves => provider_reserves::draw(root, &provider_reserves::data(d), d, lang),
+            ChartKind::PProviderFailure => p_provider_failure::draw(root, &p_provider_failure::data(d), d, lang),
+            ChartKind::ReserveByCertainty => reserve_by_certainty::draw(root, &reserve_by_certainty::data(d), d, lang),
         }
     }
 }
