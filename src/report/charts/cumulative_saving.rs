@@ -75,14 +75,15 @@ pub(super) fn draw<DB: DrawingBackend>(
     if s.panels.is_empty() {
         return Ok(());
     }
-    let y = range_of(
-        s.panels.iter().flat_map(|p| p.fan.p5.iter().chain(&p.fan.p50).chain(&p.fan.p95).copied()).chain([0.0]),
-        0.08,
-    );
     let (rows, cols) = grid(s.panels.len());
+    // Each panel has its own scale: savings differ by orders of magnitude between
+    // strategies (prevention against a change of contract form), and what a council reads
+    // here is the sign and the year it turns.
+    let label_size = if cols >= 3 { 18.0 } else { 22.0 };
     let areas = body.split_evenly((rows, cols));
     let last = s.years.last().copied().unwrap_or(0.0);
     for (i, (p, area)) in s.panels.iter().zip(&areas).enumerate() {
+        let y = range_of(p.fan.p5.iter().chain(&p.fan.p50).chain(&p.fan.p95).copied().chain([0.0]), 0.15);
         let axes = Axes {
             title: Some(d.name(p.strategy).to_string()),
             x: super::year_range(&d.years()),
@@ -112,14 +113,14 @@ pub(super) fn draw<DB: DrawingBackend>(
                 Lang::En => format!("break-even {x:.0} · {} by {last:.0}", lang.pct(p.p_break_even)),
                 Lang::Nl => format!("terugverdiend {x:.0} · {} t/m {last:.0}", lang.pct(p.p_break_even)),
             };
-            let style = super::bold(22.0).color(&INK).pos(Pos::new(anchor, VPos::Top));
+            let style = super::bold(label_size).color(&INK).pos(Pos::new(anchor, VPos::Top));
             super::label(&mut chart, (x + dx, top), text, style)?;
         } else {
             let text = match lang {
                 Lang::En => format!("half of futures: no break-even by {last:.0} ({} do)", lang.pct(p.p_break_even)),
                 Lang::Nl => format!("helft: niet terugverdiend t/m {last:.0} ({} wel)", lang.pct(p.p_break_even)),
             };
-            let style = super::bold(22.0).color(&INK).pos(Pos::new(HPos::Left, VPos::Top));
+            let style = super::bold(label_size).color(&INK).pos(Pos::new(HPos::Left, VPos::Top));
             super::label(&mut chart, (s.years[0], top), text, style)?;
         }
     }
