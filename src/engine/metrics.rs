@@ -150,7 +150,14 @@ impl Layout {
         yearly.extend(s.segments.iter().map(|g| format!("caseload.{}", g.id)));
         let starts_by_segment = yearly.len();
         yearly.extend(s.segments.iter().map(|g| format!("starts.{}", g.id)));
-        Layout { yearly, budget_overrun, societal_benefit, caseload_by_segment, starts_by_segment, years: s.horizon_years }
+        Layout {
+            yearly,
+            budget_overrun,
+            societal_benefit,
+            caseload_by_segment,
+            starts_by_segment,
+            years: s.horizon_years,
+        }
     }
 
     /// Numbers stored per strategy and run for the yearly metrics.

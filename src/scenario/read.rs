@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::dist::{Distribution, Shape};
 use super::{
-    Band, Contract, Financing, Follows, Form, InvestorTerms, OutcomeTerms, Param, ParamId, Problem, Programme, ProviderDefaults,
-    RiskSharing, Scenario, ScenarioError, Segment, SocietalBenefit, Strategy,
+    Band, Contract, Financing, Follows, Form, InvestorTerms, OutcomeTerms, Param, ParamId, Problem, Programme,
+    ProviderDefaults, RiskSharing, Scenario, ScenarioError, Segment, SocietalBenefit, Strategy,
 };
 
 /// Reads and validates a scenario file.
@@ -611,8 +611,17 @@ impl<'a> Cx<'a> {
     }
 
     fn scenario(&mut self, root: &DeTable<'_>, span: Range<usize>) -> Option<Scenario> {
-        const TOP: [&str; 9] =
-            ["scenario", "population", "economy", "segment", "contract", "provider", "prevention", "societal_benefit", "strategy"];
+        const TOP: [&str; 9] = [
+            "scenario",
+            "population",
+            "economy",
+            "segment",
+            "contract",
+            "provider",
+            "prevention",
+            "societal_benefit",
+            "strategy",
+        ];
         self.known_keys(root, "", &TOP);
 
         // [scenario]
