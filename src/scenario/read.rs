@@ -1317,7 +1317,7 @@ impl<'a> Cx<'a> {
                         Some((_, Some(&g))) => Follows::Segment(g),
                         Some((seg, None)) => {
                             let ids: Vec<&str> = seg_index.keys().map(String::as_str).collect();
-                            let hint = suggest(&seg, &ids);
+                            let hint = suggest(seg, &ids);
                             let v = t.get("follows").map_or(sp.clone(), |v| v.span());
                             self.problem(
                                 v,
