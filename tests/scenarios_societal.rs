@@ -126,3 +126,25 @@ fn prevented_referrals_are_attributed_to_programmes() {
         }
     }
 }
+
+/// Mistakes in `[[societal_benefit]]` are refused with the key and a hint.
+#[test]
+fn bad_societal_benefits_are_refused() {
+    let bad = |table: &str| {
+        let text = one_segment(1, "", &format!("{PROGRAMME}{table}"));
+        match contractsim::scenario::parse_str(&text, std::path::Path::new("t.toml")) {
+            Ok(_) => panic!("accepted:\n{table}"),
+            Err(e) => e.to_string(),
+        }
+    };
+    let e = bad("[[societal_benefit]]\nid = \"x\"\nvalue_per_event = 1\nfollows = \"b\"\n");
+    assert!(e.contains("societal_benefit.x.follows") && e.contains("no segment"), "{e}");
+    let e = bad("[[societal_benefit]]\nid = \"x\"\nvalue_per_event = 1\nprevention = [\"pp\"]\n");
+    assert!(e.contains("societal_benefit.x.prevention") && e.contains("did you mean"), "{e}");
+    let e = bad("[[societal_benefit]]\nid = \"x\"\nvalue_per_event = 1\nfollows = \"a\"\nprevention = [\"p\"]\n");
+    assert!(e.contains("either"), "{e}");
+    let e = bad("[[societal_benefit]]\nid = \"x\"\nvalue_per_event = -5\nfollows = \"a\"\n");
+    assert!(e.contains("value_per_event"), "{e}");
+    let e = bad("[[societal_benefit]]\nid = \"x\"\nvalue_per_event = 1\nfollows = \"a\"\nvalue = 3\n");
+    assert!(e.contains("societal_benefit.x.value"), "{e}");
+}
