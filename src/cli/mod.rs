@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one file per subcommand.
 
 mod check;
+mod new;
 mod report;
 mod run;
 
@@ -9,6 +10,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub use check::check;
+pub use new::{SHIPPED, new, scenario_text};
 pub use report::report;
 pub use run::run;
 
@@ -27,7 +29,7 @@ pub const EXIT_FAILURE: i32 = 1;
     version,
     about,
     long_about,
-    after_help = "Examples:\n  contractsim                                  run every scenario in scenarios/\n  contractsim run scenarios/friesland.toml --runs 20000 --seed 7\n  contractsim check scenarios/*.toml\n  contractsim report outputs/friesland          redraw charts and reports"
+    after_help = "Examples:\n  contractsim                                  run every scenario in scenarios/\n  contractsim run scenarios/friesland.toml --runs 20000 --seed 7\n  contractsim check scenarios/*.toml\n  contractsim new my-town --from friesland      start a scenario of your own\n  contractsim report outputs/friesland          redraw charts and reports"
 )]
 pub struct Cli {
     /// What to do.
@@ -52,6 +54,30 @@ pub enum Command {
         after_help = "Examples:\n  contractsim report outputs/friesland\n  contractsim report outputs/friesland --out /tmp/friesland-copy"
     )]
     Report(ReportArgs),
+    /// Write a commented scenario to fill in (`scenarios/NAME.toml`): a blank template with
+    /// national averages, or a copy of a shipped scenario.
+    #[command(
+        after_help = "Examples:\n  contractsim new my-town                       blank template -> scenarios/my-town.toml\n  contractsim new my-town --from friesland      copy the Friesland scenario\n  contractsim new my-town --out /tmp/my-town.toml"
+    )]
+    New(NewArgs),
+}
+
+/// Arguments of `new`.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// Name of the scenario (letters, digits, '-' and '_'), e.g. `my-town`.
+    pub name: String,
+    /// Start from a shipped scenario (friesland, leeuwarden-oost, alphen-totaalopdracht,
+    /// roermond-meerjarig, zaanstad-maatwerkbudget) or a scenario file [default: the blank
+    /// template].
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Where to write it, e.g. `--out /tmp/my-town.toml` [default: `scenarios/NAME.toml`].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Overwrite the file if it exists.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `run`.
@@ -121,6 +147,7 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
         Some(Command::Run(args)) => run(args),
         Some(Command::Check(args)) => check(args),
         Some(Command::Report(args)) => report(args),
+        Some(Command::New(args)) => new(args),
     }
 }
 

@@ -72,7 +72,7 @@ pub mod y {
 }
 
 /// Horizon metrics per strategy and run, in storage order.
-pub const HORIZON: [&str; 16] = [
+pub const HORIZON: [&str; 18] = [
     "npv_spend",
     "total_spend",
     "npv_saving_vs_baseline",
@@ -89,6 +89,8 @@ pub const HORIZON: [&str; 16] = [
     "p_investor_loss",
     "paid_for_luck_share",
     "investor_mirr",
+    "npv_societal_benefit",
+    "npv_societal_net",
 ];
 
 /// Index of a horizon metric.
@@ -109,16 +111,25 @@ pub mod h {
     pub const INVESTOR_LOSS: usize = 13;
     pub const PAID_FOR_LUCK: usize = 14;
     pub const INVESTOR_MIRR: usize = 15;
+    /// Discounted societal benefit versus the baseline (`[[societal_benefit]]`); NaN when
+    /// the scenario has none.
+    pub const NPV_SOCIETAL: usize = 16;
+    /// The combined societal view: `npv_saving_vs_baseline + npv_societal_benefit`.
+    pub const NPV_SOCIETAL_NET: usize = 17;
 }
 
 /// The layout of a scenario's yearly metrics: the base ones, `budget_overrun` when the
-/// scenario has a budget, then caseload and starts per segment.
+/// scenario has a budget, `societal_benefit` when it has `[[societal_benefit]]` tables,
+/// then caseload and starts per segment.
 #[derive(Debug, Clone)]
 pub struct Layout {
     /// Names of the yearly metrics, in storage order.
     pub yearly: Vec<String>,
     /// Index of `budget_overrun`, if present.
     pub budget_overrun: Option<usize>,
+    /// Index of `societal_benefit` (benefits outside the municipal budget versus the
+    /// baseline, nominal euros), if the scenario has any.
+    pub societal_benefit: Option<usize>,
     /// Index of the first `caseload.<segment>`.
     pub caseload_by_segment: usize,
     /// Index of the first `starts.<segment>`.
@@ -135,11 +146,22 @@ impl Layout {
             yearly.push("budget_overrun".into());
             yearly.len() - 1
         });
+        let societal_benefit = (!s.societal_benefits.is_empty()).then(|| {
+            yearly.push("societal_benefit".into());
+            yearly.len() - 1
+        });
         let caseload_by_segment = yearly.len();
         yearly.extend(s.segments.iter().map(|g| format!("caseload.{}", g.id)));
         let starts_by_segment = yearly.len();
         yearly.extend(s.segments.iter().map(|g| format!("starts.{}", g.id)));
-        Layout { yearly, budget_overrun, caseload_by_segment, starts_by_segment, years: s.horizon_years }
+        Layout {
+            yearly,
+            budget_overrun,
+            societal_benefit,
+            caseload_by_segment,
+            starts_by_segment,
+            years: s.horizon_years,
+        }
     }
 
     /// Numbers stored per strategy and run for the yearly metrics.

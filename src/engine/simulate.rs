@@ -14,7 +14,7 @@ use crate::model::investor;
 use crate::model::prevention::Profile;
 use crate::model::provider::{Ledger, corridor_transfer};
 use crate::model::time::{discount_factor, index};
-use crate::scenario::{Financing, Form, Scenario, Strategy};
+use crate::scenario::{Financing, Follows, Form, Scenario, Strategy};
 
 /// Everything about a scenario that does not change between runs, computed once.
 #[derive(Debug, Clone)]
@@ -268,6 +268,7 @@ impl Plan {
         let luck = self.luck(&yearly);
         yearly.truncate(self.strategies() * per);
         self.comparisons(&mut yearly);
+        self.societal(&values, &mut yearly);
         let horizon = self.horizon(&yearly, &luck);
         let params = self.uncertain.iter().map(|&i| values[i]).collect();
         RunRecord { run, yearly, horizon, params }
@@ -308,6 +309,32 @@ impl Plan {
                 total
             })
             .collect()
+    }
+
+    /// The gross value, at the year's cost index, of `prevented` referrals of one segment
+    /// in year `t`, for the societal benefits that follow programmes. The prevented
+    /// referrals are attributed to the segment's programmes `re` (programme, reach × effect)
+    /// in proportion to their reduction over the year (exact for one programme).
+    fn programme_benefit(&self, values: &[f64], re: &[(usize, f64)], t: usize, prevented: f64) -> f64 {
+        let s = &self.scenario;
+        let spy = s.steps_per_year;
+        let weight = |&(p, r): &(usize, f64)| r * self.profiles[p][t * spy..(t + 1) * spy].iter().sum::<f64>();
+        let total: f64 = re.iter().map(weight).sum();
+        if total <= 0.0 {
+            return 0.0;
+        }
+        let cost_index = index(values[s.cost_inflation.0], t);
+        s.societal_benefits
+            .iter()
+            .filter_map(|b| match &b.follows {
+                Follows::Programmes(ps) => Some((values[b.value_per_event.0], ps)),
+                Follows::Segment(_) => None,
+            })
+            .map(|(value, ps)| {
+                let share: f64 = re.iter().filter(|(p, _)| ps.contains(p)).map(weight).sum::<f64>() / total;
+                value * cost_index * prevented * share
+            })
+            .sum()
     }
 
     /// Whether programme `p` runs in each year of the horizon.
@@ -375,6 +402,35 @@ impl Plan {
         }
     }
 
+    /// The yearly societal benefit versus the baseline (`[[societal_benefit]]`), from the
+    /// yearly metrics of one run: on entry the slot holds each strategy's gross value of the
+    /// referrals its followed programmes prevented; on exit, for every benefit, value ×
+    /// cost index × (events avoided versus the baseline): for a segment, the baseline's
+    /// starts minus the strategy's; for programmes, the strategy's prevented referrals minus
+    /// the baseline's. Never part of `spend`.
+    fn societal(&self, values: &[f64], yearly: &mut [f64]) {
+        let Some(m) = self.layout.societal_benefit else { return };
+        let s = &self.scenario;
+        let lay = &self.layout;
+        let per = lay.yearly_len();
+        let base = s.baseline();
+        let inflation = values[s.cost_inflation.0];
+        for t in 0..s.horizon_years {
+            let gross_base = yearly[base * per + lay.at(m, t)];
+            let cost_index = index(inflation, t);
+            for k in 0..self.strategies() {
+                let mut benefit = yearly[k * per + lay.at(m, t)] - gross_base;
+                for b in &s.societal_benefits {
+                    if let Follows::Segment(g) = b.follows {
+                        let starts = |k: usize| yearly[k * per + lay.at(lay.starts_by_segment + g, t)];
+                        benefit += values[b.value_per_event.0] * cost_index * (starts(base) - starts(k));
+                    }
+                }
+                yearly[k * per + lay.at(m, t)] = benefit;
+            }
+        }
+    }
+
     /// Horizon metrics of all strategies from their yearly metrics.
     fn horizon(&self, yearly: &[f64], luck: &[(f64, f64)]) -> Vec<f64> {
         let s = &self.scenario;
@@ -419,6 +475,12 @@ impl Plan {
                 }
                 o[h::BREAK_EVEN_YEAR] = first.map_or(f64::NAN, |t| (s.start_year + t as i32) as f64);
                 o[h::BREAKS_EVEN] = if first.is_some() { 1.0 } else { 0.0 };
+            }
+            if let Some(m) = lay.societal_benefit {
+                let benefit: f64 =
+                    (0..years).map(|t| yearly[k * per + lay.at(m, t)] * discount_factor(s.discount_rate, t)).sum();
+                o[h::NPV_SOCIETAL] = benefit;
+                o[h::NPV_SOCIETAL_NET] = o[h::NPV_SAVING] + benefit;
             }
             let successes = total(k, y::SUCCESSES);
             o[h::COST_PER_SUCCESS] = if successes > 0.0 { o[h::TOTAL_SPEND] / successes } else { f64::NAN };
@@ -595,6 +657,12 @@ impl Plan {
                     o[lay.at(y::SUCCESSES, t)] += f.successes;
                     o[lay.at(y::CLIENT_YEARS, t)] += f.client_years;
                     o[lay.at(lay.starts_by_segment + g, t)] += f.starts;
+                    if let Some(m) = lay.societal_benefit
+                        && f.prevented > 0.0
+                    {
+                        let re = &reach_effect[path_of[k * nseg + g]];
+                        o[lay.at(m, t)] += self.programme_benefit(values, re, t, f.prevented);
+                    }
                 }
             }
             year_flows.iter_mut().for_each(|f| *f = StepFlows::default());

@@ -158,8 +158,57 @@ pub fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
     ));
     out.push(provider_table(d, lang));
     out.extend(investor_table(d, lang));
+    out.extend(societal_table(d, lang));
     out.extend(reserve_tables(d, lang));
     out
+}
+
+/// Benefits outside the municipal budget (`[[societal_benefit]]`), next to, never inside,
+/// the municipal saving; only when the scenario has them.
+fn societal_table(d: &ReportData, lang: Lang) -> Option<Table> {
+    d.metric("societal_benefit")?;
+    let header = match lang {
+        Lang::En => vec![
+            "strategy",
+            "municipal saving vs baseline (NPV, mean)",
+            "societal benefit outside the budget (NPV, median, 90% band)",
+            "combined societal view (NPV, median, 90% band)",
+            "societal benefit (NPV, mean)",
+        ],
+        Lang::Nl => vec![
+            "strategie",
+            "besparing gemeente t.o.v. basis (contant, gemiddeld)",
+            "maatschappelijke baten buiten de begroting (contant, mediaan, 90%-band)",
+            "maatschappelijk saldo (contant, mediaan, 90%-band)",
+            "maatschappelijke baten (contant, gemiddeld)",
+        ],
+    };
+    let band = |st: &crate::report::data::Stat| {
+        format!("{} ({} – {})", lang.mln(st.p50()), lang.num(st.p5() / 1e6, 1), lang.num(st.p95() / 1e6, 1))
+    };
+    let base = d.baseline();
+    let rows = (0..d.strategies())
+        .filter(|&k| k != base)
+        .map(|k| {
+            vec![
+                d.name(k).to_string(),
+                lang.mln(d.horizon(k, h::NPV_SAVING).mean),
+                band(d.horizon(k, h::NPV_SOCIETAL)),
+                band(d.horizon(k, h::NPV_SOCIETAL_NET)),
+                lang.mln(d.horizon(k, h::NPV_SOCIETAL).mean),
+            ]
+        })
+        .collect();
+    Some(Table {
+        title: lang
+            .t(
+                "Societal view: benefits outside the municipal budget, reported apart from municipal spend",
+                "Maatschappelijk perspectief: baten buiten de gemeentebegroting, apart van de gemeentelijke uitgaven",
+            )
+            .to_string(),
+        header: header.into_iter().map(str::to_string).collect(),
+        rows,
+    })
 }
 
 /// Sum over the years of the yearly mean of a metric (its expected total).

@@ -81,6 +81,8 @@ pub struct Scenario {
     pub provider: ProviderDefaults,
     /// Prevention programmes, in file order.
     pub programmes: Vec<Programme>,
+    /// Benefits outside the municipal budget (`[[societal_benefit]]`), in file order.
+    pub societal_benefits: Vec<SocietalBenefit>,
     /// Strategies, in file order; exactly one is the baseline.
     pub strategies: Vec<Strategy>,
     /// Every numeric value, fixed or uncertain.
@@ -301,6 +303,31 @@ pub struct Programme {
     pub persistence_half_life_years: f64,
     /// Who pays.
     pub financing: Financing,
+}
+
+/// What a societal benefit counts.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Follows {
+    /// Avoided starts in a segment (index): the baseline's starts minus the strategy's, in
+    /// the same run.
+    Segment(usize),
+    /// Referrals prevented by these programmes (indices), minus those prevented by them
+    /// under the baseline in the same run.
+    Programmes(Vec<usize>),
+}
+
+/// A benefit that lands outside the municipal budget (`[[societal_benefit]]`): reported
+/// apart, never added to municipal spend.
+#[derive(Debug, Clone)]
+pub struct SocietalBenefit {
+    /// Identifier.
+    pub id: String,
+    /// Readable name.
+    pub name: String,
+    /// Value per avoided event, in start-year prices (indexed with cost inflation).
+    pub value_per_event: ParamId,
+    /// The events it counts.
+    pub follows: Follows,
 }
 
 /// A strategy: a contract per lot and zero or more prevention programmes.

@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::dist::{Distribution, Shape};
 use super::{
-    Band, Contract, Financing, Form, InvestorTerms, OutcomeTerms, Param, ParamId, Problem, Programme, ProviderDefaults,
-    RiskSharing, Scenario, ScenarioError, Segment, Strategy,
+    Band, Contract, Financing, Follows, Form, InvestorTerms, OutcomeTerms, Param, ParamId, Problem, Programme,
+    ProviderDefaults, RiskSharing, Scenario, ScenarioError, Segment, SocietalBenefit, Strategy,
 };
 
 /// Reads and validates a scenario file.
@@ -611,8 +611,17 @@ impl<'a> Cx<'a> {
     }
 
     fn scenario(&mut self, root: &DeTable<'_>, span: Range<usize>) -> Option<Scenario> {
-        const TOP: [&str; 8] =
-            ["scenario", "population", "economy", "segment", "contract", "provider", "prevention", "strategy"];
+        const TOP: [&str; 9] = [
+            "scenario",
+            "population",
+            "economy",
+            "segment",
+            "contract",
+            "provider",
+            "prevention",
+            "societal_benefit",
+            "strategy",
+        ];
         self.known_keys(root, "", &TOP);
 
         // [scenario]
@@ -1126,6 +1135,8 @@ impl<'a> Cx<'a> {
             });
         }
 
+        let societal_benefits = self.societal_benefits(root, &seg_index, &prog_index);
+
         // [[strategy]]
         let mut strategies = Vec::new();
         let mut strat_index: HashMap<String, usize> = HashMap::new();
@@ -1275,10 +1286,100 @@ impl<'a> Cx<'a> {
             contracts,
             provider,
             programmes,
+            societal_benefits,
             strategies,
             params: Vec::new(),
             warnings,
         })
+    }
+
+    /// `[[societal_benefit]]`: benefits outside the municipal budget, each following
+    /// either a segment (`follows`, avoided starts versus the baseline) or prevention
+    /// programmes (`prevention`, referrals they prevented).
+    fn societal_benefits(
+        &mut self,
+        root: &DeTable<'_>,
+        seg_index: &HashMap<String, usize>,
+        prog_index: &HashMap<String, usize>,
+    ) -> Vec<SocietalBenefit> {
+        let mut out = Vec::new();
+        let mut index: HashMap<String, usize> = HashMap::new();
+        for (i, (t, sp)) in self.tables(root, "societal_benefit").iter().enumerate() {
+            let (id, path) = self.id_of(t, "societal_benefit", i, sp, &mut index, out.len());
+            self.known_keys(t, &path, &["id", "name", "value_per_event", "follows", "prevention"]);
+            let name = self.string(t, &path, "name", sp, false).unwrap_or_else(|| id.clone());
+            let value_per_event = self.value(t, &path, "value_per_event", Rule::NonNeg, sp, None);
+            let follows = match (t.contains_key("follows"), t.contains_key("prevention")) {
+                (true, false) => {
+                    let seg = self.string(t, &path, "follows", sp, true);
+                    match seg.as_ref().map(|seg| (seg, seg_index.get(seg))) {
+                        None => Follows::Segment(0),
+                        Some((_, Some(&g))) => Follows::Segment(g),
+                        Some((seg, None)) => {
+                            let ids: Vec<&str> = seg_index.keys().map(String::as_str).collect();
+                            let hint = suggest(seg, &ids);
+                            let v = t.get("follows").map_or(sp.clone(), |v| v.span());
+                            self.problem(
+                                v,
+                                &join(&path, "follows"),
+                                "the id of a segment",
+                                format!("\"{seg}\", which is no segment"),
+                                hint,
+                            );
+                            Follows::Segment(0)
+                        }
+                    }
+                }
+                (false, true) => {
+                    let mut progs = Vec::new();
+                    for (pid, psp) in self.id_list(t, &path, "prevention", sp, true) {
+                        match prog_index.get(&pid) {
+                            Some(&p) if !progs.contains(&p) => progs.push(p),
+                            Some(_) => self.problem(
+                                psp,
+                                &join(&path, "prevention"),
+                                "each programme once",
+                                format!("\"{pid}\" twice"),
+                                None,
+                            ),
+                            None => {
+                                let ids: Vec<&str> = prog_index.keys().map(String::as_str).collect();
+                                let hint = suggest(&pid, &ids);
+                                self.problem(
+                                    psp,
+                                    &join(&path, "prevention"),
+                                    "the id of a prevention programme",
+                                    format!("\"{pid}\", which is no programme"),
+                                    hint,
+                                );
+                            }
+                        }
+                    }
+                    if progs.is_empty() && self.problems.iter().all(|p| p.key != join(&path, "prevention")) {
+                        self.problem(
+                            sp.clone(),
+                            &join(&path, "prevention"),
+                            "at least one programme id",
+                            "an empty list".into(),
+                            None,
+                        );
+                    }
+                    Follows::Programmes(progs)
+                }
+                (both, _) => {
+                    self.problem(
+                        sp.clone(),
+                        &path,
+                        "either `follows = \"<segment id>\"` or `prevention = [\"<programme id>\", ...]`",
+                        if both { "both".into() } else { "neither".into() },
+                        None,
+                    );
+                    Follows::Programmes(Vec::new())
+                }
+            };
+            out.push(SocietalBenefit { id, name, value_per_event, follows });
+        }
+        out
     }
 
     /// Reads `id`, checks it is a new identifier, and returns it with the key path.

@@ -1,0 +1,104 @@
+//! `contractsim new`: write a commented scenario for a new user to fill in, from the blank
+//! template or from one of the shipped scenarios.
+
+use std::path::{Path, PathBuf};
+
+use super::{CliError, NewArgs};
+
+/// The blank template: every number an assumption with national averages, to replace.
+const TEMPLATE: &str = include_str!("../../templates/new.toml");
+
+/// The shipped scenarios `--from` accepts, by name (the file stem in `scenarios/`).
+pub const SHIPPED: [(&str, &str); 5] = [
+    ("friesland", include_str!("../../scenarios/friesland.toml")),
+    ("leeuwarden-oost", include_str!("../../scenarios/leeuwarden-oost.toml")),
+    ("alphen-totaalopdracht", include_str!("../../scenarios/alphen-totaalopdracht.toml")),
+    ("roermond-meerjarig", include_str!("../../scenarios/roermond-meerjarig.toml")),
+    ("zaanstad-maatwerkbudget", include_str!("../../scenarios/zaanstad-maatwerkbudget.toml")),
+];
+
+/// Writes the new scenario file and says what to do next.
+pub fn new(args: NewArgs) -> Result<(), CliError> {
+    let name = args.name.trim();
+    if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
+        return Err(CliError::BadInput(format!(
+            "NAME: expected a plain name of letters, digits, '-' and '_' (e.g. `contractsim new my-town`), found \"{name}\""
+        )));
+    }
+    let dest = args.out.clone().unwrap_or_else(|| PathBuf::from("scenarios").join(format!("{name}.toml")));
+    if dest.exists() && !args.force {
+        return Err(CliError::BadInput(format!(
+            "{}: the file exists; choose another NAME or `--out FILE`, or add `--force` to overwrite it",
+            dest.display()
+        )));
+    }
+    let text = scenario_text(name, args.from.as_deref(), &dest)?;
+    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::Other(anyhow::anyhow!("creating {}: {e}", dir.display())))?;
+    }
+    std::fs::write(&dest, text).map_err(|e| CliError::Other(anyhow::anyhow!("writing {}: {e}", dest.display())))?;
+    println!(
+        "wrote {0}: replace the [assumption] numbers with your own, then `contractsim check {0}` and `contractsim run {0}`",
+        dest.display()
+    );
+    Ok(())
+}
+
+/// The text of the new scenario named `name`, written to `dest`: the template, or a copy
+/// of a shipped scenario (or of a scenario file) renamed, with a note on top.
+pub fn scenario_text(name: &str, from: Option<&str>, dest: &Path) -> Result<String, CliError> {
+    let file = dest.display().to_string();
+    let Some(from) = from else {
+        return Ok(TEMPLATE.replace("{{NAME}}", name).replace("{{FILE}}", &file));
+    };
+    let source = match SHIPPED.iter().find(|(n, _)| *n == from) {
+        Some((_, text)) => text.to_string(),
+        None if Path::new(from).is_file() => std::fs::read_to_string(from)
+            .map_err(|e| CliError::BadInput(format!("--from {from}: cannot read the file ({e})")))?,
+        None => {
+            let names: Vec<&str> = SHIPPED.iter().map(|(n, _)| *n).collect();
+            return Err(CliError::BadInput(format!(
+                "--from: expected a shipped scenario ({}) or a scenario file, found \"{from}\"",
+                names.join(", ")
+            )));
+        }
+    };
+    Ok(format!(
+        "# {name}: made with `contractsim new {name} --from {from}`. The numbers below are {from}'s;\n\
+         # replace every [assumption] with your own figures and update the comments, then check the\n\
+         # file with `contractsim check {file}`.\n#\n{}",
+        rename(&source, name)
+    ))
+}
+
+/// Sets the `name` of the `[scenario]` table to `name`, keeping everything else.
+fn rename(text: &str, name: &str) -> String {
+    let mut in_scenario = false;
+    let mut done = false;
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            in_scenario = trimmed.starts_with("[scenario]");
+        }
+        if in_scenario && !done && trimmed.starts_with("name") && trimmed[4..].trim_start().starts_with('=') {
+            out.push_str(&format!("name = \"{name}\"\n"));
+            done = true;
+        } else {
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rename_changes_only_the_scenario_name() {
+        let text = "# name = \"x\"\n[scenario]\nname = \"Old\"\n[[segment]]\nname = \"Seg\"\n";
+        assert_eq!(rename(text, "new"), "# name = \"x\"\n[scenario]\nname = \"new\"\n[[segment]]\nname = \"Seg\"\n");
+    }
+}

@@ -1,0 +1,150 @@
+//! `[[societal_benefit]]` checked by hand on a small scenario: the yearly benefit is value ×
+//! cost index × events avoided versus the baseline in the same run, the horizon figures are
+//! its discounted sum and that plus the municipal saving, and municipal spend does not move.
+
+mod common;
+
+use common::{batch, one_segment, scenario, yearly};
+use contractsim::engine::Plan;
+use contractsim::engine::metrics::{HORIZON, h};
+
+const PROGRAMME: &str = r#"
+[economy]
+cost_inflation = 0.02
+
+[[contract]]
+id = "output"
+form = "output"
+segments = ["a"]
+
+[[prevention]]
+id = "p"
+annual_cost = 10_000
+targets = ["a"]
+reach = 0.5
+effect = { dist = "beta", mean = 0.2, sd = 0.05 }
+
+[[strategy]]
+id = "base"
+contracts = ["output"]
+baseline = true
+
+[[strategy]]
+id = "prev"
+contracts = ["output"]
+prevention = ["p"]
+"#;
+
+const BENEFITS: &str = r#"
+[[societal_benefit]]
+id = "referral"
+value_per_event = 1_000
+prevention = ["p"]
+
+[[societal_benefit]]
+id = "start"
+name = "Avoided start"
+value_per_event = 300
+follows = "a"
+"#;
+
+fn horizon(plan: &Plan, b: &contractsim::engine::Batch, k: usize, m: usize) -> Vec<f64> {
+    let _ = plan;
+    b.runs.iter().map(|r| r.horizon[k * HORIZON.len() + m]).collect()
+}
+
+#[test]
+fn societal_benefit_by_hand() {
+    let with = Plan::new(scenario(&one_segment(4, "", &format!("{PROGRAMME}{BENEFITS}"))));
+    let without = Plan::new(scenario(&one_segment(4, "", PROGRAMME)));
+    let (bw, bo) = (batch(&with, 200, 3), batch(&without, 200, 3));
+    let years = with.scenario.horizon_years;
+    let rate = with.scenario.discount_rate;
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-9 * (1.0 + a.abs().max(b.abs()));
+    let mut some_benefit = false;
+    for k in 0..2 {
+        let mut npv = vec![0.0; bw.runs.len()];
+        for t in 0..years {
+            // Municipal spend is the same with and without the benefit tables.
+            assert_eq!(yearly(&with, &bw, k, "spend", t), yearly(&without, &bo, k, "spend", t), "spend moved");
+            let benefit = yearly(&with, &bw, k, "societal_benefit", t);
+            let prevented = yearly(&with, &bw, k, "prevented", t);
+            let prevented_base = yearly(&with, &bw, 0, "prevented", t);
+            let starts = yearly(&with, &bw, k, "starts.a", t);
+            let starts_base = yearly(&with, &bw, 0, "starts.a", t);
+            let index = 1.02f64.powi(t as i32);
+            for i in 0..bw.runs.len() {
+                let expected =
+                    index * (1_000.0 * (prevented[i] - prevented_base[i]) + 300.0 * (starts_base[i] - starts[i]));
+                assert!(close(benefit[i], expected), "strategy {k} year {t} run {i}: {} vs {expected}", benefit[i]);
+                if k == 0 {
+                    assert_eq!(benefit[i], 0.0, "the baseline gains nothing versus itself");
+                }
+                some_benefit |= benefit[i] > 0.0;
+                npv[i] += benefit[i] / (1.0 + rate).powi(t as i32);
+            }
+        }
+        let got = horizon(&with, &bw, k, h::NPV_SOCIETAL);
+        let saving = horizon(&with, &bw, k, h::NPV_SAVING);
+        let net = horizon(&with, &bw, k, h::NPV_SOCIETAL_NET);
+        for i in 0..bw.runs.len() {
+            assert!(close(got[i], npv[i]), "npv_societal_benefit run {i}: {} vs {}", got[i], npv[i]);
+            assert!(close(net[i], saving[i] + npv[i]), "npv_societal_net run {i}");
+        }
+        // Without benefit tables there is no societal figure (not applicable, not zero).
+        assert!(horizon(&without, &bo, k, h::NPV_SOCIETAL).iter().all(|x| x.is_nan()));
+        assert!(!without.layout.yearly.iter().any(|m| m == "societal_benefit"));
+    }
+    assert!(some_benefit, "the programme prevented nothing: the test would prove nothing");
+}
+
+/// Two programmes on one segment share its prevented referrals in proportion to their
+/// reduction: a benefit following both counts them all, one following one counts its part.
+#[test]
+fn prevented_referrals_are_attributed_to_programmes() {
+    let two = PROGRAMME.replace(
+        "[[strategy]]\nid = \"base\"",
+        "[[prevention]]\nid = \"q\"\nannual_cost = 10_000\ntargets = [\"a\"]\nreach = 0.5\neffect = 0.1\n\n[[strategy]]\nid = \"base\"",
+    )
+    .replace("prevention = [\"p\"]\n", "prevention = [\"p\", \"q\"]\n");
+    let benefits = "[[societal_benefit]]\nid = \"both\"\nvalue_per_event = 1\nprevention = [\"p\", \"q\"]\n\n\
+                    [[societal_benefit]]\nid = \"q_only\"\nvalue_per_event = 1000\nprevention = [\"q\"]\n";
+    let plan = Plan::new(scenario(&one_segment(1, "", &format!("{two}{benefits}"))));
+    let b = batch(&plan, 50, 5);
+    // Inflation 2%, so divide by the index. With reach × effect of 0.5 × e_p and 0.5 × 0.1,
+    // q's share is 0.05 / (0.5 e_p + 0.05), e_p drawn per run.
+    let e_p: Vec<f64> = b.runs.iter().map(|r| r.params[0]).collect();
+    assert!(plan.uncertain_params().next() == Some("prevention.p.effect"));
+    for t in 0..plan.scenario.horizon_years {
+        let benefit = yearly(&plan, &b, 1, "societal_benefit", t);
+        let prevented = yearly(&plan, &b, 1, "prevented", t);
+        let index = 1.02f64.powi(t as i32);
+        for i in 0..b.runs.len() {
+            let share_q = 0.05 / (0.5 * e_p[i] + 0.05);
+            let expected = index * prevented[i] * (1.0 + 1000.0 * share_q);
+            assert!((benefit[i] - expected).abs() <= 1e-9 * (1.0 + expected.abs()), "year {t} run {i}");
+        }
+    }
+}
+
+/// Mistakes in `[[societal_benefit]]` are refused with the key and a hint.
+#[test]
+fn bad_societal_benefits_are_refused() {
+    let bad = |table: &str| {
+        let text = one_segment(1, "", &format!("{PROGRAMME}{table}"));
+        match contractsim::scenario::parse_str(&text, std::path::Path::new("t.toml")) {
+            Ok(_) => panic!("accepted:\n{table}"),
+            Err(e) => e.to_string(),
+        }
+    };
+    let e = bad("[[societal_benefit]]\nid = \"x\"\nvalue_per_event = 1\nfollows = \"b\"\n");
+    assert!(e.contains("societal_benefit.x.follows") && e.contains("no segment"), "{e}");
+    let e = bad("[[societal_benefit]]\nid = \"x\"\nvalue_per_event = 1\nprevention = [\"pp\"]\n");
+    assert!(e.contains("societal_benefit.x.prevention") && e.contains("did you mean"), "{e}");
+    let e = bad("[[societal_benefit]]\nid = \"x\"\nvalue_per_event = 1\nfollows = \"a\"\nprevention = [\"p\"]\n");
+    assert!(e.contains("either"), "{e}");
+    let e = bad("[[societal_benefit]]\nid = \"x\"\nvalue_per_event = -5\nfollows = \"a\"\n");
+    assert!(e.contains("value_per_event"), "{e}");
+    let e = bad("[[societal_benefit]]\nid = \"x\"\nvalue_per_event = 1\nfollows = \"a\"\nvalue = 3\n");
+    assert!(e.contains("societal_benefit.x.value"), "{e}");
+}
