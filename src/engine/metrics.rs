@@ -4,7 +4,7 @@
 use crate::scenario::Scenario;
 
 /// Yearly metrics present in every scenario, in storage order.
-pub const YEARLY_BASE: [&str; 23] = [
+pub const YEARLY_BASE: [&str; 24] = [
     "spend",
     "care_payments",
     "outcome_payments",
@@ -28,6 +28,7 @@ pub const YEARLY_BASE: [&str; 23] = [
     "emergency_premium",
     "investor_payments",
     "investor_cost",
+    "exits",
 ];
 
 /// Index of a base yearly metric.
@@ -65,6 +66,8 @@ pub mod y {
     pub const INVESTOR_PAYMENTS: usize = 21;
     /// Programme costs paid by investors.
     pub const INVESTOR_COST: usize = 22;
+    /// Clients leaving care in the year: `caseload(t) = caseload(t-1) + starts(t) - exits(t)`.
+    pub const EXITS: usize = 23;
 }
 
 /// Horizon metrics per strategy and run, in storage order.
