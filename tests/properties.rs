@@ -68,12 +68,12 @@ fn case() -> impl Strategy<Value = Case> {
         prop_oneof![Just(1usize), Just(4), Just(12)],
         1usize..8,
         -0.05..0.2f64,
-        0.0..0.3f64,
+        0.01..0.3f64,
         0.0..0.5f64,
         any::<bool>(),
         any::<bool>(),
         0.0..=1.0f64,
-        0.0..=1.0f64,
+        0.01..=1.0f64,
     )
         .prop_map(
             |(
@@ -170,7 +170,7 @@ fn text(c: &Case, price: f64) -> String {
 const COUNTS: [&str; 7] = ["caseload", "client_years", "starts", "exits", "referrals", "prevented", "successes"];
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     /// Conservation and signs in every run, strategy and year of random valid scenarios.
     #[test]
@@ -313,4 +313,124 @@ fn plain_summation_of_means_is_accurate_enough() {
     }
     let exact = (sum + comp) / xs.len() as f64;
     assert!((mean - exact).abs() < 1e-6 * se, "mean {mean} vs compensated {exact}, se {se}");
+}
+
+/// A short, deterministic fuzz run in the normal test suite: TOML-shaped text built from the
+/// format's own tables, keys and awkward values (the `cargo fuzz` target explores further,
+/// see docs/reliability.md). The reader answers every file with a scenario or with
+/// problems that each name the file, a key or a position, what was expected and what was
+/// found; it never panics.
+mod toml_fuzz {
+    use std::path::Path;
+
+    use contractsim::scenario::parse_str;
+    use proptest::prelude::*;
+    use proptest::test_runner::RngSeed;
+
+    const TABLES: [&str; 9] = [
+        "[scenario]",
+        "[population]",
+        "[economy]",
+        "[[segment]]",
+        "[[contract]]",
+        "[contract.risk_sharing]",
+        "[provider]",
+        "[[prevention]]",
+        "[[strategy]]",
+    ];
+    const KEYS: [&str; 40] = [
+        "name",
+        "start_year",
+        "horizon_years",
+        "steps_per_year",
+        "discount_rate",
+        "runs",
+        "seed",
+        "youth",
+        "growth",
+        "cost_inflation",
+        "budget",
+        "budget_by_year",
+        "certainty",
+        "id",
+        "incidence_per_1000",
+        "initial_caseload",
+        "mean_duration_years",
+        "cost_per_client_year",
+        "success_rate",
+        "reentry_rate",
+        "escalates_to",
+        "escalation_rate",
+        "form",
+        "segments",
+        "providers",
+        "market_shares",
+        "base_share",
+        "outcome_payment",
+        "band",
+        "bands",
+        "municipality_share",
+        "efficiency",
+        "annual_cost",
+        "targets",
+        "reach",
+        "effect",
+        "financing",
+        "contracts",
+        "prevention",
+        "baseline",
+    ];
+    const VALUES: [&str; 24] = [
+        "0",
+        "1",
+        "-1",
+        "0.5",
+        "12",
+        "2025",
+        "1e308",
+        "-1e308",
+        "nan",
+        "inf",
+        "1_000_000",
+        "99999999999999999999",
+        "\"a\"",
+        "\"output\"",
+        "\"task\"",
+        "\"outcome\"",
+        "true",
+        "[]",
+        "[\"a\", \"b\"]",
+        "[1, 2]",
+        "{ dist = \"beta\", mean = 0.5, sd = 0.1 }",
+        "{ dist = \"normal\", mean = 1, sd = 0, min = 2, max = 1 }",
+        "{ dist = \"pert\", min = 1, mode = 0, max = 2 }",
+        "[{ from = 0.1, share = 2 }]",
+    ];
+
+    fn line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            1 => (0..TABLES.len()).prop_map(|i| TABLES[i].to_string()),
+            6 => (0..KEYS.len(), 0..VALUES.len()).prop_map(|(k, v)| format!("{} = {}", KEYS[k], VALUES[v])),
+            1 => ("[a-z_]{1,10}", 0..VALUES.len()).prop_map(|(k, v)| format!("{k} = {}", VALUES[v])),
+            1 => "\\PC{0,20}",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 500, rng_seed: RngSeed::Fixed(20_251_125), ..ProptestConfig::default() })]
+
+        #[test]
+        fn toml_shaped_text_gets_an_answer(lines in prop::collection::vec(line(), 0..60)) {
+            let text = lines.join("\n");
+            if let Err(e) = parse_str(&text, Path::new("f.toml")) {
+                prop_assert!(!e.problems.is_empty());
+                for p in &e.problems {
+                    let shown = p.to_string();
+                    prop_assert!(shown.starts_with("f.toml"), "{shown}");
+                    prop_assert!(shown.contains("expected ") && shown.contains(", found "), "{shown}");
+                    prop_assert!(p.position.is_some() || !p.key.is_empty(), "neither key nor position: {shown}");
+                }
+            }
+        }
+    }
 }

@@ -190,7 +190,7 @@ fn absurd_sizes_are_refused_up_front_with_the_estimate_and_the_limit() {
         stderr.starts_with(&format!("{BASE}: key `--runs`: expected at most "))
             && stderr.contains("runs (the results of 2 strategies x 2 segments x 10 years must fit in ")
             && stderr.contains("of memory), found 1000000000000, which would need about ")
-            && stderr.contains("TiB; use fewer runs"),
+            && stderr.contains("about 8.9 PiB; use fewer runs"),
         "{stderr}"
     );
     assert!(!stderr.contains("simulating") && !out.exists());
@@ -216,7 +216,7 @@ fn interrupted_run_keeps_previous_results(signal: &str) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let before = snapshot(&out);
     // Enough runs to take minutes on any machine, few enough to pass the memory guard.
-    let runs = 100_000;
+    let runs = 30_000;
     let mut child = bin()
         .arg("run")
         .arg(scenario)
