@@ -18,6 +18,8 @@ pub use run::run;
 pub const EXIT_BAD_INPUT: i32 = 2;
 /// Exit code for other failures (writing files, threads).
 pub const EXIT_FAILURE: i32 = 1;
+/// Exit code for a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it).
+pub const EXIT_INTERRUPTED: i32 = 130;
 
 /// Simulates how a municipality finances youth care over 20 years: output-based contracts,
 /// effort and task contracts, result financing and prevention, under uncertainty.
@@ -98,6 +100,10 @@ pub struct RunArgs {
     /// Worker threads, e.g. `--threads 2`; results do not depend on it [default: all cores].
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Replace the results folder even when it holds the results of another scenario (its
+    /// meta.json names another file) or is not a results folder at all.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `check`.
@@ -125,6 +131,9 @@ pub enum CliError {
     /// Bad input: a scenario or an argument.
     #[error("{0}")]
     BadInput(String),
+    /// Stopped by a signal before the results were written.
+    #[error("{0}")]
+    Interrupted(String),
     /// Anything else.
     #[error(transparent)]
     Other(#[from] anyhow::Error),
@@ -135,6 +144,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::BadInput(_) => EXIT_BAD_INPUT,
+            CliError::Interrupted(_) => EXIT_INTERRUPTED,
             CliError::Other(_) => EXIT_FAILURE,
         }
     }

@@ -1,15 +1,30 @@
 //! `contractsim run`: simulate scenarios and write their results folders.
+//!
+//! Everything that can refuse a run is checked before any scenario is simulated: the
+//! scenarios themselves, the destination folders (another scenario's results are not
+//! replaced without `--force`), and the size of each run (memory and estimated time). A
+//! SIGINT or SIGTERM stops the simulation between runs; nothing more is written, so the
+//! previous results stay as they were.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{CliError, RunArgs, scenario_files};
-use crate::engine::{Plan, RunOptions, run_batch};
+use crate::engine::{EngineError, HORIZON, Plan, RunOptions, metrics::YEARLY_BASE, run_batch_until};
 use crate::report::{Results, render_all};
 use crate::{output, scenario};
+
+/// Most memory the per-run results of one scenario may take (also at most half the
+/// machine's memory, where it can be read).
+pub const MAX_MEMORY_BYTES: f64 = 8.0 * GIB;
+/// Longest estimated simulation time of one scenario.
+pub const MAX_SIMULATION: Duration = Duration::from_secs(24 * 3600);
+const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
 
 /// Runs each scenario and writes `outputs/<file stem>/` (or the `--out` folder).
 /// Every scenario is validated before any is simulated.
@@ -30,6 +45,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         return Err(CliError::BadInput(bad.join("\n")));
     }
     let several = scenarios.len() > 1;
+    let mut jobs = Vec::new();
     for s in scenarios {
         let stem = s.file.file_stem().map_or("scenario".into(), |x| x.to_string_lossy().into_owned());
         let dest = match (&args.out, several) {
@@ -37,20 +53,156 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             (Some(out), true) => out.join(&stem),
             (None, _) => PathBuf::from("outputs").join(&stem),
         };
-        for w in &s.warnings {
-            eprintln!("warning: {}: {w}", s.file.display());
+        if !args.force
+            && let Err(e) = output::check_destination(&dest, &s.file, &s.sha256)
+        {
+            bad.push(e.to_string());
         }
         let opts =
             RunOptions { runs: args.runs.unwrap_or(s.runs), seed: args.seed.unwrap_or(s.seed), threads: args.threads };
-        run_one(s, &opts, &dest)?;
+        let source = if args.runs.is_some() { "--runs" } else { "scenario.runs" };
+        if let Err(e) = check_memory(&s, opts.runs, source) {
+            bad.push(e);
+        }
+        jobs.push((s, opts, dest, source));
+    }
+    if !bad.is_empty() {
+        return Err(CliError::BadInput(bad.join("\n")));
+    }
+    // Plans are built and timed on one run up front, so that a run that would take days is
+    // refused before any other scenario is simulated.
+    let mut planned = Vec::new();
+    for (s, opts, dest, source) in jobs {
+        for w in &s.warnings {
+            eprintln!("warning: {}: {w}", s.file.display());
+        }
+        let plan = Plan::new(s);
+        match estimate_time(&plan, &opts, source) {
+            Ok(estimate) => planned.push((plan, opts, dest, estimate)),
+            Err(e) => bad.push(e),
+        }
+    }
+    if !bad.is_empty() {
+        return Err(CliError::BadInput(bad.join("\n")));
+    }
+    let stop = stop_flag();
+    for (plan, opts, dest, estimate) in planned {
+        run_one(plan, &opts, &dest, estimate, stop)?;
     }
     Ok(())
 }
 
-fn run_one(s: scenario::Scenario, opts: &RunOptions, dest: &Path) -> Result<(), CliError> {
-    let name = s.name.clone();
-    let file = s.file.clone();
-    let plan = Plan::new(s);
+/// The flag set by SIGINT, SIGTERM or SIGHUP. The handler is installed once per process;
+/// a second signal ends the process at once (temporary folders it leaves are removed by
+/// the next run writing there).
+fn stop_flag() -> &'static AtomicBool {
+    static STOP: AtomicBool = AtomicBool::new(false);
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        // If another handler is installed (a program embedding the library), the default
+        // behaviour stays: the process ends, and the atomic write keeps old results intact.
+        let _ = ctrlc::set_handler(|| {
+            if STOP.swap(true, Ordering::SeqCst) {
+                eprintln!("stopped at once; nothing was written");
+                std::process::exit(super::EXIT_INTERRUPTED);
+            }
+            eprintln!("\nstopping: finishing the runs in progress (signal again to stop at once)");
+        });
+    });
+    &STOP
+}
+
+/// Bytes the per-run results of `runs` runs take, about: the records the engine keeps,
+/// and as much again for the tables the reports build from them.
+pub fn estimated_memory_bytes(s: &scenario::Scenario, runs: usize) -> f64 {
+    let yearly = (YEARLY_BASE.len() + 1 + 2 * s.segments.len()) * s.horizon_years;
+    let per_run = 8 * (s.strategies.len() * (yearly + HORIZON.len()) + s.uncertain_params().count()) + 96;
+    2.0 * runs as f64 * per_run as f64
+}
+
+fn memory_limit() -> f64 {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
+        let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kib * 1024.0)
+    });
+    total.map_or(MAX_MEMORY_BYTES, |t| MAX_MEMORY_BYTES.min(t / 2.0))
+}
+
+fn check_memory(s: &scenario::Scenario, runs: usize, source: &str) -> Result<(), String> {
+    let need = estimated_memory_bytes(s, runs);
+    let limit = memory_limit();
+    if need <= limit {
+        return Ok(());
+    }
+    let max_runs = (limit / estimated_memory_bytes(s, 1)).floor().max(0.0);
+    Err(format!(
+        "{}: key `{source}`: expected at most {max_runs:.0} runs (the results of {} strategies x {} segments x {} years \
+         must fit in {} of memory), found {runs}, which would need about {}; use fewer runs",
+        s.file.display(),
+        s.strategies.len(),
+        s.segments.len(),
+        s.horizon_years,
+        bytes(limit),
+        bytes(need),
+    ))
+}
+
+/// Times one run (run 0, which the batch makes again) and scales it to the batch.
+fn estimate_time(plan: &Plan, opts: &RunOptions, source: &str) -> Result<Duration, String> {
+    let threads =
+        if opts.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.threads };
+    let started = Instant::now();
+    let _ = plan.run(opts.seed, 0);
+    let one = started.elapsed().as_secs_f64().max(1e-6);
+    let total = one * opts.runs as f64 / threads as f64;
+    if total <= MAX_SIMULATION.as_secs_f64() {
+        return Ok(Duration::from_secs_f64(total));
+    }
+    let max_runs = MAX_SIMULATION.as_secs_f64() / one * threads as f64;
+    Err(format!(
+        "{}: key `{source}`: expected a simulation of at most {} (at most about {max_runs:.0} runs), found {} runs, \
+         which would take about {} ({:.1} ms a run on {threads} thread(s)); use fewer runs",
+        plan.scenario.file.display(),
+        human(MAX_SIMULATION.as_secs_f64()),
+        opts.runs,
+        human(total),
+        one * 1e3,
+    ))
+}
+
+fn bytes(b: f64) -> String {
+    let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+    let mut v = b;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < units.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    format!("{v:.1} {}", units[u])
+}
+
+fn human(secs: f64) -> String {
+    match secs {
+        s if s < 90.0 => format!("{s:.0} s"),
+        s if s < 90.0 * 60.0 => format!("{:.0} min", s / 60.0),
+        s if s < 48.0 * 3600.0 => format!("{:.1} h", s / 3600.0),
+        s if s < 2.0 * 365.0 * 86400.0 => format!("{:.0} days", s / 86400.0),
+        s => format!("{:.0} years", s / (365.25 * 86400.0)),
+    }
+}
+
+fn run_one(plan: Plan, opts: &RunOptions, dest: &Path, estimate: Duration, stop: &AtomicBool) -> Result<(), CliError> {
+    let name = plan.scenario.name.clone();
+    let file = plan.scenario.file.clone();
+    // Also the marker that the simulation has started (tests wait for it).
+    eprintln!(
+        "{}: simulating {} runs x {} strategies (about {})",
+        file.display(),
+        opts.runs,
+        plan.strategies(),
+        human(estimate.as_secs_f64())
+    );
     let bar = if std::io::stderr().is_terminal() {
         let bar = ProgressBar::new(opts.runs as u64);
         bar.set_style(
@@ -63,11 +215,29 @@ fn run_one(s: scenario::Scenario, opts: &RunOptions, dest: &Path) -> Result<(), 
     } else {
         ProgressBar::hidden()
     };
-    let started = std::time::Instant::now();
-    let batch = run_batch(&plan, opts, &|| bar.inc(1)).context("running the simulation")?;
+    let started = Instant::now();
+    let interrupted = |done: usize| {
+        CliError::Interrupted(format!(
+            "{}: interrupted after {done} of {} runs; nothing was written, {} is as it was",
+            file.display(),
+            opts.runs,
+            dest.display()
+        ))
+    };
+    let batch = match run_batch_until(&plan, opts, &|| bar.inc(1), stop) {
+        Ok(b) => b,
+        Err(EngineError::Stopped { done, .. }) => {
+            bar.abandon();
+            return Err(interrupted(done));
+        }
+        Err(e) => return Err(anyhow::Error::new(e).context("running the simulation").into()),
+    };
     bar.finish_and_clear();
     let results = Results::new(&plan, &batch);
     let files = render_all(&results).context("rendering the results")?;
+    if stop.load(Ordering::SeqCst) {
+        return Err(interrupted(opts.runs));
+    }
     output::write_folder(dest, &files).with_context(|| format!("writing {}", dest.display()))?;
     eprintln!(
         "{}: {} runs x {} strategies in {:.1} s -> {}",

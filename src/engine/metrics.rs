@@ -4,7 +4,7 @@
 use crate::scenario::Scenario;
 
 /// Yearly metrics present in every scenario, in storage order.
-pub const YEARLY_BASE: [&str; 24] = [
+pub const YEARLY_BASE: [&str; 25] = [
     "spend",
     "care_payments",
     "outcome_payments",
@@ -29,6 +29,7 @@ pub const YEARLY_BASE: [&str; 24] = [
     "investor_payments",
     "investor_cost",
     "provider_failed_so_far",
+    "exits",
 ];
 
 /// Index of a base yearly metric.
@@ -69,6 +70,8 @@ pub mod y {
     /// 1 when a provider has failed in this or an earlier year: its mean is P(at least one
     /// failure by the year).
     pub const FAILED_SO_FAR: usize = 23;
+    /// Clients leaving care in the year: `caseload(t) = caseload(t-1) + starts(t) - exits(t)`.
+    pub const EXITS: usize = 24;
 }
 
 /// Horizon metrics per strategy and run, in storage order.

@@ -7,6 +7,8 @@ pub mod rng;
 pub mod sample;
 mod simulate;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 
 pub use metrics::{HORIZON, Layout};
@@ -45,24 +47,52 @@ pub enum EngineError {
         /// The cause.
         source: rayon::ThreadPoolBuildError,
     },
+    /// The batch was stopped (by a signal) before every run finished.
+    #[error("stopped after {done} of {runs} runs")]
+    Stopped {
+        /// Runs finished when the stop was seen (about; runs in flight finish).
+        done: usize,
+        /// Runs asked for.
+        runs: usize,
+    },
 }
 
 /// Runs a batch. `tick` is called once per finished run (for progress bars).
 pub fn run_batch(plan: &Plan, opts: &RunOptions, tick: &(dyn Fn() + Sync)) -> Result<Batch, EngineError> {
+    run_batch_until(plan, opts, tick, &AtomicBool::new(false))
+}
+
+/// Like [`run_batch`], but checks `stop` before each run and returns
+/// [`EngineError::Stopped`] as soon as it is set: runs already started finish, no new run
+/// starts, so the batch stops within about one run's time per thread.
+pub fn run_batch_until(
+    plan: &Plan,
+    opts: &RunOptions,
+    tick: &(dyn Fn() + Sync),
+    stop: &AtomicBool,
+) -> Result<Batch, EngineError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(opts.threads)
         .build()
         .map_err(|source| EngineError::Threads { threads: opts.threads, source })?;
     let threads = pool.current_num_threads();
-    let runs = pool.install(|| {
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let runs: Option<Vec<RunRecord>> = pool.install(|| {
         (0..opts.runs as u64)
             .into_par_iter()
             .map(|k| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
                 let r = plan.run(opts.seed, k);
+                done.fetch_add(1, Ordering::Relaxed);
                 tick();
-                r
+                Some(r)
             })
             .collect()
     });
-    Ok(Batch { seed: opts.seed, threads, runs })
+    match runs {
+        Some(runs) if !stop.load(Ordering::Relaxed) => Ok(Batch { seed: opts.seed, threads, runs }),
+        _ => Err(EngineError::Stopped { done: done.into_inner(), runs: opts.runs }),
+    }
 }

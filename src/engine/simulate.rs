@@ -652,6 +652,7 @@ impl Plan {
                     lot.starts[pos] += f.starts;
                     client_years[(k * nseg + g) * years + t] += f.client_years;
                     o[lay.at(y::STARTS, t)] += f.starts;
+                    o[lay.at(y::EXITS, t)] += f.exits;
                     o[lay.at(y::REFERRALS, t)] += f.referrals;
                     o[lay.at(y::PREVENTED, t)] += f.prevented;
                     o[lay.at(y::SUCCESSES, t)] += f.successes;

@@ -16,6 +16,15 @@ use super::{
     ProviderDefaults, RiskSharing, Scenario, ScenarioError, Segment, SocietalBenefit, Strategy,
 };
 
+/// Yearly rates (growth, inflation, indexation, discounting) lie in this range.
+const RATE_MIN: f64 = -0.5;
+const RATE_MAX: f64 = 1.0;
+const RATE_RANGE: &str = "a yearly rate from -0.5 to 1 (-50% to +100%)";
+const RATE_HINT: &str = "for an uncertain rate, truncate it with `min` and `max`";
+
+/// Largest scenario file read.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     let fail = |expected: &str, found: String| ScenarioError {
@@ -30,6 +39,13 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     };
     if path.is_dir() {
         return Err(fail("a scenario file (.toml)", "a directory".into()));
+    }
+    // A hand-written scenario is a few kilobytes; a huge file (millions of segments) would
+    // take the parser minutes and gigabytes before any other check could refuse it.
+    if let Ok(m) = std::fs::metadata(path)
+        && m.len() > MAX_FILE_BYTES
+    {
+        return Err(fail("a scenario file of at most 16 MiB", format!("{:.1} MiB", m.len() as f64 / 1048576.0)));
     }
     let bytes = std::fs::read(path).map_err(|e| fail("a readable scenario file", e.to_string()))?;
     match String::from_utf8(bytes) {
@@ -60,6 +76,24 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// The key written on the line around `offset` (`key = ...` or `[table]`), to name it in a
+/// syntax error; empty when the line has none.
+fn key_on_line(text: &str, offset: usize) -> String {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = text.get(start..end).unwrap_or("").trim();
+    let key = match line.split_once('=') {
+        Some((k, _)) => k.trim(),
+        None => line.trim_start_matches('[').trim_end_matches(']').trim(),
+    };
+    let bare = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    if !key.is_empty() && key.len() <= 100 && key.chars().all(bare) { key.to_string() } else { String::new() }
+}
+
 /// Parses and validates scenario text; `file` names it in messages.
 pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
     let mut cx = Cx { file, text, problems: Vec::new(), params: Vec::new(), warn_later: Vec::new() };
@@ -74,7 +108,7 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
                 problems: vec![Problem {
                     file: file.to_path_buf(),
                     position,
-                    key: String::new(),
+                    key: e.span().map(|s| key_on_line(text, s.start)).unwrap_or_default(),
                     expected: "valid TOML".into(),
                     found: msg,
                     hint: None,
@@ -293,7 +327,7 @@ impl<'a> Cx<'a> {
                     v.span(),
                     full,
                     &format!("{} of at most 1e15 in size", rule.describe()),
-                    format!("{x}"),
+                    format!("{x:e}"),
                     None,
                 );
                 None
@@ -649,9 +683,9 @@ impl<'a> Cx<'a> {
             },
         };
         let discount_rate = self.number(sc, "scenario", "discount_rate", Rule::Real, &sc_span, None).unwrap_or(0.0);
-        if discount_rate <= -1.0 {
+        if !(RATE_MIN..=RATE_MAX).contains(&discount_rate) {
             if let Some(v) = sc.get("discount_rate") {
-                self.problem(v.span(), "scenario.discount_rate", "a rate above -1", format!("{discount_rate}"), None);
+                self.problem(v.span(), "scenario.discount_rate", RATE_RANGE, format!("{discount_rate}"), None);
             }
         }
         let runs =
@@ -705,17 +739,18 @@ impl<'a> Cx<'a> {
         );
         let cost_inflation = self.value(eco, "economy", "cost_inflation", Rule::Real, &eco_span, Some(0.0));
         let tariff_indexation = self.value(eco, "economy", "tariff_indexation", Rule::Real, &eco_span, Some(0.0));
-        for (id, key) in [(cost_inflation, "cost_inflation"), (tariff_indexation, "tariff_indexation")] {
-            if self.params[id.0].dist.support().0 <= -1.0
-                && let Some(v) = eco.get(key)
+        // Rates compound over up to 200 years: outside [-0.5, 1] amounts overflow to
+        // infinity (or shrink below zero population) before the horizon ends.
+        for (id, table, key) in [
+            (growth, pop, "population.growth"),
+            (cost_inflation, eco, "economy.cost_inflation"),
+            (tariff_indexation, eco, "economy.tariff_indexation"),
+        ] {
+            let (lo, hi) = self.params[id.0].dist.support();
+            if (lo < RATE_MIN || hi > RATE_MAX)
+                && let Some(v) = key.split_once('.').and_then(|(_, k)| table.get(k))
             {
-                self.problem(
-                    v.span(),
-                    &format!("economy.{key}"),
-                    "a yearly rate above -1",
-                    self.params[id.0].dist.describe(),
-                    None,
-                );
+                self.problem(v.span(), key, RATE_RANGE, self.params[id.0].dist.describe(), Some(RATE_HINT.into()));
             }
         }
         let budget = if eco.contains_key("budget") {
@@ -725,6 +760,11 @@ impl<'a> Cx<'a> {
         };
         let budget_growth =
             self.number(eco, "economy", "budget_growth", Rule::Real, &eco_span, Some(0.0)).unwrap_or(0.0);
+        if !(RATE_MIN..=RATE_MAX).contains(&budget_growth)
+            && let Some(v) = eco.get("budget_growth")
+        {
+            self.problem(v.span(), "economy.budget_growth", RATE_RANGE, format!("{budget_growth}"), None);
+        }
         let budget_by_year = self.number_list(eco, "economy", "budget_by_year", Rule::NonNeg);
         if let (Some(_), Some(v)) = (&budget, eco.get("budget_by_year"))
             && budget_by_year.is_some()

@@ -1,0 +1,280 @@
+//! Reliability of the `contractsim` binary: every malformed scenario in
+//! `tests/bad_scenarios/` is refused with exit code 2 and exactly the messages in its
+//! `.expected` file; results folders of other scenarios are not overwritten without
+//! `--force`; absurd sizes are refused up front; an interrupted run leaves the previous
+//! results intact.
+//!
+//! `BLESS=1 cargo test --release --test reliability` rewrites the `.expected` files from
+//! the binary's answers; review the diff before committing it.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use assert_cmd::cargo::CommandCargoExt;
+
+const CORPUS: &str = "tests/bad_scenarios";
+const BASE: &str = "tests/bad_scenarios/valid_base.toml";
+
+fn bin() -> Command {
+    Command::cargo_bin("contractsim").expect("binary built")
+}
+
+/// The cases: every `NAME.expected`, for the scenario `NAME.toml` (which may be missing,
+/// or a directory, on purpose).
+fn cases() -> Vec<(PathBuf, PathBuf)> {
+    let mut v: Vec<(PathBuf, PathBuf)> = fs::read_dir(CORPUS)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "expected"))
+        .map(|p| (p.with_extension("toml"), p))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_bad_scenario_gets_exit_code_2_and_its_messages() {
+    let bless = std::env::var_os("BLESS").is_some();
+    if bless {
+        for e in fs::read_dir(CORPUS).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml")
+                && p != Path::new(BASE)
+                && !p.with_extension("expected").exists()
+            {
+                fs::write(p.with_extension("expected"), "").unwrap();
+            }
+        }
+    }
+    let cases = cases();
+    assert!(cases.len() >= 30, "only {} cases", cases.len());
+    // Every .toml in the corpus is a case, except the valid base it is made from.
+    for e in fs::read_dir(CORPUS).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "toml") && p != Path::new(BASE) {
+            assert!(p.with_extension("expected").exists(), "{} has no .expected file", p.display());
+        }
+    }
+    let mut failures = Vec::new();
+    for (toml, expected) in &cases {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let o = bin().arg("run").arg(toml).arg("--out").arg(&out).output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr).replace('\r', "");
+        if bless {
+            fs::write(expected, &stderr).unwrap();
+        }
+        let want = fs::read_to_string(expected).unwrap();
+        if o.status.code() != Some(2) {
+            failures.push(format!("{}: exit code {:?}, expected 2\n{stderr}", toml.display(), o.status.code()));
+        } else if stderr != want {
+            failures.push(format!("{}: messages differ\n--- expected\n{want}--- found\n{stderr}", toml.display()));
+        }
+        if out.exists() {
+            failures.push(format!("{}: a refused run created {}", toml.display(), out.display()));
+        }
+        // One message per problem, each naming the file, what was expected and what was found.
+        for line in want.lines() {
+            if !(line.starts_with(&toml.display().to_string())
+                && line.contains("expected ")
+                && line.contains(", found "))
+            {
+                failures.push(format!("{}: message without file, expected or found: {line}", toml.display()));
+            }
+        }
+        if want.trim().is_empty() {
+            failures.push(format!("{}: empty .expected file", expected.display()));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), cases.len(), failures.join("\n\n"));
+}
+
+#[test]
+fn the_corpus_base_is_valid() {
+    let o = bin().arg("check").arg(BASE).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+/// Runs the base scenario (or `file`) into `out` with a few runs.
+fn small_run(file: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    bin().arg("run").arg(file).arg("--runs").arg("3").arg("--out").arg(out).args(extra).output().unwrap()
+}
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name().to_string_lossy().into_owned(), fs::read(e.path()).unwrap())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_folder_of_another_scenario_needs_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.toml");
+    let b = dir.path().join("b.toml");
+    let base = fs::read_to_string(BASE).unwrap();
+    fs::write(&a, &base).unwrap();
+    fs::write(&b, base.replace("name = \"Base\"", "name = \"Other\"")).unwrap();
+    let out = dir.path().join("out");
+    assert!(small_run(&a, &out, &[]).status.success());
+    let before = snapshot(&out);
+    // The same scenario again, edited: replaced without asking.
+    fs::write(&a, base.replace("seed = 1", "seed = 2")).unwrap();
+    let o = small_run(&a, &out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let before_b = snapshot(&out);
+    assert_ne!(before, before_b);
+    // Another scenario: refused before simulating, the folder untouched.
+    let o = small_run(&b, &out, &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "{}: expected results of {} or an empty folder, found results of {} (meta.json); use another `--out`, or \
+             `--force` to replace them",
+            out.display(),
+            b.display(),
+            a.display()
+        )
+    );
+    assert!(!stderr.contains("simulating"));
+    assert_eq!(snapshot(&out), before_b);
+    // With --force it is replaced.
+    let o = small_run(&b, &out, &["--force"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let meta = fs::read_to_string(out.join("meta.json")).unwrap();
+    assert!(meta.contains("b.toml") && meta.contains("\"Other\""), "{meta}");
+}
+
+#[test]
+fn a_folder_that_holds_no_results_needs_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("thesis");
+    fs::create_dir(&out).unwrap();
+    fs::write(out.join("chapter1.docx"), b"precious").unwrap();
+    let o = small_run(Path::new(BASE), &out, &[]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("expected a contractsim results folder (with meta.json) or an empty folder, found 1 file(s)")
+            && stderr.contains("chapter1.docx")
+            && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert_eq!(fs::read(out.join("chapter1.docx")).unwrap(), b"precious");
+    let file = dir.path().join("a-file");
+    fs::write(&file, b"x").unwrap();
+    let o = small_run(Path::new(BASE), &file, &[]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("expected a results folder, found a file"));
+}
+
+#[test]
+fn absurd_sizes_are_refused_up_front_with_the_estimate_and_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = bin().arg("run").arg(BASE).args(["--runs", "1000000000000", "--out"]).arg(&out).output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.starts_with(&format!("{BASE}: key `--runs`: expected at most "))
+            && stderr.contains("runs (the results of 2 strategies x 2 segments x 10 years must fit in ")
+            && stderr.contains("of memory), found 1000000000000, which would need about ")
+            && stderr.contains(" PiB; use fewer runs"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("simulating") && !out.exists());
+    // A horizon of 10,000 years is refused by validation (see the corpus); so are scenario
+    // files too large to be hand-written.
+    let big = dir.path().join("big.toml");
+    fs::write(&big, "# padding\n".repeat(2_000_000)).unwrap();
+    let o = bin().arg("check").arg(&big).output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("expected a scenario file of at most 16 MiB, found 19.1 MiB"), "{stderr}");
+}
+
+/// Starts a long run, waits until it is simulating, sends `signal`, and checks that it stops
+/// with exit code 130 and a clear message, before all its runs, leaving the previous results
+/// byte for byte as they were and no temporary folder behind.
+#[cfg(unix)]
+fn interrupted_run_keeps_previous_results(signal: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("friesland");
+    let scenario = Path::new("scenarios/friesland.toml");
+    let o = small_run(scenario, &out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let before = snapshot(&out);
+    // Enough runs to take minutes on any machine, few enough to pass the memory guard.
+    let runs = 30_000;
+    let mut child = bin()
+        .arg("run")
+        .arg(scenario)
+        .args(["--runs", &runs.to_string(), "--threads", "2", "--out"])
+        .arg(&out)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in BufReader::new(stderr).lines() {
+            let line = line.unwrap();
+            if line.contains(": simulating ") {
+                let _ = tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    // A safety net only: the marker comes within a second or two.
+    if rx.recv_timeout(Duration::from_secs(300)).is_err() {
+        let _ = child.kill();
+        panic!("the run never started simulating: {}", reader.join().unwrap());
+    }
+    let ok = Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
+    assert!(ok.success());
+    let status = child.wait().unwrap();
+    let stderr = reader.join().unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    let line = stderr.lines().find(|l| l.contains("interrupted after")).unwrap_or_else(|| panic!("{stderr}"));
+    let done: usize = line.split("interrupted after ").nth(1).unwrap().split(' ').next().unwrap().parse().unwrap();
+    assert!(done < runs, "{line}");
+    assert_eq!(
+        line,
+        format!(
+            "{}: interrupted after {done} of {runs} runs; nothing was written, {} is as it was",
+            scenario.display(),
+            out.display()
+        )
+    );
+    assert_eq!(snapshot(&out), before, "the previous results changed");
+    let names: Vec<String> =
+        fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert_eq!(names, vec!["friesland".to_string()], "temporary folders left behind");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_stops_a_run_and_keeps_the_previous_results() {
+    interrupted_run_keeps_previous_results("-INT");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_stops_a_run_and_keeps_the_previous_results() {
+    interrupted_run_keeps_previous_results("-TERM");
+}
