@@ -7,6 +7,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{CliError, RunArgs, scenario_files};
+use crate::analysis::convergence::{Precision, run_until_precise};
 use crate::engine::{Plan, RunOptions, run_batch};
 use crate::report::{Results, render_all};
 use crate::{output, scenario};
@@ -40,14 +41,26 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         for w in &s.warnings {
             eprintln!("warning: {}: {w}", s.file.display());
         }
-        let opts =
-            RunOptions { runs: args.runs.unwrap_or(s.runs), seed: args.seed.unwrap_or(s.seed), threads: args.threads };
-        run_one(s, &opts, &dest)?;
+        let precision = match args.precision {
+            None => None,
+            Some(p) if p.is_finite() && p > 0.0 => {
+                Some(Precision { mcse_eur: p, max_runs: args.max_runs.unwrap_or(1_000_000).max(2) })
+            }
+            Some(p) => return Err(CliError::BadInput(format!("--precision: expected euros > 0, found {p}"))),
+        };
+        let first = if precision.is_some() { args.runs.unwrap_or(100) } else { args.runs.unwrap_or(s.runs) };
+        let opts = RunOptions { runs: first, seed: args.seed.unwrap_or(s.seed), threads: args.threads };
+        run_one(s, &opts, precision, &dest)?;
     }
     Ok(())
 }
 
-fn run_one(s: scenario::Scenario, opts: &RunOptions, dest: &Path) -> Result<(), CliError> {
+fn run_one(
+    s: scenario::Scenario,
+    opts: &RunOptions,
+    precision: Option<Precision>,
+    dest: &Path,
+) -> Result<(), CliError> {
     let name = s.name.clone();
     let file = s.file.clone();
     let plan = Plan::new(s);
@@ -64,7 +77,14 @@ fn run_one(s: scenario::Scenario, opts: &RunOptions, dest: &Path) -> Result<(), 
         ProgressBar::hidden()
     };
     let started = std::time::Instant::now();
-    let batch = run_batch(&plan, opts, &|| bar.inc(1)).context("running the simulation")?;
+    let batch = match precision {
+        None => run_batch(&plan, opts, &|| bar.inc(1)),
+        Some(p) => {
+            bar.set_length(p.max_runs as u64);
+            run_until_precise(&plan, opts, p, &|| bar.inc(1))
+        }
+    }
+    .context("running the simulation")?;
     bar.finish_and_clear();
     let results = Results::new(&plan, &batch);
     let files = render_all(&results).context("rendering the results")?;
@@ -72,7 +92,7 @@ fn run_one(s: scenario::Scenario, opts: &RunOptions, dest: &Path) -> Result<(), 
     eprintln!(
         "{}: {} runs x {} strategies in {:.1} s -> {}",
         file.display(),
-        opts.runs,
+        batch.runs.len(),
         plan.strategies(),
         started.elapsed().as_secs_f64(),
         dest.display()

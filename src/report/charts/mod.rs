@@ -7,8 +7,10 @@
 //! plotters' `ab_glyph` font loader, so no system font is needed; colours are the
 //! Okabe-Ito palette, which colour-blind readers can tell apart.
 
+pub mod analysis;
 pub mod budget_overrun;
 pub mod caseload;
+pub mod convergence;
 pub mod cumulative_saving;
 pub mod npv_distribution;
 pub mod p_cheapest;
@@ -103,11 +105,13 @@ pub enum ChartKind {
     Caseload,
     /// Probability that spend exceeds the budget line.
     BudgetOverrun,
+    /// Running mean and 95% band of the NPV saving against the number of runs.
+    Convergence,
 }
 
 impl ChartKind {
     /// Every chart.
-    pub const ALL: [ChartKind; 7] = [
+    pub const ALL: [ChartKind; 8] = [
         ChartKind::SpendFan,
         ChartKind::CumulativeSaving,
         ChartKind::NpvDistribution,
@@ -115,6 +119,7 @@ impl ChartKind {
         ChartKind::SpendComponents,
         ChartKind::Caseload,
         ChartKind::BudgetOverrun,
+        ChartKind::Convergence,
     ];
 
     /// The file stem: `spend_fan`.
@@ -127,6 +132,7 @@ impl ChartKind {
             ChartKind::SpendComponents => "spend_components",
             ChartKind::Caseload => "caseload",
             ChartKind::BudgetOverrun => "budget_overrun",
+            ChartKind::Convergence => "convergence",
         }
     }
 
@@ -160,6 +166,10 @@ impl ChartKind {
             ChartKind::BudgetOverrun => {
                 lang.t("Chance that spend exceeds the budget line", "Kans dat de uitgaven boven de begroting uitkomen")
             }
+            ChartKind::Convergence => lang.t(
+                "Have enough futures been simulated? Running mean of the saving",
+                "Zijn er genoeg toekomsten gesimuleerd? Lopend gemiddelde van de besparing",
+            ),
         }
     }
 
@@ -167,6 +177,7 @@ impl ChartKind {
     pub fn applies(self, d: &ReportData) -> bool {
         match self {
             ChartKind::BudgetOverrun => d.has_budget(),
+            ChartKind::Convergence => d.runs.len() >= 2 && d.strategies() >= 2,
             _ => true,
         }
     }
@@ -185,6 +196,7 @@ impl ChartKind {
             ChartKind::SpendComponents => spend_components::draw(root, &spend_components::data(d), d, lang),
             ChartKind::Caseload => caseload::draw(root, &caseload::data(d), d, lang),
             ChartKind::BudgetOverrun => budget_overrun::draw(root, &budget_overrun::data(d), d, lang),
+            ChartKind::Convergence => convergence::draw(root, &convergence::data(d), d, lang),
         }
     }
 }
@@ -245,7 +257,11 @@ impl Report for Charts {
             .par_iter()
             .map(|&(k, l)| Ok(vec![(k.file(l, "svg"), svg(k, d, l)?.into_bytes()), (k.file(l, "png"), png(k, d, l)?)]))
             .collect();
-        Ok(files?.into_iter().flatten().collect())
+        let mut files: Files = files?.into_iter().flatten().collect();
+        if let Some(sens) = &d.sensitivity {
+            files.extend(analysis::sensitivity_files(sens, &subtitle(d, Lang::En))?);
+        }
+        Ok(files)
     }
 }
 
