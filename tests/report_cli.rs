@@ -10,7 +10,7 @@ use std::process::Command as Process;
 use assert_cmd::Command;
 
 const FRIESLAND: &str = "scenarios/friesland.toml";
-const CHARTS: [&str; 7] = [
+const CHARTS: [&str; 8] = [
     "spend_fan",
     "cumulative_saving",
     "npv_distribution",
@@ -18,6 +18,7 @@ const CHARTS: [&str; 7] = [
     "spend_components",
     "caseload",
     "budget_overrun",
+    "convergence",
 ];
 
 fn contractsim() -> Command {
@@ -103,7 +104,7 @@ fn report_redraws_the_same_files_from_the_folder() {
     run(&ran, 40, 2);
     contractsim().arg("report").arg(&ran).arg("--out").arg(&redrawn).assert().success();
     let files = report_files(&ran);
-    assert!(files.len() == 7 * 4 + 5, "{files:?}");
+    assert!(files.len() == 8 * 4 + 5, "{files:?}");
     assert_eq!(files, report_files(&redrawn));
     for f in &files {
         let (a, b) = (fs::read(ran.join(f)).unwrap(), fs::read(redrawn.join(f)).unwrap());

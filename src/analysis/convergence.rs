@@ -59,7 +59,7 @@ pub fn run_until_precise(
         let n = batch.runs.len();
         let need = (n as f64 * (worst / precision.mcse_eur).powi(2) * 1.1).ceil();
         let need = if need.is_finite() { need as usize } else { n * 4 };
-        target = need.clamp(n + 100, n * 4).min(max_runs);
+        target = need.clamp(n + 100, (n * 4).max(n + 100)).min(max_runs);
         runs = batch.runs;
     }
 }

@@ -65,16 +65,18 @@ mod tests {
     #[test]
     fn time_varying_rates_by_hand() {
         use crate::scenario::DiscountStep;
-        // 4% in 2025-2026, 2% from 2027: D = 1, 1/1.04, 1/1.04^2, 1/(1.04^2 1.02).
+        // 4% in 2025-2026, 2% from 2027 (the step into 2027 uses 2027's rate, as the Green
+        // Book's year 31 uses the rate of years 31-75): D = 1, 1/1.04, 1/(1.04 1.02),
+        // 1/(1.04 1.02^2).
         let schedule = [DiscountStep { from_year: 2025, rate: 0.04 }, DiscountStep { from_year: 2027, rate: 0.02 }];
         let d = discount_factors(&schedule, 2025, 4);
-        let expected = [1.0, 1.0 / 1.04, 1.0 / 1.0816, 1.0 / (1.0816 * 1.02)];
+        let expected = [1.0, 1.0 / 1.04, 1.0 / (1.04 * 1.02), 1.0 / (1.04 * 1.0404)];
         for (a, b) in d.iter().zip(expected) {
             assert!((a - b).abs() < 1e-15, "{d:?}");
         }
-        // 100 a year: 100 + 96.153846... + 92.455621... + 90.642766... = 379.252233...
+        // 100 a year: 100 + 96.153846... + 94.268477... + 92.420075... = 382.842397...
         let v: f64 = d.iter().map(|f| 100.0 * f).sum();
-        assert!((v - 379.252_233_437_753_8).abs() < 1e-9, "{v}");
+        assert!((v - 382.842_397_894_301).abs() < 1e-9, "{v}");
         // One step is the constant rate.
         let one = discount_factors(&[DiscountStep { from_year: 2025, rate: 0.05 }], 2025, 3);
         assert!(one.iter().enumerate().all(|(t, f)| (f - discount_factor(0.05, t)).abs() < 1e-15));
