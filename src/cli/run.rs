@@ -19,6 +19,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     if args.runs == Some(0) {
         return Err(CliError::BadInput("--runs: expected at least 1 run, found 0".into()));
     }
+    if args.max_runs.is_some() && args.precision.is_none() {
+        return Err(CliError::BadInput("--max-runs: expected together with --precision, found it alone".into()));
+    }
     let mut scenarios = Vec::new();
     let mut bad = Vec::new();
     for f in &files {
