@@ -13,8 +13,10 @@
 //! | [`engine`] | runs x strategies on rayon, random streams, per-run results |
 //! | [`stats`] | summaries: mean, MCSE, percentiles |
 //! | [`report`] | one file per output format |
+//! | [`analysis`] | sensitivity, value of information, sweeps, convergence |
 //! | [`output`] | writing a results folder atomically |
 
+pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod model;

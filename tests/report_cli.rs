@@ -10,7 +10,7 @@ use std::process::Command as Process;
 use assert_cmd::Command;
 
 const FRIESLAND: &str = "scenarios/friesland.toml";
-const CHARTS: [&str; 10] = [
+const CHARTS: [&str; 11] = [
     "spend_fan",
     "cumulative_saving",
     "npv_distribution",
@@ -21,6 +21,7 @@ const CHARTS: [&str; 10] = [
     "provider_reserves",
     "p_provider_failure",
     "reserve_by_certainty",
+    "convergence",
 ];
 
 fn contractsim() -> Command {

@@ -4,6 +4,8 @@ mod check;
 mod new;
 mod report;
 mod run;
+mod sensitivity;
+mod sweep;
 
 use std::path::PathBuf;
 
@@ -13,6 +15,8 @@ pub use check::check;
 pub use new::{SHIPPED, new, scenario_text};
 pub use report::report;
 pub use run::run;
+pub use sensitivity::sensitivity;
+pub use sweep::sweep;
 
 /// Exit code for bad input (a scenario or an argument).
 pub const EXIT_BAD_INPUT: i32 = 2;
@@ -56,6 +60,18 @@ pub enum Command {
         after_help = "Examples:\n  contractsim report outputs/friesland\n  contractsim report outputs/friesland --out /tmp/friesland-copy"
     )]
     Report(ReportArgs),
+    /// Which inputs drive the answer and what knowing them better is worth: a results folder
+    /// with tornado.csv, rank_correlation.csv and voi.csv next to the files of `run`.
+    #[command(
+        after_help = "Examples:\n  contractsim sensitivity scenarios/friesland.toml --runs 2000\n  contractsim sensitivity my.toml --metric npv_spend --strategy prevention --out results/sens"
+    )]
+    Sensitivity(SensitivityArgs),
+    /// Re-run a scenario over a grid of values of one or two numeric keys, on common random
+    /// numbers: sweep.csv and charts of the metric and P(cheaper than baseline).
+    #[command(
+        after_help = "Examples:\n  contractsim sweep scenarios/friesland.toml --set prevention.oost.annual_cost=0,250000,500000,1000000\n  contractsim sweep my.toml --set contract.output.margin=0,0.05,0.1 --set prevention.oost.effect=0.1,0.2,0.3"
+    )]
+    Sweep(SweepArgs),
     /// Write a commented scenario to fill in (`scenarios/NAME.toml`): a blank template with
     /// national averages, or a copy of a shipped scenario.
     #[command(
@@ -104,6 +120,73 @@ pub struct RunArgs {
     /// meta.json names another file) or is not a results folder at all.
     #[arg(long)]
     pub force: bool,
+    /// Keep adding runs until the Monte Carlo standard error of every strategy's
+    /// `npv_saving_vs_baseline` is below this many euros, e.g. `--precision 50000`; the
+    /// first batch is `--runs` (default 100 here). Results equal a fixed run of the same count.
+    #[arg(long)]
+    pub precision: Option<f64>,
+    /// With `--precision`: never more runs than this [default: 1000000].
+    #[arg(long)]
+    pub max_runs: Option<usize>,
+}
+
+/// Arguments of `sensitivity`.
+#[derive(Debug, clap::Args)]
+pub struct SensitivityArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// Monte Carlo runs of the probabilistic analysis [default: the scenario's `runs`].
+    #[arg(long)]
+    pub runs: Option<usize>,
+    /// Runs per setting of the one-way (tornado) analysis [default: the smaller of
+    /// `--runs` and 200].
+    #[arg(long)]
+    pub tornado_runs: Option<usize>,
+    /// Seed [default: the scenario's `seed`].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Results folder [default: `outputs/<file stem>`].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Horizon metric of the tornado and rank correlations, e.g. `npv_spend`.
+    #[arg(long, default_value = "npv_saving_vs_baseline")]
+    pub metric: String,
+    /// Only this strategy (its id) in the tornado and rank correlations [default: every
+    /// strategy but the baseline].
+    #[arg(long)]
+    pub strategy: Option<String>,
+    /// Worker threads; results do not depend on it [default: all cores].
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// Arguments of `sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// Scenario file (TOML).
+    pub file: PathBuf,
+    /// A key and its values, `KEY=V1,V2,...` (dotted path); once or twice.
+    #[arg(long = "set", required = true)]
+    pub set: Vec<String>,
+    /// Runs per grid point [default: the scenario's `runs`].
+    #[arg(long)]
+    pub runs: Option<usize>,
+    /// Seed [default: the scenario's `seed`].
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Results folder [default: `outputs/<file stem>-sweep`].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Horizon metric, e.g. `npv_spend`.
+    #[arg(long, default_value = "npv_saving_vs_baseline")]
+    pub metric: String,
+    /// The strategy of the two-way heat map (its id) [default: the first that is not the
+    /// baseline].
+    #[arg(long)]
+    pub strategy: Option<String>,
+    /// Worker threads; results do not depend on it [default: all cores].
+    #[arg(long, default_value_t = 0)]
+    pub threads: usize,
 }
 
 /// Arguments of `check`.
@@ -158,6 +241,8 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
         Some(Command::Check(args)) => check(args),
         Some(Command::Report(args)) => report(args),
         Some(Command::New(args)) => new(args),
+        Some(Command::Sensitivity(args)) => sensitivity(args),
+        Some(Command::Sweep(args)) => sweep(args),
     }
 }
 

@@ -15,6 +15,7 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{CliError, RunArgs, scenario_files};
+use crate::analysis::convergence::{Precision, run_until_precise};
 use crate::engine::{EngineError, HORIZON, Plan, RunOptions, metrics::YEARLY_BASE, run_batch_until};
 use crate::report::{Results, render_all};
 use crate::{output, scenario};
@@ -32,6 +33,9 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     let files = scenario_files(args.files)?;
     if args.runs == Some(0) {
         return Err(CliError::BadInput("--runs: expected at least 1 run, found 0".into()));
+    }
+    if args.max_runs.is_some() && args.precision.is_none() {
+        return Err(CliError::BadInput("--max-runs: expected together with --precision, found it alone".into()));
     }
     let mut scenarios = Vec::new();
     let mut bad = Vec::new();
@@ -58,13 +62,21 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         {
             bad.push(e.to_string());
         }
-        let opts =
-            RunOptions { runs: args.runs.unwrap_or(s.runs), seed: args.seed.unwrap_or(s.seed), threads: args.threads };
+        let precision = match args.precision {
+            None => None,
+            Some(p) if p.is_finite() && p > 0.0 => {
+                Some(Precision { mcse_eur: p, max_runs: args.max_runs.unwrap_or(1_000_000).max(2) })
+            }
+            Some(p) => return Err(CliError::BadInput(format!("--precision: expected euros > 0, found {p}"))),
+        };
+        let first = if precision.is_some() { args.runs.unwrap_or(100) } else { args.runs.unwrap_or(s.runs) };
+        let opts = RunOptions { runs: first, seed: args.seed.unwrap_or(s.seed), threads: args.threads };
         let source = if args.runs.is_some() { "--runs" } else { "scenario.runs" };
-        if let Err(e) = check_memory(&s, opts.runs, source) {
+        let most = precision.map_or(opts.runs, |p| p.max_runs.max(opts.runs));
+        if let Err(e) = check_memory(&s, most, if precision.is_some() { "--max-runs" } else { source }) {
             bad.push(e);
         }
-        jobs.push((s, opts, dest, source));
+        jobs.push((s, opts, dest, source, precision));
     }
     if !bad.is_empty() {
         return Err(CliError::BadInput(bad.join("\n")));
@@ -72,13 +84,13 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     // Plans are built and timed on one run up front, so that a run that would take days is
     // refused before any other scenario is simulated.
     let mut planned = Vec::new();
-    for (s, opts, dest, source) in jobs {
+    for (s, opts, dest, source, precision) in jobs {
         for w in &s.warnings {
             eprintln!("warning: {}: {w}", s.file.display());
         }
         let plan = Plan::new(s);
         match estimate_time(&plan, &opts, source) {
-            Ok(estimate) => planned.push((plan, opts, dest, estimate)),
+            Ok(estimate) => planned.push((plan, opts, dest, estimate, precision)),
             Err(e) => bad.push(e),
         }
     }
@@ -86,8 +98,8 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         return Err(CliError::BadInput(bad.join("\n")));
     }
     let stop = stop_flag();
-    for (plan, opts, dest, estimate) in planned {
-        run_one(plan, &opts, &dest, estimate, stop)?;
+    for (plan, opts, dest, estimate, precision) in planned {
+        run_one(plan, &opts, precision, &dest, estimate, stop)?;
     }
     Ok(())
 }
@@ -192,7 +204,14 @@ fn human(secs: f64) -> String {
     }
 }
 
-fn run_one(plan: Plan, opts: &RunOptions, dest: &Path, estimate: Duration, stop: &AtomicBool) -> Result<(), CliError> {
+fn run_one(
+    plan: Plan,
+    opts: &RunOptions,
+    precision: Option<Precision>,
+    dest: &Path,
+    estimate: Duration,
+    stop: &AtomicBool,
+) -> Result<(), CliError> {
     let name = plan.scenario.name.clone();
     let file = plan.scenario.file.clone();
     // Also the marker that the simulation has started (tests wait for it).
@@ -224,7 +243,14 @@ fn run_one(plan: Plan, opts: &RunOptions, dest: &Path, estimate: Duration, stop:
             dest.display()
         ))
     };
-    let batch = match run_batch_until(&plan, opts, &|| bar.inc(1), stop) {
+    let result = match precision {
+        None => run_batch_until(&plan, opts, &|| bar.inc(1), stop),
+        Some(p) => {
+            bar.set_length(p.max_runs as u64);
+            run_until_precise(&plan, opts, p, &|| bar.inc(1))
+        }
+    };
+    let batch = match result {
         Ok(b) => b,
         Err(EngineError::Stopped { done, .. }) => {
             bar.abandon();
@@ -242,7 +268,7 @@ fn run_one(plan: Plan, opts: &RunOptions, dest: &Path, estimate: Duration, stop:
     eprintln!(
         "{}: {} runs x {} strategies in {:.1} s -> {}",
         file.display(),
-        opts.runs,
+        batch.runs.len(),
         plan.strategies(),
         started.elapsed().as_secs_f64(),
         dest.display()

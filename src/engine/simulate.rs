@@ -13,7 +13,7 @@ use crate::model::demand::{
 use crate::model::investor;
 use crate::model::prevention::Profile;
 use crate::model::provider::{Ledger, corridor_transfer};
-use crate::model::time::{discount_factor, index};
+use crate::model::time::index;
 use crate::scenario::{Financing, Follows, Form, Scenario, Strategy};
 
 /// Everything about a scenario that does not change between runs, computed once.
@@ -46,6 +46,8 @@ pub struct Plan {
     /// Per strategy and investor-financed programme: the contracted baseline, the expected
     /// starts per year in the targeted segments without the programme, fixed at signing.
     investor_baseline: Vec<Vec<(usize, Vec<f64>)>>,
+    /// Discount factor of each year of the horizon (constant or time-varying rates).
+    discount: Vec<f64>,
 }
 
 /// What one run produced.
@@ -120,7 +122,9 @@ impl Plan {
                 });
             }
         }
+        let discount = scenario.discount_factors();
         let mut plan = Plan {
+            discount,
             scenario,
             layout,
             profiles,
@@ -389,7 +393,7 @@ impl Plan {
                 *f |= yearly[k * per + lay.at(y::FAILURES, t)] > 0.0;
                 yearly[k * per + lay.at(y::FAILED_SO_FAR, t)] = if *f { 1.0 } else { 0.0 };
             }
-            let df = discount_factor(s.discount_rate, t);
+            let df = self.discount[t];
             for (k, c) in cum.iter_mut().enumerate() {
                 *c += yearly[k * per + lay.at(y::SPEND, t)] * df;
             }
@@ -441,8 +445,7 @@ impl Plan {
         let mut out = vec![f64::NAN; n * HORIZON.len()];
         let spend = |k: usize, t: usize| yearly[k * per + lay.at(y::SPEND, t)];
         let total = |k: usize, m: usize| (0..years).map(|t| yearly[k * per + lay.at(m, t)]).sum::<f64>();
-        let npv: Vec<f64> =
-            (0..n).map(|k| (0..years).map(|t| spend(k, t) * discount_factor(s.discount_rate, t)).sum()).collect();
+        let npv: Vec<f64> = (0..n).map(|k| (0..years).map(|t| spend(k, t) * self.discount[t]).sum()).collect();
         let base = s.baseline();
         let min = npv.iter().copied().fold(f64::INFINITY, f64::min);
         let ties = npv.iter().filter(|&&v| v == min).count() as f64;
@@ -450,7 +453,7 @@ impl Plan {
         let cumulative = |k: usize| {
             let mut acc = 0.0;
             (0..years).map(move |t| {
-                acc += spend(k, t) * discount_factor(s.discount_rate, t);
+                acc += spend(k, t) * self.discount[t];
                 acc
             })
         };
@@ -477,8 +480,7 @@ impl Plan {
                 o[h::BREAKS_EVEN] = if first.is_some() { 1.0 } else { 0.0 };
             }
             if let Some(m) = lay.societal_benefit {
-                let benefit: f64 =
-                    (0..years).map(|t| yearly[k * per + lay.at(m, t)] * discount_factor(s.discount_rate, t)).sum();
+                let benefit: f64 = (0..years).map(|t| yearly[k * per + lay.at(m, t)] * self.discount[t]).sum();
                 o[h::NPV_SOCIETAL] = benefit;
                 o[h::NPV_SOCIETAL_NET] = o[h::NPV_SAVING] + benefit;
             }

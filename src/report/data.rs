@@ -123,6 +123,8 @@ pub struct ReportData {
     /// reserve and its ratio (`reserve.csv`): (strategy, certainty, required, available,
     /// ratio, class), empty without a budget.
     pub first_period_reserve: Vec<ReserveRow>,
+    /// The sensitivity tables, when `contractsim sensitivity` wrote them.
+    pub sensitivity: Option<super::sensitivity::SensitivityData>,
 }
 
 /// A row of `reserve.csv` for the first budget period.
@@ -196,6 +198,7 @@ impl ReportData {
             budget_line,
             reserve_by_certainty,
             first_period_reserve,
+            sensitivity: None,
         }
     }
 
@@ -319,6 +322,7 @@ impl ReportData {
             budget_line,
             reserve_by_certainty,
             first_period_reserve,
+            sensitivity: super::sensitivity::SensitivityData::from_folder(dir)?,
         })
     }
 

@@ -194,6 +194,9 @@ pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, ReportE
         let _ = writeln!(h, "<li>{}</li>", inline(&n));
     }
     let _ = writeln!(h, "</ul>\n</section>");
+    if let Some(sens) = &d.sensitivity {
+        sensitivity_section(&mut h, sens, lang);
+    }
 
     // Assumptions.
     let _ = writeln!(h, "<section id=\"assumptions\">\n<h2>{}</h2>", esc(sections[3].1));
@@ -275,4 +278,66 @@ pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, ReportE
         ))
     );
     Ok(h)
+}
+
+/// The sensitivity section, when the results folder has the sensitivity tables: the EVPI,
+/// the inputs worth most to learn about, and the largest one-way swings.
+fn sensitivity_section(h: &mut String, s: &super::sensitivity::SensitivityData, lang: Lang) {
+    let _ = writeln!(h, "<section id=\"sensitivity\">\n<h2>{}</h2>", lang.t("Sensitivity", "Gevoeligheid"));
+    if let Some(evpi) = s.evpi("municipal") {
+        let _ = writeln!(
+            h,
+            "<p>{} {}</p>",
+            esc(lang.t(
+                "Expected value of perfect information (EVPI) for the choice of strategy, on municipal NPV spend:",
+                "Verwachte waarde van volledige informatie (EVPI) voor de keuze van de strategie, op contante gemeentelijke uitgaven:"
+            )),
+            esc(&format!("€ {}", lang.num(evpi, 0)))
+        );
+    }
+    let mut voi: Vec<_> = s.voi.iter().filter(|v| v.input != "ALL").collect();
+    voi.sort_by(|a, b| b.value.total_cmp(&a.value));
+    let rows: Vec<Vec<String>> =
+        voi.iter().take(10).map(|v| vec![format!("`{}`", v.input), lang.num(v.value, 0)]).collect();
+    let _ =
+        writeln!(h, "<h3>{}</h3>", lang.t("Worth learning about (EVPPI, euros)", "Het uitzoeken waard (EVPPI, euro)"));
+    table_html(h, &[lang.t("input", "invoer").into(), "EVPPI".into()], &rows, 1);
+    let rows: Vec<Vec<String>> = s
+        .tornado
+        .iter()
+        .take(10)
+        .map(|t| {
+            vec![
+                t.strategy.clone(),
+                format!("`{}`", t.input),
+                lang.num(t.metric_low, 0),
+                lang.num(t.metric_high, 0),
+                lang.num(t.swing(), 0),
+            ]
+        })
+        .collect();
+    let _ = writeln!(
+        h,
+        "<h3>{} ({})</h3>",
+        lang.t("Largest one-way swings", "Grootste eenzijdige uitslagen"),
+        esc(&s.metric)
+    );
+    let header = [
+        lang.t("strategy", "strategie"),
+        lang.t("input", "invoer"),
+        lang.t("at P10", "bij P10"),
+        lang.t("at P90", "bij P90"),
+        lang.t("swing", "uitslag"),
+    ]
+    .map(String::from)
+    .to_vec();
+    table_html(h, &header, &rows, 2);
+    let _ = writeln!(
+        h,
+        "<p>{}</p>\n</section>",
+        esc(lang.t(
+            "Files: tornado.csv, rank_correlation.csv, voi.csv and the charts tornado, rank_correlation and voi (SVG, PNG).",
+            "Bestanden: tornado.csv, rank_correlation.csv, voi.csv en de grafieken tornado, rank_correlation en voi (SVG, PNG)."
+        ))
+    );
 }

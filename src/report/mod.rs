@@ -16,6 +16,8 @@ mod html;
 pub mod lang;
 pub mod markdown;
 pub mod meta;
+pub mod sensitivity;
+pub mod sweep;
 pub mod tables;
 mod xlsx;
 

@@ -90,6 +90,9 @@ pub fn workbook(d: &ReportData) -> Result<Vec<u8>, ReportError> {
     runs_sheet(wb.add_worksheet(), d, &f)?;
     inputs_sheet(wb.add_worksheet(), d, &f)?;
     about_sheet(wb.add_worksheet(), d, &f)?;
+    if let Some(sens) = &d.sensitivity {
+        sensitivity_sheet(wb.add_worksheet(), sens, &f)?;
+    }
     Ok(wb.save_to_buffer()?)
 }
 
@@ -332,5 +335,45 @@ fn about_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), Re
     }
     ws.set_column_width(0, 20)?;
     ws.set_column_width(1, 100)?;
+    Ok(())
+}
+
+/// The sensitivity tables, when present: value of information, then the tornado.
+fn sensitivity_sheet(
+    ws: &mut Worksheet,
+    s: &super::sensitivity::SensitivityData,
+    f: &Formats,
+) -> Result<(), ReportError> {
+    ws.set_name("sensitivity")?;
+    headers(ws, 0, &["perspective", "input", "value (EUR)"].map(String::from), &f.header)?;
+    for (i, v) in s.voi.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, &v.perspective)?;
+        ws.write_string(r, 1, &v.input)?;
+        number(ws, r, 2, v.value, &f.eur)?;
+    }
+    let top = s.voi.len() as u32 + 2;
+    let names = [
+        "strategy",
+        "input",
+        "low value",
+        "high value",
+        "metric at low",
+        "metric at high",
+        "metric at medians",
+        "swing",
+    ];
+    headers(ws, top, &names.map(String::from), &f.header)?;
+    for (i, t) in s.tornado.iter().enumerate() {
+        let r = top + 1 + i as u32;
+        ws.write_string(r, 0, &t.strategy)?;
+        ws.write_string(r, 1, &t.input)?;
+        number(ws, r, 2, t.low_value, &f.num)?;
+        number(ws, r, 3, t.high_value, &f.num)?;
+        for (c, x) in [t.metric_low, t.metric_high, t.metric_base, t.swing()].into_iter().enumerate() {
+            number(ws, r, 4 + c as u16, x, &f.eur)?;
+        }
+    }
+    ws.set_column_width(1, 48)?;
     Ok(())
 }

@@ -46,8 +46,12 @@ pub struct Scenario {
     pub horizon_years: usize,
     /// Steps per year: 1, 4 or 12.
     pub steps_per_year: usize,
-    /// Discount rate applied to the nominal yearly flows.
+    /// Discount rate applied to the nominal yearly flows; with a time-varying schedule, the
+    /// rate of the start year (see [`Scenario::discount_schedule`]).
     pub discount_rate: f64,
+    /// The discount rates by year: `discount_rate` as one step from the start year, or the
+    /// list of `{ from_year, rate }` from the file, in increasing `from_year`.
+    pub discount_schedule: Vec<DiscountStep>,
     /// Default number of Monte Carlo runs.
     pub runs: usize,
     /// Default seed.
@@ -112,10 +116,26 @@ impl Scenario {
         self.horizon_years * self.steps_per_year
     }
 
+    /// The discount factor of each year of the horizon (year 0 first), from
+    /// [`Scenario::discount_schedule`].
+    pub fn discount_factors(&self) -> Vec<f64> {
+        crate::model::time::discount_factors(&self.discount_schedule, self.start_year, self.horizon_years)
+    }
+
     /// Parameters that are uncertain (drawn per run), with their indices.
     pub fn uncertain_params(&self) -> impl Iterator<Item = (usize, &Param)> {
         self.params.iter().enumerate().filter(|(_, p)| !p.dist.is_fixed())
     }
+}
+
+/// One step of a time-varying discount rate: `rate` applies from calendar year `from_year`
+/// until the next step.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DiscountStep {
+    /// First calendar year of the rate.
+    pub from_year: i32,
+    /// Yearly discount rate.
+    pub rate: f64,
 }
 
 /// A segment of care (MODEL.md section 5).

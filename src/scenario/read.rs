@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue};
 
 use super::dist::{Distribution, Shape};
 use super::{
-    Band, Contract, Financing, Follows, Form, InvestorTerms, OutcomeTerms, Param, ParamId, Problem, Programme,
-    ProviderDefaults, RiskSharing, Scenario, ScenarioError, Segment, SocietalBenefit, Strategy,
+    Band, Contract, DiscountStep, Financing, Follows, Form, InvestorTerms, OutcomeTerms, Param, ParamId, Problem,
+    Programme, ProviderDefaults, RiskSharing, Scenario, ScenarioError, Segment, SocietalBenefit, Strategy,
 };
 
 /// Yearly rates (growth, inflation, indexation, discounting) lie in this range.
@@ -682,12 +682,19 @@ impl<'a> Cx<'a> {
                 }
             },
         };
-        let discount_rate = self.number(sc, "scenario", "discount_rate", Rule::Real, &sc_span, None).unwrap_or(0.0);
-        if !(RATE_MIN..=RATE_MAX).contains(&discount_rate) {
-            if let Some(v) = sc.get("discount_rate") {
-                self.problem(v.span(), "scenario.discount_rate", RATE_RANGE, format!("{discount_rate}"), None);
+        let discount_schedule = match sc.get("discount_rate") {
+            Some(v) if matches!(v.get_ref(), DeValue::Array(_)) => self.discount_schedule(v, start_year),
+            _ => {
+                let rate = self.number(sc, "scenario", "discount_rate", Rule::Real, &sc_span, None).unwrap_or(0.0);
+                if !(RATE_MIN..=RATE_MAX).contains(&rate)
+                    && let Some(v) = sc.get("discount_rate")
+                {
+                    self.problem(v.span(), "scenario.discount_rate", RATE_RANGE, format!("{rate}"), None);
+                }
+                vec![DiscountStep { from_year: start_year, rate }]
             }
-        }
+        };
+        let discount_rate = discount_schedule.first().map_or(0.0, |s| s.rate);
         let runs =
             self.integer(sc, "scenario", "runs", (1, 100_000_000), &sc_span, Some(1000)).unwrap_or(1000) as usize;
         let seed = match sc.get("seed") {
@@ -1310,6 +1317,7 @@ impl<'a> Cx<'a> {
             horizon_years,
             steps_per_year,
             discount_rate,
+            discount_schedule,
             runs,
             seed,
             youth,
@@ -1420,6 +1428,66 @@ impl<'a> Cx<'a> {
             out.push(SocietalBenefit { id, name, value_per_event, follows });
         }
         out
+    }
+
+    /// A time-varying discount rate: a list of `{ from_year, rate }` tables in increasing
+    /// `from_year`, the first no later than the start year, every rate above -1.
+    fn discount_schedule(&mut self, v: &Val<'_>, start_year: i32) -> Vec<DiscountStep> {
+        const KEY: &str = "scenario.discount_rate";
+        let DeValue::Array(items) = v.get_ref() else { return Vec::new() };
+        let mut out: Vec<DiscountStep> = Vec::new();
+        for item in items.iter() {
+            let DeValue::Table(t) = item.get_ref() else {
+                self.problem(
+                    item.span(),
+                    KEY,
+                    "a number or a list of { from_year, rate }",
+                    describe(item.get_ref()),
+                    Some(
+                        "e.g. discount_rate = [{ from_year = 2025, rate = 0.0225 }, { from_year = 2055, rate = 0.02 }]"
+                            .into(),
+                    ),
+                );
+                continue;
+            };
+            self.known_keys(t, KEY, &["from_year", "rate"]);
+            let span = item.span();
+            let from = self.integer(t, KEY, "from_year", (1900, 2400), &span, None);
+            let rate = self.number(t, KEY, "rate", Rule::Real, &span, None);
+            let (Some(from), Some(rate)) = (from, rate) else { continue };
+            if rate <= -1.0 {
+                self.problem(span.clone(), &join(KEY, "rate"), "a rate above -1", format!("{rate}"), None);
+            }
+            if let Some(prev) = out.last()
+                && i64::from(prev.from_year) >= from
+            {
+                self.problem(
+                    span.clone(),
+                    &join(KEY, "from_year"),
+                    &format!("a year after {} (the steps in increasing order)", prev.from_year),
+                    format!("{from}"),
+                    None,
+                );
+            }
+            out.push(DiscountStep { from_year: from as i32, rate });
+        }
+        match out.first() {
+            None => {
+                self.problem(v.span(), KEY, "at least one { from_year, rate }", "an empty list".into(), None);
+                vec![DiscountStep { from_year: start_year, rate: 0.0 }]
+            }
+            Some(first) if first.from_year > start_year => {
+                self.problem(
+                    v.span(),
+                    &join(KEY, "from_year"),
+                    &format!("a first step from the start year {start_year} or earlier"),
+                    format!("{}", first.from_year),
+                    None,
+                );
+                out
+            }
+            Some(_) => out,
+        }
     }
 
     /// Reads `id`, checks it is a new identifier, and returns it with the key path.

@@ -7,8 +7,10 @@
 //! plotters' `ab_glyph` font loader, so no system font is needed; colours are the
 //! Okabe-Ito palette, which colour-blind readers can tell apart.
 
+pub mod analysis;
 pub mod budget_overrun;
 pub mod caseload;
+pub mod convergence;
 pub mod cumulative_saving;
 pub mod npv_distribution;
 pub mod p_cheapest;
@@ -114,11 +116,13 @@ pub enum ChartKind {
     PProviderFailure,
     /// Required risk reserve against certainty.
     ReserveByCertainty,
+    /// Running mean and 95% band of the NPV saving against the number of runs.
+    Convergence,
 }
 
 impl ChartKind {
     /// Every chart.
-    pub const ALL: [ChartKind; 10] = [
+    pub const ALL: [ChartKind; 11] = [
         ChartKind::SpendFan,
         ChartKind::CumulativeSaving,
         ChartKind::NpvDistribution,
@@ -129,6 +133,7 @@ impl ChartKind {
         ChartKind::ProviderReserves,
         ChartKind::PProviderFailure,
         ChartKind::ReserveByCertainty,
+        ChartKind::Convergence,
     ];
 
     /// The file stem: `spend_fan`.
@@ -144,6 +149,7 @@ impl ChartKind {
             ChartKind::ProviderReserves => "provider_reserves",
             ChartKind::PProviderFailure => "p_provider_failure",
             ChartKind::ReserveByCertainty => "reserve_by_certainty",
+            ChartKind::Convergence => "convergence",
         }
     }
 
@@ -188,6 +194,10 @@ impl ChartKind {
             ChartKind::ReserveByCertainty => {
                 lang.t("Required risk reserve by certainty", "Benodigde weerstandscapaciteit naar zekerheidspercentage")
             }
+            ChartKind::Convergence => lang.t(
+                "Have enough futures been simulated? Running mean of the saving",
+                "Zijn er genoeg toekomsten gesimuleerd? Lopend gemiddelde van de besparing",
+            ),
         }
     }
 
@@ -196,6 +206,7 @@ impl ChartKind {
         match self {
             ChartKind::BudgetOverrun => d.has_budget(),
             ChartKind::ReserveByCertainty => !d.reserve_by_certainty.is_empty(),
+            ChartKind::Convergence => d.runs.len() >= 2 && d.strategies() >= 2,
             _ => true,
         }
     }
@@ -217,6 +228,7 @@ impl ChartKind {
             ChartKind::ProviderReserves => provider_reserves::draw(root, &provider_reserves::data(d), d, lang),
             ChartKind::PProviderFailure => p_provider_failure::draw(root, &p_provider_failure::data(d), d, lang),
             ChartKind::ReserveByCertainty => reserve_by_certainty::draw(root, &reserve_by_certainty::data(d), d, lang),
+            ChartKind::Convergence => convergence::draw(root, &convergence::data(d), d, lang),
         }
     }
 }
@@ -277,7 +289,11 @@ impl Report for Charts {
             .par_iter()
             .map(|&(k, l)| Ok(vec![(k.file(l, "svg"), svg(k, d, l)?.into_bytes()), (k.file(l, "png"), png(k, d, l)?)]))
             .collect();
-        Ok(files?.into_iter().flatten().collect())
+        let mut files: Files = files?.into_iter().flatten().collect();
+        if let Some(sens) = &d.sensitivity {
+            files.extend(analysis::sensitivity_files(sens, &subtitle(d, Lang::En))?);
+        }
+        Ok(files)
     }
 }
 

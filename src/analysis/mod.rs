@@ -1,0 +1,22 @@
+//! Analyses that read the table of per-run draws and results (and, for the one-way and
+//! sweep analyses, re-run the plan on common random numbers): which inputs drive the
+//! answer ([`sensitivity`]), what knowing them better is worth ([`voi`]), how the answer
+//! moves over a grid of inputs ([`sweep`]) and whether enough runs were made
+//! ([`convergence`]). [`linalg`] holds the small least-squares and matrix helpers they share.
+
+pub mod convergence;
+pub mod linalg;
+pub mod sensitivity;
+pub mod sweep;
+pub mod voi;
+
+use crate::engine::HORIZON;
+
+/// The index in [`HORIZON`] of a horizon metric named `name`, or an error message listing
+/// the names.
+pub fn horizon_metric(name: &str) -> Result<usize, String> {
+    HORIZON
+        .iter()
+        .position(|m| *m == name)
+        .ok_or_else(|| format!("--metric: expected one of {}, found `{name}`", HORIZON.join(", ")))
+}

@@ -1,0 +1,225 @@
+//! Sweeps: a scenario re-run over a grid of values of one or two numeric keys, on common
+//! random numbers (the same seed and run numbers at every point), with a metric's
+//! distribution and the chance of being cheaper than the baseline at each point.
+//!
+//! A key is a dotted path. When it names a *value* of the scenario (a [`Param`], e.g.
+//! `prevention.oost.annual_cost` or `contract.output.provider1.efficiency`), the value is
+//! fixed at the grid value, uncertain or not. Otherwise it must name a plain number of the
+//! file (e.g. `contract.output.margin`, `scenario.discount_rate`): the file's text is
+//! changed there (tables of `[[segment]]`, `[[contract]]`, ... are found by their `id`) and
+//! read again, so every check of the format applies to the swept values too.
+//!
+//! [`Param`]: crate::scenario::Param
+
+use crate::engine::metrics::h;
+use crate::engine::{EngineError, HORIZON, Plan, RunOptions, run_batch};
+use crate::scenario::{Distribution, Scenario, parse_str};
+use crate::stats::{mean_mcse, quantile_sorted};
+
+/// One swept key and its values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepKey {
+    /// Dotted path.
+    pub path: String,
+    /// Values, in the order given.
+    pub values: Vec<f64>,
+}
+
+impl std::str::FromStr for SweepKey {
+    type Err = String;
+
+    /// Parses `KEY=V1,V2,...`.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (key, list) =
+            s.split_once('=').ok_or_else(|| format!("--set: expected KEY=V1,V2,..., found `{s}` (no `=`)"))?;
+        let key = key.trim();
+        if key.is_empty() {
+            return Err(format!("--set: expected a dotted key before `=`, found `{s}`"));
+        }
+        let values = list
+            .split(',')
+            .map(|v| {
+                let v = v.trim().replace('_', "");
+                v.parse::<f64>()
+                    .ok()
+                    .filter(|x| x.is_finite())
+                    .ok_or_else(|| format!("--set {key}: expected finite numbers separated by commas, found `{v}`"))
+            })
+            .collect::<Result<Vec<f64>, String>>()?;
+        Ok(SweepKey { path: key.to_string(), values })
+    }
+}
+
+/// Largest number of grid points a sweep accepts.
+pub const MAX_POINTS: usize = 400;
+
+/// The scenario of `text` (read from `file`) with the keys set to the values.
+pub fn scenario_with(text: &str, file: &std::path::Path, set: &[(&str, f64)]) -> Result<Scenario, String> {
+    let base = parse_str(text, file).map_err(|e| e.to_string())?;
+    let plain: Vec<(&str, f64)> =
+        set.iter().copied().filter(|(k, _)| !base.params.iter().any(|p| p.path == *k)).collect();
+    let mut s = if plain.is_empty() {
+        base
+    } else {
+        let mut doc: toml::Table = toml::from_str(text).map_err(|e| format!("{}: {e}", file.display()))?;
+        for (key, v) in &plain {
+            set_plain(&mut doc, key, *v).map_err(|e| format!("{}: --set {key}: {e}", file.display()))?;
+        }
+        let edited = toml::to_string(&doc).map_err(|e| format!("{}: {e}", file.display()))?;
+        parse_str(&edited, file).map_err(|e| format!("with {}:\n{e}", describe(set)))?
+    };
+    for (key, v) in set {
+        if let Some(p) = s.params.iter_mut().find(|p| p.path == *key) {
+            p.dist = Distribution::fixed(*v);
+        }
+    }
+    Ok(s)
+}
+
+fn describe(set: &[(&str, f64)]) -> String {
+    set.iter().map(|(k, v)| format!("{k} = {v}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Sets the plain number at a dotted path in a TOML document.
+fn set_plain(doc: &mut toml::Table, key: &str, v: f64) -> Result<(), String> {
+    let parts: Vec<&str> = key.split('.').collect();
+    let mut table = doc;
+    let mut i = 0;
+    while i + 1 < parts.len() {
+        let part = parts[i];
+        let next = table.get_mut(part).ok_or_else(|| format!("expected a key of the scenario, found no `{part}`"))?;
+        table = match next {
+            toml::Value::Table(t) => {
+                i += 1;
+                t
+            }
+            toml::Value::Array(items) => {
+                let id = parts[i + 1];
+                i += 2;
+                items
+                    .iter_mut()
+                    .filter_map(|x| x.as_table_mut())
+                    .find(|t| t.get("id").and_then(|x| x.as_str()) == Some(id))
+                    .ok_or_else(|| format!("expected the id of a `[[{part}]]`, found `{id}`"))?
+            }
+            _ => return Err(format!("expected a table at `{part}`, found a value")),
+        };
+        if i >= parts.len() {
+            return Err("expected a number at the end of the path, found a table".into());
+        }
+    }
+    let last = parts[parts.len() - 1];
+    match table.get(last) {
+        Some(toml::Value::Integer(_)) if v.fract() == 0.0 && v.abs() < 9e15 => {
+            table.insert(last.to_string(), toml::Value::Integer(v as i64));
+        }
+        Some(toml::Value::Integer(_) | toml::Value::Float(_)) | None => {
+            table.insert(last.to_string(), toml::Value::Float(v));
+        }
+        Some(other) => {
+            return Err(format!(
+                "expected a number (a numeric key or a value of the scenario), found {}",
+                other.type_str()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// One strategy at one grid point.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SweepRow {
+    /// The grid values, one per key.
+    pub at: Vec<f64>,
+    /// Strategy id.
+    pub strategy: String,
+    /// Mean of the metric.
+    pub mean: f64,
+    /// Its Monte Carlo standard error.
+    pub mcse: f64,
+    /// 5th percentile.
+    pub p5: f64,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// Share of runs in which the strategy's NPV spend is below the baseline's.
+    pub p_cheaper: f64,
+}
+
+/// Errors of a sweep.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// A key, value or grid the scenario does not accept.
+    #[error("{0}")]
+    BadInput(String),
+    /// The engine failed.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+}
+
+/// Runs the grid (every combination of the keys' values, the first key slowest) with
+/// `runs` runs and `seed` at every point, and summarises `metric` for every strategy.
+pub fn sweep(
+    text: &str,
+    file: &std::path::Path,
+    keys: &[SweepKey],
+    metric: usize,
+    runs: usize,
+    seed: u64,
+    threads: usize,
+) -> Result<Vec<SweepRow>, SweepError> {
+    if keys.is_empty() || keys.len() > 2 {
+        return Err(SweepError::BadInput(format!("--set: expected one or two keys, found {}", keys.len())));
+    }
+    let points: usize = keys.iter().map(|k| k.values.len()).product();
+    if points > MAX_POINTS {
+        return Err(SweepError::BadInput(format!("--set: expected at most {MAX_POINTS} grid points, found {points}")));
+    }
+    let grid: Vec<Vec<f64>> = match keys {
+        [a] => a.values.iter().map(|&v| vec![v]).collect(),
+        [a, b] => a.values.iter().flat_map(|&x| b.values.iter().map(move |&y| vec![x, y])).collect(),
+        _ => Vec::new(),
+    };
+    let nh = HORIZON.len();
+    let mut rows = Vec::new();
+    for at in grid {
+        let set: Vec<(&str, f64)> = keys.iter().zip(&at).map(|(k, &v)| (k.path.as_str(), v)).collect();
+        let s = scenario_with(text, file, &set).map_err(SweepError::BadInput)?;
+        let plan = Plan::new(s);
+        let batch = run_batch(&plan, &RunOptions { runs, seed, threads }, &|| {})?;
+        for (k, st) in plan.scenario.strategies.iter().enumerate() {
+            let xs: Vec<f64> = batch.runs.iter().map(|r| r.horizon[k * nh + metric]).filter(|x| !x.is_nan()).collect();
+            let (mean, mcse) = mean_mcse(&xs);
+            let mut sorted = xs.clone();
+            sorted.sort_by(f64::total_cmp);
+            let cheaper = batch.runs.iter().map(|r| r.horizon[k * nh + h::CHEAPER]).sum::<f64>() / runs as f64;
+            rows.push(SweepRow {
+                at: at.clone(),
+                strategy: st.id.clone(),
+                mean,
+                mcse,
+                p5: quantile_sorted(&sorted, 0.05),
+                p50: quantile_sorted(&sorted, 0.50),
+                p95: quantile_sorted(&sorted, 0.95),
+                p_cheaper: cheaper,
+            });
+        }
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_keys() {
+        let k: SweepKey = "prevention.oost.annual_cost=0,250_000,5e5".parse().unwrap();
+        assert_eq!(k.path, "prevention.oost.annual_cost");
+        assert_eq!(k.values, vec![0.0, 250_000.0, 500_000.0]);
+        assert!("x".parse::<SweepKey>().is_err());
+        assert!("x=1,a".parse::<SweepKey>().is_err());
+        assert!("=1".parse::<SweepKey>().is_err());
+    }
+}

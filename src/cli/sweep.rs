@@ -1,0 +1,58 @@
+//! `contractsim sweep`: re-run a scenario over a grid of values of one or two numeric keys
+//! on common random numbers, and write `sweep.csv` with its charts.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+use super::sensitivity::chosen_strategies;
+use super::{CliError, SweepArgs};
+use crate::analysis::horizon_metric;
+use crate::analysis::sweep::{SweepError, SweepKey, sweep as run_sweep};
+use crate::report::sweep::SweepData;
+use crate::{output, scenario};
+
+/// Runs the grid and writes the folder.
+pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
+    let metric = horizon_metric(&args.metric).map_err(CliError::BadInput)?;
+    if args.runs == Some(0) {
+        return Err(CliError::BadInput("--runs: expected at least 1 run, found 0".into()));
+    }
+    let keys: Vec<SweepKey> =
+        args.set.iter().map(|s| s.parse()).collect::<Result<_, String>>().map_err(CliError::BadInput)?;
+    let text = std::fs::read_to_string(&args.file).map_err(|e| {
+        CliError::BadInput(format!("{}: expected a readable scenario file, found {e}", args.file.display()))
+    })?;
+    let s = scenario::parse_str(&text, &args.file).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let strategies = chosen_strategies(&s, args.strategy.as_deref())?;
+    let stem = s.file.file_stem().map_or("scenario".into(), |x| x.to_string_lossy().into_owned());
+    let dest = args.out.clone().unwrap_or_else(|| PathBuf::from("outputs").join(format!("{stem}-sweep")));
+    let runs = args.runs.unwrap_or(s.runs);
+    let seed = args.seed.unwrap_or(s.seed);
+    let started = std::time::Instant::now();
+    let rows = run_sweep(&text, &args.file, &keys, metric, runs, seed, args.threads).map_err(|e| match e {
+        SweepError::BadInput(m) => CliError::BadInput(m),
+        other => CliError::Other(anyhow::Error::new(other).context("running the sweep")),
+    })?;
+    let data = SweepData {
+        scenario: s.name.clone(),
+        keys: keys.iter().map(|k| k.path.clone()).collect(),
+        metric: args.metric.clone(),
+        runs,
+        seed,
+        baseline: s.strategies[s.baseline()].id.clone(),
+        highlight: s.strategies[strategies[0]].id.clone(),
+        rows,
+    };
+    let files = data.files().context("rendering the sweep")?;
+    output::write_folder(&dest, &files).with_context(|| format!("writing {}", dest.display()))?;
+    eprintln!(
+        "{}: sweep of {} over {} points x {runs} runs in {:.1} s -> {}",
+        args.file.display(),
+        data.keys.join(" x "),
+        keys.iter().map(|k| k.values.len()).product::<usize>(),
+        started.elapsed().as_secs_f64(),
+        dest.display()
+    );
+    Ok(())
+}

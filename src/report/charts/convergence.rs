@@ -1,0 +1,82 @@
+//! `convergence`: for every strategy but the baseline, the running mean of the NPV saving
+//! versus the baseline and its 95% band (mean ± 1.96 Monte Carlo standard errors) against
+//! the number of runs, from `runs.csv`: where the band is narrow and the mean flat, enough
+//! futures were simulated.
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{Axes, alternatives, frame, panel, strategy_colour, strategy_legend, subtitle, tint};
+use crate::analysis::convergence::running;
+use crate::engine::metrics::h;
+use crate::report::ReportData;
+use crate::report::lang::Lang;
+
+/// Points along the horizontal axis.
+const POINTS: usize = 200;
+
+/// A point of a running mean: (runs, mean, low, high).
+pub type RunningPoint = (usize, f64, f64, f64);
+
+/// What the chart shows: per strategy, running points in million euros.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Convergence {
+    /// Strategy index and its running mean and band.
+    pub lines: Vec<(usize, Vec<RunningPoint>)>,
+}
+
+/// The series of the chart, in million euros.
+pub fn data(d: &ReportData) -> Convergence {
+    let lines = alternatives(d)
+        .into_iter()
+        .map(|k| {
+            let xs = d.runs.column(k, h::NPV_SAVING);
+            (k, running(&xs, POINTS).into_iter().map(|(n, m, lo, hi)| (n, m * 1e-6, lo * 1e-6, hi * 1e-6)).collect())
+        })
+        .collect();
+    Convergence { lines }
+}
+
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &Convergence,
+    d: &ReportData,
+    lang: Lang,
+) -> Result<(), String> {
+    let ks: Vec<usize> = s.lines.iter().map(|(k, _)| *k).collect();
+    let body = frame(
+        root,
+        super::ChartKind::Convergence.title(lang),
+        &subtitle(d, lang),
+        &strategy_legend(d, &ks),
+        lang.t(
+            "Mean NPV saving versus the baseline after each number of runs, with its 95% band (±1.96 standard errors).",
+            "Gemiddelde contante besparing na elk aantal simulaties, met de 95%-band (±1,96 standaardfouten).",
+        ),
+    )?;
+    let n = d.runs.len() as f64;
+    let y = super::range_of(s.lines.iter().flat_map(|(_, v)| v.iter().flat_map(|p| [p.2, p.3])), 0.05);
+    let axes = Axes {
+        title: None,
+        x: 0.0..n.max(2.0),
+        y: y.clone(),
+        x_desc: Some(lang.t("runs", "simulaties").to_string()),
+        y_desc: Some(lang.t("NPV saving (million euros)", "contante besparing (miljoen euro)").to_string()),
+        y_decimals: super::decimals_for(y.end - y.start),
+        x_decimals: 0,
+        x_is_year: false,
+        y_is_pct: false,
+        label_size: 22.0,
+    };
+    let area = body.margin(10, 10, 20, 30);
+    let mut chart = panel(&area, &axes, lang)?;
+    for (k, pts) in &s.lines {
+        let xs: Vec<f64> = pts.iter().map(|p| p.0 as f64).collect();
+        let lo: Vec<f64> = pts.iter().map(|p| p.2).collect();
+        let hi: Vec<f64> = pts.iter().map(|p| p.3).collect();
+        let mid: Vec<f64> = pts.iter().map(|p| p.1).collect();
+        super::band(&mut chart, &xs, &lo, &hi, tint(strategy_colour(d, *k), 0.75))?;
+        super::line(&mut chart, &xs, &mid, strategy_colour(d, *k).stroke_width(4))?;
+    }
+    Ok(())
+}
