@@ -11,12 +11,36 @@ pub const CALIBRATION_TOLERANCE: f64 = 0.10;
 /// Validates each file and prints, per segment, the implied steady-state caseload next to
 /// `initial_caseload`, warning where they differ by more than 10%.
 pub fn check(args: CheckArgs) -> Result<(), CliError> {
+    match report(args) {
+        // A closed pipe (`contractsim check f.toml | head`) ends the listing quietly.
+        Err(CheckFailure::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(CheckFailure::Io(e)) => Err(CliError::Other(anyhow::Error::new(e).context("writing to standard output"))),
+        Err(CheckFailure::Cli(e)) => Err(e),
+        Ok(()) => Ok(()),
+    }
+}
+
+enum CheckFailure {
+    Io(std::io::Error),
+    Cli(CliError),
+}
+
+impl From<std::io::Error> for CheckFailure {
+    fn from(e: std::io::Error) -> Self {
+        CheckFailure::Io(e)
+    }
+}
+
+fn report(args: CheckArgs) -> Result<(), CheckFailure> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
     let mut bad = Vec::new();
     for file in &args.files {
         match scenario::load(file) {
             Err(e) => bad.push(e.to_string()),
             Ok(s) => {
-                println!(
+                writeln!(
+                    out,
                     "{}: valid scenario \"{}\" ({} segments, {} contracts, {} strategies, {} uncertain values)",
                     file.display(),
                     s.name,
@@ -24,14 +48,15 @@ pub fn check(args: CheckArgs) -> Result<(), CliError> {
                     s.contracts.len(),
                     s.strategies.len(),
                     s.uncertain_params().count()
-                );
+                )?;
                 for w in &s.warnings {
-                    println!("  warning: {w}");
+                    writeln!(out, "  warning: {w}")?;
                 }
-                println!(
+                writeln!(
+                    out,
                     "  {:<24} {:>12} {:>14} {:>14} {:>8}",
                     "segment", "initial", "referrals x d", "steady state", "diff"
-                );
+                )?;
                 let mut off = 0;
                 for st in steady_states(&s) {
                     let dev = st.deviation();
@@ -41,27 +66,30 @@ pub fn check(args: CheckArgs) -> Result<(), CliError> {
                     } else {
                         ""
                     };
-                    println!(
+                    writeln!(
+                        out,
                         "  {:<24} {:>12.0} {:>14.0} {:>14.0} {:>+7.1}%{flag}",
                         st.segment,
                         st.initial_caseload,
                         st.from_referrals,
                         st.with_reentry_and_escalation,
                         dev * 100.0
-                    );
+                    )?;
                 }
-                println!(
+                writeln!(
+                    out,
                     "  (steady state = starts x mean duration, starts including re-entries and escalations; expected values at the start year)"
-                );
+                )?;
                 if off == 0 {
-                    println!("  calibrated: every initial caseload is within 10% of its implied steady state");
+                    writeln!(out, "  calibrated: every initial caseload is within 10% of its implied steady state")?;
                 } else {
-                    println!(
+                    writeln!(
+                        out,
                         "  warning: {off} segment(s) start more than 10% away from their steady state; the first years then show a drift that no strategy causes"
-                    );
+                    )?;
                 }
             }
         }
     }
-    if bad.is_empty() { Ok(()) } else { Err(CliError::BadInput(bad.join("\n"))) }
+    if bad.is_empty() { Ok(()) } else { Err(CheckFailure::Cli(CliError::BadInput(bad.join("\n")))) }
 }
