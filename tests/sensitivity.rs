@@ -264,3 +264,35 @@ fn sensitivity_files_do_not_depend_on_threads() {
         assert!(std::fs::read(a.join(f)).unwrap() == std::fs::read(b.join(f)).unwrap(), "{f} differs");
     }
 }
+
+/// With benefits outside the budget (`[[societal_benefit]]`), the value of information is
+/// also given on the societal perspective (spend minus benefit); on either perspective the
+/// EVPI is not negative, and equals the hand formula E[min cost] subtracted from min E[cost].
+#[test]
+fn voi_has_a_societal_perspective_when_benefits_are_valued() {
+    let text = std::fs::read_to_string("scenarios/zaanstad-maatwerkbudget.toml").unwrap();
+    let plan = Plan::new(scenario(&text));
+    let b = run_batch(&plan, &RunOptions { runs: 300, seed: 3, threads: 2 }, &|| {}).unwrap();
+    let rows = contractsim::analysis::sensitivity::voi_table(&plan, &b);
+    let nh = HORIZON.len();
+    for perspective in ["municipal", "societal"] {
+        let evpi = rows.iter().find(|r| r.perspective == perspective && r.input == "ALL").unwrap().value;
+        let cost = |r: &contractsim::engine::RunRecord, k: usize| {
+            let spend = r.horizon[k * nh + h::NPV_SPEND];
+            let benefit = r.horizon[k * nh + h::NPV_SOCIETAL];
+            if perspective == "societal" && benefit.is_finite() { spend - benefit } else { spend }
+        };
+        let n = b.runs.len() as f64;
+        let e_min: f64 = b
+            .runs
+            .iter()
+            .map(|r| (0..plan.strategies()).map(|k| cost(r, k)).fold(f64::INFINITY, f64::min))
+            .sum::<f64>()
+            / n;
+        let min_e = (0..plan.strategies())
+            .map(|k| b.runs.iter().map(|r| cost(r, k)).sum::<f64>() / n)
+            .fold(f64::INFINITY, f64::min);
+        assert!(evpi >= 0.0);
+        assert!((evpi - (min_e - e_min)).abs() <= 1e-6 * min_e.abs(), "{perspective}: {evpi} vs {}", min_e - e_min);
+    }
+}

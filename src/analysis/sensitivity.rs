@@ -187,7 +187,8 @@ pub fn partial(xs: &[Vec<f64>], y: &[f64]) -> Vec<f64> {
 /// A row of `voi.csv`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct VoiRow {
-    /// `municipal` (NPV of municipal spend); a societal view would add its own rows.
+    /// `municipal` (NPV of municipal spend) or `societal` (NPV of municipal spend minus the
+    /// societal benefit outside the budget, when the scenario has `[[societal_benefit]]`).
     pub perspective: String,
     /// `ALL` (the EVPI), `ALL_INPUTS` (every drawn input together), a dotted input path, or
     /// a group `prevention.oost.*` of the inputs under a prefix.
@@ -196,16 +197,41 @@ pub struct VoiRow {
     pub value: f64,
 }
 
-/// The value-of-information table on the municipal perspective: the EVPI, the EVPPI of
-/// all drawn inputs together, of each input, and of each group of inputs sharing their
-/// first two path parts (with more than one input), from the runs of `batch`.
+/// The value-of-information table: on the municipal perspective (NPV of municipal spend)
+/// and, when the scenario values benefits outside the budget, on the societal perspective
+/// (NPV of spend minus the societal benefit versus the baseline): the EVPI, the EVPPI of all
+/// drawn inputs together, of each input, and of each group of inputs sharing their first two
+/// path parts (with more than one input), from the runs of `batch`.
 pub fn voi_table(plan: &Plan, batch: &Batch) -> Vec<VoiRow> {
     let nh = HORIZON.len();
     let cost: Vec<Vec<f64>> =
         (0..plan.strategies()).map(|k| batch.runs.iter().map(|r| r.horizon[k * nh + h::NPV_SPEND]).collect()).collect();
+    let mut rows = voi_rows(plan, batch, &cost, "municipal");
+    let benefit = |r: &crate::engine::RunRecord, k: usize| r.horizon[k * nh + h::NPV_SOCIETAL];
+    if batch.runs.iter().any(|r| (0..plan.strategies()).any(|k| benefit(r, k).is_finite())) {
+        let societal: Vec<Vec<f64>> = (0..plan.strategies())
+            .map(|k| {
+                batch
+                    .runs
+                    .iter()
+                    .map(|r| {
+                        let b = benefit(r, k);
+                        r.horizon[k * nh + h::NPV_SPEND] - if b.is_finite() { b } else { 0.0 }
+                    })
+                    .collect()
+            })
+            .collect();
+        rows.extend(voi_rows(plan, batch, &societal, "societal"));
+    }
+    rows
+}
+
+/// The rows of one perspective, from its cost (NPV) per strategy and run.
+fn voi_rows(plan: &Plan, batch: &Batch, cost: &[Vec<f64>], perspective: &str) -> Vec<VoiRow> {
+    let cost = cost.to_vec();
     let names: Vec<&str> = plan.uncertain_params().collect();
     let cols: Vec<Vec<f64>> = (0..names.len()).map(|p| batch.runs.iter().map(|r| r.params[p]).collect()).collect();
-    let row = |input: String, value: f64| VoiRow { perspective: "municipal".into(), input, value };
+    let row = |input: String, value: f64| VoiRow { perspective: perspective.into(), input, value };
     let mut rows = vec![row("ALL".into(), voi::evpi_of_costs(&cost))];
     let all: Vec<&[f64]> = cols.iter().map(Vec::as_slice).collect();
     rows.push(row("ALL_INPUTS".into(), voi::evppi_of_costs(&cost, &all)));
