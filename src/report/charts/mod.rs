@@ -299,6 +299,43 @@ impl Report for Charts {
 
 // ----- shared drawing -------------------------------------------------------------------
 
+/// A chart of one probability per strategy by year (in percent, 0–100): the shape of
+/// `p_cheapest` and `p_provider_failure`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn probability_by_year<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    kind: ChartKind,
+    years: &[f64],
+    lines: &[(usize, Vec<f64>)],
+    d: &ReportData,
+    lang: Lang,
+    note: &str,
+    y_desc: &str,
+) -> Result<(), String> {
+    let ks: Vec<usize> = lines.iter().map(|(k, _)| *k).collect();
+    let body = frame(root, kind.title(lang), &subtitle(d, lang), &strategy_legend(d, &ks), note)?;
+    let axes = Axes {
+        title: None,
+        x: year_range(&d.years()),
+        // A little room below 0% and above 100% so that lines there stay visible.
+        y: -1.5..101.5,
+        x_desc: Some(lang.t("year", "jaar").to_string()),
+        y_desc: Some(y_desc.to_string()),
+        y_decimals: 0,
+        x_decimals: 0,
+        x_is_year: true,
+        y_is_pct: true,
+        label_size: 24.0,
+    };
+    let area = body.margin(10, 10, 20, 30);
+    let mut chart = panel(&area, &axes, lang)?;
+    for (k, ys) in lines {
+        let w = if *k == d.baseline() { 5 } else { 4 };
+        line(&mut chart, years, ys, strategy_colour(d, *k).stroke_width(w))?;
+    }
+    Ok(())
+}
+
 /// A regular font of `size` pixels.
 pub(crate) fn font(size: f64) -> FontDesc<'static> {
     FontDesc::new(FontFamily::Name(FONT), size, FontStyle::Normal)

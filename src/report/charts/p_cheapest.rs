@@ -5,7 +5,6 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Axes, frame, panel, strategy_colour, strategy_legend, subtitle};
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -32,35 +31,17 @@ pub(super) fn draw<DB: DrawingBackend>(
     d: &ReportData,
     lang: Lang,
 ) -> Result<(), String> {
-    let ks: Vec<usize> = s.lines.iter().map(|(k, _)| *k).collect();
-    let body = frame(
+    super::probability_by_year(
         root,
-        super::ChartKind::PCheapest.title(lang),
-        &subtitle(d, lang),
-        &strategy_legend(d, &ks),
+        super::ChartKind::PCheapest,
+        &s.years,
+        &s.lines,
+        d,
+        lang,
         lang.t(
             "Share of simulated futures in which the strategy's discounted spend, summed from the start year, is the lowest.",
             "Aandeel van de gesimuleerde toekomsten waarin de opgetelde, contant gemaakte uitgaven van de strategie het laagst zijn.",
         ),
-    )?;
-    let axes = Axes {
-        title: None,
-        x: super::year_range(&d.years()),
-        // A little room below 0% and above 100% so that lines there stay visible.
-        y: -1.5..101.5,
-        x_desc: Some(lang.t("year", "jaar").to_string()),
-        y_desc: Some(lang.t("chance of being cheapest", "kans op goedkoopste").to_string()),
-        y_decimals: 0,
-        x_decimals: 0,
-        x_is_year: true,
-        y_is_pct: true,
-        label_size: 24.0,
-    };
-    let area = body.margin(10, 10, 20, 30);
-    let mut chart = panel(&area, &axes, lang)?;
-    for (k, ys) in &s.lines {
-        let w = if *k == d.baseline() { 5 } else { 4 };
-        super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(w))?;
-    }
-    Ok(())
+        lang.t("chance of being cheapest", "kans op goedkoopste"),
+    )
 }

@@ -5,7 +5,6 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Axes, frame, panel, strategy_colour, strategy_legend, subtitle};
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -32,34 +31,17 @@ pub(super) fn draw<DB: DrawingBackend>(
     d: &ReportData,
     lang: Lang,
 ) -> Result<(), String> {
-    let ks: Vec<usize> = s.lines.iter().map(|(k, _)| *k).collect();
-    let body = frame(
+    super::probability_by_year(
         root,
-        super::ChartKind::PProviderFailure.title(lang),
-        &subtitle(d, lang),
-        &strategy_legend(d, &ks),
+        super::ChartKind::PProviderFailure,
+        &s.years,
+        &s.lines,
+        d,
+        lang,
         lang.t(
             "Share of simulated futures in which at least one provider has run out of reserves by that year.",
             "Aandeel van de gesimuleerde toekomsten waarin uiterlijk in dat jaar minstens één aanbieder door zijn reserves heen is.",
         ),
-    )?;
-    let axes = Axes {
-        title: None,
-        x: super::year_range(&d.years()),
-        y: -1.5..101.5,
-        x_desc: Some(lang.t("year", "jaar").to_string()),
-        y_desc: Some(lang.t("chance of a provider failure", "kans op een faillissement").to_string()),
-        y_decimals: 0,
-        x_decimals: 0,
-        x_is_year: true,
-        y_is_pct: true,
-        label_size: 24.0,
-    };
-    let area = body.margin(10, 10, 20, 30);
-    let mut chart = panel(&area, &axes, lang)?;
-    for (k, ys) in &s.lines {
-        let w = if *k == d.baseline() { 5 } else { 4 };
-        super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(w))?;
-    }
-    Ok(())
+        lang.t("chance of a provider failure", "kans op een faillissement"),
+    )
 }
