@@ -7,6 +7,7 @@
 //! matter without a budget line too, the budget columns then stay empty); the reserve
 //! tables only when the scenario has a budget line.
 
+use super::csv_files::{finish, writer};
 use super::{Export, ReportError, Results, cell};
 use crate::engine::metrics::y;
 use crate::stats::reserve::{RatioClass, overruns, period_overruns, quantile, required_reserve};
@@ -33,14 +34,6 @@ fn certainties(r: &Results) -> Vec<f64> {
 fn pct_label(c: f64) -> String {
     let p = c * 100.0;
     if (p - p.round()).abs() < 1e-9 { format!("{:.0}", p) } else { format!("{p}") }
-}
-
-fn writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
-}
-
-fn finish(file: &'static str, w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, ReportError> {
-    w.into_inner().map_err(|e| ReportError::Csv { file, source: e.into_error().into() })
 }
 
 /// `budget.csv`.

@@ -4,11 +4,13 @@
 use super::{Export, ReportError, Results, cell};
 use crate::engine::HORIZON;
 
-fn writer() -> csv::Writer<Vec<u8>> {
+/// A CSV writer into memory with `\n` line ends.
+pub(super) fn writer() -> csv::Writer<Vec<u8>> {
     csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new())
 }
 
-fn finish(file: &'static str, w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, ReportError> {
+/// The bytes of a finished writer.
+pub(super) fn finish(file: &'static str, w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, ReportError> {
     w.into_inner().map_err(|e| ReportError::Csv { file, source: e.into_error().into() })
 }
 

@@ -352,6 +352,32 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// Resolves a list of ids against an index: each id once, each a known id (with a "did
+    /// you mean" hint); problems are reported under `key`.
+    fn resolve_ids(
+        &mut self,
+        list: Vec<(String, Range<usize>)>,
+        index: &HashMap<String, usize>,
+        key: &str,
+        once: &str,
+        what: &str,
+        noun: &str,
+    ) -> Vec<usize> {
+        let mut out: Vec<usize> = Vec::new();
+        for (id, span) in list {
+            match index.get(&id) {
+                Some(i) if out.contains(i) => self.problem(span, key, once, format!("\"{id}\" twice"), None),
+                Some(&i) => out.push(i),
+                None => {
+                    let ids: Vec<&str> = index.keys().map(String::as_str).collect();
+                    let hint = suggest(&id, &ids);
+                    self.problem(span, key, what, format!("\"{id}\", which is no {noun}"), hint);
+                }
+            }
+        }
+        out
+    }
+
     /// An optional list of numbers; `None` when the key is absent.
     fn number_list(&mut self, t: &DeTable<'_>, path: &str, key: &str, rule: Rule) -> Option<Vec<f64>> {
         let full = join(path, key);
@@ -1096,29 +1122,14 @@ impl<'a> Cx<'a> {
                     None,
                 );
             }
-            for (target, tsp) in target_list {
-                match seg_index.get(&target) {
-                    Some(&s) if targets.contains(&s) => self.problem(
-                        tsp,
-                        &join(&path, "targets"),
-                        "each segment once",
-                        format!("\"{target}\" twice"),
-                        None,
-                    ),
-                    Some(&s) => targets.push(s),
-                    None => {
-                        let ids: Vec<&str> = seg_index.keys().map(String::as_str).collect();
-                        let hint = suggest(&target, &ids);
-                        self.problem(
-                            tsp,
-                            &join(&path, "targets"),
-                            "the id of a segment",
-                            format!("\"{target}\", which is no segment"),
-                            hint,
-                        );
-                    }
-                }
-            }
+            targets.extend(self.resolve_ids(
+                target_list,
+                &seg_index,
+                &join(&path, "targets"),
+                "each segment once",
+                "the id of a segment",
+                "segment",
+            ));
             let reach = self.value(t, &path, "reach", Rule::Share, sp, None);
             let effect = self.value(t, &path, "effect", Rule::Share, sp, None);
             let ramp_up_years = self.number(t, &path, "ramp_up_years", Rule::NonNeg, sp, Some(0.0)).unwrap_or(0.0);
@@ -1259,29 +1270,15 @@ impl<'a> Cx<'a> {
                 }
             }
             let mut progs = Vec::new();
-            for (pid, psp) in self.id_list(t, &path, "prevention", sp, false) {
-                match prog_index.get(&pid) {
-                    Some(&p) if progs.contains(&p) => self.problem(
-                        psp,
-                        &join(&path, "prevention"),
-                        "each programme once",
-                        format!("\"{pid}\" twice"),
-                        None,
-                    ),
-                    Some(&p) => progs.push(p),
-                    None => {
-                        let ids: Vec<&str> = prog_index.keys().map(String::as_str).collect();
-                        let hint = suggest(&pid, &ids);
-                        self.problem(
-                            psp,
-                            &join(&path, "prevention"),
-                            "the id of a prevention programme",
-                            format!("\"{pid}\", which is no programme"),
-                            hint,
-                        );
-                    }
-                }
-            }
+            let list = self.id_list(t, &path, "prevention", sp, false);
+            progs.extend(self.resolve_ids(
+                list,
+                &prog_index,
+                &join(&path, "prevention"),
+                "each programme once",
+                "the id of a prevention programme",
+                "programme",
+            ));
             strategies.push(Strategy { id, name, contracts: cs, programmes: progs, baseline, contract_of_segment });
         }
         if !strat_tables.is_empty() {
@@ -1380,29 +1377,15 @@ impl<'a> Cx<'a> {
                 }
                 (false, true) => {
                     let mut progs = Vec::new();
-                    for (pid, psp) in self.id_list(t, &path, "prevention", sp, true) {
-                        match prog_index.get(&pid) {
-                            Some(&p) if !progs.contains(&p) => progs.push(p),
-                            Some(_) => self.problem(
-                                psp,
-                                &join(&path, "prevention"),
-                                "each programme once",
-                                format!("\"{pid}\" twice"),
-                                None,
-                            ),
-                            None => {
-                                let ids: Vec<&str> = prog_index.keys().map(String::as_str).collect();
-                                let hint = suggest(&pid, &ids);
-                                self.problem(
-                                    psp,
-                                    &join(&path, "prevention"),
-                                    "the id of a prevention programme",
-                                    format!("\"{pid}\", which is no programme"),
-                                    hint,
-                                );
-                            }
-                        }
-                    }
+                    let list = self.id_list(t, &path, "prevention", sp, true);
+                    progs.extend(self.resolve_ids(
+                        list,
+                        prog_index,
+                        &join(&path, "prevention"),
+                        "each programme once",
+                        "the id of a prevention programme",
+                        "programme",
+                    ));
                     if progs.is_empty() && self.problems.iter().all(|p| p.key != join(&path, "prevention")) {
                         self.problem(
                             sp.clone(),
@@ -1596,25 +1579,15 @@ impl<'a> Cx<'a> {
             },
         };
         let mut segs = Vec::new();
-        for (sid, ssp) in self.id_list(t, &path, "segments", sp, true) {
-            match seg_index.get(&sid) {
-                Some(&s) if segs.contains(&s) => {
-                    self.problem(ssp, &join(&path, "segments"), "each segment once", format!("\"{sid}\" twice"), None)
-                }
-                Some(&s) => segs.push(s),
-                None => {
-                    let ids: Vec<&str> = seg_index.keys().map(String::as_str).collect();
-                    let hint = suggest(&sid, &ids);
-                    self.problem(
-                        ssp,
-                        &join(&path, "segments"),
-                        "the id of a segment",
-                        format!("\"{sid}\", which is no segment"),
-                        hint,
-                    );
-                }
-            }
-        }
+        let list = self.id_list(t, &path, "segments", sp, true);
+        segs.extend(self.resolve_ids(
+            list,
+            seg_index,
+            &join(&path, "segments"),
+            "each segment once",
+            "the id of a segment",
+            "segment",
+        ));
         if segs.is_empty()
             && t.contains_key("segments")
             && self.problems.iter().all(|p| p.key != join(&path, "segments"))
