@@ -8,7 +8,12 @@ use std::path::Path;
 
 use contractsim::engine::rng::{Purpose, RunKey};
 use contractsim::engine::sample::{Binomial, poisson};
-use contractsim::engine::{Plan, RunOptions, run_batch};
+use std::sync::atomic::AtomicBool;
+
+use contractsim::engine::{BLOCK, Plan, RunOptions, run_batch, run_blocks};
+use contractsim::report::Collector;
+use contractsim::report::runs_file::csv_rows;
+use contractsim::stats::quantiles::QuantileMode;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand_distr::Distribution;
 
@@ -34,6 +39,48 @@ fn engine(c: &mut Criterion) {
     for threads in [1, 2] {
         g.bench_function(format!("batch of 200 runs, {threads} threads"), |b| {
             b.iter(|| black_box(run_batch(&plan, &RunOptions { runs: 200, seed: 1, threads }, &|| {}).unwrap()))
+        });
+    }
+    g.finish();
+
+    // Per strategy: each strategy alone (as the baseline of a one-strategy scenario), so
+    // that the cost of a strategy, and what sharing paths between strategies saves, shows.
+    let mut g = c.benchmark_group("friesland per strategy");
+    g.throughput(Throughput::Elements(1));
+    for st in &plan.scenario.strategies {
+        let mut s = plan.scenario.clone();
+        s.strategies = vec![contractsim::scenario::Strategy { baseline: true, ..st.clone() }];
+        let alone = Plan::new(s);
+        let mut run = 0u64;
+        g.bench_function(format!("one run, {} alone", st.id), |b| {
+            b.iter(|| {
+                run += 1;
+                black_box(alone.run(1, run))
+            })
+        });
+    }
+    g.finish();
+
+    // The whole pipeline of `run` without the reports: simulation, statistics (exact and
+    // sketch) and the rows of runs.csv, on two threads, per block of runs.
+    let mut g = c.benchmark_group("friesland streamed");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements(BLOCK * 4));
+    for mode in [QuantileMode::Exact, QuantileMode::Sketch] {
+        g.bench_function(format!("1,024 runs, statistics ({mode:?}) and runs.csv rows, 2 threads"), |b| {
+            b.iter(|| {
+                let mut c = Collector::new(&plan, mode);
+                let mut bytes = 0usize;
+                let opts = RunOptions { runs: (BLOCK * 4) as usize, seed: 1, threads: 2 };
+                let stop = AtomicBool::new(false);
+                run_blocks(&plan, &opts, 0..BLOCK * 4, &|| {}, &stop, |block, runs| {
+                    c.add_block(&plan, block, runs);
+                    bytes += csv_rows(&plan, runs).len();
+                    Ok::<bool, std::io::Error>(true)
+                })
+                .unwrap();
+                black_box((c.stats.runs(), bytes))
+            })
         });
     }
     g.finish();

@@ -141,43 +141,83 @@ fn clean_stale(parent: &Path, name: &str) {
 
 /// Writes `files` (name, contents) as the folder `dest`, replacing it as a whole.
 pub fn write_folder(dest: &Path, files: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    fs::create_dir_all(&parent).map_err(io("creating", &parent))?;
-    let name = dest.file_name().map_or("results".into(), |n| n.to_string_lossy().into_owned());
-    clean_stale(&parent, &name);
-    let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-    let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-    let result = (|| {
+    let staging = Staging::new(dest)?;
+    for (file, bytes) in files {
+        staging.write(file, bytes)?;
+    }
+    staging.commit()
+}
+
+/// A results folder being written: a temporary folder next to the destination, which
+/// [`Staging::commit`] moves into place as a whole. Dropped without a commit (an error, a
+/// stop), it is removed and the destination stays as it was. Large files can be streamed
+/// into [`Staging::path`] while a run is under way.
+#[derive(Debug)]
+pub struct Staging {
+    dest: PathBuf,
+    tmp: PathBuf,
+    old: PathBuf,
+    done: bool,
+}
+
+impl Staging {
+    /// Creates the temporary folder for `dest`.
+    pub fn new(dest: &Path) -> Result<Self, OutputError> {
+        let parent = match dest.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        fs::create_dir_all(&parent).map_err(io("creating", &parent))?;
+        let name = dest.file_name().map_or("results".into(), |n| n.to_string_lossy().into_owned());
+        clean_stale(&parent, &name);
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
         if tmp.exists() {
             fs::remove_dir_all(&tmp).map_err(io("removing", &tmp))?;
         }
         fs::create_dir(&tmp).map_err(io("creating", &tmp))?;
-        for (file, bytes) in files {
-            let path = tmp.join(file);
-            let mut f = fs::File::create(&path).map_err(io("creating", &path))?;
-            f.write_all(bytes).map_err(io("writing", &path))?;
-            f.sync_all().map_err(io("writing", &path))?;
-        }
+        Ok(Staging { dest: dest.to_path_buf(), tmp, old, done: false })
+    }
+
+    /// The temporary folder, for files streamed into it.
+    pub fn path(&self) -> &Path {
+        &self.tmp
+    }
+
+    /// Writes one file into the temporary folder.
+    pub fn write(&self, file: &str, bytes: &[u8]) -> Result<(), OutputError> {
+        let path = self.tmp.join(file);
+        let mut f = fs::File::create(&path).map_err(io("creating", &path))?;
+        f.write_all(bytes).map_err(io("writing", &path))?;
+        f.sync_all().map_err(io("writing", &path))
+    }
+
+    /// Moves the folder into place, replacing the destination as a whole.
+    pub fn commit(mut self) -> Result<(), OutputError> {
+        let (dest, tmp, old) = (&self.dest, &self.tmp, &self.old);
         if dest.exists() {
-            fs::rename(dest, &old).map_err(io("moving aside", dest))?;
-            if let Err(e) = fs::rename(&tmp, dest) {
+            fs::rename(dest, old).map_err(io("moving aside", dest))?;
+            if let Err(e) = fs::rename(tmp, dest) {
                 // Put the previous results back before reporting.
-                let _ = fs::rename(&old, dest);
+                let _ = fs::rename(old, dest);
                 return Err(io("moving into place", dest)(e));
             }
-            fs::remove_dir_all(&old).map_err(io("removing", &old))?;
+            self.done = true;
+            fs::remove_dir_all(old).map_err(io("removing", old))?;
         } else {
-            fs::rename(&tmp, dest).map_err(io("moving into place", dest))?;
+            fs::rename(tmp, dest).map_err(io("moving into place", dest))?;
+            self.done = true;
         }
         Ok(())
-    })();
-    if result.is_err() && tmp.exists() {
-        let _ = fs::remove_dir_all(&tmp);
     }
-    result
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.done && self.tmp.exists() {
+            let _ = fs::remove_dir_all(&self.tmp);
+        }
+    }
 }
 
 #[cfg(test)]

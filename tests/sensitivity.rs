@@ -5,10 +5,15 @@ mod common;
 
 use assert_cmd::Command;
 use common::scenario;
-use contractsim::analysis::convergence::{Precision, run_until_precise};
+use std::sync::atomic::AtomicBool;
+
+use contractsim::analysis::convergence::{Precision, needs_more, worst_mcse};
 use contractsim::analysis::sweep::{SweepKey, scenario_with, sweep};
 use contractsim::engine::metrics::{h, y};
+use contractsim::engine::run_blocks;
 use contractsim::engine::{HORIZON, Plan, RunOptions, run_batch};
+use contractsim::report::Collector;
+use contractsim::stats::quantiles::QuantileMode;
 
 /// Two strategies: output contracts, and the same with a prevention programme of uncertain
 /// effect.
@@ -94,24 +99,41 @@ fn time_varying_discount_rates_by_hand() {
     assert!(e.contains("the start year 2025 or earlier") && e.contains("a year after 2026"), "{e}");
 }
 
-/// Growing a batch until the MCSE target is met gives the same runs as a fixed batch of
-/// the final size, at any thread count.
+/// Growing a batch block by block until the MCSE target is met (`run --precision`) gives
+/// the same statistics as a fixed batch of the final size, at any thread count.
 #[test]
 fn precision_equals_a_fixed_run_of_the_same_count() {
     let plan = Plan::new(scenario(TWO));
-    let opts = RunOptions { runs: 20, seed: 9, threads: 1 };
+    let grow = |target: Precision, threads: usize| {
+        let mut c = Collector::new(&plan, QuantileMode::Exact);
+        let opts = RunOptions { runs: 20, seed: 9, threads };
+        let stop = AtomicBool::new(false);
+        run_blocks(&plan, &opts, 0..target.max_runs as u64, &|| {}, &stop, |block, runs| {
+            c.add_block(&plan, block, runs);
+            Ok::<bool, std::io::Error>(needs_more(&c, opts.runs, &target))
+        })
+        .unwrap();
+        c
+    };
     let target = Precision { mcse_eur: 20_000.0, max_runs: 5_000 };
-    let grown = run_until_precise(&plan, &opts, target, &|| {}).unwrap();
-    let n = grown.runs.len();
-    assert!(n > 20, "grew to {n}");
-    assert!(contractsim::analysis::convergence::worst_mcse(&plan, &grown) < 20_000.0 || n == 5_000);
+    let mut grown = grow(target, 1);
+    let n = grown.stats.runs() as usize;
+    assert!(n >= 256, "grew to {n}");
+    assert!(worst_mcse(&grown) < 20_000.0 || n == 5_000);
+    assert!(n == 5_000 || n % 256 == 0, "whole blocks");
     let fixed = run_batch(&plan, &RunOptions { runs: n, seed: 9, threads: 2 }, &|| {}).unwrap();
+    let mut again = Collector::new(&plan, QuantileMode::Exact);
+    for (b, runs) in fixed.runs.chunks(256).enumerate() {
+        again.add_block(&plan, b as u64, runs);
+    }
+    grown.stats.finish();
+    again.stats.finish();
     // Compared through their exact text: NaN (metrics that do not exist) is not equal to
     // itself.
-    assert!(format!("{:?}", grown.runs) == format!("{:?}", fixed.runs), "grown and fixed batches differ");
+    assert!(format!("{:?}", grown.stats) == format!("{:?}", again.stats), "grown and fixed batches differ");
     // The cap is respected.
-    let capped = run_until_precise(&plan, &opts, Precision { mcse_eur: 1e-9, max_runs: 50 }, &|| {}).unwrap();
-    assert_eq!(capped.runs.len(), 50);
+    let capped = grow(Precision { mcse_eur: 1e-9, max_runs: 300 }, 2);
+    assert_eq!(capped.stats.runs(), 300);
 }
 
 /// A sweep of a value fixes it at every point on common random numbers: sweeping the

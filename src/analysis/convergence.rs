@@ -2,14 +2,11 @@
 //! NPV saving is below a target (`run --precision`), and the running mean and band of a
 //! figure against the number of runs (the `convergence` chart).
 //!
-//! Run `k`'s numbers depend only on the seed and `k`, so a batch grown in steps is the same,
-//! bit for bit, as a batch of the final size run at once.
-
-use rayon::prelude::*;
+//! Run `k`'s numbers depend only on the seed and `k`, so a batch grown block by block is
+//! the same, bit for bit, as a batch of the final size run at once.
 
 use crate::engine::metrics::h;
-use crate::engine::{Batch, EngineError, HORIZON, Plan, RunOptions};
-use crate::stats::mean_mcse;
+use crate::report::Collector;
 
 /// How `run --precision` grows a batch.
 #[derive(Debug, Clone, Copy)]
@@ -20,60 +17,21 @@ pub struct Precision {
     pub max_runs: usize,
 }
 
-/// Runs a batch of `opts.runs` runs (the first step), then adds runs until the MCSE of the
-/// NPV saving of every strategy is below `precision.mcse_eur` or `precision.max_runs` is
-/// reached. Each step asks for the runs the current standard errors suggest (10% more,
-/// at least 100 and at most four times as many as so far). `tick` is called per run.
-pub fn run_until_precise(
-    plan: &Plan,
-    opts: &RunOptions,
-    precision: Precision,
-    tick: &(dyn Fn() + Sync),
-) -> Result<Batch, EngineError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|source| EngineError::Threads { threads: opts.threads, source })?;
-    let threads = pool.current_num_threads();
-    let max_runs = precision.max_runs.max(1);
-    let mut runs = Vec::new();
-    let mut target = opts.runs.clamp(2.min(max_runs), max_runs);
-    loop {
-        let from = runs.len() as u64;
-        let more: Vec<_> = pool.install(|| {
-            (from..target as u64)
-                .into_par_iter()
-                .map(|k| {
-                    let r = plan.run(opts.seed, k);
-                    tick();
-                    r
-                })
-                .collect()
-        });
-        runs.extend(more);
-        let batch = Batch { seed: opts.seed, threads, runs };
-        let worst = worst_mcse(plan, &batch);
-        if worst < precision.mcse_eur || batch.runs.len() >= max_runs {
-            return Ok(batch);
-        }
-        let n = batch.runs.len();
-        let need = (n as f64 * (worst / precision.mcse_eur).powi(2) * 1.1).ceil();
-        let need = if need.is_finite() { need as usize } else { n * 4 };
-        target = need.clamp(n + 100, (n * 4).max(n + 100)).min(max_runs);
-        runs = batch.runs;
-    }
+/// The largest MCSE of `npv_saving_vs_baseline` over the strategies in the statistics
+/// collected so far (infinite when a strategy has fewer than two runs).
+pub fn worst_mcse(c: &Collector) -> f64 {
+    (0..c.columns.strategies)
+        .map(|k| c.stats.moments(c.columns.horizon(k, h::NPV_SAVING)).mcse())
+        .map(|se| if se.is_nan() { f64::INFINITY } else { se })
+        .fold(0.0, f64::max)
 }
 
-/// The largest MCSE of `npv_saving_vs_baseline` over the strategies (infinite when a
-/// strategy has fewer than two runs).
-pub fn worst_mcse(plan: &Plan, batch: &Batch) -> f64 {
-    (0..plan.strategies())
-        .map(|k| {
-            let xs: Vec<f64> = batch.runs.iter().map(|r| r.horizon[k * HORIZON.len() + h::NPV_SAVING]).collect();
-            let (_, se) = mean_mcse(&xs);
-            if se.is_nan() { f64::INFINITY } else { se }
-        })
-        .fold(0.0, f64::max)
+/// `run --precision`: whether to simulate another block of runs after those collected: yes
+/// while fewer than `first` runs are done or the worst MCSE is not below the target. The
+/// batch itself stops at `precision.max_runs`. Blocks are whole blocks of run indices, so
+/// the result is a fixed batch of the final size, bit for bit.
+pub fn needs_more(c: &Collector, first: usize, precision: &Precision) -> bool {
+    c.stats.runs() < first as u64 || worst_mcse(c) >= precision.mcse_eur
 }
 
 /// The running mean of `xs` and its 95% band (mean ± 1.96 MCSE) after each of `points`

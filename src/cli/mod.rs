@@ -1,6 +1,7 @@
 //! The command line: clap definitions and one file per subcommand.
 
 mod check;
+mod merge;
 mod new;
 mod report;
 mod run;
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 pub use check::check;
+pub use merge::merge;
 pub use new::{SHIPPED, new, scenario_text};
 pub use report::report;
 pub use run::run;
@@ -78,6 +80,26 @@ pub enum Command {
         after_help = "Examples:\n  contractsim new my-town                       blank template -> scenarios/my-town.toml\n  contractsim new my-town --from friesland      copy the Friesland scenario\n  contractsim new my-town --out /tmp/my-town.toml"
     )]
     New(NewArgs),
+    /// Combine the partial results of `run --shard` into one results folder, identical to
+    /// the folder a single run writes.
+    #[command(
+        after_help = "Example:\n  for k in 0 1 2 3; do contractsim run scenarios/friesland.toml --shard $k/4 --out parts/$k; done\n  contractsim merge parts/0 parts/1 parts/2 parts/3 --out outputs/friesland"
+    )]
+    Merge(MergeArgs),
+}
+
+/// Arguments of `merge`.
+#[derive(Debug, clap::Args)]
+pub struct MergeArgs {
+    /// The partial results folders, one per shard, in any order.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Results folder to write.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Replace the results folder even when it holds the results of another scenario.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `new`.
@@ -128,6 +150,16 @@ pub struct RunArgs {
     /// With `--precision`: never more runs than this [default: 1000000].
     #[arg(long)]
     pub max_runs: Option<usize>,
+    /// Run only shard K of N (K from 0 to N-1), e.g. `--shard 3/16`: the runs of that
+    /// shard, with the same numbers as in a single run, written as a partial result that
+    /// `contractsim merge` combines. Every shard needs the same `--runs` and `--seed`.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Memory in MiB for exact percentiles: when every figure of every run fits, the
+    /// percentiles are exact; otherwise they come from sketches with a relative error of at
+    /// most 0.1% and memory no longer grows with the runs [default: 1024].
+    #[arg(long, value_name = "MIB")]
+    pub quantile_memory: Option<f64>,
 }
 
 /// Arguments of `sensitivity`.
@@ -243,6 +275,7 @@ pub fn main_with(cli: Cli) -> Result<(), CliError> {
         Some(Command::New(args)) => new(args),
         Some(Command::Sensitivity(args)) => sensitivity(args),
         Some(Command::Sweep(args)) => sweep(args),
+        Some(Command::Merge(args)) => merge(args),
     }
 }
 

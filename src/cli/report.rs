@@ -23,19 +23,30 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
     let data = ReportData::from_folder(dir).map_err(|e| CliError::BadInput(format!("{}: {e}", dir.display())))?;
     let started = std::time::Instant::now();
     let reports = render_reports(&data).context("rendering the reports")?;
-    let mut files = existing_files(dir)?;
-    files.retain(|(name, _)| !reports.iter().any(|(r, _)| r == name));
-    files.extend(reports);
-    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let keep: Vec<(String, std::path::PathBuf)> =
+        existing_files(dir)?.into_iter().filter(|(name, _)| !reports.iter().any(|(r, _)| r == name)).collect();
     let dest = args.out.as_deref().unwrap_or(dir);
-    output::write_folder(dest, &files).with_context(|| format!("writing {}", dest.display()))?;
+    let staging = output::Staging::new(dest).with_context(|| format!("writing {}", dest.display()))?;
+    for (name, path) in &keep {
+        // The data files (runs.csv may be gigabytes) are linked, or copied as a stream
+        // where links are not possible, never read into memory.
+        let to = staging.path().join(name);
+        if fs::hard_link(path, &to).is_err() {
+            fs::copy(path, &to).with_context(|| format!("copying {}", path.display()))?;
+        }
+    }
+    for (name, bytes) in &reports {
+        staging.write(name, bytes).with_context(|| format!("writing {name}"))?;
+    }
+    staging.commit().with_context(|| format!("writing {}", dest.display()))?;
     eprintln!("{}: reports redrawn in {:.1} s -> {}", dir.display(), started.elapsed().as_secs_f64(), dest.display());
     Ok(())
 }
 
-/// Every file of the folder, so that redrawing in place keeps the data files (the folder
-/// is replaced as a whole). A folder with sub-folders is refused rather than emptied.
-fn existing_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, CliError> {
+/// Every file of the folder (name, path), so that redrawing in place keeps the data files
+/// (the folder is replaced as a whole). A folder with sub-folders is refused rather than
+/// emptied.
+fn existing_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>, CliError> {
     let entries = fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?;
     let mut files = Vec::new();
     for entry in entries {
@@ -48,9 +59,8 @@ fn existing_files(dir: &Path) -> Result<Vec<(String, Vec<u8>)>, CliError> {
                 path.display()
             )));
         }
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let bytes = fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-        files.push((name, bytes));
+        files.push((entry.file_name().to_string_lossy().into_owned(), path));
     }
+    files.sort();
     Ok(files)
 }

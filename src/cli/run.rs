@@ -2,12 +2,14 @@
 //!
 //! Everything that can refuse a run is checked before any scenario is simulated: the
 //! scenarios themselves, the destination folders (another scenario's results are not
-//! replaced without `--force`), and the size of each run (memory and estimated time). A
-//! SIGINT or SIGTERM stops the simulation between runs; nothing more is written, so the
-//! previous results stay as they were.
+//! replaced without `--force`), and the estimated time of each run. Runs are simulated
+//! block by block and streamed: their statistics are accumulated and their rows written to
+//! `runs.csv` in a temporary folder, so memory does not grow with the runs (beyond the
+//! exact percentiles' budget). A SIGINT or SIGTERM stops the simulation between runs; the
+//! temporary folder is removed, so the previous results stay as they were.
 
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -15,17 +17,29 @@ use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{CliError, RunArgs, scenario_files};
-use crate::analysis::convergence::{Precision, run_until_precise};
-use crate::engine::{EngineError, HORIZON, Plan, RunOptions, metrics::YEARLY_BASE, run_batch_until};
-use crate::report::{Results, render_all};
+use crate::analysis::convergence::{Precision, needs_more};
+use crate::engine::{EngineError, Plan, RunOptions, RunRecord, StreamError, run_blocks, shard_runs};
+use crate::report::partial::{self, PartialMeta};
+use crate::report::runs_file::RunsWriter;
+use crate::report::{BatchInfo, Collector, Columns, Results, render_all};
+use crate::stats::quantiles::QuantileMode;
 use crate::{output, scenario};
 
-/// Most memory the per-run results of one scenario may take where the machine's memory
-/// cannot be read; elsewhere three quarters of it.
-pub const MAX_MEMORY_BYTES: f64 = 8.0 * GIB;
 /// Longest estimated simulation time of one scenario.
 pub const MAX_SIMULATION: Duration = Duration::from_secs(24 * 3600);
-const GIB: f64 = 1024.0 * 1024.0 * 1024.0;
+/// Default memory for exact percentiles, MiB.
+pub const QUANTILE_MEMORY_MIB: f64 = 1024.0;
+
+/// What one scenario's run is to do.
+struct Job {
+    plan: Plan,
+    opts: RunOptions,
+    dest: PathBuf,
+    estimate: Duration,
+    precision: Option<Precision>,
+    shard: Option<(u64, u64)>,
+    mode: QuantileMode,
+}
 
 /// Runs each scenario and writes `outputs/<file stem>/` (or the `--out` folder).
 /// Every scenario is validated before any is simulated.
@@ -37,6 +51,23 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     if args.max_runs.is_some() && args.precision.is_none() {
         return Err(CliError::BadInput("--max-runs: expected together with --precision, found it alone".into()));
     }
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    if shard.is_some() && args.precision.is_some() {
+        return Err(CliError::BadInput(
+            "--shard: expected a fixed number of runs, found --precision too (shards need the same --runs)".into(),
+        ));
+    }
+    if shard.is_some() && files.len() != 1 {
+        return Err(CliError::BadInput(format!(
+            "--shard: expected one scenario file, found {}; run each scenario's shards separately",
+            files.len()
+        )));
+    }
+    let budget = match args.quantile_memory {
+        None => QUANTILE_MEMORY_MIB,
+        Some(m) if m.is_finite() && m >= 0.0 => m,
+        Some(m) => return Err(CliError::BadInput(format!("--quantile-memory: expected MiB >= 0, found {m}"))),
+    };
     let mut scenarios = Vec::new();
     let mut bad = Vec::new();
     for f in &files {
@@ -72,10 +103,6 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         let first = if precision.is_some() { args.runs.unwrap_or(100) } else { args.runs.unwrap_or(s.runs) };
         let opts = RunOptions { runs: first, seed: args.seed.unwrap_or(s.seed), threads: args.threads };
         let source = if args.runs.is_some() { "--runs" } else { "scenario.runs" };
-        let most = precision.map_or(opts.runs, |p| p.max_runs.max(opts.runs));
-        if let Err(e) = check_memory(&s, most, if precision.is_some() { "--max-runs" } else { source }) {
-            bad.push(e);
-        }
         jobs.push((s, opts, dest, source, precision));
     }
     if !bad.is_empty() {
@@ -89,8 +116,16 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             eprintln!("warning: {}: {w}", s.file.display());
         }
         let plan = Plan::new(s);
-        match estimate_time(&plan, &opts, source) {
-            Ok(estimate) => planned.push((plan, opts, dest, estimate, precision)),
+        let most = precision.map_or(opts.runs, |p| p.max_runs.max(opts.runs));
+        let share = shard.map_or(most, |(k, n)| {
+            let r = shard_runs(most as u64, k, n);
+            (r.end - r.start) as usize
+        });
+        match estimate_time(&plan, &opts, share, source) {
+            Ok(estimate) => {
+                let mode = quantile_mode(&plan, most, budget);
+                planned.push(Job { plan, opts, dest, estimate, precision, shard, mode })
+            }
             Err(e) => bad.push(e),
         }
     }
@@ -98,8 +133,8 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         return Err(CliError::BadInput(bad.join("\n")));
     }
     let stop = stop_flag();
-    for (plan, opts, dest, estimate, precision) in planned {
-        run_one(plan, &opts, precision, &dest, estimate, stop)?;
+    for job in planned {
+        run_one(job, stop)?;
     }
     Ok(())
 }
@@ -124,51 +159,45 @@ fn stop_flag() -> &'static AtomicBool {
     &STOP
 }
 
-/// Bytes the per-run results of `runs` runs take, about: the records the engine keeps,
-/// and as much again for the tables the reports build from them.
-pub fn estimated_memory_bytes(s: &scenario::Scenario, runs: usize) -> f64 {
-    let yearly = (YEARLY_BASE.len() + 1 + 2 * s.segments.len()) * s.horizon_years;
-    let per_run = 8 * (s.strategies.len() * (yearly + HORIZON.len()) + s.uncertain_params().count()) + 96;
-    2.0 * runs as f64 * per_run as f64
+/// Bytes of the statistics kept for `runs` runs with exact percentiles: every figure of
+/// every run (8 bytes each). Sketches take a fixed amount whatever the number of runs.
+pub fn exact_quantile_bytes(plan: &Plan, runs: usize) -> f64 {
+    Columns::new(plan).width as f64 * 8.0 * runs as f64
 }
 
-fn memory_limit() -> f64 {
-    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| {
-        let line = m.lines().find(|l| l.starts_with("MemTotal:"))?;
-        let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-        Some(kib * 1024.0)
-    });
-    // Three quarters of the machine: the per-run records are most of a run's memory.
-    total.map_or(MAX_MEMORY_BYTES, |t| 0.75 * t)
-}
-
-fn check_memory(s: &scenario::Scenario, runs: usize, source: &str) -> Result<(), String> {
-    let need = estimated_memory_bytes(s, runs);
-    let limit = memory_limit();
-    if need <= limit {
-        return Ok(());
+/// How percentiles are kept for a batch of `runs` runs: exact when every figure of every
+/// run fits in `budget_mib` MiB, otherwise sketches.
+pub fn quantile_mode(plan: &Plan, runs: usize, budget_mib: f64) -> QuantileMode {
+    if exact_quantile_bytes(plan, runs) <= budget_mib * 1024.0 * 1024.0 {
+        QuantileMode::Exact
+    } else {
+        QuantileMode::Sketch
     }
-    let max_runs = (limit / estimated_memory_bytes(s, 1)).floor().max(0.0);
-    Err(format!(
-        "{}: key `{source}`: expected at most {max_runs:.0} runs (the results of {} strategies x {} segments x {} years \
-         must fit in {} of memory), found {runs}, which would need about {}; use fewer runs",
-        s.file.display(),
-        s.strategies.len(),
-        s.segments.len(),
-        s.horizon_years,
-        bytes(limit),
-        bytes(need),
-    ))
+}
+
+/// Parses `--shard K/N`.
+fn parse_shard(text: &str) -> Result<(u64, u64), CliError> {
+    let bad = || {
+        CliError::BadInput(format!(
+            "--shard: expected K/N with 0 <= K < N (shard K of N, counted from 0), e.g. --shard 0/4, found `{text}`"
+        ))
+    };
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (k.trim().parse().map_err(|_| bad())?, n.trim().parse().map_err(|_| bad())?);
+    if n == 0 || k >= n {
+        return Err(bad());
+    }
+    Ok((k, n))
 }
 
 /// Times one run (run 0, which the batch makes again) and scales it to the batch.
-fn estimate_time(plan: &Plan, opts: &RunOptions, source: &str) -> Result<Duration, String> {
+fn estimate_time(plan: &Plan, opts: &RunOptions, runs: usize, source: &str) -> Result<Duration, String> {
     let threads =
         if opts.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.threads };
     let started = Instant::now();
     let _ = plan.run(opts.seed, 0);
     let one = started.elapsed().as_secs_f64().max(1e-6);
-    let total = one * opts.runs as f64 / threads as f64;
+    let total = one * runs as f64 / threads as f64;
     if total <= MAX_SIMULATION.as_secs_f64() {
         return Ok(Duration::from_secs_f64(total));
     }
@@ -178,21 +207,10 @@ fn estimate_time(plan: &Plan, opts: &RunOptions, source: &str) -> Result<Duratio
          which would take about {} ({:.1} ms a run on {threads} thread(s)); use fewer runs",
         plan.scenario.file.display(),
         human(MAX_SIMULATION.as_secs_f64()),
-        opts.runs,
+        runs,
         human(total),
         one * 1e3,
     ))
-}
-
-fn bytes(b: f64) -> String {
-    let units = ["bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
-    let mut v = b;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < units.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    format!("{v:.1} {}", units[u])
 }
 
 fn human(secs: f64) -> String {
@@ -205,26 +223,24 @@ fn human(secs: f64) -> String {
     }
 }
 
-fn run_one(
-    plan: Plan,
-    opts: &RunOptions,
-    precision: Option<Precision>,
-    dest: &Path,
-    estimate: Duration,
-    stop: &AtomicBool,
-) -> Result<(), CliError> {
+fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
+    let Job { plan, opts, dest, estimate, precision, shard, mode } = job;
     let name = plan.scenario.name.clone();
     let file = plan.scenario.file.clone();
+    let total = precision.map_or(opts.runs, |p| p.max_runs.max(opts.runs));
+    let range = shard.map_or(0..total as u64, |(k, n)| shard_runs(total as u64, k, n));
+    let todo = (range.end - range.start) as usize;
     // Also the marker that the simulation has started (tests wait for it).
     eprintln!(
-        "{}: simulating {} runs x {} strategies (about {})",
+        "{}: simulating {} runs x {} strategies{} (about {})",
         file.display(),
-        opts.runs,
+        if precision.is_some() { opts.runs } else { todo },
         plan.strategies(),
+        shard.map_or(String::new(), |(k, n)| format!(", shard {k} of {n}: runs {} to {}", range.start, range.end)),
         human(estimate.as_secs_f64())
     );
     let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(opts.runs as u64);
+        let bar = ProgressBar::new(todo as u64);
         bar.set_style(
             ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} runs, {per_sec}, eta {eta}")
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
@@ -240,39 +256,93 @@ fn run_one(
         CliError::Interrupted(format!(
             "{}: interrupted after {done} of {} runs; nothing was written, {} is as it was",
             file.display(),
-            opts.runs,
+            todo,
             dest.display()
         ))
     };
-    let result = match precision {
-        None => run_batch_until(&plan, opts, &|| bar.inc(1), stop),
-        Some(p) => {
-            bar.set_length(p.max_runs as u64);
-            run_until_precise(&plan, opts, p, &|| bar.inc(1))
-        }
+    let staging = output::Staging::new(&dest).with_context(|| format!("writing {}", dest.display()))?;
+    let mut runs_file = RunsWriter::create(staging.path(), &plan).context("writing runs.csv")?;
+    let mut collected = Collector::new(&plan, mode);
+    let sink = |block: u64, records: &[RunRecord]| -> Result<bool, crate::report::ReportError> {
+        collected.add_block(&plan, block, records);
+        runs_file.write_block(&plan, records)?;
+        Ok(precision.is_none_or(|p| needs_more(&collected, opts.runs, &p)))
     };
-    let batch = match result {
-        Ok(b) => b,
-        Err(EngineError::Stopped { done, .. }) => {
+    let done = match run_blocks(&plan, &opts, range.clone(), &|| bar.inc(1), stop, sink) {
+        Ok(done) => done,
+        Err(StreamError::Engine(EngineError::Stopped { done, .. })) => {
             bar.abandon();
             return Err(interrupted(done));
         }
         Err(e) => return Err(anyhow::Error::new(e).context("running the simulation").into()),
     };
     bar.finish_and_clear();
-    let results = Results::new(&plan, &batch);
-    let files = render_all(&results).context("rendering the results")?;
-    if stop.load(Ordering::SeqCst) {
-        return Err(interrupted(opts.runs));
+    runs_file.finish().context("writing runs.csv")?;
+    let threads = rayon_threads(opts.threads);
+    let write = |file: &str, bytes: &[u8]| staging.write(file, bytes).with_context(|| format!("writing {file}"));
+    match shard {
+        Some((k, n)) => {
+            let meta = PartialMeta {
+                format: partial::FORMAT.into(),
+                tool_version: env!("CARGO_PKG_VERSION").into(),
+                scenario_file: file.display().to_string(),
+                scenario_sha256: plan.scenario.sha256.clone(),
+                seed: opts.seed,
+                runs: total,
+                shard: k,
+                shards: n,
+                first_run: range.start,
+                end_run: range.end,
+                quantiles: mode_name(mode).into(),
+                threads,
+            };
+            let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let same = std::str::from_utf8(&text)
+                .ok()
+                .and_then(|t| scenario::parse_str(t, &file).ok())
+                .is_some_and(|s| s.sha256 == plan.scenario.sha256);
+            if !same {
+                return Err(CliError::BadInput(format!(
+                    "{}: the file changed while it was simulated; run the shard again",
+                    file.display()
+                )));
+            }
+            write(partial::SCENARIO_TOML, &text)?;
+            write(partial::STATS_BIN, &collected.to_bytes())?;
+            write(partial::PARTIAL_JSON, &serde_json::to_vec_pretty(&meta).context("writing partial.json")?)?;
+        }
+        None => {
+            let info = BatchInfo { seed: opts.seed, threads, runs: done as usize };
+            let results = Results::collected(&plan, info, collected);
+            for (file, bytes) in render_all(&results).context("rendering the results")? {
+                write(&file, &bytes)?;
+            }
+        }
     }
-    output::write_folder(dest, &files).with_context(|| format!("writing {}", dest.display()))?;
+    if stop.load(Ordering::SeqCst) {
+        return Err(interrupted(done as usize));
+    }
+    staging.commit().with_context(|| format!("writing {}", dest.display()))?;
     eprintln!(
         "{}: {} runs x {} strategies in {:.1} s -> {}",
         file.display(),
-        batch.runs.len(),
+        done,
         plan.strategies(),
         started.elapsed().as_secs_f64(),
         dest.display()
     );
     Ok(())
+}
+
+/// Worker threads that `threads` (0: all cores) gives.
+pub fn rayon_threads(threads: usize) -> usize {
+    if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads }
+}
+
+/// The name of a percentile mode in `partial.json`.
+pub fn mode_name(mode: QuantileMode) -> &'static str {
+    match mode {
+        QuantileMode::Exact => "exact",
+        QuantileMode::Sketch => "sketch",
+    }
 }

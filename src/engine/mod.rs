@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 
+pub use crate::stats::moments::BLOCK;
 pub use metrics::{HORIZON, Layout};
 pub use simulate::{DrawCounts, Plan, RunRecord};
 
@@ -95,4 +96,93 @@ pub fn run_batch_until(
         Some(runs) if !stop.load(Ordering::Relaxed) => Ok(Batch { seed: opts.seed, threads, runs }),
         _ => Err(EngineError::Stopped { done: done.into_inner(), runs: opts.runs }),
     }
+}
+
+/// The runs of shard `shard` of `shards` in a batch of `runs` runs: whole blocks of
+/// [`BLOCK`] runs by index, shard `k` taking blocks `k·B/N .. (k+1)·B/N` of the `B` blocks,
+/// so that the shards together make exactly the batch's runs, each with its own streams.
+pub fn shard_runs(runs: u64, shard: u64, shards: u64) -> std::ops::Range<u64> {
+    let blocks = runs.div_ceil(BLOCK);
+    let first = blocks * shard / shards;
+    let last = blocks * (shard + 1) / shards;
+    (first * BLOCK).min(runs)..(last * BLOCK).min(runs)
+}
+
+/// Why a streamed batch ended early.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamError<E: std::error::Error + 'static> {
+    /// The engine failed or was stopped.
+    #[error(transparent)]
+    Engine(#[from] EngineError),
+    /// The consumer of the blocks failed.
+    #[error(transparent)]
+    Sink(E),
+}
+
+/// Simulates runs `range` (which starts at a multiple of [`BLOCK`]) block by block and
+/// hands each block's records, in run order, to `sink(block index, records)`, which
+/// returns whether to go on. While `sink` works on one block the next is simulated, so at
+/// most two blocks are in memory. Returns the number of runs handed to `sink`. A run's
+/// numbers depend only on the seed and its index, so the blocks are the same whatever the
+/// thread count or range.
+pub fn run_blocks<E, F>(
+    plan: &Plan,
+    opts: &RunOptions,
+    range: std::ops::Range<u64>,
+    tick: &(dyn Fn() + Sync),
+    stop: &AtomicBool,
+    mut sink: F,
+) -> Result<u64, StreamError<E>>
+where
+    E: std::error::Error + Send + 'static,
+    F: FnMut(u64, &[RunRecord]) -> Result<bool, E> + Send,
+{
+    assert!(range.start % BLOCK == 0, "a range of whole blocks");
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(opts.threads)
+        .build()
+        .map_err(|source| EngineError::Threads { threads: opts.threads, source })?;
+    let done = std::sync::atomic::AtomicUsize::new(0);
+    let simulate = |block: u64| -> Option<Vec<RunRecord>> {
+        let lo = (block * BLOCK).max(range.start);
+        let hi = ((block + 1) * BLOCK).min(range.end);
+        (lo..hi)
+            .into_par_iter()
+            .map(|k| {
+                if stop.load(Ordering::Relaxed) {
+                    return None;
+                }
+                let r = plan.run(opts.seed, k);
+                done.fetch_add(1, Ordering::Relaxed);
+                tick();
+                Some(r)
+            })
+            .collect()
+    };
+    let stopped = || StreamError::Engine(EngineError::Stopped { done: done.load(Ordering::Relaxed), runs: opts.runs });
+    let first = range.start / BLOCK;
+    let last = range.end.div_ceil(BLOCK);
+    pool.install(|| {
+        if first >= last {
+            return Ok(0);
+        }
+        let mut handed = 0u64;
+        let mut current = simulate(first).ok_or_else(stopped)?;
+        for block in first..last {
+            let (go_on, next) = if block + 1 < last {
+                rayon::join(|| sink(block, &current), || simulate(block + 1))
+            } else {
+                (sink(block, &current), None)
+            };
+            if stop.load(Ordering::Relaxed) {
+                return Err(stopped());
+            }
+            handed += current.len() as u64;
+            if !go_on.map_err(StreamError::Sink)? || block + 1 == last {
+                return Ok(handed);
+            }
+            current = next.ok_or_else(stopped)?;
+        }
+        Ok(handed)
+    })
 }

@@ -10,16 +10,14 @@
 use super::csv_files::{finish, writer};
 use super::{Export, ReportError, Results, cell};
 use crate::engine::metrics::y;
-use crate::stats::reserve::{RatioClass, overruns, period_overruns, quantile, required_reserve};
+use crate::stats::reserve::RatioClass;
 
 /// Certainties of `reserve_by_certainty.csv`, besides the scenario's own.
 pub const CERTAINTY_TABLE: [f64; 6] = [0.70, 0.75, 0.80, 0.85, 0.90, 0.95];
 
-/// Per-run yearly spend of strategy `k`: `spend[run][year]`.
-pub fn spend_by_run(r: &Results, k: usize) -> Vec<Vec<f64>> {
-    let lay = &r.plan.layout;
-    let per = lay.yearly_len();
-    r.batch.runs.iter().map(|run| (0..lay.years).map(|t| run.yearly[k * per + lay.at(y::SPEND, t)]).collect()).collect()
+/// The column of strategy `k`'s spend in year `t`.
+fn spend_column(r: &Results, k: usize, t: usize) -> usize {
+    r.collected.columns.yearly(r.plan, k, y::SPEND, t)
 }
 
 /// The certainties reported: the scenario's, plus the table's.
@@ -66,20 +64,19 @@ impl Export for BudgetCsv {
         .collect();
         header.extend(cs.iter().map(|c| format!("required_reserve_{}", pct_label(*c))));
         w.write_record(&header).map_err(err)?;
+        let cols = &r.collected.columns;
         for (k, st) in s.strategies.iter().enumerate() {
-            let spend = spend_by_run(r, k);
             for (t, &budget) in line.iter().enumerate() {
-                let year: Vec<f64> = spend.iter().map(|run| run[t]).collect();
+                let spend = spend_column(r, k, t);
                 let mut row = vec![st.id.clone(), (s.start_year + t as i32).to_string(), cell(budget)];
-                row.extend([0.5, 0.8, 0.9, 0.95].iter().map(|&q| cell(quantile(&year, q))));
-                if budget.is_nan() {
-                    row.extend(std::iter::repeat_n(String::new(), 2 + cs.len()));
-                } else {
-                    let over = overruns(&year, budget);
-                    let n = over.len().max(1) as f64;
-                    row.push(cell(over.iter().sum::<f64>() / n));
-                    row.push(cell(over.iter().filter(|&&o| o > 0.0).count() as f64 / n));
-                    row.extend(cs.iter().map(|&c| cell(required_reserve(&over, c))));
+                row.extend([0.5, 0.8, 0.9, 0.95].iter().map(|&q| cell(r.quantile(spend, q))));
+                match (cols.overrun(k, t), r.plan.layout.budget_overrun) {
+                    (Some(over), Some(m)) if !budget.is_nan() => {
+                        row.push(cell(r.mean(over)));
+                        row.push(cell(r.mean(cols.yearly(r.plan, k, m, t))));
+                        row.extend(cs.iter().map(|&c| cell(r.quantile(over, c))));
+                    }
+                    _ => row.extend(std::iter::repeat_n(String::new(), 2 + cs.len())),
                 }
                 w.write_record(&row).map_err(err)?;
             }
@@ -117,12 +114,12 @@ impl Export for ReserveCsv {
             "class",
         ])
         .map_err(err)?;
+        let cols = &r.collected.columns;
         for (k, st) in s.strategies.iter().enumerate() {
-            let spend = spend_by_run(r, k);
             for start in 0..=(line.len() - len) {
-                let over = period_overruns(&spend, line, start, len);
+                let Some(over) = cols.period(k, start) else { continue };
                 for &c in &s.certainty {
-                    let need = required_reserve(&over, c);
+                    let need = r.quantile(over, c);
                     let (avail, ratio, class) = match s.available_reserve {
                         Some(a) => {
                             let ratio = if need > 0.0 { a / need } else { f64::INFINITY };
@@ -169,14 +166,14 @@ impl Export for ReserveByCertaintyCsv {
         let mut w = writer();
         w.write_record(["strategy", "first_year", "last_year", "certainty", "required_reserve"]).map_err(err)?;
         for (k, st) in s.strategies.iter().enumerate() {
-            let over = period_overruns(&spend_by_run(r, k), line, 0, len);
+            let Some(over) = r.collected.columns.period(k, 0) else { continue };
             for c in certainties(r) {
                 w.write_record([
                     st.id.clone(),
                     s.start_year.to_string(),
                     (s.start_year + len as i32 - 1).to_string(),
                     cell(c),
-                    cell(required_reserve(&over, c)),
+                    cell(r.quantile(over, c)),
                 ])
                 .map_err(err)?;
             }

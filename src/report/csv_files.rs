@@ -2,7 +2,6 @@
 //! `runs.csv` (one row per run and strategy, with the parameters drawn for the run).
 
 use super::{Export, ReportError, Results, cell};
-use crate::engine::HORIZON;
 
 /// A CSV writer into memory with `\n` line ends.
 pub(super) fn writer() -> csv::Writer<Vec<u8>> {
@@ -81,23 +80,15 @@ impl Export for RunsCsv {
         "runs.csv"
     }
 
+    fn applies(&self, r: &Results) -> bool {
+        r.batch.is_some()
+    }
+
     fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
-        let err = |source| ReportError::Csv { file: "runs.csv", source };
-        let mut w = writer();
-        let mut header: Vec<String> = vec!["run".into(), "strategy".into()];
-        header.extend(HORIZON.iter().map(|m| m.to_string()));
-        header.extend(r.plan.uncertain_params().map(str::to_string));
-        w.write_record(&header).map_err(err)?;
-        let s = &r.plan.scenario;
-        let nh = HORIZON.len();
-        for run in &r.batch.runs {
-            for (k, st) in s.strategies.iter().enumerate() {
-                let mut row = vec![run.run.to_string(), st.id.clone()];
-                row.extend(run.horizon[k * nh..(k + 1) * nh].iter().map(|&x| cell(x)));
-                row.extend(run.params.iter().map(|&x| cell(x)));
-                w.write_record(&row).map_err(err)?;
-            }
+        let mut out = super::runs_file::csv_header(r.plan);
+        if let Some(batch) = r.batch {
+            out.extend(super::runs_file::csv_rows(r.plan, &batch.runs));
         }
-        finish("runs.csv", w)
+        Ok(out)
     }
 }

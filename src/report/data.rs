@@ -97,6 +97,67 @@ impl RunTable {
     pub fn param_column(&self, p: usize) -> Vec<f64> {
         (0..self.len()).map(|i| self.param(i, p)).collect()
     }
+
+    /// An empty table for `strategies` strategies and `n_params` parameters.
+    pub fn empty(strategies: usize, n_params: usize) -> Self {
+        RunTable { run_ids: Vec::new(), horizon: Vec::new(), params: Vec::new(), strategies, n_params }
+    }
+
+    /// Appends a run: its horizon figures (strategy-major) and parameters.
+    pub fn push(&mut self, run: u64, horizon: &[f64], params: &[f64]) {
+        self.run_ids.push(run);
+        self.horizon.extend_from_slice(horizon);
+        self.params.extend_from_slice(params);
+    }
+
+    /// Appends the runs of `other` until the table holds `cap` runs.
+    pub fn append(&mut self, other: &RunTable, cap: usize) {
+        let take = cap.saturating_sub(self.len()).min(other.len());
+        let nh = self.strategies * HORIZON.len();
+        self.run_ids.extend_from_slice(&other.run_ids[..take]);
+        self.horizon.extend_from_slice(&other.horizon[..take * nh]);
+        self.params.extend_from_slice(&other.params[..take * self.n_params]);
+    }
+
+    /// Writes the table as little-endian numbers: runs, then per run its id, horizon
+    /// figures and parameters.
+    pub fn write_bytes(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&(self.len() as u64).to_le_bytes());
+        let nh = self.strategies * HORIZON.len();
+        for i in 0..self.len() {
+            out.extend_from_slice(&self.run_ids[i].to_le_bytes());
+            for x in &self.horizon[i * nh..(i + 1) * nh] {
+                out.extend_from_slice(&x.to_bits().to_le_bytes());
+            }
+            for x in &self.params[i * self.n_params..(i + 1) * self.n_params] {
+                out.extend_from_slice(&x.to_bits().to_le_bytes());
+            }
+        }
+    }
+
+    /// Reads what [`RunTable::write_bytes`] wrote.
+    pub fn read_bytes(
+        bytes: &[u8],
+        strategies: usize,
+        n_params: usize,
+    ) -> Result<Self, crate::stats::accumulator::DecodeError> {
+        use crate::stats::accumulator::DecodeError;
+        let words: Vec<u64> =
+            bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect();
+        let nh = strategies * HORIZON.len();
+        let per_run = 1 + nh + n_params;
+        let runs = *words.first().ok_or_else(|| DecodeError("no sample of runs".into()))? as usize;
+        if bytes.len() % 8 != 0 || words.len() != 1 + runs.saturating_mul(per_run) {
+            return Err(DecodeError("the sample of runs has the wrong size".into()));
+        }
+        let mut t = RunTable::empty(strategies, n_params);
+        for w in words[1..].chunks_exact(per_run) {
+            t.run_ids.push(w[0]);
+            t.horizon.extend(w[1..1 + nh].iter().map(|&b| f64::from_bits(b)));
+            t.params.extend(w[1 + nh..].iter().map(|&b| f64::from_bits(b)));
+        }
+        Ok(t)
+    }
 }
 
 /// What every report reads.
@@ -110,7 +171,8 @@ pub struct ReportData {
     yearly: Vec<Stat>,
     /// Horizon figures, `[strategy][HORIZON]`.
     horizon: Vec<Stat>,
-    /// Per-run data.
+    /// Per-run data of the first runs (at most [`super::collect::SAMPLE_RUNS`]): the charts
+    /// and the workbook draw from them; the tables are over all runs.
     pub runs: RunTable,
     /// P90 of yearly spend, `[strategy][year]` (`budget.csv`).
     spend_p90: Vec<f64>,
@@ -162,20 +224,7 @@ impl ReportData {
             }
         }
         let horizon = r.horizon.iter().map(|hs| Stat::from(&hs.summary)).collect();
-        let nh = HORIZON.len();
-        let n_params = r.plan.uncertain_params().count();
-        let mut runs = RunTable {
-            run_ids: Vec::with_capacity(r.batch.runs.len()),
-            horizon: Vec::with_capacity(r.batch.runs.len() * n * nh),
-            params: Vec::with_capacity(r.batch.runs.len() * n_params),
-            strategies: n,
-            n_params,
-        };
-        for run in &r.batch.runs {
-            runs.run_ids.push(run.run);
-            runs.horizon.extend_from_slice(&run.horizon[..n * nh]);
-            runs.params.extend_from_slice(&run.params);
-        }
+        let runs = r.sample.clone();
         // budget.csv is the one source of P90 and the budget line, so that both ways of
         // building the data read the same numbers.
         let (spend_p90, budget_line) = match super::Export::render(&super::BudgetCsv, r) {
@@ -265,42 +314,7 @@ impl ReportData {
         }
         let horizon = complete("summary.csv", horizon)?;
 
-        // runs.csv: run,strategy,<HORIZON>,<uncertain parameters>
-        let nh = HORIZON.len();
-        let n_params = meta.uncertain_parameters.len();
-        let bytes = read("runs.csv")?;
-        let rows = csv_rows("runs.csv", &bytes, 2 + nh + n_params)?;
-        if rows.len() % n.max(1) != 0 {
-            return Err(ReportError::Read { file: "runs.csv", reason: "not one row per run and strategy".into() });
-        }
-        let mut runs = RunTable {
-            run_ids: Vec::with_capacity(rows.len() / n.max(1)),
-            horizon: Vec::with_capacity(rows.len() * nh),
-            params: Vec::with_capacity(rows.len() / n.max(1) * n_params),
-            strategies: n,
-            n_params,
-        };
-        for (i, row) in rows.iter().enumerate() {
-            let k = strategy_of("runs.csv", &row[1])?;
-            if k != i % n {
-                return Err(ReportError::Read {
-                    file: "runs.csv",
-                    reason: format!("row {}: strategies out of order", i + 2),
-                });
-            }
-            if k == 0 {
-                let run = row[0]
-                    .parse()
-                    .map_err(|_| ReportError::Read { file: "runs.csv", reason: format!("bad run `{}`", row[0]) })?;
-                runs.run_ids.push(run);
-                for c in &row[2 + nh..] {
-                    runs.params.push(number("runs.csv", c)?);
-                }
-            }
-            for c in &row[2..2 + nh] {
-                runs.horizon.push(number("runs.csv", c)?);
-            }
-        }
+        let runs = read_sample(dir, &meta, n)?;
 
         let (spend_p90, budget_line) = parse_budget(&read("budget.csv")?, &meta)?;
         // The reserve tables exist only for scenarios with a budget line.
@@ -376,15 +390,76 @@ impl ReportData {
         self.spend_p90.get(k * years..(k + 1) * years).unwrap_or(&[])
     }
 
-    /// Runs in which strategy `k` never breaks even (its `break_even_year` is empty).
+    /// Runs in the results (all of them; [`ReportData::runs`] holds the first ones only).
+    pub fn total_runs(&self) -> usize {
+        self.meta.runs
+    }
+
+    /// Runs in which strategy `k` never breaks even (its `break_even_year` is empty), from
+    /// the share that does (`p_break_even`) over all runs.
     pub fn never_break_even(&self, k: usize) -> usize {
-        (0..self.runs.len()).filter(|&i| self.runs.horizon(i, k, h::BREAK_EVEN_YEAR).is_nan()).count()
+        let share = self.horizon(k, h::BREAKS_EVEN).mean;
+        if share.is_nan() { self.total_runs() } else { (self.total_runs() as f64 * (1.0 - share)).round() as usize }
     }
 
     /// Whether the scenario has a budget line.
     pub fn has_budget(&self) -> bool {
         self.meta.budget_eur.is_some() && self.metric("budget_overrun").is_some()
     }
+}
+
+/// The first [`super::collect::SAMPLE_RUNS`] runs of `runs.csv` (run,strategy,<HORIZON>,
+/// <uncertain parameters>), read as a stream so that a large file is not held in memory.
+fn read_sample(dir: &Path, meta: &Meta, n: usize) -> Result<RunTable, ReportError> {
+    let file = "runs.csv";
+    let nh = HORIZON.len();
+    let n_params = meta.uncertain_parameters.len();
+    let width = 2 + nh + n_params;
+    let f = std::fs::File::open(dir.join(file)).map_err(|e| ReportError::Read { file, reason: e.to_string() })?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::new(f));
+    let strategy_index: HashMap<&str, usize> =
+        meta.strategies.iter().enumerate().map(|(k, s)| (s.as_str(), k)).collect();
+    let mut runs = RunTable::empty(n, n_params);
+    let mut horizon = Vec::with_capacity(n * nh);
+    let mut params = Vec::with_capacity(n_params);
+    let mut run_id = 0;
+    for (i, rec) in reader.records().enumerate() {
+        if runs.len() >= super::collect::SAMPLE_RUNS {
+            break;
+        }
+        let row = rec.map_err(|e| ReportError::Read { file, reason: e.to_string() })?;
+        if row.len() != width {
+            return Err(ReportError::Read {
+                file,
+                reason: format!("row {}: expected {width} columns, found {}", i + 2, row.len()),
+            });
+        }
+        let k = *strategy_index
+            .get(&row[1])
+            .ok_or_else(|| ReportError::Read { file, reason: format!("unknown strategy `{}`", &row[1]) })?;
+        if k != i % n {
+            return Err(ReportError::Read { file, reason: format!("row {}: strategies out of order", i + 2) });
+        }
+        if k == 0 {
+            run_id =
+                row[0].parse().map_err(|_| ReportError::Read { file, reason: format!("bad run `{}`", &row[0]) })?;
+            horizon.clear();
+            params.clear();
+            for c in row.iter().skip(2 + nh) {
+                params.push(number(file, c)?);
+            }
+        }
+        for c in row.iter().skip(2).take(nh) {
+            horizon.push(number(file, c)?);
+        }
+        if k == n - 1 {
+            runs.push(run_id, &horizon, &params);
+        }
+    }
+    if horizon.len() != n * nh && !(horizon.is_empty() && runs.is_empty()) {
+        return Err(ReportError::Read { file, reason: "not one row per run and strategy".into() });
+    }
+    Ok(runs)
 }
 
 fn csv_rows(file: &'static str, bytes: &[u8], width: usize) -> Result<Vec<Vec<String>>, ReportError> {

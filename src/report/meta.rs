@@ -67,6 +67,9 @@ pub struct Meta {
     /// Every numeric input of the scenario, fixed or uncertain, in file order.
     #[serde(default)]
     pub inputs: Vec<InputMeta>,
+    /// How the percentiles were computed: exact, or from sketches with a stated error.
+    #[serde(default)]
+    pub quantiles: String,
 }
 
 /// Versions of the crates whose algorithms determine the draws.
@@ -133,9 +136,9 @@ impl Meta {
             scenario_description: s.description.trim().to_string(),
             scenario_file: s.file.display().to_string(),
             scenario_sha256: s.sha256.clone(),
-            seed: r.batch.seed,
-            runs: r.batch.runs.len(),
-            threads: r.batch.threads,
+            seed: r.info.seed,
+            runs: r.info.runs,
+            threads: r.info.threads,
             start_year: s.start_year,
             horizon_years: s.horizon_years,
             steps_per_year: s.steps_per_year,
@@ -148,6 +151,7 @@ impl Meta {
             segments: s.segments.iter().map(|g| SegmentMeta { id: g.id.clone(), name: g.name.clone() }).collect(),
             budget_eur: s.budget,
             budget_growth: s.budget_growth,
+            quantiles: r.quantile_mode().describe(),
             inputs: s
                 .params
                 .iter()

@@ -9,6 +9,7 @@
 
 pub mod budget;
 pub mod charts;
+pub mod collect;
 mod csv_files;
 pub mod data;
 pub mod headline;
@@ -16,17 +17,20 @@ mod html;
 pub mod lang;
 pub mod markdown;
 pub mod meta;
+pub mod partial;
+pub mod runs_file;
 pub mod sensitivity;
 pub mod sweep;
 pub mod tables;
 mod xlsx;
 
-use crate::engine::metrics::h;
 use crate::engine::{Batch, HORIZON, Plan};
 use crate::stats::Summary;
+use crate::stats::quantiles::QuantileMode;
 
 pub use budget::BudgetCsv;
 pub use charts::Charts;
+pub use collect::{Collector, Columns};
 pub use csv_files::{RunsCsv, SummaryCsv, YearlyCsv};
 pub use data::ReportData;
 pub use html::HtmlReport;
@@ -61,6 +65,14 @@ pub enum ReportError {
     Chart {
         /// The chart's name.
         chart: &'static str,
+        /// The cause.
+        reason: String,
+    },
+    /// A streamed file could not be written.
+    #[error("writing {path}: {reason}")]
+    Write {
+        /// The file.
+        path: std::path::PathBuf,
         /// The cause.
         reason: String,
     },
@@ -149,49 +161,73 @@ pub struct HorizonStat {
     pub summary: Summary,
 }
 
-/// A batch with its statistics, ready for the exporters.
+/// How a batch was run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchInfo {
+    /// The seed used.
+    pub seed: u64,
+    /// Worker threads used (the results do not depend on it).
+    pub threads: usize,
+    /// Runs.
+    pub runs: usize,
+}
+
+/// The statistics of a batch, ready for the exporters.
 pub struct Results<'a> {
     /// The plan that was run.
     pub plan: &'a Plan,
-    /// The per-run results.
-    pub batch: &'a Batch,
+    /// Seed, threads, runs.
+    pub info: BatchInfo,
+    /// Statistics of every figure, and the first runs.
+    pub collected: Collector,
+    /// The per-run results, when the whole batch is in memory (`sensitivity` and tests);
+    /// `run` streams them to `runs.csv` instead.
+    pub batch: Option<&'a Batch>,
     /// Yearly statistics, strategy-major, then year, then metric.
     pub yearly: Vec<YearlyStat>,
     /// Horizon statistics, strategy-major, in [`HORIZON`] order.
     pub horizon: Vec<HorizonStat>,
+    /// The first runs' horizon figures and parameters.
+    pub sample: data::RunTable,
 }
 
 impl<'a> Results<'a> {
-    /// Computes the statistics of a batch.
+    /// Computes the statistics of a batch held in memory (percentiles exact).
     pub fn new(plan: &'a Plan, batch: &'a Batch) -> Self {
+        let mut c = Collector::new(plan, QuantileMode::Exact);
+        for (b, runs) in batch.runs.chunks(crate::engine::BLOCK as usize).enumerate() {
+            c.add_block(plan, b as u64, runs);
+        }
+        let info = BatchInfo { seed: batch.seed, threads: batch.threads, runs: batch.runs.len() };
+        let mut r = Results::collected(plan, info, c);
+        r.batch = Some(batch);
+        r
+    }
+
+    /// The statistics of what a [`Collector`] saw.
+    pub fn collected(plan: &'a Plan, info: BatchInfo, mut collected: Collector) -> Self {
+        collected.stats.finish();
+        let cols = &collected.columns;
+        let summaries = collected.stats.summaries(&cols.never(plan));
         let lay = &plan.layout;
         let n = plan.strategies();
-        let per = lay.yearly_len();
-        let mut column = Vec::with_capacity(batch.runs.len());
-        let mut yearly = Vec::with_capacity(n * per);
+        let mut yearly = Vec::with_capacity(n * lay.yearly_len());
         for k in 0..n {
             for t in 0..lay.years {
                 for m in 0..lay.yearly.len() {
-                    column.clear();
-                    column.extend(batch.runs.iter().map(|r| r.yearly[k * per + lay.at(m, t)]));
-                    yearly.push(YearlyStat { strategy: k, year: t, metric: m, summary: Summary::of(&column) });
+                    let summary = summaries[cols.yearly(plan, k, m, t)];
+                    yearly.push(YearlyStat { strategy: k, year: t, metric: m, summary });
                 }
             }
         }
         let mut horizon = Vec::with_capacity(n * HORIZON.len());
         for k in 0..n {
             for (m, &name) in HORIZON.iter().enumerate() {
-                column.clear();
-                column.extend(batch.runs.iter().map(|r| r.horizon[k * HORIZON.len() + m]));
-                let summary = if m == h::BREAK_EVEN_YEAR && k != plan.scenario.baseline() {
-                    Summary::of_with_never(&column)
-                } else {
-                    Summary::of(&column)
-                };
-                horizon.push(HorizonStat { strategy: k, metric: name, summary });
+                horizon.push(HorizonStat { strategy: k, metric: name, summary: summaries[cols.horizon(k, m)] });
             }
         }
-        Results { plan, batch, yearly, horizon }
+        let sample = collected.sample.clone();
+        Results { plan, info, collected, batch: None, yearly, horizon, sample }
     }
 
     /// The horizon statistic `metric` of strategy `k`.
@@ -203,6 +239,21 @@ impl<'a> Results<'a> {
     pub fn yearly_stat(&self, k: usize, t: usize, m: usize) -> &Summary {
         let lay = &self.plan.layout;
         &self.yearly[(k * lay.years + t) * lay.yearly.len() + m].summary
+    }
+
+    /// The `q`-quantile over runs of column `col` (see [`Columns`]).
+    pub fn quantile(&self, col: usize, q: f64) -> f64 {
+        self.collected.stats.quantile(col, q)
+    }
+
+    /// The mean over runs of column `col`.
+    pub fn mean(&self, col: usize) -> f64 {
+        self.collected.stats.moments(col).mean()
+    }
+
+    /// How the percentiles were computed.
+    pub fn quantile_mode(&self) -> QuantileMode {
+        self.collected.stats.mode()
     }
 }
 

@@ -383,7 +383,7 @@ fn reserve_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
 /// The notes under the tables.
 pub fn notes(d: &ReportData, lang: Lang) -> Vec<String> {
     let m = &d.meta;
-    let runs = d.runs.len();
+    let runs = d.total_runs();
     let never: Vec<String> = (0..d.strategies())
         .filter(|&k| k != d.baseline())
         .map(|k| match lang {

@@ -6,6 +6,9 @@
 //! exist in a run, such as the break-even year of a run that never breaks even) are left
 //! out of mean and MCSE; see [`Summary::of_with_never`] for percentiles that count them.
 
+pub mod accumulator;
+pub mod moments;
+pub mod quantiles;
 pub mod reserve;
 
 /// Percentiles reported for every figure.

@@ -1,0 +1,169 @@
+//! `contractsim merge`: combine the partial results of `run --shard K/N` into the results
+//! folder that a single run writes. The partials must be all N shards of one batch (same
+//! scenario, seed, runs, tool version and percentile mode), each once; they may be given in
+//! any order. Statistics are merged in run order along the same block tree as a single run,
+//! so the tables are identical to a single run's, byte for byte.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::run::rayon_threads;
+use super::{CliError, MergeArgs};
+use crate::engine::{Plan, shard_runs};
+use crate::output;
+use crate::report::partial::{self, PartialMeta};
+use crate::report::runs_file::{RUNS_CSV, RunsWriter};
+use crate::report::{BatchInfo, Collector, Results, render_all};
+use crate::scenario;
+
+/// Merges the partial folders `args.dirs` into `args.out`.
+pub fn merge(args: MergeArgs) -> Result<(), CliError> {
+    let started = std::time::Instant::now();
+    let mut parts: Vec<(PathBuf, PartialMeta)> = Vec::new();
+    let mut bad = Vec::new();
+    for dir in &args.dirs {
+        match read_meta(dir) {
+            Ok(m) => parts.push((dir.clone(), m)),
+            Err(e) => bad.push(e),
+        }
+    }
+    if !bad.is_empty() {
+        return Err(CliError::BadInput(bad.join("\n")));
+    }
+    parts.sort_by_key(|(_, m)| m.shard);
+    let (first_dir, first) = parts[0].clone();
+    for (dir, m) in &parts {
+        let mismatch = |what: &str, mine: String, theirs: String| {
+            format!(
+                "{}: key `{what}` in partial.json: expected {mine} (as in {}), found {theirs}; every shard must come \
+                 from the same batch",
+                dir.display(),
+                first_dir.display()
+            )
+        };
+        if m.scenario_sha256 != first.scenario_sha256 {
+            bad.push(mismatch("scenario_sha256", first.scenario_sha256.clone(), m.scenario_sha256.clone()));
+        }
+        for (key, a, b) in [
+            ("seed", first.seed, m.seed),
+            ("runs", first.runs as u64, m.runs as u64),
+            ("shards", first.shards, m.shards),
+        ] {
+            if a != b {
+                bad.push(mismatch(key, a.to_string(), b.to_string()));
+            }
+        }
+        if m.tool_version != first.tool_version {
+            bad.push(mismatch("tool_version", first.tool_version.clone(), m.tool_version.clone()));
+        }
+        if m.quantiles != first.quantiles {
+            bad.push(mismatch("quantiles", first.quantiles.clone(), m.quantiles.clone()));
+        }
+        let expected = shard_runs(m.runs as u64, m.shard, m.shards.max(1));
+        if m.shard >= m.shards || (m.first_run, m.end_run) != (expected.start, expected.end) {
+            bad.push(format!(
+                "{}: partial.json: expected shard K < N with runs {}..{} for shard {} of {}, found runs {}..{}",
+                dir.display(),
+                expected.start,
+                expected.end,
+                m.shard,
+                m.shards,
+                m.first_run,
+                m.end_run
+            ));
+        }
+    }
+    let shards: Vec<u64> = parts.iter().map(|(_, m)| m.shard).collect();
+    let missing: Vec<String> =
+        (0..first.shards).filter(|k| !shards.contains(k)).map(|k| format!("{k}/{}", first.shards)).collect();
+    if !missing.is_empty() {
+        bad.push(format!("expected all {} shards, missing: {}", first.shards, missing.join(", ")));
+    }
+    let mut twice: Vec<String> = shards.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].to_string()).collect();
+    twice.dedup();
+    if !twice.is_empty() {
+        bad.push(format!("expected each shard once, found shard {} more than once", twice.join(", ")));
+    }
+    if !bad.is_empty() {
+        return Err(CliError::BadInput(bad.join("\n")));
+    }
+
+    let text = std::fs::read_to_string(first_dir.join(partial::SCENARIO_TOML))
+        .with_context(|| format!("reading {}", first_dir.join(partial::SCENARIO_TOML).display()))?;
+    let s = scenario::parse_str(&text, Path::new(&first.scenario_file))
+        .map_err(|e| CliError::BadInput(format!("{}: {e}", first_dir.join(partial::SCENARIO_TOML).display())))?;
+    if s.sha256 != first.scenario_sha256 {
+        return Err(CliError::BadInput(format!(
+            "{}: expected the scenario with SHA-256 {}, found {}",
+            first_dir.join(partial::SCENARIO_TOML).display(),
+            first.scenario_sha256,
+            s.sha256
+        )));
+    }
+    if !args.force {
+        output::check_destination(&args.out, &s.file, &s.sha256).map_err(|e| CliError::BadInput(e.to_string()))?;
+    }
+    let plan = Plan::new(s);
+    let staging = output::Staging::new(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    let mut runs_file = RunsWriter::create(staging.path(), &plan).context("writing runs.csv")?;
+    let mut collected: Option<Collector> = None;
+    let mut threads = 0;
+    for (dir, m) in &parts {
+        let bytes = std::fs::read(dir.join(partial::STATS_BIN))
+            .with_context(|| format!("reading {}", dir.join(partial::STATS_BIN).display()))?;
+        let c = Collector::from_bytes(&plan, &bytes)
+            .map_err(|e| CliError::BadInput(format!("{}: {e}", dir.join(partial::STATS_BIN).display())))?;
+        if c.stats.runs() != m.end_run - m.first_run {
+            return Err(CliError::BadInput(format!(
+                "{}: expected {} runs, found {}",
+                dir.join(partial::STATS_BIN).display(),
+                m.end_run - m.first_run,
+                c.stats.runs()
+            )));
+        }
+        match &mut collected {
+            None => collected = Some(c),
+            Some(all) => all.merge(c),
+        }
+        runs_file.append_file(&dir.join(RUNS_CSV)).context("merging runs.csv")?;
+        threads = threads.max(m.threads);
+    }
+    runs_file.finish().context("writing runs.csv")?;
+    let collected = collected.expect("at least one partial");
+    let info = BatchInfo {
+        seed: first.seed,
+        threads: if threads == 0 { rayon_threads(0) } else { threads },
+        runs: first.runs,
+    };
+    let results = Results::collected(&plan, info, collected);
+    for (file, bytes) in render_all(&results).context("rendering the results")? {
+        staging.write(&file, &bytes).with_context(|| format!("writing {file}"))?;
+    }
+    staging.commit().with_context(|| format!("writing {}", args.out.display()))?;
+    eprintln!(
+        "{}: merged {} shards ({} runs) in {:.1} s -> {}",
+        first.scenario_file,
+        parts.len(),
+        first.runs,
+        started.elapsed().as_secs_f64(),
+        args.out.display()
+    );
+    Ok(())
+}
+
+fn read_meta(dir: &Path) -> Result<PartialMeta, String> {
+    let path = dir.join(partial::PARTIAL_JSON);
+    let bytes = std::fs::read(&path).map_err(|e| {
+        format!(
+            "{}: expected the partial results of `run --shard` (with partial.json), cannot read it: {e}",
+            path.display()
+        )
+    })?;
+    let meta: PartialMeta =
+        serde_json::from_slice(&bytes).map_err(|e| format!("{}: not a partial.json: {e}", path.display()))?;
+    if meta.format != partial::FORMAT {
+        return Err(format!("{}: key `format`: expected {}, found {}", path.display(), partial::FORMAT, meta.format));
+    }
+    Ok(meta)
+}

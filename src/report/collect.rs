@@ -1,0 +1,175 @@
+//! [`Collector`]: what a results folder needs from a stream of runs, kept with memory that
+//! does not grow with the number of runs: the statistics of every figure
+//! ([`Accumulator`]) and the first [`SAMPLE_RUNS`] runs' horizon figures and parameters
+//! (for the charts and the workbook). A collector can be saved as the partial result of a
+//! shard and merged with the next shard's, giving what one pass over all runs gives.
+
+use crate::engine::metrics::y;
+use crate::engine::{HORIZON, Plan, RunRecord};
+use crate::stats::accumulator::{Accumulator, DecodeError};
+use crate::stats::quantiles::QuantileMode;
+
+use super::data::RunTable;
+
+/// Runs whose horizon figures and parameters are kept in memory for the charts and the
+/// workbook (the first ones: runs are independent, so they are a random sample).
+pub const SAMPLE_RUNS: usize = 20_000;
+
+/// The figures of one run, as the accumulator sees them: every yearly metric of every
+/// strategy, every horizon metric, and with a budget line the yearly overrun
+/// `max(0, spend − budget)` and the overrun summed over every budget period.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Columns {
+    /// Strategies.
+    pub strategies: usize,
+    /// Yearly figures per strategy (metrics × years).
+    pub per: usize,
+    /// Years.
+    pub years: usize,
+    /// First column of the yearly overruns (strategy-major), with a budget line.
+    pub overrun: Option<usize>,
+    /// First column of the period overruns and (periods, period length), with a budget line.
+    pub periods: Option<(usize, usize, usize)>,
+    /// Columns in all.
+    pub width: usize,
+}
+
+impl Columns {
+    /// The layout for a plan.
+    pub fn new(plan: &Plan) -> Self {
+        let s = &plan.scenario;
+        let n = plan.strategies();
+        let per = plan.layout.yearly_len();
+        let years = s.horizon_years;
+        let mut width = n * per + n * HORIZON.len();
+        let (mut overrun, mut periods) = (None, None);
+        if let Some(line) = &s.budget_line {
+            overrun = Some(width);
+            width += n * years;
+            let len = s.budget_period_years.min(line.len());
+            let count = line.len() - len + 1;
+            periods = Some((width, count, len));
+            width += n * count;
+        }
+        Columns { strategies: n, per, years, overrun, periods, width }
+    }
+
+    /// Column of yearly metric `m` in year `t` of strategy `k`.
+    pub fn yearly(&self, plan: &Plan, k: usize, m: usize, t: usize) -> usize {
+        k * self.per + plan.layout.at(m, t)
+    }
+
+    /// Column of horizon metric `m` of strategy `k`.
+    pub fn horizon(&self, k: usize, m: usize) -> usize {
+        self.strategies * self.per + k * HORIZON.len() + m
+    }
+
+    /// Column of the overrun of strategy `k` in year `t` (with a budget line).
+    pub fn overrun(&self, k: usize, t: usize) -> Option<usize> {
+        self.overrun.map(|o| o + k * self.years + t)
+    }
+
+    /// Column of the overrun of strategy `k` summed over the period starting in year
+    /// index `start` (with a budget line).
+    pub fn period(&self, k: usize, start: usize) -> Option<usize> {
+        self.periods.map(|(o, count, _)| o + k * count + start)
+    }
+
+    /// Appends the row of `run` to `out`.
+    pub fn row(&self, plan: &Plan, run: &RunRecord, out: &mut Vec<f64>) {
+        let n = self.strategies;
+        out.extend_from_slice(&run.yearly[..n * self.per]);
+        out.extend_from_slice(&run.horizon[..n * HORIZON.len()]);
+        let Some(line) = &plan.scenario.budget_line else { return };
+        let spend = |k: usize, t: usize| run.yearly[self.yearly(plan, k, y::SPEND, t)];
+        for k in 0..n {
+            out.extend((0..self.years).map(|t| (spend(k, t) - line[t]).max(0.0)));
+        }
+        if let Some((_, count, len)) = self.periods {
+            for k in 0..n {
+                out.extend(
+                    (0..count).map(|start| (start..start + len).map(|t| (spend(k, t) - line[t]).max(0.0)).sum::<f64>()),
+                );
+            }
+        }
+    }
+
+    /// Which columns count undefined values as "never" in their percentiles: the
+    /// break-even year of every strategy but the baseline.
+    pub fn never(&self, plan: &Plan) -> Vec<bool> {
+        let mut never = vec![false; self.width];
+        for k in (0..self.strategies).filter(|&k| k != plan.scenario.baseline()) {
+            never[self.horizon(k, crate::engine::metrics::h::BREAK_EVEN_YEAR)] = true;
+        }
+        never
+    }
+}
+
+/// The statistics and the sample of the runs seen so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Collector {
+    /// Column layout.
+    pub columns: Columns,
+    /// Statistics of every column.
+    pub stats: Accumulator,
+    /// The first runs' horizon figures and parameters.
+    pub sample: RunTable,
+    row: Vec<f64>,
+}
+
+impl Collector {
+    /// An empty collector; percentiles kept as `mode` says.
+    pub fn new(plan: &Plan, mode: QuantileMode) -> Self {
+        let columns = Columns::new(plan);
+        let stats = Accumulator::new(columns.width, mode);
+        let sample = RunTable::empty(plan.strategies(), plan.uncertain_params().count());
+        Collector { columns, stats, sample, row: Vec::new() }
+    }
+
+    /// Adds the runs of block `block`, in run order.
+    pub fn add_block(&mut self, plan: &Plan, block: u64, runs: &[RunRecord]) {
+        self.row.clear();
+        for run in runs {
+            self.columns.row(plan, run, &mut self.row);
+            if self.sample.len() < SAMPLE_RUNS {
+                self.sample.push(run.run, &run.horizon[..self.columns.strategies * HORIZON.len()], &run.params);
+            }
+        }
+        self.stats.push_block(block, &self.row);
+    }
+
+    /// Adds the runs of a collector over the blocks that follow this one's.
+    pub fn merge(&mut self, other: Collector) {
+        self.stats.merge(other.stats);
+        self.sample.append(&other.sample, SAMPLE_RUNS);
+    }
+
+    /// The collector as bytes (the statistics of a shard's partial results).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let stats = self.stats.to_bytes();
+        let mut out = Vec::with_capacity(stats.len() + 8 * (self.sample.len() + 16));
+        out.extend_from_slice(&(stats.len() as u64).to_le_bytes());
+        out.extend_from_slice(&stats);
+        self.sample.write_bytes(&mut out);
+        out
+    }
+
+    /// Reads what [`Collector::to_bytes`] wrote, for `plan`.
+    pub fn from_bytes(plan: &Plan, bytes: &[u8]) -> Result<Self, DecodeError> {
+        let short = || DecodeError("file ends early".into());
+        let len = u64::from_le_bytes(bytes.get(..8).ok_or_else(short)?.try_into().expect("8 bytes"));
+        let end = usize::try_from(len).ok().and_then(|l| l.checked_add(8)).filter(|&e| e <= bytes.len());
+        let end = end.ok_or_else(short)?;
+        let stats = Accumulator::from_bytes(&bytes[8..end])?;
+        let columns = Columns::new(plan);
+        if stats.width() != columns.width {
+            return Err(DecodeError(format!(
+                "{} figures per run, but the scenario has {}: a partial result of another scenario or version",
+                stats.width(),
+                columns.width
+            )));
+        }
+        let sample = RunTable::read_bytes(&bytes[end..], plan.strategies(), plan.uncertain_params().count())?;
+        Ok(Collector { columns, stats, sample, row: Vec::new() })
+    }
+}

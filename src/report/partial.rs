@@ -1,0 +1,45 @@
+//! The partial results of one shard (`run --shard K/N`): a folder with `partial.json`
+//! (what was run: scenario, seed, runs, shard, tool version, how percentiles are kept),
+//! `scenario.toml` (the scenario as run, so that `merge` needs nothing else),
+//! `stats.bin` (the shard's [`super::Collector`]) and the shard's rows of `runs.csv`.
+//! `contractsim merge` checks that the partials belong together and combines them.
+
+use serde::{Deserialize, Serialize};
+
+/// Name of the description file of a partial result.
+pub const PARTIAL_JSON: &str = "partial.json";
+/// Name of the statistics file of a partial result.
+pub const STATS_BIN: &str = "stats.bin";
+/// Name of the scenario copy in a partial result.
+pub const SCENARIO_TOML: &str = "scenario.toml";
+/// The format written in `partial.json`.
+pub const FORMAT: &str = "contractsim-partial-1";
+
+/// `partial.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PartialMeta {
+    /// Always [`FORMAT`].
+    pub format: String,
+    /// Version of contractsim that wrote it.
+    pub tool_version: String,
+    /// The scenario file as named on the command line.
+    pub scenario_file: String,
+    /// SHA-256 of the scenario file.
+    pub scenario_sha256: String,
+    /// Seed.
+    pub seed: u64,
+    /// Runs of the whole batch.
+    pub runs: usize,
+    /// This shard (0-based).
+    pub shard: u64,
+    /// Shards in all.
+    pub shards: u64,
+    /// First run of this shard.
+    pub first_run: u64,
+    /// One past the last run of this shard.
+    pub end_run: u64,
+    /// `exact` or `sketch`.
+    pub quantiles: String,
+    /// Worker threads used.
+    pub threads: usize,
+}

@@ -1,0 +1,101 @@
+//! The per-run data (`runs.csv`): one row per run and strategy with the horizon figures and
+//! the values drawn for the uncertain parameters. `run` streams it to disk block by block
+//! ([`RunsWriter`]), so it is never held whole in memory; rows are formatted in parallel
+//! and written in run order.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use super::{ReportError, cell};
+use crate::engine::{HORIZON, Plan, RunRecord};
+
+/// The file name of the per-run data.
+pub const RUNS_CSV: &str = "runs.csv";
+
+/// The header line of `runs.csv`.
+pub fn csv_header(plan: &Plan) -> Vec<u8> {
+    let mut header: Vec<String> = vec!["run".into(), "strategy".into()];
+    header.extend(HORIZON.iter().map(|m| m.to_string()));
+    header.extend(plan.uncertain_params().map(str::to_string));
+    line(&header)
+}
+
+fn line(fields: &[String]) -> Vec<u8> {
+    let mut w = super::csv_files::writer();
+    // Writing into memory cannot fail.
+    let _ = w.write_record(fields);
+    w.into_inner().unwrap_or_default()
+}
+
+/// The rows of `runs`, in run order (formatted in parallel).
+pub fn csv_rows(plan: &Plan, runs: &[RunRecord]) -> Vec<u8> {
+    let s = &plan.scenario;
+    let nh = HORIZON.len();
+    let parts: Vec<Vec<u8>> = runs
+        .par_iter()
+        .map(|run| {
+            let mut out = Vec::new();
+            let params: Vec<String> = run.params.iter().map(|&x| cell(x)).collect();
+            for (k, st) in s.strategies.iter().enumerate() {
+                let mut row = Vec::with_capacity(2 + nh + params.len());
+                row.push(run.run.to_string());
+                row.push(st.id.clone());
+                row.extend(run.horizon[k * nh..(k + 1) * nh].iter().map(|&x| cell(x)));
+                row.extend(params.iter().cloned());
+                out.extend(line(&row));
+            }
+            out
+        })
+        .collect();
+    parts.concat()
+}
+
+/// Streams `runs.csv` into a folder.
+pub struct RunsWriter {
+    path: PathBuf,
+    out: BufWriter<File>,
+}
+
+impl RunsWriter {
+    /// Creates `dir/runs.csv` with its header.
+    pub fn create(dir: &Path, plan: &Plan) -> Result<Self, ReportError> {
+        let path = dir.join(RUNS_CSV);
+        let f = File::create(&path).map_err(|e| write_error(&path, e))?;
+        let mut out = BufWriter::with_capacity(1 << 20, f);
+        out.write_all(&csv_header(plan)).map_err(|e| write_error(&path, e))?;
+        Ok(RunsWriter { path, out })
+    }
+
+    /// Appends the rows of a block of runs.
+    pub fn write_block(&mut self, plan: &Plan, runs: &[RunRecord]) -> Result<(), ReportError> {
+        self.out.write_all(&csv_rows(plan, runs)).map_err(|e| write_error(&self.path, e))
+    }
+
+    /// Appends the rows of another `runs.csv` (its header left out).
+    pub fn append_file(&mut self, other: &Path) -> Result<(), ReportError> {
+        let f = File::open(other).map_err(|e| read_error(other, e))?;
+        let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+        let mut header = Vec::new();
+        std::io::BufRead::read_until(&mut r, b'\n', &mut header).map_err(|e| read_error(other, e))?;
+        std::io::copy(&mut r, &mut self.out).map_err(|e| write_error(&self.path, e))?;
+        Ok(())
+    }
+
+    /// Flushes and closes the file.
+    pub fn finish(self) -> Result<(), ReportError> {
+        let path = self.path;
+        let f = self.out.into_inner().map_err(|e| write_error(&path, e.into_error()))?;
+        f.sync_all().map_err(|e| write_error(&path, e))
+    }
+}
+
+fn write_error(path: &Path, e: std::io::Error) -> ReportError {
+    ReportError::Write { path: path.to_path_buf(), reason: e.to_string() }
+}
+
+fn read_error(path: &Path, e: std::io::Error) -> ReportError {
+    ReportError::Write { path: path.to_path_buf(), reason: format!("reading: {e}") }
+}

@@ -1,0 +1,363 @@
+//! Statistics of many figures over runs, accumulated block by block with memory that does
+//! not grow with the number of runs (in sketch mode), and mergeable across shards with the
+//! same result, bit for bit, as one pass over all runs.
+//!
+//! Each run contributes one row of `width` figures. Per figure the accumulator keeps its
+//! moments along the fixed block tree ([`super::moments`]), its percentile store
+//! ([`super::quantiles`]) and the number of runs where it is undefined (NaN).
+
+use rayon::prelude::*;
+
+use super::Summary;
+use super::moments::{BLOCK, MomentTree, Moments, Node};
+use super::quantiles::{QuantileMode, Quantiles, Sketch, Store};
+
+/// Figures per rayon task when a block is added.
+const CHUNK: usize = 64;
+
+/// The statistics of `width` figures over the runs added so far.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Accumulator {
+    width: usize,
+    mode: QuantileMode,
+    tree: MomentTree,
+    quantiles: Vec<Quantiles>,
+    nan: Vec<u64>,
+    runs: u64,
+    finished: bool,
+}
+
+/// Why a saved accumulator cannot be read.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct DecodeError(pub String);
+
+impl Accumulator {
+    /// An empty accumulator.
+    pub fn new(width: usize, mode: QuantileMode) -> Self {
+        Accumulator {
+            width,
+            mode,
+            tree: MomentTree::default(),
+            quantiles: (0..width).map(|_| Quantiles::new(mode)).collect(),
+            nan: vec![0; width],
+            runs: 0,
+            finished: false,
+        }
+    }
+
+    /// Figures per run.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Runs added.
+    pub fn runs(&self) -> u64 {
+        self.runs
+    }
+
+    /// How percentiles are kept.
+    pub fn mode(&self) -> QuantileMode {
+        self.mode
+    }
+
+    /// Adds block `block` (runs `block * BLOCK ..`, at most [`BLOCK`] of them): `rows` holds
+    /// one row of `width` figures per run, in run order. Blocks must be added in order.
+    pub fn push_block(&mut self, block: u64, rows: &[f64]) {
+        assert!(self.width == 0 || rows.len() % self.width == 0, "rows of {} figures", self.width);
+        let n = rows.len().checked_div(self.width).unwrap_or(0);
+        assert!(n as u64 <= BLOCK, "at most one block of runs");
+        let width = self.width;
+        let mut moments = vec![Moments::default(); width];
+        moments
+            .par_chunks_mut(CHUNK)
+            .zip(self.quantiles.par_chunks_mut(CHUNK))
+            .zip(self.nan.par_chunks_mut(CHUNK))
+            .enumerate()
+            .for_each(|(chunk, ((m, q), nan))| {
+                let first = chunk * CHUNK;
+                for r in 0..n {
+                    let row = &rows[r * width + first..r * width + first + m.len()];
+                    for (j, &x) in row.iter().enumerate() {
+                        if x.is_nan() {
+                            nan[j] += 1;
+                        } else {
+                            m[j].push(x);
+                            q[j].push(x);
+                        }
+                    }
+                }
+            });
+        self.tree.push(Node { level: 0, index: block, moments });
+        self.runs += n as u64;
+        self.finished = false;
+    }
+
+    /// Adds the runs of another accumulator over the blocks that follow this one's.
+    pub fn merge(&mut self, other: Accumulator) {
+        assert_eq!(self.width, other.width, "accumulators of the same figures");
+        self.tree.extend(other.tree);
+        self.quantiles.par_iter_mut().zip(other.quantiles.into_par_iter()).for_each(|(a, b)| a.merge(b));
+        self.nan.iter_mut().zip(&other.nan).for_each(|(a, b)| *a += b);
+        self.runs += other.runs;
+        self.finished = false;
+    }
+
+    /// Prepares the percentile stores for queries.
+    pub fn finish(&mut self) {
+        if !self.finished {
+            self.quantiles.par_iter_mut().for_each(Quantiles::finish);
+            self.finished = true;
+        }
+    }
+
+    /// Moments of figure `i` so far.
+    pub fn moments(&self, i: usize) -> Moments {
+        self.tree.total_of(i)
+    }
+
+    /// Runs in which figure `i` is undefined.
+    pub fn undefined(&self, i: usize) -> u64 {
+        self.nan[i]
+    }
+
+    /// The `q`-quantile of figure `i` (after [`Accumulator::finish`]).
+    pub fn quantile(&self, i: usize, q: f64) -> f64 {
+        self.quantiles[i].quantile(q)
+    }
+
+    /// Summaries of every figure: mean and MCSE over the runs where it is defined, and the
+    /// percentiles; where `never[i]`, undefined runs count as later than any value (as
+    /// [`Summary::of_with_never`]). After [`Accumulator::finish`].
+    pub fn summaries(&self, never: &[bool]) -> Vec<Summary> {
+        let moments = self.tree.total(self.width);
+        (0..self.width)
+            .into_par_iter()
+            .map(|i| {
+                let m = moments[i];
+                let q = &self.quantiles[i];
+                let p = if never.get(i).copied().unwrap_or(false) {
+                    super::PERCENTILES.map(|p| q.quantile_with_never(p, self.nan[i]))
+                } else {
+                    super::PERCENTILES.map(|p| q.quantile(p))
+                };
+                Summary { mean: m.mean(), mcse: m.mcse(), p, n: m.n as usize }
+            })
+            .collect()
+    }
+
+    /// The accumulator as bytes (for partial results of a shard).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut w = Bytes::default();
+        w.put_bytes(MAGIC);
+        w.u64(self.width as u64);
+        w.u64(match self.mode {
+            QuantileMode::Exact => 0,
+            QuantileMode::Sketch => 1,
+        });
+        w.u64(self.runs);
+        w.u64(self.tree.nodes.len() as u64);
+        for node in &self.tree.nodes {
+            w.u64(node.level as u64);
+            w.u64(node.index);
+            for m in &node.moments {
+                w.u64(m.n);
+                w.f64(m.mean);
+                w.f64(m.m2);
+            }
+        }
+        for &n in &self.nan {
+            w.u64(n);
+        }
+        for q in &self.quantiles {
+            match q {
+                Quantiles::All(v) => {
+                    w.u64(0);
+                    w.u64(v.len() as u64);
+                    v.iter().for_each(|&x| w.f64(x));
+                }
+                Quantiles::Distinct(v) => {
+                    w.u64(1);
+                    w.u64(v.len() as u64);
+                    for &(x, c) in v {
+                        w.f64(x);
+                        w.u64(c);
+                    }
+                }
+                Quantiles::Sketch(s) => {
+                    w.u64(2);
+                    w.u64(s.zero);
+                    for store in [&s.pos, &s.neg] {
+                        w.u64(store.offset as i64 as u64);
+                        w.u64(store.counts.len() as u64);
+                        store.counts.iter().for_each(|&c| w.u64(c));
+                    }
+                }
+            }
+        }
+        w.0
+    }
+
+    /// Reads what [`Accumulator::to_bytes`] wrote.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+        let mut r = Reader { bytes, at: 0 };
+        if r.take(MAGIC.len())? != MAGIC {
+            return Err(DecodeError("not a contractsim statistics file".into()));
+        }
+        let width = r.len()?;
+        let mode = match r.u64()? {
+            0 => QuantileMode::Exact,
+            1 => QuantileMode::Sketch,
+            m => return Err(DecodeError(format!("unknown percentile mode {m}"))),
+        };
+        let runs = r.u64()?;
+        let nodes = r.len()?;
+        let mut tree = MomentTree::default();
+        for _ in 0..nodes {
+            let level = r.u64()? as u32;
+            let index = r.u64()?;
+            let mut moments = Vec::with_capacity(width.min(bytes.len()));
+            for _ in 0..width {
+                moments.push(Moments { n: r.u64()?, mean: r.f64()?, m2: r.f64()? });
+            }
+            tree.nodes.push(Node { level, index, moments });
+        }
+        let nan = (0..width).map(|_| r.u64()).collect::<Result<Vec<_>, _>>()?;
+        let mut quantiles = Vec::with_capacity(width.min(bytes.len()));
+        for _ in 0..width {
+            quantiles.push(match r.u64()? {
+                0 => {
+                    let n = r.len()?;
+                    Quantiles::All((0..n).map(|_| r.f64()).collect::<Result<_, _>>()?)
+                }
+                1 => {
+                    let n = r.len()?;
+                    Quantiles::Distinct((0..n).map(|_| Ok((r.f64()?, r.u64()?))).collect::<Result<_, DecodeError>>()?)
+                }
+                2 => {
+                    let zero = r.u64()?;
+                    let mut stores = [Store::default(), Store::default()];
+                    for s in &mut stores {
+                        s.offset = r.u64()? as i64 as i32;
+                        let n = r.len()?;
+                        s.counts = (0..n).map(|_| r.u64()).collect::<Result<_, _>>()?;
+                    }
+                    let [pos, neg] = stores;
+                    Quantiles::Sketch(Sketch { pos, neg, zero })
+                }
+                k => return Err(DecodeError(format!("unknown percentile store {k}"))),
+            });
+        }
+        if r.at != bytes.len() {
+            return Err(DecodeError(format!("{} bytes left over", bytes.len() - r.at)));
+        }
+        Ok(Accumulator { width, mode, tree, quantiles, nan, runs, finished: false })
+    }
+}
+
+const MAGIC: &[u8] = b"contractsim-stats-1\n";
+
+#[derive(Default)]
+struct Bytes(Vec<u8>);
+
+impl Bytes {
+    fn put_bytes(&mut self, b: &[u8]) {
+        self.0.extend_from_slice(b);
+    }
+    fn u64(&mut self, x: u64) {
+        self.0.extend_from_slice(&x.to_le_bytes());
+    }
+    fn f64(&mut self, x: f64) {
+        self.0.extend_from_slice(&x.to_bits().to_le_bytes());
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
+        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
+        let end = end.ok_or_else(|| DecodeError("file ends early".into()))?;
+        let out = &self.bytes[self.at..end];
+        self.at = end;
+        Ok(out)
+    }
+    fn u64(&mut self) -> Result<u64, DecodeError> {
+        let b = self.take(8)?;
+        Ok(u64::from_le_bytes(b.try_into().expect("8 bytes")))
+    }
+    fn f64(&mut self) -> Result<f64, DecodeError> {
+        Ok(f64::from_bits(self.u64()?))
+    }
+    /// A length, checked against what is left of the file.
+    fn len(&mut self) -> Result<usize, DecodeError> {
+        let n = self.u64()?;
+        if n > self.bytes.len() as u64 {
+            return Err(DecodeError(format!("a length of {n} in a file of {} bytes", self.bytes.len())));
+        }
+        Ok(n as usize)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(runs: std::ops::Range<u64>, width: usize) -> Vec<f64> {
+        runs.flat_map(|r| {
+            (0..width).map(move |c| {
+                if c == 2 && r % 3 == 0 { f64::NAN } else { ((r * 7919 + c as u64 * 104_729) % 10_007) as f64 * 1.5e3 }
+            })
+        })
+        .collect()
+    }
+
+    fn build(blocks: std::ops::Range<u64>, runs: u64, width: usize, mode: QuantileMode) -> Accumulator {
+        let mut a = Accumulator::new(width, mode);
+        for b in blocks {
+            let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(runs));
+            a.push_block(b, &rows(lo..hi, width));
+        }
+        a
+    }
+
+    #[test]
+    fn shards_merge_to_the_single_pass_and_survive_bytes() {
+        let (runs, width) = (10 * BLOCK + 17, 70);
+        for mode in [QuantileMode::Exact, QuantileMode::Sketch] {
+            let mut whole = build(0..11, runs, width, mode);
+            whole.finish();
+            let expected = whole.summaries(&[false, false, true]);
+            let mut merged = Accumulator::new(width, mode);
+            for (lo, hi) in [(0, 3), (3, 4), (4, 9), (9, 11)] {
+                let part = build(lo..hi, runs, width, mode);
+                merged.merge(Accumulator::from_bytes(&part.to_bytes()).unwrap());
+            }
+            merged.finish();
+            assert_eq!(merged.runs(), runs);
+            let got = merged.summaries(&[false, false, true]);
+            for (a, b) in got.iter().zip(&expected) {
+                assert_eq!(a.mean.to_bits(), b.mean.to_bits());
+                assert_eq!(a.mcse.to_bits(), b.mcse.to_bits());
+                for (x, y) in a.p.iter().zip(&b.p) {
+                    assert!(x.to_bits() == y.to_bits(), "{mode:?}: {x} vs {y}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_bytes_are_an_error_not_a_panic() {
+        let a = build(0..2, 2 * BLOCK, 5, QuantileMode::Sketch);
+        let bytes = a.to_bytes();
+        for cut in [0, 5, 30, bytes.len() / 2, bytes.len() - 1] {
+            assert!(Accumulator::from_bytes(&bytes[..cut]).is_err());
+        }
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(Accumulator::from_bytes(&longer).is_err());
+    }
+}
