@@ -16,6 +16,7 @@ mod html;
 pub mod lang;
 pub mod markdown;
 pub mod meta;
+pub mod parquet;
 pub mod sensitivity;
 pub mod sweep;
 pub mod tables;
