@@ -211,6 +211,50 @@ impl RunsParquet {
         Ok(())
     }
 
+    /// Appends every row of another runs file with the same columns and strategies (a
+    /// shard's partial `runs.parquet`, for `merge`), streaming it batch by batch so that
+    /// memory stays bounded however large the file is.
+    pub fn append_file(&mut self, other: &Path) -> Result<(), RunsFileError> {
+        self.write_batch()?;
+        let bad = |reason: String| RunsFileError::BadFile { path: other.to_path_buf(), reason };
+        let pq = |source| RunsFileError::Parquet { action: "reading", path: other.to_path_buf(), source };
+        let file = File::open(other).map_err(|source| RunsFileError::Io { path: other.to_path_buf(), source })?;
+        let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
+        let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).map_err(pq)?;
+        let (ours, theirs) = (self.schema.fields(), builder.schema().fields().clone());
+        if ours.len() != theirs.len()
+            || ours.iter().zip(theirs.iter()).any(|(a, b)| a.name() != b.name() || a.data_type() != b.data_type())
+        {
+            return Err(bad(format!("its columns differ from those of {}", self.path.display())));
+        }
+        let strategies = builder
+            .metadata()
+            .file_metadata()
+            .key_value_metadata()
+            .and_then(|kv| kv.iter().find(|e| e.key == KEY_STRATEGIES))
+            .and_then(|e| e.value.as_deref())
+            .and_then(|v| serde_json::from_str::<Vec<String>>(v).ok());
+        if strategies.as_ref() != Some(&self.strategies) {
+            return Err(bad(format!("its strategies differ from those of {}", self.path.display())));
+        }
+        let reader = builder.with_batch_size(BATCH_ROWS).build().map_err(pq)?;
+        for batch in reader {
+            let batch = batch.map_err(|source| RunsFileError::Arrow {
+                action: "reading",
+                path: other.to_path_buf(),
+                source,
+            })?;
+            let batch = RecordBatch::try_new(self.schema.clone(), batch.columns().to_vec())
+                .map_err(|source| RunsFileError::Arrow { action: "reading", path: other.to_path_buf(), source })?;
+            self.writer.write(&batch).map_err(|source| RunsFileError::Parquet {
+                action: "writing",
+                path: self.path.clone(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+
     /// Hands the buffered rows to the encoder, which closes a row group whenever it holds
     /// [`ROW_GROUP_ROWS`] rows.
     fn write_batch(&mut self) -> Result<(), RunsFileError> {
@@ -550,6 +594,49 @@ mod tests {
         std::fs::write(&csv, "run,strategy\n0,baseline\n").unwrap();
         let e = read_runs_parquet(&csv, None).unwrap_err().to_string();
         assert!(e.starts_with("reading ") && e.contains("runs.csv"), "{e}");
+    }
+
+    /// `merge`: partial files appended one after the other equal one file written at once.
+    #[test]
+    fn append_files_of_shards() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = strategies();
+        let metrics = ["npv_spend", "npv_saving_vs_baseline"];
+        let params = vec!["a".to_string(), "b".to_string()];
+        let whole = dir.path().join("whole.parquet");
+        let (horizon, pars) = write(&whole, 9_000, &metrics, &params, ROW_GROUP_ROWS);
+        // Shards of runs 1000..5000 and 5000..10000, written as `write` does.
+        let mut parts = Vec::new();
+        for (i, runs) in [(0u64..4_000), (4_000..9_000)].into_iter().enumerate() {
+            let path = dir.path().join(format!("shard-{i}.parquet"));
+            let mut w = RunsParquet::create(&path, &s, &metrics, &params).unwrap();
+            for run in runs {
+                let h: Vec<f64> = (0..s.len() * metrics.len()).map(|i| value(run, i)).collect();
+                let p: Vec<f64> = (0..params.len()).map(|i| value(run, 100 + i)).collect();
+                w.write_run(run + 1000, &h, &p).unwrap();
+            }
+            w.finish().unwrap();
+            parts.push(path);
+        }
+        let merged = dir.path().join("merged.parquet");
+        let mut w = RunsParquet::create(&merged, &s, &metrics, &params).unwrap();
+        for p in &parts {
+            w.append_file(p).unwrap();
+        }
+        w.finish().unwrap();
+        let d = read_runs_parquet(&merged, None).unwrap();
+        assert_eq!(d.run_ids, (1000..10_000).collect::<Vec<_>>());
+        assert!(same(&d.horizon, &horizon) && same(&d.params, &pars));
+
+        // Another layout is refused, naming the file.
+        let other = dir.path().join("other.parquet");
+        write(&other, 2, &["npv_spend"], &params, ROW_GROUP_ROWS);
+        let mut w = RunsParquet::create(&dir.path().join("x.parquet"), &s, &metrics, &params).unwrap();
+        let e = w.append_file(&other).unwrap_err().to_string();
+        assert!(e.contains("other.parquet") && e.contains("columns differ"), "{e}");
+        let mut w = RunsParquet::create(&dir.path().join("y.parquet"), &s[..2], &metrics, &params).unwrap();
+        let e = w.append_file(&whole).unwrap_err().to_string();
+        assert!(e.contains("whole.parquet") && e.contains("strategies differ"), "{e}");
     }
 
     /// Without contractsim's metadata (a file rewritten by another tool) the strategies come
