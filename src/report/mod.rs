@@ -17,6 +17,7 @@ mod html;
 pub mod lang;
 pub mod markdown;
 pub mod meta;
+pub mod parquet;
 pub mod partial;
 pub mod runs_file;
 pub mod sensitivity;
