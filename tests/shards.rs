@@ -60,8 +60,19 @@ fn shards_equal_single(extra: &[&str]) {
     for ((name, x), (_, y)) in a.iter().zip(&b) {
         assert!(x == y, "{name} differs between the single run and the merged shards");
     }
-    let runs = fs::read_to_string(merged.join("runs.csv")).unwrap();
-    assert_eq!(runs.lines().count(), 1 + 1100 * 2, "one row per run and strategy");
+    if extra.contains(&"parquet") {
+        assert!(!merged.join("runs.csv").exists() && merged.join("runs.parquet").exists());
+        // `report` reads the first runs from runs.parquet and redraws the same reports.
+        let redrawn = dir.path().join("redrawn");
+        let o = bin().arg("report").arg(&merged).arg("--out").arg(&redrawn).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        for ((name, x), (_, y)) in files(&merged).iter().zip(&files(&redrawn)) {
+            assert!(x == y, "{name} differs after `report` from runs.parquet");
+        }
+    } else {
+        let runs = fs::read_to_string(merged.join("runs.csv")).unwrap();
+        assert_eq!(runs.lines().count(), 1 + 1100 * 2, "one row per run and strategy");
+    }
 }
 
 #[test]
@@ -72,6 +83,11 @@ fn four_shards_merged_equal_a_single_run_with_exact_percentiles() {
 #[test]
 fn four_shards_merged_equal_a_single_run_with_sketches() {
     shards_equal_single(&["--quantile-memory", "0"]);
+}
+
+#[test]
+fn four_shards_merged_equal_a_single_run_with_parquet() {
+    shards_equal_single(&["--runs-format", "parquet", "--quantile-memory", "0"]);
 }
 
 #[test]

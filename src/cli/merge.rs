@@ -13,7 +13,7 @@ use super::{CliError, MergeArgs};
 use crate::engine::{Plan, shard_runs};
 use crate::output;
 use crate::report::partial::{self, PartialMeta};
-use crate::report::runs_file::{RUNS_CSV, RunsWriter};
+use crate::report::runs_file::RunsWriter;
 use crate::report::{BatchInfo, Collector, Results, render_all};
 use crate::scenario;
 
@@ -59,6 +59,9 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
         }
         if m.quantiles != first.quantiles {
             bad.push(mismatch("quantiles", first.quantiles.clone(), m.quantiles.clone()));
+        }
+        if m.runs_format != first.runs_format {
+            bad.push(mismatch("runs_format", first.runs_format.file_name().into(), m.runs_format.file_name().into()));
         }
         let expected = shard_runs(m.runs as u64, m.shard, m.shards.max(1));
         if m.shard >= m.shards || (m.first_run, m.end_run) != (expected.start, expected.end) {
@@ -106,7 +109,9 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
     }
     let plan = Plan::new(s);
     let staging = output::Staging::new(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
-    let mut runs_file = RunsWriter::create(staging.path(), &plan).context("writing runs.csv")?;
+    let runs_name = first.runs_format.file_name();
+    let mut runs_file =
+        RunsWriter::create(staging.path(), &plan, first.runs_format).with_context(|| format!("writing {runs_name}"))?;
     let mut collected: Option<Collector> = None;
     let mut threads = 0;
     for (dir, m) in &parts {
@@ -126,10 +131,10 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
             None => collected = Some(c),
             Some(all) => all.merge(c),
         }
-        runs_file.append_file(&dir.join(RUNS_CSV)).context("merging runs.csv")?;
+        runs_file.append_file(&dir.join(runs_name)).with_context(|| format!("merging {runs_name}"))?;
         threads = threads.max(m.threads);
     }
-    runs_file.finish().context("writing runs.csv")?;
+    runs_file.finish().with_context(|| format!("writing {runs_name}"))?;
     let collected = collected.expect("at least one partial");
     let info = BatchInfo {
         seed: first.seed,

@@ -160,6 +160,10 @@ pub struct RunArgs {
     /// most 0.1% and memory no longer grows with the runs [default: 1024].
     #[arg(long, value_name = "MIB")]
     pub quantile_memory: Option<f64>,
+    /// Format of the per-run data: `csv` (runs.csv) or `parquet` (runs.parquet, for pandas,
+    /// polars, R arrow and DuckDB).
+    #[arg(long, value_enum, default_value_t = crate::report::runs_file::RunsFormat::Csv)]
+    pub runs_format: crate::report::runs_file::RunsFormat,
 }
 
 /// Arguments of `sensitivity`.

@@ -20,7 +20,7 @@ use super::{CliError, RunArgs, scenario_files};
 use crate::analysis::convergence::{Precision, needs_more};
 use crate::engine::{EngineError, Plan, RunOptions, RunRecord, StreamError, run_blocks, shard_runs};
 use crate::report::partial::{self, PartialMeta};
-use crate::report::runs_file::RunsWriter;
+use crate::report::runs_file::{RunsFormat, RunsWriter};
 use crate::report::{BatchInfo, Collector, Columns, Results, render_all};
 use crate::stats::quantiles::QuantileMode;
 use crate::{output, scenario};
@@ -39,6 +39,7 @@ struct Job {
     precision: Option<Precision>,
     shard: Option<(u64, u64)>,
     mode: QuantileMode,
+    format: RunsFormat,
 }
 
 /// Runs each scenario and writes `outputs/<file stem>/` (or the `--out` folder).
@@ -124,7 +125,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         match estimate_time(&plan, &opts, share, source) {
             Ok(estimate) => {
                 let mode = quantile_mode(&plan, most, budget);
-                planned.push(Job { plan, opts, dest, estimate, precision, shard, mode })
+                planned.push(Job { plan, opts, dest, estimate, precision, shard, mode, format: args.runs_format })
             }
             Err(e) => bad.push(e),
         }
@@ -224,7 +225,7 @@ fn human(secs: f64) -> String {
 }
 
 fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
-    let Job { plan, opts, dest, estimate, precision, shard, mode } = job;
+    let Job { plan, opts, dest, estimate, precision, shard, mode, format } = job;
     let name = plan.scenario.name.clone();
     let file = plan.scenario.file.clone();
     let total = precision.map_or(opts.runs, |p| p.max_runs.max(opts.runs));
@@ -261,7 +262,9 @@ fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
         ))
     };
     let staging = output::Staging::new(&dest).with_context(|| format!("writing {}", dest.display()))?;
-    let mut runs_file = RunsWriter::create(staging.path(), &plan).context("writing runs.csv")?;
+    let runs_name = format.file_name();
+    let mut runs_file =
+        RunsWriter::create(staging.path(), &plan, format).with_context(|| format!("writing {runs_name}"))?;
     let mut collected = Collector::new(&plan, mode);
     let sink = |block: u64, records: &[RunRecord]| -> Result<bool, crate::report::ReportError> {
         collected.add_block(&plan, block, records);
@@ -277,7 +280,7 @@ fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
         Err(e) => return Err(anyhow::Error::new(e).context("running the simulation").into()),
     };
     bar.finish_and_clear();
-    runs_file.finish().context("writing runs.csv")?;
+    runs_file.finish().with_context(|| format!("writing {runs_name}"))?;
     let threads = rayon_threads(opts.threads);
     let write = |file: &str, bytes: &[u8]| staging.write(file, bytes).with_context(|| format!("writing {file}"));
     match shard {
@@ -295,6 +298,7 @@ fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
                 end_run: range.end,
                 quantiles: mode_name(mode).into(),
                 threads,
+                runs_format: format,
             };
             let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let same = std::str::from_utf8(&text)

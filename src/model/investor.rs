@@ -65,7 +65,11 @@ pub fn luck(baseline: &[f64], actual: &[f64], counterfactual: &[f64], paid: &[f6
 /// taken (as `numpy_financial.irr` does). −1 (all lost) when nothing comes back; NaN when
 /// there is no investment or no root in (−1, 10].
 pub fn irr(flows: &[f64]) -> f64 {
-    let npv = |r: f64| flows.iter().enumerate().map(|(t, f)| f / (1.0 + r).powi(t as i32)).sum::<f64>();
+    // NPV at rate r by Horner's scheme in v = 1 / (1 + r): no powers, one multiply-add a year.
+    let npv = |r: f64| {
+        let v = 1.0 / (1.0 + r);
+        flows.iter().rev().fold(0.0, |acc, f| acc * v + f)
+    };
     let invested: f64 = flows.iter().filter(|f| **f < 0.0).sum();
     let returned: f64 = flows.iter().filter(|f| **f > 0.0).sum();
     if invested == 0.0 {
@@ -74,13 +78,7 @@ pub fn irr(flows: &[f64]) -> f64 {
     if returned == 0.0 {
         return -1.0;
     }
-    // A grid that is fine near zero: r = sinh-like spacing from -0.999 to 10.
-    let grid: Vec<f64> = (0..=4000)
-        .map(|i| {
-            let x = i as f64 / 4000.0;
-            if x < 0.5 { -0.999 * (1.0 - 2.0 * x).powi(3) } else { 10.0 * (2.0 * x - 1.0).powi(3) }
-        })
-        .collect();
+    let grid = &*IRR_GRID;
     let mut best = f64::NAN;
     let mut f_prev = npv(grid[0]);
     for w in grid.windows(2) {
@@ -106,6 +104,17 @@ pub fn irr(flows: &[f64]) -> f64 {
     }
     best
 }
+
+/// The rates at which [`irr`] looks for sign changes: fine near zero, from −0.999 to 10
+/// (cubic spacing), built once.
+static IRR_GRID: std::sync::LazyLock<Vec<f64>> = std::sync::LazyLock::new(|| {
+    (0..=4000)
+        .map(|i| {
+            let x = i as f64 / 4000.0;
+            if x < 0.5 { -0.999 * (1.0 - 2.0 * x).powi(3) } else { 10.0 * (2.0 * x - 1.0).powi(3) }
+        })
+        .collect()
+});
 
 /// Modified internal rate of return: outflows discounted to year 0 and inflows compounded
 /// to the last year with a cash flow, both at `rate` (here the scenario's discount rate),

@@ -411,6 +411,10 @@ impl ReportData {
 /// The first [`super::collect::SAMPLE_RUNS`] runs of `runs.csv` (run,strategy,<HORIZON>,
 /// <uncertain parameters>), read as a stream so that a large file is not held in memory.
 fn read_sample(dir: &Path, meta: &Meta, n: usize) -> Result<RunTable, ReportError> {
+    let parquet = dir.join(super::runs_file::RUNS_PARQUET);
+    if !dir.join(super::runs_file::RUNS_CSV).exists() && parquet.exists() {
+        return read_sample_parquet(&parquet, meta, n);
+    }
     let file = "runs.csv";
     let nh = HORIZON.len();
     let n_params = meta.uncertain_parameters.len();
@@ -458,6 +462,35 @@ fn read_sample(dir: &Path, meta: &Meta, n: usize) -> Result<RunTable, ReportErro
     }
     if horizon.len() != n * nh && !(horizon.is_empty() && runs.is_empty()) {
         return Err(ReportError::Read { file, reason: "not one row per run and strategy".into() });
+    }
+    Ok(runs)
+}
+
+/// The first runs of `runs.parquet`, checked against `meta.json`.
+fn read_sample_parquet(path: &Path, meta: &Meta, n: usize) -> Result<RunTable, ReportError> {
+    let file = "runs.parquet";
+    let bad = |reason: String| ReportError::Read { file, reason };
+    let d =
+        super::parquet::read_runs_parquet(path, Some(super::collect::SAMPLE_RUNS)).map_err(|e| bad(e.to_string()))?;
+    if d.strategies != meta.strategies {
+        return Err(bad(format!("expected the strategies of meta.json, found {:?}", d.strategies)));
+    }
+    if d.param_names != meta.uncertain_parameters {
+        return Err(bad("expected the uncertain parameters of meta.json".into()));
+    }
+    let columns: Vec<usize> = HORIZON
+        .iter()
+        .map(|m| d.metrics.iter().position(|x| x == m).ok_or_else(|| bad(format!("no column `{m}`"))))
+        .collect::<Result<_, _>>()?;
+    let (nm, np) = (d.metrics.len(), d.param_names.len());
+    let mut runs = RunTable::empty(n, np);
+    let mut horizon = Vec::with_capacity(n * HORIZON.len());
+    for (i, &id) in d.run_ids.iter().enumerate() {
+        horizon.clear();
+        for k in 0..n {
+            horizon.extend(columns.iter().map(|&c| d.horizon[(i * n + k) * nm + c]));
+        }
+        runs.push(id, &horizon, &d.params[i * np..(i + 1) * np]);
     }
     Ok(runs)
 }

@@ -77,6 +77,9 @@ pub enum ReportError {
         /// The cause.
         reason: String,
     },
+    /// The per-run data file failed (its message names the file).
+    #[error("{0}")]
+    RunsFile(String),
     /// The workbook could not be written.
     #[error("writing results.xlsx: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),

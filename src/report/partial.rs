@@ -42,4 +42,7 @@ pub struct PartialMeta {
     pub quantiles: String,
     /// Worker threads used.
     pub threads: usize,
+    /// The format of the shard's per-run data.
+    #[serde(default)]
+    pub runs_format: super::runs_file::RunsFormat,
 }

@@ -1,7 +1,7 @@
-//! The per-run data (`runs.csv`): one row per run and strategy with the horizon figures and
-//! the values drawn for the uncertain parameters. `run` streams it to disk block by block
-//! ([`RunsWriter`]), so it is never held whole in memory; rows are formatted in parallel
-//! and written in run order.
+//! The per-run data (`runs.csv`, or `runs.parquet` with `--runs-format parquet`): one row
+//! per run and strategy with the horizon figures and the values drawn for the uncertain
+//! parameters. `run` streams it to disk block by block ([`RunsWriter`]), so it is never held
+//! whole in memory; CSV rows are formatted in parallel and written in run order.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -9,11 +9,35 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::parquet::{RunsFileError, RunsParquet};
 use super::{ReportError, cell};
 use crate::engine::{HORIZON, Plan, RunRecord};
 
-/// The file name of the per-run data.
+/// The file name of the per-run data as CSV.
 pub const RUNS_CSV: &str = "runs.csv";
+/// The file name of the per-run data as Parquet.
+pub const RUNS_PARQUET: &str = "runs.parquet";
+
+/// The format of the per-run data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RunsFormat {
+    /// `runs.csv`: opens in a spreadsheet (up to its row limit).
+    #[default]
+    Csv,
+    /// `runs.parquet`: Apache Parquet, for pandas, polars, R arrow and DuckDB.
+    Parquet,
+}
+
+impl RunsFormat {
+    /// The file it is written to.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            RunsFormat::Csv => RUNS_CSV,
+            RunsFormat::Parquet => RUNS_PARQUET,
+        }
+    }
+}
 
 /// The header line of `runs.csv`.
 pub fn csv_header(plan: &Plan) -> Vec<u8> {
@@ -53,43 +77,83 @@ pub fn csv_rows(plan: &Plan, runs: &[RunRecord]) -> Vec<u8> {
     parts.concat()
 }
 
-/// Streams `runs.csv` into a folder.
+/// Streams the per-run data into a folder.
 pub struct RunsWriter {
     path: PathBuf,
-    out: BufWriter<File>,
+    out: Out,
+}
+
+enum Out {
+    Csv(BufWriter<File>),
+    Parquet(Box<RunsParquet>),
 }
 
 impl RunsWriter {
-    /// Creates `dir/runs.csv` with its header.
-    pub fn create(dir: &Path, plan: &Plan) -> Result<Self, ReportError> {
-        let path = dir.join(RUNS_CSV);
-        let f = File::create(&path).map_err(|e| write_error(&path, e))?;
-        let mut out = BufWriter::with_capacity(1 << 20, f);
-        out.write_all(&csv_header(plan)).map_err(|e| write_error(&path, e))?;
+    /// Creates `dir/runs.csv` (with its header) or `dir/runs.parquet`.
+    pub fn create(dir: &Path, plan: &Plan, format: RunsFormat) -> Result<Self, ReportError> {
+        let path = dir.join(format.file_name());
+        let out = match format {
+            RunsFormat::Csv => {
+                let f = File::create(&path).map_err(|e| write_error(&path, e))?;
+                let mut out = BufWriter::with_capacity(1 << 20, f);
+                out.write_all(&csv_header(plan)).map_err(|e| write_error(&path, e))?;
+                Out::Csv(out)
+            }
+            RunsFormat::Parquet => {
+                let strategies: Vec<String> = plan.scenario.strategies.iter().map(|s| s.id.clone()).collect();
+                let params: Vec<String> = plan.uncertain_params().map(str::to_string).collect();
+                Out::Parquet(Box::new(
+                    RunsParquet::create(&path, &strategies, &HORIZON, &params).map_err(parquet_error)?,
+                ))
+            }
+        };
         Ok(RunsWriter { path, out })
     }
 
     /// Appends the rows of a block of runs.
     pub fn write_block(&mut self, plan: &Plan, runs: &[RunRecord]) -> Result<(), ReportError> {
-        self.out.write_all(&csv_rows(plan, runs)).map_err(|e| write_error(&self.path, e))
+        match &mut self.out {
+            Out::Csv(out) => out.write_all(&csv_rows(plan, runs)).map_err(|e| write_error(&self.path, e)),
+            Out::Parquet(p) => {
+                let n = plan.strategies() * HORIZON.len();
+                for run in runs {
+                    p.write_run(run.run, &run.horizon[..n], &run.params).map_err(parquet_error)?;
+                }
+                Ok(())
+            }
+        }
     }
 
-    /// Appends the rows of another `runs.csv` (its header left out).
+    /// Appends the rows of another file of the same format (a shard's).
     pub fn append_file(&mut self, other: &Path) -> Result<(), ReportError> {
-        let f = File::open(other).map_err(|e| read_error(other, e))?;
-        let mut r = std::io::BufReader::with_capacity(1 << 20, f);
-        let mut header = Vec::new();
-        std::io::BufRead::read_until(&mut r, b'\n', &mut header).map_err(|e| read_error(other, e))?;
-        std::io::copy(&mut r, &mut self.out).map_err(|e| write_error(&self.path, e))?;
-        Ok(())
+        match &mut self.out {
+            Out::Csv(out) => {
+                let f = File::open(other).map_err(|e| read_error(other, e))?;
+                let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+                let mut header = Vec::new();
+                std::io::BufRead::read_until(&mut r, b'\n', &mut header).map_err(|e| read_error(other, e))?;
+                std::io::copy(&mut r, out).map_err(|e| write_error(&self.path, e))?;
+                Ok(())
+            }
+            Out::Parquet(p) => p.append_file(other).map_err(parquet_error),
+        }
     }
 
     /// Flushes and closes the file.
     pub fn finish(self) -> Result<(), ReportError> {
         let path = self.path;
-        let f = self.out.into_inner().map_err(|e| write_error(&path, e.into_error()))?;
-        f.sync_all().map_err(|e| write_error(&path, e))
+        match self.out {
+            Out::Csv(out) => {
+                let f = out.into_inner().map_err(|e| write_error(&path, e.into_error()))?;
+                f.sync_all().map_err(|e| write_error(&path, e))
+            }
+            Out::Parquet(p) => p.finish().map_err(parquet_error),
+        }
     }
+}
+
+fn parquet_error(e: RunsFileError) -> ReportError {
+    ReportError::RunsFile(e.to_string())
 }
 
 fn write_error(path: &Path, e: std::io::Error) -> ReportError {
