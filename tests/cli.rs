@@ -31,22 +31,40 @@ fn run(out: &Path, runs: usize, threads: usize) {
 }
 
 /// Same seed, same bits: every file but meta.json (which records the thread count) is
-/// byte-identical at 1 and 2 threads.
+/// byte-identical at 1 and 2 threads, over several blocks of runs (the statistics are
+/// accumulated block by block while the next block is simulated).
 #[test]
 fn identical_files_at_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("one"), dir.path().join("two"));
-    run(&a, 64, 1);
-    run(&b, 64, 2);
-    for file in ["yearly.csv", "summary.csv", "runs.csv", "summary.md"] {
+    run(&a, 600, 1);
+    run(&b, 600, 2);
+    let mut names: Vec<String> =
+        fs::read_dir(&a).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    assert!(names.len() > 30, "{names:?}");
+    for file in names.iter().filter(|f| *f != "meta.json") {
         let (x, y) = (fs::read(a.join(file)).unwrap(), fs::read(b.join(file)).unwrap());
         assert!(!x.is_empty());
         assert!(x == y, "{file} differs between 1 and 2 threads");
     }
+    let (a, b) = (dir.path().join("one-sketch"), dir.path().join("two-sketch"));
+    for (out, threads) in [(&a, "1"), (&b, "2")] {
+        contractsim()
+            .args(["run", FRIESLAND, "--runs", "600", "--seed", "7", "--quantile-memory", "0", "--threads", threads])
+            .arg("--out")
+            .arg(out)
+            .assert()
+            .success();
+    }
+    for file in ["yearly.csv", "summary.csv", "budget.csv", "reserve.csv", "runs.csv"] {
+        assert!(fs::read(a.join(file)).unwrap() == fs::read(b.join(file)).unwrap(), "{file} (sketch) differs");
+    }
+    let a = dir.path().join("one");
     let meta: serde_json::Value = serde_json::from_slice(&fs::read(a.join("meta.json")).unwrap()).unwrap();
     assert_eq!(meta["threads"], 1);
     assert_eq!(meta["seed"], 7);
-    assert_eq!(meta["runs"], 64);
+    assert_eq!(meta["runs"], 600);
     assert_eq!(meta["steps_per_year"], 12);
     assert_eq!(meta["crate_versions"]["rand"].as_str().map(|v| v.starts_with("0.9")), Some(true));
     let text = fs::read_to_string(FRIESLAND).unwrap();
