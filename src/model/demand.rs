@@ -15,8 +15,10 @@
 //! [`Draws`] abstracts the random draws, so the same code gives the deterministic
 //! expected-value path that prices task contracts.
 
+use std::collections::VecDeque;
+
 use crate::engine::rng::{Purpose, RunKey, Stream, StreamStart};
-use crate::engine::sample::Binomial;
+use crate::engine::sample::{Binomial, poisson};
 
 /// Source of the binomial draws of a step: random (the engine) or expected values.
 pub trait Draws {
@@ -33,6 +35,9 @@ pub trait Draws {
     /// A uniform number in (0, 1) from the stream of `purpose` at `index` and `step`
     /// (its median, 1/2, for expected values).
     fn open_uniform(&mut self, purpose: Purpose, index: usize, step: usize) -> f64;
+    /// A Poisson count with mean `mean` from the stream of `purpose` at `index` and `step`
+    /// (the mean itself for expected values).
+    fn poisson(&mut self, purpose: Purpose, index: usize, step: usize, mean: f64) -> f64;
 }
 
 /// Random draws on the run's streams (common random numbers).
@@ -53,6 +58,9 @@ impl Draws for RandomDraws {
     fn open_uniform(&mut self, purpose: Purpose, index: usize, step: usize) -> f64 {
         self.key.stream(purpose, index, step).open_uniform()
     }
+    fn poisson(&mut self, purpose: Purpose, index: usize, step: usize, mean: f64) -> f64 {
+        poisson(mean, &mut self.key.stream(purpose, index, step)) as f64
+    }
 }
 
 /// Expected values instead of draws: `n × p`.
@@ -68,6 +76,9 @@ impl Draws for ExpectedDraws {
     }
     fn open_uniform(&mut self, _: Purpose, _: usize, _: usize) -> f64 {
         0.5
+    }
+    fn poisson(&mut self, _: Purpose, _: usize, _: usize, mean: f64) -> f64 {
+        mean
     }
 }
 
@@ -135,6 +146,8 @@ pub struct SegmentState {
     pub active: f64,
     /// Failed clients waiting to re-enter.
     pub waiting_reentry: f64,
+    /// Clients on the waiting list (always 0 without capacity or rationing).
+    pub queue: f64,
 }
 
 /// What happened in one step of one segment.
@@ -154,6 +167,18 @@ pub struct StepFlows {
     pub escalations_out: f64,
     /// Years in care during the step.
     pub client_years: f64,
+    /// Client-years spent on the waiting list during the step (the integral of its length
+    /// over the step): its mean length over a year is the sum over the year's steps.
+    pub queue_years: f64,
+    /// Clients who left the waiting list for help elsewhere (drop-out).
+    pub dropouts: f64,
+    /// Clients who escalated to the heavier segment while waiting (they are also counted in
+    /// `escalations_out`, which carries them there).
+    pub escalations_waiting: f64,
+    /// Sum over the admitted clients of their waiting time, in years.
+    pub wait_years: f64,
+    /// Admitted clients who waited longer than the norm.
+    pub over_norm: f64,
 }
 
 impl std::ops::AddAssign for StepFlows {
@@ -165,6 +190,11 @@ impl std::ops::AddAssign for StepFlows {
         self.successes += o.successes;
         self.escalations_out += o.escalations_out;
         self.client_years += o.client_years;
+        self.queue_years += o.queue_years;
+        self.dropouts += o.dropouts;
+        self.escalations_waiting += o.escalations_waiting;
+        self.wait_years += o.wait_years;
+        self.over_norm += o.over_norm;
     }
 }
 
@@ -190,8 +220,57 @@ pub struct Paths {
     pub flows: Vec<StepFlows>,
     /// A free label per path for the caller (the engine keeps the strategy a path stands for).
     pub rep: Vec<usize>,
+    /// Waiting lists: per path, its limits and queue (see [`Limits`]); `None` for a path
+    /// without capacity or rationing, which never touches any of it.
+    pub limits: Vec<Option<Limits>>,
+    /// Whether any path has limits (paths without skip the queue phase entirely).
+    pub any_limited: bool,
+    /// The waiting-time norm in years (admissions that waited longer are counted).
+    pub norm_years: f64,
     /// Stream starts of the current step, purpose-major, per segment.
     keys: Vec<StreamStart>,
+    /// Per path: whether the queue phase already made this step's exits (places refilled
+    /// within the step), so that the exit phases skip it.
+    places_step: Vec<bool>,
+}
+
+/// The capacity, rationing and waiting list of one path (MODEL.md section 5b; see
+/// docs/model.md, "Capacity and waiting lists", for the scheme and its exactness).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Places: the maximum active clients (`INFINITY` without a capacity).
+    pub capacity: f64,
+    /// Admissions allowed in the current step by rationing (`INFINITY` without); the engine
+    /// sets it before each step.
+    pub admit_cap: f64,
+    /// Mean stay in years (`d`): releases of full places are Poisson with mean `C Δ / d`.
+    pub mean_stay_years: f64,
+    /// Hazard of leaving the waiting list, per year: drop-out plus escalation (`δ + η`).
+    pub leave_hazard: f64,
+    /// Share of those leaving who escalate: `η / (δ + η)`.
+    pub escalate: Binomial,
+    /// Waiting cohorts, oldest first: (mean arrival time in years since the start, clients).
+    pub cohorts: VecDeque<(f64, f64)>,
+    /// Admitted blocks with a positive wait since the caller last cleared them: (wait in
+    /// years, clients), for the percentiles of waiting time.
+    pub waits: Vec<(f64, f64)>,
+}
+
+impl Limits {
+    /// Limits with capacity `capacity` (`INFINITY`: none), mean stay `d`, drop-out and
+    /// escalation rates while waiting (per year).
+    pub fn new(capacity: f64, d: f64, dropout: f64, escalation: f64) -> Self {
+        let h = dropout + escalation;
+        Limits {
+            capacity,
+            admit_cap: f64::INFINITY,
+            mean_stay_years: d,
+            leave_hazard: h,
+            escalate: Binomial::new(if h > 0.0 { escalation / h } else { 0.0 }),
+            cohorts: VecDeque::new(),
+            waits: Vec::new(),
+        }
+    }
 }
 
 /// The purposes of a step's draws, in the order they are made.
@@ -216,6 +295,8 @@ impl Paths {
         self.state.push(state);
         self.escalations_in.push(0.0);
         self.flows.push(StepFlows::default());
+        self.limits.push(None);
+        self.places_step.push(false);
         self.segment.len() - 1
     }
 
@@ -231,7 +312,7 @@ impl Paths {
 
     /// Removes all paths.
     pub fn clear(&mut self) {
-        *self = Paths { keys: std::mem::take(&mut self.keys), ..Paths::default() };
+        *self = Paths { keys: std::mem::take(&mut self.keys), norm_years: self.norm_years, ..Paths::default() };
     }
 }
 
@@ -250,7 +331,7 @@ pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, refer
         }
     }
     let key = |p: usize, g: usize| p * nseg + g;
-    let Paths { segment, rates, thin, prevention, state, escalations_in, flows, keys, .. } = paths;
+    let Paths { segment, rates, thin, prevention, state, escalations_in, flows, keys, limits, places_step, .. } = paths;
     for i in 0..n {
         let g = segment[i];
         let b = draws.binomial_keyed(&keys[key(0, g)], referrals[g], &thin[i]);
@@ -267,7 +348,25 @@ pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, refer
         flows[i].referrals -= prevented;
         flows[i].starts += flows[i].referrals;
     }
+    let limited = paths.any_limited;
+    if limited {
+        for i in 0..n {
+            places_step[i] = false;
+            if let Some(lim) = limits[i].as_mut() {
+                let q = QueueStep {
+                    step,
+                    segment: segment[i],
+                    step_years: rates[i].step_years,
+                    norm_years: paths.norm_years,
+                };
+                places_step[i] = q.run(draws, lim, &mut state[i], &mut flows[i]);
+            }
+        }
+    }
     for i in 0..n {
+        if limited && places_step[i] {
+            continue;
+        }
         let carried = state[i].active;
         let exit_carried = draws.binomial_keyed(&keys[key(3, segment[i])], carried, &rates[i].exit_carried);
         flows[i].exits = exit_carried;
@@ -275,6 +374,9 @@ pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, refer
             (carried - exit_carried) * rates[i].step_years + exit_carried * rates[i].years_carried_exit;
     }
     for i in 0..n {
+        if limited && places_step[i] {
+            continue;
+        }
         let starts = flows[i].starts;
         let exit_new = draws.binomial_keyed(&keys[key(4, segment[i])], starts, &rates[i].exit_new);
         flows[i].client_years += (starts - exit_new) * rates[i].years_new_stay + exit_new * rates[i].years_new_exit;
@@ -293,6 +395,155 @@ pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, refer
     for i in 0..n {
         let rest = flows[i].escalations_out;
         flows[i].escalations_out = draws.binomial_keyed(&keys[key(7, segment[i])], rest, &rates[i].escalation);
+    }
+    if limited {
+        for i in 0..n {
+            flows[i].escalations_out += flows[i].escalations_waiting;
+        }
+    }
+}
+
+/// The queue phase of one limited path in one step (MODEL.md 5b; docs/model.md,
+/// "Capacity and waiting lists").
+///
+/// On entry `flows.starts` holds the step's arrivals `S` (clients who need care). When
+/// nobody waits and the arrivals fit in the free places and under the rationing cap, the
+/// step is the ordinary one (not one extra draw). Otherwise the step *binds*:
+///
+/// * admission slots: with a capacity `C`, the free places at the start plus the
+///   releases `R ~ Poisson(A Δ / d)` of the occupied places `A` (exact for exponential stays
+///   with immediate refilling: full places release clients as a Poisson process of rate
+///   `C / d`), capped by rationing; without a capacity, the rationing cap alone;
+/// * admissions `N = min(Q0 + S, slots)`, oldest cohort first;
+/// * leaving the list: the expected queue within the step follows
+///   `dQ/dt = (S - N)/Δ - h Q` (arrivals and admissions spread evenly over the step,
+///   `h = δ + η`), so the expected leavers are `L̄ = Q0 + S - N - Q(Δ)` and the time on the
+///   list is `∫Q dt = L̄ / h` (for `h = 0`, `(Q0 + (S - N)/2) Δ`); the leavers are
+///   `L ~ Binomial(Q0 + S - N, L̄ / (Q0 + S - N))` and of them `Binomial(L, η / h)`
+///   escalate. In expectation this is the continuous-time queue whatever the step length.
+///
+/// Returns whether the step's exits were made here (capacity: releases are the exits and
+/// client-years are `Δ (A0 + A1) / 2`), so that the ordinary exit phases skip the path.
+struct QueueStep {
+    step: usize,
+    segment: usize,
+    step_years: f64,
+    norm_years: f64,
+}
+
+impl QueueStep {
+    fn run<D: Draws>(&self, draws: &mut D, lim: &mut Limits, state: &mut SegmentState, flows: &mut StepFlows) -> bool {
+        let dt = self.step_years;
+        let arrivals = flows.starts;
+        let q0 = state.queue;
+        let a0 = state.active;
+        let free = (lim.capacity - a0).max(0.0);
+        flows.queue_years = 0.0;
+        flows.dropouts = 0.0;
+        flows.escalations_waiting = 0.0;
+        flows.wait_years = 0.0;
+        flows.over_norm = 0.0;
+        if q0 <= 0.0 && arrivals <= free.min(lim.admit_cap) {
+            return false;
+        }
+        let places = lim.capacity.is_finite();
+        let mut releases = 0.0;
+        let mut slots = f64::INFINITY;
+        if places {
+            let occupied = a0.max((a0 + free.min(q0 + arrivals)).min(lim.capacity));
+            let mean = occupied * dt / lim.mean_stay_years;
+            releases = draws.poisson(Purpose::QueueRelease, self.segment, self.step, mean);
+            slots = free + releases;
+        }
+        slots = slots.min(lim.admit_cap.max(0.0));
+        let candidates = q0 + arrivals;
+        let admitted = candidates.min(slots).max(0.0);
+        let left_over = candidates - admitted;
+        // The queue within the step: dQ/dt = (S - N)/Δ - h Q from Q0.
+        let h = lim.leave_hazard;
+        let net = (arrivals - admitted) / dt;
+        let (expected_leavers, queue_years) = if left_over <= 0.0 {
+            (0.0, (q0 * dt / 2.0).max(0.0))
+        } else if h > 0.0 {
+            let e = (-h * dt).exp();
+            let q_inf = net / h;
+            let q_end = (q_inf + (q0 - q_inf) * e).max(0.0);
+            let l = (left_over - q_end).clamp(0.0, left_over);
+            (l, l / h)
+        } else {
+            (0.0, ((q0 + 0.5 * (arrivals - admitted)) * dt).max(0.0))
+        };
+        let leavers = if expected_leavers > 0.0 {
+            let b = Binomial::new((expected_leavers / left_over).min(1.0));
+            draws.binomial(Purpose::QueueLeave, self.segment, self.step, left_over, &b)
+        } else {
+            0.0
+        };
+        let escalated = if leavers > 0.0 {
+            draws.binomial(Purpose::QueueEscalation, self.segment, self.step, leavers, &lim.escalate)
+        } else {
+            0.0
+        };
+        // Cohorts: the step's arrivals join at the back (mean arrival time mid-step); the
+        // admitted leave from the front, admitted evenly over the step.
+        let t0 = self.step as f64 * dt;
+        if arrivals > 0.0 {
+            lim.cohorts.push_back((t0 + dt / 2.0, arrivals));
+        }
+        let mut done = 0.0;
+        while done < admitted - 1e-9 {
+            let Some(front) = lim.cohorts.front_mut() else { break };
+            let take = front.1.min(admitted - done);
+            let at = t0 + (done + take / 2.0) / admitted * dt;
+            let wait = (at - front.0).max(0.0);
+            flows.wait_years += take * wait;
+            if wait > self.norm_years {
+                flows.over_norm += take;
+            }
+            if wait > 0.0 {
+                lim.waits.push((wait, take));
+            }
+            done += take;
+            front.1 -= take;
+            if front.1 <= 1e-9 {
+                lim.cohorts.pop_front();
+            }
+        }
+        // Leavers come from the cohorts still waiting, in proportion to their time on the
+        // list during the step (a full step for earlier cohorts, half for the new one).
+        if leavers > 0.0 {
+            let weight = |c: &(f64, f64)| c.1 * if c.0 < t0 { dt } else { dt / 2.0 };
+            let total: f64 = lim.cohorts.iter().map(weight).sum();
+            if total > 0.0 {
+                let f = leavers / total;
+                for c in lim.cohorts.iter_mut() {
+                    c.1 = (c.1 - f * weight(c)).max(0.0);
+                }
+            }
+        }
+        state.queue = (candidates - admitted - leavers).max(0.0);
+        // The count on the list is exact; the cohorts carry its ages. Rescale them to it
+        // (a cohort cannot lose more clients than it has).
+        let in_cohorts: f64 = lim.cohorts.iter().map(|c| c.1).sum();
+        if state.queue <= 0.0 || in_cohorts <= 0.0 {
+            lim.cohorts.clear();
+        } else if (in_cohorts - state.queue).abs() > 1e-9 {
+            let f = state.queue / in_cohorts;
+            lim.cohorts.iter_mut().for_each(|c| c.1 *= f);
+        }
+        lim.cohorts.retain(|c| c.1 > 1e-12);
+        flows.starts = admitted;
+        flows.queue_years = queue_years;
+        flows.dropouts = leavers - escalated;
+        flows.escalations_waiting = escalated;
+        if places {
+            let exits = releases.min(a0 + admitted);
+            let a1 = a0 + admitted - exits;
+            flows.exits = exits;
+            flows.client_years = dt * (a0 + a1) / 2.0;
+            state.active = a1;
+        }
+        places
     }
 }
 
