@@ -8,7 +8,7 @@ use super::rng::{Purpose, RunKey};
 use super::sample::{Binomial, poisson};
 use crate::model::contract::{LotYear, Prices, pay};
 use crate::model::demand::{
-    Draws, ExpectedDraws, Limits, Paths, RandomDraws, SegmentRates, SegmentState, StepFlows, step_paths,
+    Draws, ExpectedDraws, Limits, Paths, RandomDraws, SegmentRates, SegmentState, StepFlows, WaitBlock, step_paths,
 };
 use crate::model::investor;
 use crate::model::prevention::Profile;
@@ -536,7 +536,7 @@ impl Plan {
         paths: &Paths,
         paths_of: &[usize],
         year_flows: &[StepFlows],
-        scratch: &mut Vec<(f64, f64)>,
+        scratch: &mut Vec<WaitBlock>,
         o: &mut [f64],
     ) {
         let s = &self.scenario;
@@ -1106,8 +1106,8 @@ fn initial_history(s: &Scenario) -> Vec<(f64, f64)> {
 struct Workspace {
     paths: Paths,
     strategies: Vec<StrategyBuffers>,
-    /// Scratch for the waiting-time percentiles: (wait in years, clients).
-    waits: Vec<(f64, f64)>,
+    /// Scratch for the waiting-time percentiles.
+    waits: Vec<WaitBlock>,
 }
 
 impl Workspace {
@@ -1257,22 +1257,22 @@ fn rationing_caps(
     }
 }
 
-/// The `q`-quantile of the waits of `total` clients of whom `blocks` (wait, clients) waited
-/// a positive time and the rest waited 0: the smallest wait `w` such that at least
-/// `q × total` clients waited at most `w`. Sorts `blocks`.
-fn weighted_quantile(blocks: &mut [(f64, f64)], total: f64, q: f64) -> f64 {
-    let waited: f64 = blocks.iter().map(|b| b.1).sum();
+/// The `q`-quantile of the waits of `total` admitted clients of whom those in `blocks`
+/// waited a positive time (evenly spread within each block) and the rest waited 0: the
+/// smallest wait `w` such that `q × total` clients waited at most `w` (by bisection on the
+/// piecewise-linear count).
+fn weighted_quantile(blocks: &[WaitBlock], total: f64, q: f64) -> f64 {
+    let waited: f64 = blocks.iter().map(|b| b.count).sum();
+    let zero = (total - waited).max(0.0);
     let target = q * total;
-    let mut cum = (total - waited).max(0.0);
-    if cum >= target {
+    if zero >= target {
         return 0.0;
     }
-    blocks.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    for &(w, n) in blocks.iter() {
-        cum += n;
-        if cum >= target - 1e-9 {
-            return w;
-        }
+    let at_most = |w: f64| zero + blocks.iter().map(|b| b.at_most(w)).sum::<f64>();
+    let (mut lo, mut hi) = (0.0, blocks.iter().map(|b| b.longest).fold(0.0, f64::max));
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if at_most(mid) >= target { hi = mid } else { lo = mid }
     }
-    blocks.last().map_or(0.0, |b| b.0)
+    hi
 }

@@ -249,11 +249,50 @@ pub struct Limits {
     pub leave_hazard: f64,
     /// Share of those leaving who escalate: `η / (δ + η)`.
     pub escalate: Binomial,
-    /// Waiting cohorts, oldest first: (mean arrival time in years since the start, clients).
-    pub cohorts: VecDeque<(f64, f64)>,
-    /// Admitted blocks with a positive wait since the caller last cleared them: (wait in
-    /// years, clients), for the percentiles of waiting time.
-    pub waits: Vec<(f64, f64)>,
+    /// Waiting cohorts, oldest first. A cohort's clients arrived evenly over an interval of
+    /// time (years since the start), in FIFO order.
+    pub cohorts: VecDeque<Cohort>,
+    /// Admitted blocks with a positive wait since the caller last cleared them, for the
+    /// percentiles of waiting time.
+    pub waits: Vec<WaitBlock>,
+}
+
+/// Clients on a waiting list who arrived evenly over `[from, to]` (years since the start).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cohort {
+    /// Arrival time of the first.
+    pub from: f64,
+    /// Arrival time of the last.
+    pub to: f64,
+    /// Clients.
+    pub count: f64,
+    /// Density coefficient within the current step (see `Fluid`); set at each step.
+    pub density: f64,
+}
+
+/// Admitted clients whose waits run evenly from `shortest` to `longest` years (FIFO with
+/// arrivals and admissions spread evenly: the wait is linear in the position).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WaitBlock {
+    /// Shortest wait in the block, years.
+    pub shortest: f64,
+    /// Longest wait in the block, years.
+    pub longest: f64,
+    /// Clients.
+    pub count: f64,
+}
+
+impl WaitBlock {
+    /// Clients of the block who waited at most `w` years.
+    pub fn at_most(&self, w: f64) -> f64 {
+        if w >= self.longest {
+            self.count
+        } else if w < self.shortest {
+            0.0
+        } else {
+            self.count * (w - self.shortest) / (self.longest - self.shortest)
+        }
+    }
 }
 
 impl Limits {
@@ -431,6 +470,94 @@ struct QueueStep {
     norm_years: f64,
 }
 
+/// The waiting list within a step as a fluid (docs/model.md, "Waiting times"): arrivals
+/// spread evenly over their interval, admissions evenly over the step at rate `nu` from the
+/// front (FIFO), everyone waiting leaving at hazard `h`. A cohort's survivors at time `t`
+/// have density `D e^{h (a - t0)} e^{-h (t - t0)}` over their arrival times `a`, so the
+/// front `f` (relative to `t0`) moves by `e^{h f1} - e^{h f0} = (nu / D)(e^{h r1} - e^{h r0})`
+/// between relative times `r0` and `r1` (linear when `h = 0`). Times here are relative to
+/// the step's start `t0`.
+struct Fluid {
+    h: f64,
+    dt: f64,
+    t0: f64,
+    nu: f64,
+}
+
+impl Fluid {
+    /// `D` of an earlier cohort from its count at the step's start.
+    fn density(&self, c: &Cohort) -> f64 {
+        let (lo, hi) = (c.from - self.t0, c.to - self.t0);
+        let width = if self.h > 1e-12 { ((self.h * hi).exp() - (self.h * lo).exp()) / self.h } else { hi - lo };
+        if width > 0.0 { c.count / width } else { f64::INFINITY }
+    }
+
+    /// The front at relative time `r` of a cohort whose front was `f0` at `r0`.
+    fn front_at(&self, f0: f64, r0: f64, r: f64, density: f64) -> f64 {
+        if !density.is_finite() || density <= 0.0 {
+            return f0;
+        }
+        let k = self.nu / density;
+        if self.h > 1e-12 {
+            let x = (self.h * f0).exp() + k * ((self.h * r).exp() - (self.h * r0).exp());
+            x.ln() / self.h
+        } else {
+            f0 + k * (r - r0)
+        }
+    }
+
+    /// From relative time `r0` with the front at `f0`: the time `r1` (at most the step's
+    /// end) when the cohort `[f0, hi]` is used up, the front then, and whether the front
+    /// caught up with the present (a fresh cohort: the list is empty, later arrivals of the
+    /// cohort are admitted at once).
+    fn advance(&self, f0: f64, hi: f64, r0: f64, density: f64, fresh: bool) -> (f64, f64, bool) {
+        if !density.is_finite() || density <= 0.0 || self.nu <= 0.0 {
+            return (r0, hi, density.is_finite());
+        }
+        let k = self.nu / density;
+        let h = self.h;
+        // Time at which the front reaches `hi`.
+        let r_end = if h > 1e-12 {
+            let x = (h * r0).exp() + ((h * hi).exp() - (h * f0).exp()) / k;
+            x.ln() / h
+        } else {
+            r0 + (hi - f0) / k
+        };
+        let mut r1 = r_end.min(self.dt);
+        let mut caught = false;
+        if fresh && k > 1.0 {
+            // Front meets the present: e^{h r}(1 - k) = e^{h f0} - k e^{h r0}.
+            let r_meet = if h > 1e-12 {
+                let x = (k * (h * r0).exp() - (h * f0).exp()) / (k - 1.0);
+                if x > 0.0 { x.ln() / h } else { r0 }
+            } else {
+                (k * r0 - f0) / (k - 1.0)
+            };
+            if r_meet < r1 {
+                r1 = r_meet.max(r0);
+                caught = true;
+            }
+        }
+        let f1 = if caught { r1 } else { self.front_at(f0, r0, r1, density).min(hi) };
+        (r1, f1, caught)
+    }
+
+    /// Survivors at the step's end of a cohort whose front is now at `c.from`.
+    fn survivors_at_end(&self, c: &Cohort) -> f64 {
+        let (lo, hi) = (c.from - self.t0, c.to - self.t0);
+        let h = self.h;
+        let density = c.density;
+        if !density.is_finite() {
+            return c.count;
+        }
+        if h > 1e-12 {
+            density * (-h * self.dt).exp() * ((h * hi).exp() - (h * lo).exp()) / h
+        } else {
+            density * (hi - lo)
+        }
+    }
+}
+
 impl QueueStep {
     fn run<D: Draws>(&self, draws: &mut D, lim: &mut Limits, state: &mut SegmentState, flows: &mut StepFlows) -> bool {
         let dt = self.step_years;
@@ -484,54 +611,65 @@ impl QueueStep {
         } else {
             0.0
         };
-        // Cohorts: the step's arrivals join at the back (mean arrival time mid-step); the
-        // admitted leave from the front, admitted evenly over the step.
+        // Cohorts (see `Fluid`): the step's arrivals join at the back; the admitted leave
+        // from the front, admitted evenly over the step, while everyone still waiting leaves
+        // the list at hazard h, so the ones ahead of a client thin out as it waits.
         let t0 = self.step as f64 * dt;
+        let fluid = Fluid { h, dt, t0, nu: admitted / dt };
+        let fresh_density = arrivals / dt;
         if arrivals > 0.0 {
-            lim.cohorts.push_back((t0 + dt / 2.0, arrivals));
+            lim.cohorts.push_back(Cohort { from: t0, to: t0 + dt, count: arrivals, density: fresh_density });
         }
+        for c in lim.cohorts.iter_mut() {
+            c.density = if c.from >= t0 - 1e-12 { fresh_density } else { fluid.density(c) };
+        }
+        let mut r = 0.0;
         let mut done = 0.0;
-        while done < admitted - 1e-9 {
+        while admitted > 0.0 && done < admitted - 1e-9 && r < dt - 1e-12 {
             let Some(front) = lim.cohorts.front_mut() else { break };
-            let take = front.1.min(admitted - done);
-            let at = t0 + (done + take / 2.0) / admitted * dt;
-            let wait = (at - front.0).max(0.0);
-            flows.wait_years += take * wait;
-            if wait > self.norm_years {
-                flows.over_norm += take;
-            }
-            if wait > 0.0 {
-                lim.waits.push((wait, take));
+            let fresh = front.from >= t0 - 1e-12;
+            let (f0, hi) = (front.from - t0, front.to - t0);
+            let (r1, f1, caught_up) = fluid.advance(f0, hi, r, front.density, fresh);
+            let take = (fluid.nu * (r1 - r)).min(admitted - done).max(0.0);
+            let wait_at = |rr: f64, f: f64| (rr - f).max(0.0);
+            let rm = 0.5 * (r + r1);
+            let (w0, w1) = (wait_at(r, f0), wait_at(r1, f1));
+            let w_mid = wait_at(rm, fluid.front_at(f0, r, rm, front.density).min(rm));
+            let block = WaitBlock { shortest: w0.min(w1), longest: w0.max(w1), count: take };
+            flows.wait_years += take * (w0 + 4.0 * w_mid + w1) / 6.0;
+            flows.over_norm += take - block.at_most(self.norm_years);
+            if block.longest > 0.0 && take > 0.0 {
+                lim.waits.push(block);
             }
             done += take;
-            front.1 -= take;
-            if front.1 <= 1e-9 {
+            r = r1;
+            if caught_up {
+                // The list is empty from here: the rest are admitted as they arrive.
+                lim.cohorts.clear();
+                break;
+            }
+            if f1 >= hi - 1e-12 {
                 lim.cohorts.pop_front();
+            } else {
+                front.from = t0 + f1;
             }
         }
-        // Leavers come from the cohorts still waiting, in proportion to their time on the
-        // list during the step (a full step for earlier cohorts, half for the new one).
-        if leavers > 0.0 {
-            let weight = |c: &(f64, f64)| c.1 * if c.0 < t0 { dt } else { dt / 2.0 };
-            let total: f64 = lim.cohorts.iter().map(weight).sum();
-            if total > 0.0 {
-                let f = leavers / total;
-                for c in lim.cohorts.iter_mut() {
-                    c.1 = (c.1 - f * weight(c)).max(0.0);
-                }
-            }
+        // Survivors at the step's end, as the fluid has them; rescaled below to the count
+        // drawn.
+        for c in lim.cohorts.iter_mut() {
+            c.count = fluid.survivors_at_end(c);
         }
         state.queue = (candidates - admitted - leavers).max(0.0);
         // The count on the list is exact; the cohorts carry its ages. Rescale them to it
         // (a cohort cannot lose more clients than it has).
-        let in_cohorts: f64 = lim.cohorts.iter().map(|c| c.1).sum();
+        let in_cohorts: f64 = lim.cohorts.iter().map(|c| c.count).sum();
         if state.queue <= 0.0 || in_cohorts <= 0.0 {
             lim.cohorts.clear();
         } else if (in_cohorts - state.queue).abs() > 1e-9 {
             let f = state.queue / in_cohorts;
-            lim.cohorts.iter_mut().for_each(|c| c.1 *= f);
+            lim.cohorts.iter_mut().for_each(|c| c.count *= f);
         }
-        lim.cohorts.retain(|c| c.1 > 1e-12);
+        lim.cohorts.retain(|c| c.count > 1e-12);
         flows.starts = admitted;
         flows.queue_years = queue_years;
         flows.dropouts = leavers - escalated;
@@ -585,7 +723,7 @@ mod tests {
             let lambda = 300.0; // referrals a year
             let rates = SegmentRates::new(d, dt, 0.6, 0.0, 0.0, 1.0);
             let none = Binomial::new(0.0);
-            let mut state = SegmentState { active: lambda * d, waiting_reentry: 0.0 };
+            let mut state = SegmentState { active: lambda * d, waiting_reentry: 0.0, queue: 0.0 };
             let mut years = 0.0;
             for s in 0..(40 * spy) {
                 let f = step(&mut ExpectedDraws, 0, s, &rates, &none, &mut state, lambda * dt, 0.0);
