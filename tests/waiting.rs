@@ -120,3 +120,104 @@ fn overloaded_queue_matches_the_continuous_time_answer_at_every_step_length() {
         assert!(yearly(&plan, &b, 0, "waiting", 5).iter().all(|&x| x == 0.0));
     }
 }
+
+/// Escalation while waiting competes with drop-out: with δ = 1.5 and η = 0.5 a year the
+/// queue is (λ − C/d)/(δ + η) = 200, of whom δQ = 300 drop out and ηQ = 100 escalate a
+/// year; the escalated start in segment "b" (which has no referrals of its own), as
+/// ordinary escalations do.
+#[test]
+fn escalation_while_waiting_splits_the_leavers_and_starts_in_the_heavier_segment() {
+    let (lambda, d, c) = (1000.0, 0.25, 150u32);
+    for spy in [1, 12] {
+        let (plan, b) = summarise(&queue_scenario(spy, lambda, d, c, 1.5, 0.5), 400);
+        let q = late_mean(&plan, &b, 1, "waiting", 4);
+        let esc = late_mean(&plan, &b, 1, "escalations_from_waiting", 4);
+        let drop = late_mean(&plan, &b, 1, "dropouts_from_waiting", 4);
+        let starts_b = late_mean(&plan, &b, 1, "starts.b", 4);
+        println!(
+            "spy {spy}: queue {:?}, escalations {:?}, drop-outs {:?}, starts in b {:?}",
+            mean_se(&q),
+            mean_se(&esc),
+            mean_se(&drop),
+            mean_se(&starts_b)
+        );
+        assert_mean(&q, 200.0, &format!("queue, {spy} steps"));
+        assert_mean(&esc, 100.0, &format!("escalations from waiting, {spy} steps"));
+        assert_mean(&drop, 300.0, &format!("drop-outs, {spy} steps"));
+        assert_mean(&starts_b, 100.0, &format!("starts in the heavier segment, {spy} steps"));
+    }
+}
+
+/// Little's law on the queue, tested with no drop-out or escalation (δ = η = 0), so that
+/// everyone who joins the list is admitted: mean queue = admissions a year × mean wait.
+/// The queue is stable and quick to settle (C = 20 places, d = 0.25: C/d = 80 > λ = 72), so its start- and end-of-year lengths have
+/// the same expectation and the law holds for the yearly means. The per-run difference
+/// `waiting − admissions × wait` is tested to be 0 within four Monte Carlo standard errors;
+/// its size is also compared with the queue itself.
+#[test]
+fn littles_law_holds_on_the_queue() {
+    for spy in [4, 12] {
+        let (plan, b) = summarise(&queue_scenario(spy, 72.0, 0.25, 20, 0.0, 0.0), 2000);
+        let mut diff = Vec::new();
+        let mut queue = Vec::new();
+        for t in 2..10 {
+            let q = yearly(&plan, &b, 1, "waiting", t);
+            let a = yearly(&plan, &b, 1, "admissions", t);
+            let w = yearly(&plan, &b, 1, "waiting_weeks_mean", t);
+            for i in 0..q.len() {
+                diff.push(q[i] - a[i] * w[i] / WEEKS_PER_YEAR);
+                queue.push(q[i]);
+            }
+        }
+        let (dm, ds) = mean_se(&diff);
+        let (qm, _) = mean_se(&queue);
+        println!("spy {spy}: mean queue {qm:.3}, queue − admissions × wait {dm:.4} ± {ds:.4}");
+        assert!(qm > 1.0, "the test needs a queue: {qm}");
+        assert!(dm.abs() < 4.0 * ds.max(1e-9), "Little's law: {dm} ± {ds} (queue {qm})");
+    }
+}
+
+/// Segment paths are shared between strategies only when nothing differs: a segment
+/// under a capacity-limited contract is not the same path as without, and the horizon
+/// metrics of the open strategy are those of the same scenario without the limited one.
+#[test]
+fn capacity_is_part_of_path_sharing() {
+    let text = queue_scenario(12, 1000.0, 0.25, 150, 2.0, 0.0);
+    let plan = contractsim::engine::Plan::new(scenario(&text));
+    let r = plan.run(7, 3);
+    let per = plan.layout.yearly_len();
+    let m = metric(&plan, "caseload.a");
+    let open = r.yearly[plan.layout.at(m, 9)];
+    let limited = r.yearly[per + plan.layout.at(m, 9)];
+    assert!(limited <= 150.0 && open > 200.0, "open {open}, limited {limited}");
+    // The open strategy alone gives the same figures bit for bit (common random numbers).
+    let alone = text.replace("[[strategy]]\nid = \"places\"\ncontracts = [\"places\"]\n", "");
+    let plan2 = contractsim::engine::Plan::new(scenario(&alone));
+    let r2 = plan2.run(7, 3);
+    for name in ["spend", "caseload", "starts", "exits", "client_years", "caseload.a", "starts.b", "waiting"] {
+        let (m1, m2) = (metric(&plan, name), metric(&plan2, name));
+        for t in 0..10 {
+            let (a, b) = (r.yearly[plan.layout.at(m1, t)], r2.yearly[plan2.layout.at(m2, t)]);
+            assert_eq!(a.to_bits(), b.to_bits(), "{name} in year {t}: {a} vs {b}");
+        }
+    }
+    assert_eq!(r.horizon[h::NPV_SPEND].to_bits(), r2.horizon[h::NPV_SPEND].to_bits());
+    assert_eq!(r.horizon[h::WAITING_MEAN], 0.0);
+    assert!(r.horizon[HORIZON.len() + h::WAITING_MEAN] > 100.0);
+}
+
+/// The summary share of admissions that waited over the norm (8 weeks here) is between 0
+/// and 1 and, in the overloaded hand case where nearly every admitted client waited about
+/// 13 weeks, close to 1; without capacity, 0.
+#[test]
+fn share_over_the_norm() {
+    let (plan, b) = summarise(&queue_scenario(12, 1000.0, 0.25, 150, 2.0, 0.0), 100);
+    let share: Vec<f64> = b.runs.iter().map(|r| r.horizon[HORIZON.len() + h::SHARE_WAITED_OVER_NORM]).collect();
+    let open: Vec<f64> = b.runs.iter().map(|r| r.horizon[h::SHARE_WAITED_OVER_NORM]).collect();
+    let (m, _) = mean_se(&share);
+    assert!(m > 0.8 && m <= 1.0, "share over the norm {m}");
+    assert!(open.iter().all(|&x| x == 0.0));
+    let p90 = late_mean(&plan, &b, 1, "waiting_weeks_p90", 4);
+    let mean = late_mean(&plan, &b, 1, "waiting_weeks_mean", 4);
+    assert!(mean_se(&p90).0 > mean_se(&mean).0, "p90 above the mean");
+}

@@ -1276,3 +1276,54 @@ fn weighted_quantile(blocks: &[WaitBlock], total: f64, q: f64) -> f64 {
     }
     hi
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rationing rule by hand: a lot of one segment at the second of four quarters
+    /// (τ = 0.75 years left), 100 active clients with mean stay 1 year at EUR 10,000 a
+    /// client-year, 25 client-years used so far, a ceiling of EUR 1,000,000.
+    /// Projected: 25 × 10,000 + 100 × 10,000 × (1 − e^−0.75) = 250,000 + 527,633 = 777,633;
+    /// room 222,367; a client admitted mid-quarter costs 10,000 × (1 − e^−0.625) = 4,647.4
+    /// until the year's end, so floor(47.85) = 47 may be admitted.
+    #[test]
+    fn rationing_cap_by_hand() {
+        let mut paths = Paths::default();
+        let rates = SegmentRates::new(1.0, 0.25, 0.5, 0.0, 0.0, 1.0);
+        paths.push(0, rates, Binomial::new(1.0), SegmentState { active: 100.0, waiting_reentry: 0.0, queue: 0.0 });
+        paths.limits[0] = Some(Limits::new(f64::INFINITY, 1.0, 0.0, 0.0));
+        let flows = vec![StepFlows { client_years: 25.0, ..StepFlows::default() }];
+        let rationed = [(0, 0, 0, 0)];
+        rationing_caps(&mut paths, &rationed, &[1_000_000.0], 1, &flows, &|_| 10_000.0, 1, 4);
+        let projected = 250_000.0 + 1_000_000.0 * (1.0 - (-0.75f64).exp());
+        let u = 10_000.0 * (1.0 - (-0.625f64).exp());
+        assert!((projected - 777_633.0).abs() < 1.0);
+        assert_eq!(((1_000_000.0 - projected) / u).floor(), 47.0);
+        assert_eq!(paths.limits[0].as_ref().map(|l| l.admit_cap), Some(47.0));
+        // Over the ceiling: nobody is admitted.
+        rationing_caps(&mut paths, &rationed, &[700_000.0], 1, &flows, &|_| 10_000.0, 1, 4);
+        assert_eq!(paths.limits[0].as_ref().map(|l| l.admit_cap), Some(0.0));
+    }
+
+    /// Two segments in one rationed lot share the room in proportion to the expected cost
+    /// of their active clients until the year's end.
+    #[test]
+    fn rationing_room_is_shared_by_expected_cost() {
+        let mut paths = Paths::default();
+        for (g, active) in [(0, 30.0), (1, 10.0)] {
+            let rates = SegmentRates::new(1.0, 1.0, 0.5, 0.0, 0.0, 1.0);
+            paths.push(g, rates, Binomial::new(1.0), SegmentState { active, waiting_reentry: 0.0, queue: 0.0 });
+            paths.limits[g] = Some(Limits::new(f64::INFINITY, 1.0, 0.0, 0.0));
+        }
+        let flows = vec![StepFlows::default(); 2];
+        // One step a year: τ = 1; actives cost 1000 × (1 − e^−1) each; cost per
+        // client-year 1000 in both segments, so shares are 3/4 and 1/4.
+        let e1 = 1.0 - (-1.0f64).exp();
+        let ceiling = 40.0 * 1000.0 * e1 + 100_000.0;
+        rationing_caps(&mut paths, &[(0, 0, 0, 0), (0, 0, 1, 1)], &[ceiling], 1, &flows, &|_| 1000.0, 0, 1);
+        let u = 1000.0 * (1.0 - (-0.5f64).exp());
+        let caps: Vec<f64> = paths.limits.iter().map(|l| l.as_ref().map_or(0.0, |l| l.admit_cap)).collect();
+        assert_eq!(caps, vec![(75_000.0 / u).floor(), (25_000.0 / u).floor()]);
+    }
+}
