@@ -305,3 +305,65 @@ contracts = ["rationed"]
         assert_eq!(s0, s1);
     }
 }
+
+/// The reports show the waiting list next to spend, and only when there is one: the
+/// `waiting` chart draws the yearly means of `waiting` and `waiting_weeks_mean`, the
+/// summaries say "cheaper, but N children wait on average W weeks longer" (in Dutch too),
+/// and a scenario without capacity or rationing has none of it.
+#[test]
+fn reports_show_waiting_next_to_spend_only_with_waiting_lists() {
+    use contractsim::report::charts::{self, ChartKind, waiting};
+    use contractsim::report::headline::{Headline, has_waiting};
+    use contractsim::report::lang::Lang;
+    use contractsim::report::{ReportData, Results, markdown};
+
+    let (plan, b) = summarise(&queue_scenario(12, 1000.0, 0.25, 150, 2.0, 0.0), 60);
+    let r = Results::new(&plan, &b);
+    let d = ReportData::from_results(&r);
+    assert!(has_waiting(&d));
+    let data = waiting::data(&d);
+    for t in [0, 5, 9] {
+        let (m, _) = mean_se(&yearly(&plan, &b, 1, "waiting", t));
+        assert!((data.queue[1].1[t] - m).abs() <= 1e-9 * m.abs().max(1.0), "queue in year {t}");
+        assert_eq!(data.queue[0].1[t], 0.0);
+    }
+    for lang in Lang::ALL {
+        let svg = charts::svg(ChartKind::Waiting, &d, lang).unwrap();
+        assert!(svg.contains(ChartKind::Waiting.title(lang).split(':').next().unwrap()));
+    }
+    let hl = Headline::of(&d);
+    assert_eq!(hl.cheaper_but_waiting.len(), 1);
+    let w = &hl.cheaper_but_waiting[0];
+    let en = markdown::summary(&d, &hl, Lang::En);
+    let nl = markdown::summary(&d, &hl, Lang::Nl);
+    let n = Lang::En.num(w.extra_waiting, 0);
+    let weeks = Lang::En.num(w.extra_weeks, 1);
+    assert!(en.contains(&format!("but {n} children wait on average {weeks} weeks longer")), "{en}");
+    assert!(en.contains("Waiting lists next to spend"));
+    assert!(
+        nl.contains(&format!(
+            "maar {} kinderen wachten gemiddeld {} weken langer",
+            Lang::Nl.num(w.extra_waiting, 0),
+            Lang::Nl.num(w.extra_weeks, 1)
+        )),
+        "{nl}"
+    );
+    assert!(nl.contains("Wachtlijsten naast de uitgaven"));
+    // The facts are the horizon metrics of the runs (the baseline has no list).
+    let horizon_mean =
+        |k: usize, m: usize| mean_se(&b.runs.iter().map(|r| r.horizon[k * HORIZON.len() + m]).collect::<Vec<_>>()).0;
+    assert!(
+        (w.extra_weeks - (horizon_mean(1, h::WAITING_WEEKS_MEAN) - horizon_mean(0, h::WAITING_WEEKS_MEAN))).abs()
+            < 1e-9
+    );
+    assert!((w.waiting - horizon_mean(1, h::WAITING_MEAN)).abs() < 1e-9 && w.extra_waiting == w.waiting);
+
+    // Without capacity or rationing: no waiting sections.
+    let (plan, b) = summarise(include_str!("fixtures/friesland_no_capacity.toml"), 20);
+    let r = Results::new(&plan, &b);
+    let d = ReportData::from_results(&r);
+    assert!(!has_waiting(&d) && !ChartKind::Waiting.applies(&d));
+    let hl = Headline::of(&d);
+    let en = markdown::summary(&d, &hl, Lang::En);
+    assert!(!en.contains("Waiting lists") && !en.contains("children wait"));
+}
