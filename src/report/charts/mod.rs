@@ -77,14 +77,16 @@ pub const GREY: RGBColor = RGBColor(0x66, 0x66, 0x66);
 pub const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
 
 /// The colour of strategy `k`: black for the baseline, the palette in file order for the
-/// others (the same in every chart).
+/// others (the same in every chart); beyond the palette, its colours again, lighter, so
+/// that no two strategies share a colour.
 pub fn strategy_colour(d: &ReportData, k: usize) -> RGBColor {
     let base = d.baseline();
     if k == base {
         return INK;
     }
     let i = if k > base { k - 1 } else { k };
-    OKABE_ITO[i % OKABE_ITO.len()]
+    let c = OKABE_ITO[i % OKABE_ITO.len()];
+    if i < OKABE_ITO.len() { c } else { tint(c, 0.5) }
 }
 
 /// `c` mixed with white: `share` 0 gives `c`, 1 gives white (solid fills that look the

@@ -35,7 +35,9 @@ pub(super) fn draw<DB: DrawingBackend>(
     d: &ReportData,
     lang: Lang,
 ) -> Result<(), String> {
-    let ks: Vec<usize> = (0..d.strategies()).collect();
+    // The baseline and the strategies with a waiting list; the others stay at zero.
+    let has_list = |k: usize| s.queue.iter().any(|(j, ys)| *j == k && ys.iter().any(|&y| y > 0.0));
+    let ks: Vec<usize> = (0..d.strategies()).filter(|&k| k == d.baseline() || has_list(k)).collect();
     let body = frame(
         root,
         super::ChartKind::Waiting.title(lang),
@@ -69,7 +71,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             label_size: 20.0,
         };
         let mut chart = panel(area, &axes, lang)?;
-        for (k, ys) in lines.iter().filter(|(k, _)| *k != d.baseline()) {
+        for (k, ys) in lines.iter().filter(|(k, _)| *k != d.baseline() && ks.contains(k)) {
             super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(3))?;
         }
         for (k, ys) in lines.iter().filter(|(k, _)| *k == d.baseline()) {
