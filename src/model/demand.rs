@@ -436,8 +436,8 @@ pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, refer
         flows[i].escalations_out = draws.binomial_keyed(&keys[key(7, segment[i])], rest, &rates[i].escalation);
     }
     if limited {
-        for i in 0..n {
-            flows[i].escalations_out += flows[i].escalations_waiting;
+        for f in flows.iter_mut() {
+            f.escalations_out += f.escalations_waiting;
         }
     }
 }
