@@ -367,3 +367,39 @@ fn reports_show_waiting_next_to_spend_only_with_waiting_lists() {
     let en = markdown::summary(&d, &hl, Lang::En);
     assert!(!en.contains("Waiting lists") && !en.contains("children wait"));
 }
+
+/// Drop-outs valued in the societal view only: `dropout_cost_per_client_year` on the
+/// segment lowers `societal_benefit` by value × drop-outs × mean stay (here 8,000 × drop-outs
+/// × 0.25 a year, no inflation, the baseline has no list) and leaves every spend figure
+/// unchanged bit for bit.
+#[test]
+fn dropouts_are_valued_in_the_societal_view_never_in_spend() {
+    let text = queue_scenario(4, 1000.0, 0.25, 150, 2.0, 0.0);
+    let valued = text.replace("waiting_dropout_rate = 2", "waiting_dropout_rate = 2\ndropout_cost_per_client_year = 8_000");
+    assert_ne!(text, valued);
+    let (p1, p2) = (contractsim::engine::Plan::new(scenario(&text)), contractsim::engine::Plan::new(scenario(&valued)));
+    let (r1, r2) = (p1.run(3, 1), p2.run(3, 1));
+    for k in 0..2 {
+        for name in ["spend", "care_payments", "waiting", "dropouts_from_waiting"] {
+            let (m1, m2) = (metric(&p1, name), metric(&p2, name));
+            for t in 0..10 {
+                let per = (p1.layout.yearly_len(), p2.layout.yearly_len());
+                assert_eq!(
+                    r1.yearly[k * per.0 + p1.layout.at(m1, t)].to_bits(),
+                    r2.yearly[k * per.1 + p2.layout.at(m2, t)].to_bits(),
+                    "{name}"
+                );
+            }
+        }
+        assert_eq!(r1.horizon[k * HORIZON.len() + h::NPV_SPEND], r2.horizon[k * HORIZON.len() + h::NPV_SPEND]);
+    }
+    let per = p2.layout.yearly_len();
+    let (sb, drop) = (metric(&p2, "societal_benefit"), metric(&p2, "dropouts_from_waiting"));
+    for t in 0..10 {
+        let dropouts = r2.yearly[per + p2.layout.at(drop, t)];
+        let benefit = r2.yearly[per + p2.layout.at(sb, t)];
+        assert!((benefit + 8_000.0 * dropouts * 0.25).abs() < 1e-6, "year {t}: {benefit} vs {dropouts} drop-outs");
+        assert_eq!(r2.yearly[p2.layout.at(sb, t)], 0.0, "the baseline has no drop-outs");
+    }
+    assert!(r2.horizon[HORIZON.len() + h::NPV_SOCIETAL] < 0.0);
+}
