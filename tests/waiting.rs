@@ -375,7 +375,8 @@ fn reports_show_waiting_next_to_spend_only_with_waiting_lists() {
 #[test]
 fn dropouts_are_valued_in_the_societal_view_never_in_spend() {
     let text = queue_scenario(4, 1000.0, 0.25, 150, 2.0, 0.0);
-    let valued = text.replace("waiting_dropout_rate = 2", "waiting_dropout_rate = 2\ndropout_cost_per_client_year = 8_000");
+    let valued =
+        text.replace("waiting_dropout_rate = 2", "waiting_dropout_rate = 2\ndropout_cost_per_client_year = 8_000");
     assert_ne!(text, valued);
     let (p1, p2) = (contractsim::engine::Plan::new(scenario(&text)), contractsim::engine::Plan::new(scenario(&valued)));
     let (r1, r2) = (p1.run(3, 1), p2.run(3, 1));

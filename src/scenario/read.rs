@@ -987,6 +987,19 @@ impl<'a> Cx<'a> {
                     Some("name the segment that failures escalate to".into()),
                 );
             }
+            // Hazards of leaving a waiting list: above 100 a year the list empties within
+            // days, and the fluid's exponentials would overflow at yearly steps.
+            for (key, id) in [
+                ("escalation_while_waiting_rate", escalation_while_waiting_rate),
+                ("waiting_dropout_rate", waiting_dropout_rate),
+            ] {
+                let max = self.params[id.0].dist.support().1;
+                if max > 100.0
+                    && let Some(v) = t.get(key)
+                {
+                    self.problem(v.span(), &join(&path, key), "a rate per year of at most 100", format!("{max}"), None);
+                }
+            }
             if escalates.is_none()
                 && self.params[escalation_while_waiting_rate.0].dist.support().1 > 0.0
                 && let Some(v) = t.get("escalation_while_waiting_rate")
