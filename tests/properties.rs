@@ -267,7 +267,7 @@ proptest! {
         let (active, waiting) = (active.round(), waiting.round());
         let rates = SegmentRates::new(d, 1.0 / spy as f64, p[0], p[1], p[2], delay);
         let mut paths = Paths::default();
-        paths.push(0, rates, Binomial::new(p[3]), SegmentState { active, waiting_reentry: waiting });
+        paths.push(0, rates, Binomial::new(p[3]), SegmentState { active, waiting_reentry: waiting, queue: 0.0 });
         paths.prevention[0] = Binomial::new(p[4]);
         paths.escalations_in[0] = escalations.round();
         let shared = [referrals.round()];

@@ -10,13 +10,15 @@ use std::process::Command as Process;
 use assert_cmd::Command;
 
 const FRIESLAND: &str = "scenarios/friesland.toml";
-const CHARTS: [&str; 11] = [
+// Friesland has a strategy with rationing, so its results have the `waiting` chart.
+const CHARTS: [&str; 12] = [
     "spend_fan",
     "cumulative_saving",
     "npv_distribution",
     "p_cheapest",
     "spend_components",
     "caseload",
+    "waiting",
     "budget_overrun",
     "provider_reserves",
     "p_provider_failure",

@@ -113,8 +113,8 @@ fn many_kinds_of_mistakes_are_named() {
         ),
         (
             GOOD.replace(
-                "escalation_rate = 0.15\n\n[[segment]]\nid = \"specialised_ambulant\"",
-                "escalation_rate = 0.15\n\n[[segment]]\nid = \"light_ambulant\"",
+                "escalation_while_waiting_rate = 0.2\n\n[[segment]]\nid = \"specialised_ambulant\"",
+                "escalation_while_waiting_rate = 0.2\n\n[[segment]]\nid = \"light_ambulant\"",
             ),
             vec!["segment[2].id", "\"light_ambulant\" again"],
         ),
@@ -125,8 +125,8 @@ fn many_kinds_of_mistakes_are_named() {
         (GOOD.replace("budget = 120_000_000", "budget = 1e308"), vec!["economy.budget", "at most 1e15"]),
         (GOOD.replace("form = \"task\"", "form = \"tsk\""), vec!["contract.task.form", "did you mean `task`?"]),
         (
-            GOOD.replace("base_share = 0.85", "base_share = 0.85\ncapacity = { residential = 10 }"),
-            vec!["contract.outcome.capacity", "not supported in this version"],
+            GOOD.replace("base_share = 0.85", "base_share = 0.85\ncapacity = { residental = 10 }"),
+            vec!["contract.outcome.capacity.residental", "which is no segment", "did you mean `residential`?"],
         ),
         (
             GOOD.replace("form = \"effort\"\nsegments", "form = \"effort\"\nbase_share = 0.5\nsegments"),

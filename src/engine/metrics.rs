@@ -4,7 +4,7 @@
 use crate::scenario::Scenario;
 
 /// Yearly metrics present in every scenario, in storage order.
-pub const YEARLY_BASE: [&str; 25] = [
+pub const YEARLY_BASE: [&str; 32] = [
     "spend",
     "care_payments",
     "outcome_payments",
@@ -30,7 +30,17 @@ pub const YEARLY_BASE: [&str; 25] = [
     "investor_cost",
     "provider_failed_so_far",
     "exits",
+    "waiting",
+    "admissions",
+    "waiting_weeks_mean",
+    "waiting_weeks_p90",
+    "escalations_from_waiting",
+    "dropouts_from_waiting",
+    "share_waited_over_norm",
 ];
+
+/// Weeks in a year (365.25 / 7), to report waiting times in weeks.
+pub const WEEKS_PER_YEAR: f64 = 365.25 / 7.0;
 
 /// Index of a base yearly metric.
 pub mod y {
@@ -72,10 +82,26 @@ pub mod y {
     pub const FAILED_SO_FAR: usize = 23;
     /// Clients leaving care in the year: `caseload(t) = caseload(t-1) + starts(t) - exits(t)`.
     pub const EXITS: usize = 24;
+    /// Clients on waiting lists, mean over the year (0 without capacity or rationing).
+    pub const WAITING: usize = 25;
+    /// Clients admitted to care in the year (equal to `starts`: with a waiting list,
+    /// starts are admissions, not arrivals).
+    pub const ADMISSIONS: usize = 26;
+    /// Mean wait in weeks of the clients admitted in the year (0 for those admitted at
+    /// once); NaN in a year without admissions.
+    pub const WAITING_WEEKS_MEAN: usize = 27;
+    /// 90th percentile of the wait in weeks of the clients admitted in the year.
+    pub const WAITING_WEEKS_P90: usize = 28;
+    /// Clients who escalated to a heavier segment while waiting.
+    pub const ESCALATIONS_FROM_WAITING: usize = 29;
+    /// Clients who dropped out of a waiting list (help elsewhere, outside this budget).
+    pub const DROPOUTS_FROM_WAITING: usize = 30;
+    /// Share of the year's admissions that waited longer than `waiting_norm_weeks`.
+    pub const SHARE_WAITED_OVER_NORM: usize = 31;
 }
 
 /// Horizon metrics per strategy and run, in storage order.
-pub const HORIZON: [&str; 18] = [
+pub const HORIZON: [&str; 21] = [
     "npv_spend",
     "total_spend",
     "npv_saving_vs_baseline",
@@ -94,6 +120,9 @@ pub const HORIZON: [&str; 18] = [
     "investor_mirr",
     "npv_societal_benefit",
     "npv_societal_net",
+    "waiting_weeks_mean",
+    "share_waited_over_norm",
+    "waiting_mean",
 ];
 
 /// Index of a horizon metric.
@@ -119,10 +148,17 @@ pub mod h {
     pub const NPV_SOCIETAL: usize = 16;
     /// The combined societal view: `npv_saving_vs_baseline + npv_societal_benefit`.
     pub const NPV_SOCIETAL_NET: usize = 17;
+    /// Mean wait in weeks over all admissions of the horizon (0 for those admitted at once).
+    pub const WAITING_WEEKS_MEAN: usize = 18;
+    /// Share of all admissions of the horizon that waited longer than the norm.
+    pub const SHARE_WAITED_OVER_NORM: usize = 19;
+    /// Clients on waiting lists, mean over the horizon.
+    pub const WAITING_MEAN: usize = 20;
 }
 
 /// The layout of a scenario's yearly metrics: the base ones, `budget_overrun` when the
-/// scenario has a budget, `societal_benefit` when it has `[[societal_benefit]]` tables,
+/// scenario has a budget, `societal_benefit` when it has `[[societal_benefit]]` tables or
+/// values drop-outs from waiting lists (`dropout_cost_per_client_year`),
 /// then caseload and starts per segment.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -149,7 +185,8 @@ impl Layout {
             yearly.push("budget_overrun".into());
             yearly.len() - 1
         });
-        let societal_benefit = (!s.societal_benefits.is_empty()).then(|| {
+        let valued_dropouts = s.segments.iter().any(|g| g.dropout_cost_per_client_year.is_some());
+        let societal_benefit = (!s.societal_benefits.is_empty() || valued_dropouts).then(|| {
             yearly.push("societal_benefit".into());
             yearly.len() - 1
         });

@@ -58,6 +58,12 @@ pub enum Purpose {
     CostNoise = 11,
     /// Split of a lot's clients over its providers.
     ProviderSplit = 12,
+    /// Releases of full places in a step with a waiting list (capacity).
+    QueueRelease = 13,
+    /// Clients leaving a waiting list (drop-out or escalation).
+    QueueLeave = 14,
+    /// Escalation among those leaving a waiting list.
+    QueueEscalation = 15,
 }
 
 /// The key of one run: all of its streams derive from it.

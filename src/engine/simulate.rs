@@ -3,12 +3,12 @@
 
 use statrs::function::erf::erf_inv;
 
-use super::metrics::{HORIZON, Layout, h, y};
+use super::metrics::{HORIZON, Layout, WEEKS_PER_YEAR, h, y};
 use super::rng::{Purpose, RunKey};
 use super::sample::{Binomial, poisson};
 use crate::model::contract::{LotYear, Prices, pay};
 use crate::model::demand::{
-    Draws, ExpectedDraws, Paths, RandomDraws, SegmentRates, SegmentState, StepFlows, step_paths,
+    Draws, ExpectedDraws, Limits, Paths, RandomDraws, SegmentRates, SegmentState, StepFlows, WaitBlock, step_paths,
 };
 use crate::model::investor;
 use crate::model::prevention::Profile;
@@ -484,6 +484,20 @@ impl Plan {
                 o[h::NPV_SOCIETAL] = benefit;
                 o[h::NPV_SOCIETAL_NET] = o[h::NPV_SAVING] + benefit;
             }
+            let admissions = total(k, y::ADMISSIONS);
+            let weighted = |m: usize| {
+                (0..years)
+                    .map(|t| {
+                        let a = yearly[k * per + lay.at(y::ADMISSIONS, t)];
+                        if a > 0.0 { yearly[k * per + lay.at(m, t)] * a } else { 0.0 }
+                    })
+                    .sum::<f64>()
+            };
+            if admissions > 0.0 {
+                o[h::WAITING_WEEKS_MEAN] = weighted(y::WAITING_WEEKS_MEAN) / admissions;
+                o[h::SHARE_WAITED_OVER_NORM] = weighted(y::SHARE_WAITED_OVER_NORM) / admissions;
+            }
+            o[h::WAITING_MEAN] = total(k, y::WAITING) / years as f64;
             let successes = total(k, y::SUCCESSES);
             o[h::COST_PER_SUCCESS] = if successes > 0.0 { o[h::TOTAL_SPEND] / successes } else { f64::NAN };
             o[h::SUCCESSES] = successes;
@@ -507,6 +521,55 @@ impl Plan {
             }
         }
         out
+    }
+
+    /// The waiting-list metrics of one strategy in year `t`, from the year's flows of its
+    /// segment paths `paths_of` (per segment): mean queue, admissions, mean and 90th
+    /// percentile wait in weeks (clients admitted at once waited 0), escalations and
+    /// drop-outs while waiting, the share that waited over the norm; and the societal cost
+    /// of the drop-outs (client-years forgone: drop-outs × mean stay) in the societal slot.
+    #[allow(clippy::too_many_arguments)]
+    fn waiting_metrics(
+        &self,
+        values: &[f64],
+        t: usize,
+        paths: &Paths,
+        paths_of: &[usize],
+        year_flows: &[StepFlows],
+        scratch: &mut Vec<WaitBlock>,
+        o: &mut [f64],
+    ) {
+        let s = &self.scenario;
+        let lay = &self.layout;
+        let mut total = StepFlows::default();
+        scratch.clear();
+        for (g, &i) in paths_of.iter().enumerate() {
+            let f = year_flows[i];
+            total += f;
+            if let Some(lim) = &paths.limits[i] {
+                scratch.extend_from_slice(&lim.waits);
+                if let (Some(m), Some(p)) = (lay.societal_benefit, s.segments[g].dropout_cost_per_client_year)
+                    && f.dropouts > 0.0
+                {
+                    let cost_index = index(values[s.cost_inflation.0], t);
+                    o[lay.at(m, t)] -= values[p.0] * cost_index * f.dropouts * lim.mean_stay_years;
+                }
+            }
+        }
+        let admissions = total.starts;
+        o[lay.at(y::WAITING, t)] = total.queue_years;
+        o[lay.at(y::ADMISSIONS, t)] = admissions;
+        o[lay.at(y::ESCALATIONS_FROM_WAITING, t)] = total.escalations_waiting;
+        o[lay.at(y::DROPOUTS_FROM_WAITING, t)] = total.dropouts;
+        if admissions > 0.0 {
+            o[lay.at(y::WAITING_WEEKS_MEAN, t)] = total.wait_years / admissions * WEEKS_PER_YEAR;
+            o[lay.at(y::SHARE_WAITED_OVER_NORM, t)] = total.over_norm / admissions;
+            o[lay.at(y::WAITING_WEEKS_P90, t)] = weighted_quantile(scratch, admissions, 0.9) * WEEKS_PER_YEAR;
+        } else {
+            o[lay.at(y::WAITING_WEEKS_MEAN, t)] = f64::NAN;
+            o[lay.at(y::SHARE_WAITED_OVER_NORM, t)] = f64::NAN;
+            o[lay.at(y::WAITING_WEEKS_P90, t)] = f64::NAN;
+        }
     }
 
     /// Simulates every strategy over the horizon, all together step by step (their draws
@@ -544,8 +607,11 @@ impl Plan {
         // `path_of[k * nseg + g]` is the path of segment g under strategy k.
         ws.paths.clear();
         let mut path_of = vec![usize::MAX; nstrat * nseg];
+        // Rationing paths: (strategy, contract, path, segment).
+        let mut rationed: Vec<(usize, usize, usize, usize)> = Vec::new();
         let mut reach_effect: Vec<Vec<(usize, f64)>> = Vec::new();
-        let mut signatures: Vec<[u64; 6]> = Vec::new();
+        let mut signatures: Vec<[u64; 9]> = Vec::new();
+        ws.paths.norm_years = s.waiting_norm_weeks / WEEKS_PER_YEAR;
         for k in 0..nstrat {
             ws.strategies[k].reset(self, k);
         }
@@ -568,8 +634,31 @@ impl Plan {
                     .filter(|&&p| s.programmes[p].targets.contains(&g))
                     .map(|&p| (p, values[s.programmes[p].reach.0] * values[s.programmes[p].effect.0]))
                     .collect();
-                let signature =
-                    [d.to_bits(), success.to_bits(), reentry.to_bits(), escalation.to_bits(), p_thin.to_bits(), 0];
+                // Capacity and rationing: a limited segment is not the same path as an
+                // unlimited one; a rationing path depends on its strategy's whole lot, so it
+                // is never shared. Unlimited paths keep zeros here (the sharing of before).
+                let pos = c.segments.iter().position(|&x| x == g).unwrap_or(0);
+                let capacity = c.capacity.get(pos).copied().flatten();
+                let rationing = c.rationing.is_some() && realised;
+                let limited = capacity.is_some() || rationing;
+                let (dropout, esc_waiting) = if limited {
+                    let esc =
+                        if seg.escalates_to.is_some() { values[seg.escalation_while_waiting_rate.0] } else { 0.0 };
+                    (values[seg.waiting_dropout_rate.0], esc)
+                } else {
+                    (0.0, 0.0)
+                };
+                let signature = [
+                    d.to_bits(),
+                    success.to_bits(),
+                    reentry.to_bits(),
+                    escalation.to_bits(),
+                    p_thin.to_bits(),
+                    0,
+                    if limited { capacity.unwrap_or(f64::INFINITY).to_bits() } else { 0 },
+                    if rationing { k as u64 + 1 } else { 0 },
+                    if limited { dropout.to_bits() ^ esc_waiting.to_bits().rotate_left(17) } else { 0 },
+                ];
                 let same_inflow =
                     |k2: usize| self.upstream[g].iter().all(|&u| path_of[k2 * nseg + u] == path_of[k * nseg + u]);
                 let shared = (0..k)
@@ -580,8 +669,16 @@ impl Plan {
                     None => {
                         let rates = SegmentRates::new(d, dt, success, reentry, escalation, seg.reentry_delay_years);
                         let (waiting, escalating) = self.initial[g];
-                        let state = SegmentState { active: seg.initial_caseload, waiting_reentry: waiting };
+                        let state = SegmentState { active: seg.initial_caseload, waiting_reentry: waiting, queue: 0.0 };
                         let i = ws.paths.push(g, rates, Binomial::new(p_thin), state);
+                        if limited {
+                            let cap = capacity.unwrap_or(f64::INFINITY);
+                            ws.paths.limits[i] = Some(Limits::new(cap, d, dropout, esc_waiting));
+                            ws.paths.any_limited = true;
+                            if rationing {
+                                rationed.push((k, st.contract_of_segment[g], i, g));
+                            }
+                        }
                         ws.paths.escalations_in[i] = escalating;
                         ws.paths.rep.push(k);
                         signatures.push(signature);
@@ -592,6 +689,7 @@ impl Plan {
             }
         }
         let npaths = ws.paths.len();
+        rationed.sort_unstable();
         // Escalations into each path come from the upstream paths of its strategies.
         let inflow_from: Vec<Vec<usize>> = (0..npaths)
             .map(|i| {
@@ -612,8 +710,23 @@ impl Plan {
             .collect();
         let mut last_keep = vec![f64::NAN; npaths];
 
+        let ncontracts = s.contracts.len();
+        let mut ceilings = vec![0.0; if rationed.is_empty() { 0 } else { nstrat * ncontracts }];
         for kstep in 0..steps {
             let t = kstep / spy;
+            if !rationed.is_empty() {
+                if kstep % spy == 0 {
+                    for &(k, c, _, _) in &rationed {
+                        let contract = &s.contracts[c];
+                        let sw = &ws.strategies[k];
+                        ceilings[k * ncontracts + c] =
+                            year_budget(contract, c, sw, t, indexation) * (1.0 + contract.rationing.unwrap_or(0.0));
+                    }
+                }
+                let cost_index = index(inflation, t);
+                let cost = |g: usize| values[s.segments[g].cost_per_client_year.0] * cost_index;
+                rationing_caps(&mut ws.paths, &rationed, &ceilings, ncontracts, &year_flows, &cost, kstep % spy, spy);
+            }
             for (i, re) in reach_effect.iter().enumerate() {
                 if !re.is_empty() {
                     let keep: f64 = re.iter().map(|&(p, re)| 1.0 - re * self.profiles[p][kstep]).product();
@@ -666,6 +779,20 @@ impl Plan {
                         let re = &reach_effect[path_of[k * nseg + g]];
                         o[lay.at(m, t)] += self.programme_benefit(values, re, t, f.prevented);
                     }
+                }
+                self.waiting_metrics(
+                    values,
+                    t,
+                    &ws.paths,
+                    &path_of[k * nseg..(k + 1) * nseg],
+                    &year_flows,
+                    &mut ws.waits,
+                    o,
+                );
+            }
+            if ws.paths.any_limited {
+                for lim in ws.paths.limits.iter_mut().flatten() {
+                    lim.waits.clear();
                 }
             }
             year_flows.iter_mut().for_each(|f| *f = StepFlows::default());
@@ -945,6 +1072,14 @@ impl Draws for CountingDraws {
         self.counts.uniforms += 1;
         self.inner.open_uniform(purpose, index, step)
     }
+    fn poisson(&mut self, purpose: Purpose, index: usize, step: usize, mean: f64) -> f64 {
+        if mean >= 10.0 {
+            self.counts.poisson_ptrs += 1;
+        } else if mean > 0.0 {
+            self.counts.poisson_inversion += 1;
+        }
+        self.inner.poisson(purpose, index, step, mean)
+    }
 }
 
 /// The flows under way at the start, implied by the initial caseloads and the expected
@@ -971,6 +1106,8 @@ fn initial_history(s: &Scenario) -> Vec<(f64, f64)> {
 struct Workspace {
     paths: Paths,
     strategies: Vec<StrategyBuffers>,
+    /// Scratch for the waiting-time percentiles.
+    waits: Vec<WaitBlock>,
 }
 
 impl Workspace {
@@ -978,6 +1115,7 @@ impl Workspace {
         Workspace {
             paths: Paths::default(),
             strategies: (0..plan.sims.len()).map(|_| StrategyBuffers::new(plan)).collect(),
+            waits: Vec::new(),
         }
     }
 }
@@ -1049,5 +1187,143 @@ impl StrategyBuffers {
             self.lot_caseload[c] = contract.segments.iter().map(|&g| s.segments[g].initial_caseload).sum();
         }
         self.investor.clear();
+    }
+}
+
+/// The task budget of year `t` of contract `c` under a strategy (the year's payment for
+/// care): the prices of the period year `t` belongs to, re-priced from the previous period
+/// exactly as the year's payment will be, indexed to year `t`.
+fn year_budget(contract: &crate::scenario::Contract, c: usize, sw: &StrategyBuffers, t: usize, indexation: f64) -> f64 {
+    let prices = if t > 0 && t % contract.period_years == 0 {
+        sw.prices[c].reprice(&contract.form, &sw.history[c], t, indexation, contract.margin)
+    } else {
+        sw.prices[c].clone()
+    };
+    prices.budget * index(indexation, t - prices.set_in_year)
+}
+
+/// The rationing rule (docs/model.md, "Rationing"): before step `j` of the year (of
+/// `spy`), a rationing lot's projected cost of the year is the cost so far (client-years
+/// of the year's earlier steps × cost per client-year × cost index) plus the expected cost
+/// of its active clients until the year's end (`A c d (1 - exp(-τ/d))`, `τ` the time left).
+/// The room under the ceiling (budget × (1 + tolerance)) is split over the lot's segments
+/// in proportion to that expected cost of their active clients (equally when none are
+/// active); a segment may admit `floor(room / u)` clients in the step, where
+/// `u = c d (1 - exp(-(τ - Δ/2)/d))` is the expected cost until the year's end of a client
+/// admitted mid-step.
+#[allow(clippy::too_many_arguments)]
+fn rationing_caps(
+    paths: &mut Paths,
+    rationed: &[(usize, usize, usize, usize)],
+    ceilings: &[f64],
+    ncontracts: usize,
+    year_flows: &[StepFlows],
+    cost: &dyn Fn(usize) -> f64,
+    j: usize,
+    spy: usize,
+) {
+    let dt = 1.0 / spy as f64;
+    let left = (spy - j) as f64 * dt;
+    let until_end = |d: f64, tau: f64| d * -(-tau / d).exp_m1();
+    let mut a = 0;
+    while a < rationed.len() {
+        let (k, c, _, _) = rationed[a];
+        let mut b = a;
+        while b < rationed.len() && rationed[b].0 == k && rationed[b].1 == c {
+            b += 1;
+        }
+        let lot = &rationed[a..b];
+        let mut projected = 0.0;
+        let mut weight_total = 0.0;
+        for &(_, _, i, g) in lot {
+            let d = paths.limits[i].as_ref().map_or(1.0, |l| l.mean_stay_years);
+            let future = paths.state[i].active * cost(g) * until_end(d, left);
+            projected += year_flows[i].client_years * cost(g) + future;
+            weight_total += future;
+        }
+        let room = (ceilings[k * ncontracts + c] - projected).max(0.0);
+        for &(_, _, i, g) in lot {
+            let Some(lim) = paths.limits[i].as_mut() else { continue };
+            let d = lim.mean_stay_years;
+            let share = if weight_total > 0.0 {
+                paths.state[i].active * cost(g) * until_end(d, left) / weight_total
+            } else {
+                1.0 / lot.len() as f64
+            };
+            let u = cost(g) * until_end(d, left - dt / 2.0);
+            lim.admit_cap = if u > 0.0 { (room * share / u).floor() } else { f64::INFINITY };
+        }
+        a = b;
+    }
+}
+
+/// The `q`-quantile of the waits of `total` admitted clients of whom those in `blocks`
+/// waited a positive time (evenly spread within each block) and the rest waited 0: the
+/// smallest wait `w` such that `q × total` clients waited at most `w` (by bisection on the
+/// piecewise-linear count).
+fn weighted_quantile(blocks: &[WaitBlock], total: f64, q: f64) -> f64 {
+    let waited: f64 = blocks.iter().map(|b| b.count).sum();
+    let zero = (total - waited).max(0.0);
+    let target = q * total;
+    if zero >= target {
+        return 0.0;
+    }
+    let at_most = |w: f64| zero + blocks.iter().map(|b| b.at_most(w)).sum::<f64>();
+    let (mut lo, mut hi) = (0.0, blocks.iter().map(|b| b.longest).fold(0.0, f64::max));
+    for _ in 0..60 {
+        let mid = 0.5 * (lo + hi);
+        if at_most(mid) >= target { hi = mid } else { lo = mid }
+    }
+    hi
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rationing rule by hand: a lot of one segment at the second of four quarters
+    /// (τ = 0.75 years left), 100 active clients with mean stay 1 year at EUR 10,000 a
+    /// client-year, 25 client-years used so far, a ceiling of EUR 1,000,000.
+    /// Projected: 25 × 10,000 + 100 × 10,000 × (1 − e^−0.75) = 250,000 + 527,633 = 777,633;
+    /// room 222,367; a client admitted mid-quarter costs 10,000 × (1 − e^−0.625) = 4,647.4
+    /// until the year's end, so floor(47.85) = 47 may be admitted.
+    #[test]
+    fn rationing_cap_by_hand() {
+        let mut paths = Paths::default();
+        let rates = SegmentRates::new(1.0, 0.25, 0.5, 0.0, 0.0, 1.0);
+        paths.push(0, rates, Binomial::new(1.0), SegmentState { active: 100.0, waiting_reentry: 0.0, queue: 0.0 });
+        paths.limits[0] = Some(Limits::new(f64::INFINITY, 1.0, 0.0, 0.0));
+        let flows = vec![StepFlows { client_years: 25.0, ..StepFlows::default() }];
+        let rationed = [(0, 0, 0, 0)];
+        rationing_caps(&mut paths, &rationed, &[1_000_000.0], 1, &flows, &|_| 10_000.0, 1, 4);
+        let projected = 250_000.0 + 1_000_000.0 * (1.0 - (-0.75f64).exp());
+        let u = 10_000.0 * (1.0 - (-0.625f64).exp());
+        assert!((projected - 777_633.0).abs() < 1.0);
+        assert_eq!(((1_000_000.0 - projected) / u).floor(), 47.0);
+        assert_eq!(paths.limits[0].as_ref().map(|l| l.admit_cap), Some(47.0));
+        // Over the ceiling: nobody is admitted.
+        rationing_caps(&mut paths, &rationed, &[700_000.0], 1, &flows, &|_| 10_000.0, 1, 4);
+        assert_eq!(paths.limits[0].as_ref().map(|l| l.admit_cap), Some(0.0));
+    }
+
+    /// Two segments in one rationed lot share the room in proportion to the expected cost
+    /// of their active clients until the year's end.
+    #[test]
+    fn rationing_room_is_shared_by_expected_cost() {
+        let mut paths = Paths::default();
+        for (g, active) in [(0, 30.0), (1, 10.0)] {
+            let rates = SegmentRates::new(1.0, 1.0, 0.5, 0.0, 0.0, 1.0);
+            paths.push(g, rates, Binomial::new(1.0), SegmentState { active, waiting_reentry: 0.0, queue: 0.0 });
+            paths.limits[g] = Some(Limits::new(f64::INFINITY, 1.0, 0.0, 0.0));
+        }
+        let flows = vec![StepFlows::default(); 2];
+        // One step a year: τ = 1; actives cost 1000 × (1 − e^−1) each; cost per
+        // client-year 1000 in both segments, so shares are 3/4 and 1/4.
+        let e1 = 1.0 - (-1.0f64).exp();
+        let ceiling = 40.0 * 1000.0 * e1 + 100_000.0;
+        rationing_caps(&mut paths, &[(0, 0, 0, 0), (0, 0, 1, 1)], &[ceiling], 1, &flows, &|_| 1000.0, 0, 1);
+        let u = 1000.0 * (1.0 - (-0.5f64).exp());
+        let caps: Vec<f64> = paths.limits.iter().map(|l| l.as_ref().map_or(0.0, |l| l.admit_cap)).collect();
+        assert_eq!(caps, vec![(75_000.0 / u).floor(), (25_000.0 / u).floor()]);
     }
 }

@@ -15,8 +15,10 @@
 //! [`Draws`] abstracts the random draws, so the same code gives the deterministic
 //! expected-value path that prices task contracts.
 
+use std::collections::VecDeque;
+
 use crate::engine::rng::{Purpose, RunKey, Stream, StreamStart};
-use crate::engine::sample::Binomial;
+use crate::engine::sample::{Binomial, poisson};
 
 /// Source of the binomial draws of a step: random (the engine) or expected values.
 pub trait Draws {
@@ -33,6 +35,9 @@ pub trait Draws {
     /// A uniform number in (0, 1) from the stream of `purpose` at `index` and `step`
     /// (its median, 1/2, for expected values).
     fn open_uniform(&mut self, purpose: Purpose, index: usize, step: usize) -> f64;
+    /// A Poisson count with mean `mean` from the stream of `purpose` at `index` and `step`
+    /// (the mean itself for expected values).
+    fn poisson(&mut self, purpose: Purpose, index: usize, step: usize, mean: f64) -> f64;
 }
 
 /// Random draws on the run's streams (common random numbers).
@@ -53,6 +58,9 @@ impl Draws for RandomDraws {
     fn open_uniform(&mut self, purpose: Purpose, index: usize, step: usize) -> f64 {
         self.key.stream(purpose, index, step).open_uniform()
     }
+    fn poisson(&mut self, purpose: Purpose, index: usize, step: usize, mean: f64) -> f64 {
+        poisson(mean, &mut self.key.stream(purpose, index, step)) as f64
+    }
 }
 
 /// Expected values instead of draws: `n × p`.
@@ -68,6 +76,9 @@ impl Draws for ExpectedDraws {
     }
     fn open_uniform(&mut self, _: Purpose, _: usize, _: usize) -> f64 {
         0.5
+    }
+    fn poisson(&mut self, _: Purpose, _: usize, _: usize, mean: f64) -> f64 {
+        mean
     }
 }
 
@@ -135,6 +146,8 @@ pub struct SegmentState {
     pub active: f64,
     /// Failed clients waiting to re-enter.
     pub waiting_reentry: f64,
+    /// Clients on the waiting list (always 0 without capacity or rationing).
+    pub queue: f64,
 }
 
 /// What happened in one step of one segment.
@@ -154,6 +167,18 @@ pub struct StepFlows {
     pub escalations_out: f64,
     /// Years in care during the step.
     pub client_years: f64,
+    /// Client-years spent on the waiting list during the step (the integral of its length
+    /// over the step): its mean length over a year is the sum over the year's steps.
+    pub queue_years: f64,
+    /// Clients who left the waiting list for help elsewhere (drop-out).
+    pub dropouts: f64,
+    /// Clients who escalated to the heavier segment while waiting (they are also counted in
+    /// `escalations_out`, which carries them there).
+    pub escalations_waiting: f64,
+    /// Sum over the admitted clients of their waiting time, in years.
+    pub wait_years: f64,
+    /// Admitted clients who waited longer than the norm.
+    pub over_norm: f64,
 }
 
 impl std::ops::AddAssign for StepFlows {
@@ -165,6 +190,11 @@ impl std::ops::AddAssign for StepFlows {
         self.successes += o.successes;
         self.escalations_out += o.escalations_out;
         self.client_years += o.client_years;
+        self.queue_years += o.queue_years;
+        self.dropouts += o.dropouts;
+        self.escalations_waiting += o.escalations_waiting;
+        self.wait_years += o.wait_years;
+        self.over_norm += o.over_norm;
     }
 }
 
@@ -190,8 +220,96 @@ pub struct Paths {
     pub flows: Vec<StepFlows>,
     /// A free label per path for the caller (the engine keeps the strategy a path stands for).
     pub rep: Vec<usize>,
+    /// Waiting lists: per path, its limits and queue (see [`Limits`]); `None` for a path
+    /// without capacity or rationing, which never touches any of it.
+    pub limits: Vec<Option<Limits>>,
+    /// Whether any path has limits (paths without skip the queue phase entirely).
+    pub any_limited: bool,
+    /// The waiting-time norm in years (admissions that waited longer are counted).
+    pub norm_years: f64,
     /// Stream starts of the current step, purpose-major, per segment.
     keys: Vec<StreamStart>,
+    /// Per path: whether the queue phase already made this step's exits (places refilled
+    /// within the step), so that the exit phases skip it.
+    places_step: Vec<bool>,
+}
+
+/// The capacity, rationing and waiting list of one path (MODEL.md section 5b; see
+/// docs/model.md, "Capacity and waiting lists", for the scheme and its exactness).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Places: the maximum active clients (`INFINITY` without a capacity).
+    pub capacity: f64,
+    /// Admissions allowed in the current step by rationing (`INFINITY` without); the engine
+    /// sets it before each step.
+    pub admit_cap: f64,
+    /// Mean stay in years (`d`): releases of full places are Poisson with mean `C Δ / d`.
+    pub mean_stay_years: f64,
+    /// Hazard of leaving the waiting list, per year: drop-out plus escalation (`δ + η`).
+    pub leave_hazard: f64,
+    /// Share of those leaving who escalate: `η / (δ + η)`.
+    pub escalate: Binomial,
+    /// Waiting cohorts, oldest first. A cohort's clients arrived evenly over an interval of
+    /// time (years since the start), in FIFO order.
+    pub cohorts: VecDeque<Cohort>,
+    /// Admitted blocks with a positive wait since the caller last cleared them, for the
+    /// percentiles of waiting time.
+    pub waits: Vec<WaitBlock>,
+}
+
+/// Clients on a waiting list who arrived evenly over `[from, to]` (years since the start).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cohort {
+    /// Arrival time of the first.
+    pub from: f64,
+    /// Arrival time of the last.
+    pub to: f64,
+    /// Clients.
+    pub count: f64,
+    /// Density coefficient within the current step (see `Fluid`); set at each step.
+    pub density: f64,
+}
+
+/// Admitted clients whose waits run evenly from `shortest` to `longest` years (FIFO with
+/// arrivals and admissions spread evenly: the wait is linear in the position).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WaitBlock {
+    /// Shortest wait in the block, years.
+    pub shortest: f64,
+    /// Longest wait in the block, years.
+    pub longest: f64,
+    /// Clients.
+    pub count: f64,
+}
+
+impl WaitBlock {
+    /// Clients of the block who waited at most `w` years.
+    pub fn at_most(&self, w: f64) -> f64 {
+        if w >= self.longest {
+            self.count
+        } else if w < self.shortest {
+            0.0
+        } else {
+            self.count * (w - self.shortest) / (self.longest - self.shortest)
+        }
+    }
+}
+
+impl Limits {
+    /// Limits with capacity `capacity` (`INFINITY`: none), mean stay `d`, drop-out and
+    /// escalation rates while waiting (per year).
+    pub fn new(capacity: f64, d: f64, dropout: f64, escalation: f64) -> Self {
+        let h = dropout + escalation;
+        Limits {
+            capacity,
+            admit_cap: f64::INFINITY,
+            mean_stay_years: d,
+            leave_hazard: h,
+            escalate: Binomial::new(if h > 0.0 { escalation / h } else { 0.0 }),
+            cohorts: VecDeque::new(),
+            waits: Vec::new(),
+        }
+    }
 }
 
 /// The purposes of a step's draws, in the order they are made.
@@ -216,6 +334,8 @@ impl Paths {
         self.state.push(state);
         self.escalations_in.push(0.0);
         self.flows.push(StepFlows::default());
+        self.limits.push(None);
+        self.places_step.push(false);
         self.segment.len() - 1
     }
 
@@ -231,7 +351,7 @@ impl Paths {
 
     /// Removes all paths.
     pub fn clear(&mut self) {
-        *self = Paths { keys: std::mem::take(&mut self.keys), ..Paths::default() };
+        *self = Paths { keys: std::mem::take(&mut self.keys), norm_years: self.norm_years, ..Paths::default() };
     }
 }
 
@@ -250,7 +370,7 @@ pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, refer
         }
     }
     let key = |p: usize, g: usize| p * nseg + g;
-    let Paths { segment, rates, thin, prevention, state, escalations_in, flows, keys, .. } = paths;
+    let Paths { segment, rates, thin, prevention, state, escalations_in, flows, keys, limits, places_step, .. } = paths;
     for i in 0..n {
         let g = segment[i];
         let b = draws.binomial_keyed(&keys[key(0, g)], referrals[g], &thin[i]);
@@ -267,7 +387,25 @@ pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, refer
         flows[i].referrals -= prevented;
         flows[i].starts += flows[i].referrals;
     }
+    let limited = paths.any_limited;
+    if limited {
+        for i in 0..n {
+            places_step[i] = false;
+            if let Some(lim) = limits[i].as_mut() {
+                let q = QueueStep {
+                    step,
+                    segment: segment[i],
+                    step_years: rates[i].step_years,
+                    norm_years: paths.norm_years,
+                };
+                places_step[i] = q.run(draws, lim, &mut state[i], &mut flows[i]);
+            }
+        }
+    }
     for i in 0..n {
+        if limited && places_step[i] {
+            continue;
+        }
         let carried = state[i].active;
         let exit_carried = draws.binomial_keyed(&keys[key(3, segment[i])], carried, &rates[i].exit_carried);
         flows[i].exits = exit_carried;
@@ -275,6 +413,9 @@ pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, refer
             (carried - exit_carried) * rates[i].step_years + exit_carried * rates[i].years_carried_exit;
     }
     for i in 0..n {
+        if limited && places_step[i] {
+            continue;
+        }
         let starts = flows[i].starts;
         let exit_new = draws.binomial_keyed(&keys[key(4, segment[i])], starts, &rates[i].exit_new);
         flows[i].client_years += (starts - exit_new) * rates[i].years_new_stay + exit_new * rates[i].years_new_exit;
@@ -293,6 +434,254 @@ pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, refer
     for i in 0..n {
         let rest = flows[i].escalations_out;
         flows[i].escalations_out = draws.binomial_keyed(&keys[key(7, segment[i])], rest, &rates[i].escalation);
+    }
+    if limited {
+        for f in flows.iter_mut() {
+            f.escalations_out += f.escalations_waiting;
+        }
+    }
+}
+
+/// The queue phase of one limited path in one step (MODEL.md 5b; docs/model.md,
+/// "Capacity and waiting lists").
+///
+/// On entry `flows.starts` holds the step's arrivals `S` (clients who need care). When
+/// nobody waits and the arrivals fit in the free places and under the rationing cap, the
+/// step is the ordinary one (not one extra draw). Otherwise the step *binds*:
+///
+/// * admission slots: with a capacity `C`, the free places at the start plus the
+///   releases `R ~ Poisson(A Δ / d)` of the occupied places `A` (exact for exponential stays
+///   with immediate refilling: full places release clients as a Poisson process of rate
+///   `C / d`), capped by rationing; without a capacity, the rationing cap alone;
+/// * admissions `N = min(Q0 + S, slots)`, oldest cohort first;
+/// * leaving the list: the expected queue within the step follows
+///   `dQ/dt = (S - N)/Δ - h Q` (arrivals and admissions spread evenly over the step,
+///   `h = δ + η`), so the expected leavers are `L̄ = Q0 + S - N - Q(Δ)` and the time on the
+///   list is `∫Q dt = L̄ / h` (for `h = 0`, `(Q0 + (S - N)/2) Δ`); the leavers are
+///   `L ~ Binomial(Q0 + S - N, L̄ / (Q0 + S - N))` and of them `Binomial(L, η / h)`
+///   escalate. In expectation this is the continuous-time queue whatever the step length.
+///
+/// Returns whether the step's exits were made here (capacity: releases are the exits and
+/// client-years are `Δ (A0 + A1) / 2`), so that the ordinary exit phases skip the path.
+struct QueueStep {
+    step: usize,
+    segment: usize,
+    step_years: f64,
+    norm_years: f64,
+}
+
+/// The waiting list within a step as a fluid (docs/model.md, "Waiting times"): arrivals
+/// spread evenly over their interval, admissions evenly over the step at rate `nu` from the
+/// front (FIFO), everyone waiting leaving at hazard `h`. A cohort's survivors at time `t`
+/// have density `D e^{h (a - t0)} e^{-h (t - t0)}` over their arrival times `a`, so the
+/// front `f` (relative to `t0`) moves by `e^{h f1} - e^{h f0} = (nu / D)(e^{h r1} - e^{h r0})`
+/// between relative times `r0` and `r1` (linear when `h = 0`). Times here are relative to
+/// the step's start `t0`.
+struct Fluid {
+    h: f64,
+    dt: f64,
+    t0: f64,
+    nu: f64,
+}
+
+impl Fluid {
+    /// `D` of an earlier cohort from its count at the step's start.
+    fn density(&self, c: &Cohort) -> f64 {
+        let (lo, hi) = (c.from - self.t0, c.to - self.t0);
+        let width = if self.h > 1e-12 { ((self.h * hi).exp() - (self.h * lo).exp()) / self.h } else { hi - lo };
+        if width > 0.0 { c.count / width } else { f64::INFINITY }
+    }
+
+    /// The front at relative time `r` of a cohort whose front was `f0` at `r0`.
+    fn front_at(&self, f0: f64, r0: f64, r: f64, density: f64) -> f64 {
+        if !density.is_finite() || density <= 0.0 {
+            return f0;
+        }
+        let k = self.nu / density;
+        if self.h > 1e-12 {
+            let x = (self.h * f0).exp() + k * ((self.h * r).exp() - (self.h * r0).exp());
+            x.ln() / self.h
+        } else {
+            f0 + k * (r - r0)
+        }
+    }
+
+    /// From relative time `r0` with the front at `f0`: the time `r1` (at most the step's
+    /// end) when the cohort `[f0, hi]` is used up, the front then, and whether the front
+    /// caught up with the present (a fresh cohort: the list is empty, later arrivals of the
+    /// cohort are admitted at once).
+    fn advance(&self, f0: f64, hi: f64, r0: f64, density: f64, fresh: bool) -> (f64, f64, bool) {
+        if !density.is_finite() || density <= 0.0 || self.nu <= 0.0 {
+            return (r0, hi, density.is_finite());
+        }
+        let k = self.nu / density;
+        let h = self.h;
+        // Time at which the front reaches `hi`.
+        let r_end = if h > 1e-12 {
+            let x = (h * r0).exp() + ((h * hi).exp() - (h * f0).exp()) / k;
+            x.ln() / h
+        } else {
+            r0 + (hi - f0) / k
+        };
+        let mut r1 = r_end.min(self.dt);
+        let mut caught = false;
+        if fresh && k > 1.0 {
+            // Front meets the present: e^{h r}(1 - k) = e^{h f0} - k e^{h r0}.
+            let r_meet = if h > 1e-12 {
+                let x = (k * (h * r0).exp() - (h * f0).exp()) / (k - 1.0);
+                if x > 0.0 { x.ln() / h } else { r0 }
+            } else {
+                (k * r0 - f0) / (k - 1.0)
+            };
+            if r_meet < r1 {
+                r1 = r_meet.max(r0);
+                caught = true;
+            }
+        }
+        let f1 = if caught { r1 } else { self.front_at(f0, r0, r1, density).min(hi) };
+        (r1, f1, caught)
+    }
+
+    /// Survivors at the step's end of a cohort whose front is now at `c.from`.
+    fn survivors_at_end(&self, c: &Cohort) -> f64 {
+        let (lo, hi) = (c.from - self.t0, c.to - self.t0);
+        let h = self.h;
+        let density = c.density;
+        if !density.is_finite() {
+            return c.count;
+        }
+        if h > 1e-12 {
+            density * (-h * self.dt).exp() * ((h * hi).exp() - (h * lo).exp()) / h
+        } else {
+            density * (hi - lo)
+        }
+    }
+}
+
+impl QueueStep {
+    fn run<D: Draws>(&self, draws: &mut D, lim: &mut Limits, state: &mut SegmentState, flows: &mut StepFlows) -> bool {
+        let dt = self.step_years;
+        let arrivals = flows.starts;
+        let q0 = state.queue;
+        let a0 = state.active;
+        let free = (lim.capacity - a0).max(0.0);
+        flows.queue_years = 0.0;
+        flows.dropouts = 0.0;
+        flows.escalations_waiting = 0.0;
+        flows.wait_years = 0.0;
+        flows.over_norm = 0.0;
+        if q0 <= 0.0 && arrivals <= free.min(lim.admit_cap) {
+            return false;
+        }
+        let places = lim.capacity.is_finite();
+        let mut releases = 0.0;
+        let mut slots = f64::INFINITY;
+        if places {
+            let occupied = a0.max((a0 + free.min(q0 + arrivals)).min(lim.capacity));
+            let mean = occupied * dt / lim.mean_stay_years;
+            releases = draws.poisson(Purpose::QueueRelease, self.segment, self.step, mean);
+            slots = free + releases;
+        }
+        slots = slots.min(lim.admit_cap.max(0.0));
+        let candidates = q0 + arrivals;
+        let admitted = candidates.min(slots).max(0.0);
+        let left_over = candidates - admitted;
+        // The queue within the step: dQ/dt = (S - N)/Δ - h Q from Q0.
+        let h = lim.leave_hazard;
+        let net = (arrivals - admitted) / dt;
+        let (expected_leavers, queue_years) = if left_over <= 0.0 {
+            (0.0, (q0 * dt / 2.0).max(0.0))
+        } else if h > 0.0 {
+            let e = (-h * dt).exp();
+            let q_inf = net / h;
+            let q_end = (q_inf + (q0 - q_inf) * e).max(0.0);
+            let l = (left_over - q_end).clamp(0.0, left_over);
+            (l, l / h)
+        } else {
+            (0.0, ((q0 + 0.5 * (arrivals - admitted)) * dt).max(0.0))
+        };
+        let leavers = if expected_leavers > 0.0 {
+            let b = Binomial::new((expected_leavers / left_over).min(1.0));
+            draws.binomial(Purpose::QueueLeave, self.segment, self.step, left_over, &b)
+        } else {
+            0.0
+        };
+        let escalated = if leavers > 0.0 {
+            draws.binomial(Purpose::QueueEscalation, self.segment, self.step, leavers, &lim.escalate)
+        } else {
+            0.0
+        };
+        // Cohorts (see `Fluid`): the step's arrivals join at the back; the admitted leave
+        // from the front, admitted evenly over the step, while everyone still waiting leaves
+        // the list at hazard h, so the ones ahead of a client thin out as it waits.
+        let t0 = self.step as f64 * dt;
+        let fluid = Fluid { h, dt, t0, nu: admitted / dt };
+        let fresh_density = arrivals / dt;
+        if arrivals > 0.0 {
+            lim.cohorts.push_back(Cohort { from: t0, to: t0 + dt, count: arrivals, density: fresh_density });
+        }
+        for c in lim.cohorts.iter_mut() {
+            c.density = if c.from >= t0 - 1e-12 { fresh_density } else { fluid.density(c) };
+        }
+        let mut r = 0.0;
+        let mut done = 0.0;
+        while admitted > 0.0 && done < admitted - 1e-9 && r < dt - 1e-12 {
+            let Some(front) = lim.cohorts.front_mut() else { break };
+            let fresh = front.from >= t0 - 1e-12;
+            let (f0, hi) = (front.from - t0, front.to - t0);
+            let (r1, f1, caught_up) = fluid.advance(f0, hi, r, front.density, fresh);
+            let take = (fluid.nu * (r1 - r)).min(admitted - done).max(0.0);
+            let wait_at = |rr: f64, f: f64| (rr - f).max(0.0);
+            let rm = 0.5 * (r + r1);
+            let (w0, w1) = (wait_at(r, f0), wait_at(r1, f1));
+            let w_mid = wait_at(rm, fluid.front_at(f0, r, rm, front.density).min(rm));
+            let block = WaitBlock { shortest: w0.min(w1), longest: w0.max(w1), count: take };
+            flows.wait_years += take * (w0 + 4.0 * w_mid + w1) / 6.0;
+            flows.over_norm += take - block.at_most(self.norm_years);
+            if block.longest > 0.0 && take > 0.0 {
+                lim.waits.push(block);
+            }
+            done += take;
+            r = r1;
+            if caught_up {
+                // The list is empty from here: the rest are admitted as they arrive.
+                lim.cohorts.clear();
+                break;
+            }
+            if f1 >= hi - 1e-12 {
+                lim.cohorts.pop_front();
+            } else {
+                front.from = t0 + f1;
+            }
+        }
+        // Survivors at the step's end, as the fluid has them; rescaled below to the count
+        // drawn.
+        for c in lim.cohorts.iter_mut() {
+            c.count = fluid.survivors_at_end(c);
+        }
+        state.queue = (candidates - admitted - leavers).max(0.0);
+        // The count on the list is exact; the cohorts carry its ages. Rescale them to it
+        // (a cohort cannot lose more clients than it has).
+        let in_cohorts: f64 = lim.cohorts.iter().map(|c| c.count).sum();
+        if state.queue <= 0.0 || in_cohorts <= 0.0 {
+            lim.cohorts.clear();
+        } else if (in_cohorts - state.queue).abs() > 1e-9 {
+            let f = state.queue / in_cohorts;
+            lim.cohorts.iter_mut().for_each(|c| c.count *= f);
+        }
+        lim.cohorts.retain(|c| c.count > 1e-12);
+        flows.starts = admitted;
+        flows.queue_years = queue_years;
+        flows.dropouts = leavers - escalated;
+        flows.escalations_waiting = escalated;
+        if places {
+            let exits = releases.min(a0 + admitted);
+            let a1 = a0 + admitted - exits;
+            flows.exits = exits;
+            flows.client_years = dt * (a0 + a1) / 2.0;
+            state.active = a1;
+        }
+        places
     }
 }
 
@@ -334,7 +723,7 @@ mod tests {
             let lambda = 300.0; // referrals a year
             let rates = SegmentRates::new(d, dt, 0.6, 0.0, 0.0, 1.0);
             let none = Binomial::new(0.0);
-            let mut state = SegmentState { active: lambda * d, waiting_reentry: 0.0 };
+            let mut state = SegmentState { active: lambda * d, waiting_reentry: 0.0, queue: 0.0 };
             let mut years = 0.0;
             for s in 0..(40 * spy) {
                 let f = step(&mut ExpectedDraws, 0, s, &rates, &none, &mut state, lambda * dt, 0.0);

@@ -25,6 +25,34 @@ pub struct Headline {
     pub providers: Vec<ProviderRisk>,
     /// The uncertain inputs most correlated with the best alternative's NPV saving.
     pub drivers: Vec<Driver>,
+    /// Alternatives that are cheaper than the baseline (mean NPV saving above zero) but
+    /// keep more children waiting for care (only when the results have waiting lists).
+    pub cheaper_but_waiting: Vec<WaitingFacts>,
+}
+
+/// A cheaper alternative's waiting list next to its saving: "cheaper, but N children wait
+/// on average W weeks longer".
+#[derive(Debug, Clone, PartialEq)]
+pub struct WaitingFacts {
+    /// Strategy index.
+    pub strategy: usize,
+    /// `npv_saving_vs_baseline` (mean).
+    pub saving: f64,
+    /// Children on its waiting lists, mean over the horizon (`waiting_mean`, mean).
+    pub waiting: f64,
+    /// Extra children waiting versus the baseline.
+    pub extra_waiting: f64,
+    /// How much longer an admitted child waits on average than under the baseline, weeks
+    /// (`waiting_weeks_mean`, means).
+    pub extra_weeks: f64,
+    /// Share of its admissions that waited longer than the norm (`share_waited_over_norm`).
+    pub over_norm: f64,
+}
+
+/// Whether the results show a waiting list under any strategy: only then do the reports
+/// have waiting sections (a scenario without capacity or rationing never has one).
+pub fn has_waiting(d: &ReportData) -> bool {
+    (0..d.strategies()).any(|k| d.yearly_or_empty(k, "waiting").iter().any(|s| s.mean > 0.0))
 }
 
 /// What the best alternative achieves.
@@ -132,6 +160,24 @@ impl Headline {
         };
         let providers = std::iter::once(base).chain(best_k).map(|k| provider_risk(d, k)).collect();
         let drivers = best_k.map(|k| drivers(d, k)).unwrap_or_default();
+        let cheaper_but_waiting = if has_waiting(d) {
+            let weeks = |k: usize| d.horizon(k, h::WAITING_WEEKS_MEAN).mean;
+            let waiting = |k: usize| d.horizon(k, h::WAITING_MEAN).mean;
+            alts.iter()
+                .copied()
+                .filter(|&k| mean_saving(k) > 0.0 && waiting(k) > waiting(base))
+                .map(|k| WaitingFacts {
+                    strategy: k,
+                    saving: mean_saving(k),
+                    waiting: waiting(k),
+                    extra_waiting: waiting(k) - waiting(base),
+                    extra_weeks: weeks(k) - weeks(base),
+                    over_norm: d.horizon(k, h::SHARE_WAITED_OVER_NORM).mean,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         Headline {
             baseline: base,
             best,
@@ -140,6 +186,7 @@ impl Headline {
             budget,
             providers,
             drivers,
+            cheaper_but_waiting,
         }
     }
 }

@@ -241,7 +241,42 @@ pub fn answer(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
             chance(b.p_cheapest, lang)
         ),
     };
-    vec![first, second, third]
+    let mut out = vec![first, second, third];
+    out.extend(hl.cheaper_but_waiting.iter().map(|w| cheaper_but_waiting(d, hl, w, lang)));
+    out
+}
+
+/// "Cheaper, but N children wait on average W weeks longer": a saving that hides a
+/// waiting list, said next to it.
+pub fn cheaper_but_waiting(
+    d: &ReportData,
+    hl: &super::headline::Headline,
+    w: &super::headline::WaitingFacts,
+    lang: Lang,
+) -> String {
+    let (name, base) = (d.name(w.strategy), d.name(hl.baseline));
+    match lang {
+        Lang::En => format!(
+            "{name} is cheaper (a mean saving of {} in today's money), but {} children wait on average {} weeks \
+             longer than under {base}: on average {} children are on its waiting lists, and {} of its admissions \
+             wait longer than the norm. Care that is not given is not paid for.",
+            lang.mln(w.saving),
+            lang.num(w.extra_waiting, 0),
+            lang.num(w.extra_weeks, 1),
+            lang.num(w.waiting, 0),
+            lang.pct(w.over_norm)
+        ),
+        Lang::Nl => format!(
+            "{name} is goedkoper (gemiddeld {} besparing in euro's van nu), maar {} kinderen wachten gemiddeld {} \
+             weken langer dan bij {base}: er staan gemiddeld {} kinderen op de wachtlijsten, en {} van de \
+             opnames wacht langer dan de norm. Zorg die niet wordt gegeven, wordt ook niet betaald.",
+            lang.mln(w.saving),
+            lang.num(w.extra_waiting, 0),
+            lang.num(w.extra_weeks, 1),
+            lang.num(w.waiting, 0),
+            lang.pct(w.over_norm)
+        ),
+    }
 }
 
 /// The risks: budget line, providers' results, the costliest alternative.

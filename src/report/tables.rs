@@ -156,11 +156,75 @@ pub fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
             .to_string(),
         &|k, t| lang.num(d.yearly_or_empty(k, "caseload").get(t).map_or(f64::NAN, |s| s.p50()), 0),
     ));
+    if super::headline::has_waiting(d) {
+        out.push(waiting_table(d, lang));
+        out.push(yearly_table(
+            lang.t(
+                "Waiting list (mean children waiting over the year; mean wait of those admitted, weeks)",
+                "Wachtlijst (gemiddeld aantal wachtende kinderen over het jaar; gemiddelde wachttijd van wie werd opgenomen, weken)",
+            )
+            .to_string(),
+            &|k, t| {
+                let q = d.yearly_or_empty(k, "waiting").get(t).map_or(f64::NAN, |s| s.mean);
+                let w = d.yearly_or_empty(k, "waiting_weeks_mean").get(t).map_or(f64::NAN, |s| s.mean);
+                format!("{} ({} {})", lang.num(q, 0), lang.num(w, 1), lang.t("wk", "wk"))
+            },
+        ));
+    }
     out.push(provider_table(d, lang));
     out.extend(investor_table(d, lang));
     out.extend(societal_table(d, lang));
     out.extend(reserve_tables(d, lang));
     out
+}
+
+/// Waiting lists next to spend (only when some strategy has one): the saving, the mean
+/// waiting list over the horizon, the mean and the share over the norm of the waits of
+/// the admitted, and the drop-outs and escalations caused by waiting.
+fn waiting_table(d: &ReportData, lang: Lang) -> Table {
+    let header = match lang {
+        Lang::En => vec![
+            "strategy",
+            "saving vs baseline (NPV, mean)",
+            "children waiting (mean over the horizon)",
+            "wait of the admitted (weeks, mean)",
+            "share of admissions over the waiting norm",
+            "drop-outs from waiting (a year, mean)",
+            "escalations from waiting (a year, mean)",
+        ],
+        Lang::Nl => vec![
+            "strategie",
+            "besparing t.o.v. basis (contant, gemiddeld)",
+            "wachtende kinderen (gemiddeld over de periode)",
+            "wachttijd van wie werd opgenomen (weken, gemiddeld)",
+            "deel van de opnames boven de wachttijdnorm",
+            "uitvallers van de wachtlijst (per jaar, gemiddeld)",
+            "escalaties door wachten (per jaar, gemiddeld)",
+        ],
+    };
+    let base = d.baseline();
+    let per_year = |k: usize, name: &str| {
+        let s = d.yearly_or_empty(k, name);
+        if s.is_empty() { f64::NAN } else { s.iter().map(|x| x.mean).sum::<f64>() / s.len() as f64 }
+    };
+    let rows = (0..d.strategies())
+        .map(|k| {
+            vec![
+                d.name(k).to_string(),
+                if k == base { "–".into() } else { lang.mln(d.horizon(k, h::NPV_SAVING).mean) },
+                lang.num(d.horizon(k, h::WAITING_MEAN).mean, 0),
+                lang.num(d.horizon(k, h::WAITING_WEEKS_MEAN).mean, 1),
+                lang.pct(d.horizon(k, h::SHARE_WAITED_OVER_NORM).mean),
+                lang.num(per_year(k, "dropouts_from_waiting"), 0),
+                lang.num(per_year(k, "escalations_from_waiting"), 0),
+            ]
+        })
+        .collect();
+    Table {
+        title: lang.t("Waiting lists next to spend", "Wachtlijsten naast de uitgaven").to_string(),
+        header: header.into_iter().map(String::from).collect(),
+        rows,
+    }
 }
 
 /// Benefits outside the municipal budget (`[[societal_benefit]]`), next to, never inside,

@@ -56,6 +56,9 @@ pub struct Scenario {
     pub runs: usize,
     /// Default seed.
     pub seed: u64,
+    /// The waiting-time norm in weeks (`[scenario] waiting_norm_weeks`, default 4): the
+    /// share of admissions that waited longer is reported.
+    pub waiting_norm_weeks: f64,
     /// Youths 0-17 at the start.
     pub youth: f64,
     /// Yearly population growth.
@@ -122,6 +125,12 @@ impl Scenario {
         crate::model::time::discount_factors(&self.discount_schedule, self.start_year, self.horizon_years)
     }
 
+    /// Whether any contract has capacity or rationing: only then can waiting lists form,
+    /// and only then do the reports show them.
+    pub fn has_waiting_lists(&self) -> bool {
+        self.contracts.iter().any(Contract::limits_admissions)
+    }
+
     /// Parameters that are uncertain (drawn per run), with their indices.
     pub fn uncertain_params(&self) -> impl Iterator<Item = (usize, &Param)> {
         self.params.iter().enumerate().filter(|(_, p)| !p.dist.is_fixed())
@@ -167,6 +176,10 @@ pub struct Segment {
     pub escalation_while_waiting_rate: ParamId,
     /// Drop-out rate per year of waiting (waiting lists; no effect without capacity).
     pub waiting_dropout_rate: ParamId,
+    /// Societal cost of a client-year of care forgone by a client who dropped out of the
+    /// waiting list, in start-year prices (`dropout_cost_per_client_year`); `None` when the
+    /// file does not value drop-outs. Only ever lowers the societal benefit, never `spend`.
+    pub dropout_cost_per_client_year: Option<ParamId>,
 }
 
 /// How a contract pays (MODEL.md section 6).
@@ -239,6 +252,20 @@ pub struct Contract {
     pub success_factor: ParamId,
     /// Behaviour factor on the re-entry rate.
     pub reentry_factor: ParamId,
+    /// Maximum active clients per segment of the lot, in the lot's segment order (`None`:
+    /// no limit).
+    pub capacity: Vec<Option<f64>>,
+    /// Rationing under a task contract: `Some(tolerance)` when `rationing = true`, the
+    /// share of the budget by which the year's projected cost may exceed it.
+    pub rationing: Option<f64>,
+}
+
+impl Contract {
+    /// Whether the contract limits admissions (capacity or rationing), so that its
+    /// segments can have waiting lists.
+    pub fn limits_admissions(&self) -> bool {
+        self.rationing.is_some() || self.capacity.iter().any(Option::is_some)
+    }
 }
 
 /// A band of a risk corridor: beyond `from` (a share of the target cost) the municipality

@@ -690,7 +690,17 @@ impl<'a> Cx<'a> {
         self.known_keys(
             sc,
             "scenario",
-            &["name", "description", "start_year", "horizon_years", "steps_per_year", "discount_rate", "runs", "seed"],
+            &[
+                "name",
+                "description",
+                "start_year",
+                "horizon_years",
+                "steps_per_year",
+                "discount_rate",
+                "runs",
+                "seed",
+                "waiting_norm_weeks",
+            ],
         );
         let name = self.string(sc, "scenario", "name", &sc_span, true).unwrap_or_default();
         let description = self.string(sc, "scenario", "description", &sc_span, false).unwrap_or_default();
@@ -745,6 +755,9 @@ impl<'a> Cx<'a> {
                 }
             },
         };
+
+        let waiting_norm_weeks =
+            self.number(sc, "scenario", "waiting_norm_weeks", Rule::NonNeg, &sc_span, Some(4.0)).unwrap_or(4.0);
 
         // [population]
         let (pop, pop_span) =
@@ -923,6 +936,7 @@ impl<'a> Cx<'a> {
                     "escalation_rate",
                     "escalation_while_waiting_rate",
                     "waiting_dropout_rate",
+                    "dropout_cost_per_client_year",
                 ],
             );
             let name = self.string(t, &path, "name", sp, false).unwrap_or_else(|| id.clone());
@@ -955,6 +969,11 @@ impl<'a> Cx<'a> {
             let escalation_while_waiting_rate =
                 self.value(t, &path, "escalation_while_waiting_rate", Rule::NonNeg, sp, Some(0.0));
             let waiting_dropout_rate = self.value(t, &path, "waiting_dropout_rate", Rule::NonNeg, sp, Some(0.0));
+            // Registered only when present, so that the parameters of files without it keep
+            // their indices (and their draws).
+            let dropout_cost_per_client_year = t
+                .contains_key("dropout_cost_per_client_year")
+                .then(|| self.value(t, &path, "dropout_cost_per_client_year", Rule::NonNeg, sp, None));
             if escalates.is_none()
                 && t.contains_key("escalation_rate")
                 && self.params[escalation_rate.0].dist.support().1 > 0.0
@@ -966,6 +985,31 @@ impl<'a> Cx<'a> {
                     "`escalates_to` next to a positive `escalation_rate`",
                     "no `escalates_to`".into(),
                     Some("name the segment that failures escalate to".into()),
+                );
+            }
+            // Hazards of leaving a waiting list: above 100 a year the list empties within
+            // days, and the fluid's exponentials would overflow at yearly steps.
+            for (key, id) in [
+                ("escalation_while_waiting_rate", escalation_while_waiting_rate),
+                ("waiting_dropout_rate", waiting_dropout_rate),
+            ] {
+                let max = self.params[id.0].dist.support().1;
+                if max > 100.0
+                    && let Some(v) = t.get(key)
+                {
+                    self.problem(v.span(), &join(&path, key), "a rate per year of at most 100", format!("{max}"), None);
+                }
+            }
+            if escalates.is_none()
+                && self.params[escalation_while_waiting_rate.0].dist.support().1 > 0.0
+                && let Some(v) = t.get("escalation_while_waiting_rate")
+            {
+                self.problem(
+                    v.span(),
+                    &join(&path, "escalation_while_waiting_rate"),
+                    "`escalates_to` next to a positive `escalation_while_waiting_rate`",
+                    "no `escalates_to`".into(),
+                    Some("name the segment that waiting clients escalate to".into()),
                 );
             }
             segments.push(Segment {
@@ -982,6 +1026,7 @@ impl<'a> Cx<'a> {
                 escalation_rate,
                 escalation_while_waiting_rate,
                 waiting_dropout_rate,
+                dropout_cost_per_client_year,
             });
         }
         for (from, target, sp, key) in escalation_refs {
@@ -1317,6 +1362,7 @@ impl<'a> Cx<'a> {
             discount_schedule,
             runs,
             seed,
+            waiting_norm_weeks,
             youth,
             growth,
             cost_inflation,
@@ -1635,17 +1681,8 @@ impl<'a> Cx<'a> {
         let efficiency: Vec<ParamId> = (1..=providers)
             .map(|j| self.register(format!("{path}.provider{j}.efficiency"), provider.efficiency.clone()))
             .collect();
-        for key in ["capacity", "rationing", "rationing_tolerance"] {
-            if let Some(v) = t.get(key) {
-                self.problem(
-                    v.span(),
-                    &join(&path, key),
-                    "no capacity limits (capacity and waiting lists are not supported in this version)",
-                    describe(v.get_ref()),
-                    None,
-                );
-            }
-        }
+        let capacity = self.capacity(t, &path, &segs, seg_index);
+        let rationing = self.rationing(t, &path, sp, form_key.as_deref());
         let risk_sharing = match t.get("risk_sharing") {
             None => None,
             Some(v) => match v.get_ref() {
@@ -1715,7 +1752,104 @@ impl<'a> Cx<'a> {
             duration_factor,
             success_factor,
             reentry_factor,
+            capacity,
+            rationing,
         })
+    }
+
+    /// `capacity = { <segment id> = <maximum active clients>, ... }`: per segment of the
+    /// lot (in the lot's order), the limit or `None`. Every key must be a segment the
+    /// contract covers; every limit a whole number of clients >= 0.
+    fn capacity(
+        &mut self,
+        t: &DeTable<'_>,
+        path: &str,
+        segs: &[usize],
+        seg_index: &HashMap<String, usize>,
+    ) -> Vec<Option<f64>> {
+        let mut out = vec![None; segs.len()];
+        let Some(v) = t.get("capacity") else { return out };
+        let full = join(path, "capacity");
+        let DeValue::Table(table) = v.get_ref() else {
+            self.problem(
+                v.span(),
+                &full,
+                "a table of segment id = maximum active clients, e.g. `capacity = { residential = 300 }`",
+                describe(v.get_ref()),
+                None,
+            );
+            return out;
+        };
+        let covered: Vec<&str> =
+            seg_index.iter().filter(|(_, g)| segs.contains(g)).map(|(id, _)| id.as_str()).collect::<Vec<_>>();
+        for (k, val) in table.iter() {
+            let id: &str = k.get_ref();
+            let key = join(&full, id);
+            let pos = seg_index.get(id).and_then(|g| segs.iter().position(|s| s == g));
+            let Some(pos) = pos else {
+                let mut ids = covered.clone();
+                ids.sort_unstable();
+                let found = if seg_index.contains_key(id) {
+                    format!("\"{id}\", a segment this contract does not cover")
+                } else {
+                    format!("\"{id}\", which is no segment")
+                };
+                let hint = suggest(id, &ids).or_else(|| Some(format!("this contract covers: {}", ids.join(", "))));
+                self.problem(k.span(), &key, "the id of a segment of this contract", found, hint);
+                continue;
+            };
+            match as_number(val.get_ref()) {
+                Some(x) if x >= 0.0 && x.fract() == 0.0 && x <= MAX_MAGNITUDE => out[pos] = Some(x),
+                _ => self.problem(
+                    val.span(),
+                    &key,
+                    "a whole number of clients >= 0 (the maximum active clients)",
+                    describe(val.get_ref()),
+                    None,
+                ),
+            }
+        }
+        out
+    }
+
+    /// `rationing = true` (task contracts only) with `rationing_tolerance`, a share of the
+    /// budget from -0.5 to 1 (default 0): `Some(tolerance)` when the contract rations.
+    fn rationing(&mut self, t: &DeTable<'_>, path: &str, sp: &Range<usize>, form: Option<&str>) -> Option<f64> {
+        let on = self.boolean(t, path, "rationing", false);
+        if on
+            && form.is_some()
+            && form != Some("task")
+            && let Some(v) = t.get("rationing")
+        {
+            self.problem(
+                v.span(),
+                &join(path, "rationing"),
+                "`rationing = true` only with `form = \"task\"` (rationing keeps a fixed budget)",
+                format!("a contract with form \"{}\"", form.unwrap_or_default()),
+                None,
+            );
+        }
+        let tolerance = self.number(t, path, "rationing_tolerance", Rule::Real, sp, Some(0.0)).unwrap_or(0.0);
+        if let Some(v) = t.get("rationing_tolerance") {
+            if !on {
+                self.problem(
+                    v.span(),
+                    &join(path, "rationing_tolerance"),
+                    "`rationing_tolerance` only next to `rationing = true`",
+                    "no `rationing = true`".into(),
+                    None,
+                );
+            } else if !(-0.5..=1.0).contains(&tolerance) {
+                self.problem(
+                    v.span(),
+                    &join(path, "rationing_tolerance"),
+                    "a share of the budget from -0.5 to 1",
+                    format!("{tolerance}"),
+                    None,
+                );
+            }
+        }
+        on.then_some(tolerance)
     }
 }
 

@@ -19,6 +19,7 @@ pub mod provider_reserves;
 pub mod reserve_by_certainty;
 pub mod spend_components;
 pub mod spend_fan;
+pub mod waiting;
 
 use std::ops::Range;
 use std::sync::OnceLock;
@@ -76,14 +77,16 @@ pub const GREY: RGBColor = RGBColor(0x66, 0x66, 0x66);
 pub const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
 
 /// The colour of strategy `k`: black for the baseline, the palette in file order for the
-/// others (the same in every chart).
+/// others (the same in every chart); beyond the palette, its colours again, lighter, so
+/// that no two strategies share a colour.
 pub fn strategy_colour(d: &ReportData, k: usize) -> RGBColor {
     let base = d.baseline();
     if k == base {
         return INK;
     }
     let i = if k > base { k - 1 } else { k };
-    OKABE_ITO[i % OKABE_ITO.len()]
+    let c = OKABE_ITO[i % OKABE_ITO.len()];
+    if i < OKABE_ITO.len() { c } else { tint(c, 0.5) }
 }
 
 /// `c` mixed with white: `share` 0 gives `c`, 1 gives white (solid fills that look the
@@ -108,6 +111,8 @@ pub enum ChartKind {
     SpendComponents,
     /// Caseload by segment over time.
     Caseload,
+    /// Waiting lists and waits by strategy over time (only with waiting lists).
+    Waiting,
     /// Probability that spend exceeds the budget line.
     BudgetOverrun,
     /// Lowest provider reserves per strategy (fan).
@@ -122,13 +127,14 @@ pub enum ChartKind {
 
 impl ChartKind {
     /// Every chart.
-    pub const ALL: [ChartKind; 11] = [
+    pub const ALL: [ChartKind; 12] = [
         ChartKind::SpendFan,
         ChartKind::CumulativeSaving,
         ChartKind::NpvDistribution,
         ChartKind::PCheapest,
         ChartKind::SpendComponents,
         ChartKind::Caseload,
+        ChartKind::Waiting,
         ChartKind::BudgetOverrun,
         ChartKind::ProviderReserves,
         ChartKind::PProviderFailure,
@@ -145,6 +151,7 @@ impl ChartKind {
             ChartKind::PCheapest => "p_cheapest",
             ChartKind::SpendComponents => "spend_components",
             ChartKind::Caseload => "caseload",
+            ChartKind::Waiting => "waiting",
             ChartKind::BudgetOverrun => "budget_overrun",
             ChartKind::ProviderReserves => "provider_reserves",
             ChartKind::PProviderFailure => "p_provider_failure",
@@ -180,6 +187,10 @@ impl ChartKind {
                 "Young people in care by segment (median, at year end)",
                 "Jeugdigen in zorg per segment (mediaan, einde van het jaar)",
             ),
+            ChartKind::Waiting => lang.t(
+                "Waiting lists next to spend: children waiting and how long (mean)",
+                "Wachtlijsten naast de uitgaven: wachtende kinderen en hoe lang (gemiddeld)",
+            ),
             ChartKind::BudgetOverrun => {
                 lang.t("Chance that spend exceeds the budget line", "Kans dat de uitgaven boven de begroting uitkomen")
             }
@@ -205,6 +216,7 @@ impl ChartKind {
     pub fn applies(self, d: &ReportData) -> bool {
         match self {
             ChartKind::BudgetOverrun => d.has_budget(),
+            ChartKind::Waiting => super::headline::has_waiting(d),
             ChartKind::ReserveByCertainty => !d.reserve_by_certainty.is_empty(),
             ChartKind::Convergence => d.runs.len() >= 2 && d.strategies() >= 2,
             _ => true,
@@ -224,6 +236,7 @@ impl ChartKind {
             ChartKind::PCheapest => p_cheapest::draw(root, &p_cheapest::data(d), d, lang),
             ChartKind::SpendComponents => spend_components::draw(root, &spend_components::data(d), d, lang),
             ChartKind::Caseload => caseload::draw(root, &caseload::data(d), d, lang),
+            ChartKind::Waiting => waiting::draw(root, &waiting::data(d), d, lang),
             ChartKind::BudgetOverrun => budget_overrun::draw(root, &budget_overrun::data(d), d, lang),
             ChartKind::ProviderReserves => provider_reserves::draw(root, &provider_reserves::data(d), d, lang),
             ChartKind::PProviderFailure => p_provider_failure::draw(root, &p_provider_failure::data(d), d, lang),

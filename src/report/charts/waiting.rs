@@ -1,0 +1,82 @@
+//! `waiting`: waiting lists next to spend, per strategy over the years: the mean number of
+//! children waiting (left) and the mean wait in weeks of those admitted (right); today's
+//! contracts in black, the alternatives in colour. Only when some strategy has a waiting
+//! list (capacity or rationing in the scenario).
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{Axes, decimals_for, frame, panel, range_of, strategy_colour, strategy_legend, subtitle};
+use crate::report::ReportData;
+use crate::report::lang::Lang;
+
+/// What the chart shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Waiting {
+    /// Calendar years.
+    pub years: Vec<f64>,
+    /// Per strategy: index and the mean number waiting per year (`waiting`, mean).
+    pub queue: Vec<(usize, Vec<f64>)>,
+    /// Per strategy: index and the mean wait in weeks per year (`waiting_weeks_mean`, mean).
+    pub weeks: Vec<(usize, Vec<f64>)>,
+}
+
+/// The series of the chart.
+pub fn data(d: &ReportData) -> Waiting {
+    let series = |name: &str| -> Vec<(usize, Vec<f64>)> {
+        (0..d.strategies()).map(|k| (k, d.yearly_or_empty(k, name).iter().map(|s| s.mean).collect())).collect()
+    };
+    Waiting { years: super::xs(d), queue: series("waiting"), weeks: series("waiting_weeks_mean") }
+}
+
+pub(super) fn draw<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    s: &Waiting,
+    d: &ReportData,
+    lang: Lang,
+) -> Result<(), String> {
+    // The baseline and the strategies with a waiting list; the others stay at zero.
+    let has_list = |k: usize| s.queue.iter().any(|(j, ys)| *j == k && ys.iter().any(|&y| y > 0.0));
+    let ks: Vec<usize> = (0..d.strategies()).filter(|&k| k == d.baseline() || has_list(k)).collect();
+    let body = frame(
+        root,
+        super::ChartKind::Waiting.title(lang),
+        &subtitle(d, lang),
+        &strategy_legend(d, &ks),
+        lang.t(
+            "Mean over simulated futures. Left: children on waiting lists, averaged over the year. Right: how long \
+             those admitted in the year waited (0 for those admitted at once).",
+            "Gemiddelde over de gesimuleerde toekomsten. Links: kinderen op wachtlijsten, gemiddeld over het jaar. \
+             Rechts: hoe lang wie in het jaar werd opgenomen heeft gewacht (0 voor wie meteen terechtkon).",
+        ),
+    )?;
+    let areas = body.split_evenly((1, 2));
+    let panels = [
+        (&s.queue, lang.t("Children waiting", "Wachtende kinderen"), lang.t("children", "kinderen")),
+        (&s.weeks, lang.t("Wait of those admitted", "Wachttijd van wie werd opgenomen"), lang.t("weeks", "weken")),
+    ];
+    for ((lines, title, unit), area) in panels.iter().zip(&areas) {
+        let r = range_of(lines.iter().flat_map(|(_, ys)| ys.iter().copied()).filter(|v| v.is_finite()), 0.08);
+        let y = 0.0..r.end.max(1.0);
+        let axes = Axes {
+            title: Some(title.to_string()),
+            x: super::year_range(&d.years()),
+            y: y.clone(),
+            x_desc: Some(lang.t("year", "jaar").to_string()),
+            y_desc: Some(unit.to_string()),
+            y_decimals: decimals_for(y.end - y.start),
+            x_decimals: 0,
+            x_is_year: true,
+            y_is_pct: false,
+            label_size: 20.0,
+        };
+        let mut chart = panel(area, &axes, lang)?;
+        for (k, ys) in lines.iter().filter(|(k, _)| *k != d.baseline() && ks.contains(k)) {
+            super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(3))?;
+        }
+        for (k, ys) in lines.iter().filter(|(k, _)| *k == d.baseline()) {
+            super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(4))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,128 @@
+//! Issue "capacity, rationing and waiting lists", point 5: a scenario without capacity or
+//! rationing gives bit-for-bit the figures it gave before waiting lists existed.
+//!
+//! The digests below were computed from the engine of commit a4b0a59 (before waiting
+//! lists), from the raw per-run values of [`Plan::run`]: the exact bits of every yearly
+//! metric that existed then (by name, so that metrics added to the layout do not count)
+//! and of every horizon metric that existed then, for runs 0..20 of every strategy.
+//! Aggregated outputs (means, MCSE, percentiles) are not pinned: they may change for other
+//! reasons.
+
+mod common;
+
+use contractsim::engine::rng::mix64;
+use contractsim::engine::{HORIZON, Plan};
+
+const FRIESLAND: &str = include_str!("fixtures/friesland_no_capacity.toml");
+
+/// The horizon metrics that existed before waiting lists, in their storage order.
+const OLD_HORIZON: [&str; 18] = [
+    "npv_spend",
+    "total_spend",
+    "npv_saving_vs_baseline",
+    "p_cheaper_than_baseline",
+    "p_cheapest",
+    "break_even_year",
+    "p_break_even",
+    "cost_per_success",
+    "total_successes",
+    "total_starts",
+    "p_provider_failure",
+    "investor_irr",
+    "investor_multiple",
+    "p_investor_loss",
+    "paid_for_luck_share",
+    "investor_mirr",
+    "npv_societal_benefit",
+    "npv_societal_net",
+];
+
+/// The yearly metrics of the Friesland fixture before waiting lists (its layout then).
+fn old_yearly(plan: &Plan) -> Vec<String> {
+    let base = [
+        "spend",
+        "care_payments",
+        "outcome_payments",
+        "prevention_cost",
+        "admin_cost",
+        "provider_cost",
+        "provider_result",
+        "caseload",
+        "client_years",
+        "starts",
+        "referrals",
+        "prevented",
+        "successes",
+        "spend_real",
+        "cumulative_saving",
+        "p_cheapest",
+        "provider_reserves_min",
+        "provider_failures",
+        "risk_sharing_transfer",
+        "failure_cost",
+        "emergency_premium",
+        "investor_payments",
+        "investor_cost",
+        "provider_failed_so_far",
+        "exits",
+        "budget_overrun",
+    ];
+    let mut out: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+    for prefix in ["caseload", "starts"] {
+        out.extend(plan.scenario.segments.iter().map(|g| format!("{prefix}.{}", g.id)));
+    }
+    out
+}
+
+/// A digest of the exact bits of the old metrics of runs 0..20, strategy by strategy,
+/// and the bits of run 0's `npv_spend` of the first strategy, for a readable failure.
+fn digest(text: &str) -> (u64, u64, f64) {
+    let plan = Plan::new(common::scenario(text));
+    let names = old_yearly(&plan);
+    let per = plan.layout.yearly_len();
+    let years = plan.layout.years;
+    let mut acc = 0x1234_5678_9abc_def0u64;
+    let mut eat = |x: f64| acc = mix64(acc ^ x.to_bits()).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut first = f64::NAN;
+    for run in 0..20 {
+        let r = plan.run(plan.scenario.seed, run);
+        for k in 0..plan.strategies() {
+            for name in &names {
+                let m = plan.layout.yearly.iter().position(|n| n == name);
+                let m = m.unwrap_or_else(|| panic!("metric {name} missing from the layout"));
+                for t in 0..years {
+                    eat(r.yearly[k * per + plan.layout.at(m, t)]);
+                }
+            }
+            for (i, name) in OLD_HORIZON.iter().enumerate() {
+                assert_eq!(HORIZON[i], *name, "horizon metric {i} moved");
+                eat(r.horizon[k * HORIZON.len() + i]);
+            }
+        }
+        if run == 0 {
+            first = r.horizon[0];
+        }
+    }
+    (acc, first.to_bits(), first)
+}
+
+#[test]
+fn friesland_without_capacity_is_unchanged_bit_for_bit() {
+    let (d, bits, npv) = digest(FRIESLAND);
+    println!("monthly: digest {d:#018x}, npv_spend run 0 {bits:#018x} ({npv})");
+    assert_eq!(bits, PINNED_MONTHLY.1, "npv_spend of run 0, strategy 0 changed: {npv}");
+    assert_eq!(d, PINNED_MONTHLY.0, "a figure of a scenario without capacity changed");
+}
+
+#[test]
+fn quarterly_friesland_without_capacity_is_unchanged_bit_for_bit() {
+    let text = FRIESLAND.replace("steps_per_year = 12", "steps_per_year = 4");
+    let (d, bits, npv) = digest(&text);
+    println!("quarterly: digest {d:#018x}, npv_spend run 0 {bits:#018x} ({npv})");
+    assert_eq!(bits, PINNED_QUARTERLY.1, "npv_spend of run 0, strategy 0 changed: {npv}");
+    assert_eq!(d, PINNED_QUARTERLY.0, "a figure of a scenario without capacity changed");
+}
+
+/// (digest, bits of run 0's npv_spend), computed at commit a4b0a59.
+const PINNED_MONTHLY: (u64, u64) = (0x61b4_fc8d_696d_9027, 0x41e0_7f70_dce2_754a);
+const PINNED_QUARTERLY: (u64, u64) = (0xf80d_aa2a_9ef9_6c03, 0x41e0_3d39_6d68_5156);
