@@ -65,10 +65,20 @@ pub fn luck(baseline: &[f64], actual: &[f64], counterfactual: &[f64], paid: &[f6
 /// taken (as `numpy_financial.irr` does). −1 (all lost) when nothing comes back; NaN when
 /// there is no investment or no root in (−1, 10].
 pub fn irr(flows: &[f64]) -> f64 {
-    // NPV at rate r by Horner's scheme in v = 1 / (1 + r): no powers, one multiply-add a year.
-    let npv = |r: f64| {
+    let npv = |r: f64| flows.iter().enumerate().map(|(t, f)| f / (1.0 + r).powi(t as i32)).sum::<f64>();
+    // The grid is scanned with Horner's scheme in v = 1 / (1 + r) (no powers): its sign is
+    // the exact sign whenever the value is far above the rounding error of either way of
+    // summing (a relative 1e-9 of the sum of magnitudes, against ~1e-14); otherwise `npv`
+    // decides. So the brackets, the bisection (on `npv`) and the root are exactly those of
+    // evaluating `npv` at every grid point.
+    let scan = |r: f64| {
         let v = 1.0 / (1.0 + r);
-        flows.iter().rev().fold(0.0, |acc, f| acc * v + f)
+        let (mut acc, mut mag) = (0.0f64, 0.0f64);
+        for f in flows.iter().rev() {
+            acc = acc * v + f;
+            mag = mag * v + f.abs();
+        }
+        if acc.abs() > 1e-9 * mag { acc } else { npv(r) }
     };
     let invested: f64 = flows.iter().filter(|f| **f < 0.0).sum();
     let returned: f64 = flows.iter().filter(|f| **f > 0.0).sum();
@@ -80,9 +90,9 @@ pub fn irr(flows: &[f64]) -> f64 {
     }
     let grid = &*IRR_GRID;
     let mut best = f64::NAN;
-    let mut f_prev = npv(grid[0]);
+    let mut f_prev = scan(grid[0]);
     for w in grid.windows(2) {
-        let f_next = npv(w[1]);
+        let f_next = scan(w[1]);
         if f_next == 0.0 || f_prev.signum() != f_next.signum() {
             let (mut lo, mut hi, mut f_lo) = (w[0], w[1], f_prev);
             for _ in 0..100 {
@@ -166,6 +176,62 @@ mod tests {
         assert_eq!(luck(&[100.0], &[80.0], &[90.0], &paid), vec![10_000.0]);
         // Demand above the baseline anyway: everything paid was prevented.
         assert_eq!(luck(&[100.0], &[80.0], &[120.0], &paid), vec![0.0]);
+    }
+
+    #[test]
+    fn irr_scan_finds_exactly_the_roots_of_the_power_sum() {
+        // The IRR as it was computed before the Horner scan: every grid point by `npv`.
+        fn reference(flows: &[f64]) -> f64 {
+            let npv = |r: f64| flows.iter().enumerate().map(|(t, f)| f / (1.0 + r).powi(t as i32)).sum::<f64>();
+            if !flows.iter().any(|f| *f < 0.0) {
+                return f64::NAN;
+            }
+            if !flows.iter().any(|f| *f > 0.0) {
+                return -1.0;
+            }
+            let grid = &*IRR_GRID;
+            let mut best = f64::NAN;
+            let mut f_prev = npv(grid[0]);
+            for w in grid.windows(2) {
+                let f_next = npv(w[1]);
+                if f_next == 0.0 || f_prev.signum() != f_next.signum() {
+                    let (mut lo, mut hi, mut f_lo) = (w[0], w[1], f_prev);
+                    for _ in 0..100 {
+                        let mid = 0.5 * (lo + hi);
+                        let f_mid = npv(mid);
+                        if f_mid.signum() == f_lo.signum() {
+                            lo = mid;
+                            f_lo = f_mid;
+                        } else {
+                            hi = mid;
+                        }
+                    }
+                    let root = 0.5 * (lo + hi);
+                    if best.is_nan() || root.abs() < best.abs() {
+                        best = root;
+                    }
+                }
+                f_prev = f_next;
+            }
+            best
+        }
+        let mut z = 7u64;
+        let mut next = || {
+            z = crate::engine::rng::mix64(z.wrapping_add(0x9e37_79b9_7f4a_7c15));
+            (z >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for case in 0..3000 {
+            let years = 2 + case % 20;
+            let flows: Vec<f64> = (0..years)
+                .map(|t| {
+                    let u = next();
+                    let scale = if t < years / 3 { -1.0 } else { 1.0 };
+                    (scale * u * 1e6).round() * if next() < 0.2 { -1.0 } else { 1.0 }
+                })
+                .collect();
+            let (a, b) = (irr(&flows), reference(&flows));
+            assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()), "{flows:?}: {a} vs {b}");
+        }
     }
 
     #[test]
