@@ -128,7 +128,11 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
             )));
         }
         match &mut collected {
-            None => collected = Some(c),
+            None => {
+                let mut c = c;
+                c.stats.reserve_runs(first.runs);
+                collected = Some(c);
+            }
             Some(all) => all.merge(c),
         }
         runs_file.append_file(&dir.join(runs_name)).with_context(|| format!("merging {runs_name}"))?;

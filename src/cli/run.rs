@@ -265,7 +265,7 @@ fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
     let runs_name = format.file_name();
     let mut runs_file =
         RunsWriter::create(staging.path(), &plan, format).with_context(|| format!("writing {runs_name}"))?;
-    let mut collected = Collector::new(&plan, mode);
+    let mut collected = Collector::new(&plan, mode, todo);
     let sink = |block: u64, records: &[RunRecord]| -> Result<bool, crate::report::ReportError> {
         collected.add_block(&plan, block, records);
         runs_file.write_block(&plan, records)?;
@@ -312,7 +312,12 @@ fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
                 )));
             }
             write(partial::SCENARIO_TOML, &text)?;
-            write(partial::STATS_BIN, &collected.to_bytes())?;
+            let path = staging.path().join(partial::STATS_BIN);
+            let mut f = std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+            collected
+                .write_to(&mut f)
+                .and_then(|_| f.sync_all())
+                .with_context(|| format!("writing {}", path.display()))?;
             write(partial::PARTIAL_JSON, &serde_json::to_vec_pretty(&meta).context("writing partial.json")?)?;
         }
         None => {

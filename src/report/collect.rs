@@ -118,10 +118,10 @@ pub struct Collector {
 }
 
 impl Collector {
-    /// An empty collector; percentiles kept as `mode` says.
-    pub fn new(plan: &Plan, mode: QuantileMode) -> Self {
+    /// An empty collector for about `runs` runs; percentiles kept as `mode` says.
+    pub fn new(plan: &Plan, mode: QuantileMode, runs: usize) -> Self {
         let columns = Columns::new(plan);
-        let stats = Accumulator::new(columns.width, mode);
+        let stats = Accumulator::new(columns.width, mode, runs);
         let sample = RunTable::empty(plan.strategies(), plan.uncertain_params().count());
         Collector { columns, stats, sample, row: Vec::new() }
     }
@@ -146,12 +146,33 @@ impl Collector {
 
     /// The collector as bytes (the statistics of a shard's partial results).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let stats = self.stats.to_bytes();
-        let mut out = Vec::with_capacity(stats.len() + 8 * (self.sample.len() + 16));
-        out.extend_from_slice(&(stats.len() as u64).to_le_bytes());
-        out.extend_from_slice(&stats);
-        self.sample.write_bytes(&mut out);
+        let mut out = Vec::new();
+        // Writing into memory cannot fail.
+        let _ = self.write_to(&mut out);
         out
+    }
+
+    /// Writes what [`Collector::to_bytes`] gives, as a stream (the statistics are not
+    /// copied in memory first).
+    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        struct Count(u64);
+        impl std::io::Write for Count {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0 += b.len() as u64;
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut len = Count(0);
+        self.stats.write_to(&mut len)?;
+        out.write_all(&len.0.to_le_bytes())?;
+        self.stats.write_to(out)?;
+        let mut sample = Vec::new();
+        self.sample.write_bytes(&mut sample);
+        out.write_all(&sample)?;
+        out.flush()
     }
 
     /// Reads what [`Collector::to_bytes`] wrote, for `plan`.

@@ -33,13 +33,14 @@ pub struct Accumulator {
 pub struct DecodeError(pub String);
 
 impl Accumulator {
-    /// An empty accumulator.
-    pub fn new(width: usize, mode: QuantileMode) -> Self {
+    /// An empty accumulator for about `expected` runs (the room reserved for exact
+    /// percentiles; more runs may be added).
+    pub fn new(width: usize, mode: QuantileMode, expected: usize) -> Self {
         Accumulator {
             width,
             mode,
             tree: MomentTree::default(),
-            quantiles: (0..width).map(|_| Quantiles::new(mode)).collect(),
+            quantiles: (0..width).map(|_| Quantiles::new(mode, expected)).collect(),
             nan: vec![0; width],
             runs: 0,
             finished: false,
@@ -146,9 +147,26 @@ impl Accumulator {
             .collect()
     }
 
+    /// Reserves room for exact percentiles of `runs` runs in all (before merging shards).
+    pub fn reserve_runs(&mut self, runs: usize) {
+        for q in &mut self.quantiles {
+            if let Quantiles::All(v) = q {
+                v.reserve_exact(runs.saturating_sub(v.len()));
+            }
+        }
+    }
+
     /// The accumulator as bytes (for partial results of a shard).
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut w = Bytes::default();
+        let mut out = Vec::new();
+        // Writing into memory cannot fail.
+        let _ = self.write_to(&mut out);
+        out
+    }
+
+    /// Writes the accumulator as [`Accumulator::to_bytes`] does, as a stream.
+    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        let mut w = Bytes { out: std::io::BufWriter::with_capacity(1 << 20, out), err: None };
         w.put_bytes(MAGIC);
         w.u64(self.width as u64);
         w.u64(match self.mode {
@@ -195,7 +213,7 @@ impl Accumulator {
                 }
             }
         }
-        w.0
+        w.finish()
     }
 
     /// Reads what [`Accumulator::to_bytes`] wrote.
@@ -257,18 +275,30 @@ impl Accumulator {
 
 const MAGIC: &[u8] = b"contractsim-stats-1\n";
 
-#[derive(Default)]
-struct Bytes(Vec<u8>);
+struct Bytes<W: std::io::Write> {
+    out: W,
+    err: Option<std::io::Error>,
+}
 
-impl Bytes {
+impl<W: std::io::Write> Bytes<W> {
     fn put_bytes(&mut self, b: &[u8]) {
-        self.0.extend_from_slice(b);
+        if self.err.is_none()
+            && let Err(e) = self.out.write_all(b)
+        {
+            self.err = Some(e);
+        }
+    }
+    fn finish(mut self) -> std::io::Result<()> {
+        match self.err.take() {
+            Some(e) => Err(e),
+            None => self.out.flush(),
+        }
     }
     fn u64(&mut self, x: u64) {
-        self.0.extend_from_slice(&x.to_le_bytes());
+        self.put_bytes(&x.to_le_bytes());
     }
     fn f64(&mut self, x: f64) {
-        self.0.extend_from_slice(&x.to_bits().to_le_bytes());
+        self.put_bytes(&x.to_bits().to_le_bytes());
     }
 }
 
@@ -316,7 +346,7 @@ mod tests {
     }
 
     fn build(blocks: std::ops::Range<u64>, runs: u64, width: usize, mode: QuantileMode) -> Accumulator {
-        let mut a = Accumulator::new(width, mode);
+        let mut a = Accumulator::new(width, mode, 0);
         for b in blocks {
             let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(runs));
             a.push_block(b, &rows(lo..hi, width));
@@ -331,7 +361,7 @@ mod tests {
             let mut whole = build(0..11, runs, width, mode);
             whole.finish();
             let expected = whole.summaries(&[false, false, true]);
-            let mut merged = Accumulator::new(width, mode);
+            let mut merged = Accumulator::new(width, mode, 0);
             for (lo, hi) in [(0, 3), (3, 4), (4, 9), (9, 11)] {
                 let part = build(lo..hi, runs, width, mode);
                 merged.merge(Accumulator::from_bytes(&part.to_bytes()).unwrap());

@@ -109,10 +109,13 @@ fn gamma() -> f64 {
     (1.0 + SKETCH_ALPHA) / (1.0 - SKETCH_ALPHA)
 }
 
+/// `1 / ln γ`, computed once (a logarithm per value added is enough).
+static INV_LN_GAMMA: std::sync::LazyLock<f64> = std::sync::LazyLock::new(|| 1.0 / gamma().ln());
+
 impl Sketch {
     #[inline]
     fn index(magnitude: f64) -> i32 {
-        (magnitude.ln() / gamma().ln()).ceil() as i32
+        (magnitude.ln() * *INV_LN_GAMMA).ceil() as i32
     }
 
     fn value(i: i32) -> f64 {
@@ -174,10 +177,11 @@ pub enum Quantiles {
 }
 
 impl Quantiles {
-    /// An empty store for `mode`.
-    pub fn new(mode: QuantileMode) -> Self {
+    /// An empty store for `mode`; in exact mode with room for `expected` values, so that
+    /// the memory taken is the values' and not up to twice that while a vector grows.
+    pub fn new(mode: QuantileMode, expected: usize) -> Self {
         match mode {
-            QuantileMode::Exact => Quantiles::All(Vec::new()),
+            QuantileMode::Exact => Quantiles::All(Vec::with_capacity(expected)),
             QuantileMode::Sketch => Quantiles::Distinct(Vec::new()),
         }
     }
@@ -329,7 +333,7 @@ mod tests {
     #[test]
     fn exact_mode_equals_the_sorted_quantile() {
         let v: Vec<f64> = (0..1001).map(|i| ((i * 7919) % 1009) as f64 * 3.1 - 500.0).collect();
-        let mut q = Quantiles::new(QuantileMode::Exact);
+        let mut q = Quantiles::new(QuantileMode::Exact, 0);
         v.iter().for_each(|&x| q.push(x));
         q.finish();
         for p in [0.0, 0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 1.0] {
@@ -340,7 +344,7 @@ mod tests {
     #[test]
     fn few_distinct_values_stay_exact() {
         let v: Vec<f64> = (0..5000).map(|i| (2026 + (i * 31) % 20) as f64).collect();
-        let mut q = Quantiles::new(QuantileMode::Sketch);
+        let mut q = Quantiles::new(QuantileMode::Sketch, 0);
         v.iter().for_each(|&x| q.push(x));
         assert!(matches!(q, Quantiles::Distinct(_)));
         for p in [0.05, 0.25, 0.5, 0.75, 0.95] {
@@ -365,7 +369,7 @@ mod tests {
                 if i % 97 == 0 { 0.0 } else { (u - 0.3) * 10f64.powf(2.0 + 6.0 * u) }
             })
             .collect();
-        let mut q = Quantiles::new(QuantileMode::Sketch);
+        let mut q = Quantiles::new(QuantileMode::Sketch, 0);
         v.iter().for_each(|&x| q.push(x));
         assert!(matches!(q, Quantiles::Sketch(_)));
         let mut s = v.clone();
@@ -383,7 +387,7 @@ mod tests {
     fn merging_in_any_grouping_gives_the_same_store() {
         let v: Vec<f64> = (0..3000).map(|i| ((i * 7919) % 4001) as f64 * 1234.5 - 1e6).collect();
         let build = |xs: &[f64]| {
-            let mut q = Quantiles::new(QuantileMode::Sketch);
+            let mut q = Quantiles::new(QuantileMode::Sketch, 0);
             xs.iter().for_each(|&x| q.push(x));
             q
         };
