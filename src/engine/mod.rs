@@ -7,7 +7,7 @@ pub mod rng;
 pub mod sample;
 mod simulate;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
@@ -72,30 +72,45 @@ pub fn run_batch_until(
     tick: &(dyn Fn() + Sync),
     stop: &AtomicBool,
 ) -> Result<Batch, EngineError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|source| EngineError::Threads { threads: opts.threads, source })?;
+    let pool = pool(opts.threads)?;
     let threads = pool.current_num_threads();
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let runs: Option<Vec<RunRecord>> = pool.install(|| {
-        (0..opts.runs as u64)
-            .into_par_iter()
-            .map(|k| {
-                if stop.load(Ordering::Relaxed) {
-                    return None;
-                }
-                let r = plan.run(opts.seed, k);
-                done.fetch_add(1, Ordering::Relaxed);
-                tick();
-                Some(r)
-            })
-            .collect()
-    });
+    let done = AtomicUsize::new(0);
+    let runs = pool.install(|| simulate_runs(plan, opts.seed, 0..opts.runs as u64, tick, stop, &done));
     match runs {
         Some(runs) if !stop.load(Ordering::Relaxed) => Ok(Batch { seed: opts.seed, threads, runs }),
         _ => Err(EngineError::Stopped { done: done.into_inner(), runs: opts.runs }),
     }
+}
+
+/// A pool of `threads` worker threads (0: all cores).
+fn pool(threads: usize) -> Result<rayon::ThreadPool, EngineError> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| EngineError::Threads { threads, source })
+}
+
+/// Simulates `runs` in parallel, collected in run order; `None` when `stop` was seen (runs
+/// in flight finish). `done` counts finished runs.
+fn simulate_runs(
+    plan: &Plan,
+    seed: u64,
+    runs: std::ops::Range<u64>,
+    tick: &(dyn Fn() + Sync),
+    stop: &AtomicBool,
+    done: &AtomicUsize,
+) -> Option<Vec<RunRecord>> {
+    runs.into_par_iter()
+        .map(|k| {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            let r = plan.run(seed, k);
+            done.fetch_add(1, Ordering::Relaxed);
+            tick();
+            Some(r)
+        })
+        .collect()
 }
 
 /// The runs of shard `shard` of `shards` in a batch of `runs` runs: whole blocks of
@@ -138,26 +153,11 @@ where
     F: FnMut(u64, &[RunRecord]) -> Result<bool, E> + Send,
 {
     assert!(range.start % BLOCK == 0, "a range of whole blocks");
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.threads)
-        .build()
-        .map_err(|source| EngineError::Threads { threads: opts.threads, source })?;
-    let done = std::sync::atomic::AtomicUsize::new(0);
-    let simulate = |block: u64| -> Option<Vec<RunRecord>> {
-        let lo = (block * BLOCK).max(range.start);
-        let hi = ((block + 1) * BLOCK).min(range.end);
-        (lo..hi)
-            .into_par_iter()
-            .map(|k| {
-                if stop.load(Ordering::Relaxed) {
-                    return None;
-                }
-                let r = plan.run(opts.seed, k);
-                done.fetch_add(1, Ordering::Relaxed);
-                tick();
-                Some(r)
-            })
-            .collect()
+    let pool = pool(opts.threads)?;
+    let done = AtomicUsize::new(0);
+    let simulate = |block: u64| {
+        let runs = (block * BLOCK).max(range.start)..((block + 1) * BLOCK).min(range.end);
+        simulate_runs(plan, opts.seed, runs, tick, stop, &done)
     };
     let stopped = || StreamError::Engine(EngineError::Stopped { done: done.load(Ordering::Relaxed), runs: opts.runs });
     let first = range.start / BLOCK;
