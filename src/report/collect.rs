@@ -144,7 +144,8 @@ impl Collector {
         self.sample.append(&other.sample, SAMPLE_RUNS);
     }
 
-    /// The collector as bytes (the statistics of a shard's partial results).
+    /// The collector as bytes (the statistics of a shard's partial results): the sample of
+    /// runs (its size follows from its run count), then the statistics.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         // Writing into memory cannot fail.
@@ -155,33 +156,23 @@ impl Collector {
     /// Writes what [`Collector::to_bytes`] gives, as a stream (the statistics are not
     /// copied in memory first).
     pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
-        struct Count(u64);
-        impl std::io::Write for Count {
-            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0 += b.len() as u64;
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let mut len = Count(0);
-        self.stats.write_to(&mut len)?;
-        out.write_all(&len.0.to_le_bytes())?;
-        self.stats.write_to(out)?;
         let mut sample = Vec::new();
         self.sample.write_bytes(&mut sample);
         out.write_all(&sample)?;
+        self.stats.write_to(out)?;
         out.flush()
     }
 
     /// Reads what [`Collector::to_bytes`] wrote, for `plan`.
     pub fn from_bytes(plan: &Plan, bytes: &[u8]) -> Result<Self, DecodeError> {
         let short = || DecodeError("file ends early".into());
-        let len = u64::from_le_bytes(bytes.get(..8).ok_or_else(short)?.try_into().expect("8 bytes"));
-        let end = usize::try_from(len).ok().and_then(|l| l.checked_add(8)).filter(|&e| e <= bytes.len());
-        let end = end.ok_or_else(short)?;
-        let stats = Accumulator::from_bytes(&bytes[8..end])?;
+        let (n, n_params) = (plan.strategies(), plan.uncertain_params().count());
+        let runs = u64::from_le_bytes(bytes.get(..8).ok_or_else(short)?.try_into().expect("8 bytes"));
+        let per_run = (1 + n * HORIZON.len() + n_params) as u64 * 8;
+        let end = runs.checked_mul(per_run).and_then(|b| b.checked_add(8)).filter(|&e| e <= bytes.len() as u64);
+        let end = end.ok_or_else(short)? as usize;
+        let sample = RunTable::read_bytes(&bytes[..end], n, n_params)?;
+        let stats = Accumulator::from_bytes(&bytes[end..])?;
         let columns = Columns::new(plan);
         if stats.width() != columns.width {
             return Err(DecodeError(format!(
@@ -190,7 +181,6 @@ impl Collector {
                 columns.width
             )));
         }
-        let sample = RunTable::read_bytes(&bytes[end..], plan.strategies(), plan.uncertain_params().count())?;
         Ok(Collector { columns, stats, sample, row: Vec::new() })
     }
 }

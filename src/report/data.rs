@@ -224,7 +224,7 @@ impl ReportData {
             }
         }
         let horizon = r.horizon.iter().map(|hs| Stat::from(&hs.summary)).collect();
-        let runs = r.sample.clone();
+        let runs = r.collected.sample.clone();
         // budget.csv is the one source of P90 and the budget line, so that both ways of
         // building the data read the same numbers.
         let (spend_p90, budget_line) = match super::Export::render(&super::BudgetCsv, r) {

@@ -182,7 +182,7 @@ pub struct Results<'a> {
     pub plan: &'a Plan,
     /// Seed, threads, runs.
     pub info: BatchInfo,
-    /// Statistics of every figure, and the first runs.
+    /// Statistics of every figure, and the first runs (`collected.sample`).
     pub collected: Collector,
     /// The per-run results, when the whole batch is in memory (`sensitivity` and tests);
     /// `run` streams them to `runs.csv` instead.
@@ -191,8 +191,6 @@ pub struct Results<'a> {
     pub yearly: Vec<YearlyStat>,
     /// Horizon statistics, strategy-major, in [`HORIZON`] order.
     pub horizon: Vec<HorizonStat>,
-    /// The first runs' horizon figures and parameters.
-    pub sample: data::RunTable,
 }
 
 impl<'a> Results<'a> {
@@ -230,8 +228,7 @@ impl<'a> Results<'a> {
                 horizon.push(HorizonStat { strategy: k, metric: name, summary: summaries[cols.horizon(k, m)] });
             }
         }
-        let sample = collected.sample.clone();
-        Results { plan, info, collected, batch: None, yearly, horizon, sample }
+        Results { plan, info, collected, batch: None, yearly, horizon }
     }
 
     /// The horizon statistic `metric` of strategy `k`.
