@@ -6,13 +6,13 @@
 use std::hint::black_box;
 use std::path::Path;
 
-use contractsim::engine::rng::{Purpose, RunKey};
-use contractsim::engine::sample::{Binomial, poisson};
+use contractsim::random::rng::{Purpose, RunKey};
+use contractsim::random::sample::{Binomial, poisson};
 use std::sync::atomic::AtomicBool;
 
 use contractsim::engine::{BLOCK, Plan, RunOptions, run_batch, run_blocks};
-use contractsim::report::Collector;
-use contractsim::report::runs_file::csv_rows;
+use contractsim::export::runs_file::csv_rows;
+use contractsim::results::Collector;
 use contractsim::stats::quantiles::QuantileMode;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand_distr::Distribution;

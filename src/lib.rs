@@ -1,26 +1,34 @@
 //! contractsim: a Monte Carlo model of how Dutch municipalities finance youth care.
 //!
-//! The crate follows the data: a scenario file is read and validated into a
-//! [`scenario::Scenario`]; the [`engine`] draws each run's parameters and simulates every
-//! strategy on common random numbers with the [`model`]; [`stats`] turns the per-run
-//! results into means, Monte Carlo standard errors and percentiles; [`report`] writes them
-//! as files, and [`output`] puts a results folder in place atomically.
+//! The crate follows the data, one floor on top of the other; a module imports only from
+//! the floors below it (`tests/architecture.rs` holds the rule, docs/architecture.md
+//! explains it):
 //!
-//! | module | job |
-//! | --- | --- |
-//! | [`scenario`] | the file format, distributions, validation with file/line/key errors |
-//! | [`model`] | MODEL.md as code: demand, contracts, prevention, discounting |
-//! | [`engine`] | runs x strategies on rayon, random streams, per-run results |
-//! | [`stats`] | summaries: mean, MCSE, percentiles |
-//! | [`report`] | one file per output format |
-//! | [`analysis`] | sensitivity, value of information, sweeps, convergence |
-//! | [`output`] | writing a results folder atomically |
+//! | floor | module | job |
+//! | --- | --- | --- |
+//! | 0 | [`random`], [`metrics`], [`stats`] | random streams and samplers; the metric schema; means, MCSE, percentiles |
+//! | 1 | [`scenario`] | the file format, distributions, validation with file/line/key errors |
+//! | 2 | [`model`] | docs/model.md as code: demand, contracts, prevention, providers, investors, time |
+//! | 3 | [`engine`] | runs × strategies on rayon with common random numbers: the plan and a step's phases |
+//! | 4 | [`results`] | per-run records collected into statistics, the shard format |
+//! | 5 | [`analysis`] | sensitivity, value of information, sweeps, convergence |
+//! | 6 | [`export`] | machine-readable files: CSV, Parquet, JSON |
+//! | 7 | [`report`] | human outputs: summaries, charts, HTML, the workbook |
+//! | 8 | [`app`] | the pipelines: run, merge, redraw, sensitivity, sweep, check, new |
+//! | 9 | [`cli`] | command-line arguments and exit codes |
 
 pub mod analysis;
+#[cfg(feature = "outputs")]
+pub mod app;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod engine;
+pub mod export;
+pub mod metrics;
 pub mod model;
-pub mod output;
+pub mod random;
+#[cfg(feature = "outputs")]
 pub mod report;
+pub mod results;
 pub mod scenario;
 pub mod stats;

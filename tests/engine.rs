@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use contractsim::engine::HORIZON;
-use contractsim::engine::metrics::h;
+use contractsim::metrics::h;
 
 const OUTPUT_ONLY: &str = r#"
 [[contract]]

@@ -5,9 +5,9 @@
 mod common;
 
 use common::*;
-use contractsim::engine::rng::RunKey;
-use contractsim::engine::sample::Binomial;
 use contractsim::model::demand::{ExpectedDraws, Paths, RandomDraws, SegmentRates, SegmentState, step_paths};
+use contractsim::random::rng::RunKey;
+use contractsim::random::sample::Binomial;
 use proptest::prelude::*;
 
 /// Relative closeness for sums of a few hundred terms of similar size.

@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use contractsim::engine::HORIZON;
-use contractsim::engine::metrics::h;
+use contractsim::metrics::h;
 use statrs::distribution::{Discrete, Poisson};
 
 const YEARS: usize = 12;

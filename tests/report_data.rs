@@ -8,12 +8,14 @@ mod common;
 use std::collections::HashMap;
 
 use contractsim::engine::Plan;
-use contractsim::engine::metrics::h;
+use contractsim::export::{Export, RunsCsv, SummaryCsv, YearlyCsv};
+use contractsim::metrics::h;
+use contractsim::report::ReportData;
 use contractsim::report::charts::{self, ChartKind};
 use contractsim::report::headline::Headline;
 use contractsim::report::lang::Lang;
 use contractsim::report::markdown::chance;
-use contractsim::report::{Export, ReportData, Results, RunsCsv, SummaryCsv, YearlyCsv};
+use contractsim::results::Results;
 
 const RUNS: usize = 80;
 
@@ -322,7 +324,7 @@ fn provider_and_reserve_charts_draw_the_results() {
     for (k, ys) in &p.lines {
         assert!(ys.windows(2).all(|w| w[1] >= w[0]), "a failure stays a failure");
         let last = *ys.last().unwrap();
-        let overall = d.horizon(*k, contractsim::engine::metrics::h::PROVIDER_FAILURE).mean * 100.0;
+        let overall = d.horizon(*k, contractsim::metrics::h::PROVIDER_FAILURE).mean * 100.0;
         assert!((last - overall).abs() < 1e-9, "{last} vs {overall}");
     }
     let fans = charts::provider_reserves::data(&d);

@@ -9,8 +9,8 @@ use std::process::Command as Process;
 
 use assert_cmd::Command;
 use contractsim::engine::HORIZON;
-use contractsim::report::cell;
-use contractsim::report::parquet::{RunsParquet, read_runs_parquet};
+use contractsim::export::cell;
+use contractsim::export::parquet::{RunsParquet, read_runs_parquet};
 
 fn has_duckdb(test: &str) -> bool {
     let ok =

@@ -6,7 +6,7 @@ mod common;
 
 use common::{batch, one_segment, scenario, yearly};
 use contractsim::engine::Plan;
-use contractsim::engine::metrics::{HORIZON, h};
+use contractsim::metrics::{HORIZON, h};
 
 const PROGRAMME: &str = r#"
 [economy]

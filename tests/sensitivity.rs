@@ -9,10 +9,10 @@ use std::sync::atomic::AtomicBool;
 
 use contractsim::analysis::convergence::{Precision, needs_more, worst_mcse};
 use contractsim::analysis::sweep::{SweepKey, scenario_with, sweep};
-use contractsim::engine::metrics::{h, y};
 use contractsim::engine::run_blocks;
 use contractsim::engine::{HORIZON, Plan, RunOptions, run_batch};
-use contractsim::report::Collector;
+use contractsim::metrics::{h, y};
+use contractsim::results::Collector;
 use contractsim::stats::quantiles::QuantileMode;
 
 /// Two strategies: output contracts, and the same with a prevention programme of uncertain

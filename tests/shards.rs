@@ -128,7 +128,7 @@ fn merge_refuses_partials_that_do_not_belong_together() {
 #[test]
 fn sketch_percentiles_are_within_the_stated_error_of_exact_ones() {
     use contractsim::engine::{BLOCK, Plan, RunOptions, run_batch};
-    use contractsim::report::Collector;
+    use contractsim::results::Collector;
     use contractsim::stats::PERCENTILES;
     use contractsim::stats::quantiles::QuantileMode;
 

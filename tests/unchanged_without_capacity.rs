@@ -10,8 +10,8 @@
 
 mod common;
 
-use contractsim::engine::rng::mix64;
 use contractsim::engine::{HORIZON, Plan};
+use contractsim::random::rng::mix64;
 
 const FRIESLAND: &str = include_str!("fixtures/friesland_no_capacity.toml");
 

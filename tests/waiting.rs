@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use contractsim::engine::HORIZON;
-use contractsim::engine::metrics::{WEEKS_PER_YEAR, h};
+use contractsim::metrics::{WEEKS_PER_YEAR, h};
 
 /// One segment with `λ` referrals a year (`incidence` per 1000 of 100,000 youths), mean
 /// stay `d`, `C` places under an output contract, drop-out `δ` and escalation `η` per
@@ -315,7 +315,8 @@ fn reports_show_waiting_next_to_spend_only_with_waiting_lists() {
     use contractsim::report::charts::{self, ChartKind, waiting};
     use contractsim::report::headline::{Headline, has_waiting};
     use contractsim::report::lang::Lang;
-    use contractsim::report::{ReportData, Results, markdown};
+    use contractsim::report::{ReportData, markdown};
+    use contractsim::results::Results;
 
     let (plan, b) = summarise(&queue_scenario(12, 1000.0, 0.25, 150, 2.0, 0.0), 60);
     let r = Results::new(&plan, &b);

@@ -5,8 +5,8 @@
 //! Run `k`'s numbers depend only on the seed and `k`, so a batch grown block by block is
 //! the same, bit for bit, as a batch of the final size run at once.
 
-use crate::engine::metrics::h;
-use crate::report::Collector;
+use crate::metrics::h;
+use crate::results::Collector;
 
 /// How `run --precision` grows a batch.
 #[derive(Debug, Clone, Copy)]

@@ -6,9 +6,9 @@ use rayon::prelude::*;
 
 use super::linalg::{inverse, pearson, ranks};
 use super::voi;
-use crate::engine::metrics::h;
-use crate::engine::rng::RunKey;
 use crate::engine::{Batch, EngineError, HORIZON, Plan};
+use crate::metrics::h;
+use crate::random::rng::RunKey;
 
 /// Percentiles the one-way analysis sets each input to.
 pub const TORNADO_LEVELS: [f64; 2] = [0.10, 0.90];

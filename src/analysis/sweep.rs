@@ -11,8 +11,8 @@
 //!
 //! [`Param`]: crate::scenario::Param
 
-use crate::engine::metrics::h;
 use crate::engine::{EngineError, HORIZON, Plan, RunOptions, run_batch};
+use crate::metrics::h;
 use crate::scenario::{Distribution, Scenario, parse_str};
 use crate::stats::{mean_mcse, quantile_sorted};
 

@@ -10,11 +10,12 @@ use anyhow::Context;
 
 use super::run::rayon_threads;
 use super::{CliError, MergeArgs};
+use crate::app::output;
 use crate::engine::{Plan, shard_runs};
-use crate::output;
-use crate::report::partial::{self, PartialMeta};
-use crate::report::runs_file::RunsWriter;
-use crate::report::{BatchInfo, Collector, Results, render_all};
+use crate::export::runs_file::RunsWriter;
+use crate::report::render_all;
+use crate::results::partial::{self, PartialMeta};
+use crate::results::{BatchInfo, Collector, Results};
 use crate::scenario;
 
 /// Merges the partial folders `args.dirs` into `args.out`.

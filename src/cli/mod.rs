@@ -162,8 +162,8 @@ pub struct RunArgs {
     pub quantile_memory: Option<f64>,
     /// Format of the per-run data: `csv` (runs.csv) or `parquet` (runs.parquet, for pandas,
     /// polars, R arrow and DuckDB).
-    #[arg(long, value_enum, default_value_t = crate::report::runs_file::RunsFormat::Csv)]
-    pub runs_format: crate::report::runs_file::RunsFormat,
+    #[arg(long, value_enum, default_value_t = crate::export::runs_file::RunsFormat::Csv)]
+    pub runs_format: crate::export::runs_file::RunsFormat,
 }
 
 /// Arguments of `sensitivity`.

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::Context;
 
 use super::{CliError, ReportArgs};
-use crate::output;
+use crate::app::output;
 use crate::report::{ReportData, render_reports};
 
 /// Redraws the reports of `args.dir`, in place or into `--out`.

@@ -18,12 +18,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{CliError, RunArgs, scenario_files};
 use crate::analysis::convergence::{Precision, needs_more};
+use crate::app::output;
 use crate::engine::{EngineError, Plan, RunOptions, RunRecord, StreamError, run_blocks, shard_runs};
-use crate::report::partial::{self, PartialMeta};
-use crate::report::runs_file::{RunsFormat, RunsWriter};
-use crate::report::{BatchInfo, Collector, Columns, Results, render_all};
+use crate::export::runs_file::{RunsFormat, RunsWriter};
+use crate::report::render_all;
+use crate::results::partial::{self, PartialMeta};
+use crate::results::{BatchInfo, Collector, Columns, Results};
+use crate::scenario;
 use crate::stats::quantiles::QuantileMode;
-use crate::{output, scenario};
 
 /// Longest estimated simulation time of one scenario.
 pub const MAX_SIMULATION: Duration = Duration::from_secs(24 * 3600);
@@ -266,7 +268,7 @@ fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
     let mut runs_file =
         RunsWriter::create(staging.path(), &plan, format).with_context(|| format!("writing {runs_name}"))?;
     let mut collected = Collector::new(&plan, mode, todo);
-    let sink = |block: u64, records: &[RunRecord]| -> Result<bool, crate::report::ReportError> {
+    let sink = |block: u64, records: &[RunRecord]| -> Result<bool, crate::export::OutputError> {
         collected.add_block(&plan, block, records);
         runs_file.write_block(&plan, records)?;
         Ok(precision.is_none_or(|p| needs_more(&collected, opts.runs, &p)))

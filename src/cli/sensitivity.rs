@@ -9,10 +9,13 @@ use anyhow::Context;
 use super::{CliError, SensitivityArgs};
 use crate::analysis::horizon_metric;
 use crate::analysis::sensitivity::{rank_correlations, tornado, voi_table};
+use crate::app::output;
 use crate::engine::{Plan, RunOptions, run_batch};
+use crate::export::exporters;
 use crate::report::sensitivity::SensitivityData;
-use crate::report::{ReportData, Results, exporters, render_reports};
-use crate::{output, scenario};
+use crate::report::{ReportData, render_reports};
+use crate::results::Results;
+use crate::scenario;
 
 /// Runs the analyses and writes the folder.
 pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {

@@ -9,8 +9,9 @@ use super::sensitivity::chosen_strategies;
 use super::{CliError, SweepArgs};
 use crate::analysis::horizon_metric;
 use crate::analysis::sweep::{SweepError, SweepKey, sweep as run_sweep};
+use crate::app::output;
 use crate::report::sweep::SweepData;
-use crate::{output, scenario};
+use crate::scenario;
 
 /// Runs the grid and writes the folder.
 pub fn sweep(args: SweepArgs) -> Result<(), CliError> {

@@ -2,17 +2,16 @@
 //! streams, results collected in run order so that files are identical at any thread
 //! count and a run's results do not depend on the batch it is in.
 
-pub mod metrics;
-pub mod rng;
-pub mod sample;
+mod layout;
 mod simulate;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
+pub use crate::metrics::HORIZON;
 pub use crate::stats::moments::BLOCK;
-pub use metrics::{HORIZON, Layout};
+pub use layout::Layout;
 pub use simulate::{DrawCounts, Plan, RunRecord};
 
 /// How many runs to make, and how.

@@ -3,9 +3,8 @@
 
 use statrs::function::erf::erf_inv;
 
-use super::metrics::{HORIZON, Layout, WEEKS_PER_YEAR, h, y};
-use super::rng::{Purpose, RunKey};
-use super::sample::{Binomial, poisson};
+use super::layout::Layout;
+use crate::metrics::{HORIZON, WEEKS_PER_YEAR, h, y};
 use crate::model::contract::{LotYear, Prices, pay};
 use crate::model::demand::{
     Draws, ExpectedDraws, Limits, Paths, RandomDraws, SegmentRates, SegmentState, StepFlows, WaitBlock, step_paths,
@@ -14,6 +13,8 @@ use crate::model::investor;
 use crate::model::prevention::Profile;
 use crate::model::provider::{Ledger, corridor_transfer};
 use crate::model::time::index;
+use crate::random::rng::{Purpose, RunKey};
+use crate::random::sample::{Binomial, poisson};
 use crate::scenario::{Financing, Follows, Form, Scenario, Strategy};
 
 /// Everything about a scenario that does not change between runs, computed once.
@@ -1053,10 +1054,10 @@ struct CountingDraws {
 }
 
 impl Draws for CountingDraws {
-    fn start(&self, purpose: Purpose, index: usize, step: usize) -> crate::engine::rng::StreamStart {
+    fn start(&self, purpose: Purpose, index: usize, step: usize) -> crate::random::rng::StreamStart {
         self.inner.start(purpose, index, step)
     }
-    fn binomial_keyed(&mut self, key: &crate::engine::rng::StreamStart, n: f64, b: &Binomial) -> f64 {
+    fn binomial_keyed(&mut self, key: &crate::random::rng::StreamStart, n: f64, b: &Binomial) -> f64 {
         let p = b.probability();
         let np = n * p.min(1.0 - p);
         if n <= 0.0 || p == 0.0 || p == 1.0 {

@@ -17,8 +17,8 @@
 
 use std::collections::VecDeque;
 
-use crate::engine::rng::{Purpose, RunKey, Stream, StreamStart};
-use crate::engine::sample::{Binomial, poisson};
+use crate::random::rng::{Purpose, RunKey, Stream, StreamStart};
+use crate::random::sample::{Binomial, poisson};
 
 /// Source of the binomial draws of a step: random (the engine) or expected values.
 pub trait Draws {

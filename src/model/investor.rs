@@ -217,7 +217,7 @@ mod tests {
         }
         let mut z = 7u64;
         let mut next = || {
-            z = crate::engine::rng::mix64(z.wrapping_add(0x9e37_79b9_7f4a_7c15));
+            z = crate::random::rng::mix64(z.wrapping_add(0x9e37_79b9_7f4a_7c15));
             (z >> 11) as f64 / (1u64 << 53) as f64
         };
         for case in 0..3000 {

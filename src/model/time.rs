@@ -19,24 +19,6 @@ pub fn discount_factor(rate: f64, t: usize) -> f64 {
     (1.0 + rate).powi(-(t as i32))
 }
 
-/// The discount factor of each of `years` years from `start_year`, for rates that change
-/// at calendar years: `schedule` in increasing `from_year`; years before the first step use
-/// its rate.
-pub fn discount_factors(schedule: &[crate::scenario::DiscountStep], start_year: i32, years: usize) -> Vec<f64> {
-    let rate_in = |year: i32| {
-        schedule.iter().take_while(|s| s.from_year <= year).last().or(schedule.first()).map_or(0.0, |s| s.rate)
-    };
-    let mut out = Vec::with_capacity(years);
-    let mut d = 1.0;
-    for t in 0..years {
-        if t > 0 {
-            d /= 1.0 + rate_in(start_year + t as i32);
-        }
-        out.push(d);
-    }
-    out
-}
-
 /// Net present value of yearly flows, the first at `t = 0`.
 pub fn npv(rate: f64, flows: impl IntoIterator<Item = f64>) -> f64 {
     flows.into_iter().enumerate().map(|(t, f)| f * discount_factor(rate, t)).sum()
@@ -60,25 +42,5 @@ mod tests {
         // The Dutch 2.25% real rate with 2% inflation is 4.295% nominal.
         assert!((nominal_rate(0.0225, 0.02) - 0.04295).abs() < 1e-12);
         assert!((index(0.03, 2) - 1.0609).abs() < 1e-12);
-    }
-
-    #[test]
-    fn time_varying_rates_by_hand() {
-        use crate::scenario::DiscountStep;
-        // 4% in 2025-2026, 2% from 2027 (the step into 2027 uses 2027's rate, as the Green
-        // Book's year 31 uses the rate of years 31-75): D = 1, 1/1.04, 1/(1.04 1.02),
-        // 1/(1.04 1.02^2).
-        let schedule = [DiscountStep { from_year: 2025, rate: 0.04 }, DiscountStep { from_year: 2027, rate: 0.02 }];
-        let d = discount_factors(&schedule, 2025, 4);
-        let expected = [1.0, 1.0 / 1.04, 1.0 / (1.04 * 1.02), 1.0 / (1.04 * 1.0404)];
-        for (a, b) in d.iter().zip(expected) {
-            assert!((a - b).abs() < 1e-15, "{d:?}");
-        }
-        // 100 a year: 100 + 96.153846... + 94.268477... + 92.420075... = 382.842397...
-        let v: f64 = d.iter().map(|f| 100.0 * f).sum();
-        assert!((v - 382.842_397_894_301).abs() < 1e-9, "{v}");
-        // One step is the constant rate.
-        let one = discount_factors(&[DiscountStep { from_year: 2025, rate: 0.05 }], 2025, 3);
-        assert!(one.iter().enumerate().all(|(t, f)| (f - discount_factor(0.05, t)).abs() < 1e-15));
     }
 }

@@ -7,10 +7,11 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use super::meta::Meta;
-use super::{ReportError, Results};
+use super::{OutputError, Results};
 use crate::engine::HORIZON;
-use crate::engine::metrics::h;
+use crate::export::meta::Meta;
+use crate::metrics::h;
+use crate::results::RunTable;
 use crate::stats::Summary;
 
 /// Mean, Monte Carlo standard error and the percentiles 5, 25, 50, 75, 95 of a figure.
@@ -53,113 +54,6 @@ impl From<&Summary> for Stat {
     }
 }
 
-/// The per-run table (`runs.csv`): horizon metrics per run and strategy, and the values
-/// drawn for the uncertain parameters per run.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunTable {
-    /// Run numbers, in file order.
-    pub run_ids: Vec<u64>,
-    /// Horizon metrics, `[run][strategy][HORIZON]`.
-    horizon: Vec<f64>,
-    /// Parameter values, `[run][parameter]`.
-    params: Vec<f64>,
-    strategies: usize,
-    n_params: usize,
-}
-
-impl RunTable {
-    /// Number of runs.
-    pub fn len(&self) -> usize {
-        self.run_ids.len()
-    }
-
-    /// Whether there are no runs.
-    pub fn is_empty(&self) -> bool {
-        self.run_ids.is_empty()
-    }
-
-    /// Horizon metric `m` (index in [`HORIZON`]) of strategy `k` in the `i`-th run.
-    pub fn horizon(&self, i: usize, k: usize, m: usize) -> f64 {
-        self.horizon[(i * self.strategies + k) * HORIZON.len() + m]
-    }
-
-    /// Horizon metric `m` of strategy `k`, one value per run.
-    pub fn column(&self, k: usize, m: usize) -> Vec<f64> {
-        (0..self.len()).map(|i| self.horizon(i, k, m)).collect()
-    }
-
-    /// Value of parameter `p` drawn in the `i`-th run.
-    pub fn param(&self, i: usize, p: usize) -> f64 {
-        self.params[i * self.n_params + p]
-    }
-
-    /// Parameter `p`, one value per run.
-    pub fn param_column(&self, p: usize) -> Vec<f64> {
-        (0..self.len()).map(|i| self.param(i, p)).collect()
-    }
-
-    /// An empty table for `strategies` strategies and `n_params` parameters.
-    pub fn empty(strategies: usize, n_params: usize) -> Self {
-        RunTable { run_ids: Vec::new(), horizon: Vec::new(), params: Vec::new(), strategies, n_params }
-    }
-
-    /// Appends a run: its horizon figures (strategy-major) and parameters.
-    pub fn push(&mut self, run: u64, horizon: &[f64], params: &[f64]) {
-        self.run_ids.push(run);
-        self.horizon.extend_from_slice(horizon);
-        self.params.extend_from_slice(params);
-    }
-
-    /// Appends the runs of `other` until the table holds `cap` runs.
-    pub fn append(&mut self, other: &RunTable, cap: usize) {
-        let take = cap.saturating_sub(self.len()).min(other.len());
-        let nh = self.strategies * HORIZON.len();
-        self.run_ids.extend_from_slice(&other.run_ids[..take]);
-        self.horizon.extend_from_slice(&other.horizon[..take * nh]);
-        self.params.extend_from_slice(&other.params[..take * self.n_params]);
-    }
-
-    /// Writes the table as little-endian numbers: runs, then per run its id, horizon
-    /// figures and parameters.
-    pub fn write_bytes(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&(self.len() as u64).to_le_bytes());
-        let nh = self.strategies * HORIZON.len();
-        for i in 0..self.len() {
-            out.extend_from_slice(&self.run_ids[i].to_le_bytes());
-            for x in &self.horizon[i * nh..(i + 1) * nh] {
-                out.extend_from_slice(&x.to_bits().to_le_bytes());
-            }
-            for x in &self.params[i * self.n_params..(i + 1) * self.n_params] {
-                out.extend_from_slice(&x.to_bits().to_le_bytes());
-            }
-        }
-    }
-
-    /// Reads what [`RunTable::write_bytes`] wrote.
-    pub fn read_bytes(
-        bytes: &[u8],
-        strategies: usize,
-        n_params: usize,
-    ) -> Result<Self, crate::stats::accumulator::DecodeError> {
-        use crate::stats::accumulator::DecodeError;
-        let words: Vec<u64> =
-            bytes.chunks_exact(8).map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes"))).collect();
-        let nh = strategies * HORIZON.len();
-        let per_run = 1 + nh + n_params;
-        let runs = *words.first().ok_or_else(|| DecodeError("no sample of runs".into()))? as usize;
-        if bytes.len() % 8 != 0 || words.len() != 1 + runs.saturating_mul(per_run) {
-            return Err(DecodeError("the sample of runs has the wrong size".into()));
-        }
-        let mut t = RunTable::empty(strategies, n_params);
-        for w in words[1..].chunks_exact(per_run) {
-            t.run_ids.push(w[0]);
-            t.horizon.extend(w[1..1 + nh].iter().map(|&b| f64::from_bits(b)));
-            t.params.extend(w[1 + nh..].iter().map(|&b| f64::from_bits(b)));
-        }
-        Ok(t)
-    }
-}
-
 /// What every report reads.
 #[derive(Debug, Clone)]
 pub struct ReportData {
@@ -171,7 +65,7 @@ pub struct ReportData {
     yearly: Vec<Stat>,
     /// Horizon figures, `[strategy][HORIZON]`.
     horizon: Vec<Stat>,
-    /// Per-run data of the first runs (at most [`super::collect::SAMPLE_RUNS`]): the charts
+    /// Per-run data of the first runs (at most [`crate::results::collect::SAMPLE_RUNS`]): the charts
     /// and the workbook draw from them; the tables are over all runs.
     pub runs: RunTable,
     /// P90 of yearly spend, `[strategy][year]` (`budget.csv`).
@@ -227,16 +121,16 @@ impl ReportData {
         let runs = r.collected.sample.clone();
         // budget.csv is the one source of P90 and the budget line, so that both ways of
         // building the data read the same numbers.
-        let (spend_p90, budget_line) = match super::Export::render(&super::BudgetCsv, r) {
+        let (spend_p90, budget_line) = match crate::export::Export::render(&crate::export::BudgetCsv, r) {
             Ok(bytes) => parse_budget(&bytes, &meta).unwrap_or_default(),
             Err(_) => (Vec::new(), Vec::new()),
         };
-        let render = |e: &dyn super::Export| if e.applies(r) { e.render(r).ok() } else { None };
-        let reserve_by_certainty = render(&super::budget::ReserveByCertaintyCsv)
+        let render = |e: &dyn crate::export::Export| if e.applies(r) { e.render(r).ok() } else { None };
+        let reserve_by_certainty = render(&crate::export::budget::ReserveByCertaintyCsv)
             .and_then(|b| parse_reserve_by_certainty(&b, &meta).ok())
             .unwrap_or_default();
         let first_period_reserve =
-            render(&super::budget::ReserveCsv).and_then(|b| parse_reserve(&b, &meta).ok()).unwrap_or_default();
+            render(&crate::export::budget::ReserveCsv).and_then(|b| parse_reserve(&b, &meta).ok()).unwrap_or_default();
         ReportData {
             meta,
             yearly_metrics: lay.yearly.clone(),
@@ -252,14 +146,14 @@ impl ReportData {
     }
 
     /// Reads a results folder written by `contractsim run`.
-    pub fn from_folder(dir: &Path) -> Result<Self, ReportError> {
+    pub fn from_folder(dir: &Path) -> Result<Self, OutputError> {
         let read = |file: &'static str| {
-            std::fs::read(dir.join(file)).map_err(|e| ReportError::Read { file, reason: e.to_string() })
+            std::fs::read(dir.join(file)).map_err(|e| OutputError::Read { file, reason: e.to_string() })
         };
         let meta: Meta = serde_json::from_slice(&read("meta.json")?)
-            .map_err(|e| ReportError::Read { file: "meta.json", reason: e.to_string() })?;
+            .map_err(|e| OutputError::Read { file: "meta.json", reason: e.to_string() })?;
         if meta.strategy_details.is_empty() || meta.inputs.is_empty() {
-            return Err(ReportError::Read {
+            return Err(OutputError::Read {
                 file: "meta.json",
                 reason: "no strategy names or inputs: the folder was written by an older contractsim; run the \
                          scenario again"
@@ -267,7 +161,7 @@ impl ReportData {
             });
         }
         if meta.strategies.is_empty() || meta.horizon_years == 0 {
-            return Err(ReportError::Read { file: "meta.json", reason: "no strategies or no years".into() });
+            return Err(OutputError::Read { file: "meta.json", reason: "no strategies or no years".into() });
         }
         let strategy_index: HashMap<&str, usize> =
             meta.strategies.iter().enumerate().map(|(k, s)| (s.as_str(), k)).collect();
@@ -277,7 +171,7 @@ impl ReportData {
             strategy_index
                 .get(id)
                 .copied()
-                .ok_or_else(|| ReportError::Read { file, reason: format!("unknown strategy `{id}`") })
+                .ok_or_else(|| OutputError::Read { file, reason: format!("unknown strategy `{id}`") })
         };
 
         // yearly.csv: strategy,year,metric,mean,mcse,p5,p25,p50,p75,p95
@@ -408,18 +302,18 @@ impl ReportData {
     }
 }
 
-/// The first [`super::collect::SAMPLE_RUNS`] runs of `runs.csv` (run,strategy,<HORIZON>,
+/// The first [`crate::results::collect::SAMPLE_RUNS`] runs of `runs.csv` (run,strategy,<HORIZON>,
 /// <uncertain parameters>), read as a stream so that a large file is not held in memory.
-fn read_sample(dir: &Path, meta: &Meta, n: usize) -> Result<RunTable, ReportError> {
-    let parquet = dir.join(super::runs_file::RUNS_PARQUET);
-    if !dir.join(super::runs_file::RUNS_CSV).exists() && parquet.exists() {
+fn read_sample(dir: &Path, meta: &Meta, n: usize) -> Result<RunTable, OutputError> {
+    let parquet = dir.join(crate::export::runs_file::RUNS_PARQUET);
+    if !dir.join(crate::export::runs_file::RUNS_CSV).exists() && parquet.exists() {
         return read_sample_parquet(&parquet, meta, n);
     }
     let file = "runs.csv";
     let nh = HORIZON.len();
     let n_params = meta.uncertain_parameters.len();
     let width = 2 + nh + n_params;
-    let f = std::fs::File::open(dir.join(file)).map_err(|e| ReportError::Read { file, reason: e.to_string() })?;
+    let f = std::fs::File::open(dir.join(file)).map_err(|e| OutputError::Read { file, reason: e.to_string() })?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::new(f));
     let strategy_index: HashMap<&str, usize> =
         meta.strategies.iter().enumerate().map(|(k, s)| (s.as_str(), k)).collect();
@@ -428,25 +322,25 @@ fn read_sample(dir: &Path, meta: &Meta, n: usize) -> Result<RunTable, ReportErro
     let mut params = Vec::with_capacity(n_params);
     let mut run_id = 0;
     for (i, rec) in reader.records().enumerate() {
-        if runs.len() >= super::collect::SAMPLE_RUNS {
+        if runs.len() >= crate::results::collect::SAMPLE_RUNS {
             break;
         }
-        let row = rec.map_err(|e| ReportError::Read { file, reason: e.to_string() })?;
+        let row = rec.map_err(|e| OutputError::Read { file, reason: e.to_string() })?;
         if row.len() != width {
-            return Err(ReportError::Read {
+            return Err(OutputError::Read {
                 file,
                 reason: format!("row {}: expected {width} columns, found {}", i + 2, row.len()),
             });
         }
         let k = *strategy_index
             .get(&row[1])
-            .ok_or_else(|| ReportError::Read { file, reason: format!("unknown strategy `{}`", &row[1]) })?;
+            .ok_or_else(|| OutputError::Read { file, reason: format!("unknown strategy `{}`", &row[1]) })?;
         if k != i % n {
-            return Err(ReportError::Read { file, reason: format!("row {}: strategies out of order", i + 2) });
+            return Err(OutputError::Read { file, reason: format!("row {}: strategies out of order", i + 2) });
         }
         if k == 0 {
             run_id =
-                row[0].parse().map_err(|_| ReportError::Read { file, reason: format!("bad run `{}`", &row[0]) })?;
+                row[0].parse().map_err(|_| OutputError::Read { file, reason: format!("bad run `{}`", &row[0]) })?;
             horizon.clear();
             params.clear();
             for c in row.iter().skip(2 + nh) {
@@ -461,17 +355,17 @@ fn read_sample(dir: &Path, meta: &Meta, n: usize) -> Result<RunTable, ReportErro
         }
     }
     if horizon.len() != n * nh && !(horizon.is_empty() && runs.is_empty()) {
-        return Err(ReportError::Read { file, reason: "not one row per run and strategy".into() });
+        return Err(OutputError::Read { file, reason: "not one row per run and strategy".into() });
     }
     Ok(runs)
 }
 
 /// The first runs of `runs.parquet`, checked against `meta.json`.
-fn read_sample_parquet(path: &Path, meta: &Meta, n: usize) -> Result<RunTable, ReportError> {
+fn read_sample_parquet(path: &Path, meta: &Meta, n: usize) -> Result<RunTable, OutputError> {
     let file = "runs.parquet";
-    let bad = |reason: String| ReportError::Read { file, reason };
-    let d =
-        super::parquet::read_runs_parquet(path, Some(super::collect::SAMPLE_RUNS)).map_err(|e| bad(e.to_string()))?;
+    let bad = |reason: String| OutputError::Read { file, reason };
+    let d = crate::export::parquet::read_runs_parquet(path, Some(crate::results::collect::SAMPLE_RUNS))
+        .map_err(|e| bad(e.to_string()))?;
     if d.strategies != meta.strategies {
         return Err(bad(format!("expected the strategies of meta.json, found {:?}", d.strategies)));
     }
@@ -495,13 +389,13 @@ fn read_sample_parquet(path: &Path, meta: &Meta, n: usize) -> Result<RunTable, R
     Ok(runs)
 }
 
-fn csv_rows(file: &'static str, bytes: &[u8], width: usize) -> Result<Vec<Vec<String>>, ReportError> {
+fn csv_rows(file: &'static str, bytes: &[u8], width: usize) -> Result<Vec<Vec<String>>, OutputError> {
     let mut rows = Vec::new();
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
     for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| ReportError::Read { file, reason: e.to_string() })?;
+        let rec = rec.map_err(|e| OutputError::Read { file, reason: e.to_string() })?;
         if rec.len() != width {
-            return Err(ReportError::Read {
+            return Err(OutputError::Read {
                 file,
                 reason: format!("row {}: expected {width} columns, found {}", i + 2, rec.len()),
             });
@@ -511,14 +405,14 @@ fn csv_rows(file: &'static str, bytes: &[u8], width: usize) -> Result<Vec<Vec<St
     Ok(rows)
 }
 
-fn number(file: &'static str, cell: &str) -> Result<f64, ReportError> {
+fn number(file: &'static str, cell: &str) -> Result<f64, OutputError> {
     if cell.is_empty() {
         return Ok(f64::NAN);
     }
-    cell.parse().map_err(|_| ReportError::Read { file, reason: format!("expected a number, found `{cell}`") })
+    cell.parse().map_err(|_| OutputError::Read { file, reason: format!("expected a number, found `{cell}`") })
 }
 
-fn stat(file: &'static str, c: &[String]) -> Result<Stat, ReportError> {
+fn stat(file: &'static str, c: &[String]) -> Result<Stat, OutputError> {
     Ok(Stat {
         mean: number(file, &c[0])?,
         mcse: number(file, &c[1])?,
@@ -532,20 +426,20 @@ fn stat(file: &'static str, c: &[String]) -> Result<Stat, ReportError> {
     })
 }
 
-fn year_index(file: &'static str, cell: &str, meta: &Meta) -> Result<usize, ReportError> {
-    let year: i32 = cell.parse().map_err(|_| ReportError::Read { file, reason: format!("bad year `{cell}`") })?;
+fn year_index(file: &'static str, cell: &str, meta: &Meta) -> Result<usize, OutputError> {
+    let year: i32 = cell.parse().map_err(|_| OutputError::Read { file, reason: format!("bad year `{cell}`") })?;
     let t = year - meta.start_year;
     if t < 0 || t as usize >= meta.horizon_years {
-        return Err(ReportError::Read { file, reason: format!("year {year} outside the horizon") });
+        return Err(OutputError::Read { file, reason: format!("year {year} outside the horizon") });
     }
     Ok(t as usize)
 }
 
-fn complete<T>(file: &'static str, cells: Vec<Option<T>>) -> Result<Vec<T>, ReportError> {
+fn complete<T>(file: &'static str, cells: Vec<Option<T>>) -> Result<Vec<T>, OutputError> {
     let total = cells.len();
     let out: Vec<T> = cells.into_iter().flatten().collect();
     if out.len() != total {
-        return Err(ReportError::Read { file, reason: format!("{} figures missing", total - out.len()) });
+        return Err(OutputError::Read { file, reason: format!("{} figures missing", total - out.len()) });
     }
     Ok(out)
 }
@@ -553,7 +447,7 @@ fn complete<T>(file: &'static str, cells: Vec<Option<T>>) -> Result<Vec<T>, Repo
 type BudgetColumns = (Vec<f64>, Vec<f64>);
 
 /// `reserve_by_certainty.csv`: strategy,first_year,last_year,certainty,required_reserve.
-fn parse_reserve_by_certainty(bytes: &[u8], meta: &Meta) -> Result<Vec<(usize, f64, f64)>, ReportError> {
+fn parse_reserve_by_certainty(bytes: &[u8], meta: &Meta) -> Result<Vec<(usize, f64, f64)>, OutputError> {
     let file = "reserve_by_certainty.csv";
     csv_rows(file, bytes, 5)?
         .iter()
@@ -562,14 +456,14 @@ fn parse_reserve_by_certainty(bytes: &[u8], meta: &Meta) -> Result<Vec<(usize, f
                 .strategies
                 .iter()
                 .position(|s| *s == row[0])
-                .ok_or_else(|| ReportError::Read { file, reason: format!("unknown strategy `{}`", row[0]) })?;
+                .ok_or_else(|| OutputError::Read { file, reason: format!("unknown strategy `{}`", row[0]) })?;
             Ok((k, number(file, &row[3])?, number(file, &row[4])?))
         })
         .collect()
 }
 
 /// The first period's rows of `reserve.csv`.
-fn parse_reserve(bytes: &[u8], meta: &Meta) -> Result<Vec<ReserveRow>, ReportError> {
+fn parse_reserve(bytes: &[u8], meta: &Meta) -> Result<Vec<ReserveRow>, OutputError> {
     let file = "reserve.csv";
     let mut out = Vec::new();
     for row in csv_rows(file, bytes, 8)? {
@@ -580,9 +474,9 @@ fn parse_reserve(bytes: &[u8], meta: &Meta) -> Result<Vec<ReserveRow>, ReportErr
             .strategies
             .iter()
             .position(|s| *s == row[0])
-            .ok_or_else(|| ReportError::Read { file, reason: format!("unknown strategy `{}`", row[0]) })?;
+            .ok_or_else(|| OutputError::Read { file, reason: format!("unknown strategy `{}`", row[0]) })?;
         let year =
-            |c: &str| c.parse::<i32>().map_err(|_| ReportError::Read { file, reason: format!("bad year `{c}`") });
+            |c: &str| c.parse::<i32>().map_err(|_| OutputError::Read { file, reason: format!("bad year `{c}`") });
         let ratio = if row[6] == "inf" { f64::INFINITY } else { number(file, &row[6])? };
         out.push(ReserveRow {
             strategy: k,
@@ -597,8 +491,8 @@ fn parse_reserve(bytes: &[u8], meta: &Meta) -> Result<Vec<ReserveRow>, ReportErr
     Ok(out)
 }
 
-fn parse_budget(bytes: &[u8], meta: &Meta) -> Result<BudgetColumns, ReportError> {
-    let bad = |reason: String| ReportError::Read { file: "budget.csv", reason };
+fn parse_budget(bytes: &[u8], meta: &Meta) -> Result<BudgetColumns, OutputError> {
+    let bad = |reason: String| OutputError::Read { file: "budget.csv", reason };
     let n = meta.strategies.len();
     let years = meta.horizon_years;
     let mut p90 = vec![f64::NAN; n * years];

@@ -5,7 +5,7 @@
 //! them with the CSV tables.
 
 use super::data::{ReportData, Stat};
-use crate::engine::metrics::h;
+use crate::metrics::h;
 
 /// The headline facts.
 #[derive(Debug, Clone, PartialEq)]

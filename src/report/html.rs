@@ -11,13 +11,13 @@ use super::headline::Headline;
 use super::lang::Lang;
 use super::markdown::{answer, assumptions, intro, question, risks};
 use super::tables::{headline_tables, lead, notes};
-use super::{Report, ReportError};
+use super::{OutputError, Report};
 
 /// `report.html` (English) and `report_nl.html` (Dutch).
 pub struct HtmlReport;
 
 impl Report for HtmlReport {
-    fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
         let hl = Headline::of(d);
         Lang::ALL.iter().map(|&l| Ok((format!("report{}.html", l.suffix()), page(d, &hl, l)?.into_bytes()))).collect()
     }
@@ -105,7 +105,7 @@ fn mean_text(lang: Lang, x: f64) -> String {
 }
 
 /// The whole page in a language.
-pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, ReportError> {
+pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, OutputError> {
     let m = &d.meta;
     let mut h = String::new();
     let _ = write!(
@@ -261,10 +261,7 @@ pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, ReportE
         vec![lang.t("steps per year", "stappen per jaar").into(), m.steps_per_year.to_string()],
         vec![
             lang.t("sampling crates", "crates voor trekkingen").into(),
-            format!(
-                "rand {}, rand_distr {}, statrs {}",
-                m.crate_versions.rand, m.crate_versions.rand_distr, m.crate_versions.statrs
-            ),
+            format!("rand {}, statrs {}", m.crate_versions.rand, m.crate_versions.statrs),
         ],
     ];
     table_html(&mut h, &[lang.t("what", "wat").into(), lang.t("value", "waarde").into()], &prov, usize::MAX);

@@ -10,14 +10,14 @@ use super::data::ReportData;
 use super::headline::Headline;
 use super::lang::Lang;
 use super::tables;
-use super::{Report, ReportError};
-use crate::engine::metrics::h;
+use super::{OutputError, Report};
+use crate::metrics::h;
 
 /// `summary.md` (English) and `summary_nl.md` (Dutch).
 pub struct SummaryMarkdown;
 
 impl Report for SummaryMarkdown {
-    fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
         let hl = Headline::of(d);
         Ok(Lang::ALL.iter().map(|&l| (format!("summary{}.md", l.suffix()), summary(d, &hl, l).into_bytes())).collect())
     }

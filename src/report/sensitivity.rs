@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use super::{ReportError, cell};
 use crate::analysis::sensitivity::{RankRow, TornadoRow, VoiRow};
+use crate::export::{OutputError, cell};
 
 /// The sensitivity tables of a results folder.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,19 +43,19 @@ const TORNADO_HEADER: [&str; 10] = [
 const RANK_HEADER: [&str; 5] = ["strategy", "metric", "input", "spearman", "prcc"];
 const VOI_HEADER: [&str; 3] = ["perspective", "input", "value"];
 
-fn csv_bytes(file: &'static str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, ReportError> {
-    let err = |source| ReportError::Csv { file, source };
+fn csv_bytes(file: &'static str, header: &[&str], rows: Vec<Vec<String>>) -> Result<Vec<u8>, OutputError> {
+    let err = |source| OutputError::Csv { file, source };
     let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
     w.write_record(header).map_err(err)?;
     for r in rows {
         w.write_record(&r).map_err(err)?;
     }
-    w.into_inner().map_err(|e| ReportError::Read { file, reason: e.to_string() })
+    w.into_inner().map_err(|e| OutputError::Read { file, reason: e.to_string() })
 }
 
 impl SensitivityData {
     /// The three CSV files.
-    pub fn files(&self) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    pub fn files(&self) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
         let tornado = self
             .tornado
             .iter()
@@ -89,21 +89,21 @@ impl SensitivityData {
 
     /// Reads the tables from a results folder: `None` when `tornado.csv` is absent, an
     /// error when a file is there but not as `sensitivity` writes it.
-    pub fn from_folder(dir: &Path) -> Result<Option<Self>, ReportError> {
+    pub fn from_folder(dir: &Path) -> Result<Option<Self>, OutputError> {
         if !dir.join(TORNADO_CSV).exists() {
             return Ok(None);
         }
-        let rows = |file: &'static str, header: &[&str]| -> Result<Vec<Vec<String>>, ReportError> {
-            let bytes = std::fs::read(dir.join(file)).map_err(|e| ReportError::Read { file, reason: e.to_string() })?;
+        let rows = |file: &'static str, header: &[&str]| -> Result<Vec<Vec<String>>, OutputError> {
+            let bytes = std::fs::read(dir.join(file)).map_err(|e| OutputError::Read { file, reason: e.to_string() })?;
             let mut r = csv::ReaderBuilder::new().from_reader(bytes.as_slice());
             let found: Vec<String> = r
                 .headers()
-                .map_err(|e| ReportError::Read { file, reason: e.to_string() })?
+                .map_err(|e| OutputError::Read { file, reason: e.to_string() })?
                 .iter()
                 .map(str::to_string)
                 .collect();
             if found != header {
-                return Err(ReportError::Read {
+                return Err(OutputError::Read {
                     file,
                     reason: format!("expected the columns {}, found {}", header.join(","), found.join(",")),
                 });
@@ -111,15 +111,15 @@ impl SensitivityData {
             r.records()
                 .map(|rec| {
                     rec.map(|x| x.iter().map(str::to_string).collect())
-                        .map_err(|e| ReportError::Read { file, reason: e.to_string() })
+                        .map_err(|e| OutputError::Read { file, reason: e.to_string() })
                 })
                 .collect()
         };
-        let num = |file: &'static str, s: &str| -> Result<f64, ReportError> {
+        let num = |file: &'static str, s: &str| -> Result<f64, OutputError> {
             if s.is_empty() {
                 return Ok(f64::NAN);
             }
-            s.parse().map_err(|_| ReportError::Read { file, reason: format!("expected a number, found `{s}`") })
+            s.parse().map_err(|_| OutputError::Read { file, reason: format!("expected a number, found `{s}`") })
         };
         let t = rows(TORNADO_CSV, &TORNADO_HEADER)?;
         let metric = t.first().map_or_else(String::new, |r| r[1].clone());
@@ -137,7 +137,7 @@ impl SensitivityData {
                     swing_mcse: num(TORNADO_CSV, &r[9])?,
                 })
             })
-            .collect::<Result<_, ReportError>>()?;
+            .collect::<Result<_, OutputError>>()?;
         let ranks = rows(RANK_CSV, &RANK_HEADER)?
             .iter()
             .map(|r| {
@@ -148,11 +148,11 @@ impl SensitivityData {
                     prcc: num(RANK_CSV, &r[4])?,
                 })
             })
-            .collect::<Result<_, ReportError>>()?;
+            .collect::<Result<_, OutputError>>()?;
         let voi = rows(VOI_CSV, &VOI_HEADER)?
             .iter()
             .map(|r| Ok(VoiRow { perspective: r[0].clone(), input: r[1].clone(), value: num(VOI_CSV, &r[2])? }))
-            .collect::<Result<_, ReportError>>()?;
+            .collect::<Result<_, OutputError>>()?;
         Ok(Some(SensitivityData { metric, tornado, ranks, voi }))
     }
 

@@ -2,8 +2,8 @@
 //! chart, `sweep` (one key) or `sweep_heatmap` (two keys).
 
 use super::charts::analysis::{SweepHeatMap, SweepLines, files};
-use super::{ReportError, cell};
 use crate::analysis::sweep::SweepRow;
+use crate::export::{OutputError, cell};
 
 /// A sweep's results and what the charts need to label them.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,8 +58,8 @@ impl SweepData {
 
     /// The CSV table: the keys, `strategy`, the metric's mean, MCSE, 5th, 50th and 95th
     /// percentiles, and `p_cheaper_than_baseline`.
-    pub fn csv(&self) -> Result<Vec<u8>, ReportError> {
-        let err = |source| ReportError::Csv { file: "sweep.csv", source };
+    pub fn csv(&self) -> Result<Vec<u8>, OutputError> {
+        let err = |source| OutputError::Csv { file: "sweep.csv", source };
         let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(Vec::new());
         let mut header: Vec<String> = self.keys.clone();
         header.extend(
@@ -72,11 +72,11 @@ impl SweepData {
             row.extend([r.mean, r.mcse, r.p5, r.p50, r.p95, r.p_cheaper].map(cell));
             w.write_record(&row).map_err(err)?;
         }
-        w.into_inner().map_err(|e| ReportError::Read { file: "sweep.csv", reason: e.to_string() })
+        w.into_inner().map_err(|e| OutputError::Read { file: "sweep.csv", reason: e.to_string() })
     }
 
     /// `sweep.csv` and the chart files.
-    pub fn files(&self) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    pub fn files(&self) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
         let mut out = vec![("sweep.csv".to_string(), self.csv()?)];
         if self.keys.len() == 1 {
             out.extend(files(&SweepLines(self))?);

@@ -4,7 +4,7 @@
 
 use super::data::ReportData;
 use super::lang::Lang;
-use crate::engine::metrics::h;
+use crate::metrics::h;
 
 /// A table of formatted cells.
 #[derive(Debug, Clone, PartialEq)]

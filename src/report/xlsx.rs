@@ -12,9 +12,9 @@ use super::data::ReportData;
 use super::headline::Headline;
 use super::lang::Lang;
 use super::markdown::answer;
-use super::{Report, ReportError};
+use super::{OutputError, Report};
 use crate::engine::HORIZON;
-use crate::engine::metrics::h;
+use crate::metrics::h;
 
 /// `results.xlsx`.
 pub struct Workbook;
@@ -51,14 +51,14 @@ fn formats() -> Formats {
 }
 
 /// Writes a number, or leaves the cell empty when it is not finite.
-fn number(ws: &mut Worksheet, row: u32, col: u16, x: f64, f: &Format) -> Result<(), ReportError> {
+fn number(ws: &mut Worksheet, row: u32, col: u16, x: f64, f: &Format) -> Result<(), OutputError> {
     if x.is_finite() {
         ws.write_number_with_format(row, col, x, f)?;
     }
     Ok(())
 }
 
-fn headers(ws: &mut Worksheet, row: u32, names: &[String], f: &Format) -> Result<(), ReportError> {
+fn headers(ws: &mut Worksheet, row: u32, names: &[String], f: &Format) -> Result<(), OutputError> {
     for (c, n) in names.iter().enumerate() {
         ws.write_string_with_format(row, c as u16, n, f)?;
     }
@@ -66,13 +66,13 @@ fn headers(ws: &mut Worksheet, row: u32, names: &[String], f: &Format) -> Result
 }
 
 impl Report for Workbook {
-    fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
         Ok(vec![("results.xlsx".into(), workbook(d)?)])
     }
 }
 
 /// The workbook's bytes.
-pub fn workbook(d: &ReportData) -> Result<Vec<u8>, ReportError> {
+pub fn workbook(d: &ReportData) -> Result<Vec<u8>, OutputError> {
     let f = formats();
     let m = &d.meta;
     let mut wb = rust_xlsxwriter::Workbook::new();
@@ -96,7 +96,7 @@ pub fn workbook(d: &ReportData) -> Result<Vec<u8>, ReportError> {
     Ok(wb.save_to_buffer()?)
 }
 
-fn budget_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), ReportError> {
+fn budget_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), OutputError> {
     ws.set_name("budget")?;
     ws.write_string_with_format(0, 0, "Prudent budget per strategy and year (nominal euros)", &f.title)?;
     ws.write_string(
@@ -130,7 +130,7 @@ fn budget_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), R
     Ok(())
 }
 
-fn summary_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), ReportError> {
+fn summary_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), OutputError> {
     ws.set_name("summary")?;
     let m = &d.meta;
     ws.write_string_with_format(0, 0, &m.scenario_name, &f.title)?;
@@ -208,7 +208,7 @@ fn yearly_format<'a>(metric: &str, f: &'a Formats) -> &'a Format {
     }
 }
 
-fn yearly_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), ReportError> {
+fn yearly_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), OutputError> {
     ws.set_name("yearly")?;
     let names: Vec<String> =
         ["strategy", "year", "metric", "mean", "mcse", "p5", "p25", "p50", "p75", "p95"].map(String::from).to_vec();
@@ -246,7 +246,7 @@ fn yearly_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), R
 /// million rows (Excel's limit is 1,048,576); `runs.csv` always holds every run.
 pub const XLSX_RUNS: usize = 5_000;
 
-fn runs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), ReportError> {
+fn runs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), OutputError> {
     ws.set_name("runs")?;
     let mut names = vec!["run".to_string(), "strategy".to_string()];
     names.extend(HORIZON.iter().map(|s| s.to_string()));
@@ -285,7 +285,7 @@ fn runs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), Rep
     Ok(())
 }
 
-fn inputs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), ReportError> {
+fn inputs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), OutputError> {
     ws.set_name("inputs")?;
     let names: Vec<String> = ["input", "distribution", "mean", "uncertain"].map(String::from).to_vec();
     headers(ws, 0, &names, &f.header)?;
@@ -305,7 +305,7 @@ fn inputs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), R
     Ok(())
 }
 
-fn about_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), ReportError> {
+fn about_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), OutputError> {
     ws.set_name("about")?;
     let m = &d.meta;
     let rows: Vec<(&str, String)> = vec![
@@ -343,7 +343,7 @@ fn sensitivity_sheet(
     ws: &mut Worksheet,
     s: &super::sensitivity::SensitivityData,
     f: &Formats,
-) -> Result<(), ReportError> {
+) -> Result<(), OutputError> {
     ws.set_name("sensitivity")?;
     headers(ws, 0, &["perspective", "input", "value (EUR)"].map(String::from), &f.header)?;
     for (i, v) in s.voi.iter().enumerate() {

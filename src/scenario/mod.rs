@@ -122,7 +122,7 @@ impl Scenario {
     /// The discount factor of each year of the horizon (year 0 first), from
     /// [`Scenario::discount_schedule`].
     pub fn discount_factors(&self) -> Vec<f64> {
-        crate::model::time::discount_factors(&self.discount_schedule, self.start_year, self.horizon_years)
+        discount_factors(&self.discount_schedule, self.start_year, self.horizon_years)
     }
 
     /// Whether any contract has capacity or rationing: only then can waiting lists form,
@@ -392,4 +392,46 @@ pub struct Strategy {
     pub baseline: bool,
     /// For each segment, the index of the contract that covers it.
     pub contract_of_segment: Vec<usize>,
+}
+
+/// The discount factor of each of `years` years from `start_year`, for rates that change
+/// at calendar years: `schedule` in increasing `from_year`; years before the first step use
+/// its rate.
+fn discount_factors(schedule: &[DiscountStep], start_year: i32, years: usize) -> Vec<f64> {
+    let rate_in = |year: i32| {
+        schedule.iter().take_while(|s| s.from_year <= year).last().or(schedule.first()).map_or(0.0, |s| s.rate)
+    };
+    let mut out = Vec::with_capacity(years);
+    let mut d = 1.0;
+    for t in 0..years {
+        if t > 0 {
+            d /= 1.0 + rate_in(start_year + t as i32);
+        }
+        out.push(d);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_varying_rates_by_hand() {
+        // 4% in 2025-2026, 2% from 2027 (the step into 2027 uses 2027's rate, as the Green
+        // Book's year 31 uses the rate of years 31-75): D = 1, 1/1.04, 1/(1.04 1.02),
+        // 1/(1.04 1.02^2).
+        let schedule = [DiscountStep { from_year: 2025, rate: 0.04 }, DiscountStep { from_year: 2027, rate: 0.02 }];
+        let d = discount_factors(&schedule, 2025, 4);
+        let expected = [1.0, 1.0 / 1.04, 1.0 / (1.04 * 1.02), 1.0 / (1.04 * 1.0404)];
+        for (a, b) in d.iter().zip(expected) {
+            assert!((a - b).abs() < 1e-15, "{d:?}");
+        }
+        // 100 a year: 100 + 96.153846... + 94.268477... + 92.420075... = 382.842397...
+        let v: f64 = d.iter().map(|f| 100.0 * f).sum();
+        assert!((v - 382.842_397_894_301).abs() < 1e-9, "{v}");
+        // One step is the constant rate.
+        let one = discount_factors(&[DiscountStep { from_year: 2025, rate: 0.05 }], 2025, 3);
+        assert!(one.iter().enumerate().all(|(t, f)| (f - 1.05f64.powi(-(t as i32))).abs() < 1e-15));
+    }
 }

@@ -102,7 +102,7 @@ impl RatioClass {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::rng::{Purpose, RunKey};
+    use crate::random::rng::{Purpose, RunKey};
     use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
     /// With spend − budget ~ N(μ, σ), the reserve at certainty c (where the quantile is

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use contractsim::engine::{Batch, Plan, RunOptions, run_batch};
-use contractsim::report::Results;
+use contractsim::results::Results;
 use contractsim::scenario::{Scenario, parse_str};
 
 /// Parses a scenario from text, panicking with the problems if it is invalid.

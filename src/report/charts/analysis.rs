@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{GREY, HEIGHT, INK, Mark, Msg, OKABE_ITO, WIDTH, bold, font, frame, register_fonts, tint};
-use crate::report::ReportError;
+use crate::report::OutputError;
 use crate::report::sensitivity::SensitivityData;
 use crate::report::sweep::SweepData;
 
@@ -20,8 +20,8 @@ pub trait AnalysisChart {
 }
 
 /// The chart as an SVG document.
-pub fn svg<C: AnalysisChart>(c: &C) -> Result<String, ReportError> {
-    let err = |reason: String| ReportError::Chart { chart: c.name(), reason };
+pub fn svg<C: AnalysisChart>(c: &C) -> Result<String, OutputError> {
+    let err = |reason: String| OutputError::Chart { chart: c.name(), reason };
     register_fonts().map_err(err)?;
     let mut out = String::new();
     {
@@ -33,8 +33,8 @@ pub fn svg<C: AnalysisChart>(c: &C) -> Result<String, ReportError> {
 }
 
 /// The chart as a PNG image.
-pub fn png<C: AnalysisChart>(c: &C) -> Result<Vec<u8>, ReportError> {
-    let err = |reason: String| ReportError::Chart { chart: c.name(), reason };
+pub fn png<C: AnalysisChart>(c: &C) -> Result<Vec<u8>, OutputError> {
+    let err = |reason: String| OutputError::Chart { chart: c.name(), reason };
     register_fonts().map_err(err)?;
     let mut pixels = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
@@ -46,7 +46,7 @@ pub fn png<C: AnalysisChart>(c: &C) -> Result<Vec<u8>, ReportError> {
 }
 
 /// Both files of a chart: `<name>.svg` and `<name>.png`.
-pub fn files<C: AnalysisChart>(c: &C) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+pub fn files<C: AnalysisChart>(c: &C) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
     Ok(vec![(format!("{}.svg", c.name()), svg(c)?.into_bytes()), (format!("{}.png", c.name()), png(c)?)])
 }
 
@@ -219,7 +219,7 @@ pub fn voi(d: &SensitivityData, subtitle: &str) -> Bars {
 }
 
 /// The sensitivity charts' files.
-pub fn sensitivity_files(d: &SensitivityData, subtitle: &str) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+pub fn sensitivity_files(d: &SensitivityData, subtitle: &str) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
     let mut out = files(&tornado(d, subtitle))?;
     out.extend(files(&rank_correlation(d, subtitle))?);
     out.extend(files(&voi(d, subtitle))?);

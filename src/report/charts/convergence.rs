@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use super::{Axes, alternatives, frame, panel, strategy_colour, strategy_legend, subtitle, tint};
 use crate::analysis::convergence::running;
-use crate::engine::metrics::h;
+use crate::metrics::h;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 

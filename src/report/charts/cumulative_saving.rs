@@ -11,7 +11,7 @@ use super::{
     Axes, Fan, GREY, INK, Mark, alternatives, decimals_for, frame, grid, panel, range_of, strategy_colour, subtitle,
     tint,
 };
-use crate::engine::metrics::h;
+use crate::metrics::h;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 

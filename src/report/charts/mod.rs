@@ -30,7 +30,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::lang::Lang;
-use super::{Report, ReportData, ReportError};
+use super::{OutputError, Report, ReportData};
 
 /// Width of every chart, pixels.
 pub const WIDTH: u32 = 1600;
@@ -246,12 +246,12 @@ impl ChartKind {
     }
 }
 
-fn chart_error(kind: ChartKind) -> impl Fn(String) -> ReportError {
-    move |reason| ReportError::Chart { chart: kind.name(), reason }
+fn chart_error(kind: ChartKind) -> impl Fn(String) -> OutputError {
+    move |reason| OutputError::Chart { chart: kind.name(), reason }
 }
 
 /// The chart as an SVG document.
-pub fn svg(kind: ChartKind, d: &ReportData, lang: Lang) -> Result<String, ReportError> {
+pub fn svg(kind: ChartKind, d: &ReportData, lang: Lang) -> Result<String, OutputError> {
     register_fonts().map_err(chart_error(kind))?;
     let mut out = String::new();
     {
@@ -263,7 +263,7 @@ pub fn svg(kind: ChartKind, d: &ReportData, lang: Lang) -> Result<String, Report
 }
 
 /// The chart as a PNG image of [`WIDTH`] × [`HEIGHT`] pixels.
-pub fn png(kind: ChartKind, d: &ReportData, lang: Lang) -> Result<Vec<u8>, ReportError> {
+pub fn png(kind: ChartKind, d: &ReportData, lang: Lang) -> Result<Vec<u8>, OutputError> {
     register_fonts().map_err(chart_error(kind))?;
     let mut pixels = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
@@ -294,11 +294,11 @@ type Files = Vec<(String, Vec<u8>)>;
 pub struct Charts;
 
 impl Report for Charts {
-    fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, ReportError> {
+    fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
         use rayon::prelude::*;
         let jobs: Vec<(ChartKind, Lang)> =
             ChartKind::ALL.into_iter().filter(|k| k.applies(d)).flat_map(|k| Lang::ALL.map(|l| (k, l))).collect();
-        let files: Result<Vec<Files>, ReportError> = jobs
+        let files: Result<Vec<Files>, OutputError> = jobs
             .par_iter()
             .map(|&(k, l)| Ok(vec![(k.file(l, "svg"), svg(k, d, l)?.into_bytes()), (k.file(l, "png"), png(k, d, l)?)]))
             .collect();

@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{
     Axes, GREY, INK, Mark, Msg, alternatives, decimals_for, frame, grid, panel, strategy_colour, subtitle, tint,
 };
-use crate::engine::metrics::h;
+use crate::metrics::h;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 

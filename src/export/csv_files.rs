@@ -1,7 +1,7 @@
 //! The CSV tables: `yearly.csv`, `summary.csv` (long format, one figure a row) and
 //! `runs.csv` (one row per run and strategy, with the parameters drawn for the run).
 
-use super::{Export, ReportError, Results, cell};
+use super::{Export, OutputError, Results, cell};
 
 /// A CSV writer into memory with `\n` line ends.
 pub(super) fn writer() -> csv::Writer<Vec<u8>> {
@@ -9,8 +9,8 @@ pub(super) fn writer() -> csv::Writer<Vec<u8>> {
 }
 
 /// The bytes of a finished writer.
-pub(super) fn finish(file: &'static str, w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, ReportError> {
-    w.into_inner().map_err(|e| ReportError::Csv { file, source: e.into_error().into() })
+pub(super) fn finish(file: &'static str, w: csv::Writer<Vec<u8>>) -> Result<Vec<u8>, OutputError> {
+    w.into_inner().map_err(|e| OutputError::Csv { file, source: e.into_error().into() })
 }
 
 const STAT_COLUMNS: [&str; 7] = ["mean", "mcse", "p5", "p25", "p50", "p75", "p95"];
@@ -27,8 +27,8 @@ impl Export for YearlyCsv {
         "yearly.csv"
     }
 
-    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
-        let err = |source| ReportError::Csv { file: "yearly.csv", source };
+    fn render(&self, r: &Results) -> Result<Vec<u8>, OutputError> {
+        let err = |source| OutputError::Csv { file: "yearly.csv", source };
         let mut w = writer();
         let mut header = vec!["strategy", "year", "metric"];
         header.extend(STAT_COLUMNS);
@@ -55,8 +55,8 @@ impl Export for SummaryCsv {
         "summary.csv"
     }
 
-    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
-        let err = |source| ReportError::Csv { file: "summary.csv", source };
+    fn render(&self, r: &Results) -> Result<Vec<u8>, OutputError> {
+        let err = |source| OutputError::Csv { file: "summary.csv", source };
         let mut w = writer();
         let mut header = vec!["strategy", "metric"];
         header.extend(STAT_COLUMNS);
@@ -84,7 +84,7 @@ impl Export for RunsCsv {
         r.batch.is_some()
     }
 
-    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
+    fn render(&self, r: &Results) -> Result<Vec<u8>, OutputError> {
         let mut out = super::runs_file::csv_header(r.plan);
         if let Some(batch) = r.batch {
             out.extend(super::runs_file::csv_rows(r.plan, &batch.runs));

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Export, ReportError, Results};
+use super::{Export, OutputError, Results};
 use crate::scenario::Scenario;
 
 /// `meta.json`.
@@ -77,8 +77,6 @@ pub struct Meta {
 pub struct Versions {
     /// `rand`.
     pub rand: String,
-    /// `rand_distr`.
-    pub rand_distr: String,
     /// `statrs`.
     pub statrs: String,
 }
@@ -129,7 +127,6 @@ impl Meta {
             tool_version: env!("CARGO_PKG_VERSION").into(),
             crate_versions: Versions {
                 rand: env!("CONTRACTSIM_VERSION_RAND").into(),
-                rand_distr: env!("CONTRACTSIM_VERSION_RAND_DISTR").into(),
                 statrs: env!("CONTRACTSIM_VERSION_STATRS").into(),
             },
             scenario_name: s.name.clone(),
@@ -206,7 +203,7 @@ impl Export for MetaJson {
         "meta.json"
     }
 
-    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
+    fn render(&self, r: &Results) -> Result<Vec<u8>, OutputError> {
         let mut bytes = serde_json::to_vec_pretty(&Meta::of(r))?;
         bytes.push(b'\n');
         Ok(bytes)

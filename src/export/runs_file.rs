@@ -9,35 +9,12 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+#[cfg(feature = "outputs")]
 use super::parquet::{RunsFileError, RunsParquet};
-use super::{ReportError, cell};
+use super::{OutputError, cell};
 use crate::engine::{HORIZON, Plan, RunRecord};
 
-/// The file name of the per-run data as CSV.
-pub const RUNS_CSV: &str = "runs.csv";
-/// The file name of the per-run data as Parquet.
-pub const RUNS_PARQUET: &str = "runs.parquet";
-
-/// The format of the per-run data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum RunsFormat {
-    /// `runs.csv`: opens in a spreadsheet (up to its row limit).
-    #[default]
-    Csv,
-    /// `runs.parquet`: Apache Parquet, for pandas, polars, R arrow and DuckDB.
-    Parquet,
-}
-
-impl RunsFormat {
-    /// The file it is written to.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            RunsFormat::Csv => RUNS_CSV,
-            RunsFormat::Parquet => RUNS_PARQUET,
-        }
-    }
-}
+pub use crate::results::partial::{RUNS_CSV, RUNS_PARQUET, RunsFormat};
 
 /// The header line of `runs.csv`.
 pub fn csv_header(plan: &Plan) -> Vec<u8> {
@@ -85,12 +62,13 @@ pub struct RunsWriter {
 
 enum Out {
     Csv(BufWriter<File>),
+    #[cfg(feature = "outputs")]
     Parquet(Box<RunsParquet>),
 }
 
 impl RunsWriter {
     /// Creates `dir/runs.csv` (with its header) or `dir/runs.parquet`.
-    pub fn create(dir: &Path, plan: &Plan, format: RunsFormat) -> Result<Self, ReportError> {
+    pub fn create(dir: &Path, plan: &Plan, format: RunsFormat) -> Result<Self, OutputError> {
         let path = dir.join(format.file_name());
         let out = match format {
             RunsFormat::Csv => {
@@ -99,6 +77,11 @@ impl RunsWriter {
                 out.write_all(&csv_header(plan)).map_err(|e| write_error(&path, e))?;
                 Out::Csv(out)
             }
+            #[cfg(not(feature = "outputs"))]
+            RunsFormat::Parquet => {
+                return Err(OutputError::RunsFile("runs.parquet needs the `outputs` feature".into()));
+            }
+            #[cfg(feature = "outputs")]
             RunsFormat::Parquet => {
                 let strategies: Vec<String> = plan.scenario.strategies.iter().map(|s| s.id.clone()).collect();
                 let params: Vec<String> = plan.uncertain_params().map(str::to_string).collect();
@@ -111,9 +94,10 @@ impl RunsWriter {
     }
 
     /// Appends the rows of a block of runs.
-    pub fn write_block(&mut self, plan: &Plan, runs: &[RunRecord]) -> Result<(), ReportError> {
+    pub fn write_block(&mut self, plan: &Plan, runs: &[RunRecord]) -> Result<(), OutputError> {
         match &mut self.out {
             Out::Csv(out) => out.write_all(&csv_rows(plan, runs)).map_err(|e| write_error(&self.path, e)),
+            #[cfg(feature = "outputs")]
             Out::Parquet(p) => {
                 let n = plan.strategies() * HORIZON.len();
                 for run in runs {
@@ -125,7 +109,7 @@ impl RunsWriter {
     }
 
     /// Appends the rows of another file of the same format (a shard's).
-    pub fn append_file(&mut self, other: &Path) -> Result<(), ReportError> {
+    pub fn append_file(&mut self, other: &Path) -> Result<(), OutputError> {
         match &mut self.out {
             Out::Csv(out) => {
                 let f = File::open(other).map_err(|e| read_error(other, e))?;
@@ -135,31 +119,34 @@ impl RunsWriter {
                 std::io::copy(&mut r, out).map_err(|e| write_error(&self.path, e))?;
                 Ok(())
             }
+            #[cfg(feature = "outputs")]
             Out::Parquet(p) => p.append_file(other).map_err(parquet_error),
         }
     }
 
     /// Flushes and closes the file.
-    pub fn finish(self) -> Result<(), ReportError> {
+    pub fn finish(self) -> Result<(), OutputError> {
         let path = self.path;
         match self.out {
             Out::Csv(out) => {
                 let f = out.into_inner().map_err(|e| write_error(&path, e.into_error()))?;
                 f.sync_all().map_err(|e| write_error(&path, e))
             }
+            #[cfg(feature = "outputs")]
             Out::Parquet(p) => p.finish().map_err(parquet_error),
         }
     }
 }
 
-fn parquet_error(e: RunsFileError) -> ReportError {
-    ReportError::RunsFile(e.to_string())
+#[cfg(feature = "outputs")]
+fn parquet_error(e: RunsFileError) -> OutputError {
+    OutputError::RunsFile(e.to_string())
 }
 
-fn write_error(path: &Path, e: std::io::Error) -> ReportError {
-    ReportError::Write { path: path.to_path_buf(), reason: e.to_string() }
+fn write_error(path: &Path, e: std::io::Error) -> OutputError {
+    OutputError::Write { path: path.to_path_buf(), reason: e.to_string() }
 }
 
-fn read_error(path: &Path, e: std::io::Error) -> ReportError {
-    ReportError::Write { path: path.to_path_buf(), reason: format!("reading: {e}") }
+fn read_error(path: &Path, e: std::io::Error) -> OutputError {
+    OutputError::Write { path: path.to_path_buf(), reason: format!("reading: {e}") }
 }

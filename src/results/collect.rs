@@ -4,12 +4,12 @@
 //! (for the charts and the workbook). A collector can be saved as the partial result of a
 //! shard and merged with the next shard's, giving what one pass over all runs gives.
 
-use crate::engine::metrics::y;
 use crate::engine::{HORIZON, Plan, RunRecord};
+use crate::metrics::y;
 use crate::stats::accumulator::{Accumulator, DecodeError};
 use crate::stats::quantiles::QuantileMode;
 
-use super::data::RunTable;
+use super::RunTable;
 
 /// Runs whose horizon figures and parameters are kept in memory for the charts and the
 /// workbook (the first ones: runs are independent, so they are a random sample).
@@ -99,7 +99,7 @@ impl Columns {
     pub fn never(&self, plan: &Plan) -> Vec<bool> {
         let mut never = vec![false; self.width];
         for k in (0..self.strategies).filter(|&k| k != plan.scenario.baseline()) {
-            never[self.horizon(k, crate::engine::metrics::h::BREAK_EVEN_YEAR)] = true;
+            never[self.horizon(k, crate::metrics::h::BREAK_EVEN_YEAR)] = true;
         }
         never
     }

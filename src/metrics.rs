@@ -1,7 +1,6 @@
-//! The figures the engine records per run: yearly metrics per strategy and horizon
-//! metrics per strategy, with their names as they appear in the output files.
-
-use crate::scenario::Scenario;
+//! The metric schema: the figures the engine records per run (yearly metrics per
+//! strategy and horizon metrics per strategy), with their names as they appear in the
+//! output files. It sits at the bottom of the crate so that every layer can name them.
 
 /// Yearly metrics present in every scenario, in storage order.
 pub const YEARLY_BASE: [&str; 32] = [
@@ -154,64 +153,4 @@ pub mod h {
     pub const SHARE_WAITED_OVER_NORM: usize = 19;
     /// Clients on waiting lists, mean over the horizon.
     pub const WAITING_MEAN: usize = 20;
-}
-
-/// The layout of a scenario's yearly metrics: the base ones, `budget_overrun` when the
-/// scenario has a budget, `societal_benefit` when it has `[[societal_benefit]]` tables or
-/// values drop-outs from waiting lists (`dropout_cost_per_client_year`),
-/// then caseload and starts per segment.
-#[derive(Debug, Clone)]
-pub struct Layout {
-    /// Names of the yearly metrics, in storage order.
-    pub yearly: Vec<String>,
-    /// Index of `budget_overrun`, if present.
-    pub budget_overrun: Option<usize>,
-    /// Index of `societal_benefit` (benefits outside the municipal budget versus the
-    /// baseline, nominal euros), if the scenario has any.
-    pub societal_benefit: Option<usize>,
-    /// Index of the first `caseload.<segment>`.
-    pub caseload_by_segment: usize,
-    /// Index of the first `starts.<segment>`.
-    pub starts_by_segment: usize,
-    /// Years of the horizon.
-    pub years: usize,
-}
-
-impl Layout {
-    /// The layout for a scenario.
-    pub fn new(s: &Scenario) -> Self {
-        let mut yearly: Vec<String> = YEARLY_BASE.iter().map(|m| m.to_string()).collect();
-        let budget_overrun = s.budget_line.as_ref().map(|_| {
-            yearly.push("budget_overrun".into());
-            yearly.len() - 1
-        });
-        let valued_dropouts = s.segments.iter().any(|g| g.dropout_cost_per_client_year.is_some());
-        let societal_benefit = (!s.societal_benefits.is_empty() || valued_dropouts).then(|| {
-            yearly.push("societal_benefit".into());
-            yearly.len() - 1
-        });
-        let caseload_by_segment = yearly.len();
-        yearly.extend(s.segments.iter().map(|g| format!("caseload.{}", g.id)));
-        let starts_by_segment = yearly.len();
-        yearly.extend(s.segments.iter().map(|g| format!("starts.{}", g.id)));
-        Layout {
-            yearly,
-            budget_overrun,
-            societal_benefit,
-            caseload_by_segment,
-            starts_by_segment,
-            years: s.horizon_years,
-        }
-    }
-
-    /// Numbers stored per strategy and run for the yearly metrics.
-    pub fn yearly_len(&self) -> usize {
-        self.yearly.len() * self.years
-    }
-
-    /// Position of metric `m` in year `t` within one strategy's yearly block.
-    #[inline(always)]
-    pub fn at(&self, m: usize, t: usize) -> usize {
-        m * self.years + t
-    }
 }

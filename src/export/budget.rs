@@ -8,8 +8,8 @@
 //! tables only when the scenario has a budget line.
 
 use super::csv_files::{finish, writer};
-use super::{Export, ReportError, Results, cell};
-use crate::engine::metrics::y;
+use super::{Export, OutputError, Results, cell};
+use crate::metrics::y;
 use crate::stats::reserve::RatioClass;
 
 /// Certainties of `reserve_by_certainty.csv`, besides the scenario's own.
@@ -42,8 +42,8 @@ impl Export for BudgetCsv {
         "budget.csv"
     }
 
-    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
-        let err = |source| ReportError::Csv { file: "budget.csv", source };
+    fn render(&self, r: &Results) -> Result<Vec<u8>, OutputError> {
+        let err = |source| OutputError::Csv { file: "budget.csv", source };
         let s = &r.plan.scenario;
         let line = s.budget_line.clone().unwrap_or_else(|| vec![f64::NAN; s.horizon_years]);
         let cs = certainties(r);
@@ -97,8 +97,8 @@ impl Export for ReserveCsv {
         r.plan.scenario.budget_line.is_some()
     }
 
-    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
-        let err = |source| ReportError::Csv { file: "reserve.csv", source };
+    fn render(&self, r: &Results) -> Result<Vec<u8>, OutputError> {
+        let err = |source| OutputError::Csv { file: "reserve.csv", source };
         let s = &r.plan.scenario;
         let line = s.budget_line.as_deref().unwrap_or(&[]);
         let len = s.budget_period_years.min(line.len());
@@ -158,8 +158,8 @@ impl Export for ReserveByCertaintyCsv {
         r.plan.scenario.budget_line.is_some()
     }
 
-    fn render(&self, r: &Results) -> Result<Vec<u8>, ReportError> {
-        let err = |source| ReportError::Csv { file: "reserve_by_certainty.csv", source };
+    fn render(&self, r: &Results) -> Result<Vec<u8>, OutputError> {
+        let err = |source| OutputError::Csv { file: "reserve_by_certainty.csv", source };
         let s = &r.plan.scenario;
         let line = s.budget_line.as_deref().unwrap_or(&[]);
         let len = s.budget_period_years.min(line.len());

@@ -15,6 +15,33 @@ pub const SCENARIO_TOML: &str = "scenario.toml";
 /// The format written in `partial.json`.
 pub const FORMAT: &str = "contractsim-partial-1";
 
+/// The file name of the per-run data as CSV.
+pub const RUNS_CSV: &str = "runs.csv";
+/// The file name of the per-run data as Parquet.
+pub const RUNS_PARQUET: &str = "runs.parquet";
+
+/// The format of the per-run data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
+pub enum RunsFormat {
+    /// `runs.csv`: opens in a spreadsheet (up to its row limit).
+    #[default]
+    Csv,
+    /// `runs.parquet`: Apache Parquet, for pandas, polars, R arrow and DuckDB.
+    Parquet,
+}
+
+impl RunsFormat {
+    /// The file it is written to.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            RunsFormat::Csv => RUNS_CSV,
+            RunsFormat::Parquet => RUNS_PARQUET,
+        }
+    }
+}
+
 /// `partial.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PartialMeta {
@@ -44,5 +71,5 @@ pub struct PartialMeta {
     pub threads: usize,
     /// The format of the shard's per-run data.
     #[serde(default)]
-    pub runs_format: super::runs_file::RunsFormat,
+    pub runs_format: RunsFormat,
 }
