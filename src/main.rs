@@ -11,6 +11,6 @@ fn main() {
             contractsim::cli::CliError::Other(err) => eprintln!("error: {err:#}"),
             bad => eprintln!("{bad}"),
         }
-        std::process::exit(e.exit_code());
+        std::process::exit(contractsim::cli::exit_code(&e));
     }
 }

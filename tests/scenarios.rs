@@ -5,7 +5,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
-use contractsim::cli::{SHIPPED, scenario_text};
+use contractsim::app::{SHIPPED, scenario_text};
 use contractsim::model::calibration::steady_states;
 use contractsim::scenario::{Scenario, load, parse_str};
 

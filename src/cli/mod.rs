@@ -1,24 +1,14 @@
-//! The command line: clap definitions and one file per subcommand.
-
-mod check;
-mod merge;
-mod new;
-mod report;
-mod run;
-mod sensitivity;
-mod sweep;
+//! The command line: clap definitions of every subcommand, their conversion into the app
+//! layer's requests, the terminal's progress bar and signal handling, and exit codes.
 
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-pub use check::check;
-pub use merge::merge;
-pub use new::{SHIPPED, new, scenario_text};
-pub use report::report;
-pub use run::run;
-pub use sensitivity::sensitivity;
-pub use sweep::sweep;
+mod progress;
+
+pub use crate::app::AppError as CliError;
+use crate::app::{self, AppError};
 
 /// Exit code for bad input (a scenario or an argument).
 pub const EXIT_BAD_INPUT: i32 = 2;
@@ -121,7 +111,7 @@ pub struct NewArgs {
 }
 
 /// Arguments of `run`.
-#[derive(Debug, clap::Args, Default)]
+#[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// Scenario files (TOML). Without any, every `*.toml` in `scenarios/`.
     pub files: Vec<PathBuf>,
@@ -244,64 +234,74 @@ pub struct ReportArgs {
     pub out: Option<PathBuf>,
 }
 
-/// A failure of a command, with the exit code it maps to.
-#[derive(Debug, thiserror::Error)]
-pub enum CliError {
-    /// Bad input: a scenario or an argument.
-    #[error("{0}")]
-    BadInput(String),
-    /// Stopped by a signal before the results were written.
-    #[error("{0}")]
-    Interrupted(String),
-    /// Anything else.
-    #[error(transparent)]
-    Other(#[from] anyhow::Error),
-}
-
-impl CliError {
-    /// The process exit code.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            CliError::BadInput(_) => EXIT_BAD_INPUT,
-            CliError::Interrupted(_) => EXIT_INTERRUPTED,
-            CliError::Other(_) => EXIT_FAILURE,
-        }
+/// The process exit code of a failure.
+pub fn exit_code(e: &AppError) -> i32 {
+    match e {
+        AppError::BadInput(_) => EXIT_BAD_INPUT,
+        AppError::Interrupted(_) => EXIT_INTERRUPTED,
+        AppError::Other(_) => EXIT_FAILURE,
     }
 }
 
 /// Runs the command line.
-pub fn main_with(cli: Cli) -> Result<(), CliError> {
+pub fn main_with(cli: Cli) -> Result<(), AppError> {
+    let bar = progress::Terminal::new();
     match cli.command {
-        None => run(RunArgs::default()),
-        Some(Command::Run(args)) => run(args),
-        Some(Command::Check(args)) => check(args),
-        Some(Command::Report(args)) => report(args),
-        Some(Command::New(args)) => new(args),
-        Some(Command::Sensitivity(args)) => sensitivity(args),
-        Some(Command::Sweep(args)) => sweep(args),
-        Some(Command::Merge(args)) => merge(args),
+        None => app::run(app::RunRequest::default(), &bar, progress::stop_flag()),
+        Some(Command::Run(a)) => app::run(a.into(), &bar, progress::stop_flag()),
+        Some(Command::Check(a)) => app::check(app::CheckRequest { files: a.files }),
+        Some(Command::Report(a)) => app::redraw(app::RedrawRequest { dir: a.dir, out: a.out }, &bar),
+        Some(Command::New(a)) => app::new(app::NewRequest { name: a.name, from: a.from, out: a.out, force: a.force }),
+        Some(Command::Sensitivity(a)) => app::sensitivity(a.into(), &bar),
+        Some(Command::Sweep(a)) => app::sweep(a.into(), &bar),
+        Some(Command::Merge(a)) => app::merge(app::MergeRequest { dirs: a.dirs, out: a.out, force: a.force }, &bar),
     }
 }
 
-/// The scenario files to use: the ones given, or every `*.toml` in `scenarios/`.
-fn scenario_files(files: Vec<PathBuf>) -> Result<Vec<PathBuf>, CliError> {
-    if !files.is_empty() {
-        return Ok(files);
+impl From<RunArgs> for app::RunRequest {
+    fn from(a: RunArgs) -> Self {
+        app::RunRequest {
+            files: a.files,
+            runs: a.runs,
+            seed: a.seed,
+            out: a.out,
+            threads: a.threads,
+            force: a.force,
+            precision: a.precision,
+            max_runs: a.max_runs,
+            shard: a.shard,
+            quantile_memory: a.quantile_memory,
+            runs_format: a.runs_format,
+        }
     }
-    let dir = PathBuf::from("scenarios");
-    let entries = std::fs::read_dir(&dir).map_err(|e| {
-        CliError::BadInput(format!(
-            "{}: cannot list scenarios ({e}); name a scenario file, e.g. `contractsim run my.toml`",
-            dir.display()
-        ))
-    })?;
-    let mut found: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-        .collect();
-    found.sort();
-    if found.is_empty() {
-        return Err(CliError::BadInput(format!("{}: no *.toml scenario files", dir.display())));
+}
+
+impl From<SensitivityArgs> for app::SensitivityRequest {
+    fn from(a: SensitivityArgs) -> Self {
+        app::SensitivityRequest {
+            file: a.file,
+            runs: a.runs,
+            tornado_runs: a.tornado_runs,
+            seed: a.seed,
+            out: a.out,
+            metric: a.metric,
+            strategy: a.strategy,
+            threads: a.threads,
+        }
     }
-    Ok(found)
+}
+
+impl From<SweepArgs> for app::SweepRequest {
+    fn from(a: SweepArgs) -> Self {
+        app::SweepRequest {
+            file: a.file,
+            set: a.set,
+            runs: a.runs,
+            seed: a.seed,
+            out: a.out,
+            metric: a.metric,
+            strategy: a.strategy,
+            threads: a.threads,
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
-use super::{CliError, SensitivityArgs};
+use super::{AppError, Progress, SensitivityRequest};
 use crate::analysis::horizon_metric;
 use crate::analysis::sensitivity::{rank_correlations, tornado, voi_table};
 use crate::app::output;
@@ -18,14 +18,14 @@ use crate::results::Results;
 use crate::scenario;
 
 /// Runs the analyses and writes the folder.
-pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
-    let metric = horizon_metric(&args.metric).map_err(CliError::BadInput)?;
+pub fn sensitivity(args: SensitivityRequest, progress: &dyn Progress) -> Result<(), AppError> {
+    let metric = horizon_metric(&args.metric).map_err(AppError::BadInput)?;
     if args.runs == Some(0) || args.tornado_runs == Some(0) {
-        return Err(CliError::BadInput("--runs, --tornado-runs: expected at least 1 run, found 0".into()));
+        return Err(AppError::BadInput("--runs, --tornado-runs: expected at least 1 run, found 0".into()));
     }
-    let s = scenario::load(&args.file).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let s = scenario::load(&args.file).map_err(|e| AppError::BadInput(e.to_string()))?;
     for w in &s.warnings {
-        eprintln!("warning: {}: {w}", s.file.display());
+        progress.note(&format!("warning: {}: {w}", s.file.display()));
     }
     let strategies = chosen_strategies(&s, args.strategy.as_deref())?;
     let stem = s.file.file_stem().map_or("scenario".into(), |x| x.to_string_lossy().into_owned());
@@ -53,7 +53,7 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
     data.sensitivity = Some(sens);
     files.extend(render_reports(&data).context("rendering the reports")?);
     output::write_folder(&dest, &files).with_context(|| format!("writing {}", dest.display()))?;
-    eprintln!(
+    progress.note(&format!(
         "{}: sensitivity of {} over {} runs ({} per one-way setting) in {:.1} s -> {}",
         args.file.display(),
         args.metric,
@@ -61,17 +61,17 @@ pub fn sensitivity(args: SensitivityArgs) -> Result<(), CliError> {
         tornado_runs,
         started.elapsed().as_secs_f64(),
         dest.display()
-    );
+    ));
     Ok(())
 }
 
 /// The strategies to analyse: the one named, or every one but the baseline (the baseline
 /// alone when it is the only one).
-pub(super) fn chosen_strategies(s: &scenario::Scenario, id: Option<&str>) -> Result<Vec<usize>, CliError> {
+pub(super) fn chosen_strategies(s: &scenario::Scenario, id: Option<&str>) -> Result<Vec<usize>, AppError> {
     match id {
         Some(id) => s.strategies.iter().position(|st| st.id == id).map(|k| vec![k]).ok_or_else(|| {
             let ids: Vec<&str> = s.strategies.iter().map(|st| st.id.as_str()).collect();
-            CliError::BadInput(format!(
+            AppError::BadInput(format!(
                 "{}: --strategy: expected one of {}, found `{id}`",
                 s.file.display(),
                 ids.join(", ")

@@ -1,4 +1,4 @@
-//! `contractsim report`: redraw the charts, summaries, HTML report and workbook of a results
+//! Redrawing (`contractsim report`): redraw the charts, summaries, HTML report and workbook of a results
 //! folder from its files (`yearly.csv`, `summary.csv`, `runs.csv`, `budget.csv`,
 //! `meta.json`), without simulating again.
 
@@ -7,20 +7,20 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use super::{CliError, ReportArgs};
+use super::{AppError, Progress, RedrawRequest};
 use crate::app::output;
 use crate::report::{ReportData, render_reports};
 
 /// Redraws the reports of `args.dir`, in place or into `--out`.
-pub fn report(args: ReportArgs) -> Result<(), CliError> {
+pub fn redraw(args: RedrawRequest, progress: &dyn Progress) -> Result<(), AppError> {
     let dir = &args.dir;
     if !dir.is_dir() {
-        return Err(CliError::BadInput(format!(
+        return Err(AppError::BadInput(format!(
             "{}: not a results folder; give the folder that `contractsim run` wrote, e.g. outputs/friesland",
             dir.display()
         )));
     }
-    let data = ReportData::from_folder(dir).map_err(|e| CliError::BadInput(format!("{}: {e}", dir.display())))?;
+    let data = ReportData::from_folder(dir).map_err(|e| AppError::BadInput(format!("{}: {e}", dir.display())))?;
     let started = std::time::Instant::now();
     let reports = render_reports(&data).context("rendering the reports")?;
     let keep: Vec<(String, std::path::PathBuf)> =
@@ -39,21 +39,26 @@ pub fn report(args: ReportArgs) -> Result<(), CliError> {
         staging.write(name, bytes).with_context(|| format!("writing {name}"))?;
     }
     staging.commit().with_context(|| format!("writing {}", dest.display()))?;
-    eprintln!("{}: reports redrawn in {:.1} s -> {}", dir.display(), started.elapsed().as_secs_f64(), dest.display());
+    progress.note(&format!(
+        "{}: reports redrawn in {:.1} s -> {}",
+        dir.display(),
+        started.elapsed().as_secs_f64(),
+        dest.display()
+    ));
     Ok(())
 }
 
 /// Every file of the folder (name, path), so that redrawing in place keeps the data files
 /// (the folder is replaced as a whole). A folder with sub-folders is refused rather than
 /// emptied.
-fn existing_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>, CliError> {
+fn existing_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>, AppError> {
     let entries = fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?;
     let mut files = Vec::new();
     for entry in entries {
         let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
         let path = entry.path();
         if path.is_dir() {
-            return Err(CliError::BadInput(format!(
+            return Err(AppError::BadInput(format!(
                 "{}: contains the sub-folder {}; a results folder has none (write elsewhere with --out)",
                 dir.display(),
                 path.display()

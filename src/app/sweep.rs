@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 
 use super::sensitivity::chosen_strategies;
-use super::{CliError, SweepArgs};
+use super::{AppError, Progress, SweepRequest};
 use crate::analysis::horizon_metric;
 use crate::analysis::sweep::{SweepError, SweepKey, sweep as run_sweep};
 use crate::app::output;
@@ -14,17 +14,17 @@ use crate::report::sweep::SweepData;
 use crate::scenario;
 
 /// Runs the grid and writes the folder.
-pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
-    let metric = horizon_metric(&args.metric).map_err(CliError::BadInput)?;
+pub fn sweep(args: SweepRequest, progress: &dyn Progress) -> Result<(), AppError> {
+    let metric = horizon_metric(&args.metric).map_err(AppError::BadInput)?;
     if args.runs == Some(0) {
-        return Err(CliError::BadInput("--runs: expected at least 1 run, found 0".into()));
+        return Err(AppError::BadInput("--runs: expected at least 1 run, found 0".into()));
     }
     let keys: Vec<SweepKey> =
-        args.set.iter().map(|s| s.parse()).collect::<Result<_, String>>().map_err(CliError::BadInput)?;
+        args.set.iter().map(|s| s.parse()).collect::<Result<_, String>>().map_err(AppError::BadInput)?;
     let text = std::fs::read_to_string(&args.file).map_err(|e| {
-        CliError::BadInput(format!("{}: expected a readable scenario file, found {e}", args.file.display()))
+        AppError::BadInput(format!("{}: expected a readable scenario file, found {e}", args.file.display()))
     })?;
-    let s = scenario::parse_str(&text, &args.file).map_err(|e| CliError::BadInput(e.to_string()))?;
+    let s = scenario::parse_str(&text, &args.file).map_err(|e| AppError::BadInput(e.to_string()))?;
     let strategies = chosen_strategies(&s, args.strategy.as_deref())?;
     let stem = s.file.file_stem().map_or("scenario".into(), |x| x.to_string_lossy().into_owned());
     let dest = args.out.clone().unwrap_or_else(|| PathBuf::from("outputs").join(format!("{stem}-sweep")));
@@ -32,8 +32,8 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     let seed = args.seed.unwrap_or(s.seed);
     let started = std::time::Instant::now();
     let rows = run_sweep(&text, &args.file, &keys, metric, runs, seed, args.threads).map_err(|e| match e {
-        SweepError::BadInput(m) => CliError::BadInput(m),
-        other => CliError::Other(anyhow::Error::new(other).context("running the sweep")),
+        SweepError::BadInput(m) => AppError::BadInput(m),
+        other => AppError::Other(anyhow::Error::new(other).context("running the sweep")),
     })?;
     let data = SweepData {
         scenario: s.name.clone(),
@@ -47,13 +47,13 @@ pub fn sweep(args: SweepArgs) -> Result<(), CliError> {
     };
     let files = data.files().context("rendering the sweep")?;
     output::write_folder(&dest, &files).with_context(|| format!("writing {}", dest.display()))?;
-    eprintln!(
+    progress.note(&format!(
         "{}: sweep of {} over {} points x {runs} runs in {:.1} s -> {}",
         args.file.display(),
         data.keys.join(" x "),
         keys.iter().map(|k| k.values.len()).product::<usize>(),
         started.elapsed().as_secs_f64(),
         dest.display()
-    );
+    ));
     Ok(())
 }

@@ -1,4 +1,4 @@
-//! `contractsim run`: simulate scenarios and write their results folders.
+//! The run pipeline (`contractsim run`): simulate scenarios and write their results folders.
 //!
 //! Everything that can refuse a run is checked before any scenario is simulated: the
 //! scenarios themselves, the destination folders (another scenario's results are not
@@ -8,15 +8,11 @@
 //! exact percentiles' budget). A SIGINT or SIGTERM stops the simulation between runs; the
 //! temporary folder is removed, so the previous results stay as they were.
 
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::Context;
-use indicatif::{ProgressBar, ProgressStyle};
-
-use super::{CliError, RunArgs, scenario_files};
+use super::{AppError, Progress, RunRequest, scenario_files};
 use crate::analysis::convergence::{Precision, needs_more};
 use crate::app::output;
 use crate::engine::{EngineError, Plan, RunOptions, RunRecord, StreamError, run_blocks, shard_runs};
@@ -26,6 +22,7 @@ use crate::results::partial::{self, PartialMeta};
 use crate::results::{BatchInfo, Collector, Columns, Results};
 use crate::scenario;
 use crate::stats::quantiles::QuantileMode;
+use anyhow::Context;
 
 /// Longest estimated simulation time of one scenario.
 pub const MAX_SIMULATION: Duration = Duration::from_secs(24 * 3600);
@@ -46,22 +43,22 @@ struct Job {
 
 /// Runs each scenario and writes `outputs/<file stem>/` (or the `--out` folder).
 /// Every scenario is validated before any is simulated.
-pub fn run(args: RunArgs) -> Result<(), CliError> {
+pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), AppError> {
     let files = scenario_files(args.files)?;
     if args.runs == Some(0) {
-        return Err(CliError::BadInput("--runs: expected at least 1 run, found 0".into()));
+        return Err(AppError::BadInput("--runs: expected at least 1 run, found 0".into()));
     }
     if args.max_runs.is_some() && args.precision.is_none() {
-        return Err(CliError::BadInput("--max-runs: expected together with --precision, found it alone".into()));
+        return Err(AppError::BadInput("--max-runs: expected together with --precision, found it alone".into()));
     }
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     if shard.is_some() && args.precision.is_some() {
-        return Err(CliError::BadInput(
+        return Err(AppError::BadInput(
             "--shard: expected a fixed number of runs, found --precision too (shards need the same --runs)".into(),
         ));
     }
     if shard.is_some() && files.len() != 1 {
-        return Err(CliError::BadInput(format!(
+        return Err(AppError::BadInput(format!(
             "--shard: expected one scenario file, found {}; run each scenario's shards separately",
             files.len()
         )));
@@ -69,7 +66,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
     let budget = match args.quantile_memory {
         None => QUANTILE_MEMORY_MIB,
         Some(m) if m.is_finite() && m >= 0.0 => m,
-        Some(m) => return Err(CliError::BadInput(format!("--quantile-memory: expected MiB >= 0, found {m}"))),
+        Some(m) => return Err(AppError::BadInput(format!("--quantile-memory: expected MiB >= 0, found {m}"))),
     };
     let mut scenarios = Vec::new();
     let mut bad = Vec::new();
@@ -80,7 +77,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         }
     }
     if !bad.is_empty() {
-        return Err(CliError::BadInput(bad.join("\n")));
+        return Err(AppError::BadInput(bad.join("\n")));
     }
     let several = scenarios.len() > 1;
     let mut jobs = Vec::new();
@@ -101,7 +98,7 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
             Some(p) if p.is_finite() && p > 0.0 => {
                 Some(Precision { mcse_eur: p, max_runs: args.max_runs.unwrap_or(1_000_000).max(2) })
             }
-            Some(p) => return Err(CliError::BadInput(format!("--precision: expected euros > 0, found {p}"))),
+            Some(p) => return Err(AppError::BadInput(format!("--precision: expected euros > 0, found {p}"))),
         };
         let first = if precision.is_some() { args.runs.unwrap_or(100) } else { args.runs.unwrap_or(s.runs) };
         let opts = RunOptions { runs: first, seed: args.seed.unwrap_or(s.seed), threads: args.threads };
@@ -109,14 +106,14 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         jobs.push((s, opts, dest, source, precision));
     }
     if !bad.is_empty() {
-        return Err(CliError::BadInput(bad.join("\n")));
+        return Err(AppError::BadInput(bad.join("\n")));
     }
     // Plans are built and timed on one run up front, so that a run that would take days is
     // refused before any other scenario is simulated.
     let mut planned = Vec::new();
     for (s, opts, dest, source, precision) in jobs {
         for w in &s.warnings {
-            eprintln!("warning: {}: {w}", s.file.display());
+            progress.note(&format!("warning: {}: {w}", s.file.display()));
         }
         let plan = Plan::new(s);
         let most = precision.map_or(opts.runs, |p| p.max_runs.max(opts.runs));
@@ -133,33 +130,12 @@ pub fn run(args: RunArgs) -> Result<(), CliError> {
         }
     }
     if !bad.is_empty() {
-        return Err(CliError::BadInput(bad.join("\n")));
+        return Err(AppError::BadInput(bad.join("\n")));
     }
-    let stop = stop_flag();
     for job in planned {
-        run_one(job, stop)?;
+        run_one(job, progress, stop)?;
     }
     Ok(())
-}
-
-/// The flag set by SIGINT, SIGTERM or SIGHUP. The handler is installed once per process;
-/// a second signal ends the process at once (temporary folders it leaves are removed by
-/// the next run writing there).
-fn stop_flag() -> &'static AtomicBool {
-    static STOP: AtomicBool = AtomicBool::new(false);
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        // If another handler is installed (a program embedding the library), the default
-        // behaviour stays: the process ends, and the atomic write keeps old results intact.
-        let _ = ctrlc::set_handler(|| {
-            if STOP.swap(true, Ordering::SeqCst) {
-                eprintln!("stopped at once; nothing was written");
-                std::process::exit(super::EXIT_INTERRUPTED);
-            }
-            eprintln!("\nstopping: finishing the runs in progress (signal again to stop at once)");
-        });
-    });
-    &STOP
 }
 
 /// Bytes of the statistics kept for `runs` runs with exact percentiles: every figure of
@@ -179,9 +155,9 @@ pub fn quantile_mode(plan: &Plan, runs: usize, budget_mib: f64) -> QuantileMode 
 }
 
 /// Parses `--shard K/N`.
-fn parse_shard(text: &str) -> Result<(u64, u64), CliError> {
+fn parse_shard(text: &str) -> Result<(u64, u64), AppError> {
     let bad = || {
-        CliError::BadInput(format!(
+        AppError::BadInput(format!(
             "--shard: expected K/N with 0 <= K < N (shard K of N, counted from 0), e.g. --shard 0/4, found `{text}`"
         ))
     };
@@ -226,7 +202,7 @@ fn human(secs: f64) -> String {
     }
 }
 
-fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
+fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), AppError> {
     let Job { plan, opts, dest, estimate, precision, shard, mode, format } = job;
     let name = plan.scenario.name.clone();
     let file = plan.scenario.file.clone();
@@ -234,29 +210,18 @@ fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
     let range = shard.map_or(0..total as u64, |(k, n)| shard_runs(total as u64, k, n));
     let todo = (range.end - range.start) as usize;
     // Also the marker that the simulation has started (tests wait for it).
-    eprintln!(
+    progress.note(&format!(
         "{}: simulating {} runs x {} strategies{} (about {})",
         file.display(),
         if precision.is_some() { opts.runs } else { todo },
         plan.strategies(),
         shard.map_or(String::new(), |(k, n)| format!(", shard {k} of {n}: runs {} to {}", range.start, range.end)),
         human(estimate.as_secs_f64())
-    );
-    let bar = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::new(todo as u64);
-        bar.set_style(
-            ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} runs, {per_sec}, eta {eta}")
-                .unwrap_or_else(|_| ProgressStyle::default_bar())
-                .progress_chars("=> "),
-        );
-        bar.set_message(name.clone());
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
+    ));
+    progress.start(&name, todo as u64);
     let started = Instant::now();
     let interrupted = |done: usize| {
-        CliError::Interrupted(format!(
+        AppError::Interrupted(format!(
             "{}: interrupted after {done} of {} runs; nothing was written, {} is as it was",
             file.display(),
             todo,
@@ -273,15 +238,15 @@ fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
         runs_file.write_block(&plan, records)?;
         Ok(precision.is_none_or(|p| needs_more(&collected, opts.runs, &p)))
     };
-    let done = match run_blocks(&plan, &opts, range.clone(), &|| bar.inc(1), stop, sink) {
+    let done = match run_blocks(&plan, &opts, range.clone(), &|| progress.inc(), stop, sink) {
         Ok(done) => done,
         Err(StreamError::Engine(EngineError::Stopped { done, .. })) => {
-            bar.abandon();
+            progress.finish();
             return Err(interrupted(done));
         }
         Err(e) => return Err(anyhow::Error::new(e).context("running the simulation").into()),
     };
-    bar.finish_and_clear();
+    progress.finish();
     runs_file.finish().with_context(|| format!("writing {runs_name}"))?;
     let threads = rayon_threads(opts.threads);
     let write = |file: &str, bytes: &[u8]| staging.write(file, bytes).with_context(|| format!("writing {file}"));
@@ -308,7 +273,7 @@ fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
                 .and_then(|t| scenario::parse_str(t, &file).ok())
                 .is_some_and(|s| s.sha256 == plan.scenario.sha256);
             if !same {
-                return Err(CliError::BadInput(format!(
+                return Err(AppError::BadInput(format!(
                     "{}: the file changed while it was simulated; run the shard again",
                     file.display()
                 )));
@@ -334,14 +299,14 @@ fn run_one(job: Job, stop: &AtomicBool) -> Result<(), CliError> {
         return Err(interrupted(done as usize));
     }
     staging.commit().with_context(|| format!("writing {}", dest.display()))?;
-    eprintln!(
+    progress.note(&format!(
         "{}: {} runs x {} strategies in {:.1} s -> {}",
         file.display(),
         done,
         plan.strategies(),
         started.elapsed().as_secs_f64(),
         dest.display()
-    );
+    ));
     Ok(())
 }
 

@@ -1,6 +1,6 @@
 //! `contractsim check`: validate scenario files and show their calibration.
 
-use super::{CheckArgs, CliError};
+use super::{AppError, CheckRequest};
 use crate::model::calibration::steady_states;
 use crate::scenario;
 
@@ -10,11 +10,11 @@ pub const CALIBRATION_TOLERANCE: f64 = 0.10;
 
 /// Validates each file and prints, per segment, the implied steady-state caseload next to
 /// `initial_caseload`, warning where they differ by more than 10%.
-pub fn check(args: CheckArgs) -> Result<(), CliError> {
+pub fn check(args: CheckRequest) -> Result<(), AppError> {
     match report(args) {
         // A closed pipe (`contractsim check f.toml | head`) ends the listing quietly.
         Err(CheckFailure::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        Err(CheckFailure::Io(e)) => Err(CliError::Other(anyhow::Error::new(e).context("writing to standard output"))),
+        Err(CheckFailure::Io(e)) => Err(AppError::Other(anyhow::Error::new(e).context("writing to standard output"))),
         Err(CheckFailure::Cli(e)) => Err(e),
         Ok(()) => Ok(()),
     }
@@ -22,7 +22,7 @@ pub fn check(args: CheckArgs) -> Result<(), CliError> {
 
 enum CheckFailure {
     Io(std::io::Error),
-    Cli(CliError),
+    Cli(AppError),
 }
 
 impl From<std::io::Error> for CheckFailure {
@@ -31,7 +31,7 @@ impl From<std::io::Error> for CheckFailure {
     }
 }
 
-fn report(args: CheckArgs) -> Result<(), CheckFailure> {
+fn report(args: CheckRequest) -> Result<(), CheckFailure> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let mut bad = Vec::new();
@@ -91,5 +91,5 @@ fn report(args: CheckArgs) -> Result<(), CheckFailure> {
             }
         }
     }
-    if bad.is_empty() { Ok(()) } else { Err(CheckFailure::Cli(CliError::BadInput(bad.join("\n")))) }
+    if bad.is_empty() { Ok(()) } else { Err(CheckFailure::Cli(AppError::BadInput(bad.join("\n")))) }
 }

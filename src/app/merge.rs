@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use super::run::rayon_threads;
-use super::{CliError, MergeArgs};
+use super::{AppError, MergeRequest, Progress};
 use crate::app::output;
 use crate::engine::{Plan, shard_runs};
 use crate::export::runs_file::RunsWriter;
@@ -19,7 +19,7 @@ use crate::results::{BatchInfo, Collector, Results};
 use crate::scenario;
 
 /// Merges the partial folders `args.dirs` into `args.out`.
-pub fn merge(args: MergeArgs) -> Result<(), CliError> {
+pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError> {
     let started = std::time::Instant::now();
     let mut parts: Vec<(PathBuf, PartialMeta)> = Vec::new();
     let mut bad = Vec::new();
@@ -30,7 +30,7 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
         }
     }
     if !bad.is_empty() {
-        return Err(CliError::BadInput(bad.join("\n")));
+        return Err(AppError::BadInput(bad.join("\n")));
     }
     parts.sort_by_key(|(_, m)| m.shard);
     let (first_dir, first) = parts[0].clone();
@@ -90,15 +90,15 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
         bad.push(format!("expected each shard once, found shard {} more than once", twice.join(", ")));
     }
     if !bad.is_empty() {
-        return Err(CliError::BadInput(bad.join("\n")));
+        return Err(AppError::BadInput(bad.join("\n")));
     }
 
     let text = std::fs::read_to_string(first_dir.join(partial::SCENARIO_TOML))
         .with_context(|| format!("reading {}", first_dir.join(partial::SCENARIO_TOML).display()))?;
     let s = scenario::parse_str(&text, Path::new(&first.scenario_file))
-        .map_err(|e| CliError::BadInput(format!("{}: {e}", first_dir.join(partial::SCENARIO_TOML).display())))?;
+        .map_err(|e| AppError::BadInput(format!("{}: {e}", first_dir.join(partial::SCENARIO_TOML).display())))?;
     if s.sha256 != first.scenario_sha256 {
-        return Err(CliError::BadInput(format!(
+        return Err(AppError::BadInput(format!(
             "{}: expected the scenario with SHA-256 {}, found {}",
             first_dir.join(partial::SCENARIO_TOML).display(),
             first.scenario_sha256,
@@ -106,7 +106,7 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
         )));
     }
     if !args.force {
-        output::check_destination(&args.out, &s.file, &s.sha256).map_err(|e| CliError::BadInput(e.to_string()))?;
+        output::check_destination(&args.out, &s.file, &s.sha256).map_err(|e| AppError::BadInput(e.to_string()))?;
     }
     let plan = Plan::new(s);
     let staging = output::Staging::new(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
@@ -119,9 +119,9 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
         let bytes = std::fs::read(dir.join(partial::STATS_BIN))
             .with_context(|| format!("reading {}", dir.join(partial::STATS_BIN).display()))?;
         let c = Collector::from_bytes(&plan, &bytes)
-            .map_err(|e| CliError::BadInput(format!("{}: {e}", dir.join(partial::STATS_BIN).display())))?;
+            .map_err(|e| AppError::BadInput(format!("{}: {e}", dir.join(partial::STATS_BIN).display())))?;
         if c.stats.runs() != m.end_run - m.first_run {
-            return Err(CliError::BadInput(format!(
+            return Err(AppError::BadInput(format!(
                 "{}: expected {} runs, found {}",
                 dir.join(partial::STATS_BIN).display(),
                 m.end_run - m.first_run,
@@ -151,14 +151,14 @@ pub fn merge(args: MergeArgs) -> Result<(), CliError> {
         staging.write(&file, &bytes).with_context(|| format!("writing {file}"))?;
     }
     staging.commit().with_context(|| format!("writing {}", args.out.display()))?;
-    eprintln!(
+    progress.note(&format!(
         "{}: merged {} shards ({} runs) in {:.1} s -> {}",
         first.scenario_file,
         parts.len(),
         first.runs,
         started.elapsed().as_secs_f64(),
         args.out.display()
-    );
+    ));
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{CliError, NewArgs};
+use super::{AppError, NewRequest};
 
 /// The blank template: every number an assumption with national averages, to replace.
 const TEMPLATE: &str = include_str!("../../templates/new.toml");
@@ -18,16 +18,16 @@ pub const SHIPPED: [(&str, &str); 5] = [
 ];
 
 /// Writes the new scenario file and says what to do next.
-pub fn new(args: NewArgs) -> Result<(), CliError> {
+pub fn new(args: NewRequest) -> Result<(), AppError> {
     let name = args.name.trim();
     if name.is_empty() || !name.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_') {
-        return Err(CliError::BadInput(format!(
+        return Err(AppError::BadInput(format!(
             "NAME: expected a plain name of letters, digits, '-' and '_' (e.g. `contractsim new my-town`), found \"{name}\""
         )));
     }
     let dest = args.out.clone().unwrap_or_else(|| PathBuf::from("scenarios").join(format!("{name}.toml")));
     if dest.exists() && !args.force {
-        return Err(CliError::BadInput(format!(
+        return Err(AppError::BadInput(format!(
             "{}: the file exists; choose another NAME or `--out FILE`, or add `--force` to overwrite it",
             dest.display()
         )));
@@ -35,9 +35,9 @@ pub fn new(args: NewArgs) -> Result<(), CliError> {
     let text = scenario_text(name, args.from.as_deref(), &dest)?;
     if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
-            .map_err(|e| CliError::Other(anyhow::anyhow!("creating {}: {e}", dir.display())))?;
+            .map_err(|e| AppError::Other(anyhow::anyhow!("creating {}: {e}", dir.display())))?;
     }
-    std::fs::write(&dest, text).map_err(|e| CliError::Other(anyhow::anyhow!("writing {}: {e}", dest.display())))?;
+    std::fs::write(&dest, text).map_err(|e| AppError::Other(anyhow::anyhow!("writing {}: {e}", dest.display())))?;
     println!(
         "wrote {0}: replace the [assumption] numbers with your own, then `contractsim check {0}` and `contractsim run {0}`",
         dest.display()
@@ -47,7 +47,7 @@ pub fn new(args: NewArgs) -> Result<(), CliError> {
 
 /// The text of the new scenario named `name`, written to `dest`: the template, or a copy
 /// of a shipped scenario (or of a scenario file) renamed, with a note on top.
-pub fn scenario_text(name: &str, from: Option<&str>, dest: &Path) -> Result<String, CliError> {
+pub fn scenario_text(name: &str, from: Option<&str>, dest: &Path) -> Result<String, AppError> {
     let file = dest.display().to_string();
     let Some(from) = from else {
         return Ok(TEMPLATE.replace("{{NAME}}", name).replace("{{FILE}}", &file));
@@ -55,10 +55,10 @@ pub fn scenario_text(name: &str, from: Option<&str>, dest: &Path) -> Result<Stri
     let source = match SHIPPED.iter().find(|(n, _)| *n == from) {
         Some((_, text)) => text.to_string(),
         None if Path::new(from).is_file() => std::fs::read_to_string(from)
-            .map_err(|e| CliError::BadInput(format!("--from {from}: cannot read the file ({e})")))?,
+            .map_err(|e| AppError::BadInput(format!("--from {from}: cannot read the file ({e})")))?,
         None => {
             let names: Vec<&str> = SHIPPED.iter().map(|(n, _)| *n).collect();
-            return Err(CliError::BadInput(format!(
+            return Err(AppError::BadInput(format!(
                 "--from: expected a shipped scenario ({}) or a scenario file, found \"{from}\"",
                 names.join(", ")
             )));
