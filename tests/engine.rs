@@ -4,8 +4,7 @@
 mod common;
 
 use common::*;
-use contractsim::engine::HORIZON;
-use contractsim::metrics::h;
+use contractsim::metrics::{HORIZON, Horizon};
 
 const OUTPUT_ONLY: &str = r#"
 [[contract]]
@@ -278,9 +277,9 @@ baseline = true
     let npv = budget * 1.01 * (1.0 - q.powi(12)) / (1.0 - q);
     let total = budget * 1.01 * (1.02f64.powi(12) - 1.0) / 0.02;
     for r in &b.runs {
-        let got = r.horizon[h::NPV_SPEND];
+        let got = r.horizon[Horizon::NpvSpend.index()];
         assert!((got - npv).abs() < 1e-6 * npv, "npv {got} vs {npv}");
-        assert!((r.horizon[h::TOTAL_SPEND] - total).abs() < 1e-6 * total);
+        assert!((r.horizon[Horizon::TotalSpend.index()] - total).abs() < 1e-6 * total);
     }
 }
 
@@ -363,9 +362,9 @@ contracts = ["x"]
     let (_, b) = summarise(&text, 200);
     let nh = HORIZON.len();
     for r in &b.runs {
-        assert_eq!(r.horizon[nh + h::NPV_SAVING], 0.0);
-        assert_eq!(r.horizon[h::NPV_SPEND], r.horizon[nh + h::NPV_SPEND]);
-        assert_eq!(r.horizon[h::CHEAPEST], 0.5, "a tie splits P(cheapest)");
+        assert_eq!(r.horizon[nh + Horizon::NpvSavingVsBaseline.index()], 0.0);
+        assert_eq!(r.horizon[Horizon::NpvSpend.index()], r.horizon[nh + Horizon::NpvSpend.index()]);
+        assert_eq!(r.horizon[Horizon::PCheapest.index()], 0.5, "a tie splits P(cheapest)");
     }
 }
 
@@ -428,12 +427,12 @@ contracts = ["cheap"]
     let (_, b) = summarise(&one_segment(12, "", extra), 100);
     let nh = HORIZON.len();
     for r in &b.runs {
-        assert_eq!(r.horizon[nh + h::BREAK_EVEN_YEAR], 2025.0);
-        assert_eq!(r.horizon[nh + h::BREAKS_EVEN], 1.0);
-        assert!(r.horizon[h::BREAK_EVEN_YEAR].is_nan());
-        assert_eq!(r.horizon[nh + h::CHEAPEST], 1.0);
-        assert_eq!(r.horizon[nh + h::CHEAPER], 1.0);
-        assert!(r.horizon[nh + h::NPV_SAVING] > 0.0);
+        assert_eq!(r.horizon[nh + Horizon::BreakEvenYear.index()], 2025.0);
+        assert_eq!(r.horizon[nh + Horizon::PBreakEven.index()], 1.0);
+        assert!(r.horizon[Horizon::BreakEvenYear.index()].is_nan());
+        assert_eq!(r.horizon[nh + Horizon::PCheapest.index()], 1.0);
+        assert_eq!(r.horizon[nh + Horizon::PCheaperThanBaseline.index()], 1.0);
+        assert!(r.horizon[nh + Horizon::NpvSavingVsBaseline.index()] > 0.0);
     }
 }
 
@@ -473,8 +472,8 @@ contracts = ["eff"]
             assert!((got - cum).abs() < 1e-6 * cum.abs().max(1.0), "run {r} year {t}: {got} vs {cum}");
             assert_eq!(yearly(&plan, &b, 0, "cumulative_saving", t)[r], 0.0);
         }
-        assert_eq!(yearly(&plan, &b, 1, "p_cheapest", 11)[r], run.horizon[nh + h::CHEAPEST]);
-        assert!((run.horizon[nh + h::NPV_SAVING] - cum).abs() < 1e-6 * cum.abs().max(1.0));
+        assert_eq!(yearly(&plan, &b, 1, "p_cheapest", 11)[r], run.horizon[nh + Horizon::PCheapest.index()]);
+        assert!((run.horizon[nh + Horizon::NpvSavingVsBaseline.index()] - cum).abs() < 1e-6 * cum.abs().max(1.0));
     }
 }
 

@@ -4,8 +4,7 @@
 mod common;
 
 use common::*;
-use contractsim::engine::HORIZON;
-use contractsim::metrics::h;
+use contractsim::metrics::{HORIZON, Horizon};
 use statrs::distribution::{Discrete, Poisson};
 
 const YEARS: usize = 12;
@@ -104,7 +103,7 @@ baseline = true
         assert!(close(cost0[r], 0.2 * care0[r]));
         assert!(close(reserves0[r], (0.1 + 1.0 - 1.5) * care0[r]));
         assert!(close(premium1[r], 0.25 * care1[r]), "premium after a failure");
-        assert_eq!(b.runs[r].horizon[h::PROVIDER_FAILURE], 1.0);
+        assert_eq!(b.runs[r].horizon[Horizon::PProviderFailure.index()], 1.0);
         let _ = nh;
     }
     // The entrant of year 1 loses too (revenue 1.25 R, cost 1.5 R, reserves 0.125 R): it
@@ -213,11 +212,19 @@ prevention = ["sib"]
             paid += p;
         }
         let hz = &run.horizon[nh..2 * nh];
-        assert!(close(hz[h::INVESTOR_MULTIPLE], paid / (30_000.0 * YEARS as f64)));
+        assert!(close(hz[Horizon::InvestorMultiple.index()], paid / (30_000.0 * YEARS as f64)));
         // P(loss) counts runs whose multiple is below 1 (an exact tie is a matter of rounding).
-        assert_eq!(hz[h::INVESTOR_LOSS], if hz[h::INVESTOR_MULTIPLE] < 1.0 { 1.0 } else { 0.0 });
+        assert_eq!(
+            hz[Horizon::PInvestorLoss.index()],
+            if hz[Horizon::InvestorMultiple.index()] < 1.0 { 1.0 } else { 0.0 }
+        );
         if paid > 0.0 {
-            assert!(close(hz[h::PAID_FOR_LUCK], lucky / paid), "run {r}: {} vs {}", hz[h::PAID_FOR_LUCK], lucky / paid);
+            assert!(
+                close(hz[Horizon::PaidForLuckShare.index()], lucky / paid),
+                "run {r}: {} vs {}",
+                hz[Horizon::PaidForLuckShare.index()],
+                lucky / paid
+            );
         }
     }
 }

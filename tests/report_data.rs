@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use contractsim::engine::Plan;
 use contractsim::export::{Export, RunsCsv, SummaryCsv, YearlyCsv};
-use contractsim::metrics::h;
+use contractsim::metrics::Horizon;
 use contractsim::report::ReportData;
 use contractsim::report::charts::{self, ChartKind};
 use contractsim::report::headline::Headline;
@@ -144,7 +144,7 @@ fn chart_series_are_the_tables() {
     let sc = charts::spend_components::data(&d);
     for (k, parts) in &sc.stacks {
         for (i, (metric, ..)) in charts::spend_components::COMPONENTS.iter().enumerate() {
-            assert_series(metric, &parts[i], &col(*k, metric, 4, 1e-6));
+            assert_series(metric.name(), &parts[i], &col(*k, metric.name(), 4, 1e-6));
         }
         let tops = charts::spend_components::cumulate(parts);
         for t in 0..years.len() {
@@ -221,11 +221,7 @@ fn summary_numbers_are_the_tables() {
     assert!(nl.contains("€ ") && nl.contains(" mln"), "Dutch amounts are € x,y mln");
     // Break-even counts in the notes come from runs.csv: NaN cells are runs that never do.
     for k in (0..ids.len()).filter(|&k| k != d.baseline()) {
-        let never = b
-            .runs
-            .iter()
-            .filter(|run| run.horizon[k * contractsim::engine::HORIZON.len() + h::BREAK_EVEN_YEAR].is_nan())
-            .count();
+        let never = b.runs.iter().filter(|run| run.horizon_of(k, Horizon::BreakEvenYear).is_nan()).count();
         assert!(en.contains(&format!("{}: {never} of {RUNS} runs never break even", d.name(k))));
     }
 }
@@ -324,7 +320,7 @@ fn provider_and_reserve_charts_draw_the_results() {
     for (k, ys) in &p.lines {
         assert!(ys.windows(2).all(|w| w[1] >= w[0]), "a failure stays a failure");
         let last = *ys.last().unwrap();
-        let overall = d.horizon(*k, contractsim::metrics::h::PROVIDER_FAILURE).mean * 100.0;
+        let overall = d.horizon(*k, Horizon::PProviderFailure).mean * 100.0;
         assert!((last - overall).abs() < 1e-9, "{last} vs {overall}");
     }
     let fans = charts::provider_reserves::data(&d);

@@ -8,9 +8,9 @@ use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
-use contractsim::engine::HORIZON;
 use contractsim::export::cell;
 use contractsim::export::parquet::{RunsParquet, read_runs_parquet};
+use contractsim::metrics::HORIZON;
 
 fn has_duckdb(test: &str) -> bool {
     let ok =

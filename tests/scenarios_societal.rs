@@ -6,7 +6,7 @@ mod common;
 
 use common::{batch, one_segment, scenario, yearly};
 use contractsim::engine::Plan;
-use contractsim::metrics::{HORIZON, h};
+use contractsim::metrics::Horizon;
 
 const PROGRAMME: &str = r#"
 [economy]
@@ -48,9 +48,9 @@ value_per_event = 300
 follows = "a"
 "#;
 
-fn horizon(plan: &Plan, b: &contractsim::engine::Batch, k: usize, m: usize) -> Vec<f64> {
+fn horizon(plan: &Plan, b: &contractsim::engine::Batch, k: usize, m: Horizon) -> Vec<f64> {
     let _ = plan;
-    b.runs.iter().map(|r| r.horizon[k * HORIZON.len() + m]).collect()
+    b.runs.iter().map(|r| r.horizon_of(k, m)).collect()
 }
 
 #[test]
@@ -84,15 +84,15 @@ fn societal_benefit_by_hand() {
                 npv[i] += benefit[i] / (1.0 + rate).powi(t as i32);
             }
         }
-        let got = horizon(&with, &bw, k, h::NPV_SOCIETAL);
-        let saving = horizon(&with, &bw, k, h::NPV_SAVING);
-        let net = horizon(&with, &bw, k, h::NPV_SOCIETAL_NET);
+        let got = horizon(&with, &bw, k, Horizon::NpvSocietalBenefit);
+        let saving = horizon(&with, &bw, k, Horizon::NpvSavingVsBaseline);
+        let net = horizon(&with, &bw, k, Horizon::NpvSocietalNet);
         for i in 0..bw.runs.len() {
             assert!(close(got[i], npv[i]), "npv_societal_benefit run {i}: {} vs {}", got[i], npv[i]);
             assert!(close(net[i], saving[i] + npv[i]), "npv_societal_net run {i}");
         }
         // Without benefit tables there is no societal figure (not applicable, not zero).
-        assert!(horizon(&without, &bo, k, h::NPV_SOCIETAL).iter().all(|x| x.is_nan()));
+        assert!(horizon(&without, &bo, k, Horizon::NpvSocietalBenefit).iter().all(|x| x.is_nan()));
         assert!(!without.layout.yearly.iter().any(|m| m == "societal_benefit"));
     }
     assert!(some_benefit, "the programme prevented nothing: the test would prove nothing");

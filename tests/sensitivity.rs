@@ -10,8 +10,8 @@ use std::sync::atomic::AtomicBool;
 use contractsim::analysis::convergence::{Precision, needs_more, worst_mcse};
 use contractsim::analysis::sweep::{SweepKey, scenario_with, sweep};
 use contractsim::engine::run_blocks;
-use contractsim::engine::{HORIZON, Plan, RunOptions, run_batch};
-use contractsim::metrics::{h, y};
+use contractsim::engine::{Plan, RunOptions, run_batch};
+use contractsim::metrics::{HORIZON, Horizon, Yearly};
 use contractsim::results::Collector;
 use contractsim::stats::quantiles::QuantileMode;
 
@@ -84,8 +84,8 @@ fn time_varying_discount_rates_by_hand() {
     let per = plan.layout.yearly_len();
     for r in &b.runs {
         for k in 0..2 {
-            let npv: f64 = (0..6).map(|t| r.yearly[k * per + plan.layout.at(y::SPEND, t)] * factors[t]).sum();
-            let got = r.horizon[k * HORIZON.len() + h::NPV_SPEND];
+            let npv: f64 = (0..6).map(|t| r.yearly[k * per + plan.layout.at(Yearly::Spend, t)] * factors[t]).sum();
+            let got = r.horizon[k * HORIZON.len() + Horizon::NpvSpend.index()];
             assert!((got - npv).abs() <= 1e-9 * npv.abs(), "run {}: {got} vs {npv}", r.run);
         }
     }
@@ -143,7 +143,7 @@ fn precision_equals_a_fixed_run_of_the_same_count() {
 #[test]
 fn sweep_of_annual_cost_moves_the_saving_by_the_discounted_cost() {
     let key: SweepKey = "prevention.p.annual_cost=100000,200000".parse().unwrap();
-    let rows = sweep(TWO, std::path::Path::new("two.toml"), &[key], h::NPV_SAVING, 50, 5, 2).unwrap();
+    let rows = sweep(TWO, std::path::Path::new("two.toml"), &[key], Horizon::NpvSavingVsBaseline, 50, 5, 2).unwrap();
     assert_eq!(rows.len(), 4);
     let base: Vec<_> = rows.iter().filter(|r| r.strategy == "base").collect();
     assert_eq!(base[0].mean, 0.0);
@@ -300,8 +300,8 @@ fn voi_has_a_societal_perspective_when_benefits_are_valued() {
     for perspective in ["municipal", "societal"] {
         let evpi = rows.iter().find(|r| r.perspective == perspective && r.input == "ALL").unwrap().value;
         let cost = |r: &contractsim::engine::RunRecord, k: usize| {
-            let spend = r.horizon[k * nh + h::NPV_SPEND];
-            let benefit = r.horizon[k * nh + h::NPV_SOCIETAL];
+            let spend = r.horizon[k * nh + Horizon::NpvSpend.index()];
+            let benefit = r.horizon[k * nh + Horizon::NpvSocietalBenefit.index()];
             if perspective == "societal" && benefit.is_finite() { spend - benefit } else { spend }
         };
         let n = b.runs.len() as f64;

@@ -10,7 +10,8 @@
 
 mod common;
 
-use contractsim::engine::{HORIZON, Plan};
+use contractsim::engine::Plan;
+use contractsim::metrics::HORIZON;
 use contractsim::random::rng::mix64;
 
 const FRIESLAND: &str = include_str!("fixtures/friesland_no_capacity.toml");
@@ -91,7 +92,7 @@ fn digest(text: &str) -> (u64, u64, f64) {
                 let m = plan.layout.yearly.iter().position(|n| n == name);
                 let m = m.unwrap_or_else(|| panic!("metric {name} missing from the layout"));
                 for t in 0..years {
-                    eat(r.yearly[k * per + plan.layout.at(m, t)]);
+                    eat(r.yearly[k * per + plan.layout.at_index(m, t)]);
                 }
             }
             for (i, name) in OLD_HORIZON.iter().enumerate() {

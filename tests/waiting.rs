@@ -5,8 +5,7 @@
 mod common;
 
 use common::*;
-use contractsim::engine::HORIZON;
-use contractsim::metrics::{WEEKS_PER_YEAR, h};
+use contractsim::metrics::{HORIZON, Horizon, WEEKS_PER_YEAR};
 
 /// One segment with `λ` referrals a year (`incidence` per 1000 of 100,000 youths), mean
 /// stay `d`, `C` places under an output contract, drop-out `δ` and escalation `η` per
@@ -187,8 +186,8 @@ fn capacity_is_part_of_path_sharing() {
     let r = plan.run(7, 3);
     let per = plan.layout.yearly_len();
     let m = metric(&plan, "caseload.a");
-    let open = r.yearly[plan.layout.at(m, 9)];
-    let limited = r.yearly[per + plan.layout.at(m, 9)];
+    let open = r.yearly[plan.layout.at_index(m, 9)];
+    let limited = r.yearly[per + plan.layout.at_index(m, 9)];
     assert!(limited <= 150.0 && open > 200.0, "open {open}, limited {limited}");
     // The open strategy alone gives the same figures bit for bit (common random numbers).
     let alone = text.replace("[[strategy]]\nid = \"places\"\ncontracts = [\"places\"]\n", "");
@@ -197,13 +196,13 @@ fn capacity_is_part_of_path_sharing() {
     for name in ["spend", "caseload", "starts", "exits", "client_years", "caseload.a", "starts.b", "waiting"] {
         let (m1, m2) = (metric(&plan, name), metric(&plan2, name));
         for t in 0..10 {
-            let (a, b) = (r.yearly[plan.layout.at(m1, t)], r2.yearly[plan2.layout.at(m2, t)]);
+            let (a, b) = (r.yearly[plan.layout.at_index(m1, t)], r2.yearly[plan2.layout.at_index(m2, t)]);
             assert_eq!(a.to_bits(), b.to_bits(), "{name} in year {t}: {a} vs {b}");
         }
     }
-    assert_eq!(r.horizon[h::NPV_SPEND].to_bits(), r2.horizon[h::NPV_SPEND].to_bits());
-    assert_eq!(r.horizon[h::WAITING_MEAN], 0.0);
-    assert!(r.horizon[HORIZON.len() + h::WAITING_MEAN] > 100.0);
+    assert_eq!(r.horizon[Horizon::NpvSpend.index()].to_bits(), r2.horizon[Horizon::NpvSpend.index()].to_bits());
+    assert_eq!(r.horizon[Horizon::WaitingMean.index()], 0.0);
+    assert!(r.horizon[HORIZON.len() + Horizon::WaitingMean.index()] > 100.0);
 }
 
 /// The summary share of admissions that waited over the norm (8 weeks here) is between 0
@@ -212,8 +211,9 @@ fn capacity_is_part_of_path_sharing() {
 #[test]
 fn share_over_the_norm() {
     let (plan, b) = summarise(&queue_scenario(12, 1000.0, 0.25, 150, 2.0, 0.0), 100);
-    let share: Vec<f64> = b.runs.iter().map(|r| r.horizon[HORIZON.len() + h::SHARE_WAITED_OVER_NORM]).collect();
-    let open: Vec<f64> = b.runs.iter().map(|r| r.horizon[h::SHARE_WAITED_OVER_NORM]).collect();
+    let share: Vec<f64> =
+        b.runs.iter().map(|r| r.horizon[HORIZON.len() + Horizon::ShareWaitedOverNorm.index()]).collect();
+    let open: Vec<f64> = b.runs.iter().map(|r| r.horizon[Horizon::ShareWaitedOverNorm.index()]).collect();
     let (m, _) = mean_se(&share);
     assert!(m > 0.8 && m <= 1.0, "share over the norm {m}");
     assert!(open.iter().all(|&x| x == 0.0));
@@ -351,13 +351,13 @@ fn reports_show_waiting_next_to_spend_only_with_waiting_lists() {
     );
     assert!(nl.contains("Wachtlijsten naast de uitgaven"));
     // The facts are the horizon metrics of the runs (the baseline has no list).
-    let horizon_mean =
-        |k: usize, m: usize| mean_se(&b.runs.iter().map(|r| r.horizon[k * HORIZON.len() + m]).collect::<Vec<_>>()).0;
+    let horizon_mean = |k: usize, m: Horizon| mean_se(&b.runs.iter().map(|r| r.horizon_of(k, m)).collect::<Vec<_>>()).0;
     assert!(
-        (w.extra_weeks - (horizon_mean(1, h::WAITING_WEEKS_MEAN) - horizon_mean(0, h::WAITING_WEEKS_MEAN))).abs()
+        (w.extra_weeks - (horizon_mean(1, Horizon::WaitingWeeksMean) - horizon_mean(0, Horizon::WaitingWeeksMean)))
+            .abs()
             < 1e-9
     );
-    assert!((w.waiting - horizon_mean(1, h::WAITING_MEAN)).abs() < 1e-9 && w.extra_waiting == w.waiting);
+    assert!((w.waiting - horizon_mean(1, Horizon::WaitingMean)).abs() < 1e-9 && w.extra_waiting == w.waiting);
 
     // Without capacity or rationing: no waiting sections.
     let (plan, b) = summarise(include_str!("fixtures/friesland_no_capacity.toml"), 20);
@@ -387,21 +387,24 @@ fn dropouts_are_valued_in_the_societal_view_never_in_spend() {
             for t in 0..10 {
                 let per = (p1.layout.yearly_len(), p2.layout.yearly_len());
                 assert_eq!(
-                    r1.yearly[k * per.0 + p1.layout.at(m1, t)].to_bits(),
-                    r2.yearly[k * per.1 + p2.layout.at(m2, t)].to_bits(),
+                    r1.yearly[k * per.0 + p1.layout.at_index(m1, t)].to_bits(),
+                    r2.yearly[k * per.1 + p2.layout.at_index(m2, t)].to_bits(),
                     "{name}"
                 );
             }
         }
-        assert_eq!(r1.horizon[k * HORIZON.len() + h::NPV_SPEND], r2.horizon[k * HORIZON.len() + h::NPV_SPEND]);
+        assert_eq!(
+            r1.horizon[k * HORIZON.len() + Horizon::NpvSpend.index()],
+            r2.horizon[k * HORIZON.len() + Horizon::NpvSpend.index()]
+        );
     }
     let per = p2.layout.yearly_len();
     let (sb, drop) = (metric(&p2, "societal_benefit"), metric(&p2, "dropouts_from_waiting"));
     for t in 0..10 {
-        let dropouts = r2.yearly[per + p2.layout.at(drop, t)];
-        let benefit = r2.yearly[per + p2.layout.at(sb, t)];
+        let dropouts = r2.yearly[per + p2.layout.at_index(drop, t)];
+        let benefit = r2.yearly[per + p2.layout.at_index(sb, t)];
         assert!((benefit + 8_000.0 * dropouts * 0.25).abs() < 1e-6, "year {t}: {benefit} vs {dropouts} drop-outs");
-        assert_eq!(r2.yearly[p2.layout.at(sb, t)], 0.0, "the baseline has no drop-outs");
+        assert_eq!(r2.yearly[p2.layout.at_index(sb, t)], 0.0, "the baseline has no drop-outs");
     }
-    assert!(r2.horizon[HORIZON.len() + h::NPV_SOCIETAL] < 0.0);
+    assert!(r2.horizon[HORIZON.len() + Horizon::NpvSocietalBenefit.index()] < 0.0);
 }

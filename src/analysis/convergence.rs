@@ -5,7 +5,7 @@
 //! Run `k`'s numbers depend only on the seed and `k`, so a batch grown block by block is
 //! the same, bit for bit, as a batch of the final size run at once.
 
-use crate::metrics::h;
+use crate::metrics::Horizon;
 use crate::results::Collector;
 
 /// How `run --precision` grows a batch.
@@ -21,7 +21,7 @@ pub struct Precision {
 /// collected so far (infinite when a strategy has fewer than two runs).
 pub fn worst_mcse(c: &Collector) -> f64 {
     (0..c.columns.strategies)
-        .map(|k| c.stats.moments(c.columns.horizon(k, h::NPV_SAVING)).mcse())
+        .map(|k| c.stats.moments(c.columns.horizon(k, Horizon::NpvSavingVsBaseline)).mcse())
         .map(|se| if se.is_nan() { f64::INFINITY } else { se })
         .fold(0.0, f64::max)
 }

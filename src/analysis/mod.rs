@@ -10,13 +10,9 @@ pub mod sensitivity;
 pub mod sweep;
 pub mod voi;
 
-use crate::engine::HORIZON;
+use crate::metrics::{HORIZON, Horizon};
 
-/// The index in [`HORIZON`] of a horizon metric named `name`, or an error message listing
-/// the names.
-pub fn horizon_metric(name: &str) -> Result<usize, String> {
-    HORIZON
-        .iter()
-        .position(|m| *m == name)
-        .ok_or_else(|| format!("--metric: expected one of {}, found `{name}`", HORIZON.join(", ")))
+/// The horizon metric named `name`, or an error message listing the names.
+pub fn horizon_metric(name: &str) -> Result<Horizon, String> {
+    Horizon::from_name(name).ok_or_else(|| format!("--metric: expected one of {}, found `{name}`", HORIZON.join(", ")))
 }

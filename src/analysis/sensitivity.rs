@@ -6,8 +6,9 @@ use rayon::prelude::*;
 
 use super::linalg::{inverse, pearson, ranks};
 use super::voi;
-use crate::engine::{Batch, EngineError, HORIZON, Plan};
-use crate::metrics::h;
+use crate::engine::{Batch, EngineError, Plan};
+
+use crate::metrics::Horizon;
 use crate::random::rng::RunKey;
 
 /// Percentiles the one-way analysis sets each input to.
@@ -48,7 +49,7 @@ impl TornadoRow {
 /// `strategies`, largest swing first (ties in input order).
 pub fn tornado(
     plan: &Plan,
-    metric: usize,
+    metric: Horizon,
     strategies: &[usize],
     runs: usize,
     seed: u64,
@@ -72,7 +73,6 @@ pub fn tornado(
         .num_threads(threads)
         .build()
         .map_err(|source| EngineError::Threads { threads, source })?;
-    let nh = HORIZON.len();
     // [setting][run][strategy]
     let results: Vec<Vec<f64>> = pool.install(|| {
         (0..settings.len() * runs)
@@ -80,7 +80,7 @@ pub fn tornado(
             .map(|j| {
                 let (set, run) = (j / runs, (j % runs) as u64);
                 let rec = plan.run_with_values(RunKey::new(seed, run), run, settings[set].clone());
-                strategies.iter().map(|&k| rec.horizon[k * nh + metric]).collect()
+                strategies.iter().map(|&k| rec.horizon_of(k, metric)).collect()
             })
             .collect()
     });
@@ -132,14 +132,13 @@ pub struct RankRow {
 /// Spearman and partial rank correlation coefficients of every drawn input with `metric`
 /// of each strategy in `strategies`, over the runs of `batch` (runs where the metric is
 /// NaN are left out).
-pub fn rank_correlations(plan: &Plan, batch: &Batch, metric: usize, strategies: &[usize]) -> Vec<RankRow> {
-    let nh = HORIZON.len();
+pub fn rank_correlations(plan: &Plan, batch: &Batch, metric: Horizon, strategies: &[usize]) -> Vec<RankRow> {
     let names: Vec<&str> = plan.uncertain_params().collect();
     let mut rows = Vec::new();
     for &k in strategies {
         let keep: Vec<&crate::engine::RunRecord> =
-            batch.runs.iter().filter(|r| !r.horizon[k * nh + metric].is_nan()).collect();
-        let y = ranks(&keep.iter().map(|r| r.horizon[k * nh + metric]).collect::<Vec<_>>());
+            batch.runs.iter().filter(|r| !r.horizon_of(k, metric).is_nan()).collect();
+        let y = ranks(&keep.iter().map(|r| r.horizon_of(k, metric)).collect::<Vec<_>>());
         let xs: Vec<Vec<f64>> =
             (0..names.len()).map(|p| ranks(&keep.iter().map(|r| r.params[p]).collect::<Vec<_>>())).collect();
         let spearman: Vec<f64> = xs.iter().map(|x| pearson(x, &y)).collect();
@@ -203,11 +202,11 @@ pub struct VoiRow {
 /// drawn inputs together, of each input, and of each group of inputs sharing their first two
 /// path parts (with more than one input), from the runs of `batch`.
 pub fn voi_table(plan: &Plan, batch: &Batch) -> Vec<VoiRow> {
-    let nh = HORIZON.len();
-    let cost: Vec<Vec<f64>> =
-        (0..plan.strategies()).map(|k| batch.runs.iter().map(|r| r.horizon[k * nh + h::NPV_SPEND]).collect()).collect();
+    let cost: Vec<Vec<f64>> = (0..plan.strategies())
+        .map(|k| batch.runs.iter().map(|r| r.horizon_of(k, Horizon::NpvSpend)).collect())
+        .collect();
     let mut rows = voi_rows(plan, batch, &cost, "municipal");
-    let benefit = |r: &crate::engine::RunRecord, k: usize| r.horizon[k * nh + h::NPV_SOCIETAL];
+    let benefit = |r: &crate::engine::RunRecord, k: usize| r.horizon_of(k, Horizon::NpvSocietalBenefit);
     if batch.runs.iter().any(|r| (0..plan.strategies()).any(|k| benefit(r, k).is_finite())) {
         let societal: Vec<Vec<f64>> = (0..plan.strategies())
             .map(|k| {
@@ -216,7 +215,7 @@ pub fn voi_table(plan: &Plan, batch: &Batch) -> Vec<VoiRow> {
                     .iter()
                     .map(|r| {
                         let b = benefit(r, k);
-                        r.horizon[k * nh + h::NPV_SPEND] - if b.is_finite() { b } else { 0.0 }
+                        r.horizon_of(k, Horizon::NpvSpend) - if b.is_finite() { b } else { 0.0 }
                     })
                     .collect()
             })

@@ -11,8 +11,9 @@
 //!
 //! [`Param`]: crate::scenario::Param
 
-use crate::engine::{EngineError, HORIZON, Plan, RunOptions, run_batch};
-use crate::metrics::h;
+use crate::engine::{EngineError, Plan, RunOptions, run_batch};
+
+use crate::metrics::{HORIZON, Horizon};
 use crate::scenario::{Distribution, Scenario, parse_str};
 use crate::stats::{mean_mcse, quantile_sorted};
 
@@ -164,7 +165,7 @@ pub fn sweep(
     text: &str,
     file: &std::path::Path,
     keys: &[SweepKey],
-    metric: usize,
+    metric: Horizon,
     runs: usize,
     seed: u64,
     threads: usize,
@@ -189,11 +190,13 @@ pub fn sweep(
         let plan = Plan::new(s);
         let batch = run_batch(&plan, &RunOptions { runs, seed, threads }, &|| {})?;
         for (k, st) in plan.scenario.strategies.iter().enumerate() {
-            let xs: Vec<f64> = batch.runs.iter().map(|r| r.horizon[k * nh + metric]).filter(|x| !x.is_nan()).collect();
+            let xs: Vec<f64> = batch.runs.iter().map(|r| r.horizon_of(k, metric)).filter(|x| !x.is_nan()).collect();
             let (mean, mcse) = mean_mcse(&xs);
             let mut sorted = xs.clone();
             sorted.sort_by(f64::total_cmp);
-            let cheaper = batch.runs.iter().map(|r| r.horizon[k * nh + h::CHEAPER]).sum::<f64>() / runs as f64;
+            let cheaper =
+                batch.runs.iter().map(|r| r.horizon[k * nh + Horizon::PCheaperThanBaseline.index()]).sum::<f64>()
+                    / runs as f64;
             rows.push(SweepRow {
                 at: at.clone(),
                 strategy: st.id.clone(),

@@ -1,6 +1,6 @@
 //! The layout of a scenario's yearly metrics: which metrics it records, in storage order.
 
-use crate::metrics::YEARLY_BASE;
+use crate::metrics::{BUDGET_OVERRUN, SOCIETAL_BENEFIT, YEARLY_BASE, Yearly, caseload_of, starts_of};
 use crate::scenario::Scenario;
 
 /// The layout of a scenario's yearly metrics: the base ones, `budget_overrun` when the
@@ -29,18 +29,18 @@ impl Layout {
     pub fn new(s: &Scenario) -> Self {
         let mut yearly: Vec<String> = YEARLY_BASE.iter().map(|m| m.to_string()).collect();
         let budget_overrun = s.budget_line.as_ref().map(|_| {
-            yearly.push("budget_overrun".into());
+            yearly.push(BUDGET_OVERRUN.into());
             yearly.len() - 1
         });
         let valued_dropouts = s.segments.iter().any(|g| g.dropout_cost_per_client_year.is_some());
         let societal_benefit = (!s.societal_benefits.is_empty() || valued_dropouts).then(|| {
-            yearly.push("societal_benefit".into());
+            yearly.push(SOCIETAL_BENEFIT.into());
             yearly.len() - 1
         });
         let caseload_by_segment = yearly.len();
-        yearly.extend(s.segments.iter().map(|g| format!("caseload.{}", g.id)));
+        yearly.extend(s.segments.iter().map(|g| caseload_of(&g.id)));
         let starts_by_segment = yearly.len();
-        yearly.extend(s.segments.iter().map(|g| format!("starts.{}", g.id)));
+        yearly.extend(s.segments.iter().map(|g| starts_of(&g.id)));
         Layout {
             yearly,
             budget_overrun,
@@ -58,7 +58,14 @@ impl Layout {
 
     /// Position of metric `m` in year `t` within one strategy's yearly block.
     #[inline(always)]
-    pub fn at(&self, m: usize, t: usize) -> usize {
+    pub fn at(&self, m: Yearly, t: usize) -> usize {
+        self.at_index(m.index(), t)
+    }
+
+    /// Position of the metric stored `m`-th (a per-segment or optional one, see the
+    /// fields) in year `t` within one strategy's yearly block.
+    #[inline(always)]
+    pub fn at_index(&self, m: usize, t: usize) -> usize {
         m * self.years + t
     }
 }

@@ -9,7 +9,6 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rayon::prelude::*;
 
-pub use crate::metrics::HORIZON;
 pub use crate::stats::moments::BLOCK;
 pub use layout::Layout;
 pub use simulate::{DrawCounts, Plan, RunRecord};
@@ -184,4 +183,12 @@ where
         }
         Ok(handed)
     })
+}
+
+impl RunRecord {
+    /// Horizon metric `m` of strategy `k` in this run.
+    #[inline]
+    pub fn horizon_of(&self, k: usize, m: crate::metrics::Horizon) -> f64 {
+        self.horizon[k * crate::metrics::HORIZON.len() + m.index()]
+    }
 }

@@ -4,7 +4,7 @@
 use statrs::function::erf::erf_inv;
 
 use super::layout::Layout;
-use crate::metrics::{HORIZON, WEEKS_PER_YEAR, h, y};
+use crate::metrics::{HORIZON, Horizon, WEEKS_PER_YEAR, Yearly};
 use crate::model::contract::{LotYear, Prices, pay};
 use crate::model::demand::{
     Draws, ExpectedDraws, Limits, Paths, RandomDraws, SegmentRates, SegmentState, StepFlows, WaitBlock, step_paths,
@@ -168,7 +168,11 @@ impl Plan {
         let lay = &self.layout;
         (0..lay.years)
             .map(|t| {
-                self.scenario.programmes[p].targets.iter().map(|&g| yearly[lay.at(lay.starts_by_segment + g, t)]).sum()
+                self.scenario.programmes[p]
+                    .targets
+                    .iter()
+                    .map(|&g| yearly[lay.at_index(lay.starts_by_segment + g, t)])
+                    .sum()
             })
             .collect()
     }
@@ -391,18 +395,18 @@ impl Plan {
         let mut failed = vec![false; n];
         for t in 0..s.horizon_years {
             for (k, f) in failed.iter_mut().enumerate() {
-                *f |= yearly[k * per + lay.at(y::FAILURES, t)] > 0.0;
-                yearly[k * per + lay.at(y::FAILED_SO_FAR, t)] = if *f { 1.0 } else { 0.0 };
+                *f |= yearly[k * per + lay.at(Yearly::ProviderFailures, t)] > 0.0;
+                yearly[k * per + lay.at(Yearly::ProviderFailedSoFar, t)] = if *f { 1.0 } else { 0.0 };
             }
             let df = self.discount[t];
             for (k, c) in cum.iter_mut().enumerate() {
-                *c += yearly[k * per + lay.at(y::SPEND, t)] * df;
+                *c += yearly[k * per + lay.at(Yearly::Spend, t)] * df;
             }
             let min = cum.iter().copied().fold(f64::INFINITY, f64::min);
             let ties = cum.iter().filter(|&&c| c == min).count() as f64;
             for k in 0..n {
-                yearly[k * per + lay.at(y::CUMULATIVE_SAVING, t)] = cum[base] - cum[k];
-                yearly[k * per + lay.at(y::CHEAPEST, t)] = if cum[k] == min { 1.0 / ties } else { 0.0 };
+                yearly[k * per + lay.at(Yearly::CumulativeSaving, t)] = cum[base] - cum[k];
+                yearly[k * per + lay.at(Yearly::PCheapest, t)] = if cum[k] == min { 1.0 / ties } else { 0.0 };
             }
         }
     }
@@ -421,17 +425,17 @@ impl Plan {
         let base = s.baseline();
         let inflation = values[s.cost_inflation.0];
         for t in 0..s.horizon_years {
-            let gross_base = yearly[base * per + lay.at(m, t)];
+            let gross_base = yearly[base * per + lay.at_index(m, t)];
             let cost_index = index(inflation, t);
             for k in 0..self.strategies() {
-                let mut benefit = yearly[k * per + lay.at(m, t)] - gross_base;
+                let mut benefit = yearly[k * per + lay.at_index(m, t)] - gross_base;
                 for b in &s.societal_benefits {
                     if let Follows::Segment(g) = b.follows {
-                        let starts = |k: usize| yearly[k * per + lay.at(lay.starts_by_segment + g, t)];
+                        let starts = |k: usize| yearly[k * per + lay.at_index(lay.starts_by_segment + g, t)];
                         benefit += values[b.value_per_event.0] * cost_index * (starts(base) - starts(k));
                     }
                 }
-                yearly[k * per + lay.at(m, t)] = benefit;
+                yearly[k * per + lay.at_index(m, t)] = benefit;
             }
         }
     }
@@ -444,8 +448,8 @@ impl Plan {
         let years = s.horizon_years;
         let lay = &self.layout;
         let mut out = vec![f64::NAN; n * HORIZON.len()];
-        let spend = |k: usize, t: usize| yearly[k * per + lay.at(y::SPEND, t)];
-        let total = |k: usize, m: usize| (0..years).map(|t| yearly[k * per + lay.at(m, t)]).sum::<f64>();
+        let spend = |k: usize, t: usize| yearly[k * per + lay.at(Yearly::Spend, t)];
+        let total = |k: usize, m: Yearly| (0..years).map(|t| yearly[k * per + lay.at(m, t)]).sum::<f64>();
         let npv: Vec<f64> = (0..n).map(|k| (0..years).map(|t| spend(k, t) * self.discount[t]).sum()).collect();
         let base = s.baseline();
         let min = npv.iter().copied().fold(f64::INFINITY, f64::min);
@@ -461,11 +465,11 @@ impl Plan {
         let base_cum: Vec<f64> = cumulative(base).collect();
         for k in 0..n {
             let o = &mut out[k * HORIZON.len()..(k + 1) * HORIZON.len()];
-            o[h::NPV_SPEND] = npv[k];
-            o[h::TOTAL_SPEND] = total(k, y::SPEND);
-            o[h::NPV_SAVING] = npv[base] - npv[k];
-            o[h::CHEAPER] = if npv[k] < npv[base] { 1.0 } else { 0.0 };
-            o[h::CHEAPEST] = if npv[k] == min { 1.0 / ties } else { 0.0 };
+            o[Horizon::NpvSpend.index()] = npv[k];
+            o[Horizon::TotalSpend.index()] = total(k, Yearly::Spend);
+            o[Horizon::NpvSavingVsBaseline.index()] = npv[base] - npv[k];
+            o[Horizon::PCheaperThanBaseline.index()] = if npv[k] < npv[base] { 1.0 } else { 0.0 };
+            o[Horizon::PCheapest.index()] = if npv[k] == min { 1.0 / ties } else { 0.0 };
             if k != base {
                 // First year from which cumulative discounted spend stays below the baseline's.
                 let cum: Vec<f64> = cumulative(k).collect();
@@ -477,48 +481,49 @@ impl Plan {
                         break;
                     }
                 }
-                o[h::BREAK_EVEN_YEAR] = first.map_or(f64::NAN, |t| (s.start_year + t as i32) as f64);
-                o[h::BREAKS_EVEN] = if first.is_some() { 1.0 } else { 0.0 };
+                o[Horizon::BreakEvenYear.index()] = first.map_or(f64::NAN, |t| (s.start_year + t as i32) as f64);
+                o[Horizon::PBreakEven.index()] = if first.is_some() { 1.0 } else { 0.0 };
             }
             if let Some(m) = lay.societal_benefit {
-                let benefit: f64 = (0..years).map(|t| yearly[k * per + lay.at(m, t)] * self.discount[t]).sum();
-                o[h::NPV_SOCIETAL] = benefit;
-                o[h::NPV_SOCIETAL_NET] = o[h::NPV_SAVING] + benefit;
+                let benefit: f64 = (0..years).map(|t| yearly[k * per + lay.at_index(m, t)] * self.discount[t]).sum();
+                o[Horizon::NpvSocietalBenefit.index()] = benefit;
+                o[Horizon::NpvSocietalNet.index()] = o[Horizon::NpvSavingVsBaseline.index()] + benefit;
             }
-            let admissions = total(k, y::ADMISSIONS);
-            let weighted = |m: usize| {
+            let admissions = total(k, Yearly::Admissions);
+            let weighted = |m: Yearly| {
                 (0..years)
                     .map(|t| {
-                        let a = yearly[k * per + lay.at(y::ADMISSIONS, t)];
+                        let a = yearly[k * per + lay.at(Yearly::Admissions, t)];
                         if a > 0.0 { yearly[k * per + lay.at(m, t)] * a } else { 0.0 }
                     })
                     .sum::<f64>()
             };
             if admissions > 0.0 {
-                o[h::WAITING_WEEKS_MEAN] = weighted(y::WAITING_WEEKS_MEAN) / admissions;
-                o[h::SHARE_WAITED_OVER_NORM] = weighted(y::SHARE_WAITED_OVER_NORM) / admissions;
+                o[Horizon::WaitingWeeksMean.index()] = weighted(Yearly::WaitingWeeksMean) / admissions;
+                o[Horizon::ShareWaitedOverNorm.index()] = weighted(Yearly::ShareWaitedOverNorm) / admissions;
             }
-            o[h::WAITING_MEAN] = total(k, y::WAITING) / years as f64;
-            let successes = total(k, y::SUCCESSES);
-            o[h::COST_PER_SUCCESS] = if successes > 0.0 { o[h::TOTAL_SPEND] / successes } else { f64::NAN };
-            o[h::SUCCESSES] = successes;
-            o[h::STARTS] = total(k, y::STARTS);
-            o[h::PROVIDER_FAILURE] = if total(k, y::FAILURES) > 0.0 { 1.0 } else { 0.0 };
-            let invested = total(k, y::INVESTOR_COST);
+            o[Horizon::WaitingMean.index()] = total(k, Yearly::Waiting) / years as f64;
+            let successes = total(k, Yearly::Successes);
+            o[Horizon::CostPerSuccess.index()] =
+                if successes > 0.0 { o[Horizon::TotalSpend.index()] / successes } else { f64::NAN };
+            o[Horizon::TotalSuccesses.index()] = successes;
+            o[Horizon::TotalStarts.index()] = total(k, Yearly::Starts);
+            o[Horizon::PProviderFailure.index()] = if total(k, Yearly::ProviderFailures) > 0.0 { 1.0 } else { 0.0 };
+            let invested = total(k, Yearly::InvestorCost);
             if invested > 0.0 {
-                let received = total(k, y::INVESTOR_PAYMENTS);
+                let received = total(k, Yearly::InvestorPayments);
                 let flows: Vec<f64> = (0..years)
                     .map(|t| {
-                        yearly[k * per + lay.at(y::INVESTOR_PAYMENTS, t)]
-                            - yearly[k * per + lay.at(y::INVESTOR_COST, t)]
+                        yearly[k * per + lay.at(Yearly::InvestorPayments, t)]
+                            - yearly[k * per + lay.at(Yearly::InvestorCost, t)]
                     })
                     .collect();
-                o[h::INVESTOR_IRR] = investor::irr(&flows);
-                o[h::INVESTOR_MIRR] = investor::mirr(&flows, s.discount_rate);
-                o[h::INVESTOR_MULTIPLE] = received / invested;
-                o[h::INVESTOR_LOSS] = if received < invested { 1.0 } else { 0.0 };
+                o[Horizon::InvestorIrr.index()] = investor::irr(&flows);
+                o[Horizon::InvestorMirr.index()] = investor::mirr(&flows, s.discount_rate);
+                o[Horizon::InvestorMultiple.index()] = received / invested;
+                o[Horizon::PInvestorLoss.index()] = if received < invested { 1.0 } else { 0.0 };
                 let (lucky, paid) = luck[k];
-                o[h::PAID_FOR_LUCK] = if paid > 0.0 { lucky / paid } else { f64::NAN };
+                o[Horizon::PaidForLuckShare.index()] = if paid > 0.0 { lucky / paid } else { f64::NAN };
             }
         }
         out
@@ -553,23 +558,23 @@ impl Plan {
                     && f.dropouts > 0.0
                 {
                     let cost_index = index(values[s.cost_inflation.0], t);
-                    o[lay.at(m, t)] -= values[p.0] * cost_index * f.dropouts * lim.mean_stay_years;
+                    o[lay.at_index(m, t)] -= values[p.0] * cost_index * f.dropouts * lim.mean_stay_years;
                 }
             }
         }
         let admissions = total.starts;
-        o[lay.at(y::WAITING, t)] = total.queue_years;
-        o[lay.at(y::ADMISSIONS, t)] = admissions;
-        o[lay.at(y::ESCALATIONS_FROM_WAITING, t)] = total.escalations_waiting;
-        o[lay.at(y::DROPOUTS_FROM_WAITING, t)] = total.dropouts;
+        o[lay.at(Yearly::Waiting, t)] = total.queue_years;
+        o[lay.at(Yearly::Admissions, t)] = admissions;
+        o[lay.at(Yearly::EscalationsFromWaiting, t)] = total.escalations_waiting;
+        o[lay.at(Yearly::DropoutsFromWaiting, t)] = total.dropouts;
         if admissions > 0.0 {
-            o[lay.at(y::WAITING_WEEKS_MEAN, t)] = total.wait_years / admissions * WEEKS_PER_YEAR;
-            o[lay.at(y::SHARE_WAITED_OVER_NORM, t)] = total.over_norm / admissions;
-            o[lay.at(y::WAITING_WEEKS_P90, t)] = weighted_quantile(scratch, admissions, 0.9) * WEEKS_PER_YEAR;
+            o[lay.at(Yearly::WaitingWeeksMean, t)] = total.wait_years / admissions * WEEKS_PER_YEAR;
+            o[lay.at(Yearly::ShareWaitedOverNorm, t)] = total.over_norm / admissions;
+            o[lay.at(Yearly::WaitingWeeksP90, t)] = weighted_quantile(scratch, admissions, 0.9) * WEEKS_PER_YEAR;
         } else {
-            o[lay.at(y::WAITING_WEEKS_MEAN, t)] = f64::NAN;
-            o[lay.at(y::SHARE_WAITED_OVER_NORM, t)] = f64::NAN;
-            o[lay.at(y::WAITING_WEEKS_P90, t)] = f64::NAN;
+            o[lay.at(Yearly::WaitingWeeksMean, t)] = f64::NAN;
+            o[lay.at(Yearly::ShareWaitedOverNorm, t)] = f64::NAN;
+            o[lay.at(Yearly::WaitingWeeksP90, t)] = f64::NAN;
         }
     }
 
@@ -767,18 +772,18 @@ impl Plan {
                     lot.client_years[pos] += f.client_years;
                     lot.starts[pos] += f.starts;
                     client_years[(k * nseg + g) * years + t] += f.client_years;
-                    o[lay.at(y::STARTS, t)] += f.starts;
-                    o[lay.at(y::EXITS, t)] += f.exits;
-                    o[lay.at(y::REFERRALS, t)] += f.referrals;
-                    o[lay.at(y::PREVENTED, t)] += f.prevented;
-                    o[lay.at(y::SUCCESSES, t)] += f.successes;
-                    o[lay.at(y::CLIENT_YEARS, t)] += f.client_years;
-                    o[lay.at(lay.starts_by_segment + g, t)] += f.starts;
+                    o[lay.at(Yearly::Starts, t)] += f.starts;
+                    o[lay.at(Yearly::Exits, t)] += f.exits;
+                    o[lay.at(Yearly::Referrals, t)] += f.referrals;
+                    o[lay.at(Yearly::Prevented, t)] += f.prevented;
+                    o[lay.at(Yearly::Successes, t)] += f.successes;
+                    o[lay.at(Yearly::ClientYears, t)] += f.client_years;
+                    o[lay.at_index(lay.starts_by_segment + g, t)] += f.starts;
                     if let Some(m) = lay.societal_benefit
                         && f.prevented > 0.0
                     {
                         let re = &reach_effect[path_of[k * nseg + g]];
-                        o[lay.at(m, t)] += self.programme_benefit(values, re, t, f.prevented);
+                        o[lay.at_index(m, t)] += self.programme_benefit(values, re, t, f.prevented);
                     }
                 }
                 self.waiting_metrics(
@@ -913,7 +918,7 @@ impl Plan {
                             let baseline = self.investor_baseline.get(k).and_then(|b| b.iter().find(|(q, _)| *q == p));
                             if let Some((_, baseline)) = baseline {
                                 let actual: f64 =
-                                    prog.targets.iter().map(|&g| o[lay.at(lay.starts_by_segment + g, t)]).sum();
+                                    prog.targets.iter().map(|&g| o[lay.at_index(lay.starts_by_segment + g, t)]).sum();
                                 let account = sw.investor.entry(p).or_insert_with(|| investor::Account::new(terms));
                                 money.investor_payments += account.pay_year(terms, baseline[t], actual);
                             }
@@ -928,31 +933,31 @@ impl Plan {
                     + money.prevention
                     + money.admin
                     + money.failure_cost;
-                o[lay.at(y::SPEND, t)] = spend;
-                o[lay.at(y::CARE, t)] = money.care;
-                o[lay.at(y::OUTCOME, t)] = money.outcome;
-                o[lay.at(y::PREVENTION, t)] = money.prevention;
-                o[lay.at(y::ADMIN, t)] = money.admin;
-                o[lay.at(y::PROVIDER_COST, t)] = money.provider_cost;
-                o[lay.at(y::PROVIDER_RESULT, t)] = money.provider_result;
-                o[lay.at(y::SPEND_REAL, t)] = spend / cost_index;
-                o[lay.at(y::RESERVES_MIN, t)] =
+                o[lay.at(Yearly::Spend, t)] = spend;
+                o[lay.at(Yearly::CarePayments, t)] = money.care;
+                o[lay.at(Yearly::OutcomePayments, t)] = money.outcome;
+                o[lay.at(Yearly::PreventionCost, t)] = money.prevention;
+                o[lay.at(Yearly::AdminCost, t)] = money.admin;
+                o[lay.at(Yearly::ProviderCost, t)] = money.provider_cost;
+                o[lay.at(Yearly::ProviderResult, t)] = money.provider_result;
+                o[lay.at(Yearly::SpendReal, t)] = spend / cost_index;
+                o[lay.at(Yearly::ProviderReservesMin, t)] =
                     if money.reserves_min.is_finite() { money.reserves_min } else { f64::NAN };
-                o[lay.at(y::FAILURES, t)] = money.failures;
-                o[lay.at(y::TRANSFER, t)] = money.transfer;
-                o[lay.at(y::FAILURE_COST, t)] = money.failure_cost;
-                o[lay.at(y::PREMIUM, t)] = money.premium;
-                o[lay.at(y::INVESTOR_PAYMENTS, t)] = money.investor_payments;
-                o[lay.at(y::INVESTOR_COST, t)] = money.investor_cost;
+                o[lay.at(Yearly::ProviderFailures, t)] = money.failures;
+                o[lay.at(Yearly::RiskSharingTransfer, t)] = money.transfer;
+                o[lay.at(Yearly::FailureCost, t)] = money.failure_cost;
+                o[lay.at(Yearly::EmergencyPremium, t)] = money.premium;
+                o[lay.at(Yearly::InvestorPayments, t)] = money.investor_payments;
+                o[lay.at(Yearly::InvestorCost, t)] = money.investor_cost;
                 let mut caseload = 0.0;
                 for g in 0..nseg {
                     let active = ws.paths.state[path_of[k * nseg + g]].active;
                     caseload += active;
-                    o[lay.at(lay.caseload_by_segment + g, t)] = active;
+                    o[lay.at_index(lay.caseload_by_segment + g, t)] = active;
                 }
-                o[lay.at(y::CASELOAD, t)] = caseload;
+                o[lay.at(Yearly::Caseload, t)] = caseload;
                 if let (Some(m), Some(line)) = (lay.budget_overrun, &s.budget_line) {
-                    o[lay.at(m, t)] = if spend > line[t] { 1.0 } else { 0.0 };
+                    o[lay.at_index(m, t)] = if spend > line[t] { 1.0 } else { 0.0 };
                 }
             }
         }

@@ -9,7 +9,7 @@
 
 use super::csv_files::{finish, writer};
 use super::{Export, OutputError, Results, cell};
-use crate::metrics::y;
+use crate::metrics::Yearly;
 use crate::stats::reserve::RatioClass;
 
 /// Certainties of `reserve_by_certainty.csv`, besides the scenario's own.
@@ -17,7 +17,7 @@ pub const CERTAINTY_TABLE: [f64; 6] = [0.70, 0.75, 0.80, 0.85, 0.90, 0.95];
 
 /// The column of strategy `k`'s spend in year `t`.
 fn spend_column(r: &Results, k: usize, t: usize) -> usize {
-    r.collected.columns.yearly(r.plan, k, y::SPEND, t)
+    r.collected.columns.yearly(r.plan, k, Yearly::Spend.index(), t)
 }
 
 /// The certainties reported: the scenario's, plus the table's.

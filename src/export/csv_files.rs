@@ -62,7 +62,7 @@ impl Export for SummaryCsv {
         header.extend(STAT_COLUMNS);
         w.write_record(&header).map_err(err)?;
         for hs in &r.horizon {
-            let mut row = vec![r.plan.scenario.strategies[hs.strategy].id.clone(), hs.metric.to_string()];
+            let mut row = vec![r.plan.scenario.strategies[hs.strategy].id.clone(), hs.metric.name().to_string()];
             row.extend(stat_cells(&hs.summary));
             w.write_record(&row).map_err(err)?;
         }

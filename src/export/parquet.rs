@@ -316,7 +316,7 @@ pub struct RunsData {
 ///
 /// The strategies and the split between metric and parameter columns come from the file's
 /// key-value metadata; a file rewritten by another tool without it still reads when its
-/// metric columns are named as in [`crate::engine::HORIZON`] and come first.
+/// metric columns are named as in [`crate::metrics::HORIZON`] and come first.
 pub fn read_runs_parquet(path: &Path, max_runs: Option<usize>) -> Result<RunsData, RunsFileError> {
     let bad = |reason: String| RunsFileError::BadFile { path: path.to_path_buf(), reason };
     let pq = |source| RunsFileError::Parquet { action: "reading", path: path.to_path_buf(), source };
@@ -360,7 +360,7 @@ pub fn read_runs_parquet(path: &Path, max_runs: Option<usize>) -> Result<RunsDat
             }
             metrics.len()
         }
-        None => value_names.iter().take_while(|n| crate::engine::HORIZON.contains(&n.as_str())).count(),
+        None => value_names.iter().take_while(|n| crate::metrics::HORIZON.contains(&n.as_str())).count(),
     };
     let metrics = value_names[..n_metrics].to_vec();
     let param_names = value_names[n_metrics..].to_vec();

@@ -12,7 +12,8 @@ use rayon::prelude::*;
 #[cfg(feature = "outputs")]
 use super::parquet::{RunsFileError, RunsParquet};
 use super::{OutputError, cell};
-use crate::engine::{HORIZON, Plan, RunRecord};
+use crate::engine::{Plan, RunRecord};
+use crate::metrics::HORIZON;
 
 pub use crate::results::partial::{RUNS_CSV, RUNS_PARQUET, RunsFormat};
 

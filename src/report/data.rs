@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use super::{OutputError, Results};
-use crate::engine::HORIZON;
+
 use crate::export::meta::Meta;
-use crate::metrics::h;
+use crate::metrics::{HORIZON, Horizon, Yearly};
 use crate::results::RunTable;
 use crate::stats::Summary;
 
@@ -261,7 +261,13 @@ impl ReportData {
 
     /// The yearly figures of metric `name` for strategy `k`, one per year; `None` when the
     /// folder has no such metric (e.g. `budget_overrun` without a budget).
-    pub fn yearly(&self, k: usize, name: &str) -> Option<&[Stat]> {
+    pub fn yearly(&self, k: usize, metric: Yearly) -> Option<&[Stat]> {
+        self.yearly_named(k, metric.name())
+    }
+
+    /// Like [`ReportData::yearly`], for a metric of the scenario's layout named `name`
+    /// (`budget_overrun`, `caseload.<segment>`, ...).
+    pub fn yearly_named(&self, k: usize, name: &str) -> Option<&[Stat]> {
         let m = self.metric(name)?;
         let years = self.meta.horizon_years;
         let start = (k * self.yearly_metrics.len() + m) * years;
@@ -269,13 +275,13 @@ impl ReportData {
     }
 
     /// Like [`ReportData::yearly`], with an empty series when the metric is missing.
-    pub fn yearly_or_empty(&self, k: usize, name: &str) -> &[Stat] {
-        self.yearly(k, name).unwrap_or(&[])
+    pub fn yearly_or_empty(&self, k: usize, metric: Yearly) -> &[Stat] {
+        self.yearly(k, metric).unwrap_or(&[])
     }
 
-    /// Horizon figure `m` (index in [`HORIZON`], see [`h`]) of strategy `k`.
-    pub fn horizon(&self, k: usize, m: usize) -> &Stat {
-        &self.horizon[k * HORIZON.len() + m]
+    /// Horizon figure `m` of strategy `k`.
+    pub fn horizon(&self, k: usize, m: Horizon) -> &Stat {
+        &self.horizon[k * HORIZON.len() + m.index()]
     }
 
     /// P90 of yearly spend of strategy `k` (the prudent budget), one per year.
@@ -292,13 +298,13 @@ impl ReportData {
     /// Runs in which strategy `k` never breaks even (its `break_even_year` is empty), from
     /// the share that does (`p_break_even`) over all runs.
     pub fn never_break_even(&self, k: usize) -> usize {
-        let share = self.horizon(k, h::BREAKS_EVEN).mean;
+        let share = self.horizon(k, Horizon::PBreakEven).mean;
         if share.is_nan() { self.total_runs() } else { (self.total_runs() as f64 * (1.0 - share)).round() as usize }
     }
 
     /// Whether the scenario has a budget line.
     pub fn has_budget(&self) -> bool {
-        self.meta.budget_eur.is_some() && self.metric("budget_overrun").is_some()
+        self.meta.budget_eur.is_some() && self.metric(crate::metrics::BUDGET_OVERRUN).is_some()
     }
 }
 

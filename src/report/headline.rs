@@ -5,7 +5,7 @@
 //! them with the CSV tables.
 
 use super::data::{ReportData, Stat};
-use crate::metrics::h;
+use crate::metrics::{Horizon, Yearly};
 
 /// The headline facts.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,7 +52,7 @@ pub struct WaitingFacts {
 /// Whether the results show a waiting list under any strategy: only then do the reports
 /// have waiting sections (a scenario without capacity or rationing never has one).
 pub fn has_waiting(d: &ReportData) -> bool {
-    (0..d.strategies()).any(|k| d.yearly_or_empty(k, "waiting").iter().any(|s| s.mean > 0.0))
+    (0..d.strategies()).any(|k| d.yearly_or_empty(k, Yearly::Waiting).iter().any(|s| s.mean > 0.0))
 }
 
 /// What the best alternative achieves.
@@ -126,7 +126,7 @@ impl Headline {
     pub fn of(d: &ReportData) -> Self {
         let base = d.baseline();
         let alts: Vec<usize> = (0..d.strategies()).filter(|&k| k != base).collect();
-        let mean_saving = |k: usize| d.horizon(k, h::NPV_SAVING).mean;
+        let mean_saving = |k: usize| d.horizon(k, Horizon::NpvSavingVsBaseline).mean;
         let by_saving = |a: &usize, b: &usize| mean_saving(*a).total_cmp(&mean_saving(*b));
         let best_k = alts.iter().copied().max_by(by_saving);
         let years = d.years();
@@ -134,22 +134,24 @@ impl Headline {
         let mid_t = 9.min(last_t);
         let best = best_k.map(|k| BestFacts {
             strategy: k,
-            p_cheaper: d.horizon(k, h::CHEAPER).mean,
-            saving: *d.horizon(k, h::NPV_SAVING),
-            p_cheapest: d.horizon(k, h::CHEAPEST).mean,
-            break_even_year: d.horizon(k, h::BREAK_EVEN_YEAR).p50(),
-            p_break_even: d.horizon(k, h::BREAKS_EVEN).mean,
+            p_cheaper: d.horizon(k, Horizon::PCheaperThanBaseline).mean,
+            saving: *d.horizon(k, Horizon::NpvSavingVsBaseline),
+            p_cheapest: d.horizon(k, Horizon::PCheapest).mean,
+            break_even_year: d.horizon(k, Horizon::BreakEvenYear).p50(),
+            p_break_even: d.horizon(k, Horizon::PBreakEven).mean,
             mid: (
                 years.get(mid_t).copied().unwrap_or(d.meta.start_year),
-                d.yearly_or_empty(k, "p_cheapest").get(mid_t).map_or(f64::NAN, |s| s.mean),
+                d.yearly_or_empty(k, Yearly::PCheapest).get(mid_t).map_or(f64::NAN, |s| s.mean),
             ),
         });
         let worst = if alts.len() >= 2 {
-            alts.iter().copied().min_by(by_saving).map(|k| (k, *d.horizon(k, h::NPV_SAVING)))
+            alts.iter().copied().min_by(by_saving).map(|k| (k, *d.horizon(k, Horizon::NpvSavingVsBaseline)))
         } else {
             None
         };
-        let overrun = |k: usize, t: usize| d.yearly(k, "budget_overrun").and_then(|s| s.get(t)).map(|s| s.mean);
+        let overrun = |k: usize, t: usize| {
+            d.yearly_named(k, crate::metrics::BUDGET_OVERRUN).and_then(|s| s.get(t)).map(|s| s.mean)
+        };
         let budget = match (d.has_budget(), d.meta.budget_eur) {
             (true, Some(b)) => Some(BudgetRisk {
                 first_year_budget: b,
@@ -161,8 +163,8 @@ impl Headline {
         let providers = std::iter::once(base).chain(best_k).map(|k| provider_risk(d, k)).collect();
         let drivers = best_k.map(|k| drivers(d, k)).unwrap_or_default();
         let cheaper_but_waiting = if has_waiting(d) {
-            let weeks = |k: usize| d.horizon(k, h::WAITING_WEEKS_MEAN).mean;
-            let waiting = |k: usize| d.horizon(k, h::WAITING_MEAN).mean;
+            let weeks = |k: usize| d.horizon(k, Horizon::WaitingWeeksMean).mean;
+            let waiting = |k: usize| d.horizon(k, Horizon::WaitingMean).mean;
             alts.iter()
                 .copied()
                 .filter(|&k| mean_saving(k) > 0.0 && waiting(k) > waiting(base))
@@ -172,7 +174,7 @@ impl Headline {
                     waiting: waiting(k),
                     extra_waiting: waiting(k) - waiting(base),
                     extra_weeks: weeks(k) - weeks(base),
-                    over_norm: d.horizon(k, h::SHARE_WAITED_OVER_NORM).mean,
+                    over_norm: d.horizon(k, Horizon::ShareWaitedOverNorm).mean,
                 })
                 .collect()
         } else {
@@ -182,7 +184,7 @@ impl Headline {
             baseline: base,
             best,
             worst,
-            baseline_npv: *d.horizon(base, h::NPV_SPEND),
+            baseline_npv: *d.horizon(base, Horizon::NpvSpend),
             budget,
             providers,
             drivers,
@@ -192,7 +194,7 @@ impl Headline {
 }
 
 fn provider_risk(d: &ReportData, k: usize) -> ProviderRisk {
-    let series = d.yearly_or_empty(k, "provider_result");
+    let series = d.yearly_or_empty(k, Yearly::ProviderResult);
     let years = d.years();
     let mut worst = (f64::INFINITY, d.meta.start_year);
     for (s, &y) in series.iter().zip(&years) {
@@ -230,7 +232,7 @@ pub fn correlation(x: &[f64], y: &[f64]) -> f64 {
 }
 
 fn drivers(d: &ReportData, k: usize) -> Vec<Driver> {
-    let saving = d.runs.column(k, h::NPV_SAVING);
+    let saving = d.runs.column(k, Horizon::NpvSavingVsBaseline);
     let mut all: Vec<Driver> = d
         .meta
         .uncertain_parameters

@@ -11,7 +11,7 @@ use super::headline::Headline;
 use super::lang::Lang;
 use super::tables;
 use super::{OutputError, Report};
-use crate::metrics::h;
+use crate::metrics::Horizon;
 
 /// `summary.md` (English) and `summary_nl.md` (Dutch).
 pub struct SummaryMarkdown;
@@ -342,7 +342,7 @@ pub fn risks(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
             ),
         });
     }
-    let failure = |k: usize| d.horizon(k, h::PROVIDER_FAILURE).mean;
+    let failure = |k: usize| d.horizon(k, Horizon::PProviderFailure).mean;
     let best = hl.best.as_ref().map(|b| b.strategy).filter(|&k| k != hl.baseline);
     out.push(match (lang, best) {
         (Lang::En, Some(b)) => format!(

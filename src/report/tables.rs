@@ -4,7 +4,7 @@
 
 use super::data::ReportData;
 use super::lang::Lang;
-use crate::metrics::h;
+use crate::metrics::{Horizon, Yearly};
 
 /// A table of formatted cells.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,15 +73,15 @@ pub fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
     };
     let rows = (0..d.strategies())
         .map(|k| {
-            let npv = d.horizon(k, h::NPV_SPEND);
-            let saving = d.horizon(k, h::NPV_SAVING);
+            let npv = d.horizon(k, Horizon::NpvSpend);
+            let saving = d.horizon(k, Horizon::NpvSavingVsBaseline);
             let (be, pbe, cheaper, saving_text) = if k == base {
                 (lang.t("(baseline)", "(basis)").to_string(), "–".to_string(), "–".to_string(), "–".to_string())
             } else {
                 (
-                    lang.year(d.horizon(k, h::BREAK_EVEN_YEAR).p50()),
-                    lang.pct(d.horizon(k, h::BREAKS_EVEN).mean),
-                    lang.pct(d.horizon(k, h::CHEAPER).mean),
+                    lang.year(d.horizon(k, Horizon::BreakEvenYear).p50()),
+                    lang.pct(d.horizon(k, Horizon::PBreakEven).mean),
+                    lang.pct(d.horizon(k, Horizon::PCheaperThanBaseline).mean),
                     format!("{} ± {}", lang.mln(saving.mean), lang.num(saving.mcse / 1e6, 1)),
                 )
             };
@@ -90,10 +90,10 @@ pub fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
                 format!("{} ({} – {})", lang.mln(npv.p50()), lang.mln(npv.p5()), lang.mln(npv.p95())),
                 saving_text,
                 cheaper,
-                lang.pct(d.horizon(k, h::CHEAPEST).mean),
+                lang.pct(d.horizon(k, Horizon::PCheapest).mean),
                 be,
                 pbe,
-                lang.eur(d.horizon(k, h::COST_PER_SUCCESS).p50()),
+                lang.eur(d.horizon(k, Horizon::CostPerSuccess).p50()),
             ]
         })
         .collect();
@@ -123,7 +123,7 @@ pub fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
     out.push(yearly_table(
         lang.t("Yearly municipal spend (median, 90% band)", "Jaarlijkse uitgaven van de gemeente (mediaan, 90%-band)")
             .to_string(),
-        &|k, t| match d.yearly_or_empty(k, "spend").get(t) {
+        &|k, t| match d.yearly_or_empty(k, Yearly::Spend).get(t) {
             Some(v) => {
                 format!("{} ({} – {})", lang.mln(v.p50()), lang.num(v.p5() / 1e6, 1), lang.num(v.p95() / 1e6, 1))
             }
@@ -148,13 +148,20 @@ pub fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
                 ),
                 lang.mln(budget)
             ),
-            &|k, t| lang.pct(d.yearly_or_empty(k, "budget_overrun").get(t).map_or(f64::NAN, |s| s.mean)),
+            &|k, t| {
+                lang.pct(
+                    d.yearly_named(k, crate::metrics::BUDGET_OVERRUN)
+                        .unwrap_or(&[])
+                        .get(t)
+                        .map_or(f64::NAN, |s| s.mean),
+                )
+            },
         ));
     }
     out.push(yearly_table(
         lang.t("Caseload (median active clients at year end)", "Cliënten in zorg (mediaan, einde van het jaar)")
             .to_string(),
-        &|k, t| lang.num(d.yearly_or_empty(k, "caseload").get(t).map_or(f64::NAN, |s| s.p50()), 0),
+        &|k, t| lang.num(d.yearly_or_empty(k, Yearly::Caseload).get(t).map_or(f64::NAN, |s| s.p50()), 0),
     ));
     if super::headline::has_waiting(d) {
         out.push(waiting_table(d, lang));
@@ -165,8 +172,8 @@ pub fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
             )
             .to_string(),
             &|k, t| {
-                let q = d.yearly_or_empty(k, "waiting").get(t).map_or(f64::NAN, |s| s.mean);
-                let w = d.yearly_or_empty(k, "waiting_weeks_mean").get(t).map_or(f64::NAN, |s| s.mean);
+                let q = d.yearly_or_empty(k, Yearly::Waiting).get(t).map_or(f64::NAN, |s| s.mean);
+                let w = d.yearly_or_empty(k, Yearly::WaitingWeeksMean).get(t).map_or(f64::NAN, |s| s.mean);
                 format!("{} ({} {})", lang.num(q, 0), lang.num(w, 1), lang.t("wk", "wk"))
             },
         ));
@@ -203,20 +210,20 @@ fn waiting_table(d: &ReportData, lang: Lang) -> Table {
         ],
     };
     let base = d.baseline();
-    let per_year = |k: usize, name: &str| {
-        let s = d.yearly_or_empty(k, name);
+    let per_year = |k: usize, metric: Yearly| {
+        let s = d.yearly_or_empty(k, metric);
         if s.is_empty() { f64::NAN } else { s.iter().map(|x| x.mean).sum::<f64>() / s.len() as f64 }
     };
     let rows = (0..d.strategies())
         .map(|k| {
             vec![
                 d.name(k).to_string(),
-                if k == base { "–".into() } else { lang.mln(d.horizon(k, h::NPV_SAVING).mean) },
-                lang.num(d.horizon(k, h::WAITING_MEAN).mean, 0),
-                lang.num(d.horizon(k, h::WAITING_WEEKS_MEAN).mean, 1),
-                lang.pct(d.horizon(k, h::SHARE_WAITED_OVER_NORM).mean),
-                lang.num(per_year(k, "dropouts_from_waiting"), 0),
-                lang.num(per_year(k, "escalations_from_waiting"), 0),
+                if k == base { "–".into() } else { lang.mln(d.horizon(k, Horizon::NpvSavingVsBaseline).mean) },
+                lang.num(d.horizon(k, Horizon::WaitingMean).mean, 0),
+                lang.num(d.horizon(k, Horizon::WaitingWeeksMean).mean, 1),
+                lang.pct(d.horizon(k, Horizon::ShareWaitedOverNorm).mean),
+                lang.num(per_year(k, Yearly::DropoutsFromWaiting), 0),
+                lang.num(per_year(k, Yearly::EscalationsFromWaiting), 0),
             ]
         })
         .collect();
@@ -230,7 +237,7 @@ fn waiting_table(d: &ReportData, lang: Lang) -> Table {
 /// Benefits outside the municipal budget (`[[societal_benefit]]`), next to, never inside,
 /// the municipal saving; only when the scenario has them.
 fn societal_table(d: &ReportData, lang: Lang) -> Option<Table> {
-    d.metric("societal_benefit")?;
+    d.metric(crate::metrics::SOCIETAL_BENEFIT)?;
     let header = match lang {
         Lang::En => vec![
             "strategy",
@@ -256,10 +263,10 @@ fn societal_table(d: &ReportData, lang: Lang) -> Option<Table> {
         .map(|k| {
             vec![
                 d.name(k).to_string(),
-                lang.mln(d.horizon(k, h::NPV_SAVING).mean),
-                band(d.horizon(k, h::NPV_SOCIETAL)),
-                band(d.horizon(k, h::NPV_SOCIETAL_NET)),
-                lang.mln(d.horizon(k, h::NPV_SOCIETAL).mean),
+                lang.mln(d.horizon(k, Horizon::NpvSavingVsBaseline).mean),
+                band(d.horizon(k, Horizon::NpvSocietalBenefit)),
+                band(d.horizon(k, Horizon::NpvSocietalNet)),
+                lang.mln(d.horizon(k, Horizon::NpvSocietalBenefit).mean),
             ]
         })
         .collect();
@@ -276,7 +283,7 @@ fn societal_table(d: &ReportData, lang: Lang) -> Option<Table> {
 }
 
 /// Sum over the years of the yearly mean of a metric (its expected total).
-fn total_mean(d: &ReportData, k: usize, metric: &str) -> f64 {
+fn total_mean(d: &ReportData, k: usize, metric: Yearly) -> f64 {
     d.yearly_or_empty(k, metric).iter().map(|s| s.mean).sum()
 }
 
@@ -303,15 +310,15 @@ fn provider_table(d: &ReportData, lang: Lang) -> Table {
     };
     let rows = (0..d.strategies())
         .map(|k| {
-            let result = d.yearly_or_empty(k, "provider_result");
+            let result = d.yearly_or_empty(k, Yearly::ProviderResult);
             let median = result.iter().map(|s| s.p50()).sum::<f64>() / result.len().max(1) as f64;
             vec![
                 d.name(k).to_string(),
-                lang.pct(d.horizon(k, h::PROVIDER_FAILURE).mean),
-                lang.num(total_mean(d, k, "provider_failures"), 2),
-                lang.mln(total_mean(d, k, "failure_cost")),
+                lang.pct(d.horizon(k, Horizon::PProviderFailure).mean),
+                lang.num(total_mean(d, k, Yearly::ProviderFailures), 2),
+                lang.mln(total_mean(d, k, Yearly::FailureCost)),
                 lang.mln(median),
-                lang.mln(total_mean(d, k, "risk_sharing_transfer")),
+                lang.mln(total_mean(d, k, Yearly::RiskSharingTransfer)),
             ]
         })
         .collect();
@@ -320,7 +327,8 @@ fn provider_table(d: &ReportData, lang: Lang) -> Table {
 
 /// Investor-financed prevention, when a strategy has it.
 fn investor_table(d: &ReportData, lang: Lang) -> Option<Table> {
-    let ks: Vec<usize> = (0..d.strategies()).filter(|&k| d.horizon(k, h::INVESTOR_MULTIPLE).mean.is_finite()).collect();
+    let ks: Vec<usize> =
+        (0..d.strategies()).filter(|&k| d.horizon(k, Horizon::InvestorMultiple).mean.is_finite()).collect();
     if ks.is_empty() {
         return None;
     }
@@ -347,11 +355,11 @@ fn investor_table(d: &ReportData, lang: Lang) -> Option<Table> {
         .map(|&k| {
             vec![
                 d.name(k).to_string(),
-                lang.pct(d.horizon(k, h::INVESTOR_MIRR).p50()),
-                lang.num(d.horizon(k, h::INVESTOR_MULTIPLE).p50(), 2),
-                lang.pct(d.horizon(k, h::INVESTOR_LOSS).mean),
-                lang.pct(d.horizon(k, h::PAID_FOR_LUCK).mean),
-                lang.mln(total_mean(d, k, "investor_payments")),
+                lang.pct(d.horizon(k, Horizon::InvestorMirr).p50()),
+                lang.num(d.horizon(k, Horizon::InvestorMultiple).p50(), 2),
+                lang.pct(d.horizon(k, Horizon::PInvestorLoss).mean),
+                lang.pct(d.horizon(k, Horizon::PaidForLuckShare).mean),
+                lang.mln(total_mean(d, k, Yearly::InvestorPayments)),
             ]
         })
         .collect();

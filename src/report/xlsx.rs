@@ -13,8 +13,8 @@ use super::headline::Headline;
 use super::lang::Lang;
 use super::markdown::answer;
 use super::{OutputError, Report};
-use crate::engine::HORIZON;
-use crate::metrics::h;
+
+use crate::metrics::{HORIZON, Horizon, Yearly};
 
 /// `results.xlsx`.
 pub struct Workbook;
@@ -111,7 +111,7 @@ fn budget_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), O
     }
     headers(ws, 3, &names, &f.header)?;
     ws.set_row_height(3, 48)?;
-    let spend: Vec<_> = (0..d.strategies()).map(|k| d.yearly_or_empty(k, "spend")).collect();
+    let spend: Vec<_> = (0..d.strategies()).map(|k| d.yearly_or_empty(k, Yearly::Spend)).collect();
     for (t, year) in d.years().into_iter().enumerate() {
         let row = 4 + t as u32;
         ws.write_number_with_format(row, 0, year, &f.year)?;
@@ -165,8 +165,8 @@ fn summary_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), 
     ws.set_row_height(row, 48)?;
     for k in 0..d.strategies() {
         let r = row + 1 + k as u32;
-        let npv = d.horizon(k, h::NPV_SPEND);
-        let sav = d.horizon(k, h::NPV_SAVING);
+        let npv = d.horizon(k, Horizon::NpvSpend);
+        let sav = d.horizon(k, Horizon::NpvSavingVsBaseline);
         ws.write_string(r, 0, d.name(k))?;
         ws.write_string(r, 1, &m.strategies[k])?;
         number(ws, r, 2, npv.p50(), &f.eur)?;
@@ -178,18 +178,18 @@ fn summary_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), 
             number(ws, r, 7, sav.p5(), &f.eur)?;
             number(ws, r, 8, sav.p50(), &f.eur)?;
             number(ws, r, 9, sav.p95(), &f.eur)?;
-            number(ws, r, 10, d.horizon(k, h::CHEAPER).mean, &f.pct)?;
-            let be = d.horizon(k, h::BREAK_EVEN_YEAR).p50();
+            number(ws, r, 10, d.horizon(k, Horizon::PCheaperThanBaseline).mean, &f.pct)?;
+            let be = d.horizon(k, Horizon::BreakEvenYear).p50();
             if be.is_finite() {
                 ws.write_number_with_format(r, 12, be, &f.year)?;
             } else {
                 ws.write_string(r, 12, "never")?;
             }
-            number(ws, r, 13, d.horizon(k, h::BREAKS_EVEN).mean, &f.pct)?;
+            number(ws, r, 13, d.horizon(k, Horizon::PBreakEven).mean, &f.pct)?;
         }
-        number(ws, r, 11, d.horizon(k, h::CHEAPEST).mean, &f.pct)?;
-        number(ws, r, 14, d.horizon(k, h::COST_PER_SUCCESS).p50(), &f.eur)?;
-        number(ws, r, 15, d.horizon(k, h::TOTAL_SPEND).p50(), &f.eur_mln)?;
+        number(ws, r, 11, d.horizon(k, Horizon::PCheapest).mean, &f.pct)?;
+        number(ws, r, 14, d.horizon(k, Horizon::CostPerSuccess).p50(), &f.eur)?;
+        number(ws, r, 15, d.horizon(k, Horizon::TotalSpend).p50(), &f.eur_mln)?;
     }
     ws.set_column_width(0, 34)?;
     for c in 1..names.len() as u16 {
@@ -200,10 +200,23 @@ fn summary_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), 
 
 /// Whether a yearly metric is money, a probability, or a count.
 fn yearly_format<'a>(metric: &str, f: &'a Formats) -> &'a Format {
-    match metric {
-        "p_cheapest" | "budget_overrun" => &f.pct,
-        "spend" | "care_payments" | "outcome_payments" | "prevention_cost" | "admin_cost" | "provider_cost"
-        | "provider_result" | "spend_real" | "cumulative_saving" => &f.eur,
+    use Yearly as Y;
+    if metric == crate::metrics::BUDGET_OVERRUN {
+        return &f.pct;
+    }
+    match Yearly::from_name(metric) {
+        Some(Y::PCheapest) => &f.pct,
+        Some(
+            Y::Spend
+            | Y::CarePayments
+            | Y::OutcomePayments
+            | Y::PreventionCost
+            | Y::AdminCost
+            | Y::ProviderCost
+            | Y::ProviderResult
+            | Y::SpendReal
+            | Y::CumulativeSaving,
+        ) => &f.eur,
         _ => &f.num,
     }
 }
@@ -218,7 +231,7 @@ fn yearly_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), O
     for k in 0..d.strategies() {
         for (t, &year) in years.iter().enumerate() {
             for metric in &d.yearly_metrics {
-                let Some(s) = d.yearly(k, metric).and_then(|s| s.get(t)) else { continue };
+                let Some(s) = d.yearly_named(k, metric).and_then(|s| s.get(t)) else { continue };
                 let fmt = yearly_format(metric, f);
                 ws.write_string(row, 0, &d.meta.strategies[k])?;
                 ws.write_number_with_format(row, 1, year, &f.year)?;
@@ -253,9 +266,9 @@ fn runs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), Out
     names.extend(d.meta.uncertain_parameters.iter().cloned());
     headers(ws, 0, &names, &f.header)?;
     let n = d.strategies();
-    let fmt = |m: usize| match m {
-        h::NPV_SPEND | h::TOTAL_SPEND | h::NPV_SAVING | h::COST_PER_SUCCESS => &f.eur,
-        h::BREAK_EVEN_YEAR => &f.year,
+    let fmt = |m: Horizon| match m {
+        Horizon::NpvSpend | Horizon::TotalSpend | Horizon::NpvSavingVsBaseline | Horizon::CostPerSuccess => &f.eur,
+        Horizon::BreakEvenYear => &f.year,
         _ => &f.int,
     };
     let mut row = 1u32;
@@ -266,8 +279,8 @@ fn runs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), Out
             }
             ws.write_number(row, 0, d.runs.run_ids[i] as f64)?;
             ws.write_string(row, 1, &d.meta.strategies[k])?;
-            for m in 0..HORIZON.len() {
-                number(ws, row, 2 + m as u16, d.runs.horizon(i, k, m), fmt(m))?;
+            for m in Horizon::ALL {
+                number(ws, row, 2 + m.index() as u16, d.runs.horizon(i, k, m), fmt(m))?;
             }
             for p in 0..d.meta.uncertain_parameters.len() {
                 let x = d.runs.param(i, p);

@@ -4,8 +4,8 @@
 //! (for the charts and the workbook). A collector can be saved as the partial result of a
 //! shard and merged with the next shard's, giving what one pass over all runs gives.
 
-use crate::engine::{HORIZON, Plan, RunRecord};
-use crate::metrics::y;
+use crate::engine::{Plan, RunRecord};
+use crate::metrics::{HORIZON, Horizon, Yearly};
 use crate::stats::accumulator::{Accumulator, DecodeError};
 use crate::stats::quantiles::QuantileMode;
 
@@ -56,12 +56,12 @@ impl Columns {
 
     /// Column of yearly metric `m` in year `t` of strategy `k`.
     pub fn yearly(&self, plan: &Plan, k: usize, m: usize, t: usize) -> usize {
-        k * self.per + plan.layout.at(m, t)
+        k * self.per + plan.layout.at_index(m, t)
     }
 
     /// Column of horizon metric `m` of strategy `k`.
-    pub fn horizon(&self, k: usize, m: usize) -> usize {
-        self.strategies * self.per + k * HORIZON.len() + m
+    pub fn horizon(&self, k: usize, m: Horizon) -> usize {
+        self.strategies * self.per + k * HORIZON.len() + m.index()
     }
 
     /// Column of the overrun of strategy `k` in year `t` (with a budget line).
@@ -81,7 +81,7 @@ impl Columns {
         out.extend_from_slice(&run.yearly[..n * self.per]);
         out.extend_from_slice(&run.horizon[..n * HORIZON.len()]);
         let Some(line) = &plan.scenario.budget_line else { return };
-        let spend = |k: usize, t: usize| run.yearly[self.yearly(plan, k, y::SPEND, t)];
+        let spend = |k: usize, t: usize| run.yearly[self.yearly(plan, k, Yearly::Spend.index(), t)];
         for k in 0..n {
             out.extend((0..self.years).map(|t| (spend(k, t) - line[t]).max(0.0)));
         }
@@ -99,7 +99,7 @@ impl Columns {
     pub fn never(&self, plan: &Plan) -> Vec<bool> {
         let mut never = vec![false; self.width];
         for k in (0..self.strategies).filter(|&k| k != plan.scenario.baseline()) {
-            never[self.horizon(k, crate::metrics::h::BREAK_EVEN_YEAR)] = true;
+            never[self.horizon(k, Horizon::BreakEvenYear)] = true;
         }
         never
     }

@@ -9,7 +9,8 @@ pub mod collect;
 pub mod partial;
 mod run_table;
 
-use crate::engine::{Batch, HORIZON, Plan};
+use crate::engine::{Batch, Plan};
+use crate::metrics::{HORIZON, Horizon};
 use crate::stats::Summary;
 use crate::stats::quantiles::QuantileMode;
 
@@ -34,8 +35,8 @@ pub struct YearlyStat {
 pub struct HorizonStat {
     /// Strategy index.
     pub strategy: usize,
-    /// Metric name.
-    pub metric: &'static str,
+    /// The metric.
+    pub metric: Horizon,
     /// Summary over runs.
     pub summary: Summary,
 }
@@ -99,16 +100,16 @@ impl<'a> Results<'a> {
         }
         let mut horizon = Vec::with_capacity(n * HORIZON.len());
         for k in 0..n {
-            for (m, &name) in HORIZON.iter().enumerate() {
-                horizon.push(HorizonStat { strategy: k, metric: name, summary: summaries[cols.horizon(k, m)] });
+            for m in Horizon::ALL {
+                horizon.push(HorizonStat { strategy: k, metric: m, summary: summaries[cols.horizon(k, m)] });
             }
         }
         Results { plan, info, collected, batch: None, yearly, horizon }
     }
 
     /// The horizon statistic `metric` of strategy `k`.
-    pub fn horizon_stat(&self, k: usize, metric: usize) -> &Summary {
-        &self.horizon[k * HORIZON.len() + metric].summary
+    pub fn horizon_stat(&self, k: usize, metric: Horizon) -> &Summary {
+        &self.horizon[k * HORIZON.len() + metric.index()].summary
     }
 
     /// The yearly statistic of metric `m` in year `t` for strategy `k`.

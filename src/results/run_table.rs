@@ -2,7 +2,7 @@
 //! uncertain parameters per run. The collector keeps the first runs in one (the sample the
 //! charts of runs one by one draw from), and the shard format stores it.
 
-use crate::metrics::HORIZON;
+use crate::metrics::{HORIZON, Horizon};
 
 /// The per-run table (`runs.csv`): horizon metrics per run and strategy, and the values
 /// drawn for the uncertain parameters per run.
@@ -30,12 +30,12 @@ impl RunTable {
     }
 
     /// Horizon metric `m` (index in [`HORIZON`]) of strategy `k` in the `i`-th run.
-    pub fn horizon(&self, i: usize, k: usize, m: usize) -> f64 {
-        self.horizon[(i * self.strategies + k) * HORIZON.len() + m]
+    pub fn horizon(&self, i: usize, k: usize, m: Horizon) -> f64 {
+        self.horizon[(i * self.strategies + k) * HORIZON.len() + m.index()]
     }
 
     /// Horizon metric `m` of strategy `k`, one value per run.
-    pub fn column(&self, k: usize, m: usize) -> Vec<f64> {
+    pub fn column(&self, k: usize, m: Horizon) -> Vec<f64> {
         (0..self.len()).map(|i| self.horizon(i, k, m)).collect()
     }
 

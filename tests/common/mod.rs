@@ -36,7 +36,7 @@ pub fn metric(plan: &Plan, name: &str) -> usize {
 pub fn yearly(plan: &Plan, b: &Batch, k: usize, name: &str, t: usize) -> Vec<f64> {
     let m = metric(plan, name);
     let per = plan.layout.yearly_len();
-    b.runs.iter().map(|r| r.yearly[k * per + plan.layout.at(m, t)]).collect()
+    b.runs.iter().map(|r| r.yearly[k * per + plan.layout.at_index(m, t)]).collect()
 }
 
 /// Mean and Monte Carlo standard error.

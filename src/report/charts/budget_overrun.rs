@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Axes, frame, panel, strategy_colour, strategy_legend, subtitle};
+
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -23,7 +24,16 @@ pub struct BudgetOverrun {
 /// The series of the chart (empty lines without a budget).
 pub fn data(d: &ReportData) -> BudgetOverrun {
     let lines = (0..d.strategies())
-        .map(|k| (k, d.yearly(k, "budget_overrun").unwrap_or(&[]).iter().map(|s| s.mean * 100.0).collect()))
+        .map(|k| {
+            (
+                k,
+                d.yearly_named(k, crate::metrics::BUDGET_OVERRUN)
+                    .unwrap_or(&[])
+                    .iter()
+                    .map(|s| s.mean * 100.0)
+                    .collect(),
+            )
+        })
         .collect();
     BudgetOverrun { years: super::xs(d), lines, budget: (d.meta.budget_eur.unwrap_or(f64::NAN), d.meta.budget_growth) }
 }

@@ -35,12 +35,12 @@ pub fn data(d: &ReportData) -> Caseload {
         .segments
         .iter()
         .map(|g| {
-            let metric = format!("caseload.{}", g.id);
+            let metric = crate::metrics::caseload_of(&g.id);
             SegmentPanel {
                 segment: g.id.clone(),
                 name: g.name.clone(),
                 lines: (0..d.strategies())
-                    .map(|k| (k, d.yearly_or_empty(k, &metric).iter().map(|s| s.p50()).collect()))
+                    .map(|k| (k, d.yearly_named(k, &metric).unwrap_or(&[]).iter().map(|s| s.p50()).collect()))
                     .collect(),
             }
         })

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use super::{Axes, alternatives, frame, panel, strategy_colour, strategy_legend, subtitle, tint};
 use crate::analysis::convergence::running;
-use crate::metrics::h;
+use crate::metrics::Horizon;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -30,7 +30,7 @@ pub fn data(d: &ReportData) -> Convergence {
     let lines = alternatives(d)
         .into_iter()
         .map(|k| {
-            let xs = d.runs.column(k, h::NPV_SAVING);
+            let xs = d.runs.column(k, Horizon::NpvSavingVsBaseline);
             (k, running(&xs, POINTS).into_iter().map(|(n, m, lo, hi)| (n, m * 1e-6, lo * 1e-6, hi * 1e-6)).collect())
         })
         .collect();

@@ -11,7 +11,7 @@ use super::{
     Axes, Fan, GREY, INK, Mark, alternatives, decimals_for, frame, grid, panel, range_of, strategy_colour, subtitle,
     tint,
 };
-use crate::metrics::h;
+use crate::metrics::{Horizon, Yearly};
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -43,9 +43,9 @@ pub fn data(d: &ReportData) -> CumulativeSaving {
         .into_iter()
         .map(|k| SavingPanel {
             strategy: k,
-            fan: Fan::of(d.yearly_or_empty(k, "cumulative_saving"), 1e-6),
-            break_even_year: d.horizon(k, h::BREAK_EVEN_YEAR).p50(),
-            p_break_even: d.horizon(k, h::BREAKS_EVEN).mean,
+            fan: Fan::of(d.yearly_or_empty(k, Yearly::CumulativeSaving), 1e-6),
+            break_even_year: d.horizon(k, Horizon::BreakEvenYear).p50(),
+            p_break_even: d.horizon(k, Horizon::PBreakEven).mean,
         })
         .collect();
     CumulativeSaving { years: super::xs(d), panels }

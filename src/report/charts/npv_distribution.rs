@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::{
     Axes, GREY, INK, Mark, Msg, alternatives, decimals_for, frame, grid, panel, strategy_colour, subtitle, tint,
 };
-use crate::metrics::h;
+use crate::metrics::Horizon;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -44,7 +44,7 @@ pub struct NpvDistribution {
 /// The series of the chart.
 pub fn data(d: &ReportData) -> NpvDistribution {
     let ks = alternatives(d);
-    let columns: Vec<Vec<f64>> = ks.iter().map(|&k| d.runs.column(k, h::NPV_SAVING)).collect();
+    let columns: Vec<Vec<f64>> = ks.iter().map(|&k| d.runs.column(k, Horizon::NpvSavingVsBaseline)).collect();
     let r = super::range_of(columns.iter().flatten().map(|v| v * 1e-6), 0.0);
     let width = (r.end - r.start) / BINS as f64;
     let edges: Vec<f64> = (0..=BINS).map(|i| r.start + i as f64 * width).collect();
@@ -61,8 +61,8 @@ pub fn data(d: &ReportData) -> NpvDistribution {
                 strategy: k,
                 values,
                 counts,
-                median: d.horizon(k, h::NPV_SAVING).p50(),
-                p_cheaper: d.horizon(k, h::CHEAPER).mean,
+                median: d.horizon(k, Horizon::NpvSavingVsBaseline).p50(),
+                p_cheaper: d.horizon(k, Horizon::PCheaperThanBaseline).mean,
             }
         })
         .collect();

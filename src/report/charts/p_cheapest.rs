@@ -5,6 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -20,7 +21,7 @@ pub struct PCheapest {
 /// The series of the chart.
 pub fn data(d: &ReportData) -> PCheapest {
     let lines = (0..d.strategies())
-        .map(|k| (k, d.yearly_or_empty(k, "p_cheapest").iter().map(|s| s.mean * 100.0).collect()))
+        .map(|k| (k, d.yearly_or_empty(k, Yearly::PCheapest).iter().map(|s| s.mean * 100.0).collect()))
         .collect();
     PCheapest { years: super::xs(d), lines }
 }

@@ -5,6 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -20,7 +21,7 @@ pub struct PProviderFailure {
 /// The series of the chart.
 pub fn data(d: &ReportData) -> PProviderFailure {
     let lines = (0..d.strategies())
-        .map(|k| (k, d.yearly_or_empty(k, "provider_failed_so_far").iter().map(|s| s.mean * 100.0).collect()))
+        .map(|k| (k, d.yearly_or_empty(k, Yearly::ProviderFailedSoFar).iter().map(|s| s.mean * 100.0).collect()))
         .collect();
     PProviderFailure { years: super::xs(d), lines }
 }

@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Axes, Fan, GREY, INK, Mark, decimals_for, frame, grid, panel, range_of, strategy_colour, subtitle, tint};
+use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -20,7 +21,8 @@ pub struct ProviderReserves {
 
 /// The series of the chart.
 pub fn data(d: &ReportData) -> ProviderReserves {
-    let fans = (0..d.strategies()).map(|k| (k, Fan::of(d.yearly_or_empty(k, "provider_reserves_min"), 1e-6))).collect();
+    let fans =
+        (0..d.strategies()).map(|k| (k, Fan::of(d.yearly_or_empty(k, Yearly::ProviderReservesMin), 1e-6))).collect();
     ProviderReserves { years: super::xs(d), fans }
 }
 

@@ -7,15 +7,16 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Axes, Mark, decimals_for, frame, grid, panel, range_of, subtitle};
+use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
 /// The components, bottom to top: yearly metric name, English and Dutch label, colour.
-pub const COMPONENTS: [(&str, &str, &str, RGBColor); 4] = [
-    ("care_payments", "care payments", "betalingen voor zorg", RGBColor(0x00, 0x72, 0xB2)),
-    ("outcome_payments", "outcome payments", "resultaatbetalingen", RGBColor(0xE6, 0x9F, 0x00)),
-    ("prevention_cost", "prevention", "preventie", RGBColor(0x00, 0x9E, 0x73)),
-    ("admin_cost", "own administration", "eigen uitvoeringskosten", RGBColor(0xCC, 0x79, 0xA7)),
+pub const COMPONENTS: [(Yearly, &str, &str, RGBColor); 4] = [
+    (Yearly::CarePayments, "care payments", "betalingen voor zorg", RGBColor(0x00, 0x72, 0xB2)),
+    (Yearly::OutcomePayments, "outcome payments", "resultaatbetalingen", RGBColor(0xE6, 0x9F, 0x00)),
+    (Yearly::PreventionCost, "prevention", "preventie", RGBColor(0x00, 0x9E, 0x73)),
+    (Yearly::AdminCost, "own administration", "eigen uitvoeringskosten", RGBColor(0xCC, 0x79, 0xA7)),
 ];
 
 /// What the chart shows, euro millions.
@@ -34,7 +35,7 @@ pub fn data(d: &ReportData) -> SpendComponents {
         .map(|k| {
             let parts = COMPONENTS
                 .iter()
-                .map(|(m, ..)| d.yearly_or_empty(k, m).iter().map(|s| s.p50() * 1e-6).collect())
+                .map(|(m, ..)| d.yearly_or_empty(k, *m).iter().map(|s| s.p50() * 1e-6).collect())
                 .collect();
             (k, parts)
         })

@@ -6,6 +6,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Axes, Fan, GREY, INK, Mark, decimals_for, frame, grid, panel, range_of, strategy_colour, subtitle, tint};
+use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -25,7 +26,7 @@ pub struct SpendFan {
 /// The series of the chart.
 pub fn data(d: &ReportData) -> SpendFan {
     let fans: Vec<(usize, Fan)> =
-        (0..d.strategies()).map(|k| (k, Fan::of(d.yearly_or_empty(k, "spend"), 1e-6))).collect();
+        (0..d.strategies()).map(|k| (k, Fan::of(d.yearly_or_empty(k, Yearly::Spend), 1e-6))).collect();
     let baseline_median = fans.get(d.baseline()).map(|(_, f)| f.p50.clone()).unwrap_or_default();
     let budget = if d.has_budget() { d.budget_line.iter().map(|b| b * 1e-6).collect() } else { Vec::new() };
     SpendFan { years: super::xs(d), fans, baseline_median, budget }

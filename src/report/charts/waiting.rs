@@ -7,6 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Axes, decimals_for, frame, panel, range_of, strategy_colour, strategy_legend, subtitle};
+use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -23,10 +24,10 @@ pub struct Waiting {
 
 /// The series of the chart.
 pub fn data(d: &ReportData) -> Waiting {
-    let series = |name: &str| -> Vec<(usize, Vec<f64>)> {
-        (0..d.strategies()).map(|k| (k, d.yearly_or_empty(k, name).iter().map(|s| s.mean).collect())).collect()
+    let series = |metric: Yearly| -> Vec<(usize, Vec<f64>)> {
+        (0..d.strategies()).map(|k| (k, d.yearly_or_empty(k, metric).iter().map(|s| s.mean).collect())).collect()
     };
-    Waiting { years: super::xs(d), queue: series("waiting"), weeks: series("waiting_weeks_mean") }
+    Waiting { years: super::xs(d), queue: series(Yearly::Waiting), weeks: series(Yearly::WaitingWeeksMean) }
 }
 
 pub(super) fn draw<DB: DrawingBackend>(
