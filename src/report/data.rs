@@ -11,7 +11,7 @@ use super::{OutputError, Results};
 
 use crate::export::meta::Meta;
 use crate::metrics::{HORIZON, Horizon, Yearly};
-use crate::results::RunTable;
+use crate::results::{RunTable, finance};
 use crate::stats::Summary;
 
 /// Mean, Monte Carlo standard error and the percentiles 5, 25, 50, 75, 95 of a figure.
@@ -83,24 +83,7 @@ pub struct ReportData {
     pub sensitivity: Option<super::sensitivity::SensitivityData>,
 }
 
-/// A row of `reserve.csv` for the first budget period.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReserveRow {
-    /// Strategy index.
-    pub strategy: usize,
-    /// First and last calendar year of the period.
-    pub years: (i32, i32),
-    /// Certainty (zekerheidspercentage).
-    pub certainty: f64,
-    /// Required reserve.
-    pub required: f64,
-    /// Available reserve (NaN when not given).
-    pub available: f64,
-    /// Ratio available / required (NaN when not given).
-    pub ratio: f64,
-    /// Class A–F (empty when not given).
-    pub class: String,
-}
+pub use crate::results::finance::ReserveRow;
 
 impl ReportData {
     /// Builds the data from the results of a run.
@@ -119,18 +102,17 @@ impl ReportData {
         }
         let horizon = r.horizon.iter().map(|hs| Stat::from(&hs.summary)).collect();
         let runs = r.collected.sample.clone();
-        // budget.csv is the one source of P90 and the budget line, so that both ways of
-        // building the data read the same numbers.
-        let (spend_p90, budget_line) = match crate::export::Export::render(&crate::export::BudgetCsv, r) {
-            Ok(bytes) => parse_budget(&bytes, &meta).unwrap_or_default(),
-            Err(_) => (Vec::new(), Vec::new()),
-        };
-        let render = |e: &dyn crate::export::Export| if e.applies(r) { e.render(r).ok() } else { None };
-        let reserve_by_certainty = render(&crate::export::budget::ReserveByCertaintyCsv)
-            .and_then(|b| parse_reserve_by_certainty(&b, &meta).ok())
-            .unwrap_or_default();
+        let budget = finance::budget_rows(r);
+        let mut spend_p90 = vec![f64::NAN; n * lay.years];
+        let mut budget_line = vec![f64::NAN; lay.years];
+        for row in &budget {
+            spend_p90[row.strategy * lay.years + row.year] = row.spend_p90();
+            budget_line[row.year] = row.budget;
+        }
+        let reserve_by_certainty =
+            finance::reserve_by_certainty(r).into_iter().map(|(k, _, c, need)| (k, c, need)).collect();
         let first_period_reserve =
-            render(&crate::export::budget::ReserveCsv).and_then(|b| parse_reserve(&b, &meta).ok()).unwrap_or_default();
+            finance::reserve_rows(r).into_iter().filter(|row| row.years.0 == r.plan.scenario.start_year).collect();
         ReportData {
             meta,
             yearly_metrics: lay.yearly.clone(),

@@ -6,6 +6,7 @@
 //! the engine's records.
 
 pub mod collect;
+pub mod finance;
 pub mod partial;
 mod run_table;
 
