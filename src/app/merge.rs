@@ -21,126 +21,15 @@ use crate::scenario;
 /// Merges the partial folders `args.dirs` into `args.out`.
 pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError> {
     let started = std::time::Instant::now();
-    let mut parts: Vec<(PathBuf, PartialMeta)> = Vec::new();
-    let mut bad = Vec::new();
-    for dir in &args.dirs {
-        match read_meta(dir) {
-            Ok(m) => parts.push((dir.clone(), m)),
-            Err(e) => bad.push(e),
-        }
-    }
-    if !bad.is_empty() {
-        return Err(AppError::BadInput(bad.join("\n")));
-    }
-    parts.sort_by_key(|(_, m)| m.shard);
+    let parts = read_parts(&args.dirs)?;
     let (first_dir, first) = parts[0].clone();
-    for (dir, m) in &parts {
-        let mismatch = |what: &str, mine: String, theirs: String| {
-            format!(
-                "{}: key `{what}` in partial.json: expected {mine} (as in {}), found {theirs}; every shard must come \
-                 from the same batch",
-                dir.display(),
-                first_dir.display()
-            )
-        };
-        if m.scenario_sha256 != first.scenario_sha256 {
-            bad.push(mismatch("scenario_sha256", first.scenario_sha256.clone(), m.scenario_sha256.clone()));
-        }
-        for (key, a, b) in [
-            ("seed", first.seed, m.seed),
-            ("runs", first.runs as u64, m.runs as u64),
-            ("shards", first.shards, m.shards),
-        ] {
-            if a != b {
-                bad.push(mismatch(key, a.to_string(), b.to_string()));
-            }
-        }
-        if m.tool_version != first.tool_version {
-            bad.push(mismatch("tool_version", first.tool_version.clone(), m.tool_version.clone()));
-        }
-        if m.quantiles != first.quantiles {
-            bad.push(mismatch("quantiles", first.quantiles.clone(), m.quantiles.clone()));
-        }
-        if m.runs_format != first.runs_format {
-            bad.push(mismatch("runs_format", first.runs_format.file_name().into(), m.runs_format.file_name().into()));
-        }
-        let expected = shard_runs(m.runs as u64, m.shard, m.shards.max(1));
-        if m.shard >= m.shards || (m.first_run, m.end_run) != (expected.start, expected.end) {
-            bad.push(format!(
-                "{}: partial.json: expected shard K < N with runs {}..{} for shard {} of {}, found runs {}..{}",
-                dir.display(),
-                expected.start,
-                expected.end,
-                m.shard,
-                m.shards,
-                m.first_run,
-                m.end_run
-            ));
-        }
-    }
-    let shards: Vec<u64> = parts.iter().map(|(_, m)| m.shard).collect();
-    let missing: Vec<String> =
-        (0..first.shards).filter(|k| !shards.contains(k)).map(|k| format!("{k}/{}", first.shards)).collect();
-    if !missing.is_empty() {
-        bad.push(format!("expected all {} shards, missing: {}", first.shards, missing.join(", ")));
-    }
-    let mut twice: Vec<String> = shards.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].to_string()).collect();
-    twice.dedup();
-    if !twice.is_empty() {
-        bad.push(format!("expected each shard once, found shard {} more than once", twice.join(", ")));
-    }
-    if !bad.is_empty() {
-        return Err(AppError::BadInput(bad.join("\n")));
-    }
-
-    let text = std::fs::read_to_string(first_dir.join(partial::SCENARIO_TOML))
-        .with_context(|| format!("reading {}", first_dir.join(partial::SCENARIO_TOML).display()))?;
-    let s = scenario::parse_str(&text, Path::new(&first.scenario_file))
-        .map_err(|e| AppError::BadInput(format!("{}: {e}", first_dir.join(partial::SCENARIO_TOML).display())))?;
-    if s.sha256 != first.scenario_sha256 {
-        return Err(AppError::BadInput(format!(
-            "{}: expected the scenario with SHA-256 {}, found {}",
-            first_dir.join(partial::SCENARIO_TOML).display(),
-            first.scenario_sha256,
-            s.sha256
-        )));
-    }
+    let s = shipped_scenario(&first_dir, &first)?;
     if !args.force {
         output::check_destination(&args.out, &s.file, &s.sha256).map_err(|e| AppError::BadInput(e.to_string()))?;
     }
     let plan = Plan::new(s);
     let staging = output::Staging::new(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
-    let runs_name = first.runs_format.file_name();
-    let mut runs_file =
-        RunsWriter::create(staging.path(), &plan, first.runs_format).with_context(|| format!("writing {runs_name}"))?;
-    let mut collected: Option<Collector> = None;
-    let mut threads = 0;
-    for (dir, m) in &parts {
-        let bytes = std::fs::read(dir.join(partial::STATS_BIN))
-            .with_context(|| format!("reading {}", dir.join(partial::STATS_BIN).display()))?;
-        let c = Collector::from_bytes(&plan, &bytes)
-            .map_err(|e| AppError::BadInput(format!("{}: {e}", dir.join(partial::STATS_BIN).display())))?;
-        if c.stats.runs() != m.end_run - m.first_run {
-            return Err(AppError::BadInput(format!(
-                "{}: expected {} runs, found {}",
-                dir.join(partial::STATS_BIN).display(),
-                m.end_run - m.first_run,
-                c.stats.runs()
-            )));
-        }
-        match &mut collected {
-            None => {
-                let mut c = c;
-                c.stats.reserve_runs(first.runs);
-                collected = Some(c);
-            }
-            Some(all) => all.merge(c),
-        }
-        runs_file.append_file(&dir.join(runs_name)).with_context(|| format!("merging {runs_name}"))?;
-        threads = threads.max(m.threads);
-    }
-    runs_file.finish().with_context(|| format!("writing {runs_name}"))?;
-    let collected = collected.expect("at least one partial");
+    let (collected, threads) = combine(&plan, &parts, &first, staging.path())?;
     let info = BatchInfo {
         seed: first.seed,
         threads: if threads == 0 { rayon_threads(0) } else { threads },
@@ -160,6 +49,155 @@ pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError
         args.out.display()
     ));
     Ok(())
+}
+
+/// Reads every partial's `partial.json`, in shard order, and checks that they are all the
+/// shards of one batch, each once.
+fn read_parts(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, PartialMeta)>, AppError> {
+    if dirs.is_empty() {
+        return Err(AppError::BadInput("expected the folders of the partial results to merge, found none".into()));
+    }
+    let mut parts: Vec<(PathBuf, PartialMeta)> = Vec::new();
+    let mut bad = Vec::new();
+    for dir in dirs {
+        match read_meta(dir) {
+            Ok(m) => parts.push((dir.clone(), m)),
+            Err(e) => bad.push(e),
+        }
+    }
+    if !bad.is_empty() {
+        return Err(AppError::BadInput(bad.join("\n")));
+    }
+    parts.sort_by_key(|(_, m)| m.shard);
+    let (first_dir, first) = &parts[0];
+    for (dir, m) in &parts {
+        bad.extend(mismatches(dir, m, first_dir, first));
+    }
+    bad.extend(shard_coverage(&parts, first.shards));
+    if !bad.is_empty() {
+        return Err(AppError::BadInput(bad.join("\n")));
+    }
+    Ok(parts)
+}
+
+/// How partial `m` (in `dir`) differs from the first partial: one message per key.
+fn mismatches(dir: &Path, m: &PartialMeta, first_dir: &Path, first: &PartialMeta) -> Vec<String> {
+    let mismatch = |what: &str, mine: String, theirs: String| {
+        format!(
+            "{}: key `{what}` in partial.json: expected {mine} (as in {}), found {theirs}; every shard must come \
+             from the same batch",
+            dir.display(),
+            first_dir.display()
+        )
+    };
+    let mut bad = Vec::new();
+    if m.scenario_sha256 != first.scenario_sha256 {
+        bad.push(mismatch("scenario_sha256", first.scenario_sha256.clone(), m.scenario_sha256.clone()));
+    }
+    for (key, a, b) in
+        [("seed", first.seed, m.seed), ("runs", first.runs as u64, m.runs as u64), ("shards", first.shards, m.shards)]
+    {
+        if a != b {
+            bad.push(mismatch(key, a.to_string(), b.to_string()));
+        }
+    }
+    if m.tool_version != first.tool_version {
+        bad.push(mismatch("tool_version", first.tool_version.clone(), m.tool_version.clone()));
+    }
+    if m.quantiles != first.quantiles {
+        bad.push(mismatch("quantiles", first.quantiles.clone(), m.quantiles.clone()));
+    }
+    if m.runs_format != first.runs_format {
+        bad.push(mismatch("runs_format", first.runs_format.file_name().into(), m.runs_format.file_name().into()));
+    }
+    let expected = shard_runs(m.runs as u64, m.shard, m.shards.max(1));
+    if m.shard >= m.shards || (m.first_run, m.end_run) != (expected.start, expected.end) {
+        bad.push(format!(
+            "{}: partial.json: expected shard K < N with runs {}..{} for shard {} of {}, found runs {}..{}",
+            dir.display(),
+            expected.start,
+            expected.end,
+            m.shard,
+            m.shards,
+            m.first_run,
+            m.end_run
+        ));
+    }
+    bad
+}
+
+/// Shards missing or given twice, given the partials in shard order.
+fn shard_coverage(parts: &[(PathBuf, PartialMeta)], shards: u64) -> Vec<String> {
+    let mut bad = Vec::new();
+    let given: Vec<u64> = parts.iter().map(|(_, m)| m.shard).collect();
+    let missing: Vec<String> = (0..shards).filter(|k| !given.contains(k)).map(|k| format!("{k}/{shards}")).collect();
+    if !missing.is_empty() {
+        bad.push(format!("expected all {shards} shards, missing: {}", missing.join(", ")));
+    }
+    let mut twice: Vec<String> = given.windows(2).filter(|w| w[0] == w[1]).map(|w| w[0].to_string()).collect();
+    twice.dedup();
+    if !twice.is_empty() {
+        bad.push(format!("expected each shard once, found shard {} more than once", twice.join(", ")));
+    }
+    bad
+}
+
+/// The scenario the shards ran, from the first partial's copy, checked against its hash.
+fn shipped_scenario(first_dir: &Path, first: &PartialMeta) -> Result<scenario::Scenario, AppError> {
+    let path = first_dir.join(partial::SCENARIO_TOML);
+    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let s = scenario::parse_str(&text, Path::new(&first.scenario_file))
+        .map_err(|e| AppError::BadInput(format!("{}: {e}", path.display())))?;
+    if s.sha256 != first.scenario_sha256 {
+        return Err(AppError::BadInput(format!(
+            "{}: expected the scenario with SHA-256 {}, found {}",
+            path.display(),
+            first.scenario_sha256,
+            s.sha256
+        )));
+    }
+    Ok(s)
+}
+
+/// Merges the partials' statistics in shard order and appends their runs files into
+/// `dir`; returns the statistics and the most threads any shard used.
+fn combine(
+    plan: &Plan,
+    parts: &[(PathBuf, PartialMeta)],
+    first: &PartialMeta,
+    dir: &Path,
+) -> Result<(Collector, usize), AppError> {
+    let runs_name = first.runs_format.file_name();
+    let mut runs_file =
+        RunsWriter::create(dir, plan, first.runs_format).with_context(|| format!("writing {runs_name}"))?;
+    let mut collected: Option<Collector> = None;
+    let mut threads = 0;
+    for (dir, m) in parts {
+        let path = dir.join(partial::STATS_BIN);
+        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let c =
+            Collector::from_bytes(plan, &bytes).map_err(|e| AppError::BadInput(format!("{}: {e}", path.display())))?;
+        if c.stats.runs() != m.end_run - m.first_run {
+            return Err(AppError::BadInput(format!(
+                "{}: expected {} runs, found {}",
+                path.display(),
+                m.end_run - m.first_run,
+                c.stats.runs()
+            )));
+        }
+        match &mut collected {
+            None => {
+                let mut c = c;
+                c.stats.reserve_runs(first.runs);
+                collected = Some(c);
+            }
+            Some(all) => all.merge(c),
+        }
+        runs_file.append_file(&dir.join(runs_name)).with_context(|| format!("merging {runs_name}"))?;
+        threads = threads.max(m.threads);
+    }
+    runs_file.finish().with_context(|| format!("writing {runs_name}"))?;
+    Ok((collected.expect("at least one partial"), threads))
 }
 
 fn read_meta(dir: &Path) -> Result<PartialMeta, String> {

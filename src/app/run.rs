@@ -251,41 +251,9 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
     let threads = rayon_threads(opts.threads);
     let write = |file: &str, bytes: &[u8]| staging.write(file, bytes).with_context(|| format!("writing {file}"));
     match shard {
-        Some((k, n)) => {
-            let meta = PartialMeta {
-                format: partial::FORMAT.into(),
-                tool_version: env!("CARGO_PKG_VERSION").into(),
-                scenario_file: file.display().to_string(),
-                scenario_sha256: plan.scenario.sha256.clone(),
-                seed: opts.seed,
-                runs: total,
-                shard: k,
-                shards: n,
-                first_run: range.start,
-                end_run: range.end,
-                quantiles: mode_name(mode).into(),
-                threads,
-                runs_format: format,
-            };
-            let text = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
-            let same = std::str::from_utf8(&text)
-                .ok()
-                .and_then(|t| scenario::parse_str(t, &file).ok())
-                .is_some_and(|s| s.sha256 == plan.scenario.sha256);
-            if !same {
-                return Err(AppError::BadInput(format!(
-                    "{}: the file changed while it was simulated; run the shard again",
-                    file.display()
-                )));
-            }
-            write(partial::SCENARIO_TOML, &text)?;
-            let path = staging.path().join(partial::STATS_BIN);
-            let mut f = std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
-            collected
-                .write_to(&mut f)
-                .and_then(|_| f.sync_all())
-                .with_context(|| format!("writing {}", path.display()))?;
-            write(partial::PARTIAL_JSON, &serde_json::to_vec_pretty(&meta).context("writing partial.json")?)?;
+        Some(shard) => {
+            let at = Shard { shard, range: range.clone(), total, mode, format, threads };
+            write_partial(&plan, &opts, &at, &collected, &staging)?;
         }
         None => {
             let info = BatchInfo { seed: opts.seed, threads, runs: done as usize };
@@ -307,6 +275,62 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
         started.elapsed().as_secs_f64(),
         dest.display()
     ));
+    Ok(())
+}
+
+/// Where a shard sits in its batch, for its `partial.json`.
+struct Shard {
+    shard: (u64, u64),
+    range: std::ops::Range<u64>,
+    total: usize,
+    mode: QuantileMode,
+    format: RunsFormat,
+    threads: usize,
+}
+
+/// Writes a shard's `partial.json`, its copy of the scenario (refusing a file that changed
+/// while it was simulated) and its statistics into the staging folder.
+fn write_partial(
+    plan: &Plan,
+    opts: &RunOptions,
+    at: &Shard,
+    collected: &Collector,
+    staging: &output::Staging,
+) -> Result<(), AppError> {
+    let file = &plan.scenario.file;
+    let write = |name: &str, bytes: &[u8]| staging.write(name, bytes).with_context(|| format!("writing {name}"));
+    let (k, n) = at.shard;
+    let meta = PartialMeta {
+        format: partial::FORMAT.into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        scenario_file: file.display().to_string(),
+        scenario_sha256: plan.scenario.sha256.clone(),
+        seed: opts.seed,
+        runs: at.total,
+        shard: k,
+        shards: n,
+        first_run: at.range.start,
+        end_run: at.range.end,
+        quantiles: mode_name(at.mode).into(),
+        threads: at.threads,
+        runs_format: at.format,
+    };
+    let text = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let same = std::str::from_utf8(&text)
+        .ok()
+        .and_then(|t| scenario::parse_str(t, file).ok())
+        .is_some_and(|s| s.sha256 == plan.scenario.sha256);
+    if !same {
+        return Err(AppError::BadInput(format!(
+            "{}: the file changed while it was simulated; run the shard again",
+            file.display()
+        )));
+    }
+    write(partial::SCENARIO_TOML, &text)?;
+    let path = staging.path().join(partial::STATS_BIN);
+    let mut f = std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+    collected.write_to(&mut f).and_then(|_| f.sync_all()).with_context(|| format!("writing {}", path.display()))?;
+    write(partial::PARTIAL_JSON, &serde_json::to_vec_pretty(&meta).context("writing partial.json")?)?;
     Ok(())
 }
 

@@ -318,14 +318,36 @@ pub struct RunsData {
 /// key-value metadata; a file rewritten by another tool without it still reads when its
 /// metric columns are named as in [`crate::metrics::HORIZON`] and come first.
 pub fn read_runs_parquet(path: &Path, max_runs: Option<usize>) -> Result<RunsData, RunsFileError> {
-    let bad = |reason: String| RunsFileError::BadFile { path: path.to_path_buf(), reason };
     let pq = |source| RunsFileError::Parquet { action: "reading", path: path.to_path_buf(), source };
     let file = File::open(path).map_err(|source| RunsFileError::Io { path: path.to_path_buf(), source })?;
     // Column types from the Parquet schema alone, not from an embedded Arrow schema, so that a
     // file rewritten by pandas, polars or DuckDB reads the same.
     let options = ArrowReaderOptions::new().with_skip_arrow_metadata(true);
     let builder = ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).map_err(pq)?;
-    let schema = builder.schema().clone();
+    let (data, strategies, known) = columns_of(&builder, path)?;
+    let mut rows =
+        Rows { bad_path: path, n_metrics: data.metrics.len(), data, strategies, row_in_run: 0, first_run_done: known };
+    if max_runs == Some(0) {
+        return Ok(rows.into_data());
+    }
+    let reader = builder.with_batch_size(BATCH_ROWS).build().map_err(pq)?;
+    for batch in reader {
+        let batch =
+            batch.map_err(|source| RunsFileError::Arrow { action: "reading", path: path.to_path_buf(), source })?;
+        if !rows.read_batch(&batch, max_runs)? {
+            break;
+        }
+    }
+    rows.finish()
+}
+
+/// The column layout of a runs file: an empty [`RunsData`] with its metric and parameter
+/// names, the strategies named in its metadata, and whether they were.
+fn columns_of(
+    builder: &ParquetRecordBatchReaderBuilder<File>,
+    path: &Path,
+) -> Result<(RunsData, Vec<String>, bool), RunsFileError> {
+    let bad = |reason: String| RunsFileError::BadFile { path: path.to_path_buf(), reason };
     let kv = |key: &str| -> Result<Option<Vec<String>>, RunsFileError> {
         let Some(value) = builder
             .metadata()
@@ -338,7 +360,7 @@ pub fn read_runs_parquet(path: &Path, max_runs: Option<usize>) -> Result<RunsDat
         };
         serde_json::from_str(value).map(Some).map_err(|e| bad(format!("metadata {key}: {e}")))
     };
-
+    let schema = builder.schema().clone();
     let fields = schema.fields();
     if fields.len() < 2 || fields[0].name() != "run" || fields[1].name() != "strategy" {
         return Err(bad("the first two columns must be `run` and `strategy`".into()));
@@ -362,112 +384,141 @@ pub fn read_runs_parquet(path: &Path, max_runs: Option<usize>) -> Result<RunsDat
         }
         None => value_names.iter().take_while(|n| crate::metrics::HORIZON.contains(&n.as_str())).count(),
     };
-    let metrics = value_names[..n_metrics].to_vec();
-    let param_names = value_names[n_metrics..].to_vec();
-    let (mut strategies, known) = match kv(KEY_STRATEGIES)? {
+    let (strategies, known) = match kv(KEY_STRATEGIES)? {
         Some(s) if !s.is_empty() => (s, true),
         Some(_) => return Err(bad(format!("metadata {KEY_STRATEGIES} is empty"))),
         None => (Vec::new(), false),
     };
-
-    let mut data = RunsData {
+    let data = RunsData {
         run_ids: Vec::new(),
         strategies: Vec::new(),
         horizon: Vec::new(),
-        metrics,
+        metrics: value_names[..n_metrics].to_vec(),
         params: Vec::new(),
-        param_names,
+        param_names: value_names[n_metrics..].to_vec(),
     };
-    if max_runs == Some(0) {
-        data.strategies = strategies;
-        return Ok(data);
+    Ok((data, strategies, known))
+}
+
+/// The runs read so far, and where the reader is within the current run. While the
+/// strategies are not known from the metadata, the first run's rows define them.
+struct Rows<'a> {
+    bad_path: &'a Path,
+    n_metrics: usize,
+    data: RunsData,
+    strategies: Vec<String>,
+    row_in_run: usize,
+    first_run_done: bool,
+}
+
+impl Rows<'_> {
+    fn bad(&self, reason: String) -> RunsFileError {
+        RunsFileError::BadFile { path: self.bad_path.to_path_buf(), reason }
     }
-    let reader = builder.with_batch_size(BATCH_ROWS).build().map_err(pq)?;
-    // Rows of the run being read; while the strategies are not known from the metadata, the
-    // first run's rows define them.
-    let mut row_in_run = 0;
-    let mut first_run_done = known;
-    let np = data.param_names.len();
-    'batches: for batch in reader {
-        let batch =
-            batch.map_err(|source| RunsFileError::Arrow { action: "reading", path: path.to_path_buf(), source })?;
+
+    /// Reads the rows of a batch; false once `max_runs` runs are read.
+    fn read_batch(&mut self, batch: &RecordBatch, max_runs: Option<usize>) -> Result<bool, RunsFileError> {
         let run_col = batch.column(0);
-        let run_at = |i: usize| -> Result<u64, RunsFileError> {
-            if run_col.is_null(i) {
-                return Err(bad("a `run` cell is empty".into()));
-            }
-            match run_col.as_primitive_opt::<UInt64Type>() {
-                Some(a) => Ok(a.value(i)),
-                None => {
-                    let v = run_col.as_primitive::<Int64Type>().value(i);
-                    u64::try_from(v).map_err(|_| bad(format!("negative run id {v}")))
-                }
-            }
-        };
         let strategy_col = batch.column(1).as_string::<i32>();
         let value_cols: Vec<&Float64Array> =
             batch.columns()[2..].iter().map(|c| c.as_primitive::<Float64Type>()).collect();
         let value = |c: &Float64Array, i: usize| if c.is_null(i) { f64::NAN } else { c.value(i) };
         for i in 0..batch.num_rows() {
-            let run = run_at(i)?;
+            if run_col.is_null(i) {
+                return Err(self.bad("a `run` cell is empty".into()));
+            }
+            let run = match run_col.as_primitive_opt::<UInt64Type>() {
+                Some(a) => a.value(i),
+                None => {
+                    let v = run_col.as_primitive::<Int64Type>().value(i);
+                    u64::try_from(v).map_err(|_| self.bad(format!("negative run id {v}")))?
+                }
+            };
             if strategy_col.is_null(i) {
-                return Err(bad(format!("run {run}: a `strategy` cell is empty")));
+                return Err(self.bad(format!("run {run}: a `strategy` cell is empty")));
             }
-            let strategy = strategy_col.value(i);
-            let same_run = data.run_ids.last() == Some(&run);
-            if same_run && !first_run_done && row_in_run == strategies.len() {
-                if strategies.iter().any(|s| s == strategy) {
-                    return Err(bad(format!("run {run} has two rows for strategy `{strategy}`")));
-                }
-                strategies.push(strategy.to_string());
+            let values: Vec<f64> = value_cols.iter().map(|c| value(c, i)).collect();
+            if !self.row(run, strategy_col.value(i), &values, max_runs)? {
+                return Ok(false);
             }
-            if !same_run || row_in_run == strategies.len() {
-                // A new run starts: the previous one must be complete.
-                if let Some(&prev) = data.run_ids.last() {
-                    if same_run {
-                        return Err(bad(format!("run {run} has more than {} rows", strategies.len())));
-                    }
-                    if row_in_run != strategies.len() {
-                        return Err(bad(format!("run {prev} has {row_in_run} rows, expected {}", strategies.len())));
-                    }
-                    first_run_done = true;
-                }
-                if max_runs == Some(data.run_ids.len()) {
-                    break 'batches;
-                }
-                if !first_run_done {
-                    strategies.push(strategy.to_string());
-                }
-                data.run_ids.push(run);
-                data.params.extend(value_cols[n_metrics..].iter().map(|c| value(c, i)));
-                row_in_run = 0;
-            } else {
-                let start = data.params.len() - np;
-                let same = value_cols[n_metrics..]
-                    .iter()
-                    .zip(&data.params[start..])
-                    .all(|(c, &p)| value(c, i).to_bits() == p.to_bits() || (value(c, i).is_nan() && p.is_nan()));
-                if !same {
-                    return Err(bad(format!("run {run}: the parameter values differ between strategies")));
-                }
-            }
-            if strategy != strategies[row_in_run] {
-                return Err(bad(format!(
-                    "run {run}: row {} is strategy `{strategy}`, expected `{}`",
-                    row_in_run + 1,
-                    strategies[row_in_run]
-                )));
-            }
-            data.horizon.extend(value_cols[..n_metrics].iter().map(|c| value(c, i)));
-            row_in_run += 1;
         }
+        Ok(true)
     }
-    if !data.run_ids.is_empty() && row_in_run != strategies.len() && first_run_done {
-        let last = data.run_ids[data.run_ids.len() - 1];
-        return Err(bad(format!("run {last} has {row_in_run} rows, expected {}", strategies.len())));
+
+    /// Takes one row (`values`: metrics then parameters); false, without taking it, when it
+    /// would start run number `max_runs + 1`.
+    fn row(
+        &mut self,
+        run: u64,
+        strategy: &str,
+        values: &[f64],
+        max_runs: Option<usize>,
+    ) -> Result<bool, RunsFileError> {
+        let (metrics, params) = values.split_at(self.n_metrics);
+        let same_run = self.data.run_ids.last() == Some(&run);
+        if same_run && !self.first_run_done && self.row_in_run == self.strategies.len() {
+            if self.strategies.iter().any(|s| s == strategy) {
+                return Err(self.bad(format!("run {run} has two rows for strategy `{strategy}`")));
+            }
+            self.strategies.push(strategy.to_string());
+        }
+        if !same_run || self.row_in_run == self.strategies.len() {
+            // A new run starts: the previous one must be complete.
+            if let Some(&prev) = self.data.run_ids.last() {
+                if same_run {
+                    return Err(self.bad(format!("run {run} has more than {} rows", self.strategies.len())));
+                }
+                if self.row_in_run != self.strategies.len() {
+                    let (rows, want) = (self.row_in_run, self.strategies.len());
+                    return Err(self.bad(format!("run {prev} has {rows} rows, expected {want}")));
+                }
+                self.first_run_done = true;
+            }
+            if max_runs == Some(self.data.run_ids.len()) {
+                return Ok(false);
+            }
+            if !self.first_run_done {
+                self.strategies.push(strategy.to_string());
+            }
+            self.data.run_ids.push(run);
+            self.data.params.extend_from_slice(params);
+            self.row_in_run = 0;
+        } else {
+            let start = self.data.params.len() - params.len();
+            let same = params
+                .iter()
+                .zip(&self.data.params[start..])
+                .all(|(&v, &p)| v.to_bits() == p.to_bits() || (v.is_nan() && p.is_nan()));
+            if !same {
+                return Err(self.bad(format!("run {run}: the parameter values differ between strategies")));
+            }
+        }
+        if strategy != self.strategies[self.row_in_run] {
+            let expected = &self.strategies[self.row_in_run];
+            return Err(self.bad(format!(
+                "run {run}: row {} is strategy `{strategy}`, expected `{expected}`",
+                self.row_in_run + 1
+            )));
+        }
+        self.data.horizon.extend_from_slice(metrics);
+        self.row_in_run += 1;
+        Ok(true)
     }
-    data.strategies = strategies;
-    Ok(data)
+
+    /// The runs read, checking that the last one is complete.
+    fn finish(self) -> Result<RunsData, RunsFileError> {
+        if !self.data.run_ids.is_empty() && self.row_in_run != self.strategies.len() && self.first_run_done {
+            let last = self.data.run_ids[self.data.run_ids.len() - 1];
+            let (rows, want) = (self.row_in_run, self.strategies.len());
+            return Err(self.bad(format!("run {last} has {rows} rows, expected {want}")));
+        }
+        Ok(self.into_data())
+    }
+
+    fn into_data(mut self) -> RunsData {
+        self.data.strategies = self.strategies;
+        self.data
+    }
 }
 
 #[cfg(test)]
