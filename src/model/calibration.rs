@@ -1,4 +1,4 @@
-//! Calibration (MODEL.md section 5): the steady state implied by a scenario's expected
+//! Calibration (docs/model.md §3): the steady state implied by a scenario's expected
 //! values, to compare with its `initial_caseload`.
 //!
 //! With referrals `r` a year, success rate `σ`, re-entry rate `ρ` and escalations `x` a

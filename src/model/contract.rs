@@ -1,4 +1,4 @@
-//! Contracts (MODEL.md section 6): how a lot is priced, re-priced and paid.
+//! Contracts (docs/model.md §4): how a lot is priced, re-priced and paid.
 //!
 //! * First period: prices from the scenario's expected values, before any behaviour factor
 //!   (at signing the municipality cannot know how providers will respond), plus `margin`:

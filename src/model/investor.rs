@@ -1,4 +1,4 @@
-//! Investor-financed prevention (MODEL.md section 7): an outcome contract like a social
+//! Investor-financed prevention (docs/model.md §9): an outcome contract like a social
 //! impact bond. The investor pays the programme's costs; the municipality pays a fixed amount
 //! for every start in the targeted segments below the contracted baseline, which is fixed
 //! at signing from expected values (so the municipality can pay for luck), capped per year

@@ -1,4 +1,4 @@
-//! Prevention (MODEL.md section 7): the share of referrals a programme prevents over time.
+//! Prevention (docs/model.md §5): the share of referrals a programme prevents over time.
 //!
 //! The reduction at time `τ` (years from the start of the simulation) is
 //! `reach × effect × g(τ)` with the profile

@@ -1,4 +1,4 @@
-//! Providers and shared risk (MODEL.md section 8): risk corridors and provider reserves.
+//! Providers and shared risk (docs/model.md §8): risk corridors and provider reserves.
 //!
 //! A risk corridor moves part of a provider's deviation from its target cost between
 //! provider and municipality. With deviation `D = cost − target` and bands `(from_i, share_i)`

@@ -1,4 +1,4 @@
-//! Time (MODEL.md section 4): yearly indices and discount factors.
+//! Time (docs/model.md §2): yearly indices and discount factors.
 //!
 //! Year `t` is the `t`-th simulated year, `t = 0` being `start_year`. A flow in year `t` is
 //! discounted by `(1 + r)^-t`; prices and costs of year `t` are those of year 0 times

@@ -1,4 +1,4 @@
-//! Random streams for common random numbers (MODEL.md section 3).
+//! Random streams for common random numbers (docs/model.md §1).
 //!
 //! Every random purpose has its own stream keyed by `(seed, run, purpose, index, step)`,
 //! where `index` is a segment or contract. A stream is counter-based: its `i`-th 64-bit

@@ -147,7 +147,7 @@ pub struct DiscountStep {
     pub rate: f64,
 }
 
-/// A segment of care (MODEL.md section 5).
+/// A segment of care (docs/model.md §3).
 #[derive(Debug, Clone)]
 pub struct Segment {
     /// Identifier used in cross-references.
@@ -182,7 +182,7 @@ pub struct Segment {
     pub dropout_cost_per_client_year: Option<ParamId>,
 }
 
-/// How a contract pays (MODEL.md section 6).
+/// How a contract pays (docs/model.md §4).
 #[derive(Debug, Clone, PartialEq)]
 pub enum Form {
     /// Client-years times a tariff (inspanningsgericht).
@@ -325,7 +325,7 @@ pub struct InvestorTerms {
     pub total_cap: Option<f64>,
 }
 
-/// A prevention programme (MODEL.md section 7).
+/// A prevention programme (docs/model.md §5).
 #[derive(Debug, Clone)]
 pub struct Programme {
     /// Identifier.
