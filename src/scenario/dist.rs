@@ -13,19 +13,58 @@ pub enum Shape {
     /// A fixed number.
     Fixed(f64),
     /// Normal with mean and standard deviation.
-    Normal { mean: f64, sd: f64 },
+    Normal {
+        /// Mean, as written.
+        mean: f64,
+        /// Standard deviation, as written.
+        sd: f64,
+    },
     /// Lognormal with mean and standard deviation on the natural scale.
-    LogNormal { mean: f64, sd: f64 },
+    LogNormal {
+        /// Mean, as written.
+        mean: f64,
+        /// Standard deviation, as written.
+        sd: f64,
+    },
     /// Beta on [0, 1] with mean and standard deviation.
-    Beta { mean: f64, sd: f64 },
+    Beta {
+        /// Mean, as written.
+        mean: f64,
+        /// Standard deviation, as written.
+        sd: f64,
+    },
     /// Gamma with mean and standard deviation.
-    Gamma { mean: f64, sd: f64 },
+    Gamma {
+        /// Mean, as written.
+        mean: f64,
+        /// Standard deviation, as written.
+        sd: f64,
+    },
     /// Uniform on [min, max].
-    Uniform { min: f64, max: f64 },
+    Uniform {
+        /// Lower bound.
+        min: f64,
+        /// Upper bound.
+        max: f64,
+    },
     /// Triangular on [min, max] with its mode.
-    Triangular { min: f64, mode: f64, max: f64 },
+    Triangular {
+        /// Lower bound.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
     /// PERT (a scaled beta with shape 4) on [min, max] with its mode.
-    Pert { min: f64, mode: f64, max: f64 },
+    Pert {
+        /// Lower bound.
+        min: f64,
+        /// Most likely value.
+        mode: f64,
+        /// Upper bound.
+        max: f64,
+    },
 }
 
 /// Why a distribution cannot be built from the parameters given.
