@@ -10,11 +10,16 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::dist::{Distribution, Shape};
+mod distribution;
+mod ids;
+mod keys;
+
+use super::dist::Distribution;
 use super::{
     Band, Contract, DiscountStep, Financing, Follows, Form, InvestorTerms, OutcomeTerms, Param, ParamId, Problem,
     Programme, ProviderDefaults, RiskSharing, Scenario, ScenarioError, Segment, SocietalBenefit, Strategy,
 };
+use keys::{MAX_MAGNITUDE, Rule, as_number, describe, suggest};
 
 /// Yearly rates (growth, inflation, indexation, discounting) lie in this range.
 const RATE_MIN: f64 = -0.5;
@@ -68,6 +73,7 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
     }
 }
 
+/// 1-based line and column (in characters) of a byte offset.
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text[..offset];
@@ -140,86 +146,30 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
     }
 }
 
+/// Lower-case hex of some bytes.
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// A TOML value with its span in the file.
 type Val<'i> = Spanned<DeValue<'i>>;
 
-/// What a number must satisfy.
-#[derive(Clone, Copy, PartialEq)]
-enum Rule {
-    /// Any finite number.
-    Real,
-    /// Money or a count: at least 0.
-    NonNeg,
-    /// Strictly positive.
-    Positive,
-    /// A share or probability in [0, 1].
-    Share,
-}
-
-impl Rule {
-    fn describe(self) -> &'static str {
-        match self {
-            Rule::Real => "a finite number",
-            Rule::NonNeg => "a number >= 0",
-            Rule::Positive => "a number > 0",
-            Rule::Share => "a share between 0 and 1",
-        }
-    }
-    fn holds(self, v: f64) -> bool {
-        v.is_finite()
-            && match self {
-                Rule::Real => true,
-                Rule::NonNeg => v >= 0.0,
-                Rule::Positive => v > 0.0,
-                Rule::Share => (0.0..=1.0).contains(&v),
-            }
-    }
-}
-
-/// Largest amount accepted: sums over runs, years and segments stay far from overflow.
-const MAX_MAGNITUDE: f64 = 1e15;
-
+/// The reading of one file: the problems found so far and the parameters registered so far.
 struct Cx<'a> {
+    /// The file, to name it in problems.
     file: &'a Path,
+    /// Its text, to turn spans into lines and columns.
     text: &'a str,
+    /// Every problem found, in the order found.
     problems: Vec<Problem>,
+    /// Every value read, in the order read: a parameter's index is its place here.
     params: Vec<Param>,
+    /// Notes for the user that do not stop a run.
     warn_later: Vec<String>,
 }
 
-fn describe(v: &DeValue<'_>) -> String {
-    match v {
-        DeValue::String(s) => format!("the string \"{s}\""),
-        DeValue::Integer(i) => format!("the integer {}", i.as_str()),
-        DeValue::Float(f) => format!("the number {}", f.as_str()),
-        DeValue::Boolean(b) => format!("{b}"),
-        DeValue::Datetime(d) => format!("the date {d}"),
-        DeValue::Array(_) => "a list".into(),
-        DeValue::Table(_) => "a table".into(),
-    }
-}
-
-fn as_number(v: &DeValue<'_>) -> Option<f64> {
-    match v {
-        DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok().map(|x| x as f64),
-        DeValue::Float(f) => f.as_str().parse::<f64>().ok(),
-        _ => None,
-    }
-}
-
-fn suggest(key: &str, known: &[&str]) -> Option<String> {
-    known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(key, k), *k))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| format!("did you mean `{k}`?"))
-}
-
 impl<'a> Cx<'a> {
+    /// Reports a problem at the start of `span`.
     fn problem(&mut self, span: Range<usize>, key: &str, expected: &str, found: String, hint: Option<String>) {
         self.problems.push(Problem {
             file: self.file.to_path_buf(),
@@ -231,445 +181,7 @@ impl<'a> Cx<'a> {
         });
     }
 
-    /// Reports every key of `t` that the format does not know.
-    fn known_keys(&mut self, t: &DeTable<'_>, path: &str, known: &[&str]) {
-        for (k, _) in t.iter() {
-            let name: &str = k.get_ref();
-            if !known.contains(&name) {
-                let hint = suggest(name, known).or_else(|| Some(format!("known keys here: {}", known.join(", "))));
-                self.problem(
-                    k.span(),
-                    &join(path, name),
-                    "a key of the scenario format",
-                    format!("unknown key `{name}`"),
-                    hint,
-                );
-            }
-        }
-    }
-
-    fn table<'t, 'i>(
-        &mut self,
-        t: &'t DeTable<'i>,
-        key: &str,
-        path: &str,
-        required: bool,
-        span: Range<usize>,
-    ) -> Option<(&'t DeTable<'i>, Range<usize>)> {
-        match t.get(key) {
-            Some(v) => match v.get_ref() {
-                DeValue::Table(inner) => Some((inner, v.span())),
-                other => {
-                    self.problem(v.span(), &join(path, key), "a table", describe(other), None);
-                    None
-                }
-            },
-            None => {
-                if required {
-                    self.problem(span, &join(path, key), &format!("a table `[{key}]`"), "nothing".into(), None);
-                }
-                None
-            }
-        }
-    }
-
-    /// An array of tables such as `[[segment]]`.
-    fn tables<'t, 'i>(&mut self, t: &'t DeTable<'i>, key: &str) -> Vec<(&'t DeTable<'i>, Range<usize>)> {
-        match t.get(key) {
-            None => Vec::new(),
-            Some(v) => match v.get_ref() {
-                DeValue::Array(items) => {
-                    let mut out = Vec::new();
-                    for item in items.iter() {
-                        match item.get_ref() {
-                            DeValue::Table(inner) => out.push((inner, item.span())),
-                            other => {
-                                self.problem(item.span(), key, &format!("tables `[[{key}]]`"), describe(other), None)
-                            }
-                        }
-                    }
-                    out
-                }
-                other => {
-                    self.problem(v.span(), key, &format!("tables `[[{key}]]`"), describe(other), None);
-                    Vec::new()
-                }
-            },
-        }
-    }
-
-    fn number(
-        &mut self,
-        t: &DeTable<'_>,
-        path: &str,
-        key: &str,
-        rule: Rule,
-        span: &Range<usize>,
-        default: Option<f64>,
-    ) -> Option<f64> {
-        let full = join(path, key);
-        match t.get(key) {
-            None => {
-                if default.is_none() {
-                    self.problem(span.clone(), &full, rule.describe(), "nothing (the key is missing)".into(), None);
-                }
-                default
-            }
-            Some(v) => self.check_number(v, &full, rule),
-        }
-    }
-
-    fn check_number(&mut self, v: &Val<'_>, full: &str, rule: Rule) -> Option<f64> {
-        match as_number(v.get_ref()) {
-            Some(x) if rule.holds(x) && x.abs() <= MAX_MAGNITUDE => Some(x),
-            Some(x) if x.is_finite() && x.abs() > MAX_MAGNITUDE => {
-                self.problem(
-                    v.span(),
-                    full,
-                    &format!("{} of at most 1e15 in size", rule.describe()),
-                    format!("{x:e}"),
-                    None,
-                );
-                None
-            }
-            Some(x) => {
-                self.problem(v.span(), full, rule.describe(), format!("{x}"), None);
-                None
-            }
-            None => {
-                let hint = match v.get_ref() {
-                    DeValue::String(s) if s.replace(['_', ','], "").trim().parse::<f64>().is_ok() => {
-                        Some("write the number without quotes".to_string())
-                    }
-                    DeValue::Table(_) => {
-                        Some("only values marked as uncertain in the format may be distributions".into())
-                    }
-                    _ => None,
-                };
-                self.problem(v.span(), full, rule.describe(), describe(v.get_ref()), hint);
-                None
-            }
-        }
-    }
-
-    /// Resolves a list of ids against an index: each id once, each a known id (with a "did
-    /// you mean" hint); problems are reported under `key`.
-    fn resolve_ids(
-        &mut self,
-        list: Vec<(String, Range<usize>)>,
-        index: &HashMap<String, usize>,
-        key: &str,
-        once: &str,
-        what: &str,
-        noun: &str,
-    ) -> Vec<usize> {
-        let mut out: Vec<usize> = Vec::new();
-        for (id, span) in list {
-            match index.get(&id) {
-                Some(i) if out.contains(i) => self.problem(span, key, once, format!("\"{id}\" twice"), None),
-                Some(&i) => out.push(i),
-                None => {
-                    let ids: Vec<&str> = index.keys().map(String::as_str).collect();
-                    let hint = suggest(&id, &ids);
-                    self.problem(span, key, what, format!("\"{id}\", which is no {noun}"), hint);
-                }
-            }
-        }
-        out
-    }
-
-    /// An optional list of numbers; `None` when the key is absent.
-    fn number_list(&mut self, t: &DeTable<'_>, path: &str, key: &str, rule: Rule) -> Option<Vec<f64>> {
-        let full = join(path, key);
-        let v = t.get(key)?;
-        match v.get_ref() {
-            DeValue::Array(items) => {
-                Some(items.iter().map(|item| self.check_number(item, &full, rule).unwrap_or(0.0)).collect())
-            }
-            other => {
-                let expected = format!("a list of numbers, each {}", rule.describe());
-                self.problem(v.span(), &full, &expected, describe(other), None);
-                Some(Vec::new())
-            }
-        }
-    }
-
-    fn integer(
-        &mut self,
-        t: &DeTable<'_>,
-        path: &str,
-        key: &str,
-        range: (i64, i64),
-        span: &Range<usize>,
-        default: Option<i64>,
-    ) -> Option<i64> {
-        let full = join(path, key);
-        let expected = format!("a whole number from {} to {}", range.0, range.1);
-        match t.get(key) {
-            None => {
-                if default.is_none() {
-                    self.problem(span.clone(), &full, &expected, "nothing (the key is missing)".into(), None);
-                }
-                default
-            }
-            Some(v) => {
-                let x = match v.get_ref() {
-                    DeValue::Integer(i) => i64::from_str_radix(i.as_str(), i.radix()).ok(),
-                    DeValue::Float(f) => {
-                        f.as_str().parse::<f64>().ok().filter(|x| x.fract() == 0.0 && x.abs() < 9e15).map(|x| x as i64)
-                    }
-                    _ => None,
-                };
-                match x {
-                    Some(x) if x >= range.0 && x <= range.1 => Some(x),
-                    _ => {
-                        self.problem(v.span(), &full, &expected, describe(v.get_ref()), None);
-                        None
-                    }
-                }
-            }
-        }
-    }
-
-    fn string(
-        &mut self,
-        t: &DeTable<'_>,
-        path: &str,
-        key: &str,
-        span: &Range<usize>,
-        required: bool,
-    ) -> Option<String> {
-        let full = join(path, key);
-        match t.get(key) {
-            None => {
-                if required {
-                    self.problem(span.clone(), &full, "a text in quotes", "nothing (the key is missing)".into(), None);
-                }
-                None
-            }
-            Some(v) => match v.get_ref() {
-                DeValue::String(s) => Some(s.to_string()),
-                other => {
-                    self.problem(v.span(), &full, "a text in quotes", describe(other), None);
-                    None
-                }
-            },
-        }
-    }
-
-    fn boolean(&mut self, t: &DeTable<'_>, path: &str, key: &str, default: bool) -> bool {
-        match t.get(key) {
-            None => default,
-            Some(v) => match v.get_ref() {
-                DeValue::Boolean(b) => *b,
-                other => {
-                    self.problem(v.span(), &join(path, key), "true or false", describe(other), None);
-                    default
-                }
-            },
-        }
-    }
-
-    /// A list of identifiers with the span of each.
-    fn id_list(
-        &mut self,
-        t: &DeTable<'_>,
-        path: &str,
-        key: &str,
-        span: &Range<usize>,
-        required: bool,
-    ) -> Vec<(String, Range<usize>)> {
-        let full = join(path, key);
-        match t.get(key) {
-            None => {
-                if required {
-                    self.problem(
-                        span.clone(),
-                        &full,
-                        "a list of ids, e.g. [\"a\", \"b\"]",
-                        "nothing (the key is missing)".into(),
-                        None,
-                    );
-                }
-                Vec::new()
-            }
-            Some(v) => match v.get_ref() {
-                DeValue::Array(items) => {
-                    let mut out = Vec::new();
-                    for item in items.iter() {
-                        match item.get_ref() {
-                            DeValue::String(s) => out.push((s.to_string(), item.span())),
-                            other => self.problem(item.span(), &full, "an id in quotes", describe(other), None),
-                        }
-                    }
-                    out
-                }
-                DeValue::String(s) => {
-                    self.problem(
-                        v.span(),
-                        &full,
-                        "a list of ids",
-                        format!("the string \"{s}\""),
-                        Some(format!("write [\"{s}\"]")),
-                    );
-                    Vec::new()
-                }
-                other => {
-                    self.problem(v.span(), &full, "a list of ids", describe(other), None);
-                    Vec::new()
-                }
-            },
-        }
-    }
-
-    fn register(&mut self, path: String, dist: Distribution) -> ParamId {
-        self.params.push(Param { path, dist });
-        ParamId(self.params.len() - 1)
-    }
-
-    /// A *value*: a number (fixed) or a distribution table. Invalid input is reported and
-    /// replaced by a placeholder so that reading goes on and finds every problem.
-    fn value(
-        &mut self,
-        t: &DeTable<'_>,
-        path: &str,
-        key: &str,
-        rule: Rule,
-        span: &Range<usize>,
-        default: Option<f64>,
-    ) -> ParamId {
-        let full = join(path, key);
-        let dist = match t.get(key) {
-            None => {
-                if default.is_none() {
-                    self.problem(
-                        span.clone(),
-                        &full,
-                        &format!("{} or a distribution", rule.describe()),
-                        "nothing (the key is missing)".into(),
-                        None,
-                    );
-                }
-                Distribution::fixed(default.unwrap_or(0.0))
-            }
-            Some(v) => match v.get_ref() {
-                DeValue::Table(d) => {
-                    self.distribution(d, v.span(), &full, rule).unwrap_or_else(|| Distribution::fixed(0.0))
-                }
-                _ => Distribution::fixed(self.check_number(v, &full, rule).unwrap_or(0.0)),
-            },
-        };
-        self.register(full, dist)
-    }
-
-    fn distribution(&mut self, d: &DeTable<'_>, span: Range<usize>, full: &str, rule: Rule) -> Option<Distribution> {
-        const KINDS: [&str; 7] = ["normal", "lognormal", "beta", "gamma", "uniform", "triangular", "pert"];
-        let kind = match d.get("dist") {
-            None => {
-                self.problem(
-                    span.clone(),
-                    &join(full, "dist"),
-                    &format!("one of {}", KINDS.join(", ")),
-                    "nothing (the key is missing)".into(),
-                    None,
-                );
-                return None;
-            }
-            Some(v) => match v.get_ref() {
-                DeValue::String(s) if KINDS.contains(&s.as_ref()) => s.to_string(),
-                other => {
-                    let hint = match other {
-                        DeValue::String(s) => suggest(s, &KINDS),
-                        _ => None,
-                    };
-                    self.problem(
-                        v.span(),
-                        &join(full, "dist"),
-                        &format!("one of {}", KINDS.join(", ")),
-                        describe(other),
-                        hint,
-                    );
-                    return None;
-                }
-            },
-        };
-        let (params, bounds_are_params): (&[&str], bool) = match kind.as_str() {
-            "normal" | "lognormal" | "beta" | "gamma" => (&["mean", "sd"], false),
-            "uniform" => (&["min", "max"], true),
-            _ => (&["min", "mode", "max"], true),
-        };
-        let mut known = vec!["dist"];
-        known.extend_from_slice(params);
-        if !bounds_are_params {
-            known.extend_from_slice(&["min", "max"]);
-        }
-        self.known_keys(d, full, &known);
-        let before = self.problems.len();
-        let get = |cx: &mut Self, k: &str, required: bool| -> Option<f64> {
-            match d.get(k) {
-                Some(v) => cx.check_number(v, &join(full, k), Rule::Real),
-                None if required => {
-                    cx.problem(span.clone(), &join(full, k), "a number", "nothing (the key is missing)".into(), None);
-                    None
-                }
-                None => None,
-            }
-        };
-        let p: Vec<Option<f64>> = params.iter().map(|k| get(self, k, true)).collect();
-        let (lower, upper) =
-            if bounds_are_params { (None, None) } else { (get(self, "min", false), get(self, "max", false)) };
-        if self.problems.len() > before {
-            return None;
-        }
-        let p: Vec<f64> = p.into_iter().map(|x| x.unwrap_or(0.0)).collect();
-        let shape = match kind.as_str() {
-            "normal" => Shape::Normal { mean: p[0], sd: p[1] },
-            "lognormal" => Shape::LogNormal { mean: p[0], sd: p[1] },
-            "beta" => Shape::Beta { mean: p[0], sd: p[1] },
-            "gamma" => Shape::Gamma { mean: p[0], sd: p[1] },
-            "uniform" => Shape::Uniform { min: p[0], max: p[1] },
-            "triangular" => Shape::Triangular { min: p[0], mode: p[1], max: p[2] },
-            _ => Shape::Pert { min: p[0], mode: p[1], max: p[2] },
-        };
-        let dist = match Distribution::new(shape, lower, upper) {
-            Ok(d) => d,
-            Err(e) => {
-                self.problem(span, full, &format!("a feasible {kind} distribution"), e.to_string(), None);
-                return None;
-            }
-        };
-        let (lo, hi) = dist.support();
-        let ok = match rule {
-            Rule::Real => true,
-            Rule::NonNeg => lo >= 0.0,
-            Rule::Positive => lo > 0.0,
-            Rule::Share => lo >= 0.0 && hi <= 1.0,
-        };
-        if !ok || hi.abs() > MAX_MAGNITUDE || lo.abs() > MAX_MAGNITUDE {
-            let hint = match rule {
-                Rule::Share => "add `min = 0` and `max = 1` to truncate, or use a beta",
-                Rule::NonNeg => "add `min = 0` to truncate",
-                Rule::Positive => "add a positive `min` to truncate",
-                Rule::Real => "add `min` and `max` to truncate",
-            };
-            let bound = match rule {
-                Rule::Real => "finite and at most 1e15 in size",
-                Rule::NonNeg => "at least 0",
-                Rule::Positive => "greater than 0",
-                Rule::Share => "between 0 and 1",
-            };
-            self.problem(
-                span,
-                full,
-                &format!("a distribution whose draws are all {bound}"),
-                format!("{}, whose draws range from {lo:.6} to {hi:.6}", dist.describe()),
-                Some(hint.into()),
-            );
-            return None;
-        }
-        Some(dist)
-    }
-
+    /// The whole file: every section in the order of the format.
     fn scenario(&mut self, root: &DeTable<'_>, span: Range<usize>) -> Option<Scenario> {
         const TOP: [&str; 9] = [
             "scenario",
@@ -1519,45 +1031,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    /// Reads `id`, checks it is a new identifier, and returns it with the key path.
-    fn id_of(
-        &mut self,
-        t: &DeTable<'_>,
-        kind: &str,
-        i: usize,
-        sp: &Range<usize>,
-        index: &mut HashMap<String, usize>,
-        next: usize,
-    ) -> (String, String) {
-        let fallback = format!("{kind}[{}]", i + 1);
-        let Some(id) = self.string(t, &fallback, "id", sp, true) else {
-            return (fallback.clone(), fallback);
-        };
-        let span = t.get("id").map_or(sp.clone(), |v| v.span());
-        let valid = !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
-        if !valid {
-            self.problem(
-                span.clone(),
-                &join(&fallback, "id"),
-                "an id of letters, digits, '_' or '-'",
-                format!("\"{id}\""),
-                None,
-            );
-        }
-        if index.contains_key(&id) {
-            self.problem(
-                span,
-                &join(&fallback, "id"),
-                &format!("a {kind} id used once"),
-                format!("\"{id}\" again"),
-                None,
-            );
-        } else {
-            index.insert(id.clone(), next);
-        }
-        (id.clone(), format!("{kind}.{id}"))
-    }
-
+    /// One `[[contract]]`.
     #[allow(clippy::too_many_arguments)]
     fn contract(
         &mut self,
@@ -1944,8 +1418,10 @@ impl Cx<'_> {
     }
 }
 
+/// Stands in for a missing optional table, so that its keys read as missing.
 static EMPTY_TABLE: std::sync::LazyLock<DeTable<'static>> = std::sync::LazyLock::new(DeTable::new);
 
+/// `path.key`, or `key` at the top level.
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
 }
