@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
-use super::keys::{MAX_MAGNITUDE, Rule, describe, suggest};
+use super::keys::{MAX_MAGNITUDE, Rule};
 use super::{Cx, join};
 use crate::scenario::dist::{Distribution, Shape};
 use crate::scenario::{Param, ParamId};
@@ -32,13 +32,7 @@ impl Cx<'_> {
         let dist = match t.get(key) {
             None => {
                 if default.is_none() {
-                    self.problem(
-                        span.clone(),
-                        &full,
-                        &format!("{} or a distribution", rule.describe()),
-                        "nothing (the key is missing)".into(),
-                        None,
-                    );
+                    self.missing(span, &full, &format!("{} or a distribution", rule.describe()));
                 }
                 Distribution::fixed(default.unwrap_or(0.0))
             }
@@ -61,35 +55,7 @@ impl Cx<'_> {
         rule: Rule,
     ) -> Option<Distribution> {
         const KINDS: [&str; 7] = ["normal", "lognormal", "beta", "gamma", "uniform", "triangular", "pert"];
-        let kind = match d.get("dist") {
-            None => {
-                self.problem(
-                    span.clone(),
-                    &join(full, "dist"),
-                    &format!("one of {}", KINDS.join(", ")),
-                    "nothing (the key is missing)".into(),
-                    None,
-                );
-                return None;
-            }
-            Some(v) => match v.get_ref() {
-                DeValue::String(s) if KINDS.contains(&s.as_ref()) => s.to_string(),
-                other => {
-                    let hint = match other {
-                        DeValue::String(s) => suggest(s, &KINDS),
-                        _ => None,
-                    };
-                    self.problem(
-                        v.span(),
-                        &join(full, "dist"),
-                        &format!("one of {}", KINDS.join(", ")),
-                        describe(other),
-                        hint,
-                    );
-                    return None;
-                }
-            },
-        };
+        let kind = self.one_of(d, full, "dist", &KINDS, &span)?;
         let (params, bounds_are_params): (&[&str], bool) = match kind.as_str() {
             "normal" | "lognormal" | "beta" | "gamma" => (&["mean", "sd"], false),
             "uniform" => (&["min", "max"], true),
@@ -106,7 +72,7 @@ impl Cx<'_> {
             match d.get(k) {
                 Some(v) => cx.check_number(v, &join(full, k), Rule::Real),
                 None if required => {
-                    cx.problem(span.clone(), &join(full, k), "a number", "nothing (the key is missing)".into(), None);
+                    cx.missing(&span, &join(full, k), "a number");
                     None
                 }
                 None => None,

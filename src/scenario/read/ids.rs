@@ -9,6 +9,21 @@ use toml::de::{DeTable, DeValue};
 use super::keys::{describe, suggest};
 use super::{Cx, join};
 
+/// What an id refers to, as messages name it.
+pub(super) struct IdKind {
+    /// `segment`, as in "each segment once" and "which is no segment".
+    pub(super) noun: &'static str,
+    /// What a reference must be, e.g. "the id of a segment".
+    pub(super) what: &'static str,
+}
+
+/// Ids of `[[segment]]`.
+pub(super) const SEGMENT: IdKind = IdKind { noun: "segment", what: "the id of a segment" };
+/// Ids of `[[contract]]`.
+pub(super) const CONTRACT: IdKind = IdKind { noun: "contract", what: "the id of a contract" };
+/// Ids of `[[prevention]]`.
+pub(super) const PROGRAMME: IdKind = IdKind { noun: "programme", what: "the id of a prevention programme" };
+
 impl Cx<'_> {
     /// Resolves a list of ids against an index: each id once, each a known id (with a "did
     /// you mean" hint); problems are reported under `key`.
@@ -17,23 +32,38 @@ impl Cx<'_> {
         list: Vec<(String, Range<usize>)>,
         index: &HashMap<String, usize>,
         key: &str,
-        once: &str,
-        what: &str,
-        noun: &str,
+        kind: &IdKind,
     ) -> Vec<usize> {
         let mut out: Vec<usize> = Vec::new();
         for (id, span) in list {
             match index.get(&id) {
-                Some(i) if out.contains(i) => self.problem(span, key, once, format!("\"{id}\" twice"), None),
-                Some(&i) => out.push(i),
-                None => {
-                    let ids: Vec<&str> = index.keys().map(String::as_str).collect();
-                    let hint = suggest(&id, &ids);
-                    self.problem(span, key, what, format!("\"{id}\", which is no {noun}"), hint);
+                Some(i) if out.contains(i) => {
+                    self.problem(span, key, &format!("each {} once", kind.noun), format!("\"{id}\" twice"), None)
                 }
+                Some(&i) => out.push(i),
+                None => self.unknown_id(span, key, &id, index, kind),
             }
         }
         out
+    }
+
+    /// Reports `id` under `key` as no id of `index`, with a "did you mean" hint.
+    pub(super) fn unknown_id(
+        &mut self,
+        span: Range<usize>,
+        key: &str,
+        id: &str,
+        index: &HashMap<String, usize>,
+        kind: &IdKind,
+    ) {
+        let ids: Vec<&str> = index.keys().map(String::as_str).collect();
+        let hint = suggest(id, &ids);
+        self.problem(span, key, kind.what, format!("\"{id}\", which is no {}", kind.noun), hint);
+    }
+
+    /// Reports an empty list of ids under `key`, at the table's `span`.
+    pub(super) fn empty_id_list(&mut self, span: &Range<usize>, key: &str, kind: &IdKind) {
+        self.problem(span.clone(), key, &format!("at least one {} id", kind.noun), "an empty list".into(), None);
     }
 
     /// A list of identifiers with the span of each.
@@ -49,13 +79,7 @@ impl Cx<'_> {
         match t.get(key) {
             None => {
                 if required {
-                    self.problem(
-                        span.clone(),
-                        &full,
-                        "a list of ids, e.g. [\"a\", \"b\"]",
-                        "nothing (the key is missing)".into(),
-                        None,
-                    );
+                    self.missing(span, &full, "a list of ids, e.g. [\"a\", \"b\"]");
                 }
                 Vec::new()
             }

@@ -6,7 +6,7 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
-use super::{Cx, Val, join};
+use super::{Cx, EMPTY_TABLE, RATE_MAX, RATE_MIN, RATE_RANGE, Val, join};
 
 /// What a number must satisfy.
 #[derive(Clone, Copy, PartialEq)]
@@ -123,6 +123,23 @@ impl Cx<'_> {
         }
     }
 
+    /// Reports a missing key at the start of its table's `span`.
+    pub(super) fn missing(&mut self, span: &Range<usize>, key: &str, expected: &str) {
+        self.problem(span.clone(), key, expected, "nothing (the key is missing)".into(), None);
+    }
+
+    /// A section of the file such as `[economy]`, with its span; a missing section reads as an
+    /// empty table at `span` (reported when `required`).
+    pub(super) fn section<'t, 'i>(
+        &mut self,
+        root: &'t DeTable<'i>,
+        key: &str,
+        required: bool,
+        span: &Range<usize>,
+    ) -> (&'t DeTable<'i>, Range<usize>) {
+        self.table(root, key, "", required, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()))
+    }
+
     /// An array of tables such as `[[segment]]`.
     pub(super) fn tables<'t, 'i>(&mut self, t: &'t DeTable<'i>, key: &str) -> Vec<(&'t DeTable<'i>, Range<usize>)> {
         match t.get(key) {
@@ -162,11 +179,27 @@ impl Cx<'_> {
         match t.get(key) {
             None => {
                 if default.is_none() {
-                    self.problem(span.clone(), &full, rule.describe(), "nothing (the key is missing)".into(), None);
+                    self.missing(span, &full, rule.describe());
                 }
                 default
             }
             Some(v) => self.check_number(v, &full, rule),
+        }
+    }
+
+    /// A number that may be left out: `None` when the key is absent.
+    pub(super) fn optional_number(&mut self, t: &DeTable<'_>, path: &str, key: &str, rule: Rule) -> Option<f64> {
+        let v = t.get(key)?;
+        self.check_number(v, &join(path, key), rule)
+    }
+
+    /// Reports a yearly rate read from `key` that lies outside -0.5 to 1: compounded over
+    /// the horizon, larger rates overflow.
+    pub(super) fn rate_in_range(&mut self, t: &DeTable<'_>, path: &str, key: &str, rate: f64) {
+        if !(RATE_MIN..=RATE_MAX).contains(&rate)
+            && let Some(v) = t.get(key)
+        {
+            self.problem(v.span(), &join(path, key), RATE_RANGE, format!("{rate}"), None);
         }
     }
 
@@ -236,7 +269,7 @@ impl Cx<'_> {
         match t.get(key) {
             None => {
                 if default.is_none() {
-                    self.problem(span.clone(), &full, &expected, "nothing (the key is missing)".into(), None);
+                    self.missing(span, &full, &expected);
                 }
                 default
             }
@@ -272,7 +305,7 @@ impl Cx<'_> {
         match t.get(key) {
             None => {
                 if required {
-                    self.problem(span.clone(), &full, "a text in quotes", "nothing (the key is missing)".into(), None);
+                    self.missing(span, &full, "a text in quotes");
                 }
                 None
             }
@@ -284,6 +317,46 @@ impl Cx<'_> {
                 }
             },
         }
+    }
+
+    /// A text that must be one of `choices` (with a "did you mean" hint); `None`, reported,
+    /// when it is missing or another.
+    pub(super) fn one_of(
+        &mut self,
+        t: &DeTable<'_>,
+        path: &str,
+        key: &str,
+        choices: &[&str],
+        span: &Range<usize>,
+    ) -> Option<String> {
+        let expected = format!("one of {}", choices.join(", "));
+        let Some(v) = t.get(key) else {
+            self.missing(span, &join(path, key), &expected);
+            return None;
+        };
+        match v.get_ref() {
+            DeValue::String(s) if choices.contains(&s.as_ref()) => Some(s.to_string()),
+            other => {
+                let hint = if let DeValue::String(s) = other { suggest(s, choices) } else { None };
+                self.problem(v.span(), &join(path, key), &expected, describe(other), hint);
+                None
+            }
+        }
+    }
+
+    /// Reports each of `keys` present in `t`: they belong only with another setting, which
+    /// `expected` names.
+    pub(super) fn only_with(&mut self, t: &DeTable<'_>, path: &str, keys: &[&str], expected: &str) {
+        for key in keys {
+            if let Some(v) = t.get(*key) {
+                self.problem(v.span(), &join(path, key), expected, describe(v.get_ref()), None);
+            }
+        }
+    }
+
+    /// Whether a problem has been reported under `key` already.
+    pub(super) fn reported(&self, key: &str) -> bool {
+        self.problems.iter().any(|p| p.key == key)
     }
 
     /// `true` or `false`; a missing or wrong value takes `default`.

@@ -14,6 +14,8 @@ mod distribution;
 mod ids;
 mod keys;
 
+use ids::{CONTRACT, PROGRAMME, SEGMENT};
+
 use super::dist::Distribution;
 use super::{
     Band, Contract, DiscountStep, Financing, Follows, Form, InvestorTerms, OutcomeTerms, Param, ParamId, Problem,
@@ -197,8 +199,7 @@ impl<'a> Cx<'a> {
         self.known_keys(root, "", &TOP);
 
         // [scenario]
-        let (sc, sc_span) =
-            self.table(root, "scenario", "", true, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
+        let (sc, sc_span) = self.section(root, "scenario", true, &span);
         self.known_keys(
             sc,
             "scenario",
@@ -234,11 +235,7 @@ impl<'a> Cx<'a> {
             Some(v) if matches!(v.get_ref(), DeValue::Array(_)) => self.discount_schedule(v, start_year),
             _ => {
                 let rate = self.number(sc, "scenario", "discount_rate", Rule::Real, &sc_span, None).unwrap_or(0.0);
-                if !(RATE_MIN..=RATE_MAX).contains(&rate)
-                    && let Some(v) = sc.get("discount_rate")
-                {
-                    self.problem(v.span(), "scenario.discount_rate", RATE_RANGE, format!("{rate}"), None);
-                }
+                self.rate_in_range(sc, "scenario", "discount_rate", rate);
                 vec![DiscountStep { from_year: start_year, rate }]
             }
         };
@@ -272,15 +269,13 @@ impl<'a> Cx<'a> {
             self.number(sc, "scenario", "waiting_norm_weeks", Rule::NonNeg, &sc_span, Some(4.0)).unwrap_or(4.0);
 
         // [population]
-        let (pop, pop_span) =
-            self.table(root, "population", "", true, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
+        let (pop, pop_span) = self.section(root, "population", true, &span);
         self.known_keys(pop, "population", &["youth", "growth"]);
         let youth = self.number(pop, "population", "youth", Rule::NonNeg, &pop_span, None).unwrap_or(0.0);
         let growth = self.value(pop, "population", "growth", Rule::Real, &pop_span, Some(0.0));
 
         // [economy]
-        let (eco, eco_span) =
-            self.table(root, "economy", "", false, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
+        let (eco, eco_span) = self.section(root, "economy", false, &span);
         self.known_keys(
             eco,
             "economy",
@@ -311,18 +306,10 @@ impl<'a> Cx<'a> {
                 self.problem(v.span(), key, RATE_RANGE, self.params[id.0].dist.describe(), Some(RATE_HINT.into()));
             }
         }
-        let budget = if eco.contains_key("budget") {
-            self.number(eco, "economy", "budget", Rule::NonNeg, &eco_span, None)
-        } else {
-            None
-        };
+        let budget = self.optional_number(eco, "economy", "budget", Rule::NonNeg);
         let budget_growth =
             self.number(eco, "economy", "budget_growth", Rule::Real, &eco_span, Some(0.0)).unwrap_or(0.0);
-        if !(RATE_MIN..=RATE_MAX).contains(&budget_growth)
-            && let Some(v) = eco.get("budget_growth")
-        {
-            self.problem(v.span(), "economy.budget_growth", RATE_RANGE, format!("{budget_growth}"), None);
-        }
+        self.rate_in_range(eco, "economy", "budget_growth", budget_growth);
         let budget_by_year = self.number_list(eco, "economy", "budget_by_year", Rule::NonNeg);
         if let (Some(_), Some(v)) = (&budget, eco.get("budget_by_year"))
             && budget_by_year.is_some()
@@ -402,11 +389,7 @@ impl<'a> Cx<'a> {
                 out
             }
         };
-        let available_reserve = if eco.contains_key("available_reserve") {
-            self.number(eco, "economy", "available_reserve", Rule::NonNeg, &eco_span, None)
-        } else {
-            None
-        };
+        let available_reserve = self.optional_number(eco, "economy", "available_reserve", Rule::NonNeg);
         for key in ["budget_period_years", "certainty", "available_reserve"] {
             if budget_line.is_none()
                 && let Some(v) = eco.get(key)
@@ -547,11 +530,7 @@ impl<'a> Cx<'a> {
                     self.problem(sp, &key, "another segment", format!("the segment itself (\"{target}\")"), None)
                 }
                 Some(&to) => segments[from].escalates_to = Some(to),
-                None => {
-                    let ids: Vec<&str> = seg_index.keys().map(String::as_str).collect();
-                    let hint = suggest(&target, &ids);
-                    self.problem(sp, &key, "the id of a segment", format!("\"{target}\", which is no segment"), hint);
-                }
+                None => self.unknown_id(sp, &key, &target, &seg_index, &SEGMENT),
             }
         }
         // Escalation cycles: escalation means heavier care, so a cycle is a mistake.
@@ -581,8 +560,7 @@ impl<'a> Cx<'a> {
         }
 
         // [provider]
-        let (pr, pr_span) =
-            self.table(root, "provider", "", false, span.clone()).unwrap_or((&EMPTY_TABLE, span.clone()));
+        let (pr, pr_span) = self.section(root, "provider", false, &span);
         self.known_keys(
             pr,
             "provider",
@@ -668,25 +646,11 @@ impl<'a> Cx<'a> {
                     None,
                 );
             }
-            let mut targets = Vec::new();
             let target_list = self.id_list(t, &path, "targets", sp, true);
             if target_list.is_empty() && t.contains_key("targets") {
-                self.problem(
-                    sp.clone(),
-                    &join(&path, "targets"),
-                    "at least one segment id",
-                    "an empty list".into(),
-                    None,
-                );
+                self.empty_id_list(sp, &join(&path, "targets"), &SEGMENT);
             }
-            targets.extend(self.resolve_ids(
-                target_list,
-                &seg_index,
-                &join(&path, "targets"),
-                "each segment once",
-                "the id of a segment",
-                "segment",
-            ));
+            let targets = self.resolve_ids(target_list, &seg_index, &join(&path, "targets"), &SEGMENT);
             let reach = self.value(t, &path, "reach", Rule::Share, sp, None);
             let effect = self.value(t, &path, "effect", Rule::Share, sp, None);
             let ramp_up_years = self.number(t, &path, "ramp_up_years", Rule::NonNeg, sp, Some(0.0)).unwrap_or(0.0);
@@ -694,32 +658,19 @@ impl<'a> Cx<'a> {
                 self.number(t, &path, "persistence_half_life_years", Rule::NonNeg, sp, Some(0.0)).unwrap_or(0.0);
             let financing = match self.string(t, &path, "financing", sp, false).as_deref() {
                 None | Some("municipality") => {
-                    for key in ["payment_per_prevented_start", "annual_cap", "total_cap"] {
-                        if let Some(v) = t.get(key) {
-                            self.problem(
-                                v.span(),
-                                &join(&path, key),
-                                "this key only with `financing = \"investor\"`",
-                                describe(v.get_ref()),
-                                None,
-                            );
-                        }
-                    }
+                    self.only_with(
+                        t,
+                        &path,
+                        &["payment_per_prevented_start", "annual_cap", "total_cap"],
+                        "this key only with `financing = \"investor\"`",
+                    );
                     Financing::Municipality
                 }
                 Some("investor") => {
                     let payment_per_prevented_start =
                         self.number(t, &path, "payment_per_prevented_start", Rule::NonNeg, sp, None).unwrap_or(0.0);
-                    let annual_cap = if t.contains_key("annual_cap") {
-                        self.number(t, &path, "annual_cap", Rule::NonNeg, sp, None)
-                    } else {
-                        None
-                    };
-                    let total_cap = if t.contains_key("total_cap") {
-                        self.number(t, &path, "total_cap", Rule::NonNeg, sp, None)
-                    } else {
-                        None
-                    };
+                    let annual_cap = self.optional_number(t, &path, "annual_cap", Rule::NonNeg);
+                    let total_cap = self.optional_number(t, &path, "total_cap", Rule::NonNeg);
                     Financing::Investor(InvestorTerms { payment_per_prevented_start, annual_cap, total_cap })
                 }
                 Some(other) => {
@@ -778,17 +729,7 @@ impl<'a> Cx<'a> {
             let mut contract_of_segment = vec![usize::MAX; segments.len()];
             for (cid, csp) in self.id_list(t, &path, "contracts", sp, true) {
                 match contract_index.get(&cid) {
-                    None => {
-                        let ids: Vec<&str> = contract_index.keys().map(String::as_str).collect();
-                        let hint = suggest(&cid, &ids);
-                        self.problem(
-                            csp,
-                            &join(&path, "contracts"),
-                            "the id of a contract",
-                            format!("\"{cid}\", which is no contract"),
-                            hint,
-                        );
-                    }
+                    None => self.unknown_id(csp, &join(&path, "contracts"), &cid, &contract_index, &CONTRACT),
                     Some(&c) => {
                         for &s in &contracts[c].segments {
                             if contract_of_segment[s] != usize::MAX {
@@ -815,7 +756,7 @@ impl<'a> Cx<'a> {
                     .filter(|(_, c)| **c == usize::MAX)
                     .map(|(s, _)| segments[s].id.as_str())
                     .collect();
-                if !missing.is_empty() && self.problems.iter().all(|p| p.key != join(&path, "contracts")) {
+                if !missing.is_empty() && !self.reported(&join(&path, "contracts")) {
                     let sp2 = t.get("contracts").map_or(sp.clone(), |v| v.span());
                     self.problem(
                         sp2,
@@ -826,16 +767,8 @@ impl<'a> Cx<'a> {
                     );
                 }
             }
-            let mut progs = Vec::new();
             let list = self.id_list(t, &path, "prevention", sp, false);
-            progs.extend(self.resolve_ids(
-                list,
-                &prog_index,
-                &join(&path, "prevention"),
-                "each programme once",
-                "the id of a prevention programme",
-                "programme",
-            ));
+            let progs = self.resolve_ids(list, &prog_index, &join(&path, "prevention"), &PROGRAMME);
             strategies.push(Strategy { id, name, contracts: cs, programmes: progs, baseline, contract_of_segment });
         }
         if !strat_tables.is_empty() {
@@ -919,39 +852,17 @@ impl<'a> Cx<'a> {
                         None => Follows::Segment(0),
                         Some((_, Some(&g))) => Follows::Segment(g),
                         Some((seg, None)) => {
-                            let ids: Vec<&str> = seg_index.keys().map(String::as_str).collect();
-                            let hint = suggest(seg, &ids);
                             let v = t.get("follows").map_or(sp.clone(), |v| v.span());
-                            self.problem(
-                                v,
-                                &join(&path, "follows"),
-                                "the id of a segment",
-                                format!("\"{seg}\", which is no segment"),
-                                hint,
-                            );
+                            self.unknown_id(v, &join(&path, "follows"), seg, seg_index, &SEGMENT);
                             Follows::Segment(0)
                         }
                     }
                 }
                 (false, true) => {
-                    let mut progs = Vec::new();
                     let list = self.id_list(t, &path, "prevention", sp, true);
-                    progs.extend(self.resolve_ids(
-                        list,
-                        prog_index,
-                        &join(&path, "prevention"),
-                        "each programme once",
-                        "the id of a prevention programme",
-                        "programme",
-                    ));
-                    if progs.is_empty() && self.problems.iter().all(|p| p.key != join(&path, "prevention")) {
-                        self.problem(
-                            sp.clone(),
-                            &join(&path, "prevention"),
-                            "at least one programme id",
-                            "an empty list".into(),
-                            None,
-                        );
+                    let progs = self.resolve_ids(list, prog_index, &join(&path, "prevention"), &PROGRAMME);
+                    if progs.is_empty() && !self.reported(&join(&path, "prevention")) {
+                        self.empty_id_list(sp, &join(&path, "prevention"), &PROGRAMME);
                     }
                     Follows::Programmes(progs)
                 }
@@ -1072,47 +983,11 @@ impl<'a> Cx<'a> {
             ],
         );
         const FORMS: [&str; 4] = ["effort", "output", "task", "outcome"];
-        let form_key = match t.get("form") {
-            None => {
-                self.problem(
-                    sp.clone(),
-                    &join(&path, "form"),
-                    "one of effort, output, task, outcome",
-                    "nothing (the key is missing)".into(),
-                    None,
-                );
-                None
-            }
-            Some(v) => match v.get_ref() {
-                DeValue::String(s) if FORMS.contains(&s.as_ref()) => Some(s.to_string()),
-                other => {
-                    let hint = if let DeValue::String(s) = other { suggest(s, &FORMS) } else { None };
-                    self.problem(
-                        v.span(),
-                        &join(&path, "form"),
-                        "one of effort, output, task, outcome",
-                        describe(other),
-                        hint,
-                    );
-                    None
-                }
-            },
-        };
-        let mut segs = Vec::new();
+        let form_key = self.one_of(t, &path, "form", &FORMS, sp);
         let list = self.id_list(t, &path, "segments", sp, true);
-        segs.extend(self.resolve_ids(
-            list,
-            seg_index,
-            &join(&path, "segments"),
-            "each segment once",
-            "the id of a segment",
-            "segment",
-        ));
-        if segs.is_empty()
-            && t.contains_key("segments")
-            && self.problems.iter().all(|p| p.key != join(&path, "segments"))
-        {
-            self.problem(sp.clone(), &join(&path, "segments"), "at least one segment id", "an empty list".into(), None);
+        let segs = self.resolve_ids(list, seg_index, &join(&path, "segments"), &SEGMENT);
+        if segs.is_empty() && t.contains_key("segments") && !self.reported(&join(&path, "segments")) {
+            self.empty_id_list(sp, &join(&path, "segments"), &SEGMENT);
         }
         let period_years =
             self.integer(t, &path, "period_years", (1, 200), sp, Some(horizon as i64)).unwrap_or(1) as usize;
@@ -1187,27 +1062,13 @@ impl<'a> Cx<'a> {
                 let outcome_payment = self.value(t, &path, "outcome_payment", Rule::NonNeg, sp, None);
                 let follow_up_years =
                     self.number(t, &path, "follow_up_years", Rule::NonNeg, sp, Some(1.0)).unwrap_or(1.0);
-                let outcome_cap_share = if t.contains_key("outcome_cap_share") {
-                    self.number(t, &path, "outcome_cap_share", Rule::NonNeg, sp, None)
-                } else {
-                    None
-                };
+                let outcome_cap_share = self.optional_number(t, &path, "outcome_cap_share", Rule::NonNeg);
                 Form::Outcome(OutcomeTerms { base_share, outcome_payment, follow_up_years, outcome_cap_share })
             }
             _ => Form::Output,
         };
         if form_key.as_deref() != Some("outcome") && form_key.is_some() {
-            for key in outcome_keys {
-                if let Some(v) = t.get(key) {
-                    self.problem(
-                        v.span(),
-                        &join(&path, key),
-                        "this key only with `form = \"outcome\"`",
-                        describe(v.get_ref()),
-                        None,
-                    );
-                }
-            }
+            self.only_with(t, &path, &outcome_keys, "this key only with `form = \"outcome\"`");
         }
         // A contract with a bad form is kept (as output) so that later ids keep their indices;
         // the problem is reported and the scenario refused.
@@ -1411,8 +1272,7 @@ impl Cx<'_> {
                 Vec::new()
             }
         };
-        let cap_share =
-            if t.contains_key("cap_share") { self.number(t, path, "cap_share", Rule::NonNeg, &sp, None) } else { None };
+        let cap_share = self.optional_number(t, path, "cap_share", Rule::NonNeg);
         let symmetric = self.boolean(t, path, "symmetric", false);
         (self.problems.len() == before).then_some(RiskSharing { bands, cap_share, symmetric })
     }
