@@ -1,5 +1,6 @@
-//! Identifiers: the `id` of each table of an array such as `[[segment]]`, lists of ids,
-//! and their resolution against the ids read so far.
+//! Identifiers and arrays of tables: each table of an array such as `[[segment]]` read
+//! with its `id` (one of letters, digits, '_' or '-', used once), lists of ids, and their
+//! resolution against the ids read so far.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -24,7 +25,54 @@ pub(super) const CONTRACT: IdKind = IdKind { noun: "contract", what: "the id of 
 /// Ids of `[[prevention]]`.
 pub(super) const PROGRAMME: IdKind = IdKind { noun: "programme", what: "the id of a prevention programme" };
 
+/// One table of an array such as `[[segment]]`, once its id is read.
+pub(super) struct Entry<'t, 'i> {
+    /// The table.
+    pub(super) table: &'t DeTable<'i>,
+    /// Its span in the file.
+    pub(super) span: Range<usize>,
+    /// Its place in the array, which is also the index of what is read from it.
+    pub(super) index: usize,
+    /// Its id (`segment[2]` when it has none).
+    pub(super) id: String,
+    /// Its key path in messages, `segment.<id>`.
+    pub(super) path: String,
+}
+
+/// What the tables of an array were read into, in file order, with the index of each id.
+pub(super) struct Entries<T> {
+    /// One item per table.
+    pub(super) items: Vec<T>,
+    /// Each id read (once) and the index of its item.
+    pub(super) index: HashMap<String, usize>,
+}
+
 impl Cx<'_> {
+    /// Reads each table of an array such as `[[segment]]`, in file order: its id (a new
+    /// one), its keys (each one `known`), then the rest with `read`. Every table gives an
+    /// item, even a bad one, so that the items of later tables keep their indices.
+    pub(super) fn entries<'t, 'i, T>(
+        &mut self,
+        tables: &[(&'t DeTable<'i>, Range<usize>)],
+        kind: &str,
+        known: &[&str],
+        mut read: impl FnMut(&mut Self, Entry<'t, 'i>) -> T,
+    ) -> Entries<T> {
+        let mut out = Entries { items: Vec::new(), index: HashMap::new() };
+        for (index, (table, span)) in tables.iter().enumerate() {
+            let (id, path) = self.id_of(table, kind, index, span, &mut out.index);
+            self.known_keys(table, &path, known);
+            let item = read(self, Entry { table, span: span.clone(), index, id, path });
+            out.items.push(item);
+        }
+        out
+    }
+
+    /// The `name` of an entry; its id when it has none.
+    pub(super) fn name(&mut self, e: &Entry<'_, '_>) -> String {
+        self.string(e.table, &e.path, "name", &e.span, false).unwrap_or_else(|| e.id.clone())
+    }
+
     /// Resolves a list of ids against an index: each id once, each a known id (with a "did
     /// you mean" hint); problems are reported under `key`.
     pub(super) fn resolve_ids(
@@ -112,15 +160,15 @@ impl Cx<'_> {
         }
     }
 
-    /// Reads `id`, checks it is a new identifier, and returns it with the key path.
-    pub(super) fn id_of(
+    /// Reads the `id` of table `i` of an array, checks it is a new identifier (entered in
+    /// `index` as `i`), and returns it with the key path.
+    fn id_of(
         &mut self,
         t: &DeTable<'_>,
         kind: &str,
         i: usize,
         sp: &Range<usize>,
         index: &mut HashMap<String, usize>,
-        next: usize,
     ) -> (String, String) {
         let fallback = format!("{kind}[{}]", i + 1);
         let Some(id) = self.string(t, &fallback, "id", sp, true) else {
@@ -146,7 +194,7 @@ impl Cx<'_> {
                 None,
             );
         } else {
-            index.insert(id.clone(), next);
+            index.insert(id.clone(), i);
         }
         (id.clone(), format!("{kind}.{id}"))
     }

@@ -1,6 +1,7 @@
 //! Reading one key of a table: a number under a [`Rule`], a whole number, a text, a true or
 //! false, a table or an array of tables, each with the problem reported when the key is
-//! missing or holds something else.
+//! missing or holds something else; and the checks several sections share (a yearly rate
+//! in range, one of a set of texts, keys that belong only with another setting).
 
 use std::ops::Range;
 
