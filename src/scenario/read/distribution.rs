@@ -46,7 +46,8 @@ impl Cx<'_> {
         self.register(full, dist)
     }
 
-    /// A distribution table `{ dist = "...", ... }` under `full`, whose draws must satisfy `rule`.
+    /// A distribution table `{ dist = "...", ... }` under `full`, whose draws must satisfy
+    /// `rule`; `None` when it has a problem (reported at the table).
     pub(super) fn distribution(
         &mut self,
         d: &DeTable<'_>,
@@ -54,9 +55,40 @@ impl Cx<'_> {
         full: &str,
         rule: Rule,
     ) -> Option<Distribution> {
-        const KINDS: [&str; 7] = ["normal", "lognormal", "beta", "gamma", "uniform", "triangular", "pert"];
         let kind = self.one_of(d, full, "dist", &KINDS, &span)?;
-        let (params, bounds_are_params): (&[&str], bool) = match kind.as_str() {
+        let (shape, lower, upper) = self.shape(d, &span, full, &kind)?;
+        let dist = match Distribution::new(shape, lower, upper) {
+            Ok(d) => d,
+            Err(e) => {
+                self.problem(span, full, &format!("a feasible {kind} distribution"), e.to_string(), None);
+                return None;
+            }
+        };
+        let (lo, hi) = dist.support();
+        if draws_outside(rule, lo, hi) {
+            self.problem(
+                span,
+                full,
+                &format!("a distribution whose draws are all {}", draw_bound(rule)),
+                format!("{}, whose draws range from {lo:.6} to {hi:.6}", dist.describe()),
+                Some(truncation_hint(rule).into()),
+            );
+            return None;
+        }
+        Some(dist)
+    }
+
+    /// The shape of a distribution of `kind` from its parameters (`mean`, `sd` or `min`,
+    /// [`mode`,] `max`), with the truncation bounds `min` and `max` of the shapes whose
+    /// parameters they are not. `None` when a parameter is missing or no number.
+    fn shape(
+        &mut self,
+        d: &DeTable<'_>,
+        span: &Range<usize>,
+        full: &str,
+        kind: &str,
+    ) -> Option<(Shape, Option<f64>, Option<f64>)> {
+        let (params, bounds_are_params): (&[&str], bool) = match kind {
             "normal" | "lognormal" | "beta" | "gamma" => (&["mean", "sd"], false),
             "uniform" => (&["min", "max"], true),
             _ => (&["min", "mode", "max"], true),
@@ -67,12 +99,14 @@ impl Cx<'_> {
             known.extend_from_slice(&["min", "max"]);
         }
         self.known_keys(d, full, &known);
+        // Unknown keys are reported but do not stop the distribution; missing or wrong
+        // parameters do.
         let before = self.problems.len();
         let get = |cx: &mut Self, k: &str, required: bool| -> Option<f64> {
             match d.get(k) {
                 Some(v) => cx.check_number(v, &join(full, k), Rule::Real),
                 None if required => {
-                    cx.missing(&span, &join(full, k), "a number");
+                    cx.missing(span, &join(full, k), "a number");
                     None
                 }
                 None => None,
@@ -85,7 +119,7 @@ impl Cx<'_> {
             return None;
         }
         let p: Vec<f64> = p.into_iter().map(|x| x.unwrap_or(0.0)).collect();
-        let shape = match kind.as_str() {
+        let shape = match kind {
             "normal" => Shape::Normal { mean: p[0], sd: p[1] },
             "lognormal" => Shape::LogNormal { mean: p[0], sd: p[1] },
             "beta" => Shape::Beta { mean: p[0], sd: p[1] },
@@ -94,42 +128,40 @@ impl Cx<'_> {
             "triangular" => Shape::Triangular { min: p[0], mode: p[1], max: p[2] },
             _ => Shape::Pert { min: p[0], mode: p[1], max: p[2] },
         };
-        let dist = match Distribution::new(shape, lower, upper) {
-            Ok(d) => d,
-            Err(e) => {
-                self.problem(span, full, &format!("a feasible {kind} distribution"), e.to_string(), None);
-                return None;
-            }
-        };
-        let (lo, hi) = dist.support();
-        let ok = match rule {
-            Rule::Real => true,
-            Rule::NonNeg => lo >= 0.0,
-            Rule::Positive => lo > 0.0,
-            Rule::Share => lo >= 0.0 && hi <= 1.0,
-        };
-        if !ok || hi.abs() > MAX_MAGNITUDE || lo.abs() > MAX_MAGNITUDE {
-            let hint = match rule {
-                Rule::Share => "add `min = 0` and `max = 1` to truncate, or use a beta",
-                Rule::NonNeg => "add `min = 0` to truncate",
-                Rule::Positive => "add a positive `min` to truncate",
-                Rule::Real => "add `min` and `max` to truncate",
-            };
-            let bound = match rule {
-                Rule::Real => "finite and at most 1e15 in size",
-                Rule::NonNeg => "at least 0",
-                Rule::Positive => "greater than 0",
-                Rule::Share => "between 0 and 1",
-            };
-            self.problem(
-                span,
-                full,
-                &format!("a distribution whose draws are all {bound}"),
-                format!("{}, whose draws range from {lo:.6} to {hi:.6}", dist.describe()),
-                Some(hint.into()),
-            );
-            return None;
-        }
-        Some(dist)
+        Some((shape, lower, upper))
+    }
+}
+
+/// The kinds of distribution, as the file names them.
+const KINDS: [&str; 7] = ["normal", "lognormal", "beta", "gamma", "uniform", "triangular", "pert"];
+
+/// Whether some draws from `lo` to `hi` break `rule` or exceed 1e15 in size.
+fn draws_outside(rule: Rule, lo: f64, hi: f64) -> bool {
+    let ok = match rule {
+        Rule::Real => true,
+        Rule::NonNeg => lo >= 0.0,
+        Rule::Positive => lo > 0.0,
+        Rule::Share => lo >= 0.0 && hi <= 1.0,
+    };
+    !ok || hi.abs() > MAX_MAGNITUDE || lo.abs() > MAX_MAGNITUDE
+}
+
+/// What every draw of a distribution under `rule` must be, as a message says it.
+fn draw_bound(rule: Rule) -> &'static str {
+    match rule {
+        Rule::Real => "finite and at most 1e15 in size",
+        Rule::NonNeg => "at least 0",
+        Rule::Positive => "greater than 0",
+        Rule::Share => "between 0 and 1",
+    }
+}
+
+/// How to bring a distribution's draws within `rule`.
+fn truncation_hint(rule: Rule) -> &'static str {
+    match rule {
+        Rule::Share => "add `min = 0` and `max = 1` to truncate, or use a beta",
+        Rule::NonNeg => "add `min = 0` to truncate",
+        Rule::Positive => "add a positive `min` to truncate",
+        Rule::Real => "add `min` and `max` to truncate",
     }
 }
