@@ -1,0 +1,274 @@
+//! Reading a scenario file: TOML with spans, every key checked against the format, every
+//! problem collected (not just the first) with its line, column, key, expectation and
+//! finding, then cross-references validated.
+//!
+//! Each section of the format is read in the file named after it: `scenario.rs`
+//! (`[scenario]`), `population.rs`, `economy.rs`, `segment.rs` (`[[segment]]`),
+//! `provider.rs`, `contract.rs` with `risk_sharing.rs` (`[contract.risk_sharing]`),
+//! `prevention.rs`, `societal_benefit.rs` and `strategy.rs`. They share the readers of one
+//! key (`keys.rs`), of values and distributions (`distribution.rs`), and of ids and arrays
+//! of tables (`ids.rs`).
+
+use std::ops::Range;
+use std::path::Path;
+
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use super::{Param, Problem, Scenario, ScenarioError};
+use contract::ContractDefaults;
+use strategy::Parts;
+
+mod contract;
+mod distribution;
+mod economy;
+mod ids;
+mod keys;
+mod population;
+mod prevention;
+mod provider;
+mod risk_sharing;
+mod scenario;
+mod segment;
+mod societal_benefit;
+mod strategy;
+
+/// The sections of a file, each read in the file of its name.
+const SECTIONS: [&str; 9] = [
+    "scenario",
+    "population",
+    "economy",
+    "segment",
+    "contract",
+    "provider",
+    "prevention",
+    "societal_benefit",
+    "strategy",
+];
+
+/// Yearly rates (growth, inflation, indexation, discounting) lie in this range: from
+/// `RATE_MIN`...
+const RATE_MIN: f64 = -0.5;
+/// ... to `RATE_MAX`.
+const RATE_MAX: f64 = 1.0;
+/// The range as a message says it.
+const RATE_RANGE: &str = "a yearly rate from -0.5 to 1 (-50% to +100%)";
+/// How to bring an uncertain rate within the range.
+const RATE_HINT: &str = "for an uncertain rate, truncate it with `min` and `max`";
+
+/// Largest scenario file read.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads and validates a scenario file.
+pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let fail = |expected: &str, found: String| ScenarioError {
+        problems: vec![Problem {
+            file: path.to_path_buf(),
+            position: None,
+            key: String::new(),
+            expected: expected.into(),
+            found,
+            hint: None,
+        }],
+    };
+    if path.is_dir() {
+        return Err(fail("a scenario file (.toml)", "a directory".into()));
+    }
+    // A hand-written scenario is a few kilobytes; a huge file (millions of segments) would
+    // take the parser minutes and gigabytes before any other check could refuse it.
+    if let Ok(m) = std::fs::metadata(path)
+        && m.len() > MAX_FILE_BYTES
+    {
+        return Err(fail("a scenario file of at most 16 MiB", format!("{:.1} MiB", m.len() as f64 / 1048576.0)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| fail("a readable scenario file", e.to_string()))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => parse_str(&text, path),
+        Err(e) => {
+            let ok = e.utf8_error().valid_up_to();
+            let text = String::from_utf8_lossy(&e.as_bytes()[..ok]).into_owned();
+            let (line, col) = line_col(&text, ok);
+            Err(ScenarioError {
+                problems: vec![Problem {
+                    file: path.to_path_buf(),
+                    position: Some((line, col)),
+                    key: String::new(),
+                    expected: "text in UTF-8".into(),
+                    found: format!("byte 0x{:02x}, which is not UTF-8", e.as_bytes()[ok]),
+                    hint: Some("save the file as UTF-8".into()),
+                }],
+            })
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// The key written on the line around `offset` (`key = ...` or `[table]`), to name it in a
+/// syntax error; empty when the line has none.
+fn key_on_line(text: &str, offset: usize) -> String {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let line = text.get(start..end).unwrap_or("").trim();
+    let key = match line.split_once('=') {
+        Some((k, _)) => k.trim(),
+        None => line.trim_start_matches('[').trim_end_matches(']').trim(),
+    };
+    let bare = |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.');
+    if !key.is_empty() && key.len() <= 100 && key.chars().all(bare) { key.to_string() } else { String::new() }
+}
+
+/// Parses and validates scenario text; `file` names it in messages.
+pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
+    let mut cx = Cx { file, text, problems: Vec::new(), params: Vec::new(), warn_later: Vec::new() };
+    let root = match DeTable::parse(text) {
+        Ok(t) => t,
+        Err(e) => {
+            let (position, msg) = match e.span() {
+                Some(s) => (Some(line_col(text, s.start)), e.message().trim().to_string()),
+                None => (None, e.message().trim().to_string()),
+            };
+            return Err(ScenarioError {
+                problems: vec![Problem {
+                    file: file.to_path_buf(),
+                    position,
+                    key: e.span().map(|s| key_on_line(text, s.start)).unwrap_or_default(),
+                    expected: "valid TOML".into(),
+                    found: msg,
+                    hint: None,
+                }],
+            });
+        }
+    };
+    let scenario = cx.scenario(root.get_ref(), root.span());
+    match scenario {
+        Some(mut s) if cx.problems.is_empty() => {
+            s.sha256 = hex(&Sha256::digest(text.as_bytes()));
+            s.params = cx.params;
+            Ok(s)
+        }
+        _ => {
+            if cx.problems.is_empty() {
+                cx.problems.push(Problem {
+                    file: file.to_path_buf(),
+                    position: None,
+                    key: String::new(),
+                    expected: "a complete scenario".into(),
+                    found: "an incomplete one".into(),
+                    hint: None,
+                });
+            }
+            cx.problems.sort_by_key(|p| p.position);
+            Err(ScenarioError { problems: cx.problems })
+        }
+    }
+}
+
+/// Lower-case hex of some bytes.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A TOML value with its span in the file.
+type Val<'i> = Spanned<DeValue<'i>>;
+
+/// The reading of one file: the problems found so far and the parameters registered so far.
+struct Cx<'a> {
+    /// The file, to name it in problems.
+    file: &'a Path,
+    /// Its text, to turn spans into lines and columns.
+    text: &'a str,
+    /// Every problem found, in the order found (sorted by position once reading ends, so
+    /// this order decides among problems at the same place).
+    problems: Vec<Problem>,
+    /// Every value read, in the order read: a parameter's index is its place here.
+    params: Vec<Param>,
+    /// Notes for the user that do not stop a run.
+    warn_later: Vec<String>,
+}
+
+impl<'a> Cx<'a> {
+    /// Reports a problem at the start of `span`.
+    fn problem(&mut self, span: Range<usize>, key: &str, expected: &str, found: String, hint: Option<String>) {
+        self.problems.push(Problem {
+            file: self.file.to_path_buf(),
+            position: Some(line_col(self.text, span.start)),
+            key: key.to_string(),
+            expected: expected.to_string(),
+            found,
+            hint,
+        });
+    }
+
+    /// The whole file: every section in the order of the format, each read against the
+    /// sections before it. The order matters: parameters are registered as they are read,
+    /// and a parameter's index is its place in `runs.csv` and in every run's draws.
+    fn scenario(&mut self, root: &DeTable<'_>, span: Range<usize>) -> Option<Scenario> {
+        self.known_keys(root, "", &SECTIONS);
+        let settings = self.read_scenario_table(root, &span);
+        let population = self.read_population(root, &span);
+        let economy = self.read_economy(root, &span, &population, settings.horizon_years);
+        let segments = self.read_segments(root, &span);
+        let provider = self.read_provider(root, &span);
+        let defaults =
+            ContractDefaults { segments: &segments.index, horizon_years: settings.horizon_years, provider: &provider };
+        let contracts = self.read_contracts(root, &defaults);
+        let programmes = self.read_prevention(root, &segments.index, &settings);
+        let societal_benefits = self.read_societal_benefits(root, &segments.index, &programmes.index);
+        let parts = Parts { segments: &segments.items, contracts: &contracts, programmes: &programmes.index };
+        let strategies = self.read_strategies(root, &span, &parts);
+        let warnings = std::mem::take(&mut self.warn_later);
+        Some(Scenario {
+            name: settings.name,
+            description: settings.description,
+            file: self.file.to_path_buf(),
+            sha256: String::new(),
+            start_year: settings.start_year,
+            horizon_years: settings.horizon_years,
+            steps_per_year: settings.steps_per_year,
+            discount_rate: settings.discount_schedule.first().map_or(0.0, |s| s.rate),
+            discount_schedule: settings.discount_schedule,
+            runs: settings.runs,
+            seed: settings.seed,
+            waiting_norm_weeks: settings.waiting_norm_weeks,
+            youth: population.youth,
+            growth: population.growth,
+            cost_inflation: economy.cost_inflation,
+            tariff_indexation: economy.tariff_indexation,
+            budget: economy.budget_line.as_ref().map(|l| l[0]),
+            budget_growth: economy.budget_growth,
+            budget_line: economy.budget_line,
+            budget_period_years: economy.budget_period_years,
+            certainty: economy.certainty,
+            available_reserve: economy.available_reserve,
+            segments: segments.items,
+            contracts: contracts.items,
+            provider,
+            programmes: programmes.items,
+            societal_benefits,
+            strategies,
+            params: Vec::new(),
+            warnings,
+        })
+    }
+}
+
+/// Stands in for a missing optional table, so that its keys read as missing.
+static EMPTY_TABLE: std::sync::LazyLock<DeTable<'static>> = std::sync::LazyLock::new(DeTable::new);
+
+/// `path.key`, or `key` at the top level.
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() { key.to_string() } else { format!("{path}.{key}") }
+}
