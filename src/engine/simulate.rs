@@ -869,7 +869,7 @@ impl<'a, D: Draws> Sim<'a, D> {
         }
         let cost_index = index(values[s.cost_inflation.0], t);
         let cost = |g: usize| values[s.segments[g].cost_per_client_year.0] * cost_index;
-        self.rationing.caps(&mut self.ws.paths, &self.year_flows, &cost, kstep % spy, spy);
+        self.rationing.caps(&mut self.ws.paths, &self.year_flows, cost, kstep % spy, spy);
     }
 
     /// The share of referrals prevented in step `kstep`, per path with prevention.
@@ -1505,7 +1505,7 @@ impl Rationing {
     /// `u = c d (1 - exp(-(τ - Δ/2)/d))` is the expected cost until the year's end of a
     /// client admitted mid-step. `cost(g)` is segment `g`'s cost per client-year at the
     /// year's cost index.
-    fn caps(&self, paths: &mut Paths, year_flows: &[StepFlows], cost: &dyn Fn(usize) -> f64, j: usize, spy: usize) {
+    fn caps(&self, paths: &mut Paths, year_flows: &[StepFlows], cost: impl Fn(usize) -> f64, j: usize, spy: usize) {
         let dt = 1.0 / spy as f64;
         let left = (spy - j) as f64 * dt;
         let until_end = |d: f64, tau: f64| d * -(-tau / d).exp_m1();
@@ -1571,7 +1571,7 @@ mod tests {
         paths.limits[0] = Some(Limits::new(f64::INFINITY, 1.0, 0.0, 0.0));
         let flows = vec![StepFlows { client_years: 25.0, ..StepFlows::default() }];
         let rationing = Rationing { lots: vec![(0, 0, 0, 0)], ceilings: vec![1_000_000.0], ncontracts: 1 };
-        rationing.caps(&mut paths, &flows, &|_| 10_000.0, 1, 4);
+        rationing.caps(&mut paths, &flows, |_| 10_000.0, 1, 4);
         let projected = 250_000.0 + 1_000_000.0 * (1.0 - (-0.75f64).exp());
         let u = 10_000.0 * (1.0 - (-0.625f64).exp());
         assert!((projected - 777_633.0).abs() < 1.0);
@@ -1579,7 +1579,7 @@ mod tests {
         assert_eq!(paths.limits[0].as_ref().map(|l| l.admit_cap), Some(47.0));
         // Over the ceiling: nobody is admitted.
         let over = Rationing { ceilings: vec![700_000.0], ..rationing };
-        over.caps(&mut paths, &flows, &|_| 10_000.0, 1, 4);
+        over.caps(&mut paths, &flows, |_| 10_000.0, 1, 4);
         assert_eq!(paths.limits[0].as_ref().map(|l| l.admit_cap), Some(0.0));
     }
 
@@ -1599,7 +1599,7 @@ mod tests {
         let e1 = 1.0 - (-1.0f64).exp();
         let ceiling = 40.0 * 1000.0 * e1 + 100_000.0;
         let rationing = Rationing { lots: vec![(0, 0, 0, 0), (0, 0, 1, 1)], ceilings: vec![ceiling], ncontracts: 1 };
-        rationing.caps(&mut paths, &flows, &|_| 1000.0, 0, 1);
+        rationing.caps(&mut paths, &flows, |_| 1000.0, 0, 1);
         let u = 1000.0 * (1.0 - (-0.5f64).exp());
         let caps: Vec<f64> = paths.limits.iter().map(|l| l.as_ref().map_or(0.0, |l| l.admit_cap)).collect();
         assert_eq!(caps, vec![(75_000.0 / u).floor(), (25_000.0 / u).floor()]);
