@@ -14,7 +14,7 @@ use crate::model::prevention::Profile;
 use crate::model::provider::{Ledger, corridor_transfer};
 use crate::model::time::index;
 use crate::random::rng::{Purpose, RunKey};
-use crate::random::sample::{Binomial, poisson};
+use crate::random::sample::Binomial;
 use crate::scenario::{Financing, Follows, Form, Scenario, Strategy};
 
 /// Everything about a scenario that does not change between runs, computed once.
@@ -70,6 +70,20 @@ pub struct RunRecord {
 enum View {
     Realised,
     Expected,
+}
+
+/// What one simulation reads besides its draws.
+#[derive(Clone, Copy)]
+struct Inputs<'a> {
+    /// Parameter values.
+    values: &'a [f64],
+    /// Realised run, or the expected-value view.
+    view: View,
+    /// Shared referrals per step and segment (step-major).
+    referrals: &'a [f64],
+    /// Per segment, the incidence factor the referrals were drawn at, from which each
+    /// strategy thins them to its own; `None`: they are every strategy's own.
+    f_max: Option<&'a [f64]>,
 }
 
 impl Plan {
@@ -165,16 +179,14 @@ impl Plan {
     /// Starts per year in the segments that programme `p` targets, from one strategy's
     /// yearly metrics.
     fn targeted_starts(&self, yearly: &[f64], p: usize) -> Vec<f64> {
+        (0..self.layout.years).map(|t| self.targeted_starts_in(yearly, p, t)).collect()
+    }
+
+    /// Starts in year `t` in the segments that programme `p` targets, from one strategy's
+    /// yearly metrics.
+    fn targeted_starts_in(&self, yearly: &[f64], p: usize, t: usize) -> f64 {
         let lay = &self.layout;
-        (0..lay.years)
-            .map(|t| {
-                self.scenario.programmes[p]
-                    .targets
-                    .iter()
-                    .map(|&g| yearly[lay.at_index(lay.starts_by_segment + g, t)])
-                    .sum()
-            })
-            .collect()
+        self.scenario.programmes[p].targets.iter().map(|&g| yearly[lay.at_index(lay.starts_by_segment + g, t)]).sum()
     }
 
     /// Paths of the parameters drawn per run, in the order of [`RunRecord::params`].
@@ -195,7 +207,8 @@ impl Plan {
         let referrals = self.referral_means(&values, &vec![1.0; s.segments.len()]);
         let mut ws = Workspace::new(self);
         let mut out = vec![0.0; self.sims.len() * self.layout.yearly_len()];
-        let cy = self.simulate(&values, View::Expected, &mut ExpectedDraws, &referrals, &mut ws, &mut out, None);
+        let inputs = Inputs { values: &values, view: View::Expected, referrals: &referrals, f_max: None };
+        let cy = self.simulate(inputs, &mut ExpectedDraws, &mut ws, &mut out);
         (out, cy)
     }
 
@@ -263,17 +276,9 @@ impl Plan {
 
     /// Simulates a run with given parameter values (used by sensitivity analyses).
     pub fn run_with_values(&self, key: RunKey, run: u64, values: Vec<f64>) -> RunRecord {
-        let nseg = self.scenario.segments.len();
-        let f_max = self.f_max(&values);
-        let mut referrals = self.referral_means(&values, &f_max);
-        for (i, r) in referrals.iter_mut().enumerate() {
-            *r = poisson(*r, &mut key.stream(Purpose::Referrals, i % nseg, i / nseg)) as f64;
-        }
         let per = self.layout.yearly_len();
         let mut yearly = vec![0.0; self.sims.len() * per];
-        let mut ws = Workspace::new(self);
-        let mut draws = RandomDraws { key };
-        self.simulate(&values, View::Realised, &mut draws, &referrals, &mut ws, &mut yearly, Some(&f_max));
+        self.simulate_realised(&values, &mut RandomDraws { key }, &mut yearly);
         let luck = self.luck(&yearly);
         yearly.truncate(self.strategies() * per);
         self.comparisons(&mut yearly);
@@ -281,6 +286,20 @@ impl Plan {
         let horizon = self.horizon(&yearly, &luck);
         let params = self.uncertain.iter().map(|&i| values[i]).collect();
         RunRecord { run, yearly, horizon, params }
+    }
+
+    /// Draws the shared referrals on `draws`, at the largest incidence factor of any
+    /// strategy, and simulates everything on them into `yearly`.
+    fn simulate_realised<D: Draws>(&self, values: &[f64], draws: &mut D, yearly: &mut [f64]) {
+        let nseg = self.scenario.segments.len();
+        let f_max = self.f_max(values);
+        let mut referrals = self.referral_means(values, &f_max);
+        for (i, r) in referrals.iter_mut().enumerate() {
+            *r = draws.poisson(Purpose::Referrals, i % nseg, i / nseg, *r);
+        }
+        let mut ws = Workspace::new(self);
+        let inputs = Inputs { values, view: View::Realised, referrals: &referrals, f_max: Some(&f_max) };
+        self.simulate(inputs, draws, &mut ws, yearly);
     }
 
     /// The largest incidence factor of any strategy per segment: referrals are drawn at it
@@ -348,14 +367,15 @@ impl Plan {
 
     /// Whether programme `p` runs in each year of the horizon.
     fn programme_years(&self, p: usize) -> Vec<bool> {
+        (0..self.scenario.horizon_years).map(|t| self.programme_runs(p, t)).collect()
+    }
+
+    /// Whether programme `p` runs in year `t` of the horizon.
+    fn programme_runs(&self, p: usize, t: usize) -> bool {
         let s = &self.scenario;
         let prog = &s.programmes[p];
-        (0..s.horizon_years)
-            .map(|t| {
-                let year = s.start_year + t as i32;
-                prog.first_year <= year && year <= prog.last_year
-            })
-            .collect()
+        let year = s.start_year + t as i32;
+        prog.first_year <= year && year <= prog.last_year
     }
 
     /// Counts the draws that run `run` makes, by sampler (for the RNG-bound limit in the
@@ -363,22 +383,10 @@ impl Plan {
     pub fn count_draws(&self, seed: u64, run: u64) -> DrawCounts {
         let key = RunKey::new(seed, run);
         let values = self.draw_values(key);
-        let nseg = self.scenario.segments.len();
-        let f_max = self.f_max(&values);
-        let mut referrals = self.referral_means(&values, &f_max);
-        let mut counts = DrawCounts { parameters: self.uncertain.len() as u64, ..DrawCounts::default() };
-        for (i, r) in referrals.iter_mut().enumerate() {
-            if *r >= 10.0 {
-                counts.poisson_ptrs += 1;
-            } else if *r > 0.0 {
-                counts.poisson_inversion += 1;
-            }
-            *r = poisson(*r, &mut key.stream(Purpose::Referrals, i % nseg, i / nseg)) as f64;
-        }
-        let mut yearly = vec![0.0; self.sims.len() * self.layout.yearly_len()];
-        let mut ws = Workspace::new(self);
+        let counts = DrawCounts { parameters: self.uncertain.len() as u64, ..DrawCounts::default() };
         let mut draws = CountingDraws { inner: RandomDraws { key }, counts };
-        self.simulate(&values, View::Realised, &mut draws, &referrals, &mut ws, &mut yearly, Some(&f_max));
+        let mut yearly = vec![0.0; self.sims.len() * self.layout.yearly_len()];
+        self.simulate_realised(&values, &mut draws, &mut yearly);
         draws.counts
     }
 
@@ -445,120 +453,532 @@ impl Plan {
         let s = &self.scenario;
         let n = self.strategies();
         let per = self.layout.yearly_len();
-        let years = s.horizon_years;
-        let lay = &self.layout;
+        let block = |k: usize| &yearly[k * per..(k + 1) * per];
         let mut out = vec![f64::NAN; n * HORIZON.len()];
-        let spend = |k: usize, t: usize| yearly[k * per + lay.at(Yearly::Spend, t)];
-        let total = |k: usize, m: Yearly| (0..years).map(|t| yearly[k * per + lay.at(m, t)]).sum::<f64>();
-        let npv: Vec<f64> = (0..n).map(|k| (0..years).map(|t| spend(k, t) * self.discount[t]).sum()).collect();
+        let npv: Vec<f64> = (0..n).map(|k| self.discounted(block(k), Yearly::Spend.index())).collect();
         let base = s.baseline();
         let min = npv.iter().copied().fold(f64::INFINITY, f64::min);
         let ties = npv.iter().filter(|&&v| v == min).count() as f64;
-        // Cumulative discounted spend of the baseline.
-        let cumulative = |k: usize| {
-            let mut acc = 0.0;
-            (0..years).map(move |t| {
-                acc += spend(k, t) * self.discount[t];
-                acc
-            })
-        };
-        let base_cum: Vec<f64> = cumulative(base).collect();
+        let base_cum = self.cumulative_spend(block(base));
         for k in 0..n {
+            let yk = block(k);
             let o = &mut out[k * HORIZON.len()..(k + 1) * HORIZON.len()];
             o[Horizon::NpvSpend.index()] = npv[k];
-            o[Horizon::TotalSpend.index()] = total(k, Yearly::Spend);
+            o[Horizon::TotalSpend.index()] = self.total(yk, Yearly::Spend);
             o[Horizon::NpvSavingVsBaseline.index()] = npv[base] - npv[k];
             o[Horizon::PCheaperThanBaseline.index()] = if npv[k] < npv[base] { 1.0 } else { 0.0 };
             o[Horizon::PCheapest.index()] = if npv[k] == min { 1.0 / ties } else { 0.0 };
             if k != base {
-                // First year from which cumulative discounted spend stays below the baseline's.
-                let cum: Vec<f64> = cumulative(k).collect();
-                let mut first = None;
-                for t in (0..years).rev() {
-                    if cum[t] < base_cum[t] {
-                        first = Some(t);
-                    } else {
-                        break;
-                    }
-                }
+                let first = self.break_even(yk, &base_cum);
                 o[Horizon::BreakEvenYear.index()] = first.map_or(f64::NAN, |t| (s.start_year + t as i32) as f64);
                 o[Horizon::PBreakEven.index()] = if first.is_some() { 1.0 } else { 0.0 };
             }
-            if let Some(m) = lay.societal_benefit {
-                let benefit: f64 = (0..years).map(|t| yearly[k * per + lay.at_index(m, t)] * self.discount[t]).sum();
+            if let Some(m) = self.layout.societal_benefit {
+                let benefit = self.discounted(yk, m);
                 o[Horizon::NpvSocietalBenefit.index()] = benefit;
                 o[Horizon::NpvSocietalNet.index()] = o[Horizon::NpvSavingVsBaseline.index()] + benefit;
             }
-            let admissions = total(k, Yearly::Admissions);
-            let weighted = |m: Yearly| {
-                (0..years)
-                    .map(|t| {
-                        let a = yearly[k * per + lay.at(Yearly::Admissions, t)];
-                        if a > 0.0 { yearly[k * per + lay.at(m, t)] * a } else { 0.0 }
-                    })
-                    .sum::<f64>()
-            };
-            if admissions > 0.0 {
-                o[Horizon::WaitingWeeksMean.index()] = weighted(Yearly::WaitingWeeksMean) / admissions;
-                o[Horizon::ShareWaitedOverNorm.index()] = weighted(Yearly::ShareWaitedOverNorm) / admissions;
-            }
-            o[Horizon::WaitingMean.index()] = total(k, Yearly::Waiting) / years as f64;
-            let successes = total(k, Yearly::Successes);
+            self.waiting_horizon(yk, o);
+            let successes = self.total(yk, Yearly::Successes);
             o[Horizon::CostPerSuccess.index()] =
                 if successes > 0.0 { o[Horizon::TotalSpend.index()] / successes } else { f64::NAN };
             o[Horizon::TotalSuccesses.index()] = successes;
-            o[Horizon::TotalStarts.index()] = total(k, Yearly::Starts);
-            o[Horizon::PProviderFailure.index()] = if total(k, Yearly::ProviderFailures) > 0.0 { 1.0 } else { 0.0 };
-            let invested = total(k, Yearly::InvestorCost);
-            if invested > 0.0 {
-                let received = total(k, Yearly::InvestorPayments);
-                let flows: Vec<f64> = (0..years)
-                    .map(|t| {
-                        yearly[k * per + lay.at(Yearly::InvestorPayments, t)]
-                            - yearly[k * per + lay.at(Yearly::InvestorCost, t)]
-                    })
-                    .collect();
-                o[Horizon::InvestorIrr.index()] = investor::irr(&flows);
-                o[Horizon::InvestorMirr.index()] = investor::mirr(&flows, s.discount_rate);
-                o[Horizon::InvestorMultiple.index()] = received / invested;
-                o[Horizon::PInvestorLoss.index()] = if received < invested { 1.0 } else { 0.0 };
-                let (lucky, paid) = luck[k];
-                o[Horizon::PaidForLuckShare.index()] = if paid > 0.0 { lucky / paid } else { f64::NAN };
-            }
+            o[Horizon::TotalStarts.index()] = self.total(yk, Yearly::Starts);
+            o[Horizon::PProviderFailure.index()] =
+                if self.total(yk, Yearly::ProviderFailures) > 0.0 { 1.0 } else { 0.0 };
+            self.investor_horizon(yk, luck[k], o);
         }
         out
     }
 
-    /// The waiting-list metrics of one strategy in year `t`, from the year's flows of its
-    /// segment paths `paths_of` (per segment): mean queue, admissions, mean and 90th
-    /// percentile wait in weeks (clients admitted at once waited 0), escalations and
-    /// drop-outs while waiting, the share that waited over the norm; and the societal cost
-    /// of the drop-outs (client-years forgone: drop-outs × mean stay) in the societal slot.
-    #[allow(clippy::too_many_arguments)]
-    fn waiting_metrics(
-        &self,
-        values: &[f64],
-        t: usize,
-        paths: &Paths,
-        paths_of: &[usize],
-        year_flows: &[StepFlows],
-        scratch: &mut Vec<WaitBlock>,
-        o: &mut [f64],
-    ) {
-        let s = &self.scenario;
+    /// Yearly metric `m` of one strategy summed over the horizon.
+    fn total(&self, yearly: &[f64], m: Yearly) -> f64 {
+        (0..self.scenario.horizon_years).map(|t| yearly[self.layout.at(m, t)]).sum()
+    }
+
+    /// Yearly metric stored `m`-th of one strategy, discounted and summed over the horizon.
+    fn discounted(&self, yearly: &[f64], m: usize) -> f64 {
+        (0..self.scenario.horizon_years).map(|t| yearly[self.layout.at_index(m, t)] * self.discount[t]).sum()
+    }
+
+    /// One strategy's cumulative discounted spend at the end of each year.
+    fn cumulative_spend(&self, yearly: &[f64]) -> Vec<f64> {
+        let mut acc = 0.0;
+        (0..self.scenario.horizon_years)
+            .map(|t| {
+                acc += yearly[self.layout.at(Yearly::Spend, t)] * self.discount[t];
+                acc
+            })
+            .collect()
+    }
+
+    /// The first year from which one strategy's cumulative discounted spend stays below
+    /// the baseline's `base_cum`, if any.
+    fn break_even(&self, yearly: &[f64], base_cum: &[f64]) -> Option<usize> {
+        let cum = self.cumulative_spend(yearly);
+        let mut first = None;
+        for t in (0..self.scenario.horizon_years).rev() {
+            if cum[t] < base_cum[t] {
+                first = Some(t);
+            } else {
+                break;
+            }
+        }
+        first
+    }
+
+    /// One strategy's waiting metrics over the horizon: the mean list length, and the mean
+    /// wait and share over the norm weighted by each year's admissions.
+    fn waiting_horizon(&self, yearly: &[f64], o: &mut [f64]) {
         let lay = &self.layout;
+        let years = self.scenario.horizon_years;
+        let admissions = self.total(yearly, Yearly::Admissions);
+        let weighted = |m: Yearly| {
+            (0..years)
+                .map(|t| {
+                    let a = yearly[lay.at(Yearly::Admissions, t)];
+                    if a > 0.0 { yearly[lay.at(m, t)] * a } else { 0.0 }
+                })
+                .sum::<f64>()
+        };
+        if admissions > 0.0 {
+            o[Horizon::WaitingWeeksMean.index()] = weighted(Yearly::WaitingWeeksMean) / admissions;
+            o[Horizon::ShareWaitedOverNorm.index()] = weighted(Yearly::ShareWaitedOverNorm) / admissions;
+        }
+        o[Horizon::WaitingMean.index()] = self.total(yearly, Yearly::Waiting) / years as f64;
+    }
+
+    /// One strategy's investor metrics over the horizon (none without investment): returns,
+    /// multiple, loss, and the share of the payments that paid for luck (`luck`: payments
+    /// for luck, payments).
+    fn investor_horizon(&self, yearly: &[f64], luck: (f64, f64), o: &mut [f64]) {
+        let lay = &self.layout;
+        let invested = self.total(yearly, Yearly::InvestorCost);
+        if invested > 0.0 {
+            let received = self.total(yearly, Yearly::InvestorPayments);
+            let flows: Vec<f64> = (0..self.scenario.horizon_years)
+                .map(|t| yearly[lay.at(Yearly::InvestorPayments, t)] - yearly[lay.at(Yearly::InvestorCost, t)])
+                .collect();
+            o[Horizon::InvestorIrr.index()] = investor::irr(&flows);
+            o[Horizon::InvestorMirr.index()] = investor::mirr(&flows, self.scenario.discount_rate);
+            o[Horizon::InvestorMultiple.index()] = received / invested;
+            o[Horizon::PInvestorLoss.index()] = if received < invested { 1.0 } else { 0.0 };
+            let (lucky, paid) = luck;
+            o[Horizon::PaidForLuckShare.index()] = if paid > 0.0 { lucky / paid } else { f64::NAN };
+        }
+    }
+
+    /// Simulates every strategy over the horizon, all together step by step (their draws
+    /// within a phase are independent, and strategies share stream keys), writing each
+    /// strategy's yearly metrics to its block of `out`. Returns the client-years per
+    /// strategy, segment and year.
+    fn simulate<D: Draws>(&self, inputs: Inputs<'_>, draws: &mut D, ws: &mut Workspace, out: &mut [f64]) -> Vec<f64> {
+        let spy = self.scenario.steps_per_year;
+        let mut sim = Sim::new(self, inputs, draws, ws, out);
+        for kstep in 0..self.scenario.steps() {
+            sim.step(kstep);
+            if (kstep + 1) % spy == 0 {
+                sim.year_volumes(kstep / spy);
+                sim.year_money(kstep / spy);
+            }
+        }
+        sim.client_years
+    }
+}
+
+/// One simulation of every strategy over the horizon ([`Plan::simulate`]): what it reads,
+/// its draws, where it writes, and how the segment paths are wired. Its methods are the
+/// phases of a step and of a year's end.
+struct Sim<'a, D> {
+    plan: &'a Plan,
+    /// Parameter values.
+    values: &'a [f64],
+    /// Whether behaviour factors, efficiency and noise apply (see [`View`]).
+    realised: bool,
+    /// Shared referrals per step and segment (step-major).
+    referrals: &'a [f64],
+    draws: &'a mut D,
+    ws: &'a mut Workspace,
+    /// Yearly metrics, one block per simulated strategy.
+    out: &'a mut [f64],
+    /// `path_of[k * nseg + g]`: the path of segment `g` under strategy `k`.
+    path_of: Vec<usize>,
+    /// Per path: (programme, reach × effect) of the programmes that prevent its referrals.
+    reach_effect: Vec<Vec<(usize, f64)>>,
+    /// Per path: the paths whose escalations arrive in it (upstream, same strategy).
+    inflow_from: Vec<Vec<usize>>,
+    /// (strategy, contract, path) of every segment under an outcome contract.
+    outcome_paths: Vec<(usize, usize, usize)>,
+    /// The rationed lots and their ceilings.
+    rationing: Rationing,
+    /// Flows of each path summed over the current year: per-step figures are needed only
+    /// for successes under outcome contracts (their payments follow after a delay).
+    year_flows: Vec<StepFlows>,
+    /// Per path: the share of referrals prevention kept in the last step, so that its
+    /// sampler is set up again only when the share changes.
+    last_keep: Vec<f64>,
+    /// Client-years per strategy, segment and year.
+    client_years: Vec<f64>,
+}
+
+/// Segment `g`'s path under one strategy, before it is shared or added.
+struct PathSpec {
+    /// Mean duration in years.
+    d: f64,
+    success: f64,
+    reentry: f64,
+    escalation: f64,
+    /// Thinning of the shared referrals to the strategy's incidence factor.
+    p_thin: f64,
+    /// (programme, reach × effect) of the strategy's programmes aimed at the segment.
+    reach_effect: Vec<(usize, f64)>,
+    /// Places and waiting-list rates, for a path with capacity or rationing.
+    limits: Option<WaitingRates>,
+    /// Whether the path is rationed (then it is its strategy's alone).
+    rationing: bool,
+    /// The contract of the segment under the strategy.
+    contract: usize,
+    /// What decides whether two strategies can share the path (with `reach_effect` and
+    /// the inflows).
+    signature: [u64; 9],
+}
+
+/// The capacity and waiting-list rates of a limited path.
+#[derive(Clone, Copy)]
+struct WaitingRates {
+    /// Places (`INFINITY`: rationing only).
+    capacity: f64,
+    /// Drop-out rate while waiting, per year.
+    dropout: f64,
+    /// Escalation rate while waiting, per year.
+    escalation: f64,
+}
+
+/// A lot's year as its providers see it.
+struct LotBill {
+    /// Clients served in the year: active at its start plus starts.
+    served: f64,
+    /// The municipality's payment for the lot.
+    paid: crate::model::contract::Payment,
+    /// The emergency premium on top of it.
+    premium: f64,
+    /// The corridor target of the lot (its prices without margin).
+    target: f64,
+    /// The lot's cost at the segments' cost per client-year, before efficiency and noise.
+    base_cost: f64,
+}
+
+impl<'a, D: Draws> Sim<'a, D> {
+    /// Resets the buffers and wires the paths for one simulation.
+    fn new(plan: &'a Plan, inputs: Inputs<'a>, draws: &'a mut D, ws: &'a mut Workspace, out: &'a mut [f64]) -> Self {
+        let s = &plan.scenario;
+        let (nstrat, nseg) = (plan.sims.len(), s.segments.len());
+        ws.paths.clear();
+        ws.paths.norm_years = s.waiting_norm_weeks / WEEKS_PER_YEAR;
+        for (k, sw) in ws.strategies.iter_mut().enumerate() {
+            sw.reset(plan, k);
+        }
+        let mut sim = Sim {
+            plan,
+            values: inputs.values,
+            realised: inputs.view == View::Realised,
+            referrals: inputs.referrals,
+            draws,
+            ws,
+            out,
+            path_of: vec![usize::MAX; nstrat * nseg],
+            reach_effect: Vec::new(),
+            inflow_from: Vec::new(),
+            outcome_paths: Vec::new(),
+            rationing: Rationing { lots: Vec::new(), ceilings: Vec::new(), ncontracts: s.contracts.len() },
+            year_flows: Vec::new(),
+            last_keep: Vec::new(),
+            client_years: vec![0.0; nstrat * nseg * s.horizon_years],
+        };
+        sim.build_paths(inputs.f_max);
+        sim.wire();
+        sim
+    }
+
+    /// A contract's behaviour factor: its drawn value in a realised run, 1 in the expected
+    /// view.
+    fn factor(&self, id: crate::scenario::ParamId) -> f64 {
+        if self.realised { self.values[id.0] } else { 1.0 }
+    }
+
+    /// Active clients of segment `g` under strategy `k`.
+    fn active(&self, k: usize, g: usize) -> f64 {
+        self.ws.paths.state[self.path_of[k * self.plan.scenario.segments.len() + g]].active
+    }
+
+    /// The paths: one per strategy and segment, except that a segment whose parameters,
+    /// prevention and inflows are the same under two strategies follows the same path
+    /// (same draws, by common random numbers): it is simulated once and shared. Segments
+    /// are placed in escalation order, so that their upstream paths are known.
+    fn build_paths(&mut self, f_max: Option<&[f64]>) {
+        let plan = self.plan;
+        let nseg = plan.scenario.segments.len();
+        let mut signatures: Vec<[u64; 9]> = Vec::new();
+        for &g in &plan.escalation_order {
+            for k in 0..plan.sims.len() {
+                let spec = self.path_spec(k, g, f_max);
+                let path_of = &self.path_of;
+                let same_inflow =
+                    |k2: usize| plan.upstream[g].iter().all(|&u| path_of[k2 * nseg + u] == path_of[k * nseg + u]);
+                let shared = (0..k).map(|k2| path_of[k2 * nseg + g]).find(|&i| {
+                    signatures[i] == spec.signature
+                        && self.reach_effect[i] == spec.reach_effect
+                        && same_inflow(self.ws.paths.rep[i])
+                });
+                self.path_of[k * nseg + g] = match shared {
+                    Some(i) => i,
+                    None => {
+                        signatures.push(spec.signature);
+                        self.push_path(k, g, spec)
+                    }
+                };
+            }
+        }
+    }
+
+    /// Segment `g`'s path under strategy `k`.
+    fn path_spec(&self, k: usize, g: usize, f_max: Option<&[f64]>) -> PathSpec {
+        let s = &self.plan.scenario;
+        let values = self.values;
+        let seg = &s.segments[g];
+        let st = &self.plan.sims[k];
+        let c = &s.contracts[st.contract_of_segment[g]];
+        let d = values[seg.mean_duration_years.0] * self.factor(c.duration_factor);
+        let success = values[seg.success_rate.0] * self.factor(c.success_factor);
+        let reentry = values[seg.reentry_rate.0] * self.factor(c.reentry_factor);
+        let escalation = if seg.escalates_to.is_some() { values[seg.escalation_rate.0] } else { 0.0 };
+        let p_thin = match f_max {
+            Some(fm) if fm[g] > 0.0 => self.factor(c.incidence_factor) / fm[g],
+            Some(_) => 0.0,
+            None => 1.0,
+        };
+        let reach_effect = st
+            .programmes
+            .iter()
+            .filter(|&&p| s.programmes[p].targets.contains(&g))
+            .map(|&p| (p, values[s.programmes[p].reach.0] * values[s.programmes[p].effect.0]))
+            .collect();
+        // Capacity and rationing: a limited segment is not the same path as an unlimited
+        // one; a rationing path depends on its strategy's whole lot, so it is never shared.
+        // Unlimited paths keep zeros here (the sharing of before).
+        let pos = c.segments.iter().position(|&x| x == g).unwrap_or(0);
+        let capacity = c.capacity.get(pos).copied().flatten();
+        let rationing = c.rationing.is_some() && self.realised;
+        let limits = (capacity.is_some() || rationing).then(|| WaitingRates {
+            capacity: capacity.unwrap_or(f64::INFINITY),
+            dropout: values[seg.waiting_dropout_rate.0],
+            escalation: if seg.escalates_to.is_some() { values[seg.escalation_while_waiting_rate.0] } else { 0.0 },
+        });
+        let signature = [
+            d.to_bits(),
+            success.to_bits(),
+            reentry.to_bits(),
+            escalation.to_bits(),
+            p_thin.to_bits(),
+            0,
+            limits.map_or(0, |w| w.capacity.to_bits()),
+            if rationing { k as u64 + 1 } else { 0 },
+            limits.map_or(0, |w| w.dropout.to_bits() ^ w.escalation.to_bits().rotate_left(17)),
+        ];
+        let contract = st.contract_of_segment[g];
+        PathSpec { d, success, reentry, escalation, p_thin, reach_effect, limits, rationing, contract, signature }
+    }
+
+    /// Adds the path `spec` of segment `g`, first met under strategy `k`; returns its index.
+    fn push_path(&mut self, k: usize, g: usize, spec: PathSpec) -> usize {
+        let s = &self.plan.scenario;
+        let seg = &s.segments[g];
+        let paths = &mut self.ws.paths;
+        let rates = SegmentRates::new(
+            spec.d,
+            s.step_years(),
+            spec.success,
+            spec.reentry,
+            spec.escalation,
+            seg.reentry_delay_years,
+        );
+        let (waiting, escalating) = self.plan.initial[g];
+        let state = SegmentState { active: seg.initial_caseload, waiting_reentry: waiting, queue: 0.0 };
+        let i = paths.push(g, rates, Binomial::new(spec.p_thin), state);
+        if let Some(w) = spec.limits {
+            paths.limits[i] = Some(Limits::new(w.capacity, spec.d, w.dropout, w.escalation));
+            paths.any_limited = true;
+            if spec.rationing {
+                self.rationing.lots.push((k, spec.contract, i, g));
+            }
+        }
+        paths.escalations_in[i] = escalating;
+        paths.rep.push(k);
+        self.reach_effect.push(spec.reach_effect);
+        i
+    }
+
+    /// What follows from the paths once they are all placed: the rationed lots in order,
+    /// the escalation inflows, the paths paid by outcome, and the per-path buffers.
+    fn wire(&mut self) {
+        let plan = self.plan;
+        let s = &plan.scenario;
+        let (nstrat, nseg) = (plan.sims.len(), s.segments.len());
+        let npaths = self.ws.paths.len();
+        self.rationing.lots.sort_unstable();
+        if !self.rationing.lots.is_empty() {
+            self.rationing.ceilings = vec![0.0; nstrat * s.contracts.len()];
+        }
+        let (paths, path_of, strategies) = (&self.ws.paths, &self.path_of, &self.ws.strategies);
+        // Escalations into each path come from the upstream paths of its strategies.
+        self.inflow_from = (0..npaths)
+            .map(|i| {
+                let (k, g) = (paths.rep[i], paths.segment[i]);
+                plan.upstream[g].iter().map(|&u| path_of[k * nseg + u]).collect()
+            })
+            .collect();
+        self.outcome_paths = (0..nstrat)
+            .flat_map(|k| (0..nseg).map(move |g| (k, g)))
+            .filter_map(|(k, g)| {
+                let c = strategies[k].lot_of[g].0;
+                strategies[k].follow_up[c].map(|_| (k, c, path_of[k * nseg + g]))
+            })
+            .collect();
+        self.year_flows = vec![StepFlows::default(); npaths];
+        self.last_keep = vec![f64::NAN; npaths];
+    }
+
+    /// Step `kstep` of every path: admissions caps under rationing, prevention, the
+    /// segment step itself, and what it leaves for the year and the next step.
+    fn step(&mut self, kstep: usize) {
+        let nseg = self.plan.scenario.segments.len();
+        if !self.rationing.lots.is_empty() {
+            self.ration(kstep);
+        }
+        self.prevention(kstep);
+        step_paths(self.draws, kstep, &mut self.ws.paths, &self.referrals[kstep * nseg..(kstep + 1) * nseg]);
+        self.record_step(kstep);
+    }
+
+    /// The admissions caps of the rationed paths before step `kstep`, against the lots'
+    /// ceilings of the year (set in its first step).
+    fn ration(&mut self, kstep: usize) {
+        let s = &self.plan.scenario;
+        let values = self.values;
+        let spy = s.steps_per_year;
+        let t = kstep / spy;
+        if kstep % spy == 0 {
+            self.rationing.set_ceilings(s, &self.ws.strategies, t, values[s.tariff_indexation.0]);
+        }
+        let cost_index = index(values[s.cost_inflation.0], t);
+        let cost = |g: usize| values[s.segments[g].cost_per_client_year.0] * cost_index;
+        self.rationing.caps(&mut self.ws.paths, &self.year_flows, cost, kstep % spy, spy);
+    }
+
+    /// The share of referrals prevented in step `kstep`, per path with prevention.
+    fn prevention(&mut self, kstep: usize) {
+        let profiles = &self.plan.profiles;
+        for (i, re) in self.reach_effect.iter().enumerate() {
+            if !re.is_empty() {
+                let keep: f64 = re.iter().map(|&(p, re)| 1.0 - re * profiles[p][kstep]).product();
+                if keep != self.last_keep[i] {
+                    self.ws.paths.prevention[i] = Binomial::new(1.0 - keep);
+                    self.last_keep[i] = keep;
+                }
+            }
+        }
+    }
+
+    /// After step `kstep`: its flows into the year's, the successes that outcome contracts
+    /// pay after the follow-up, and the escalations that arrive in the next step.
+    fn record_step(&mut self, kstep: usize) {
+        let steps = self.plan.scenario.steps();
+        let paths = &mut self.ws.paths;
+        for (acc, f) in self.year_flows.iter_mut().zip(&paths.flows) {
+            *acc += *f;
+        }
+        for &(k, c, i) in &self.outcome_paths {
+            let sw = &mut self.ws.strategies[k];
+            if let Some(delay) = sw.follow_up[c]
+                && kstep + delay < steps
+            {
+                sw.outcome_queue[c][kstep + delay] += paths.flows[i].successes;
+            }
+        }
+        for (i, from) in self.inflow_from.iter().enumerate() {
+            paths.escalations_in[i] = from.iter().map(|&u| paths.flows[u].escalations_out).sum();
+        }
+    }
+
+    /// The end of year `t`, volumes: per strategy, its paths' flows of the year into its
+    /// lots and yearly metrics, and its waiting lists; then the year's flows start again.
+    fn year_volumes(&mut self, t: usize) {
+        for k in 0..self.plan.sims.len() {
+            self.volumes(k, t);
+            self.waiting_metrics(k, t);
+        }
+        if self.ws.paths.any_limited {
+            for lim in self.ws.paths.limits.iter_mut().flatten() {
+                lim.waits.clear();
+            }
+        }
+        self.year_flows.iter_mut().for_each(|f| *f = StepFlows::default());
+    }
+
+    /// Strategy `k`'s volumes in year `t`: client-years and starts per lot, the flows of
+    /// its yearly metrics, and the gross value of the referrals its programmes prevented.
+    fn volumes(&mut self, k: usize, t: usize) {
+        let plan = self.plan;
+        let (s, lay) = (&plan.scenario, &plan.layout);
+        let (nseg, years, per) = (s.segments.len(), s.horizon_years, lay.yearly_len());
+        let o = &mut self.out[k * per..(k + 1) * per];
+        let sw = &mut self.ws.strategies[k];
+        for g in 0..nseg {
+            let i = self.path_of[k * nseg + g];
+            let f = self.year_flows[i];
+            let (c, pos) = sw.lot_of[g];
+            let lot = &mut sw.lots[c];
+            lot.client_years[pos] += f.client_years;
+            lot.starts[pos] += f.starts;
+            self.client_years[(k * nseg + g) * years + t] += f.client_years;
+            o[lay.at(Yearly::Starts, t)] += f.starts;
+            o[lay.at(Yearly::Exits, t)] += f.exits;
+            o[lay.at(Yearly::Referrals, t)] += f.referrals;
+            o[lay.at(Yearly::Prevented, t)] += f.prevented;
+            o[lay.at(Yearly::Successes, t)] += f.successes;
+            o[lay.at(Yearly::ClientYears, t)] += f.client_years;
+            o[lay.at_index(lay.starts_by_segment + g, t)] += f.starts;
+            if let Some(m) = lay.societal_benefit
+                && f.prevented > 0.0
+            {
+                o[lay.at_index(m, t)] += plan.programme_benefit(self.values, &self.reach_effect[i], t, f.prevented);
+            }
+        }
+    }
+
+    /// The waiting-list metrics of strategy `k` in year `t`, from the year's flows of its
+    /// paths: mean queue, admissions, mean and 90th percentile wait in weeks (clients
+    /// admitted at once waited 0), escalations and drop-outs while waiting, the share that
+    /// waited over the norm; and the societal cost of the drop-outs (client-years forgone:
+    /// drop-outs × mean stay) in the societal slot.
+    fn waiting_metrics(&mut self, k: usize, t: usize) {
+        let plan = self.plan;
+        let (s, lay) = (&plan.scenario, &plan.layout);
+        let (nseg, per) = (s.segments.len(), lay.yearly_len());
+        let o = &mut self.out[k * per..(k + 1) * per];
+        let (paths, scratch) = (&self.ws.paths, &mut self.ws.waits);
         let mut total = StepFlows::default();
         scratch.clear();
-        for (g, &i) in paths_of.iter().enumerate() {
-            let f = year_flows[i];
+        for (g, &i) in self.path_of[k * nseg..(k + 1) * nseg].iter().enumerate() {
+            let f = self.year_flows[i];
             total += f;
             if let Some(lim) = &paths.limits[i] {
                 scratch.extend_from_slice(&lim.waits);
                 if let (Some(m), Some(p)) = (lay.societal_benefit, s.segments[g].dropout_cost_per_client_year)
                     && f.dropouts > 0.0
                 {
-                    let cost_index = index(values[s.cost_inflation.0], t);
-                    o[lay.at_index(m, t)] -= values[p.0] * cost_index * f.dropouts * lim.mean_stay_years;
+                    let cost_index = index(self.values[s.cost_inflation.0], t);
+                    o[lay.at_index(m, t)] -= self.values[p.0] * cost_index * f.dropouts * lim.mean_stay_years;
                 }
             }
         }
@@ -578,390 +998,198 @@ impl Plan {
         }
     }
 
-    /// Simulates every strategy over the horizon, all together step by step (their draws
-    /// within a phase are independent, and strategies share stream keys), writing each
-    /// strategy's yearly metrics to its block of `out`. Returns the client-years per
-    /// strategy, segment and year.
-    #[allow(clippy::too_many_arguments)]
-    fn simulate<D: Draws>(
-        &self,
-        values: &[f64],
-        view: View,
-        draws: &mut D,
-        referrals: &[f64],
-        ws: &mut Workspace,
-        out: &mut [f64],
-        f_max: Option<&[f64]>,
-    ) -> Vec<f64> {
-        let s = &self.scenario;
-        let lay = &self.layout;
-        let per = lay.yearly_len();
-        let spy = s.steps_per_year;
-        let steps = s.steps();
-        let years = s.horizon_years;
-        let nseg = s.segments.len();
-        let nstrat = self.sims.len();
-        let dt = s.step_years();
-        let realised = view == View::Realised;
-        let factor = |id: crate::scenario::ParamId| if realised { values[id.0] } else { 1.0 };
-        let inflation = values[s.cost_inflation.0];
+    /// The end of year `t`, money: per strategy, its contracts (payments and providers),
+    /// its programmes, and the year's money metrics.
+    fn year_money(&mut self, t: usize) {
+        let plan = self.plan;
+        let cost_index = index(self.values[plan.scenario.cost_inflation.0], t);
+        for (k, st) in plan.sims.iter().enumerate() {
+            let mut money = YearMoney { reserves_min: f64::INFINITY, ..YearMoney::default() };
+            for &c in &st.contracts {
+                self.contract_year(k, c, t, cost_index, &mut money);
+            }
+            self.programmes_year(k, t, cost_index, &mut money);
+            self.money_metrics(k, t, cost_index, &money);
+        }
+    }
+
+    /// Contract `c` of strategy `k` in year `t`: a new period's prices, the payment, the
+    /// providers' year, and the lot's year into the period's history.
+    fn contract_year(&mut self, k: usize, c: usize, t: usize, cost_index: f64, money: &mut YearMoney) {
+        let s = &self.plan.scenario;
+        let contract = &s.contracts[c];
+        let values = self.values;
         let indexation = values[s.tariff_indexation.0];
-
-        // Paths: one per strategy and segment, except that a segment whose parameters,
-        // prevention and inflows are the same under two strategies follows the same path
-        // (same draws, by common random numbers): it is simulated once and shared.
-        // `path_of[k * nseg + g]` is the path of segment g under strategy k.
-        ws.paths.clear();
-        let mut path_of = vec![usize::MAX; nstrat * nseg];
-        // Rationing paths: (strategy, contract, path, segment).
-        let mut rationed: Vec<(usize, usize, usize, usize)> = Vec::new();
-        let mut reach_effect: Vec<Vec<(usize, f64)>> = Vec::new();
-        let mut signatures: Vec<[u64; 9]> = Vec::new();
-        ws.paths.norm_years = s.waiting_norm_weeks / WEEKS_PER_YEAR;
-        for k in 0..nstrat {
-            ws.strategies[k].reset(self, k);
+        let lot_active: f64 = contract.segments.iter().map(|&g| self.active(k, g)).sum();
+        let sw = &mut self.ws.strategies[k];
+        let served = sw.lot_caseload[c] + sw.lots[c].starts.iter().sum::<f64>();
+        sw.lot_caseload[c] = lot_active;
+        if new_period(contract, t) {
+            sw.start_period(contract, c, t, indexation);
         }
-        for &g in &self.escalation_order {
-            let seg = &s.segments[g];
-            for (k, st) in self.sims.iter().enumerate() {
-                let c = &s.contracts[st.contract_of_segment[g]];
-                let d = values[seg.mean_duration_years.0] * factor(c.duration_factor);
-                let success = values[seg.success_rate.0] * factor(c.success_factor);
-                let reentry = values[seg.reentry_rate.0] * factor(c.reentry_factor);
-                let escalation = if seg.escalates_to.is_some() { values[seg.escalation_rate.0] } else { 0.0 };
-                let p_thin = match f_max {
-                    Some(fm) if fm[g] > 0.0 => factor(c.incidence_factor) / fm[g],
-                    Some(_) => 0.0,
-                    None => 1.0,
-                };
-                let re: Vec<(usize, f64)> = st
-                    .programmes
-                    .iter()
-                    .filter(|&&p| s.programmes[p].targets.contains(&g))
-                    .map(|&p| (p, values[s.programmes[p].reach.0] * values[s.programmes[p].effect.0]))
-                    .collect();
-                // Capacity and rationing: a limited segment is not the same path as an
-                // unlimited one; a rationing path depends on its strategy's whole lot, so it
-                // is never shared. Unlimited paths keep zeros here (the sharing of before).
-                let pos = c.segments.iter().position(|&x| x == g).unwrap_or(0);
-                let capacity = c.capacity.get(pos).copied().flatten();
-                let rationing = c.rationing.is_some() && realised;
-                let limited = capacity.is_some() || rationing;
-                let (dropout, esc_waiting) = if limited {
-                    let esc =
-                        if seg.escalates_to.is_some() { values[seg.escalation_while_waiting_rate.0] } else { 0.0 };
-                    (values[seg.waiting_dropout_rate.0], esc)
-                } else {
-                    (0.0, 0.0)
-                };
-                let signature = [
-                    d.to_bits(),
-                    success.to_bits(),
-                    reentry.to_bits(),
-                    escalation.to_bits(),
-                    p_thin.to_bits(),
-                    0,
-                    if limited { capacity.unwrap_or(f64::INFINITY).to_bits() } else { 0 },
-                    if rationing { k as u64 + 1 } else { 0 },
-                    if limited { dropout.to_bits() ^ esc_waiting.to_bits().rotate_left(17) } else { 0 },
-                ];
-                let same_inflow =
-                    |k2: usize| self.upstream[g].iter().all(|&u| path_of[k2 * nseg + u] == path_of[k * nseg + u]);
-                let shared = (0..k)
-                    .map(|k2| path_of[k2 * nseg + g])
-                    .find(|&i| signatures[i] == signature && reach_effect[i] == re && same_inflow(ws.paths.rep[i]));
-                path_of[k * nseg + g] = match shared {
-                    Some(i) => i,
-                    None => {
-                        let rates = SegmentRates::new(d, dt, success, reentry, escalation, seg.reentry_delay_years);
-                        let (waiting, escalating) = self.initial[g];
-                        let state = SegmentState { active: seg.initial_caseload, waiting_reentry: waiting, queue: 0.0 };
-                        let i = ws.paths.push(g, rates, Binomial::new(p_thin), state);
-                        if limited {
-                            let cap = capacity.unwrap_or(f64::INFINITY);
-                            ws.paths.limits[i] = Some(Limits::new(cap, d, dropout, esc_waiting));
-                            ws.paths.any_limited = true;
-                            if rationing {
-                                rationed.push((k, st.contract_of_segment[g], i, g));
-                            }
-                        }
-                        ws.paths.escalations_in[i] = escalating;
-                        ws.paths.rep.push(k);
-                        signatures.push(signature);
-                        reach_effect.push(re);
-                        i
-                    }
-                };
+        let due = match &contract.form {
+            Form::Outcome(terms) => {
+                let spy = s.steps_per_year;
+                let successes: f64 = sw.outcome_queue[c][t * spy..(t + 1) * spy].iter().sum();
+                successes * values[terms.outcome_payment.0] * index(indexation, t)
             }
+            _ => 0.0,
+        };
+        let price_index = index(indexation, t - sw.prices[c].set_in_year);
+        let lot = &sw.lots[c];
+        let paid = pay(&contract.form, &sw.prices[c], price_index, lot, due);
+        let premium = s.provider.emergency_premium * sw.premium_share[c] * (paid.care + paid.outcome);
+        let target = target_cost(&contract.form, &sw.prices[c], price_index, lot) / (1.0 + contract.margin);
+        let base_cost: Vec<f64> = contract
+            .segments
+            .iter()
+            .enumerate()
+            .map(|(pos, &g)| lot.client_years[pos] * values[s.segments[g].cost_per_client_year.0] * cost_index)
+            .collect();
+        let lot_base_cost: f64 = base_cost.iter().sum();
+        let bill = LotBill { served, paid, premium, target, base_cost: lot_base_cost };
+        let lot_cost = self.providers_year(k, c, t, &bill, money);
+        let sw = &mut self.ws.strategies[k];
+        let lot = &mut sw.lots[c];
+        for (pos, cost) in base_cost.iter().enumerate() {
+            lot.cost[pos] = cost * if lot_base_cost > 0.0 { lot_cost / lot_base_cost } else { 0.0 };
         }
-        let npaths = ws.paths.len();
-        rationed.sort_unstable();
-        // Escalations into each path come from the upstream paths of its strategies.
-        let inflow_from: Vec<Vec<usize>> = (0..npaths)
-            .map(|i| {
-                let (k, g) = (ws.paths.rep[i], ws.paths.segment[i]);
-                self.upstream[g].iter().map(|&u| path_of[k * nseg + u]).collect()
-            })
-            .collect();
-        let mut client_years = vec![0.0; nstrat * nseg * years];
-        // Flows of each path summed over the year; per-step figures are needed only for
-        // successes under outcome contracts (their payments follow after a delay).
-        let mut year_flows = vec![StepFlows::default(); npaths];
-        let outcome_paths: Vec<(usize, usize, usize)> = (0..nstrat)
-            .flat_map(|k| (0..nseg).map(move |g| (k, g)))
-            .filter_map(|(k, g)| {
-                let c = ws.strategies[k].lot_of[g].0;
-                ws.strategies[k].follow_up[c].map(|_| (k, c, path_of[k * nseg + g]))
-            })
-            .collect();
-        let mut last_keep = vec![f64::NAN; npaths];
+        money.care += paid.care;
+        money.outcome += paid.outcome;
+        money.premium += premium;
+        money.admin += contract.admin_cost_rate * (paid.care + paid.outcome + premium);
+        money.provider_cost += lot_cost;
+        sw.history[c].push(lot.clone());
+        lot.clear();
+    }
 
-        let ncontracts = s.contracts.len();
-        let mut ceilings = vec![0.0; if rationed.is_empty() { 0 } else { nstrat * ncontracts }];
-        for kstep in 0..steps {
-            let t = kstep / spy;
-            if !rationed.is_empty() {
-                if kstep % spy == 0 {
-                    for &(k, c, _, _) in &rationed {
-                        let contract = &s.contracts[c];
-                        let sw = &ws.strategies[k];
-                        ceilings[k * ncontracts + c] =
-                            year_budget(contract, c, sw, t, indexation) * (1.0 + contract.rationing.unwrap_or(0.0));
-                    }
-                }
-                let cost_index = index(inflation, t);
-                let cost = |g: usize| values[s.segments[g].cost_per_client_year.0] * cost_index;
-                rationing_caps(&mut ws.paths, &rationed, &ceilings, ncontracts, &year_flows, &cost, kstep % spy, spy);
-            }
-            for (i, re) in reach_effect.iter().enumerate() {
-                if !re.is_empty() {
-                    let keep: f64 = re.iter().map(|&(p, re)| 1.0 - re * self.profiles[p][kstep]).product();
-                    if keep != last_keep[i] {
-                        ws.paths.prevention[i] = Binomial::new(1.0 - keep);
-                        last_keep[i] = keep;
-                    }
-                }
-            }
-            step_paths(draws, kstep, &mut ws.paths, &referrals[kstep * nseg..(kstep + 1) * nseg]);
-            for (acc, f) in year_flows.iter_mut().zip(&ws.paths.flows) {
-                *acc += *f;
-            }
-            for &(k, c, i) in &outcome_paths {
-                let sw = &mut ws.strategies[k];
-                if let Some(delay) = sw.follow_up[c]
-                    && kstep + delay < steps
-                {
-                    sw.outcome_queue[c][kstep + delay] += ws.paths.flows[i].successes;
-                }
-            }
-            for (i, from) in inflow_from.iter().enumerate() {
-                ws.paths.escalations_in[i] = from.iter().map(|&u| ws.paths.flows[u].escalations_out).sum();
-            }
-
-            if (kstep + 1) % spy != 0 {
+    /// The providers of contract `c` of strategy `k` in year `t`: contract shares among
+    /// those trading, the volume split by a multinomial draw of the clients served, each
+    /// provider's cost (efficiency and noise), revenue, corridor transfer and books; a
+    /// failure puts its share of the lot at the emergency premium. Returns the lot's cost.
+    fn providers_year(&mut self, k: usize, c: usize, t: usize, bill: &LotBill, money: &mut YearMoney) -> f64 {
+        let s = &self.plan.scenario;
+        let contract = &s.contracts[c];
+        let (values, realised) = (self.values, self.realised);
+        let draws = &mut *self.draws;
+        let sw = &mut self.ws.strategies[k];
+        let ledgers = &mut sw.ledgers[c];
+        let trading: f64 = ledgers.iter().zip(&contract.market_shares).filter(|(l, _)| l.active).map(|(_, m)| m).sum();
+        let shares: Vec<f64> = ledgers
+            .iter()
+            .zip(&contract.market_shares)
+            .map(|(l, m)| if l.active && trading > 0.0 { m / trading } else { 0.0 })
+            .collect();
+        let volume = split_volume(draws, c, t, bill.served, &shares);
+        let paid = bill.paid;
+        let mut lot_cost = 0.0;
+        let mut failed_share = 0.0;
+        for (j, ledger) in ledgers.iter_mut().enumerate() {
+            if !ledger.active {
                 continue;
             }
-            // End of year t: volumes per strategy, then money.
-            for k in 0..nstrat {
-                let o = &mut out[k * per..(k + 1) * per];
-                let sw = &mut ws.strategies[k];
-                for g in 0..nseg {
-                    let f = year_flows[path_of[k * nseg + g]];
-                    let (c, pos) = sw.lot_of[g];
-                    let lot = &mut sw.lots[c];
-                    lot.client_years[pos] += f.client_years;
-                    lot.starts[pos] += f.starts;
-                    client_years[(k * nseg + g) * years + t] += f.client_years;
-                    o[lay.at(Yearly::Starts, t)] += f.starts;
-                    o[lay.at(Yearly::Exits, t)] += f.exits;
-                    o[lay.at(Yearly::Referrals, t)] += f.referrals;
-                    o[lay.at(Yearly::Prevented, t)] += f.prevented;
-                    o[lay.at(Yearly::Successes, t)] += f.successes;
-                    o[lay.at(Yearly::ClientYears, t)] += f.client_years;
-                    o[lay.at_index(lay.starts_by_segment + g, t)] += f.starts;
-                    if let Some(m) = lay.societal_benefit
-                        && f.prevented > 0.0
-                    {
-                        let re = &reach_effect[path_of[k * nseg + g]];
-                        o[lay.at_index(m, t)] += self.programme_benefit(values, re, t, f.prevented);
-                    }
-                }
-                self.waiting_metrics(
-                    values,
-                    t,
-                    &ws.paths,
-                    &path_of[k * nseg..(k + 1) * nseg],
-                    &year_flows,
-                    &mut ws.waits,
-                    o,
-                );
+            let (v, contract_share) = (volume[j], shares[j]);
+            let noise = if realised { cost_noise(draws, s.provider.cost_noise_sd, c, j, t) } else { 1.0 };
+            let efficiency = if realised { values[contract.efficiency[j].0] } else { 1.0 };
+            let cost = v * bill.base_cost * efficiency * noise;
+            let revenue = match contract.form {
+                Form::Task => contract_share * paid.care,
+                _ => v * (paid.care + paid.outcome),
+            } + v * bill.premium;
+            let own_target = if matches!(contract.form, Form::Task) { contract_share } else { v } * bill.target;
+            let transfer = match (&contract.risk_sharing, realised) {
+                (Some(rs), true) => corridor_transfer(rs, own_target, cost, revenue),
+                _ => 0.0,
+            };
+            lot_cost += cost;
+            money.transfer += transfer;
+            money.provider_result += revenue + transfer - cost;
+            if realised && ledger.book(revenue + transfer, cost, s.provider.reserves_share) {
+                money.failures += 1.0;
+                money.failure_cost += s.provider.transition_cost_share * (revenue + transfer);
+                failed_share += contract.market_shares[j];
             }
-            if ws.paths.any_limited {
-                for lim in ws.paths.limits.iter_mut().flatten() {
-                    lim.waits.clear();
-                }
+            money.reserves_min = money.reserves_min.min(ledger.reserves.unwrap_or(f64::INFINITY));
+        }
+        if failed_share > 0.0 {
+            if ledgers.iter().all(|l| !l.active) {
+                // Nobody left: the lot is re-tendered at once, at the premium.
+                ledgers.iter_mut().for_each(Ledger::replace);
+                sw.premium_share[c] = 1.0;
+            } else {
+                sw.premium_share[c] = (sw.premium_share[c] + failed_share).min(1.0);
             }
-            year_flows.iter_mut().for_each(|f| *f = StepFlows::default());
-            let cost_index = index(inflation, t);
-            let calendar = s.start_year + t as i32;
-            for (k, st) in self.sims.iter().enumerate() {
-                let o = &mut out[k * per..(k + 1) * per];
-                let sw = &mut ws.strategies[k];
-                let mut money = YearMoney { reserves_min: f64::INFINITY, ..YearMoney::default() };
-                for &c in &st.contracts {
-                    let contract = &s.contracts[c];
-                    let lot_active: f64 =
-                        contract.segments.iter().map(|&g| ws.paths.state[path_of[k * nseg + g]].active).sum();
-                    let served = sw.lot_caseload[c] + sw.lots[c].starts.iter().sum::<f64>();
-                    sw.lot_caseload[c] = lot_active;
-                    if t > 0 && t % contract.period_years == 0 {
-                        sw.prices[c] =
-                            sw.prices[c].reprice(&contract.form, &sw.history[c], t, indexation, contract.margin);
-                        sw.history[c].clear();
-                        // A new period: failed providers are replaced, premiums end.
-                        for ledger in sw.ledgers[c].iter_mut().filter(|l| !l.active) {
-                            ledger.replace();
-                        }
-                        sw.premium_share[c] = 0.0;
+        }
+        lot_cost
+    }
+
+    /// Strategy `k`'s programmes in year `t`: their cost, and for an investor-financed one
+    /// the year's payment to the investor for the targeted starts against the baseline.
+    fn programmes_year(&mut self, k: usize, t: usize, cost_index: f64, money: &mut YearMoney) {
+        let plan = self.plan;
+        let s = &plan.scenario;
+        let per = plan.layout.yearly_len();
+        let o = &self.out[k * per..(k + 1) * per];
+        let sw = &mut self.ws.strategies[k];
+        for &p in &plan.sims[k].programmes {
+            if !plan.programme_runs(p, t) {
+                continue;
+            }
+            let prog = &s.programmes[p];
+            let cost = self.values[prog.annual_cost.0] * cost_index;
+            match &prog.financing {
+                Financing::Municipality => money.prevention += cost,
+                Financing::Investor(terms) => {
+                    money.investor_cost += cost;
+                    let baseline = plan.investor_baseline.get(k).and_then(|b| b.iter().find(|(q, _)| *q == p));
+                    if let Some((_, baseline)) = baseline {
+                        let actual = plan.targeted_starts_in(o, p, t);
+                        let account = sw.investor.entry(p).or_insert_with(|| investor::Account::new(terms));
+                        money.investor_payments += account.pay_year(terms, baseline[t], actual);
                     }
-                    let due = match &contract.form {
-                        Form::Outcome(terms) => {
-                            let successes: f64 = sw.outcome_queue[c][t * spy..(t + 1) * spy].iter().sum();
-                            successes * values[terms.outcome_payment.0] * index(indexation, t)
-                        }
-                        _ => 0.0,
-                    };
-                    let price_index = index(indexation, t - sw.prices[c].set_in_year);
-                    let lot = &mut sw.lots[c];
-                    let paid = pay(&contract.form, &sw.prices[c], price_index, lot, due);
-                    let premium = s.provider.emergency_premium * sw.premium_share[c] * (paid.care + paid.outcome);
-                    let target = target_cost(&contract.form, &sw.prices[c], price_index, lot) / (1.0 + contract.margin);
-                    let base_cost: Vec<f64> = contract
-                        .segments
-                        .iter()
-                        .enumerate()
-                        .map(|(pos, &g)| {
-                            lot.client_years[pos] * values[s.segments[g].cost_per_client_year.0] * cost_index
-                        })
-                        .collect();
-                    let lot_base_cost: f64 = base_cost.iter().sum();
-                    // Providers: contract shares among those trading, volume split by a
-                    // multinomial draw of the clients served in the year.
-                    let ledgers = &mut sw.ledgers[c];
-                    let trading: f64 =
-                        ledgers.iter().zip(&contract.market_shares).filter(|(l, _)| l.active).map(|(_, m)| m).sum();
-                    let shares: Vec<f64> = ledgers
-                        .iter()
-                        .zip(&contract.market_shares)
-                        .map(|(l, m)| if l.active && trading > 0.0 { m / trading } else { 0.0 })
-                        .collect();
-                    let volume = split_volume(draws, c, t, served, &shares);
-                    let mut lot_cost = 0.0;
-                    let mut failed_share = 0.0;
-                    for (j, ledger) in ledgers.iter_mut().enumerate() {
-                        if !ledger.active {
-                            continue;
-                        }
-                        let (v, contract_share) = (volume[j], shares[j]);
-                        let noise = if realised { cost_noise(draws, s.provider.cost_noise_sd, c, j, t) } else { 1.0 };
-                        let efficiency = if realised { values[contract.efficiency[j].0] } else { 1.0 };
-                        let cost = v * lot_base_cost * efficiency * noise;
-                        let revenue = match contract.form {
-                            Form::Task => contract_share * paid.care,
-                            _ => v * (paid.care + paid.outcome),
-                        } + v * premium;
-                        let own_target = if matches!(contract.form, Form::Task) { contract_share } else { v } * target;
-                        let transfer = match (&contract.risk_sharing, realised) {
-                            (Some(rs), true) => corridor_transfer(rs, own_target, cost, revenue),
-                            _ => 0.0,
-                        };
-                        lot_cost += cost;
-                        money.transfer += transfer;
-                        money.provider_result += revenue + transfer - cost;
-                        if realised && ledger.book(revenue + transfer, cost, s.provider.reserves_share) {
-                            money.failures += 1.0;
-                            money.failure_cost += s.provider.transition_cost_share * (revenue + transfer);
-                            failed_share += contract.market_shares[j];
-                        }
-                        money.reserves_min = money.reserves_min.min(ledger.reserves.unwrap_or(f64::INFINITY));
-                    }
-                    if failed_share > 0.0 {
-                        if ledgers.iter().all(|l| !l.active) {
-                            // Nobody left: the lot is re-tendered at once, at the premium.
-                            ledgers.iter_mut().for_each(Ledger::replace);
-                            sw.premium_share[c] = 1.0;
-                        } else {
-                            sw.premium_share[c] = (sw.premium_share[c] + failed_share).min(1.0);
-                        }
-                    }
-                    for (pos, cost) in base_cost.iter().enumerate() {
-                        lot.cost[pos] = cost * if lot_base_cost > 0.0 { lot_cost / lot_base_cost } else { 0.0 };
-                    }
-                    money.care += paid.care;
-                    money.outcome += paid.outcome;
-                    money.premium += premium;
-                    money.admin += contract.admin_cost_rate * (paid.care + paid.outcome + premium);
-                    money.provider_cost += lot_cost;
-                    sw.history[c].push(lot.clone());
-                    lot.clear();
-                }
-                for &p in &st.programmes {
-                    let prog = &s.programmes[p];
-                    if !(prog.first_year <= calendar && calendar <= prog.last_year) {
-                        continue;
-                    }
-                    let cost = values[prog.annual_cost.0] * cost_index;
-                    match &prog.financing {
-                        Financing::Municipality => money.prevention += cost,
-                        Financing::Investor(terms) => {
-                            money.investor_cost += cost;
-                            let baseline = self.investor_baseline.get(k).and_then(|b| b.iter().find(|(q, _)| *q == p));
-                            if let Some((_, baseline)) = baseline {
-                                let actual: f64 =
-                                    prog.targets.iter().map(|&g| o[lay.at_index(lay.starts_by_segment + g, t)]).sum();
-                                let account = sw.investor.entry(p).or_insert_with(|| investor::Account::new(terms));
-                                money.investor_payments += account.pay_year(terms, baseline[t], actual);
-                            }
-                        }
-                    }
-                }
-                let spend = money.care
-                    + money.outcome
-                    + money.premium
-                    + money.transfer
-                    + money.investor_payments
-                    + money.prevention
-                    + money.admin
-                    + money.failure_cost;
-                o[lay.at(Yearly::Spend, t)] = spend;
-                o[lay.at(Yearly::CarePayments, t)] = money.care;
-                o[lay.at(Yearly::OutcomePayments, t)] = money.outcome;
-                o[lay.at(Yearly::PreventionCost, t)] = money.prevention;
-                o[lay.at(Yearly::AdminCost, t)] = money.admin;
-                o[lay.at(Yearly::ProviderCost, t)] = money.provider_cost;
-                o[lay.at(Yearly::ProviderResult, t)] = money.provider_result;
-                o[lay.at(Yearly::SpendReal, t)] = spend / cost_index;
-                o[lay.at(Yearly::ProviderReservesMin, t)] =
-                    if money.reserves_min.is_finite() { money.reserves_min } else { f64::NAN };
-                o[lay.at(Yearly::ProviderFailures, t)] = money.failures;
-                o[lay.at(Yearly::RiskSharingTransfer, t)] = money.transfer;
-                o[lay.at(Yearly::FailureCost, t)] = money.failure_cost;
-                o[lay.at(Yearly::EmergencyPremium, t)] = money.premium;
-                o[lay.at(Yearly::InvestorPayments, t)] = money.investor_payments;
-                o[lay.at(Yearly::InvestorCost, t)] = money.investor_cost;
-                let mut caseload = 0.0;
-                for g in 0..nseg {
-                    let active = ws.paths.state[path_of[k * nseg + g]].active;
-                    caseload += active;
-                    o[lay.at_index(lay.caseload_by_segment + g, t)] = active;
-                }
-                o[lay.at(Yearly::Caseload, t)] = caseload;
-                if let (Some(m), Some(line)) = (lay.budget_overrun, &s.budget_line) {
-                    o[lay.at_index(m, t)] = if spend > line[t] { 1.0 } else { 0.0 };
                 }
             }
         }
-        client_years
+    }
+
+    /// Strategy `k`'s money metrics of year `t`, its caseload at the year's end, and
+    /// whether its spend went over the budget line.
+    fn money_metrics(&mut self, k: usize, t: usize, cost_index: f64, money: &YearMoney) {
+        let plan = self.plan;
+        let (s, lay) = (&plan.scenario, &plan.layout);
+        let per = lay.yearly_len();
+        let at = |m: usize| k * per + lay.at_index(m, t);
+        let spend = money.spend();
+        let reserves_min = if money.reserves_min.is_finite() { money.reserves_min } else { f64::NAN };
+        for (m, value) in [
+            (Yearly::Spend, spend),
+            (Yearly::CarePayments, money.care),
+            (Yearly::OutcomePayments, money.outcome),
+            (Yearly::PreventionCost, money.prevention),
+            (Yearly::AdminCost, money.admin),
+            (Yearly::ProviderCost, money.provider_cost),
+            (Yearly::ProviderResult, money.provider_result),
+            (Yearly::SpendReal, spend / cost_index),
+            (Yearly::ProviderReservesMin, reserves_min),
+            (Yearly::ProviderFailures, money.failures),
+            (Yearly::RiskSharingTransfer, money.transfer),
+            (Yearly::FailureCost, money.failure_cost),
+            (Yearly::EmergencyPremium, money.premium),
+            (Yearly::InvestorPayments, money.investor_payments),
+            (Yearly::InvestorCost, money.investor_cost),
+        ] {
+            self.out[at(m.index())] = value;
+        }
+        let mut caseload = 0.0;
+        for g in 0..s.segments.len() {
+            let active = self.active(k, g);
+            caseload += active;
+            self.out[at(lay.caseload_by_segment + g)] = active;
+        }
+        self.out[at(Yearly::Caseload.index())] = caseload;
+        if let (Some(m), Some(line)) = (lay.budget_overrun, &s.budget_line) {
+            self.out[at(m)] = if spend > line[t] { 1.0 } else { 0.0 };
+        }
     }
 }
 
@@ -981,6 +1209,20 @@ struct YearMoney {
     provider_cost: f64,
     provider_result: f64,
     reserves_min: f64,
+}
+
+impl YearMoney {
+    /// The municipality's spend: everything it pays.
+    fn spend(&self) -> f64 {
+        self.care
+            + self.outcome
+            + self.premium
+            + self.transfer
+            + self.investor_payments
+            + self.prevention
+            + self.admin
+            + self.failure_cost
+    }
 }
 
 /// The expected cost, at the contract's prices without margin, of what the lot delivered:
@@ -1196,70 +1438,101 @@ impl StrategyBuffers {
     }
 }
 
-/// The task budget of year `t` of contract `c` under a strategy (the year's payment for
-/// care): the prices of the period year `t` belongs to, re-priced from the previous period
-/// exactly as the year's payment will be, indexed to year `t`.
-fn year_budget(contract: &crate::scenario::Contract, c: usize, sw: &StrategyBuffers, t: usize, indexation: f64) -> f64 {
-    let prices = if t > 0 && t % contract.period_years == 0 {
-        sw.prices[c].reprice(&contract.form, &sw.history[c], t, indexation, contract.margin)
-    } else {
-        sw.prices[c].clone()
-    };
-    prices.budget * index(indexation, t - prices.set_in_year)
+/// Whether year `t` starts a new period of `contract` (other than the first).
+fn new_period(contract: &crate::scenario::Contract, t: usize) -> bool {
+    t > 0 && t % contract.period_years == 0
 }
 
-/// The rationing rule (docs/model.md, "Rationing"): before step `j` of the year (of
-/// `spy`), a rationing lot's projected cost of the year is the cost so far (client-years
-/// of the year's earlier steps × cost per client-year × cost index) plus the expected cost
-/// of its active clients until the year's end (`A c d (1 - exp(-τ/d))`, `τ` the time left).
-/// The room under the ceiling (budget × (1 + tolerance)) is split over the lot's segments
-/// in proportion to that expected cost of their active clients (equally when none are
-/// active); a segment may admit `floor(room / u)` clients in the step, where
-/// `u = c d (1 - exp(-(τ - Δ/2)/d))` is the expected cost until the year's end of a client
-/// admitted mid-step.
-#[allow(clippy::too_many_arguments)]
-fn rationing_caps(
-    paths: &mut Paths,
-    rationed: &[(usize, usize, usize, usize)],
-    ceilings: &[f64],
+impl StrategyBuffers {
+    /// The prices of contract `c` for a period starting in year `t`, from the realised
+    /// years of the period before.
+    fn repriced(&self, contract: &crate::scenario::Contract, c: usize, t: usize, indexation: f64) -> Prices {
+        self.prices[c].reprice(&contract.form, &self.history[c], t, indexation, contract.margin)
+    }
+
+    /// A new period of contract `c` from year `t`: new prices, an empty history; failed
+    /// providers are replaced and premiums end.
+    fn start_period(&mut self, contract: &crate::scenario::Contract, c: usize, t: usize, indexation: f64) {
+        self.prices[c] = self.repriced(contract, c, t, indexation);
+        self.history[c].clear();
+        for ledger in self.ledgers[c].iter_mut().filter(|l| !l.active) {
+            ledger.replace();
+        }
+        self.premium_share[c] = 0.0;
+    }
+
+    /// The task budget of year `t` of contract `c` (the year's payment for care): the
+    /// prices of the period year `t` belongs to, re-priced from the previous period exactly
+    /// as the year's payment will be, indexed to year `t`.
+    fn year_budget(&self, contract: &crate::scenario::Contract, c: usize, t: usize, indexation: f64) -> f64 {
+        let repriced;
+        let prices = if new_period(contract, t) {
+            repriced = self.repriced(contract, c, t, indexation);
+            &repriced
+        } else {
+            &self.prices[c]
+        };
+        prices.budget * index(indexation, t - prices.set_in_year)
+    }
+}
+
+/// The rationed lots of one simulation and their ceilings (docs/model.md, "Rationing").
+struct Rationing {
+    /// The rationed paths as (strategy, contract, path, segment), sorted, so that the
+    /// paths of a lot are next to each other.
+    lots: Vec<(usize, usize, usize, usize)>,
+    /// Per strategy and contract: the lot's ceiling in the current year (empty without
+    /// rationing).
+    ceilings: Vec<f64>,
+    /// Contracts per strategy (the stride of `ceilings`).
     ncontracts: usize,
-    year_flows: &[StepFlows],
-    cost: &dyn Fn(usize) -> f64,
-    j: usize,
-    spy: usize,
-) {
-    let dt = 1.0 / spy as f64;
-    let left = (spy - j) as f64 * dt;
-    let until_end = |d: f64, tau: f64| d * -(-tau / d).exp_m1();
-    let mut a = 0;
-    while a < rationed.len() {
-        let (k, c, _, _) = rationed[a];
-        let mut b = a;
-        while b < rationed.len() && rationed[b].0 == k && rationed[b].1 == c {
-            b += 1;
+}
+
+impl Rationing {
+    /// The ceilings of year `t`: each rationed lot's task budget × (1 + tolerance).
+    fn set_ceilings(&mut self, s: &Scenario, strategies: &[StrategyBuffers], t: usize, indexation: f64) {
+        for &(k, c, _, _) in &self.lots {
+            let contract = &s.contracts[c];
+            self.ceilings[k * self.ncontracts + c] =
+                strategies[k].year_budget(contract, c, t, indexation) * (1.0 + contract.rationing.unwrap_or(0.0));
         }
-        let lot = &rationed[a..b];
-        let mut projected = 0.0;
-        let mut weight_total = 0.0;
-        for &(_, _, i, g) in lot {
-            let d = paths.limits[i].as_ref().map_or(1.0, |l| l.mean_stay_years);
-            let future = paths.state[i].active * cost(g) * until_end(d, left);
-            projected += year_flows[i].client_years * cost(g) + future;
-            weight_total += future;
+    }
+
+    /// The rationing rule (docs/model.md, "Rationing"): before step `j` of the year (of
+    /// `spy`), a rationing lot's projected cost of the year is the cost so far (client-years
+    /// of the year's earlier steps × cost per client-year × cost index) plus the expected
+    /// cost of its active clients until the year's end (`A c d (1 - exp(-τ/d))`, `τ` the
+    /// time left). The room under the ceiling is split over the lot's segments in
+    /// proportion to that expected cost of their active clients (equally when none are
+    /// active); a segment may admit `floor(room / u)` clients in the step, where
+    /// `u = c d (1 - exp(-(τ - Δ/2)/d))` is the expected cost until the year's end of a
+    /// client admitted mid-step. `cost(g)` is segment `g`'s cost per client-year at the
+    /// year's cost index.
+    fn caps(&self, paths: &mut Paths, year_flows: &[StepFlows], cost: impl Fn(usize) -> f64, j: usize, spy: usize) {
+        let dt = 1.0 / spy as f64;
+        let left = (spy - j) as f64 * dt;
+        let until_end = |d: f64, tau: f64| d * -(-tau / d).exp_m1();
+        let Paths { state, limits, .. } = paths;
+        let future = |i: usize, g: usize, d: f64| state[i].active * cost(g) * until_end(d, left);
+        for lot in self.lots.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            let (k, c, _, _) = lot[0];
+            let mut projected = 0.0;
+            let mut weight_total = 0.0;
+            for &(_, _, i, g) in lot {
+                let d = limits[i].as_ref().map_or(1.0, |l| l.mean_stay_years);
+                let f = future(i, g, d);
+                projected += year_flows[i].client_years * cost(g) + f;
+                weight_total += f;
+            }
+            let room = (self.ceilings[k * self.ncontracts + c] - projected).max(0.0);
+            for &(_, _, i, g) in lot {
+                let Some(lim) = limits[i].as_mut() else { continue };
+                let d = lim.mean_stay_years;
+                let share = if weight_total > 0.0 { future(i, g, d) / weight_total } else { 1.0 / lot.len() as f64 };
+                let u = cost(g) * until_end(d, left - dt / 2.0);
+                lim.admit_cap = if u > 0.0 { (room * share / u).floor() } else { f64::INFINITY };
+            }
         }
-        let room = (ceilings[k * ncontracts + c] - projected).max(0.0);
-        for &(_, _, i, g) in lot {
-            let Some(lim) = paths.limits[i].as_mut() else { continue };
-            let d = lim.mean_stay_years;
-            let share = if weight_total > 0.0 {
-                paths.state[i].active * cost(g) * until_end(d, left) / weight_total
-            } else {
-                1.0 / lot.len() as f64
-            };
-            let u = cost(g) * until_end(d, left - dt / 2.0);
-            lim.admit_cap = if u > 0.0 { (room * share / u).floor() } else { f64::INFINITY };
-        }
-        a = b;
     }
 }
 
@@ -1300,15 +1573,16 @@ mod tests {
         paths.push(0, rates, Binomial::new(1.0), SegmentState { active: 100.0, waiting_reentry: 0.0, queue: 0.0 });
         paths.limits[0] = Some(Limits::new(f64::INFINITY, 1.0, 0.0, 0.0));
         let flows = vec![StepFlows { client_years: 25.0, ..StepFlows::default() }];
-        let rationed = [(0, 0, 0, 0)];
-        rationing_caps(&mut paths, &rationed, &[1_000_000.0], 1, &flows, &|_| 10_000.0, 1, 4);
+        let rationing = Rationing { lots: vec![(0, 0, 0, 0)], ceilings: vec![1_000_000.0], ncontracts: 1 };
+        rationing.caps(&mut paths, &flows, |_| 10_000.0, 1, 4);
         let projected = 250_000.0 + 1_000_000.0 * (1.0 - (-0.75f64).exp());
         let u = 10_000.0 * (1.0 - (-0.625f64).exp());
         assert!((projected - 777_633.0).abs() < 1.0);
         assert_eq!(((1_000_000.0 - projected) / u).floor(), 47.0);
         assert_eq!(paths.limits[0].as_ref().map(|l| l.admit_cap), Some(47.0));
         // Over the ceiling: nobody is admitted.
-        rationing_caps(&mut paths, &rationed, &[700_000.0], 1, &flows, &|_| 10_000.0, 1, 4);
+        let over = Rationing { ceilings: vec![700_000.0], ..rationing };
+        over.caps(&mut paths, &flows, |_| 10_000.0, 1, 4);
         assert_eq!(paths.limits[0].as_ref().map(|l| l.admit_cap), Some(0.0));
     }
 
@@ -1327,7 +1601,8 @@ mod tests {
         // client-year 1000 in both segments, so shares are 3/4 and 1/4.
         let e1 = 1.0 - (-1.0f64).exp();
         let ceiling = 40.0 * 1000.0 * e1 + 100_000.0;
-        rationing_caps(&mut paths, &[(0, 0, 0, 0), (0, 0, 1, 1)], &[ceiling], 1, &flows, &|_| 1000.0, 0, 1);
+        let rationing = Rationing { lots: vec![(0, 0, 0, 0), (0, 0, 1, 1)], ceilings: vec![ceiling], ncontracts: 1 };
+        rationing.caps(&mut paths, &flows, |_| 1000.0, 0, 1);
         let u = 1000.0 * (1.0 - (-0.5f64).exp());
         let caps: Vec<f64> = paths.limits.iter().map(|l| l.as_ref().map_or(0.0, |l| l.admit_cap)).collect();
         assert_eq!(caps, vec![(75_000.0 / u).floor(), (25_000.0 / u).floor()]);

@@ -1,4 +1,5 @@
-//! Demand (MODEL.md section 5): the exact step scheme of one segment.
+//! Demand (docs/model.md, section 3, "Demand: a segment of care"): the exact step scheme
+//! of one segment.
 //!
 //! Durations are exponential with mean `d`. For a step of length `Δ`, with `e = exp(-Δ/d)`:
 //!
@@ -234,8 +235,8 @@ pub struct Paths {
     places_step: Vec<bool>,
 }
 
-/// The capacity, rationing and waiting list of one path (MODEL.md section 5b; see
-/// docs/model.md, "Capacity and waiting lists", for the scheme and its exactness).
+/// The capacity, rationing and waiting list of one path (see docs/model.md, section 11,
+/// "Capacity, rationing and waiting lists", for the scheme and its exactness).
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Places: the maximum active clients (`INFINITY` without a capacity).
@@ -361,89 +362,133 @@ impl Paths {
 /// path's incidence factor and before prevention; `escalations_in` holds the clients
 /// escalated to each path in the previous step. Results land in `paths.flows`.
 pub fn step_paths<D: Draws>(draws: &mut D, step: usize, paths: &mut Paths, referrals: &[f64]) {
-    let n = paths.len();
-    let nseg = referrals.len();
-    paths.keys.resize(STEP_PURPOSES.len() * nseg, StreamStart::default());
-    for (p, &purpose) in STEP_PURPOSES.iter().enumerate() {
-        for g in 0..nseg {
-            paths.keys[p * nseg + g] = draws.start(purpose, g, step);
+    paths.stream_starts(draws, step, referrals.len());
+    paths.arrivals(draws, referrals);
+    if paths.any_limited {
+        paths.queues(draws, step);
+    }
+    paths.exits(draws);
+    paths.outcomes(draws);
+}
+
+/// The stream starts of phase `p` of a step (its purpose is `STEP_PURPOSES[p]`), per
+/// segment.
+fn phase_keys(keys: &[StreamStart], p: usize) -> &[StreamStart] {
+    let nseg = keys.len() / STEP_PURPOSES.len();
+    &keys[p * nseg..(p + 1) * nseg]
+}
+
+/// The phases of a step (see [`step_paths`]), each for all paths.
+impl Paths {
+    /// The stream starts of the step's draws, purpose-major, per segment.
+    fn stream_starts<D: Draws>(&mut self, draws: &D, step: usize, nseg: usize) {
+        self.keys.resize(STEP_PURPOSES.len() * nseg, StreamStart::default());
+        for (p, &purpose) in STEP_PURPOSES.iter().enumerate() {
+            for g in 0..nseg {
+                self.keys[p * nseg + g] = draws.start(purpose, g, step);
+            }
         }
     }
-    let key = |p: usize, g: usize| p * nseg + g;
-    let Paths { segment, rates, thin, prevention, state, escalations_in, flows, keys, limits, places_step, .. } = paths;
-    for i in 0..n {
-        let g = segment[i];
-        let b = draws.binomial_keyed(&keys[key(0, g)], referrals[g], &thin[i]);
-        flows[i].referrals = b;
-    }
-    for i in 0..n {
-        let released = draws.binomial_keyed(&keys[key(1, segment[i])], state[i].waiting_reentry, &rates[i].release);
-        state[i].waiting_reentry -= released;
-        flows[i].starts = released + escalations_in[i];
-    }
-    for i in 0..n {
-        let prevented = draws.binomial_keyed(&keys[key(2, segment[i])], flows[i].referrals, &prevention[i]);
-        flows[i].prevented = prevented;
-        flows[i].referrals -= prevented;
-        flows[i].starts += flows[i].referrals;
-    }
-    let limited = paths.any_limited;
-    if limited {
+
+    /// The step's arrivals into `flows.starts`: the shared referrals thinned to each path's
+    /// incidence factor, less those prevented, plus the re-entries released and the
+    /// escalations in.
+    fn arrivals<D: Draws>(&mut self, draws: &mut D, referrals: &[f64]) {
+        let Paths { segment, rates, thin, prevention, state, escalations_in, flows, keys, .. } = self;
+        let n = segment.len();
+        let (thinning, release, prevent) = (phase_keys(keys, 0), phase_keys(keys, 1), phase_keys(keys, 2));
         for i in 0..n {
+            let g = segment[i];
+            let b = draws.binomial_keyed(&thinning[g], referrals[g], &thin[i]);
+            flows[i].referrals = b;
+        }
+        for i in 0..n {
+            let released = draws.binomial_keyed(&release[segment[i]], state[i].waiting_reentry, &rates[i].release);
+            state[i].waiting_reentry -= released;
+            flows[i].starts = released + escalations_in[i];
+        }
+        for i in 0..n {
+            let prevented = draws.binomial_keyed(&prevent[segment[i]], flows[i].referrals, &prevention[i]);
+            flows[i].prevented = prevented;
+            flows[i].referrals -= prevented;
+            flows[i].starts += flows[i].referrals;
+        }
+    }
+
+    /// The queue phase of every limited path (see [`QueueStep`]); notes which paths made
+    /// their exits there.
+    fn queues<D: Draws>(&mut self, draws: &mut D, step: usize) {
+        let Paths { segment, rates, state, flows, limits, places_step, norm_years, .. } = self;
+        for i in 0..segment.len() {
             places_step[i] = false;
             if let Some(lim) = limits[i].as_mut() {
-                let q = QueueStep {
-                    step,
-                    segment: segment[i],
-                    step_years: rates[i].step_years,
-                    norm_years: paths.norm_years,
-                };
+                let q =
+                    QueueStep { step, segment: segment[i], step_years: rates[i].step_years, norm_years: *norm_years };
                 places_step[i] = q.run(draws, lim, &mut state[i], &mut flows[i]);
             }
         }
     }
-    for i in 0..n {
-        if limited && places_step[i] {
-            continue;
+
+    /// Exits of the clients carried into the step and of those who started in it, with
+    /// their client-years (except on paths whose queue phase made the exits).
+    fn exits<D: Draws>(&mut self, draws: &mut D) {
+        let limited = self.any_limited;
+        let Paths { segment, rates, state, flows, keys, places_step, .. } = self;
+        let n = segment.len();
+        let (carried_keys, new_keys) = (phase_keys(keys, 3), phase_keys(keys, 4));
+        for i in 0..n {
+            if limited && places_step[i] {
+                continue;
+            }
+            let carried = state[i].active;
+            let exit_carried = draws.binomial_keyed(&carried_keys[segment[i]], carried, &rates[i].exit_carried);
+            flows[i].exits = exit_carried;
+            flows[i].client_years =
+                (carried - exit_carried) * rates[i].step_years + exit_carried * rates[i].years_carried_exit;
         }
-        let carried = state[i].active;
-        let exit_carried = draws.binomial_keyed(&keys[key(3, segment[i])], carried, &rates[i].exit_carried);
-        flows[i].exits = exit_carried;
-        flows[i].client_years =
-            (carried - exit_carried) * rates[i].step_years + exit_carried * rates[i].years_carried_exit;
-    }
-    for i in 0..n {
-        if limited && places_step[i] {
-            continue;
+        for i in 0..n {
+            if limited && places_step[i] {
+                continue;
+            }
+            let starts = flows[i].starts;
+            let exit_new = draws.binomial_keyed(&new_keys[segment[i]], starts, &rates[i].exit_new);
+            flows[i].client_years += (starts - exit_new) * rates[i].years_new_stay + exit_new * rates[i].years_new_exit;
+            flows[i].exits += exit_new;
+            state[i].active += starts - flows[i].exits;
         }
-        let starts = flows[i].starts;
-        let exit_new = draws.binomial_keyed(&keys[key(4, segment[i])], starts, &rates[i].exit_new);
-        flows[i].client_years += (starts - exit_new) * rates[i].years_new_stay + exit_new * rates[i].years_new_exit;
-        flows[i].exits += exit_new;
-        state[i].active += starts - flows[i].exits;
     }
-    for i in 0..n {
-        flows[i].successes = draws.binomial_keyed(&keys[key(5, segment[i])], flows[i].exits, &rates[i].success);
-    }
-    for i in 0..n {
-        let failures = flows[i].exits - flows[i].successes;
-        let reenter = draws.binomial_keyed(&keys[key(6, segment[i])], failures, &rates[i].reentry);
-        state[i].waiting_reentry += reenter;
-        flows[i].escalations_out = failures - reenter;
-    }
-    for i in 0..n {
-        let rest = flows[i].escalations_out;
-        flows[i].escalations_out = draws.binomial_keyed(&keys[key(7, segment[i])], rest, &rates[i].escalation);
-    }
-    if limited {
-        for f in flows.iter_mut() {
-            f.escalations_out += f.escalations_waiting;
+
+    /// What the exits come to: successes; of the failures, re-entries (they wait to
+    /// re-enter) and escalations to the heavier segment, with those who escalated while
+    /// waiting.
+    fn outcomes<D: Draws>(&mut self, draws: &mut D) {
+        let limited = self.any_limited;
+        let Paths { segment, rates, state, flows, keys, .. } = self;
+        let n = segment.len();
+        let (success, reentry, escalation) = (phase_keys(keys, 5), phase_keys(keys, 6), phase_keys(keys, 7));
+        for i in 0..n {
+            flows[i].successes = draws.binomial_keyed(&success[segment[i]], flows[i].exits, &rates[i].success);
+        }
+        for i in 0..n {
+            let failures = flows[i].exits - flows[i].successes;
+            let reenter = draws.binomial_keyed(&reentry[segment[i]], failures, &rates[i].reentry);
+            state[i].waiting_reentry += reenter;
+            flows[i].escalations_out = failures - reenter;
+        }
+        for i in 0..n {
+            let rest = flows[i].escalations_out;
+            flows[i].escalations_out = draws.binomial_keyed(&escalation[segment[i]], rest, &rates[i].escalation);
+        }
+        if limited {
+            for f in flows.iter_mut() {
+                f.escalations_out += f.escalations_waiting;
+            }
         }
     }
 }
 
-/// The queue phase of one limited path in one step (MODEL.md 5b; docs/model.md,
-/// "Capacity and waiting lists").
+/// The queue phase of one limited path in one step (docs/model.md, section 11,
+/// "Capacity, rationing and waiting lists").
 ///
 /// On entry `flows.starts` holds the step's arrivals `S` (clients who need care). When
 /// nobody waits and the arrivals fit in the free places and under the rationing cap, the
@@ -558,7 +603,26 @@ impl Fluid {
     }
 }
 
+/// The counts of a step that binds: on the list at the start, arrivals, admissions.
+struct Binding {
+    queue: f64,
+    arrivals: f64,
+    admitted: f64,
+}
+
+/// The clients who left a waiting list within a step, and the list's client-years.
+struct Leaving {
+    /// Clients who left the list (drop-outs and escalations).
+    leavers: f64,
+    /// Leavers who escalated.
+    escalated: f64,
+    /// Client-years on the list during the step.
+    queue_years: f64,
+}
+
 impl QueueStep {
+    /// The queue phase of the path with limits `lim` (see [`QueueStep`]); returns whether
+    /// the step's exits were made here.
     fn run<D: Draws>(&self, draws: &mut D, lim: &mut Limits, state: &mut SegmentState, flows: &mut StepFlows) -> bool {
         let dt = self.step_years;
         let arrivals = flows.starts;
@@ -573,18 +637,50 @@ impl QueueStep {
         if q0 <= 0.0 && arrivals <= free.min(lim.admit_cap) {
             return false;
         }
+        let (releases, admitted) = self.admissions(draws, lim, q0, a0, arrivals);
+        let binding = Binding { queue: q0, arrivals, admitted };
+        let leaving = self.leaving(draws, lim, &binding);
+        self.admit_cohorts(lim, flows, &binding);
+        let candidates = q0 + arrivals;
+        state.queue = (candidates - admitted - leaving.leavers).max(0.0);
+        rescale_cohorts(lim, state.queue);
+        flows.starts = admitted;
+        flows.queue_years = leaving.queue_years;
+        flows.dropouts = leaving.leavers - leaving.escalated;
+        flows.escalations_waiting = leaving.escalated;
         let places = lim.capacity.is_finite();
+        if places {
+            let exits = releases.min(a0 + admitted);
+            let a1 = a0 + admitted - exits;
+            flows.exits = exits;
+            flows.client_years = dt * (a0 + a1) / 2.0;
+            state.active = a1;
+        }
+        places
+    }
+
+    /// The releases of occupied places (with a capacity) and the admissions of the step,
+    /// from `q0` waiting, `a0` active and the step's `arrivals`.
+    fn admissions<D: Draws>(&self, draws: &mut D, lim: &Limits, q0: f64, a0: f64, arrivals: f64) -> (f64, f64) {
+        let free = (lim.capacity - a0).max(0.0);
         let mut releases = 0.0;
         let mut slots = f64::INFINITY;
-        if places {
+        if lim.capacity.is_finite() {
             let occupied = a0.max((a0 + free.min(q0 + arrivals)).min(lim.capacity));
-            let mean = occupied * dt / lim.mean_stay_years;
+            let mean = occupied * self.step_years / lim.mean_stay_years;
             releases = draws.poisson(Purpose::QueueRelease, self.segment, self.step, mean);
             slots = free + releases;
         }
         slots = slots.min(lim.admit_cap.max(0.0));
         let candidates = q0 + arrivals;
-        let admitted = candidates.min(slots).max(0.0);
+        (releases, candidates.min(slots).max(0.0))
+    }
+
+    /// Who leaves the list within the step, and its client-years.
+    fn leaving<D: Draws>(&self, draws: &mut D, lim: &Limits, b: &Binding) -> Leaving {
+        let dt = self.step_years;
+        let (q0, arrivals, admitted) = (b.queue, b.arrivals, b.admitted);
+        let candidates = q0 + arrivals;
         let left_over = candidates - admitted;
         // The queue within the step: dQ/dt = (S - N)/Δ - h Q from Q0.
         let h = lim.leave_hazard;
@@ -611,11 +707,19 @@ impl QueueStep {
         } else {
             0.0
         };
-        // Cohorts (see `Fluid`): the step's arrivals join at the back; the admitted leave
-        // from the front, admitted evenly over the step, while everyone still waiting leaves
-        // the list at hazard h, so the ones ahead of a client thin out as it waits.
+        Leaving { leavers, escalated, queue_years }
+    }
+
+    /// The admissions from the cohorts (see `Fluid`): the step's arrivals join at the back;
+    /// the admitted leave from the front, admitted evenly over the step, while everyone
+    /// still waiting leaves the list at hazard h, so the ones ahead of a client thin out as
+    /// it waits. Adds the admitted clients' waits to `flows` and `lim.waits`, and leaves
+    /// the survivors at the step's end in the cohorts, as the fluid has them.
+    fn admit_cohorts(&self, lim: &mut Limits, flows: &mut StepFlows, b: &Binding) {
+        let dt = self.step_years;
+        let (arrivals, admitted) = (b.arrivals, b.admitted);
         let t0 = self.step as f64 * dt;
-        let fluid = Fluid { h, dt, t0, nu: admitted / dt };
+        let fluid = Fluid { h: lim.leave_hazard, dt, t0, nu: admitted / dt };
         let fresh_density = arrivals / dt;
         if arrivals > 0.0 {
             lim.cohorts.push_back(Cohort { from: t0, to: t0 + dt, count: arrivals, density: fresh_density });
@@ -654,64 +758,38 @@ impl QueueStep {
                 front.from = t0 + f1;
             }
         }
-        // Survivors at the step's end, as the fluid has them; rescaled below to the count
-        // drawn.
         for c in lim.cohorts.iter_mut() {
             c.count = fluid.survivors_at_end(c);
         }
-        state.queue = (candidates - admitted - leavers).max(0.0);
-        // The count on the list is exact; the cohorts carry its ages. Rescale them to it
-        // (a cohort cannot lose more clients than it has).
-        let in_cohorts: f64 = lim.cohorts.iter().map(|c| c.count).sum();
-        if state.queue <= 0.0 || in_cohorts <= 0.0 {
-            lim.cohorts.clear();
-        } else if (in_cohorts - state.queue).abs() > 1e-9 {
-            let f = state.queue / in_cohorts;
-            lim.cohorts.iter_mut().for_each(|c| c.count *= f);
-        }
-        lim.cohorts.retain(|c| c.count > 1e-12);
-        flows.starts = admitted;
-        flows.queue_years = queue_years;
-        flows.dropouts = leavers - escalated;
-        flows.escalations_waiting = escalated;
-        if places {
-            let exits = releases.min(a0 + admitted);
-            let a1 = a0 + admitted - exits;
-            flows.exits = exits;
-            flows.client_years = dt * (a0 + a1) / 2.0;
-            state.active = a1;
-        }
-        places
     }
 }
 
-/// Advances a single segment by one step (see [`step_paths`]); `referrals` are the
-/// referrals before prevention, `escalations_in` those escalated to it in the previous step.
-#[allow(clippy::too_many_arguments)]
-pub fn step<D: Draws>(
-    draws: &mut D,
-    segment: usize,
-    step: usize,
-    rates: &SegmentRates,
-    prevention: &Binomial,
-    state: &mut SegmentState,
-    referrals: f64,
-    escalations_in: f64,
-) -> StepFlows {
-    let mut paths = Paths::default();
-    paths.push(segment, rates.clone(), Binomial::new(1.0), state.clone());
-    paths.prevention[0] = *prevention;
-    paths.escalations_in[0] = escalations_in;
-    let mut shared = vec![0.0; segment + 1];
-    shared[segment] = referrals;
-    step_paths(draws, step, &mut paths, &shared);
-    *state = paths.state[0].clone();
-    paths.flows[0]
+/// Rescales the cohorts to `queue`, the count on the list: the count is exact (drawn), the
+/// cohorts carry its ages (a cohort cannot lose more clients than it has).
+fn rescale_cohorts(lim: &mut Limits, queue: f64) {
+    let in_cohorts: f64 = lim.cohorts.iter().map(|c| c.count).sum();
+    if queue <= 0.0 || in_cohorts <= 0.0 {
+        lim.cohorts.clear();
+    } else if (in_cohorts - queue).abs() > 1e-9 {
+        let f = queue / in_cohorts;
+        lim.cohorts.iter_mut().for_each(|c| c.count *= f);
+    }
+    lim.cohorts.retain(|c| c.count > 1e-12);
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One segment alone through one step on expected values, without prevention or
+    /// escalations in.
+    fn expected_step(step: usize, rates: &SegmentRates, state: &mut SegmentState, referrals: f64) -> StepFlows {
+        let mut paths = Paths::default();
+        paths.push(0, rates.clone(), Binomial::new(1.0), state.clone());
+        step_paths(&mut ExpectedDraws, step, &mut paths, &[referrals]);
+        *state = paths.state[0].clone();
+        paths.flows[0]
+    }
 
     /// In steady state, expected client-years per year equal arrivals × duration at any
     /// step length (the deterministic path is the expectation of the random one).
@@ -722,11 +800,10 @@ mod tests {
             let d = 1.7;
             let lambda = 300.0; // referrals a year
             let rates = SegmentRates::new(d, dt, 0.6, 0.0, 0.0, 1.0);
-            let none = Binomial::new(0.0);
             let mut state = SegmentState { active: lambda * d, waiting_reentry: 0.0, queue: 0.0 };
             let mut years = 0.0;
             for s in 0..(40 * spy) {
-                let f = step(&mut ExpectedDraws, 0, s, &rates, &none, &mut state, lambda * dt, 0.0);
+                let f = expected_step(s, &rates, &mut state, lambda * dt);
                 if s >= 39 * spy {
                     years += f.client_years;
                 }

@@ -172,10 +172,9 @@ impl Binomial {
         let c = nf * self.p + 0.5;
         let v_r = 0.92 - 4.2 / b;
         let two_a = 2.0 * a;
+        let hat = Hat { a, b, spq };
         loop {
-            let u = s.uniform() - 0.5;
-            let v = s.uniform();
-            let us = 0.5 - u.abs();
+            let (u, v, us) = centred_uniforms(s);
             let k = floor((two_a / us + b) * u + c);
             if us >= 0.07 && v <= v_r {
                 return k;
@@ -183,16 +182,17 @@ impl Binomial {
             if k < 0.0 || k > nf {
                 continue;
             }
-            if self.btrs_accept(nf, k, u, v, a, b, spq) {
+            if self.btrs_accept(nf, k, u, v, &hat) {
                 return k;
             }
         }
     }
 
+    /// The exact acceptance test of BTRS for candidate `k` from the uniforms `u`, `v`.
     #[cold]
     #[inline(never)]
-    #[allow(clippy::too_many_arguments)]
-    fn btrs_accept(&self, n: f64, k: f64, u: f64, v: f64, a: f64, b: f64, spq: f64) -> bool {
+    fn btrs_accept(&self, n: f64, k: f64, u: f64, v: f64, hat: &Hat) -> bool {
+        let Hat { a, b, spq } = *hat;
         let us = 0.5 - u.abs();
         let alpha = (2.83 + 5.1 / b) * spq;
         let m = floor((n + 1.0) * self.p);
@@ -213,6 +213,23 @@ impl Binomial {
         };
         v <= bound
     }
+}
+
+/// The constants of BTRS's hat for one `(n, p)` that its exact acceptance test needs:
+/// Hörmann's `a` and `b`, and `sqrt(n p q)`.
+struct Hat {
+    a: f64,
+    b: f64,
+    spq: f64,
+}
+
+/// The uniforms of one trial of a transformed rejection (BTRS, PTRS): `u` uniform on
+/// (-1/2, 1/2), `v` uniform on (0, 1), drawn in that order, and `us = 1/2 - |u|`.
+#[inline(always)]
+fn centred_uniforms(s: &mut Stream) -> (f64, f64, f64) {
+    let u = s.uniform() - 0.5;
+    let v = s.uniform();
+    (u, v, 0.5 - u.abs())
 }
 
 /// `ln(k!) - [ (k + 1/2) ln(k + 1) - (k + 1) + ln(2 pi)/2 ]`, the Stirling remainder.
@@ -265,9 +282,7 @@ fn ptrs(lam: f64, s: &mut Stream) -> u64 {
     let inv_alpha = 1.1239 + 1.1328 / (b - 3.4);
     let v_r = 0.9277 - 3.6224 / (b - 2.0);
     loop {
-        let u = s.uniform() - 0.5;
-        let v = s.uniform();
-        let us = 0.5 - u.abs();
+        let (u, v, us) = centred_uniforms(s);
         let k = floor((2.0 * a / us + b) * u + lam + 0.43);
         if us >= 0.07 && v <= v_r {
             return k as u64;
