@@ -1,3 +1,6 @@
+#![warn(missing_docs)]
+// Without the outputs, the pipelines that use the exporters and some analyses are not built.
+#![cfg_attr(not(feature = "outputs"), allow(dead_code))]
 //! contractsim: a Monte Carlo model of how Dutch municipalities finance youth care.
 //!
 //! The crate follows the data, one floor on top of the other; a module imports only from

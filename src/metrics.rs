@@ -21,7 +21,7 @@ macro_rules! metrics {
         /// Every metric, in storage order.
             pub const ALL: [$enum; [$($name),+].len()] = [$($enum::$variant),+];
         /// The names as in the output files, in storage order.
-            pub const NAMES: [&'static str; [$($name),+].len()] = [$($name),+];
+            pub(crate) const NAMES: [&'static str; [$($name),+].len()] = [$($name),+];
 
         /// The position in a record.
             #[inline(always)]
@@ -35,7 +35,7 @@ macro_rules! metrics {
             }
 
         /// The metric of a name in the output files.
-            pub fn from_name(name: &str) -> Option<Self> {
+            pub(crate) fn from_name(name: &str) -> Option<Self> {
                 Self::NAMES.iter().position(|n| *n == name).map(|i| Self::ALL[i])
             }
         }
@@ -161,24 +161,24 @@ metrics! {
 }
 
 /// Yearly metrics present in every scenario, in storage order.
-pub const YEARLY_BASE: [&str; Yearly::ALL.len()] = Yearly::NAMES;
+pub(crate) const YEARLY_BASE: [&str; Yearly::ALL.len()] = Yearly::NAMES;
 
 /// Horizon metrics per strategy and run, in storage order.
 pub const HORIZON: [&str; Horizon::ALL.len()] = Horizon::NAMES;
 
 /// The yearly metric of scenarios with a budget line: 1 when spend exceeds it.
-pub const BUDGET_OVERRUN: &str = "budget_overrun";
+pub(crate) const BUDGET_OVERRUN: &str = "budget_overrun";
 
 /// The yearly metric of scenarios with benefits outside the municipal budget.
-pub const SOCIETAL_BENEFIT: &str = "societal_benefit";
+pub(crate) const SOCIETAL_BENEFIT: &str = "societal_benefit";
 
 /// The yearly metric of a segment's caseload, as named in `yearly.csv`.
-pub fn caseload_of(segment: &str) -> String {
+pub(crate) fn caseload_of(segment: &str) -> String {
     format!("caseload.{segment}")
 }
 
 /// The yearly metric of a segment's starts, as named in `yearly.csv`.
-pub fn starts_of(segment: &str) -> String {
+pub(crate) fn starts_of(segment: &str) -> String {
     format!("starts.{segment}")
 }
 

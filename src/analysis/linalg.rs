@@ -5,7 +5,7 @@
 /// A least-squares fit built row by row: the triangular factor `R` of the design matrix
 /// and `Qᵀ y` for one or more targets.
 #[derive(Debug, Clone)]
-pub struct LeastSquares {
+pub(crate) struct LeastSquares {
     p: usize,
     targets: usize,
     /// `p` rows of `p + targets` numbers: `R` then `Qᵀ y`.
@@ -39,7 +39,7 @@ impl LeastSquares {
 
     /// The coefficients, `[target][column]`. Columns that are (nearly) linear combinations
     /// of earlier ones get coefficient 0.
-    pub fn solve(&self) -> Vec<Vec<f64>> {
+    pub(crate) fn solve(&self) -> Vec<Vec<f64>> {
         let w = self.p + self.targets;
         let scale = (0..self.p).map(|j| self.r[j * w + j].abs()).fold(0.0, f64::max);
         let keep: Vec<bool> = (0..self.p).map(|j| self.r[j * w + j].abs() > 1e-9 * scale && scale > 0.0).collect();
@@ -63,7 +63,7 @@ impl LeastSquares {
 }
 
 /// Ranks 1..n, ties given their average rank.
-pub fn ranks(xs: &[f64]) -> Vec<f64> {
+pub(crate) fn ranks(xs: &[f64]) -> Vec<f64> {
     let mut order: Vec<usize> = (0..xs.len()).collect();
     order.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]).then(a.cmp(&b)));
     let mut out = vec![0.0; xs.len()];
@@ -83,7 +83,7 @@ pub fn ranks(xs: &[f64]) -> Vec<f64> {
 }
 
 /// Pearson correlation; NaN when either side is constant or there are fewer than 3 pairs.
-pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
+pub(crate) fn pearson(a: &[f64], b: &[f64]) -> f64 {
     let n = a.len().min(b.len());
     if n < 3 {
         return f64::NAN;
@@ -102,7 +102,7 @@ pub fn pearson(a: &[f64], b: &[f64]) -> f64 {
 
 /// The inverse of a symmetric positive definite matrix (row-major, `n × n`) by Gauss-Jordan
 /// elimination with partial pivoting; `None` when it is (nearly) singular.
-pub fn inverse(m: &[f64], n: usize) -> Option<Vec<f64>> {
+pub(crate) fn inverse(m: &[f64], n: usize) -> Option<Vec<f64>> {
     let mut a = m.to_vec();
     let mut inv: Vec<f64> = (0..n * n).map(|i| if i / n == i % n { 1.0 } else { 0.0 }).collect();
     let scale = m.iter().fold(0.0f64, |acc, x| acc.max(x.abs()));

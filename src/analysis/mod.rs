@@ -13,6 +13,6 @@ pub mod voi;
 use crate::metrics::{HORIZON, Horizon};
 
 /// The horizon metric named `name`, or an error message listing the names.
-pub fn horizon_metric(name: &str) -> Result<Horizon, String> {
+pub(crate) fn horizon_metric(name: &str) -> Result<Horizon, String> {
     Horizon::from_name(name).ok_or_else(|| format!("--metric: expected one of {}, found `{name}`", HORIZON.join(", ")))
 }

@@ -12,7 +12,7 @@ use crate::metrics::Horizon;
 use crate::random::rng::RunKey;
 
 /// Percentiles the one-way analysis sets each input to.
-pub const TORNADO_LEVELS: [f64; 2] = [0.10, 0.90];
+pub(crate) const TORNADO_LEVELS: [f64; 2] = [0.10, 0.90];
 
 /// One bar of a tornado: a strategy's mean metric with one input at its 10th and at its
 /// 90th percentile, the others at their medians.
@@ -38,7 +38,7 @@ pub struct TornadoRow {
 
 impl TornadoRow {
     /// `metric_high - metric_low`.
-    pub fn swing(&self) -> f64 {
+    pub(crate) fn swing(&self) -> f64 {
         self.metric_high - self.metric_low
     }
 }
@@ -132,7 +132,7 @@ pub struct RankRow {
 /// Spearman and partial rank correlation coefficients of every drawn input with `metric`
 /// of each strategy in `strategies`, over the runs of `batch` (runs where the metric is
 /// NaN are left out).
-pub fn rank_correlations(plan: &Plan, batch: &Batch, metric: Horizon, strategies: &[usize]) -> Vec<RankRow> {
+pub(crate) fn rank_correlations(plan: &Plan, batch: &Batch, metric: Horizon, strategies: &[usize]) -> Vec<RankRow> {
     let names: Vec<&str> = plan.uncertain_params().collect();
     let mut rows = Vec::new();
     for &k in strategies {

@@ -52,7 +52,7 @@ impl std::str::FromStr for SweepKey {
 }
 
 /// Largest number of grid points a sweep accepts.
-pub const MAX_POINTS: usize = 400;
+pub(crate) const MAX_POINTS: usize = 400;
 
 /// The scenario of `text` (read from `file`) with the keys set to the values.
 pub fn scenario_with(text: &str, file: &std::path::Path, set: &[(&str, f64)]) -> Result<Scenario, String> {

@@ -6,7 +6,7 @@ use crate::scenario;
 
 /// Largest relative difference between the implied steady state and the initial caseload
 /// that still counts as calibrated.
-pub const CALIBRATION_TOLERANCE: f64 = 0.10;
+pub(crate) const CALIBRATION_TOLERANCE: f64 = 0.10;
 
 /// Validates each file and prints, per segment, the implied steady-state caseload next to
 /// `initial_caseload`, warning where they differ by more than 10%.

@@ -17,11 +17,11 @@ mod sweep;
 
 use std::path::PathBuf;
 
-pub use check::{CALIBRATION_TOLERANCE, check};
+pub use check::check;
 pub use merge::merge;
 pub use new::{SHIPPED, new, scenario_text};
 pub use redraw::redraw;
-pub use run::{MAX_SIMULATION, QUANTILE_MEMORY_MIB, exact_quantile_bytes, quantile_mode, run};
+pub use run::run;
 pub use sensitivity::sensitivity;
 pub use sweep::sweep;
 

@@ -29,7 +29,7 @@ fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -
 
 /// Why a destination folder may not be replaced without `--force`.
 #[derive(Debug, thiserror::Error, PartialEq)]
-pub enum DestinationError {
+pub(crate) enum DestinationError {
     /// The destination exists and is not a folder.
     #[error("{dest}: expected a results folder, found a file; choose another `--out`")]
     NotAFolder {
@@ -67,7 +67,7 @@ pub enum DestinationError {
 /// `meta.json` names the same scenario. The same scenario means the same SHA-256, or a
 /// recorded `scenario_file` that resolves (from the current folder) to the same file, or,
 /// when the recorded file no longer exists, the same file name.
-pub fn check_destination(dest: &Path, file: &Path, sha256: &str) -> Result<(), DestinationError> {
+pub(crate) fn check_destination(dest: &Path, file: &Path, sha256: &str) -> Result<(), DestinationError> {
     let Ok(meta) = fs::symlink_metadata(dest) else { return Ok(()) };
     if !meta.is_dir() {
         return Err(DestinationError::NotAFolder { dest: dest.to_path_buf() });
@@ -140,7 +140,7 @@ fn clean_stale(parent: &Path, name: &str) {
 }
 
 /// Writes `files` (name, contents) as the folder `dest`, replacing it as a whole.
-pub fn write_folder(dest: &Path, files: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
+pub(crate) fn write_folder(dest: &Path, files: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
     let staging = Staging::new(dest)?;
     for (file, bytes) in files {
         staging.write(file, bytes)?;
@@ -153,7 +153,7 @@ pub fn write_folder(dest: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Outp
 /// stop), it is removed and the destination stays as it was. Large files can be streamed
 /// into [`Staging::path`] while a run is under way.
 #[derive(Debug)]
-pub struct Staging {
+pub(crate) struct Staging {
     dest: PathBuf,
     tmp: PathBuf,
     old: PathBuf,

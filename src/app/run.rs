@@ -25,9 +25,9 @@ use crate::stats::quantiles::QuantileMode;
 use anyhow::Context;
 
 /// Longest estimated simulation time of one scenario.
-pub const MAX_SIMULATION: Duration = Duration::from_secs(24 * 3600);
+pub(crate) const MAX_SIMULATION: Duration = Duration::from_secs(24 * 3600);
 /// Default memory for exact percentiles, MiB.
-pub const QUANTILE_MEMORY_MIB: f64 = 1024.0;
+pub(crate) const QUANTILE_MEMORY_MIB: f64 = 1024.0;
 
 /// What one scenario's run is to do.
 struct Job {
@@ -140,13 +140,13 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
 
 /// Bytes of the statistics kept for `runs` runs with exact percentiles: every figure of
 /// every run (8 bytes each). Sketches take a fixed amount whatever the number of runs.
-pub fn exact_quantile_bytes(plan: &Plan, runs: usize) -> f64 {
+pub(crate) fn exact_quantile_bytes(plan: &Plan, runs: usize) -> f64 {
     Columns::new(plan).width as f64 * 8.0 * runs as f64
 }
 
 /// How percentiles are kept for a batch of `runs` runs: exact when every figure of every
 /// run fits in `budget_mib` MiB, otherwise sketches.
-pub fn quantile_mode(plan: &Plan, runs: usize, budget_mib: f64) -> QuantileMode {
+pub(crate) fn quantile_mode(plan: &Plan, runs: usize, budget_mib: f64) -> QuantileMode {
     if exact_quantile_bytes(plan, runs) <= budget_mib * 1024.0 * 1024.0 {
         QuantileMode::Exact
     } else {
@@ -335,12 +335,12 @@ fn write_partial(
 }
 
 /// Worker threads that `threads` (0: all cores) gives.
-pub fn rayon_threads(threads: usize) -> usize {
+pub(crate) fn rayon_threads(threads: usize) -> usize {
     if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads }
 }
 
 /// The name of a percentile mode in `partial.json`.
-pub fn mode_name(mode: QuantileMode) -> &'static str {
+pub(crate) fn mode_name(mode: QuantileMode) -> &'static str {
     match mode {
         QuantileMode::Exact => "exact",
         QuantileMode::Sketch => "sketch",

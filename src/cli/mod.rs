@@ -11,11 +11,11 @@ pub use crate::app::AppError as CliError;
 use crate::app::{self, AppError};
 
 /// Exit code for bad input (a scenario or an argument).
-pub const EXIT_BAD_INPUT: i32 = 2;
+pub(crate) const EXIT_BAD_INPUT: i32 = 2;
 /// Exit code for other failures (writing files, threads).
-pub const EXIT_FAILURE: i32 = 1;
+pub(crate) const EXIT_FAILURE: i32 = 1;
 /// Exit code for a run stopped by SIGINT or SIGTERM (128 + SIGINT, as shells report it).
-pub const EXIT_INTERRUPTED: i32 = 130;
+pub(crate) const EXIT_INTERRUPTED: i32 = 130;
 
 /// Simulates how a municipality finances youth care over 20 years: output-based contracts,
 /// effort and task contracts, result financing and prevention, under uncertainty.

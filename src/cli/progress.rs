@@ -11,7 +11,7 @@ use crate::app::Progress;
 
 /// Progress on standard error: a bar while a batch runs (only on a terminal), messages
 /// always.
-pub struct Terminal {
+pub(crate) struct Terminal {
     bar: std::sync::Mutex<ProgressBar>,
 }
 
@@ -62,7 +62,7 @@ impl Progress for Terminal {
 /// The flag set by SIGINT, SIGTERM or SIGHUP. The handler is installed once per process;
 /// a second signal ends the process at once (temporary folders it leaves are removed by
 /// the next run writing there).
-pub fn stop_flag() -> &'static AtomicBool {
+pub(crate) fn stop_flag() -> &'static AtomicBool {
     static STOP: AtomicBool = AtomicBool::new(false);
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {

@@ -11,7 +11,8 @@ use rayon::prelude::*;
 
 pub use crate::stats::moments::BLOCK;
 pub use layout::Layout;
-pub use simulate::{DrawCounts, Plan, RunRecord};
+pub use simulate::DrawCounts;
+pub use simulate::{Plan, RunRecord};
 
 /// How many runs to make, and how.
 #[derive(Debug, Clone)]
@@ -64,7 +65,7 @@ pub fn run_batch(plan: &Plan, opts: &RunOptions, tick: &(dyn Fn() + Sync)) -> Re
 /// Like [`run_batch`], but checks `stop` before each run and returns
 /// [`EngineError::Stopped`] as soon as it is set: runs already started finish, no new run
 /// starts, so the batch stops within about one run's time per thread.
-pub fn run_batch_until(
+pub(crate) fn run_batch_until(
     plan: &Plan,
     opts: &RunOptions,
     tick: &(dyn Fn() + Sync),
@@ -114,7 +115,7 @@ fn simulate_runs(
 /// The runs of shard `shard` of `shards` in a batch of `runs` runs: whole blocks of
 /// [`BLOCK`] runs by index, shard `k` taking blocks `k·B/N .. (k+1)·B/N` of the `B` blocks,
 /// so that the shards together make exactly the batch's runs, each with its own streams.
-pub fn shard_runs(runs: u64, shard: u64, shards: u64) -> std::ops::Range<u64> {
+pub(crate) fn shard_runs(runs: u64, shard: u64, shards: u64) -> std::ops::Range<u64> {
     let blocks = runs.div_ceil(BLOCK);
     let first = blocks * shard / shards;
     let last = blocks * (shard + 1) / shards;

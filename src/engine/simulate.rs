@@ -258,7 +258,7 @@ impl Plan {
 
     /// Draws the uncertain parameters of run `run`: one uniform each, through the quantile
     /// function of its distribution. Fixed values are copied.
-    pub fn draw_values(&self, key: RunKey) -> Vec<f64> {
+    pub(crate) fn draw_values(&self, key: RunKey) -> Vec<f64> {
         let mut values: Vec<f64> = self.scenario.params.iter().map(|p| p.dist.mean()).collect();
         for &i in &self.uncertain {
             let u = key.stream(Purpose::Parameter, i, 0).open_uniform();
@@ -275,7 +275,7 @@ impl Plan {
     }
 
     /// Simulates a run with given parameter values (used by sensitivity analyses).
-    pub fn run_with_values(&self, key: RunKey, run: u64, values: Vec<f64>) -> RunRecord {
+    pub(crate) fn run_with_values(&self, key: RunKey, run: u64, values: Vec<f64>) -> RunRecord {
         let per = self.layout.yearly_len();
         let mut yearly = vec![0.0; self.sims.len() * per];
         self.simulate_realised(&values, &mut RandomDraws { key }, &mut yearly);

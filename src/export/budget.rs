@@ -11,15 +11,13 @@ use super::csv_files::{finish, writer};
 use super::{Export, OutputError, Results, cell};
 use crate::results::finance::{budget_rows, certainties, reserve_by_certainty, reserve_rows};
 
-pub use crate::results::finance::CERTAINTY_TABLE;
-
 fn pct_label(c: f64) -> String {
     let p = c * 100.0;
     if (p - p.round()).abs() < 1e-9 { format!("{:.0}", p) } else { format!("{p}") }
 }
 
 /// `budget.csv`.
-pub struct BudgetCsv;
+pub(crate) struct BudgetCsv;
 
 impl Export for BudgetCsv {
     fn file_name(&self) -> &'static str {
@@ -66,7 +64,7 @@ impl Export for BudgetCsv {
 }
 
 /// `reserve.csv`: the reserve over every budget period (the first, then rolling by a year).
-pub struct ReserveCsv;
+pub(crate) struct ReserveCsv;
 
 impl Export for ReserveCsv {
     fn file_name(&self) -> &'static str {
@@ -116,7 +114,7 @@ impl Export for ReserveCsv {
 }
 
 /// `reserve_by_certainty.csv`: the reserve for the first budget period at 70%–95%.
-pub struct ReserveByCertaintyCsv;
+pub(crate) struct ReserveByCertaintyCsv;
 
 impl Export for ReserveByCertaintyCsv {
     fn file_name(&self) -> &'static str {

@@ -9,7 +9,7 @@ use super::{Export, OutputError, Results};
 use crate::scenario::Scenario;
 
 /// `meta.json`.
-pub struct MetaJson;
+pub(crate) struct MetaJson;
 
 /// The contents of `meta.json`. Written by `run`, read back by `contractsim report`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -163,12 +163,12 @@ impl Meta {
     }
 
     /// Index of the baseline strategy.
-    pub fn baseline_index(&self) -> usize {
+    pub(crate) fn baseline_index(&self) -> usize {
         self.strategies.iter().position(|s| *s == self.baseline).unwrap_or(0)
     }
 
     /// Readable name of strategy `k` (its identifier when the folder has no names).
-    pub fn strategy_name(&self, k: usize) -> &str {
+    pub(crate) fn strategy_name(&self, k: usize) -> &str {
         match self.strategy_details.get(k) {
             Some(d) => &d.name,
             None => self.strategies.get(k).map_or("?", String::as_str),
@@ -176,7 +176,7 @@ impl Meta {
     }
 
     /// Last simulated calendar year.
-    pub fn end_year(&self) -> i32 {
+    pub(crate) fn end_year(&self) -> i32 {
         self.start_year + self.horizon_years as i32 - 1
     }
 }
@@ -211,7 +211,7 @@ impl Export for MetaJson {
 }
 
 /// One sentence on how money is reported.
-pub fn money_basis(discount_rate: f64) -> String {
+pub(crate) fn money_basis(discount_rate: f64) -> String {
     format!(
         "Euro amounts are nominal (prices of each year). Net present values discount the nominal \
          flows of year t by (1 + {discount_rate})^-t, year 0 being the start year. The metric \

@@ -12,9 +12,9 @@ pub mod runs_file;
 
 use crate::results::Results;
 
-pub use budget::BudgetCsv;
+pub(crate) use budget::BudgetCsv;
 pub use csv_files::{RunsCsv, SummaryCsv, YearlyCsv};
-pub use meta::MetaJson;
+pub(crate) use meta::MetaJson;
 
 /// Errors while rendering an output file.
 #[derive(Debug, thiserror::Error)]
@@ -76,7 +76,7 @@ pub trait Export {
 }
 
 /// The data files that `run` writes: everything `ReportData::from_folder` reads.
-pub fn exporters() -> Vec<Box<dyn Export>> {
+pub(crate) fn exporters() -> Vec<Box<dyn Export>> {
     vec![
         Box::new(YearlyCsv),
         Box::new(SummaryCsv),

@@ -27,18 +27,18 @@ use parquet::file::properties::WriterProperties;
 
 /// Rows per row group: 65,536 rows of ~40 columns are a few MiB once encoded, small enough
 /// to buffer and large enough for efficient column scans.
-pub const ROW_GROUP_ROWS: usize = 65_536;
+pub(crate) const ROW_GROUP_ROWS: usize = 65_536;
 
 /// Rows buffered as plain numbers before they are handed to the Parquet encoder.
-pub const BATCH_ROWS: usize = 8_192;
+pub(crate) const BATCH_ROWS: usize = 8_192;
 
 /// Key-value metadata: the contractsim version that wrote the file.
-pub const KEY_VERSION: &str = "contractsim.version";
+pub(crate) const KEY_VERSION: &str = "contractsim.version";
 /// Key-value metadata: the strategy ids in order (a JSON list).
-pub const KEY_STRATEGIES: &str = "contractsim.strategies";
+pub(crate) const KEY_STRATEGIES: &str = "contractsim.strategies";
 /// Key-value metadata: the names of the horizon-metric columns (a JSON list); the
 /// remaining Float64 columns are the uncertain parameters.
-pub const KEY_METRICS: &str = "contractsim.metrics";
+pub(crate) const KEY_METRICS: &str = "contractsim.metrics";
 
 /// Errors writing or reading a runs file; each names the file.
 #[derive(Debug, thiserror::Error)]
@@ -214,7 +214,7 @@ impl RunsParquet {
     /// Appends every row of another runs file with the same columns and strategies (a
     /// shard's partial `runs.parquet`, for `merge`), streaming it batch by batch so that
     /// memory stays bounded however large the file is.
-    pub fn append_file(&mut self, other: &Path) -> Result<(), RunsFileError> {
+    pub(crate) fn append_file(&mut self, other: &Path) -> Result<(), RunsFileError> {
         self.write_batch()?;
         let bad = |reason: String| RunsFileError::BadFile { path: other.to_path_buf(), reason };
         let pq = |source| RunsFileError::Parquet { action: "reading", path: other.to_path_buf(), source };

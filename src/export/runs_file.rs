@@ -18,7 +18,7 @@ use crate::metrics::HORIZON;
 pub use crate::results::partial::{RUNS_CSV, RUNS_PARQUET, RunsFormat};
 
 /// The header line of `runs.csv`.
-pub fn csv_header(plan: &Plan) -> Vec<u8> {
+pub(crate) fn csv_header(plan: &Plan) -> Vec<u8> {
     let mut header: Vec<String> = vec!["run".into(), "strategy".into()];
     header.extend(HORIZON.iter().map(|m| m.to_string()));
     header.extend(plan.uncertain_params().map(str::to_string));
@@ -56,7 +56,7 @@ pub fn csv_rows(plan: &Plan, runs: &[RunRecord]) -> Vec<u8> {
 }
 
 /// Streams the per-run data into a folder.
-pub struct RunsWriter {
+pub(crate) struct RunsWriter {
     path: PathBuf,
     out: Out,
 }
@@ -95,7 +95,7 @@ impl RunsWriter {
     }
 
     /// Appends the rows of a block of runs.
-    pub fn write_block(&mut self, plan: &Plan, runs: &[RunRecord]) -> Result<(), OutputError> {
+    pub(crate) fn write_block(&mut self, plan: &Plan, runs: &[RunRecord]) -> Result<(), OutputError> {
         match &mut self.out {
             Out::Csv(out) => out.write_all(&csv_rows(plan, runs)).map_err(|e| write_error(&self.path, e)),
             #[cfg(feature = "outputs")]
@@ -110,7 +110,7 @@ impl RunsWriter {
     }
 
     /// Appends the rows of another file of the same format (a shard's).
-    pub fn append_file(&mut self, other: &Path) -> Result<(), OutputError> {
+    pub(crate) fn append_file(&mut self, other: &Path) -> Result<(), OutputError> {
         match &mut self.out {
             Out::Csv(out) => {
                 let f = File::open(other).map_err(|e| read_error(other, e))?;

@@ -79,7 +79,14 @@ impl Prices {
     /// Prices for a period starting in `year`, from the realised years of the previous
     /// period (oldest first). Where a ratio has no volume (no client-years or no starts),
     /// the previous price carries on, indexed.
-    pub fn reprice(&self, form: &Form, previous: &[LotYear], year: usize, tariff_indexation: f64, margin: f64) -> Self {
+    pub(crate) fn reprice(
+        &self,
+        form: &Form,
+        previous: &[LotYear],
+        year: usize,
+        tariff_indexation: f64,
+        margin: f64,
+    ) -> Self {
         let up = 1.0 + margin;
         let n = self.unit.len();
         let first = year - previous.len();

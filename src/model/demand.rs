@@ -285,7 +285,7 @@ pub struct WaitBlock {
 
 impl WaitBlock {
     /// Clients of the block who waited at most `w` years.
-    pub fn at_most(&self, w: f64) -> f64 {
+    pub(crate) fn at_most(&self, w: f64) -> f64 {
         if w >= self.longest {
             self.count
         } else if w < self.shortest {

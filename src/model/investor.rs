@@ -8,7 +8,7 @@ use crate::scenario::InvestorTerms;
 
 /// The municipality's account with the investor, year by year: what is left of the total cap.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Account {
+pub(crate) struct Account {
     left: f64,
 }
 
@@ -20,7 +20,7 @@ impl Account {
 
     /// The payment of a year in which the contract runs: starts below the baseline at
     /// `payment_per_prevented_start`, within the annual cap and what is left of the total.
-    pub fn pay_year(&mut self, terms: &InvestorTerms, baseline: f64, actual: f64) -> f64 {
+    pub(crate) fn pay_year(&mut self, terms: &InvestorTerms, baseline: f64, actual: f64) -> f64 {
         let due = (baseline - actual).max(0.0) * terms.payment_per_prevented_start;
         let paid = due.min(terms.annual_cap.unwrap_or(f64::INFINITY)).min(self.left);
         self.left -= paid;
@@ -45,7 +45,7 @@ pub fn payments(terms: &InvestorTerms, baseline: &[f64], actual: &[f64], active:
 /// programme (known by common random numbers), the programme prevented
 /// `max(0, counterfactual − actual)`; the rest of the paid starts was luck. Caps apply
 /// pro rata.
-pub fn luck(baseline: &[f64], actual: &[f64], counterfactual: &[f64], paid: &[f64]) -> Vec<f64> {
+pub(crate) fn luck(baseline: &[f64], actual: &[f64], counterfactual: &[f64], paid: &[f64]) -> Vec<f64> {
     (0..paid.len())
         .map(|t| {
             let paid_starts = (baseline[t] - actual[t]).max(0.0);
@@ -64,7 +64,7 @@ pub fn luck(baseline: &[f64], actual: &[f64], counterfactual: &[f64], paid: &[f6
 /// flows change sign several times, with several roots; then the root closest to zero is
 /// taken (as `numpy_financial.irr` does). −1 (all lost) when nothing comes back; NaN when
 /// there is no investment or no root in (−1, 10].
-pub fn irr(flows: &[f64]) -> f64 {
+pub(crate) fn irr(flows: &[f64]) -> f64 {
     let npv = |r: f64| flows.iter().enumerate().map(|(t, f)| f / (1.0 + r).powi(t as i32)).sum::<f64>();
     // The grid is scanned with Horner's scheme in v = 1 / (1 + r) (no powers): its sign is
     // the exact sign whenever the value is far above the rounding error of either way of
@@ -131,7 +131,7 @@ static IRR_GRID: std::sync::LazyLock<Vec<f64>> = std::sync::LazyLock::new(|| {
 /// `(FV(inflows) / PV(outflows))^(1/n) − 1`. Unlike the IRR it always exists and is unique,
 /// and it is above `rate` exactly when the flows' net present value at `rate` is positive.
 /// −1 when nothing comes back; NaN when there is no investment.
-pub fn mirr(flows: &[f64], rate: f64) -> f64 {
+pub(crate) fn mirr(flows: &[f64], rate: f64) -> f64 {
     let Some(n) = flows.iter().rposition(|f| *f != 0.0) else { return f64::NAN };
     let pv_out: f64 =
         flows.iter().enumerate().filter(|(_, f)| **f < 0.0).map(|(t, f)| -f / (1.0 + rate).powi(t as i32)).sum();

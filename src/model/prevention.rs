@@ -14,7 +14,7 @@
 
 /// The time profile of a programme, in years from the start of the simulation.
 #[derive(Debug, Clone, Copy)]
-pub struct Profile {
+pub(crate) struct Profile {
     /// Time the programme starts.
     pub start: f64,
     /// Time the programme stops (end of its last year).
@@ -27,6 +27,7 @@ pub struct Profile {
 
 impl Profile {
     /// `g(τ)`.
+    #[cfg(test)]
     pub fn at(&self, tau: f64) -> f64 {
         if tau < self.start {
             0.0

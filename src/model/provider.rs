@@ -14,7 +14,7 @@ use crate::scenario::RiskSharing;
 /// provider pays back part of a gain). `target` is the expected cost at (re-)pricing for
 /// the volume delivered, `cost` the provider's realised cost, `contract_value` the year's
 /// payments under the contract (the base of the cap).
-pub fn corridor_transfer(rs: &RiskSharing, target: f64, cost: f64, contract_value: f64) -> f64 {
+pub(crate) fn corridor_transfer(rs: &RiskSharing, target: f64, cost: f64, contract_value: f64) -> f64 {
     if target <= 0.0 || !target.is_finite() || !cost.is_finite() {
         return 0.0;
     }
@@ -39,7 +39,7 @@ pub fn corridor_transfer(rs: &RiskSharing, target: f64, cost: f64, contract_valu
 
 /// A provider's books over the years: reserves and whether it is still trading.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Ledger {
+pub(crate) struct Ledger {
     /// Reserves at the end of the last year (None before its first year ends).
     pub reserves: Option<f64>,
     /// Whether the provider is trading (false after a failure, until it is replaced).
@@ -55,7 +55,7 @@ impl Default for Ledger {
 impl Ledger {
     /// Books a year: revenue (with transfers) and cost. A provider's first reserves are
     /// `reserves_share` × its first-year revenue. Returns whether it failed (reserves below 0).
-    pub fn book(&mut self, revenue: f64, cost: f64, reserves_share: f64) -> bool {
+    pub(crate) fn book(&mut self, revenue: f64, cost: f64, reserves_share: f64) -> bool {
         let opening = self.reserves.unwrap_or(reserves_share * revenue);
         let closing = opening + revenue - cost;
         self.reserves = Some(closing);

@@ -15,7 +15,7 @@ pub fn index(rate: f64, t: usize) -> f64 {
 }
 
 /// `(1 + rate)^-t`: the discount factor of year `t`.
-pub fn discount_factor(rate: f64, t: usize) -> f64 {
+pub(crate) fn discount_factor(rate: f64, t: usize) -> f64 {
     (1.0 + rate).powi(-(t as i32))
 }
 
@@ -25,7 +25,8 @@ pub fn npv(rate: f64, flows: impl IntoIterator<Item = f64>) -> f64 {
 }
 
 /// The nominal rate consistent with a real rate and inflation: `(1 + real)(1 + inflation) - 1`.
-pub fn nominal_rate(real: f64, inflation: f64) -> f64 {
+#[cfg(test)]
+pub(crate) fn nominal_rate(real: f64, inflation: f64) -> f64 {
     (1.0 + real) * (1.0 + inflation) - 1.0
 }
 

@@ -84,7 +84,7 @@ impl RunKey {
 
     /// The key of that stream, to build it more than once without re-hashing.
     #[inline(always)]
-    pub fn stream_key(self, purpose: Purpose, index: usize, step: usize) -> u64 {
+    pub(crate) fn stream_key(self, purpose: Purpose, index: usize, step: usize) -> u64 {
         let label = ((purpose as u64) << 56) ^ ((index as u64 & 0xff_ffff) << 32) ^ (step as u64 & 0xffff_ffff);
         mix64(self.0 ^ mix64(label))
     }
@@ -119,13 +119,13 @@ impl StreamStart {
 impl Stream {
     /// The stream with key `key` (from [`RunKey::stream_key`]), at its start.
     #[inline(always)]
-    pub fn from_key(key: u64) -> Self {
+    pub(crate) fn from_key(key: u64) -> Self {
         Self::from_start(&StreamStart::new(key))
     }
 
     /// The stream at `start`.
     #[inline(always)]
-    pub fn from_start(start: &StreamStart) -> Self {
+    pub(crate) fn from_start(start: &StreamStart) -> Self {
         Stream { key: start.key, counter: 0, first: start.first }
     }
 
@@ -139,7 +139,7 @@ impl Stream {
     /// A uniform number in the open interval `(0, 1)`: `(k + 1/2) 2^-52` for a random
     /// 52-bit `k`, so it lies in `[2^-53, 1 - 2^-53]`, both exactly representable.
     #[inline(always)]
-    pub fn open_uniform(&mut self) -> f64 {
+    pub(crate) fn open_uniform(&mut self) -> f64 {
         (((self.next_word() >> 12) as i64) as f64 + 0.5) * (1.0 / (1u64 << 52) as f64)
     }
 

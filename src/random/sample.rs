@@ -108,7 +108,7 @@ impl Binomial {
     /// Like [`Binomial::sample`] for a count held as a float (a whole number >= 0), as the
     /// engine holds its counts: no integer conversions on the hot path.
     #[inline]
-    pub fn sample_count(&self, n: f64, s: &mut Stream) -> f64 {
+    pub(crate) fn sample_count(&self, n: f64, s: &mut Stream) -> f64 {
         if n <= 0.0 {
             return 0.0;
         }

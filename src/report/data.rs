@@ -128,7 +128,7 @@ impl ReportData {
     }
 
     /// Reads a results folder written by `contractsim run`.
-    pub fn from_folder(dir: &Path) -> Result<Self, OutputError> {
+    pub(crate) fn from_folder(dir: &Path) -> Result<Self, OutputError> {
         let read = |file: &'static str| {
             std::fs::read(dir.join(file)).map_err(|e| OutputError::Read { file, reason: e.to_string() })
         };
@@ -249,7 +249,7 @@ impl ReportData {
 
     /// Like [`ReportData::yearly`], for a metric of the scenario's layout named `name`
     /// (`budget_overrun`, `caseload.<segment>`, ...).
-    pub fn yearly_named(&self, k: usize, name: &str) -> Option<&[Stat]> {
+    pub(crate) fn yearly_named(&self, k: usize, name: &str) -> Option<&[Stat]> {
         let m = self.metric(name)?;
         let years = self.meta.horizon_years;
         let start = (k * self.yearly_metrics.len() + m) * years;
@@ -257,7 +257,7 @@ impl ReportData {
     }
 
     /// Like [`ReportData::yearly`], with an empty series when the metric is missing.
-    pub fn yearly_or_empty(&self, k: usize, metric: Yearly) -> &[Stat] {
+    pub(crate) fn yearly_or_empty(&self, k: usize, metric: Yearly) -> &[Stat] {
         self.yearly(k, metric).unwrap_or(&[])
     }
 
@@ -273,13 +273,13 @@ impl ReportData {
     }
 
     /// Runs in the results (all of them; [`ReportData::runs`] holds the first ones only).
-    pub fn total_runs(&self) -> usize {
+    pub(crate) fn total_runs(&self) -> usize {
         self.meta.runs
     }
 
     /// Runs in which strategy `k` never breaks even (its `break_even_year` is empty), from
     /// the share that does (`p_break_even`) over all runs.
-    pub fn never_break_even(&self, k: usize) -> usize {
+    pub(crate) fn never_break_even(&self, k: usize) -> usize {
         let share = self.horizon(k, Horizon::PBreakEven).mean;
         if share.is_nan() { self.total_runs() } else { (self.total_runs() as f64 * (1.0 - share)).round() as usize }
     }

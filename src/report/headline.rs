@@ -119,7 +119,7 @@ pub struct Driver {
 }
 
 /// How many drivers the summaries name.
-pub const DRIVERS: usize = 3;
+pub(crate) const DRIVERS: usize = 3;
 
 impl Headline {
     /// The facts of a set of results.
@@ -214,7 +214,7 @@ fn provider_risk(d: &ReportData, k: usize) -> ProviderRisk {
 }
 
 /// Pearson correlation of two series over the pairs where both are finite.
-pub fn correlation(x: &[f64], y: &[f64]) -> f64 {
+pub(crate) fn correlation(x: &[f64], y: &[f64]) -> f64 {
     let pairs: Vec<(f64, f64)> =
         x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(&a, &b)| (a, b)).collect();
     let n = pairs.len() as f64;

@@ -14,7 +14,7 @@ use super::tables::{headline_tables, lead, notes};
 use super::{OutputError, Report};
 
 /// `report.html` (English) and `report_nl.html` (Dutch).
-pub struct HtmlReport;
+pub(crate) struct HtmlReport;
 
 impl Report for HtmlReport {
     fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
@@ -105,7 +105,7 @@ fn mean_text(lang: Lang, x: f64) -> String {
 }
 
 /// The whole page in a language.
-pub fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, OutputError> {
+pub(crate) fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, OutputError> {
     let m = &d.meta;
     let mut h = String::new();
     let _ = write!(

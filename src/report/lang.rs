@@ -75,7 +75,7 @@ impl Lang {
     }
 
     /// Whole euros: `EUR 4,000` / `€ 4.000`.
-    pub fn eur(self, eur: f64) -> String {
+    pub(crate) fn eur(self, eur: f64) -> String {
         if !eur.is_finite() {
             return "–".into();
         }

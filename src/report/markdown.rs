@@ -14,7 +14,7 @@ use super::{OutputError, Report};
 use crate::metrics::Horizon;
 
 /// `summary.md` (English) and `summary_nl.md` (Dutch).
-pub struct SummaryMarkdown;
+pub(crate) struct SummaryMarkdown;
 
 impl Report for SummaryMarkdown {
     fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
@@ -67,7 +67,7 @@ pub fn summary(d: &ReportData, hl: &Headline, lang: Lang) -> String {
 }
 
 /// The line under the title: runs, years, seed, money basis.
-pub fn intro(d: &ReportData, lang: Lang) -> String {
+pub(crate) fn intro(d: &ReportData, lang: Lang) -> String {
     let m = &d.meta;
     match lang {
         Lang::En => format!(
@@ -93,7 +93,7 @@ pub fn intro(d: &ReportData, lang: Lang) -> String {
 }
 
 /// The question, in one or two paragraphs.
-pub fn question(d: &ReportData, lang: Lang) -> Vec<String> {
+pub(crate) fn question(d: &ReportData, lang: Lang) -> Vec<String> {
     let m = &d.meta;
     let base = d.name(d.baseline());
     let others: Vec<&str> = (0..d.strategies()).filter(|&k| k != d.baseline()).map(|k| d.name(k)).collect();
@@ -280,7 +280,7 @@ pub fn cheaper_but_waiting(
 }
 
 /// The risks: budget line, providers' results, the costliest alternative.
-pub fn risks(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
+pub(crate) fn risks(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
     let m = &d.meta;
     let (start, end) = (m.start_year, m.end_year());
     let base = d.name(hl.baseline);

@@ -20,9 +20,9 @@ use crate::results::Results;
 
 pub use charts::Charts;
 pub use data::ReportData;
-pub use html::HtmlReport;
-pub use markdown::SummaryMarkdown;
-pub use xlsx::Workbook;
+pub(crate) use html::HtmlReport;
+pub(crate) use markdown::SummaryMarkdown;
+pub(crate) use xlsx::Workbook;
 
 /// An output drawn from [`ReportData`]: one or more files.
 pub trait Report: Sync {

@@ -22,11 +22,11 @@ pub struct SensitivityData {
 }
 
 /// File names.
-pub const TORNADO_CSV: &str = "tornado.csv";
+pub(crate) const TORNADO_CSV: &str = "tornado.csv";
 /// File name of the rank correlations.
-pub const RANK_CSV: &str = "rank_correlation.csv";
+pub(crate) const RANK_CSV: &str = "rank_correlation.csv";
 /// File name of the value of information.
-pub const VOI_CSV: &str = "voi.csv";
+pub(crate) const VOI_CSV: &str = "voi.csv";
 
 const TORNADO_HEADER: [&str; 10] = [
     "strategy",
@@ -89,7 +89,7 @@ impl SensitivityData {
 
     /// Reads the tables from a results folder: `None` when `tornado.csv` is absent, an
     /// error when a file is there but not as `sensitivity` writes it.
-    pub fn from_folder(dir: &Path) -> Result<Option<Self>, OutputError> {
+    pub(crate) fn from_folder(dir: &Path) -> Result<Option<Self>, OutputError> {
         if !dir.join(TORNADO_CSV).exists() {
             return Ok(None);
         }
@@ -157,7 +157,7 @@ impl SensitivityData {
     }
 
     /// The strategy the charts show: the first in the tornado table.
-    pub fn chart_strategy(&self) -> Option<&str> {
+    pub(crate) fn chart_strategy(&self) -> Option<&str> {
         self.tornado.first().map(|t| t.strategy.as_str())
     }
 

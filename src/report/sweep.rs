@@ -7,7 +7,7 @@ use crate::export::{OutputError, cell};
 
 /// A sweep's results and what the charts need to label them.
 #[derive(Debug, Clone, PartialEq)]
-pub struct SweepData {
+pub(crate) struct SweepData {
     /// Scenario name.
     pub scenario: String,
     /// The swept keys (one or two).

@@ -8,7 +8,7 @@ use crate::metrics::{Horizon, Yearly};
 
 /// A table of formatted cells.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Table {
+pub(crate) struct Table {
     /// Heading above the table.
     pub title: String,
     /// Column headers.
@@ -18,7 +18,7 @@ pub struct Table {
 }
 
 /// The years shown in the yearly tables: every fifth and the last (indices).
-pub fn shown_years(d: &ReportData) -> Vec<usize> {
+pub(crate) fn shown_years(d: &ReportData) -> Vec<usize> {
     let n = d.meta.horizon_years;
     let mut v: Vec<usize> = (0..n).step_by(5).collect();
     if n > 0 && v.last() != Some(&(n - 1)) {
@@ -28,7 +28,7 @@ pub fn shown_years(d: &ReportData) -> Vec<usize> {
 }
 
 /// The sentence above the tables.
-pub fn lead(d: &ReportData, lang: Lang) -> String {
+pub(crate) fn lead(d: &ReportData, lang: Lang) -> String {
     match lang {
         Lang::En => format!(
             "Baseline: {}. Figures are medians with the 90% band (5th to 95th percentile) unless said otherwise; ± is \
@@ -44,7 +44,7 @@ pub fn lead(d: &ReportData, lang: Lang) -> String {
 }
 
 /// The headline tables.
-pub fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
+pub(crate) fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
     let m = &d.meta;
     let base = d.baseline();
     let last = m.end_year();

@@ -17,10 +17,10 @@ use super::{OutputError, Report};
 use crate::metrics::{HORIZON, Horizon, Yearly};
 
 /// `results.xlsx`.
-pub struct Workbook;
+pub(crate) struct Workbook;
 
 /// Rows Excel allows in a sheet.
-pub const MAX_ROWS: usize = 1_048_576;
+pub(crate) const MAX_ROWS: usize = 1_048_576;
 
 struct Formats {
     bold: Format,
@@ -257,7 +257,7 @@ fn yearly_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), O
 
 /// Runs shown in the `runs` sheet: a workbook is for reading and filtering, not for a
 /// million rows (Excel's limit is 1,048,576); `runs.csv` always holds every run.
-pub const XLSX_RUNS: usize = 5_000;
+pub(crate) const XLSX_RUNS: usize = 5_000;
 
 fn runs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats) -> Result<(), OutputError> {
     ws.set_name("runs")?;

@@ -13,7 +13,7 @@ use super::RunTable;
 
 /// Runs whose horizon figures and parameters are kept in memory for the charts and the
 /// workbook (the first ones: runs are independent, so they are a random sample).
-pub const SAMPLE_RUNS: usize = 20_000;
+pub(crate) const SAMPLE_RUNS: usize = 20_000;
 
 /// The figures of one run, as the accumulator sees them: every yearly metric of every
 /// strategy, every horizon metric, and with a budget line the yearly overrun
@@ -144,18 +144,9 @@ impl Collector {
         self.sample.append(&other.sample, SAMPLE_RUNS);
     }
 
-    /// The collector as bytes (the statistics of a shard's partial results): the sample of
-    /// runs (its size follows from its run count), then the statistics.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        // Writing into memory cannot fail.
-        let _ = self.write_to(&mut out);
-        out
-    }
-
     /// Writes what [`Collector::to_bytes`] gives, as a stream (the statistics are not
     /// copied in memory first).
-    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    pub(crate) fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let mut sample = Vec::new();
         self.sample.write_bytes(&mut sample);
         out.write_all(&sample)?;
@@ -164,7 +155,7 @@ impl Collector {
     }
 
     /// Reads what [`Collector::to_bytes`] wrote, for `plan`.
-    pub fn from_bytes(plan: &Plan, bytes: &[u8]) -> Result<Self, DecodeError> {
+    pub(crate) fn from_bytes(plan: &Plan, bytes: &[u8]) -> Result<Self, DecodeError> {
         let short = || DecodeError("file ends early".into());
         let (n, n_params) = (plan.strategies(), plan.uncertain_params().count());
         let runs = u64::from_le_bytes(bytes.get(..8).ok_or_else(short)?.try_into().expect("8 bytes"));

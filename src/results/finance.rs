@@ -12,10 +12,10 @@ use crate::metrics::Yearly;
 use crate::stats::reserve::RatioClass;
 
 /// Certainties of `reserve_by_certainty.csv`, besides the scenario's own.
-pub const CERTAINTY_TABLE: [f64; 6] = [0.70, 0.75, 0.80, 0.85, 0.90, 0.95];
+pub(crate) const CERTAINTY_TABLE: [f64; 6] = [0.70, 0.75, 0.80, 0.85, 0.90, 0.95];
 
 /// Percentiles of yearly spend in the budget table: P50, P80, P90 (a prudent budget), P95.
-pub const SPEND_PERCENTILES: [f64; 4] = [0.5, 0.8, 0.9, 0.95];
+pub(crate) const SPEND_PERCENTILES: [f64; 4] = [0.5, 0.8, 0.9, 0.95];
 
 /// The certainties reported: the scenario's, plus the table's, ascending.
 pub fn certainties(r: &Results) -> Vec<f64> {
@@ -28,7 +28,7 @@ pub fn certainties(r: &Results) -> Vec<f64> {
 
 /// The overrun figures of a year with a budget line.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Overrun {
+pub(crate) struct Overrun {
     /// Expected overrun (mean over runs of spend above the line, 0 below it).
     pub expected: f64,
     /// Probability that spend exceeds the line.
@@ -39,7 +39,7 @@ pub struct Overrun {
 
 /// A row of the budget table.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BudgetRow {
+pub(crate) struct BudgetRow {
     /// Strategy index.
     pub strategy: usize,
     /// Year index (0 = start year).
@@ -60,7 +60,7 @@ impl BudgetRow {
 }
 
 /// Per strategy and year: the budget line, spend percentiles and the overrun figures.
-pub fn budget_rows(r: &Results) -> Vec<BudgetRow> {
+pub(crate) fn budget_rows(r: &Results) -> Vec<BudgetRow> {
     let s = &r.plan.scenario;
     let line = s.budget_line.clone().unwrap_or_else(|| vec![f64::NAN; s.horizon_years]);
     let cs = certainties(r);
@@ -106,7 +106,7 @@ pub struct ReserveRow {
 
 /// The reserve over every budget period (the first, then rolling by a year), at the
 /// scenario's certainties; empty without a budget line.
-pub fn reserve_rows(r: &Results) -> Vec<ReserveRow> {
+pub(crate) fn reserve_rows(r: &Results) -> Vec<ReserveRow> {
     let s = &r.plan.scenario;
     let line = s.budget_line.as_deref().unwrap_or(&[]);
     if line.is_empty() {

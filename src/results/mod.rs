@@ -15,7 +15,8 @@ use crate::metrics::{HORIZON, Horizon};
 use crate::stats::Summary;
 use crate::stats::quantiles::QuantileMode;
 
-pub use collect::{Collector, Columns};
+pub use collect::Collector;
+pub use collect::Columns;
 pub use run_table::RunTable;
 
 /// A yearly figure: strategy, year index, metric index and its summary.
@@ -84,7 +85,7 @@ impl<'a> Results<'a> {
     }
 
     /// The statistics of what a [`Collector`] saw.
-    pub fn collected(plan: &'a Plan, info: BatchInfo, mut collected: Collector) -> Self {
+    pub(crate) fn collected(plan: &'a Plan, info: BatchInfo, mut collected: Collector) -> Self {
         collected.stats.finish();
         let cols = &collected.columns;
         let summaries = collected.stats.summaries(&cols.never(plan));
@@ -108,13 +109,8 @@ impl<'a> Results<'a> {
         Results { plan, info, collected, batch: None, yearly, horizon }
     }
 
-    /// The horizon statistic `metric` of strategy `k`.
-    pub fn horizon_stat(&self, k: usize, metric: Horizon) -> &Summary {
-        &self.horizon[k * HORIZON.len() + metric.index()].summary
-    }
-
     /// The yearly statistic of metric `m` in year `t` for strategy `k`.
-    pub fn yearly_stat(&self, k: usize, t: usize, m: usize) -> &Summary {
+    pub(crate) fn yearly_stat(&self, k: usize, t: usize, m: usize) -> &Summary {
         let lay = &self.plan.layout;
         &self.yearly[(k * lay.years + t) * lay.yearly.len() + m].summary
     }
@@ -130,7 +126,7 @@ impl<'a> Results<'a> {
     }
 
     /// How the percentiles were computed.
-    pub fn quantile_mode(&self) -> QuantileMode {
+    pub(crate) fn quantile_mode(&self) -> QuantileMode {
         self.collected.stats.mode()
     }
 }

@@ -7,13 +7,13 @@
 use serde::{Deserialize, Serialize};
 
 /// Name of the description file of a partial result.
-pub const PARTIAL_JSON: &str = "partial.json";
+pub(crate) const PARTIAL_JSON: &str = "partial.json";
 /// Name of the statistics file of a partial result.
-pub const STATS_BIN: &str = "stats.bin";
+pub(crate) const STATS_BIN: &str = "stats.bin";
 /// Name of the scenario copy in a partial result.
-pub const SCENARIO_TOML: &str = "scenario.toml";
+pub(crate) const SCENARIO_TOML: &str = "scenario.toml";
 /// The format written in `partial.json`.
-pub const FORMAT: &str = "contractsim-partial-1";
+pub(crate) const FORMAT: &str = "contractsim-partial-1";
 
 /// The file name of the per-run data as CSV.
 pub const RUNS_CSV: &str = "runs.csv";
@@ -44,7 +44,7 @@ impl RunsFormat {
 
 /// `partial.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PartialMeta {
+pub(crate) struct PartialMeta {
     /// Always [`FORMAT`].
     pub format: String,
     /// Version of contractsim that wrote it.

@@ -40,12 +40,12 @@ impl RunTable {
     }
 
     /// Value of parameter `p` drawn in the `i`-th run.
-    pub fn param(&self, i: usize, p: usize) -> f64 {
+    pub(crate) fn param(&self, i: usize, p: usize) -> f64 {
         self.params[i * self.n_params + p]
     }
 
     /// Parameter `p`, one value per run.
-    pub fn param_column(&self, p: usize) -> Vec<f64> {
+    pub(crate) fn param_column(&self, p: usize) -> Vec<f64> {
         (0..self.len()).map(|i| self.param(i, p)).collect()
     }
 
@@ -62,7 +62,7 @@ impl RunTable {
     }
 
     /// Appends the runs of `other` until the table holds `cap` runs.
-    pub fn append(&mut self, other: &RunTable, cap: usize) {
+    pub(crate) fn append(&mut self, other: &RunTable, cap: usize) {
         let take = cap.saturating_sub(self.len()).min(other.len());
         let nh = self.strategies * HORIZON.len();
         self.run_ids.extend_from_slice(&other.run_ids[..take]);
@@ -72,7 +72,7 @@ impl RunTable {
 
     /// Writes the table as little-endian numbers: runs, then per run its id, horizon
     /// figures and parameters.
-    pub fn write_bytes(&self, out: &mut Vec<u8>) {
+    pub(crate) fn write_bytes(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(&(self.len() as u64).to_le_bytes());
         let nh = self.strategies * HORIZON.len();
         for i in 0..self.len() {
@@ -87,7 +87,7 @@ impl RunTable {
     }
 
     /// Reads what [`RunTable::write_bytes`] wrote.
-    pub fn read_bytes(
+    pub(crate) fn read_bytes(
         bytes: &[u8],
         strategies: usize,
         n_params: usize,

@@ -326,7 +326,7 @@ impl Distribution {
     }
 
     /// Whether the value is fixed (not uncertain).
-    pub fn is_fixed(&self) -> bool {
+    pub(crate) fn is_fixed(&self) -> bool {
         matches!(self.shape, Shape::Fixed(_))
     }
 
@@ -338,11 +338,6 @@ impl Distribution {
     /// Lower truncation bound (`min`), if any.
     pub fn lower(&self) -> Option<f64> {
         self.lower
-    }
-
-    /// Upper truncation bound (`max`), if any.
-    pub fn upper(&self) -> Option<f64> {
-        self.upper
     }
 
     /// The `u`-quantile of the (truncated) distribution, `u` in [0, 1].
@@ -364,13 +359,13 @@ impl Distribution {
 
     /// The smallest and largest value a draw can take: draws use uniforms in
     /// `[2^-53, 1 - 2^-53]` (see `Stream::open_uniform`), so these are the quantiles there.
-    pub fn support(&self) -> (f64, f64) {
+    pub(crate) fn support(&self) -> (f64, f64) {
         const U_MIN: f64 = 1.0 / (1u64 << 53) as f64;
         (self.quantile(U_MIN), self.quantile(1.0 - U_MIN))
     }
 
     /// A one-line description as in the file, e.g. `beta(mean 0.3, sd 0.05) in [0.1, 0.5]`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let core = match self.shape {
             Shape::Fixed(v) => return format!("{v}"),
             Shape::Normal { mean, sd } => format!("normal(mean {mean}, sd {sd})"),

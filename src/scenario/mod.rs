@@ -12,7 +12,8 @@ mod read;
 
 use std::path::PathBuf;
 
-pub use dist::{DistError, Distribution, Shape};
+pub use dist::DistError;
+pub use dist::{Distribution, Shape};
 pub use error::{Problem, ScenarioError};
 pub use read::{load, parse_str};
 
@@ -110,7 +111,7 @@ impl Scenario {
     }
 
     /// Length of a step in years.
-    pub fn step_years(&self) -> f64 {
+    pub(crate) fn step_years(&self) -> f64 {
         1.0 / self.steps_per_year as f64
     }
 
@@ -121,14 +122,8 @@ impl Scenario {
 
     /// The discount factor of each year of the horizon (year 0 first), from
     /// [`Scenario::discount_schedule`].
-    pub fn discount_factors(&self) -> Vec<f64> {
+    pub(crate) fn discount_factors(&self) -> Vec<f64> {
         discount_factors(&self.discount_schedule, self.start_year, self.horizon_years)
-    }
-
-    /// Whether any contract has capacity or rationing: only then can waiting lists form,
-    /// and only then do the reports show them.
-    pub fn has_waiting_lists(&self) -> bool {
-        self.contracts.iter().any(Contract::limits_admissions)
     }
 
     /// Parameters that are uncertain (drawn per run), with their indices.
@@ -260,13 +255,7 @@ pub struct Contract {
     pub rationing: Option<f64>,
 }
 
-impl Contract {
-    /// Whether the contract limits admissions (capacity or rationing), so that its
-    /// segments can have waiting lists.
-    pub fn limits_admissions(&self) -> bool {
-        self.rationing.is_some() || self.capacity.iter().any(Option::is_some)
-    }
-}
+impl Contract {}
 
 /// A band of a risk corridor: beyond `from` (a share of the target cost) the municipality
 /// takes `share` of the deviation, up to the next band.

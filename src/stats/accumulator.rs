@@ -30,7 +30,7 @@ pub struct Accumulator {
 /// Why a saved accumulator cannot be read.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct DecodeError(pub String);
+pub(crate) struct DecodeError(pub String);
 
 impl Accumulator {
     /// An empty accumulator for about `expected` runs (the room reserved for exact
@@ -64,7 +64,7 @@ impl Accumulator {
 
     /// Adds block `block` (runs `block * BLOCK ..`, at most [`BLOCK`] of them): `rows` holds
     /// one row of `width` figures per run, in run order. Blocks must be added in order.
-    pub fn push_block(&mut self, block: u64, rows: &[f64]) {
+    pub(crate) fn push_block(&mut self, block: u64, rows: &[f64]) {
         assert!(self.width == 0 || rows.len() % self.width == 0, "rows of {} figures", self.width);
         let n = rows.len().checked_div(self.width).unwrap_or(0);
         assert!(n as u64 <= BLOCK, "at most one block of runs");
@@ -113,13 +113,8 @@ impl Accumulator {
     }
 
     /// Moments of figure `i` so far.
-    pub fn moments(&self, i: usize) -> Moments {
+    pub(crate) fn moments(&self, i: usize) -> Moments {
         self.tree.total_of(i)
-    }
-
-    /// Runs in which figure `i` is undefined.
-    pub fn undefined(&self, i: usize) -> u64 {
-        self.nan[i]
     }
 
     /// The `q`-quantile of figure `i` (after [`Accumulator::finish`]).
@@ -148,7 +143,7 @@ impl Accumulator {
     }
 
     /// Reserves room for exact percentiles of `runs` runs in all (before merging shards).
-    pub fn reserve_runs(&mut self, runs: usize) {
+    pub(crate) fn reserve_runs(&mut self, runs: usize) {
         for q in &mut self.quantiles {
             if let Quantiles::All(v) = q {
                 v.reserve_exact(runs.saturating_sub(v.len()));
@@ -157,7 +152,8 @@ impl Accumulator {
     }
 
     /// The accumulator as bytes (for partial results of a shard).
-    pub fn to_bytes(&self) -> Vec<u8> {
+    #[cfg(test)]
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::new();
         // Writing into memory cannot fail.
         let _ = self.write_to(&mut out);
@@ -165,7 +161,7 @@ impl Accumulator {
     }
 
     /// Writes the accumulator as [`Accumulator::to_bytes`] does, as a stream.
-    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    pub(crate) fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
         let mut w = Bytes { out: std::io::BufWriter::with_capacity(1 << 20, out), err: None };
         w.put_bytes(MAGIC);
         w.u64(self.width as u64);
@@ -217,7 +213,7 @@ impl Accumulator {
     }
 
     /// Reads what [`Accumulator::to_bytes`] wrote.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
+    pub(crate) fn from_bytes(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader { bytes, at: 0 };
         if r.take(MAGIC.len())? != MAGIC {
             return Err(DecodeError("not a contractsim statistics file".into()));

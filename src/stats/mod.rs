@@ -40,7 +40,8 @@ impl Summary {
     /// Like [`Summary::of`], but percentiles treat NaN as "never" (later than any value):
     /// a percentile that falls among those runs is NaN. Mean and MCSE are over the
     /// finite values.
-    pub fn of_with_never(xs: &[f64]) -> Self {
+    #[cfg(test)]
+    pub(crate) fn of_with_never(xs: &[f64]) -> Self {
         let finite: Vec<f64> = xs.iter().copied().filter(|x| !x.is_nan()).collect();
         let (mean, mcse) = mean_mcse(&finite);
         let mut v: Vec<f64> = xs.iter().map(|&x| if x.is_nan() { f64::INFINITY } else { x }).collect();

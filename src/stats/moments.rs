@@ -13,7 +13,7 @@ pub const BLOCK: u64 = 256;
 
 /// Count, mean and sum of squared deviations of the non-NaN values seen.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub struct Moments {
+pub(crate) struct Moments {
     /// Values seen (NaN left out).
     pub n: u64,
     /// Their mean.
@@ -36,7 +36,7 @@ impl Moments {
     }
 
     /// The moments of `self`'s values followed by `right`'s.
-    pub fn combine(&self, right: &Moments) -> Moments {
+    pub(crate) fn combine(&self, right: &Moments) -> Moments {
         if right.n == 0 {
             return *self;
         }
@@ -66,7 +66,7 @@ impl Moments {
 
 /// A node of the combination tree: blocks `index * 2^level .. (index + 1) * 2^level`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub(crate) struct Node {
     /// Height in the tree (0: one block).
     pub level: u32,
     /// Position among the nodes of that level.
@@ -83,7 +83,7 @@ impl Node {
 
 /// The moments of many figures over consecutive blocks, reduced along the fixed tree.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct MomentTree {
+pub(crate) struct MomentTree {
     /// Maximal complete nodes, in block order.
     pub nodes: Vec<Node>,
 }
@@ -125,7 +125,7 @@ impl MomentTree {
     }
 
     /// The moments of figure `i` over all blocks.
-    pub fn total_of(&self, i: usize) -> Moments {
+    pub(crate) fn total_of(&self, i: usize) -> Moments {
         let mut it = self.nodes.iter().rev();
         let Some(last) = it.next() else { return Moments::default() };
         let mut acc = last.moments[i];

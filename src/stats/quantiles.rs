@@ -22,9 +22,9 @@ use std::cmp::Ordering;
 /// Relative accuracy of the sketch: 0.1%.
 pub const SKETCH_ALPHA: f64 = 0.001;
 /// Magnitudes below this count as 0 in the sketch.
-pub const MIN_MAGNITUDE: f64 = 1e-6;
+pub(crate) const MIN_MAGNITUDE: f64 = 1e-6;
 /// Distinct values counted exactly before a figure switches to the sketch.
-pub const DISTINCT_MAX: usize = 64;
+pub(crate) const DISTINCT_MAX: usize = 64;
 
 /// How percentiles are kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub enum QuantileMode {
 
 impl QuantileMode {
     /// A short description for `meta.json` and the reports.
-    pub fn describe(self) -> String {
+    pub(crate) fn describe(self) -> String {
         match self {
             QuantileMode::Exact => "exact (type 7, every run kept)".into(),
             QuantileMode::Sketch => format!(
@@ -167,7 +167,7 @@ impl Sketch {
 
 /// The percentile store of one figure.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Quantiles {
+pub(crate) enum Quantiles {
     /// Every finite value (exact mode); sorted once [`Quantiles::finish`] has run.
     All(Vec<f64>),
     /// Counts per distinct value, sorted by value.
@@ -295,7 +295,7 @@ impl Quantiles {
 
     /// Like [`Quantiles::quantile`], with `never` further values counted as later than any
     /// value: a quantile that falls among them is NaN.
-    pub fn quantile_with_never(&self, q: f64, never: u64) -> f64 {
+    pub(crate) fn quantile_with_never(&self, q: f64, never: u64) -> f64 {
         let n = self.count();
         let x = type7(n + never, q, |r| if r < n { self.at(r) } else { f64::INFINITY });
         if x.is_finite() { x } else { f64::NAN }

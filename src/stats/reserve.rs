@@ -17,18 +17,21 @@ pub fn quantile(xs: &[f64], q: f64) -> f64 {
 }
 
 /// Overrun of each value over `budget`: `max(0, x − budget)`.
-pub fn overruns(spend: &[f64], budget: f64) -> Vec<f64> {
+#[cfg(test)]
+pub(crate) fn overruns(spend: &[f64], budget: f64) -> Vec<f64> {
     spend.iter().map(|&x| (x - budget).max(0.0)).collect()
 }
 
 /// The reserve required at `certainty`: the quantile of the overruns.
-pub fn required_reserve(overruns: &[f64], certainty: f64) -> f64 {
+#[cfg(test)]
+pub(crate) fn required_reserve(overruns: &[f64], certainty: f64) -> f64 {
     quantile(overruns, certainty)
 }
 
 /// Summed overruns per run over years `start..start + len`, from per-run yearly spend
 /// (`spend[run][year]`) and the budget line.
-pub fn period_overruns(spend: &[Vec<f64>], line: &[f64], start: usize, len: usize) -> Vec<f64> {
+#[cfg(test)]
+pub(crate) fn period_overruns(spend: &[Vec<f64>], line: &[f64], start: usize, len: usize) -> Vec<f64> {
     spend.iter().map(|run| (start..start + len).map(|t| (run[t] - line[t]).max(0.0)).sum()).collect()
 }
 
@@ -75,7 +78,7 @@ impl RatioClass {
     }
 
     /// The meaning in English.
-    pub fn meaning(self) -> &'static str {
+    pub(crate) fn meaning(self) -> &'static str {
         match self {
             RatioClass::A => "excellent",
             RatioClass::B => "amply sufficient",
@@ -87,7 +90,7 @@ impl RatioClass {
     }
 
     /// The meaning in Dutch, as in municipal budgets.
-    pub fn betekenis(self) -> &'static str {
+    pub(crate) fn betekenis(self) -> &'static str {
         match self {
             RatioClass::A => "uitstekend",
             RatioClass::B => "ruim voldoende",

@@ -72,7 +72,7 @@ pub struct Bars {
 }
 
 /// At most this many rows per chart: the largest first.
-pub const MAX_ROWS: usize = 15;
+pub(crate) const MAX_ROWS: usize = 15;
 
 impl AnalysisChart for Bars {
     fn name(&self) -> &'static str {
@@ -219,7 +219,7 @@ pub fn voi(d: &SensitivityData, subtitle: &str) -> Bars {
 }
 
 /// The sensitivity charts' files.
-pub fn sensitivity_files(d: &SensitivityData, subtitle: &str) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
+pub(crate) fn sensitivity_files(d: &SensitivityData, subtitle: &str) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
     let mut out = files(&tornado(d, subtitle))?;
     out.extend(files(&rank_correlation(d, subtitle))?);
     out.extend(files(&voi(d, subtitle))?);
@@ -228,7 +228,7 @@ pub fn sensitivity_files(d: &SensitivityData, subtitle: &str) -> Result<Vec<(Str
 
 /// A one-key sweep: per strategy, the metric's median and 90% band against the swept
 /// value (left), and P(cheaper than baseline) (right).
-pub struct SweepLines<'a>(pub &'a SweepData);
+pub(crate) struct SweepLines<'a>(pub &'a SweepData);
 
 impl AnalysisChart for SweepLines<'_> {
     fn name(&self) -> &'static str {
@@ -304,7 +304,7 @@ impl AnalysisChart for SweepLines<'_> {
 
 /// A two-key sweep: a heat map of the highlighted strategy's median metric, with the value
 /// and P(cheaper than baseline) written in each cell.
-pub struct SweepHeatMap<'a>(pub &'a SweepData);
+pub(crate) struct SweepHeatMap<'a>(pub &'a SweepData);
 
 impl AnalysisChart for SweepHeatMap<'_> {
     fn name(&self) -> &'static str {

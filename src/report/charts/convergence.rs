@@ -16,7 +16,7 @@ use crate::report::lang::Lang;
 const POINTS: usize = 200;
 
 /// A point of a running mean: (runs, mean, low, high).
-pub type RunningPoint = (usize, f64, f64, f64);
+pub(crate) type RunningPoint = (usize, f64, f64, f64);
 
 /// What the chart shows: per strategy, running points in million euros.
 #[derive(Debug, Clone, PartialEq)]

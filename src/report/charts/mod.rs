@@ -33,13 +33,13 @@ use super::lang::Lang;
 use super::{OutputError, Report, ReportData};
 
 /// Width of every chart, pixels.
-pub const WIDTH: u32 = 1600;
+pub(crate) const WIDTH: u32 = 1600;
 /// Height of every chart, pixels.
-pub const HEIGHT: u32 = 1000;
+pub(crate) const HEIGHT: u32 = 1000;
 
 /// The font family as written in the SVG files: DejaVu Sans where the viewer has it, else
 /// a similar sans-serif. The PNG files always use the embedded DejaVu Sans.
-pub const FONT: &str = "DejaVu Sans, Verdana, Arial, sans-serif";
+pub(crate) const FONT: &str = "DejaVu Sans, Verdana, Arial, sans-serif";
 
 static REGULAR: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -59,7 +59,7 @@ fn register_fonts() -> Result<(), String> {
 /// The Okabe-Ito palette without black and yellow (reserved: black for the baseline,
 /// yellow is too light on white for lines), then Paul Tol's wine, so that seven
 /// alternatives keep distinct colours.
-pub const OKABE_ITO: [RGBColor; 7] = [
+pub(crate) const OKABE_ITO: [RGBColor; 7] = [
     RGBColor(0x00, 0x72, 0xB2), // blue
     RGBColor(0xE6, 0x9F, 0x00), // orange
     RGBColor(0x00, 0x9E, 0x73), // bluish green
@@ -70,16 +70,16 @@ pub const OKABE_ITO: [RGBColor; 7] = [
 ];
 
 /// Near-black for the baseline and for text.
-pub const INK: RGBColor = RGBColor(0x1A, 0x1A, 0x1A);
+pub(crate) const INK: RGBColor = RGBColor(0x1A, 0x1A, 0x1A);
 /// Grey for secondary text and reference lines.
-pub const GREY: RGBColor = RGBColor(0x66, 0x66, 0x66);
+pub(crate) const GREY: RGBColor = RGBColor(0x66, 0x66, 0x66);
 /// Light grey for grid lines.
-pub const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
+pub(crate) const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
 
 /// The colour of strategy `k`: black for the baseline, the palette in file order for the
 /// others (the same in every chart); beyond the palette, its colours again, lighter, so
 /// that no two strategies share a colour.
-pub fn strategy_colour(d: &ReportData, k: usize) -> RGBColor {
+pub(crate) fn strategy_colour(d: &ReportData, k: usize) -> RGBColor {
     let base = d.baseline();
     if k == base {
         return INK;
@@ -91,7 +91,7 @@ pub fn strategy_colour(d: &ReportData, k: usize) -> RGBColor {
 
 /// `c` mixed with white: `share` 0 gives `c`, 1 gives white (solid fills that look the
 /// same in SVG and PNG).
-pub fn tint(c: RGBColor, share: f64) -> RGBColor {
+pub(crate) fn tint(c: RGBColor, share: f64) -> RGBColor {
     let m = |x: u8| (x as f64 + (255.0 - x as f64) * share).round().clamp(0.0, 255.0) as u8;
     RGBColor(m(c.0), m(c.1), m(c.2))
 }
@@ -471,7 +471,7 @@ pub(crate) fn frame<DB: DrawingBackend>(
 }
 
 /// Rows and columns for `n` small multiples.
-pub fn grid(n: usize) -> (usize, usize) {
+pub(crate) fn grid(n: usize) -> (usize, usize) {
     match n {
         0 | 1 => (1, 1),
         2 => (1, 2),

@@ -58,7 +58,7 @@ const RATE_RANGE: &str = "a yearly rate from -0.5 to 1 (-50% to +100%)";
 const RATE_HINT: &str = "for an uncertain rate, truncate it with `min` and `max`";
 
 /// Largest scenario file read.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
