@@ -5,7 +5,7 @@ use statrs::function::erf::erf_inv;
 
 use super::layout::Layout;
 use crate::metrics::{HORIZON, Horizon, WEEKS_PER_YEAR, Yearly};
-use crate::model::contract::{LotYear, Prices, pay};
+use crate::model::contract::{LotYear, Prices, pay, target_cost};
 use crate::model::demand::{
     Draws, ExpectedDraws, Limits, Paths, RandomDraws, SegmentRates, SegmentState, StepFlows, WaitBlock, step_paths,
 };
@@ -1222,18 +1222,6 @@ impl YearMoney {
             + self.prevention
             + self.admin
             + self.failure_cost
-    }
-}
-
-/// The expected cost, at the contract's prices without margin, of what the lot delivered:
-/// the target of a risk corridor. Effort: client-years × tariff; output and outcome: starts ×
-/// the output price; task: the budget.
-fn target_cost(form: &Form, prices: &Prices, index: f64, lot: &LotYear) -> f64 {
-    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() * index;
-    match form {
-        Form::Effort => dot(&prices.unit, &lot.client_years),
-        Form::Output | Form::Outcome(_) => dot(&prices.unit, &lot.starts),
-        Form::Task => prices.budget * index,
     }
 }
 

@@ -159,6 +159,18 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
+/// The expected cost, at the contract's prices without margin, of what the lot delivered:
+/// the target of a risk corridor. Effort: client-years × tariff; output and outcome: starts ×
+/// the output price; task: the budget.
+pub(crate) fn target_cost(form: &Form, prices: &Prices, index: f64, lot: &LotYear) -> f64 {
+    let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() * index;
+    match form {
+        Form::Effort => dot(&prices.unit, &lot.client_years),
+        Form::Output | Form::Outcome(_) => dot(&prices.unit, &lot.starts),
+        Form::Task => prices.budget * index,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
