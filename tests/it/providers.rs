@@ -1,9 +1,7 @@
 //! Providers and shared risk: corridors, reserves and failures, investor-financed
 //! prevention, and the conservation of money, against answers worked out by hand.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use contractsim::metrics::{HORIZON, Horizon};
 use statrs::distribution::{Discrete, Poisson};
 

@@ -3,11 +3,11 @@
 //! same results, and the plain-language summary's numbers with `summary.csv`. SVG output
 //! is checked as text (drawn with `SVGBackend::with_string`); PNG pixels are not compared.
 
-mod common;
-
 use std::collections::HashMap;
 
 use contractsim::engine::Plan;
+
+use crate::common;
 use contractsim::export::{Export, RunsCsv, SummaryCsv, YearlyCsv};
 use contractsim::metrics::Horizon;
 use contractsim::report::ReportData;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use contractsim::scenario::{Shape, parse_str};
 
-const GOOD: &str = include_str!("../scenarios/friesland.toml");
+const GOOD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/friesland.toml"));
 
 fn problems(text: &str) -> Vec<String> {
     match parse_str(text, Path::new("x.toml")) {

@@ -1,9 +1,7 @@
 //! The engine against answers known in closed form or by hand. Stochastic checks use
 //! tolerances of four Monte Carlo standard errors, computed from the runs themselves.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use contractsim::metrics::{HORIZON, Horizon};
 
 const OUTPUT_ONLY: &str = r#"

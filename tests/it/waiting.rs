@@ -2,9 +2,7 @@
 //! form or by hand. Stochastic checks use four Monte Carlo standard errors computed from
 //! the runs themselves (a correct engine fails one with probability about 6 in 100,000).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use contractsim::metrics::{HORIZON, Horizon, WEEKS_PER_YEAR};
 
 /// One segment with `λ` referrals a year (`incidence` per 1000 of 100,000 youths), mean
@@ -360,7 +358,8 @@ fn reports_show_waiting_next_to_spend_only_with_waiting_lists() {
     assert!((w.waiting - horizon_mean(1, Horizon::WaitingMean)).abs() < 1e-9 && w.extra_waiting == w.waiting);
 
     // Without capacity or rationing: no waiting sections.
-    let (plan, b) = summarise(include_str!("fixtures/friesland_no_capacity.toml"), 20);
+    let (plan, b) =
+        summarise(include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/friesland_no_capacity.toml")), 20);
     let r = Results::new(&plan, &b);
     let d = ReportData::from_results(&r);
     assert!(!has_waiting(&d) && !ChartKind::Waiting.applies(&d));

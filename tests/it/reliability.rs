@@ -4,7 +4,7 @@
 //! `--force`; absurd sizes are refused up front; an interrupted run leaves the previous
 //! results intact.
 //!
-//! `BLESS=1 cargo test --release --test reliability` rewrites the `.expected` files from
+//! `BLESS=1 cargo test --release --test it reliability::` rewrites the `.expected` files from
 //! the binary's answers; review the diff before committing it.
 
 use std::fs;

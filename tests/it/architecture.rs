@@ -128,7 +128,7 @@ fn every_module_uses_only_the_floors_below_it() {
         let Some((top, depth)) = module_of(&src, file) else { continue };
         seen.insert(top.clone());
         let Some(own) = floor_of(&top) else {
-            wrong.push(format!("{}: module `{top}` has no floor in tests/architecture.rs", file.display()));
+            wrong.push(format!("{}: module `{top}` has no floor in tests/it/architecture.rs", file.display()));
             continue;
         };
         let code = code_only(&std::fs::read_to_string(file).expect("readable source"));

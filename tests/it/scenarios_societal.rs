@@ -2,9 +2,7 @@
 //! cost index × events avoided versus the baseline in the same run, the horizon figures are
 //! its discounted sum and that plus the municipal saving, and municipal spend does not move.
 
-mod common;
-
-use common::{batch, one_segment, scenario, yearly};
+use crate::common::{batch, one_segment, scenario, yearly};
 use contractsim::engine::Plan;
 use contractsim::metrics::Horizon;
 

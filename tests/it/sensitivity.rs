@@ -1,10 +1,8 @@
 //! Sensitivity, sweeps, convergence and time-varying discount rates, through the library
 //! and the binary.
 
-mod common;
-
+use crate::common::{self, scenario};
 use assert_cmd::Command;
-use common::scenario;
 use std::sync::atomic::AtomicBool;
 
 use contractsim::analysis::convergence::{Precision, needs_more, worst_mcse};

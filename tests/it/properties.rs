@@ -2,9 +2,7 @@
 //! no count goes negative, no NaN or infinity appears, and spend rises with the price.
 //! The model-level step is checked on random states too, including very large counts.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use contractsim::model::demand::{ExpectedDraws, Paths, RandomDraws, SegmentRates, SegmentState, step_paths};
 use contractsim::random::rng::RunKey;
 use contractsim::random::sample::Binomial;

@@ -101,7 +101,7 @@ fn every_shipped_scenario_marks_its_sources() {
 #[test]
 fn new_from_knows_every_shipped_scenario() {
     let files = shipped_files();
-    assert_eq!(files.len(), SHIPPED.len(), "scenarios/ and SHIPPED in src/cli/new.rs differ");
+    assert_eq!(files.len(), SHIPPED.len(), "scenarios/ and SHIPPED in src/app/new.rs differ");
     for file in files {
         let name = stem(&file);
         let text = SHIPPED.iter().find(|(n, _)| *n == name).map(|(_, t)| *t);

@@ -8,13 +8,13 @@
 //! Aggregated outputs (means, MCSE, percentiles) are not pinned: they may change for other
 //! reasons.
 
-mod common;
-
 use contractsim::engine::Plan;
 use contractsim::metrics::HORIZON;
 use contractsim::random::rng::mix64;
 
-const FRIESLAND: &str = include_str!("fixtures/friesland_no_capacity.toml");
+use crate::common;
+
+const FRIESLAND: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/friesland_no_capacity.toml"));
 
 /// The horizon metrics that existed before waiting lists, in their storage order.
 const OLD_HORIZON: [&str; 18] = [

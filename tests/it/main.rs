@@ -1,0 +1,30 @@
+//! The integration tests, in one crate: one module per area, so that `cargo test` compiles
+//! and links one test binary instead of one per file (each with thin LTO and one codegen
+//! unit). Run one area with `cargo test --release --test it engine::`, one test with its
+//! full name, e.g. `cargo test --release --test it reliability::the_corpus_base_is_valid`.
+//!
+//! The tests run in parallel threads of one process: a test that writes files does so in
+//! its own `tempfile::TempDir` and passes paths to the binary, and no test changes the
+//! current directory or the environment. Relative paths (`scenarios/…`, `tests/…`) are
+//! from the package root, the current directory cargo gives test binaries.
+
+mod common;
+
+mod architecture;
+mod cli;
+mod cluster_files;
+mod engine;
+mod properties;
+mod providers;
+mod reliability;
+mod report_cli;
+mod report_data;
+mod runs_parquet;
+mod scenario_errors;
+mod scenarios;
+mod scenarios_societal;
+mod sensitivity;
+mod sensitivity_voi;
+mod shards;
+mod unchanged_without_capacity;
+mod waiting;
