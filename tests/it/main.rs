@@ -9,6 +9,7 @@
 //! from the package root, the current directory cargo gives test binaries.
 
 mod common;
+mod fixtures;
 
 mod architecture;
 mod cli;
