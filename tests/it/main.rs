@@ -10,6 +10,7 @@
 
 mod common;
 mod fixtures;
+mod readers;
 
 mod architecture;
 mod cli;
