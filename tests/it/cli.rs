@@ -6,6 +6,8 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
+use crate::fixtures;
+
 fn contractsim() -> Command {
     Command::cargo_bin("contractsim").expect("binary built")
 }
@@ -145,8 +147,9 @@ fn check_reports_friesland_calibrated() {
 fn check_warns_when_uncalibrated() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("off.toml");
-    let text = fs::read_to_string(FRIESLAND).unwrap().replace("initial_caseload = 2670", "initial_caseload = 4000");
-    fs::write(&file, text).unwrap();
+    let mut doc = fixtures::load(FRIESLAND);
+    fixtures::set(&mut doc, &["segment", "light_ambulant", "initial_caseload"], 4000);
+    fs::write(&file, fixtures::text(&doc)).unwrap();
     contractsim()
         .args(["check"])
         .arg(&file)
@@ -164,10 +167,10 @@ fn bad_input_exits_2_and_keeps_previous_results() {
     run(&out, 10, 2);
     let before = fs::read(out.join("summary.csv")).unwrap();
     let file = dir.path().join("bad.toml");
-    let text = fs::read_to_string(FRIESLAND)
-        .unwrap()
-        .replace("mean_duration_years = { dist = \"gamma\", mean = 0.5, sd = 0.05 }", "mean_duraton_years = 0.5");
-    fs::write(&file, &text).unwrap();
+    let mut doc = fixtures::load(FRIESLAND);
+    fixtures::rename(&mut doc, &["segment", "light_ambulant", "mean_duration_years"], "mean_duraton_years");
+    fixtures::set(&mut doc, &["segment", "light_ambulant", "mean_duraton_years"], 0.5);
+    fs::write(&file, fixtures::text(&doc)).unwrap();
     contractsim()
         .args(["run"])
         .arg(&file)

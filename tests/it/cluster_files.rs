@@ -1,8 +1,11 @@
 //! The cluster recipes in cluster/ are valid without a cluster: the Slurm scripts pass
-//! `bash -n` (and shellcheck when installed), and `cluster/check_cluster_files.py` finds the
-//! Kubernetes manifests and Slurm settings consistent (skipped without python3 and pyyaml).
+//! `bash -n` and shellcheck, and `cluster/check_cluster_files.py` finds the Kubernetes
+//! manifests and Slurm settings consistent (with pyyaml). Without shellcheck or pyyaml those
+//! checks fail in CI and are skipped (with a message) elsewhere.
 
 use std::process::Command;
+
+use crate::readers;
 
 const SCRIPTS: [&str; 2] = ["cluster/slurm/contractsim-array.sh", "cluster/slurm/contractsim-merge.sh"];
 
@@ -12,20 +15,15 @@ fn slurm_scripts_parse() {
         let o = Command::new("bash").args(["-n", s]).output().unwrap();
         assert!(o.status.success(), "bash -n {s}: {}", String::from_utf8_lossy(&o.stderr));
     }
-    match Command::new("shellcheck").args(SCRIPTS).output() {
-        Ok(o) => assert!(o.status.success(), "shellcheck:\n{}", String::from_utf8_lossy(&o.stdout)),
-        Err(_) => {
-            eprintln!("SKIPPED shellcheck of the Slurm scripts: shellcheck not found (apt-get install shellcheck)")
-        }
+    if readers::program("slurm_scripts_parse (shellcheck)", "shellcheck", "apt-get install shellcheck") {
+        let o = Command::new("shellcheck").args(SCRIPTS).output().unwrap();
+        assert!(o.status.success(), "shellcheck:\n{}", String::from_utf8_lossy(&o.stdout));
     }
 }
 
 #[test]
 fn cluster_files_are_consistent() {
-    let has_yaml =
-        Command::new("python3").args(["-c", "import yaml"]).output().map(|o| o.status.success()).unwrap_or(false);
-    if !has_yaml {
-        eprintln!("SKIPPED cluster_files_are_consistent: python3 with pyyaml not found (pip install pyyaml)");
+    if !readers::python_module("cluster_files_are_consistent", "yaml", "pyyaml") {
         return;
     }
     let o = Command::new("python3").arg("cluster/check_cluster_files.py").output().unwrap();

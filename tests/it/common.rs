@@ -1,5 +1,4 @@
 //! Helpers shared by the integration tests: small scenarios and batch runs.
-#![allow(dead_code)]
 
 use std::path::Path;
 

@@ -2,6 +2,7 @@
 //! tolerances of four Monte Carlo standard errors, computed from the runs themselves.
 
 use crate::common::*;
+use crate::fixtures::{self, value};
 use contractsim::metrics::{HORIZON, Horizon};
 
 const OUTPUT_ONLY: &str = r#"
@@ -120,11 +121,13 @@ id = "base"
 contracts = ["eff"]
 baseline = true
 "#;
-    let text = one_segment(12, "", contract).replace(
-        "cost_per_client_year = 10_000",
-        "cost_per_client_year = { dist = \"normal\", mean = 10_000, sd = 500 }",
+    let mut doc = fixtures::doc(&one_segment(12, "", contract));
+    fixtures::set(
+        &mut doc,
+        &["segment", "a", "cost_per_client_year"],
+        value("{ dist = \"normal\", mean = 10_000, sd = 500 }"),
     );
-    let (plan, b) = summarise(&text, 50);
+    let (plan, b) = summarise(&fixtures::text(&doc), 50);
     for t in 0..12 {
         let cy = yearly(&plan, &b, 0, "client_years", t);
         let care = yearly(&plan, &b, 0, "care_payments", t);
@@ -170,11 +173,11 @@ contracts = ["short"]
 "#;
     // 5,000 referrals a year, so the ratio estimator's bias (order 1/starts) is far below
     // the Monte Carlo error.
-    let text = one_segment(12, "", contracts)
-        .replace("youth = 10_000", "youth = 500_000")
-        .replace("initial_caseload = 200", "initial_caseload = 10000")
-        .replace("horizon_years = 12", "horizon_years = 30");
-    let (plan, b) = summarise(&text, 400);
+    let mut doc = fixtures::doc(&one_segment(12, "", contracts));
+    fixtures::set(&mut doc, &["population", "youth"], 500_000);
+    fixtures::set(&mut doc, &["segment", "a", "initial_caseload"], 10_000);
+    fixtures::set(&mut doc, &["scenario", "horizon_years"], 30);
+    let (plan, b) = summarise(&fixtures::text(&doc), 400);
     for t in 0..3 {
         let base = yearly(&plan, &b, 0, "care_payments", t);
         let short = yearly(&plan, &b, 1, "care_payments", t);
@@ -355,9 +358,9 @@ baseline = true
 id = "y"
 contracts = ["x"]
 "#;
-    let text = one_segment(12, "reentry_rate = 0.2", extra)
-        .replace("incidence_per_1000 = 10", "incidence_per_1000 = { dist = \"gamma\", mean = 10, sd = 2 }");
-    let (_, b) = summarise(&text, 200);
+    let mut doc = fixtures::doc(&one_segment(12, "reentry_rate = 0.2", extra));
+    fixtures::set(&mut doc, &["segment", "a", "incidence_per_1000"], value("{ dist = \"gamma\", mean = 10, sd = 2 }"));
+    let (_, b) = summarise(&fixtures::text(&doc), 200);
     let nh = HORIZON.len();
     for r in &b.runs {
         assert_eq!(r.horizon[nh + Horizon::NpvSavingVsBaseline.index()], 0.0);

@@ -9,6 +9,8 @@
 //! from the package root, the current directory cargo gives test binaries.
 
 mod common;
+mod fixtures;
+mod readers;
 
 mod architecture;
 mod cli;

@@ -2,6 +2,7 @@
 //! prevention, and the conservation of money, against answers worked out by hand.
 
 use crate::common::*;
+use crate::fixtures;
 use contractsim::metrics::{HORIZON, Horizon};
 use statrs::distribution::{Discrete, Poisson};
 
@@ -55,8 +56,9 @@ baseline = true
         }
     }
     // With the cap at 5% of the contract value it binds: 0.05 × 1.03 × target.
-    let capped = one_segment(12, "", &extra.replace("cap_share = 0.1", "cap_share = 0.05"));
-    let (plan, b) = summarise(&capped, 10);
+    let mut capped = fixtures::doc(&one_segment(12, "", extra));
+    fixtures::set(&mut capped, &["contract", "eff", "risk_sharing", "cap_share"], 0.05);
+    let (plan, b) = summarise(&fixtures::text(&capped), 10);
     let cy = yearly(&plan, &b, 0, "client_years", 3);
     let transfer = yearly(&plan, &b, 0, "risk_sharing_transfer", 3);
     for r in 0..cy.len() {

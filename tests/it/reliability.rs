@@ -16,6 +16,8 @@ use std::time::Duration;
 
 use assert_cmd::cargo::CommandCargoExt;
 
+use crate::fixtures;
+
 const CORPUS: &str = "tests/bad_scenarios";
 const BASE: &str = "tests/bad_scenarios/valid_base.toml";
 
@@ -122,13 +124,18 @@ fn a_folder_of_another_scenario_needs_force() {
     let a = dir.path().join("a.toml");
     let b = dir.path().join("b.toml");
     let base = fs::read_to_string(BASE).unwrap();
+    let edited = |path: &[&str], v: toml::Value| {
+        let mut doc = fixtures::doc(&base);
+        fixtures::set(&mut doc, path, v);
+        fixtures::text(&doc)
+    };
     fs::write(&a, &base).unwrap();
-    fs::write(&b, base.replace("name = \"Base\"", "name = \"Other\"")).unwrap();
+    fs::write(&b, edited(&["scenario", "name"], "Other".into())).unwrap();
     let out = dir.path().join("out");
     assert!(small_run(&a, &out, &[]).status.success());
     let before = snapshot(&out);
     // The same scenario again, edited: replaced without asking.
-    fs::write(&a, base.replace("seed = 1", "seed = 2")).unwrap();
+    fs::write(&a, edited(&["scenario", "seed"], 2.into())).unwrap();
     let o = small_run(&a, &out, &[]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let before_b = snapshot(&out);

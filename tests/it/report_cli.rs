@@ -1,13 +1,15 @@
 //! The report files as a user gets them: `run` writes every chart (SVG and PNG, English and
 //! Dutch), the summaries, `report.html` and `results.xlsx`; `contractsim report DIR`
 //! redraws the same bytes from the folder alone; the HTML is self-contained; the workbook
-//! opens in a real reader (openpyxl, when python3 has it).
+//! opens in a real reader (openpyxl; required in CI, see `readers`).
 
 use std::fs;
 use std::path::Path;
 use std::process::Command as Process;
 
 use assert_cmd::Command;
+
+use crate::readers;
 
 const FRIESLAND: &str = "scenarios/friesland.toml";
 // Friesland has a strategy with rationing, so its results have the `waiting` chart.
@@ -181,14 +183,11 @@ fn html_report_is_self_contained_and_complete() {
 }
 
 /// Opens results.xlsx with openpyxl through `scripts/check_xlsx.py`, which compares its
-/// cells and number formats with the CSV files. Skipped (with a message) when python3 or
-/// openpyxl is missing.
+/// cells and number formats with the CSV files. Without python3 and openpyxl it fails in
+/// CI and is skipped (with a message) elsewhere.
 #[test]
 fn xlsx_opens_in_openpyxl() {
-    let has_openpyxl =
-        Process::new("python3").args(["-c", "import openpyxl"]).output().map(|o| o.status.success()).unwrap_or(false);
-    if !has_openpyxl {
-        eprintln!("SKIPPED xlsx_opens_in_openpyxl: python3 with openpyxl not found (pip install openpyxl)");
+    if !readers::python_module("xlsx_opens_in_openpyxl", "openpyxl", "openpyxl") {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

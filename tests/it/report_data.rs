@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use contractsim::engine::Plan;
 
 use crate::common;
+use crate::fixtures::{self, Doc};
 use contractsim::export::{Export, RunsCsv, SummaryCsv, YearlyCsv};
 use contractsim::metrics::Horizon;
 use contractsim::report::ReportData;
@@ -20,9 +21,18 @@ use contractsim::results::Results;
 const RUNS: usize = 80;
 
 /// The Friesland scenario, run with few runs.
-fn friesland(text_edit: impl Fn(String) -> String) -> (Plan, contractsim::engine::Batch) {
-    let text = text_edit(std::fs::read_to_string("scenarios/friesland.toml").expect("scenario file"));
+fn friesland() -> (Plan, contractsim::engine::Batch) {
+    let text = std::fs::read_to_string("scenarios/friesland.toml").expect("scenario file");
     let plan = Plan::new(common::scenario(&text));
+    let b = common::batch(&plan, RUNS, 7);
+    (plan, b)
+}
+
+/// The Friesland scenario edited, run with few runs.
+fn friesland_with(edit: impl Fn(&mut Doc)) -> (Plan, contractsim::engine::Batch) {
+    let mut doc = fixtures::load("scenarios/friesland.toml");
+    edit(&mut doc);
+    let plan = Plan::new(fixtures::scenario(&doc));
     let b = common::batch(&plan, RUNS, 7);
     (plan, b)
 }
@@ -66,7 +76,7 @@ fn assert_series(what: &str, got: &[f64], want: &[f64]) {
 
 #[test]
 fn chart_series_are_the_tables() {
-    let (plan, b) = friesland(|t| t);
+    let (plan, b) = friesland();
     let r = Results::new(&plan, &b);
     let d = ReportData::from_results(&r);
     let yearly = yearly_csv(&r);
@@ -165,7 +175,7 @@ fn chart_series_are_the_tables() {
 
 #[test]
 fn summary_numbers_are_the_tables() {
-    let (plan, b) = friesland(|t| t);
+    let (plan, b) = friesland();
     let r = Results::new(&plan, &b);
     let d = ReportData::from_results(&r);
     let summary = summary_csv(&r);
@@ -228,7 +238,7 @@ fn summary_numbers_are_the_tables() {
 
 #[test]
 fn svg_charts_name_the_scenario_and_use_the_language() {
-    let (plan, b) = friesland(|t| t);
+    let (plan, b) = friesland();
     let r = Results::new(&plan, &b);
     let d = ReportData::from_results(&r);
     for kind in ChartKind::ALL {
@@ -272,7 +282,7 @@ fn svg_charts_name_the_scenario_and_use_the_language() {
 
 #[test]
 fn png_charts_are_1600_by_1000() {
-    let (plan, b) = friesland(|t| t);
+    let (plan, b) = friesland();
     let r = Results::new(&plan, &b);
     let d = ReportData::from_results(&r);
     let png = charts::png(ChartKind::PCheapest, &d, Lang::Nl).unwrap();
@@ -283,16 +293,10 @@ fn png_charts_are_1600_by_1000() {
 
 #[test]
 fn without_a_budget_there_is_no_budget_chart() {
-    let (plan, b) = friesland(|t| {
-        [
-            "budget = 120_000_000\n",
-            "budget_growth = 0.025\n",
-            "budget_period_years = 4\n",
-            "certainty = 0.9\n",
-            "available_reserve = 12_000_000\n",
-        ]
-        .iter()
-        .fold(t.to_string(), |text, key| text.replace(key, ""))
+    let (plan, b) = friesland_with(|doc| {
+        for key in ["budget", "budget_growth", "budget_period_years", "certainty", "available_reserve"] {
+            fixtures::remove(doc, &["economy", key]);
+        }
     });
     let r = Results::new(&plan, &b);
     let d = ReportData::from_results(&r);
@@ -313,7 +317,7 @@ fn without_a_budget_there_is_no_budget_chart() {
 /// ends at `p_provider_failure`; the reserve chart's points are `reserve_by_certainty.csv`'s.
 #[test]
 fn provider_and_reserve_charts_draw_the_results() {
-    let (plan, b) = friesland(|t| t);
+    let (plan, b) = friesland();
     let r = Results::new(&plan, &b);
     let d = ReportData::from_results(&r);
     let p = charts::p_provider_failure::data(&d);

@@ -1,7 +1,7 @@
 //! runs.parquet as other tools see it: files written through `RunsParquet` are opened with
 //! real Parquet readers (DuckDB, and pyarrow and polars when installed) by
 //! `scripts/check_parquet.py`, which compares every value with the same data as CSV.
-//! Skipped (with a message) when python3 or duckdb is missing.
+//! Without python3 and duckdb they fail in CI and are skipped (with a message) elsewhere.
 
 use std::fs;
 use std::path::Path;
@@ -12,13 +12,10 @@ use contractsim::export::cell;
 use contractsim::export::parquet::{RunsParquet, read_runs_parquet};
 use contractsim::metrics::HORIZON;
 
+use crate::readers;
+
 fn has_duckdb(test: &str) -> bool {
-    let ok =
-        Process::new("python3").args(["-c", "import duckdb"]).output().map(|o| o.status.success()).unwrap_or(false);
-    if !ok {
-        eprintln!("SKIPPED {test}: python3 with duckdb not found (pip install duckdb)");
-    }
-    ok
+    readers::python_module(test, "duckdb", "duckdb")
 }
 
 /// Runs `scripts/check_parquet.py` and returns its report line.

@@ -5,7 +5,16 @@ use std::path::Path;
 
 use contractsim::scenario::{Shape, parse_str};
 
+use crate::fixtures::{Doc, add, doc, remove, rename, replace_once, set, text, value};
+
 const GOOD: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/scenarios/friesland.toml"));
+
+/// The shipped scenario with typed edits (see `fixtures`), as text.
+fn edited(edit: impl FnOnce(&mut Doc)) -> String {
+    let mut d = doc(GOOD);
+    edit(&mut d);
+    text(&d)
+}
 
 fn problems(text: &str) -> Vec<String> {
     match parse_str(text, Path::new("x.toml")) {
@@ -34,7 +43,10 @@ fn the_shipped_scenario_is_valid() {
 
 #[test]
 fn unknown_key_gets_a_suggestion_and_a_position() {
-    let text = GOOD.replace("success_rate = { dist = \"beta\", mean = 0.70, sd = 0.05 }", "sucess_rate = 0.7");
+    let text = edited(|d| {
+        rename(d, &["segment", "light_ambulant", "success_rate"], "sucess_rate");
+        set(d, &["segment", "light_ambulant", "sucess_rate"], 0.7);
+    });
     assert_problem(
         &text,
         &["x.toml:", "key `segment.light_ambulant.sucess_rate`", "unknown key", "did you mean `success_rate`?"],
@@ -64,104 +76,103 @@ fn positions_are_line_and_column() {
 #[test]
 fn many_kinds_of_mistakes_are_named() {
     let cases: Vec<(String, Vec<&str>)> = vec![
-        (GOOD.replace("steps_per_year = 12", "steps_per_year = 5"), vec!["scenario.steps_per_year", "1, 4 or 12", "5"]),
-        (GOOD.replace("horizon_years = 20", "horizon_years = 0"), vec!["scenario.horizon_years", "from 1 to 200"]),
-        (GOOD.replace("runs = 10000", "runs = 0"), vec!["scenario.runs", "from 1"]),
+        (edited(|d| set(d, &["scenario", "steps_per_year"], 5)), vec!["scenario.steps_per_year", "1, 4 or 12", "5"]),
+        (edited(|d| set(d, &["scenario", "horizon_years"], 0)), vec!["scenario.horizon_years", "from 1 to 200"]),
+        (edited(|d| set(d, &["scenario", "runs"], 0)), vec!["scenario.runs", "from 1"]),
         (
-            GOOD.replace("reentry_rate = 0.30", "reentry_rate = 1.3"),
+            edited(|d| set(d, &["segment", "light_ambulant", "reentry_rate"], 1.3)),
             vec!["segment.light_ambulant.reentry_rate", "between 0 and 1", "1.3"],
         ),
         (
-            GOOD.replace("annual_cost = 400_000", "annual_cost = -400_000"),
+            edited(|d| set(d, &["prevention", "front", "annual_cost"], -400_000)),
             vec!["prevention.front.annual_cost", ">= 0", "-400000"],
         ),
         (
-            GOOD.replace(
-                "success_rate = { dist = \"beta\", mean = 0.70, sd = 0.05 }",
-                "success_rate = { dist = \"beta\", mean = 0.70, sd = 0.5 }",
-            ),
+            edited(|d| {
+                set(
+                    d,
+                    &["segment", "light_ambulant", "success_rate"],
+                    value("{ dist = \"beta\", mean = 0.70, sd = 0.5 }"),
+                )
+            }),
             vec!["segment.light_ambulant.success_rate", "feasible beta", "needs sd below"],
         ),
-        (GOOD.replace("min = -0.02, max = 0.02", "min = 0.02, max = -0.02"), vec!["population.growth", "min <= max"]),
         (
-            GOOD.replace("escalates_to = \"day_treatment\"", "escalates_to = \"day_treatmnt\""),
+            edited(|d| {
+                set(d, &["population", "growth", "min"], 0.02);
+                set(d, &["population", "growth", "max"], -0.02);
+            }),
+            vec!["population.growth", "min <= max"],
+        ),
+        (
+            edited(|d| set(d, &["segment", "specialised_ambulant", "escalates_to"], "day_treatmnt")),
             vec!["segment.specialised_ambulant.escalates_to", "no segment", "did you mean `day_treatment`?"],
         ),
         (
-            GOOD.replace("targets = [\"light_ambulant\", \"specialised_ambulant\"]", "targets = [\"light\"]"),
+            edited(|d| set(d, &["prevention", "front", "targets"], vec!["light"])),
             vec!["prevention.front.targets", "\"light\", which is no segment"],
         ),
         (
-            GOOD.replace("id = \"effort\"\nform = \"effort\"", "id = \"output\"\nform = \"effort\""),
+            edited(|d| set(d, &["contract", "effort", "id"], "output")),
             vec!["contract[2].id", "used once", "\"output\" again"],
         ),
-        (GOOD.replace("baseline = true", "baseline = false"), vec!["strategy.baseline", "exactly one", "none"]),
         (
-            GOOD.replace("contracts = [\"effort\"]", "contracts = [\"effort\"]\nbaseline = true"),
-            vec!["strategy.baseline", "2 baselines"],
+            edited(|d| set(d, &["strategy", "output", "baseline"], false)),
+            vec!["strategy.baseline", "exactly one", "none"],
         ),
+        (edited(|d| add(d, &["strategy", "effort", "baseline"], true)), vec!["strategy.baseline", "2 baselines"]),
         (
-            GOOD.replace("contracts = [\"task\"]", "contracts = [\"task\", \"output\"]"),
+            edited(|d| set(d, &["strategy", "task", "contracts"], vec!["task", "output"])),
             vec!["strategy.task.contracts", "covered by both"],
         ),
         (
-            GOOD.replace(
-                "id = \"task\"\nform = \"task\"\nsegments = [\"light_ambulant\", \"specialised_ambulant\",",
-                "id = \"task\"\nform = \"task\"\nsegments = [\"light_ambulant\",",
-            ),
+            edited(|d| {
+                let without = vec!["light_ambulant", "day_treatment", "foster_care", "residential", "youth_protection"];
+                set(d, &["contract", "task", "segments"], without)
+            }),
             vec!["strategy.task.contracts", "no contract for segment(s) specialised_ambulant"],
         ),
         (
-            GOOD.replace(
-                "escalation_while_waiting_rate = 0.2\n\n[[segment]]\nid = \"specialised_ambulant\"",
-                "escalation_while_waiting_rate = 0.2\n\n[[segment]]\nid = \"light_ambulant\"",
-            ),
+            edited(|d| set(d, &["segment", "specialised_ambulant", "id"], "light_ambulant")),
             vec!["segment[2].id", "\"light_ambulant\" again"],
         ),
+        (edited(|d| set(d, &["scenario", "discount_rate"], f64::NAN)), vec!["scenario.discount_rate", "finite", "NaN"]),
+        (edited(|d| set(d, &["economy", "budget"], 1e308)), vec!["economy.budget", "at most 1e15"]),
+        (edited(|d| set(d, &["contract", "task", "form"], "tsk")), vec!["contract.task.form", "did you mean `task`?"]),
         (
-            GOOD.replace("discount_rate = 0.0532", "discount_rate = nan"),
-            vec!["scenario.discount_rate", "finite", "NaN"],
-        ),
-        (GOOD.replace("budget = 120_000_000", "budget = 1e308"), vec!["economy.budget", "at most 1e15"]),
-        (GOOD.replace("form = \"task\"", "form = \"tsk\""), vec!["contract.task.form", "did you mean `task`?"]),
-        (
-            GOOD.replace("base_share = 0.85", "base_share = 0.85\ncapacity = { residental = 10 }"),
+            edited(|d| add(d, &["contract", "outcome", "capacity"], value("{ residental = 10 }"))),
             vec!["contract.outcome.capacity.residental", "which is no segment", "did you mean `residential`?"],
         ),
         (
-            GOOD.replace("form = \"effort\"\nsegments", "form = \"effort\"\nbase_share = 0.5\nsegments"),
+            edited(|d| add(d, &["contract", "effort", "base_share"], 0.5)),
             vec!["contract.effort.base_share", "only with `form = \"outcome\"`"],
         ),
         (
-            GOOD.replace(
-                "reentry_rate = 0.10\nreentry_delay_years = 1.0\nescalates_to = \"residential\"",
-                "reentry_rate = 0.10\nreentry_delay_years = 1.0\nescalates_to = \"youth_protection\"",
-            ),
+            // foster_care escalates to residential; to youth_protection, which escalates back.
+            edited(|d| set(d, &["segment", "foster_care", "escalates_to"], "youth_protection")),
             vec!["escalates_to", "cycle"],
         ),
         (
-            GOOD.replace(
-                "cost_per_client_year = { dist = \"normal\", mean = 130_000, sd = 12_000, min = 70_000 }",
-                "cost_per_client_year = { dist = \"normal\", mean = 130_000, sd = 60_000 }",
-            ),
+            edited(|d| {
+                let wide = value("{ dist = \"normal\", mean = 130_000, sd = 60_000 }");
+                set(d, &["segment", "residential", "cost_per_client_year"], wide)
+            }),
             vec!["segment.residential.cost_per_client_year", "draws are all at least 0", "add `min = 0`"],
         ),
+        (edited(|d| add(d, &["economy", "budget_by_year"], vec![1, 2])), vec!["economy.budget_by_year", "not both"]),
         (
-            GOOD.replace("budget_growth = 0.025", "budget_growth = 0.025\nbudget_by_year = [1, 2]"),
-            vec!["economy.budget_by_year", "not both"],
-        ),
-        (
-            GOOD.replace("certainty = 0.9", "certainty = [0.9, 90]"),
+            edited(|d| set(d, &["economy", "certainty"], value("[0.9, 90]"))),
             vec!["economy.certainty", "strictly between 0 and 1", "90"],
         ),
-        (GOOD.replace("budget = 120_000_000\n", ""), vec!["economy.budget_period_years", "a budget line"]),
+        (edited(|d| drop(remove(d, &["economy", "budget"]))), vec!["economy.budget_period_years", "a budget line"]),
         (
-            GOOD.replace("budget_period_years = 4", "budget_period_years = 40"),
+            edited(|d| set(d, &["economy", "budget_period_years"], 40)),
             vec!["economy.budget_period_years", "from 1 to 20"],
         ),
-        (GOOD.replace("[population]", "[populaton]"), vec!["populaton", "did you mean `population`?"]),
+        (edited(|d| rename(d, &["population"], "populaton")), vec!["populaton", "did you mean `population`?"]),
         (String::new(), vec!["scenario", "a table `[scenario]`"]),
-        (GOOD.replace("name = \"Friesland", "name = Friesland"), vec!["expected valid TOML"]),
+        // Not TOML at all: an edit of the text.
+        (replace_once(GOOD, "name = \"Friesland", "name = Friesland"), vec!["expected valid TOML"]),
     ];
     for (text, needles) in &cases {
         assert_problem(text, needles);

@@ -6,6 +6,8 @@ use crate::common::{batch, one_segment, scenario, yearly};
 use contractsim::engine::Plan;
 use contractsim::metrics::Horizon;
 
+use crate::fixtures;
+
 const PROGRAMME: &str = r#"
 [economy]
 cost_inflation = 0.02
@@ -100,14 +102,16 @@ fn societal_benefit_by_hand() {
 /// reduction: a benefit following both counts them all, one following one counts its part.
 #[test]
 fn prevented_referrals_are_attributed_to_programmes() {
-    let two = PROGRAMME.replace(
-        "[[strategy]]\nid = \"base\"",
-        "[[prevention]]\nid = \"q\"\nannual_cost = 10_000\ntargets = [\"a\"]\nreach = 0.5\neffect = 0.1\n\n[[strategy]]\nid = \"base\"",
-    )
-    .replace("prevention = [\"p\"]\n", "prevention = [\"p\", \"q\"]\n");
     let benefits = "[[societal_benefit]]\nid = \"both\"\nvalue_per_event = 1\nprevention = [\"p\", \"q\"]\n\n\
                     [[societal_benefit]]\nid = \"q_only\"\nvalue_per_event = 1000\nprevention = [\"q\"]\n";
-    let plan = Plan::new(scenario(&one_segment(1, "", &format!("{two}{benefits}"))));
+    let mut doc = fixtures::doc(&one_segment(1, "", &format!("{PROGRAMME}{benefits}")));
+    fixtures::push(
+        &mut doc,
+        &["prevention"],
+        "id = \"q\"\nannual_cost = 10_000\ntargets = [\"a\"]\nreach = 0.5\neffect = 0.1",
+    );
+    fixtures::set(&mut doc, &["strategy", "prev", "prevention"], vec!["p", "q"]);
+    let plan = Plan::new(fixtures::scenario(&doc));
     let b = batch(&plan, 50, 5);
     // Inflation 2%, so divide by the index. With reach × effect of 0.5 × e_p and 0.5 × 0.1,
     // q's share is 0.05 / (0.5 e_p + 0.05), e_p drawn per run.

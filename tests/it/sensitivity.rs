@@ -2,6 +2,7 @@
 //! and the binary.
 
 use crate::common::{self, scenario};
+use crate::fixtures::{self, value};
 use assert_cmd::Command;
 use std::sync::atomic::AtomicBool;
 
@@ -62,11 +63,15 @@ contracts = ["out"]
 prevention = ["p"]
 "#;
 
+/// `TWO` with `discount_rate` set to `rates` (TOML text).
+fn with_discount_rate(rates: &str) -> String {
+    let mut doc = fixtures::doc(TWO);
+    fixtures::set(&mut doc, &["scenario", "discount_rate"], value(rates));
+    fixtures::text(&doc)
+}
+
 fn with_schedule() -> String {
-    TWO.replace(
-        "discount_rate = 0.03",
-        "discount_rate = [{ from_year = 2025, rate = 0.04 }, { from_year = 2027, rate = 0.02 }]",
-    )
+    with_discount_rate("[{ from_year = 2025, rate = 0.04 }, { from_year = 2027, rate = 0.02 }]")
 }
 
 /// NPV by hand with rates 4% in 2025-2026 and 2% from 2027 (the step into year t uses
@@ -88,10 +93,7 @@ fn time_varying_discount_rates_by_hand() {
         }
     }
     // Errors name the key, what was expected and what was found.
-    let bad = TWO.replace(
-        "discount_rate = 0.03",
-        "discount_rate = [{ from_year = 2026, rate = 0.04 }, { from_year = 2026, rate = 0.02 }]",
-    );
+    let bad = with_discount_rate("[{ from_year = 2026, rate = 0.04 }, { from_year = 2026, rate = 0.02 }]");
     let e = contractsim::scenario::parse_str(&bad, std::path::Path::new("bad.toml")).unwrap_err().to_string();
     assert!(e.contains("scenario.discount_rate.from_year"), "{e}");
     assert!(e.contains("the start year 2025 or earlier") && e.contains("a year after 2026"), "{e}");

@@ -12,7 +12,7 @@ use contractsim::engine::Plan;
 use contractsim::metrics::HORIZON;
 use contractsim::random::rng::mix64;
 
-use crate::common;
+use crate::{common, fixtures};
 
 const FRIESLAND: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/friesland_no_capacity.toml"));
 
@@ -117,8 +117,9 @@ fn friesland_without_capacity_is_unchanged_bit_for_bit() {
 
 #[test]
 fn quarterly_friesland_without_capacity_is_unchanged_bit_for_bit() {
-    let text = FRIESLAND.replace("steps_per_year = 12", "steps_per_year = 4");
-    let (d, bits, npv) = digest(&text);
+    let mut doc = fixtures::doc(FRIESLAND);
+    fixtures::set(&mut doc, &["scenario", "steps_per_year"], 4);
+    let (d, bits, npv) = digest(&fixtures::text(&doc));
     println!("quarterly: digest {d:#018x}, npv_spend run 0 {bits:#018x} ({npv})");
     assert_eq!(bits, PINNED_QUARTERLY.1, "npv_spend of run 0, strategy 0 changed: {npv}");
     assert_eq!(d, PINNED_QUARTERLY.0, "a figure of a scenario without capacity changed");

@@ -3,6 +3,7 @@
 //! the runs themselves (a correct engine fails one with probability about 6 in 100,000).
 
 use crate::common::*;
+use crate::fixtures;
 use contractsim::metrics::{HORIZON, Horizon, WEEKS_PER_YEAR};
 
 /// One segment with `λ` referrals a year (`incidence` per 1000 of 100,000 youths), mean
@@ -188,8 +189,9 @@ fn capacity_is_part_of_path_sharing() {
     let limited = r.yearly[per + plan.layout.at_index(m, 9)];
     assert!(limited <= 150.0 && open > 200.0, "open {open}, limited {limited}");
     // The open strategy alone gives the same figures bit for bit (common random numbers).
-    let alone = text.replace("[[strategy]]\nid = \"places\"\ncontracts = [\"places\"]\n", "");
-    let plan2 = contractsim::engine::Plan::new(scenario(&alone));
+    let mut alone = fixtures::doc(&text);
+    fixtures::remove(&mut alone, &["strategy", "places"]);
+    let plan2 = contractsim::engine::Plan::new(fixtures::scenario(&alone));
     let r2 = plan2.run(7, 3);
     for name in ["spend", "caseload", "starts", "exits", "client_years", "caseload.a", "starts.b", "waiting"] {
         let (m1, m2) = (metric(&plan, name), metric(&plan2, name));
@@ -375,9 +377,9 @@ fn reports_show_waiting_next_to_spend_only_with_waiting_lists() {
 #[test]
 fn dropouts_are_valued_in_the_societal_view_never_in_spend() {
     let text = queue_scenario(4, 1000.0, 0.25, 150, 2.0, 0.0);
-    let valued =
-        text.replace("waiting_dropout_rate = 2", "waiting_dropout_rate = 2\ndropout_cost_per_client_year = 8_000");
-    assert_ne!(text, valued);
+    let mut valued = fixtures::doc(&text);
+    fixtures::add(&mut valued, &["segment", "a", "dropout_cost_per_client_year"], 8_000);
+    let valued = fixtures::text(&valued);
     let (p1, p2) = (contractsim::engine::Plan::new(scenario(&text)), contractsim::engine::Plan::new(scenario(&valued)));
     let (r1, r2) = (p1.run(3, 1), p2.run(3, 1));
     for k in 0..2 {
