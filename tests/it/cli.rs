@@ -1,36 +1,11 @@
 //! The `contractsim` binary as a user runs it: files written, reproducibility, exit codes.
 
 use std::fs;
-use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
+use crate::common::{FRIESLAND, contractsim, run_friesland};
 use crate::fixtures;
-
-fn contractsim() -> Command {
-    Command::cargo_bin("contractsim").expect("binary built")
-}
-
-const FRIESLAND: &str = "scenarios/friesland.toml";
-
-fn run(out: &Path, runs: usize, threads: usize) {
-    contractsim()
-        .args([
-            "run",
-            FRIESLAND,
-            "--runs",
-            &runs.to_string(),
-            "--seed",
-            "7",
-            "--threads",
-            &threads.to_string(),
-            "--out",
-        ])
-        .arg(out)
-        .assert()
-        .success();
-}
 
 /// Same seed, same bits: every file but meta.json (which records the thread count) is
 /// byte-identical at 1 and 2 threads, over several blocks of runs (the statistics are
@@ -39,8 +14,8 @@ fn run(out: &Path, runs: usize, threads: usize) {
 fn identical_files_at_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("one"), dir.path().join("two"));
-    run(&a, 600, 1);
-    run(&b, 600, 2);
+    run_friesland(&a, 600, 1);
+    run_friesland(&b, 600, 2);
     let mut names: Vec<String> =
         fs::read_dir(&a).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     names.sort();
@@ -79,8 +54,8 @@ fn identical_files_at_one_and_two_threads() {
 fn runs_one_to_n_are_the_same_within_a_larger_batch() {
     let dir = tempfile::tempdir().unwrap();
     let (small, large) = (dir.path().join("small"), dir.path().join("large"));
-    run(&small, 20, 2);
-    run(&large, 45, 2);
+    run_friesland(&small, 20, 2);
+    run_friesland(&large, 45, 2);
     let s = fs::read_to_string(small.join("runs.csv")).unwrap();
     let l = fs::read_to_string(large.join("runs.csv")).unwrap();
     let s_lines: Vec<&str> = s.lines().collect();
@@ -97,7 +72,7 @@ fn runs_one_to_n_are_the_same_within_a_larger_batch() {
 fn results_folder_has_the_documented_files_and_columns() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("fr");
-    run(&out, 30, 2);
+    run_friesland(&out, 30, 2);
     let yearly = fs::read_to_string(out.join("yearly.csv")).unwrap();
     assert!(yearly.starts_with("strategy,year,metric,mean,mcse,p5,p25,p50,p75,p95\n"));
     for metric in [
@@ -164,7 +139,7 @@ fn check_warns_when_uncalibrated() {
 fn bad_input_exits_2_and_keeps_previous_results() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("kept");
-    run(&out, 10, 2);
+    run_friesland(&out, 10, 2);
     let before = fs::read(out.join("summary.csv")).unwrap();
     let file = dir.path().join("bad.toml");
     let mut doc = fixtures::load(FRIESLAND);

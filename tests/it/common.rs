@@ -87,3 +87,31 @@ success_rate = 0.6
 "#
     )
 }
+
+/// The shipped Friesland scenario, relative to the package root (where tests run).
+pub const FRIESLAND: &str = "scenarios/friesland.toml";
+
+/// The `contractsim` binary, as a command to configure and run.
+pub fn contractsim() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("contractsim").expect("binary built")
+}
+
+/// `contractsim run` of Friesland with `runs` runs, seed 7 and `threads` threads into `out`;
+/// the run must succeed.
+pub fn run_friesland(out: &Path, runs: usize, threads: usize) {
+    contractsim()
+        .args([
+            "run",
+            FRIESLAND,
+            "--runs",
+            &runs.to_string(),
+            "--seed",
+            "7",
+            "--threads",
+            &threads.to_string(),
+            "--out",
+        ])
+        .arg(out)
+        .assert()
+        .success();
+}

@@ -7,11 +7,9 @@ use std::fs;
 use std::path::Path;
 use std::process::Command as Process;
 
-use assert_cmd::Command;
-
+use crate::common::{contractsim, run_friesland};
 use crate::readers;
 
-const FRIESLAND: &str = "scenarios/friesland.toml";
 // Friesland has a strategy with rationing, so its results have the `waiting` chart.
 const CHARTS: [&str; 12] = [
     "spend_fan",
@@ -27,28 +25,6 @@ const CHARTS: [&str; 12] = [
     "reserve_by_certainty",
     "convergence",
 ];
-
-fn contractsim() -> Command {
-    Command::cargo_bin("contractsim").expect("binary built")
-}
-
-fn run(out: &Path, runs: usize, threads: usize) {
-    contractsim()
-        .args([
-            "run",
-            FRIESLAND,
-            "--runs",
-            &runs.to_string(),
-            "--seed",
-            "7",
-            "--threads",
-            &threads.to_string(),
-            "--out",
-        ])
-        .arg(out)
-        .assert()
-        .success();
-}
 
 /// The files drawn from the data (everything but the data files themselves).
 fn report_files(dir: &Path) -> Vec<String> {
@@ -73,7 +49,7 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
 fn run_writes_every_chart_and_report() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("fr");
-    run(&out, 40, 2);
+    run_friesland(&out, 40, 2);
     for chart in CHARTS {
         for suffix in ["", "_nl"] {
             let svg = fs::read_to_string(out.join(format!("{chart}{suffix}.svg"))).unwrap();
@@ -108,7 +84,7 @@ fn run_writes_every_chart_and_report() {
 fn report_redraws_the_same_files_from_the_folder() {
     let dir = tempfile::tempdir().unwrap();
     let (ran, redrawn) = (dir.path().join("ran"), dir.path().join("redrawn"));
-    run(&ran, 40, 2);
+    run_friesland(&ran, 40, 2);
     contractsim().arg("report").arg(&ran).arg("--out").arg(&redrawn).assert().success();
     let files = report_files(&ran);
     assert!(files.len() == CHARTS.len() * 4 + 5, "{files:?}");
@@ -133,8 +109,8 @@ fn report_redraws_the_same_files_from_the_folder() {
 fn report_files_do_not_depend_on_threads() {
     let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("one"), dir.path().join("two"));
-    run(&a, 24, 1);
-    run(&b, 24, 2);
+    run_friesland(&a, 24, 1);
+    run_friesland(&b, 24, 2);
     for f in report_files(&a) {
         assert!(fs::read(a.join(&f)).unwrap() == fs::read(b.join(&f)).unwrap(), "{f} differs between 1 and 2 threads");
     }
@@ -144,7 +120,7 @@ fn report_files_do_not_depend_on_threads() {
 fn html_report_is_self_contained_and_complete() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("fr");
-    run(&out, 30, 2);
+    run_friesland(&out, 30, 2);
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
     assert!(html.trim_end().ends_with("</html>"));
@@ -192,7 +168,7 @@ fn xlsx_opens_in_openpyxl() {
     }
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("fr");
-    run(&out, 30, 2);
+    run_friesland(&out, 30, 2);
     let o = Process::new("python3").arg("scripts/check_xlsx.py").arg(&out).output().unwrap();
     assert!(
         o.status.success(),

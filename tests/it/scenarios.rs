@@ -4,14 +4,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use contractsim::app::{SHIPPED, scenario_text};
 use contractsim::model::calibration::steady_states;
 use contractsim::scenario::{Scenario, load, parse_str};
 
-fn contractsim() -> Command {
-    Command::cargo_bin("contractsim").expect("binary built")
-}
+use crate::common::contractsim;
 
 /// Every `*.toml` in `scenarios/`, sorted.
 fn shipped_files() -> Vec<PathBuf> {
