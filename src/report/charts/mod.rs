@@ -31,6 +31,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::lang::Lang;
 use super::{OutputError, Report, ReportData};
+use crate::metrics::Yearly;
 
 /// Width of every chart, pixels.
 pub const WIDTH: u32 = 1600;
@@ -312,28 +313,54 @@ impl Report for Charts {
 
 // ----- shared drawing -------------------------------------------------------------------
 
-/// A chart of one probability per strategy by year (in percent, 0–100): the shape of
-/// `p_cheapest` and `p_provider_failure`.
-#[allow(clippy::too_many_arguments)]
+/// What a chart of one probability per strategy by year shows: the shape of `p_cheapest`
+/// and `p_provider_failure`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbabilityByYear {
+    /// Calendar years.
+    pub years: Vec<f64>,
+    /// Strategy index and its probability per year, in percent.
+    pub lines: Vec<(usize, Vec<f64>)>,
+}
+
+impl ProbabilityByYear {
+    /// Every strategy's yearly mean of `metric`, a share of runs, in percent.
+    pub fn of(d: &ReportData, metric: Yearly) -> Self {
+        let lines = (0..d.strategies())
+            .map(|k| (k, d.yearly_or_empty(k, metric).iter().map(|s| s.mean * 100.0).collect()))
+            .collect();
+        ProbabilityByYear { years: xs(d), lines }
+    }
+}
+
+/// The words of a [`ProbabilityByYear`] chart: which chart it is (its title and error
+/// name), the note under it and the title of the vertical axis.
+pub(crate) struct ProbabilityLabels<'a> {
+    /// The chart.
+    pub kind: ChartKind,
+    /// The note at the bottom: what the probability is a share of.
+    pub note: &'a str,
+    /// The vertical axis title.
+    pub y_desc: &'a str,
+}
+
+/// Draws a [`ProbabilityByYear`] chart (in percent, 0–100), one line per strategy.
 pub(crate) fn probability_by_year<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    kind: ChartKind,
-    years: &[f64],
-    lines: &[(usize, Vec<f64>)],
+    s: &ProbabilityByYear,
+    labels: &ProbabilityLabels<'_>,
     d: &ReportData,
     lang: Lang,
-    note: &str,
-    y_desc: &str,
 ) -> Result<(), String> {
-    let ks: Vec<usize> = lines.iter().map(|(k, _)| *k).collect();
-    let body = frame(root, kind.title(lang), &subtitle(d, lang), &strategy_legend(d, &ks), note)?;
+    let ks: Vec<usize> = s.lines.iter().map(|(k, _)| *k).collect();
+    let body = frame(root, labels.kind.title(lang), &subtitle(d, lang), &strategy_legend(d, &ks), labels.note)?;
     let axes = Axes {
         title: None,
         x: year_range(&d.years()),
         // A little room below 0% and above 100% so that lines there stay visible.
         y: -1.5..101.5,
         x_desc: Some(lang.t("year", "jaar").to_string()),
-        y_desc: Some(y_desc.to_string()),
+        y_desc: Some(labels.y_desc.to_string()),
         y_decimals: 0,
         x_decimals: 0,
         x_is_year: true,
@@ -342,9 +369,9 @@ pub(crate) fn probability_by_year<DB: DrawingBackend>(
     };
     let area = body.margin(10, 10, 20, 30);
     let mut chart = panel(&area, &axes, lang)?;
-    for (k, ys) in lines {
+    for (k, ys) in &s.lines {
         let w = if *k == d.baseline() { 5 } else { 4 };
-        line(&mut chart, years, ys, strategy_colour(d, *k).stroke_width(w))?;
+        line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(w))?;
     }
     Ok(())
 }
