@@ -5,6 +5,7 @@
 //! them with the CSV tables.
 
 use super::data::{ReportData, Stat};
+use crate::analysis::linalg::pearson;
 use crate::metrics::{Horizon, Yearly};
 
 /// The headline facts.
@@ -213,22 +214,14 @@ fn provider_risk(d: &ReportData, k: usize) -> ProviderRisk {
     }
 }
 
-/// Pearson correlation of two series over the pairs where both are finite.
+/// Pearson correlation of two series over the pairs where both are finite: a run with a
+/// missing figure is left out rather than turning the whole correlation into NaN. The
+/// correlation itself is the analyses' [`pearson`], so the summary and the sensitivity
+/// tables compute it the same way.
 pub fn correlation(x: &[f64], y: &[f64]) -> f64 {
-    let pairs: Vec<(f64, f64)> =
-        x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(&a, &b)| (a, b)).collect();
-    let n = pairs.len() as f64;
-    if pairs.len() < 3 {
-        return f64::NAN;
-    }
-    let (mx, my) = (pairs.iter().map(|p| p.0).sum::<f64>() / n, pairs.iter().map(|p| p.1).sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in pairs {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    if sxx <= 0.0 || syy <= 0.0 { f64::NAN } else { sxy / (sxx * syy).sqrt() }
+    let (xs, ys): (Vec<f64>, Vec<f64>) =
+        x.iter().zip(y).filter(|(a, b)| a.is_finite() && b.is_finite()).map(|(&a, &b)| (a, b)).unzip();
+    pearson(&xs, &ys)
 }
 
 fn drivers(d: &ReportData, k: usize) -> Vec<Driver> {
