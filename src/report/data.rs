@@ -129,70 +129,11 @@ impl ReportData {
 
     /// Reads a results folder written by `contractsim run`.
     pub(crate) fn from_folder(dir: &Path) -> Result<Self, OutputError> {
-        let read = |file: &'static str| {
-            std::fs::read(dir.join(file)).map_err(|e| OutputError::Read { file, reason: e.to_string() })
-        };
-        let meta: Meta = serde_json::from_slice(&read("meta.json")?)
-            .map_err(|e| OutputError::Read { file: "meta.json", reason: e.to_string() })?;
-        if meta.strategy_details.is_empty() || meta.inputs.is_empty() {
-            return Err(OutputError::Read {
-                file: "meta.json",
-                reason: "no strategy names or inputs: the folder was written by an older contractsim; run the \
-                         scenario again"
-                    .into(),
-            });
-        }
-        if meta.strategies.is_empty() || meta.horizon_years == 0 {
-            return Err(OutputError::Read { file: "meta.json", reason: "no strategies or no years".into() });
-        }
-        let strategy_index: HashMap<&str, usize> =
-            meta.strategies.iter().enumerate().map(|(k, s)| (s.as_str(), k)).collect();
-        let n = meta.strategies.len();
-        let years = meta.horizon_years;
-        let strategy_of = |file: &'static str, id: &str| {
-            strategy_index
-                .get(id)
-                .copied()
-                .ok_or_else(|| OutputError::Read { file, reason: format!("unknown strategy `{id}`") })
-        };
-
-        // yearly.csv: strategy,year,metric,mean,mcse,p5,p25,p50,p75,p95
-        let mut metrics: Vec<String> = Vec::new();
-        let mut metric_index: HashMap<String, usize> = HashMap::new();
-        let mut cells: Vec<(usize, usize, usize, Stat)> = Vec::new();
-        for row in csv_rows("yearly.csv", &read("yearly.csv")?, 10)? {
-            let k = strategy_of("yearly.csv", &row[0])?;
-            let t = year_index("yearly.csv", &row[1], &meta)?;
-            let m = match metric_index.get(&row[2]) {
-                Some(&m) => m,
-                None => {
-                    metrics.push(row[2].clone());
-                    metric_index.insert(row[2].clone(), metrics.len() - 1);
-                    metrics.len() - 1
-                }
-            };
-            cells.push((k, m, t, stat("yearly.csv", &row[3..10])?));
-        }
-        let nm = metrics.len();
-        let mut yearly = vec![None; n * nm * years];
-        for (k, m, t, s) in cells {
-            yearly[(k * nm + m) * years + t] = Some(s);
-        }
-        let yearly = complete("yearly.csv", yearly)?;
-
-        // summary.csv: strategy,metric,mean,mcse,p5,p25,p50,p75,p95
-        let mut horizon = vec![None; n * HORIZON.len()];
-        for row in csv_rows("summary.csv", &read("summary.csv")?, 9)? {
-            let k = strategy_of("summary.csv", &row[0])?;
-            if let Some(m) = HORIZON.iter().position(|x| *x == row[1]) {
-                horizon[k * HORIZON.len() + m] = Some(stat("summary.csv", &row[2..9])?);
-            }
-        }
-        let horizon = complete("summary.csv", horizon)?;
-
-        let runs = read_sample(dir, &meta, n)?;
-
-        let (spend_p90, budget_line) = parse_budget(&read("budget.csv")?, &meta)?;
+        let meta = parse_meta(&read(dir, "meta.json")?)?;
+        let (yearly_metrics, yearly) = parse_yearly(&read(dir, "yearly.csv")?, &meta)?;
+        let horizon = parse_summary(&read(dir, "summary.csv")?, &meta)?;
+        let runs = read_sample(dir, &meta, meta.strategies.len())?;
+        let (spend_p90, budget_line) = parse_budget(&read(dir, "budget.csv")?, &meta)?;
         // The reserve tables exist only for scenarios with a budget line.
         let reserve_by_certainty = match std::fs::read(dir.join("reserve_by_certainty.csv")) {
             Ok(bytes) => parse_reserve_by_certainty(&bytes, &meta)?,
@@ -204,7 +145,7 @@ impl ReportData {
         };
         Ok(ReportData {
             meta,
-            yearly_metrics: metrics,
+            yearly_metrics,
             yearly,
             horizon,
             runs,
@@ -290,6 +231,81 @@ impl ReportData {
     }
 }
 
+/// A file of the results folder.
+fn read(dir: &Path, file: &'static str) -> Result<Vec<u8>, OutputError> {
+    std::fs::read(dir.join(file)).map_err(|e| OutputError::Read { file, reason: e.to_string() })
+}
+
+/// `meta.json`, checked to name strategies, inputs and years (older versions of
+/// contractsim wrote no names or inputs, which every report needs).
+fn parse_meta(bytes: &[u8]) -> Result<Meta, OutputError> {
+    let file = "meta.json";
+    let meta: Meta = serde_json::from_slice(bytes).map_err(|e| OutputError::Read { file, reason: e.to_string() })?;
+    if meta.strategy_details.is_empty() || meta.inputs.is_empty() {
+        return Err(OutputError::Read {
+            file,
+            reason: "no strategy names or inputs: the folder was written by an older contractsim; run the scenario \
+                     again"
+                .into(),
+        });
+    }
+    if meta.strategies.is_empty() || meta.horizon_years == 0 {
+        return Err(OutputError::Read { file, reason: "no strategies or no years".into() });
+    }
+    Ok(meta)
+}
+
+/// The index of the strategy with identifier `id` in `meta.json`.
+fn strategy_index(file: &'static str, meta: &Meta, id: &str) -> Result<usize, OutputError> {
+    meta.strategies
+        .iter()
+        .position(|s| s == id)
+        .ok_or_else(|| OutputError::Read { file, reason: format!("unknown strategy `{id}`") })
+}
+
+/// `yearly.csv` (strategy,year,metric,mean,mcse,p5,p25,p50,p75,p95): the metric names in
+/// the order they first appear, and the figures `[strategy][metric][year]`, every one
+/// present.
+fn parse_yearly(bytes: &[u8], meta: &Meta) -> Result<(Vec<String>, Vec<Stat>), OutputError> {
+    let file = "yearly.csv";
+    let mut metrics: Vec<String> = Vec::new();
+    let mut metric_index: HashMap<String, usize> = HashMap::new();
+    let mut cells: Vec<(usize, usize, usize, Stat)> = Vec::new();
+    for row in csv_rows(file, bytes, 10)? {
+        let k = strategy_index(file, meta, &row[0])?;
+        let t = year_index(file, &row[1], meta)?;
+        let m = match metric_index.get(&row[2]) {
+            Some(&m) => m,
+            None => {
+                metrics.push(row[2].clone());
+                metric_index.insert(row[2].clone(), metrics.len() - 1);
+                metrics.len() - 1
+            }
+        };
+        cells.push((k, m, t, stat(file, &row[3..10])?));
+    }
+    let (nm, years) = (metrics.len(), meta.horizon_years);
+    let mut yearly = vec![None; meta.strategies.len() * nm * years];
+    for (k, m, t, s) in cells {
+        yearly[(k * nm + m) * years + t] = Some(s);
+    }
+    Ok((metrics, complete(file, yearly)?))
+}
+
+/// `summary.csv` (strategy,metric,mean,mcse,p5,p25,p50,p75,p95): the horizon figures
+/// `[strategy][HORIZON]`, every one present; metrics outside [`HORIZON`] are skipped.
+fn parse_summary(bytes: &[u8], meta: &Meta) -> Result<Vec<Stat>, OutputError> {
+    let file = "summary.csv";
+    let mut horizon = vec![None; meta.strategies.len() * HORIZON.len()];
+    for row in csv_rows(file, bytes, 9)? {
+        let k = strategy_index(file, meta, &row[0])?;
+        if let Some(m) = HORIZON.iter().position(|x| *x == row[1]) {
+            horizon[k * HORIZON.len() + m] = Some(stat(file, &row[2..9])?);
+        }
+    }
+    complete(file, horizon)
+}
+
 /// The first [`crate::results::collect::SAMPLE_RUNS`] runs of `runs.csv` (run,strategy,<HORIZON>,
 /// <uncertain parameters>), read as a stream so that a large file is not held in memory.
 fn read_sample(dir: &Path, meta: &Meta, n: usize) -> Result<RunTable, OutputError> {
@@ -303,8 +319,6 @@ fn read_sample(dir: &Path, meta: &Meta, n: usize) -> Result<RunTable, OutputErro
     let width = 2 + nh + n_params;
     let f = std::fs::File::open(dir.join(file)).map_err(|e| OutputError::Read { file, reason: e.to_string() })?;
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(std::io::BufReader::new(f));
-    let strategy_index: HashMap<&str, usize> =
-        meta.strategies.iter().enumerate().map(|(k, s)| (s.as_str(), k)).collect();
     let mut runs = RunTable::empty(n, n_params);
     let mut horizon = Vec::with_capacity(n * nh);
     let mut params = Vec::with_capacity(n_params);
@@ -320,9 +334,7 @@ fn read_sample(dir: &Path, meta: &Meta, n: usize) -> Result<RunTable, OutputErro
                 reason: format!("row {}: expected {width} columns, found {}", i + 2, row.len()),
             });
         }
-        let k = *strategy_index
-            .get(&row[1])
-            .ok_or_else(|| OutputError::Read { file, reason: format!("unknown strategy `{}`", &row[1]) })?;
+        let k = strategy_index(file, meta, &row[1])?;
         if k != i % n {
             return Err(OutputError::Read { file, reason: format!("row {}: strategies out of order", i + 2) });
         }
@@ -440,11 +452,7 @@ fn parse_reserve_by_certainty(bytes: &[u8], meta: &Meta) -> Result<Vec<(usize, f
     csv_rows(file, bytes, 5)?
         .iter()
         .map(|row| {
-            let k = meta
-                .strategies
-                .iter()
-                .position(|s| *s == row[0])
-                .ok_or_else(|| OutputError::Read { file, reason: format!("unknown strategy `{}`", row[0]) })?;
+            let k = strategy_index(file, meta, &row[0])?;
             Ok((k, number(file, &row[3])?, number(file, &row[4])?))
         })
         .collect()
@@ -458,11 +466,7 @@ fn parse_reserve(bytes: &[u8], meta: &Meta) -> Result<Vec<ReserveRow>, OutputErr
         if row[1] != meta.start_year.to_string() {
             continue;
         }
-        let k = meta
-            .strategies
-            .iter()
-            .position(|s| *s == row[0])
-            .ok_or_else(|| OutputError::Read { file, reason: format!("unknown strategy `{}`", row[0]) })?;
+        let k = strategy_index(file, meta, &row[0])?;
         let year =
             |c: &str| c.parse::<i32>().map_err(|_| OutputError::Read { file, reason: format!("bad year `{c}`") });
         let ratio = if row[6] == "inf" { f64::INFINITY } else { number(file, &row[6])? };
@@ -493,11 +497,7 @@ fn parse_budget(bytes: &[u8], meta: &Meta) -> Result<BudgetColumns, OutputError>
     for rec in reader.records() {
         let rec = rec.map_err(|e| bad(e.to_string()))?;
         let field = |c: usize| rec.get(c).unwrap_or("");
-        let k = meta
-            .strategies
-            .iter()
-            .position(|s| s == field(c_strategy))
-            .ok_or_else(|| bad(format!("unknown strategy `{}`", field(c_strategy))))?;
+        let k = strategy_index("budget.csv", meta, field(c_strategy))?;
         let t = year_index("budget.csv", field(c_year), meta)?;
         p90[k * years + t] = number("budget.csv", field(c_p90))?;
         line[t] = number("budget.csv", field(c_budget))?;

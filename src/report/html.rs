@@ -104,39 +104,69 @@ fn mean_text(lang: Lang, x: f64) -> String {
     lang.num(x, decimals)
 }
 
-/// The whole page in a language.
-pub(crate) fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, OutputError> {
-    let m = &d.meta;
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
-        lang.t("en", "nl"),
-        esc(&m.scenario_name)
-    );
-    let _ = writeln!(
-        h,
-        "<header>\n<h1>{}</h1>\n<p class=\"lead\">{}</p>\n</header>",
-        esc(&m.scenario_name),
-        esc(&intro(d, lang))
-    );
-    let sections = [
+/// A section of the page: its anchor and its title.
+type Section = (&'static str, &'static str);
+
+/// The sections in the contents list, in order, for the list and the headings alike.
+fn sections(lang: Lang) -> [Section; 5] {
+    [
         ("summary", lang.t("Summary", "Samenvatting")),
         ("charts", lang.t("Charts", "Grafieken")),
         ("tables", lang.t("Tables", "Tabellen")),
         ("assumptions", lang.t("Assumptions", "Aannames")),
         ("provenance", lang.t("Provenance", "Herkomst")),
-    ];
+    ]
+}
+
+/// The whole page in a language.
+pub(crate) fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, OutputError> {
+    let [summary, charts, tables, assumptions, provenance] = sections(lang);
+    let mut h = String::new();
+    head(&mut h, d, lang);
+    contents(&mut h, lang);
+    summary_section(&mut h, summary, d, hl, lang);
+    charts_section(&mut h, charts, d, lang)?;
+    tables_section(&mut h, tables, d, lang);
+    if let Some(sens) = &d.sensitivity {
+        sensitivity_section(&mut h, sens, lang);
+    }
+    assumptions_section(&mut h, assumptions, d, lang);
+    provenance_section(&mut h, provenance, d, lang);
+    footer(&mut h, lang);
+    Ok(h)
+}
+
+/// The document head with the style sheet, and the page header: the scenario's name and
+/// the line about runs, years and money basis.
+fn head(h: &mut String, d: &ReportData, lang: Lang) {
+    let name = esc(&d.meta.scenario_name);
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{name}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
+        lang.t("en", "nl"),
+    );
+    let _ = writeln!(h, "<header>\n<h1>{name}</h1>\n<p class=\"lead\">{}</p>\n</header>", esc(&intro(d, lang)));
+}
+
+/// Opens a section: its anchor and its heading.
+fn open_section(h: &mut String, (id, title): Section) {
+    let _ = writeln!(h, "<section id=\"{id}\">\n<h2>{}</h2>", esc(title));
+}
+
+/// The contents list, one link per section.
+fn contents(h: &mut String, lang: Lang) {
     let _ = writeln!(h, "<nav aria-label=\"{}\">\n<ol>", lang.t("contents", "inhoud"));
-    for (id, title) in sections {
+    for (id, title) in sections(lang) {
         let _ = writeln!(h, "<li><a href=\"#{id}\">{}</a></li>", esc(title));
     }
     let _ = writeln!(h, "</ol>\n</nav>");
+}
 
-    // Summary.
-    let _ = writeln!(h, "<section id=\"summary\">\n<h2>{}</h2>", esc(sections[0].1));
+/// The plain-language summary: the question, the answer, the risks, the key assumptions.
+fn summary_section(h: &mut String, section: Section, d: &ReportData, hl: &Headline, lang: Lang) {
+    open_section(h, section);
     let _ = writeln!(h, "<h3>{}</h3>", lang.t("The question", "De vraag"));
     for p in question(d, lang) {
         let _ = writeln!(h, "<p>{}</p>", esc(&p));
@@ -150,7 +180,13 @@ pub(crate) fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, 
         let _ = writeln!(h, "<li>{}</li>", esc(&s));
     }
     let _ = writeln!(h, "</ul>\n<h3>{}</h3>\n<ul>", lang.t("Key assumptions", "Belangrijkste aannames"));
-    let lines = assumptions(d, hl, lang);
+    assumption_items(h, &assumptions(d, hl, lang));
+    let _ = writeln!(h, "</ul>\n</section>");
+}
+
+/// The key assumptions as list items; the lines that [`assumptions`] indents with
+/// `"  - "` (the drivers) become a list nested in the item before them.
+fn assumption_items(h: &mut String, lines: &[String]) {
     let mut i = 0;
     while i < lines.len() {
         let _ = write!(h, "<li>{}", inline(&lines[i]));
@@ -165,10 +201,11 @@ pub(crate) fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, 
         let _ = writeln!(h, "</li>");
         i += 1;
     }
-    let _ = writeln!(h, "</ul>\n</section>");
+}
 
-    // Charts.
-    let _ = writeln!(h, "<section id=\"charts\">\n<h2>{}</h2>", esc(sections[1].1));
+/// Every chart that applies, inline as SVG with its accessible name and its file names.
+fn charts_section(h: &mut String, section: Section, d: &ReportData, lang: Lang) -> Result<(), OutputError> {
+    open_section(h, section);
     for k in ChartKind::ALL.into_iter().filter(|k| k.applies(d)) {
         let svg = charts::svg(k, d, lang)?;
         let svg = svg.replacen("<svg ", &format!("<svg role=\"img\" aria-label=\"{}\" ", esc(k.title(lang))), 1);
@@ -182,49 +219,35 @@ pub(crate) fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, 
         );
     }
     let _ = writeln!(h, "</section>");
+    Ok(())
+}
 
-    // Tables.
-    let _ = writeln!(h, "<section id=\"tables\">\n<h2>{}</h2>\n<p>{}</p>", esc(sections[2].1), esc(&lead(d, lang)));
+/// The finance officer's headline tables with the sentence above them and the notes below.
+fn tables_section(h: &mut String, section: Section, d: &ReportData, lang: Lang) {
+    open_section(h, section);
+    let _ = writeln!(h, "<p>{}</p>", esc(&lead(d, lang)));
     for t in headline_tables(d, lang) {
         let _ = writeln!(h, "<h3>{}</h3>", esc(&t.title));
-        table_html(&mut h, &t.header, &t.rows, 1);
+        table_html(h, &t.header, &t.rows, 1);
     }
     let _ = writeln!(h, "<ul>");
     for n in notes(d, lang) {
         let _ = writeln!(h, "<li>{}</li>", inline(&n));
     }
     let _ = writeln!(h, "</ul>\n</section>");
-    if let Some(sens) = &d.sensitivity {
-        sensitivity_section(&mut h, sens, lang);
-    }
+}
 
-    // Assumptions.
-    let _ = writeln!(h, "<section id=\"assumptions\">\n<h2>{}</h2>", esc(sections[3].1));
+/// The scenario's strategies, its uncertain inputs with their distributions, and its fixed
+/// inputs (folded away: there are many and they do not vary).
+fn assumptions_section(h: &mut String, section: Section, d: &ReportData, lang: Lang) {
+    open_section(h, section);
     let _ = writeln!(h, "<h3>{}</h3>", lang.t("Strategies", "Strategieën"));
-    let header: Vec<String> = [
-        lang.t("strategy", "strategie"),
-        lang.t("identifier", "code"),
-        lang.t("contracts (form)", "contracten (vorm)"),
-        lang.t("prevention", "preventie"),
-    ]
-    .map(String::from)
-    .to_vec();
-    let rows: Vec<Vec<String>> = m
-        .strategy_details
-        .iter()
-        .map(|s| {
-            let name =
-                if s.baseline { format!("{} ({})", s.name, lang.t("baseline", "basis")) } else { s.name.clone() };
-            vec![name, format!("`{}`", s.id), s.contracts.join(", "), s.prevention.join(", ")]
-        })
-        .collect();
-    table_html(&mut h, &header, &rows, usize::MAX);
-    let uncertain: Vec<Vec<String>> = m
-        .inputs
-        .iter()
-        .filter(|i| i.uncertain)
-        .map(|i| vec![format!("`{}`", i.path), i.distribution.clone(), mean_text(lang, i.mean)])
-        .collect();
+    strategies_table(h, d, lang);
+    let header: Vec<String> =
+        [lang.t("input", "invoer"), lang.t("distribution", "verdeling"), lang.t("mean", "gemiddelde")]
+            .map(String::from)
+            .to_vec();
+    let uncertain = input_rows(d, lang, true);
     let _ = writeln!(
         h,
         "<h3>{} ({})</h3>\n<p>{}</p>",
@@ -235,23 +258,51 @@ pub(crate) fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, 
             "In elke gesimuleerde toekomst opnieuw getrokken; dezelfde trekkingen gelden voor elke strategie. De getrokken waarden per simulatie staan in runs.csv."
         ))
     );
-    let header: Vec<String> =
-        [lang.t("input", "invoer"), lang.t("distribution", "verdeling"), lang.t("mean", "gemiddelde")]
-            .map(String::from)
-            .to_vec();
-    table_html(&mut h, &header, &uncertain, 2);
-    let fixed: Vec<Vec<String>> = m
+    table_html(h, &header, &uncertain, 2);
+    let fixed = input_rows(d, lang, false);
+    let _ = writeln!(h, "<details>\n<summary>{} ({})</summary>", lang.t("Fixed inputs", "Vaste invoer"), fixed.len());
+    table_html(h, &header, &fixed, 2);
+    let _ = writeln!(h, "</details>\n</section>");
+}
+
+/// The strategies: name (the baseline marked), identifier, contract forms, prevention.
+fn strategies_table(h: &mut String, d: &ReportData, lang: Lang) {
+    let header: Vec<String> = [
+        lang.t("strategy", "strategie"),
+        lang.t("identifier", "code"),
+        lang.t("contracts (form)", "contracten (vorm)"),
+        lang.t("prevention", "preventie"),
+    ]
+    .map(String::from)
+    .to_vec();
+    let rows: Vec<Vec<String>> = d
+        .meta
+        .strategy_details
+        .iter()
+        .map(|s| {
+            let name =
+                if s.baseline { format!("{} ({})", s.name, lang.t("baseline", "basis")) } else { s.name.clone() };
+            vec![name, format!("`{}`", s.id), s.contracts.join(", "), s.prevention.join(", ")]
+        })
+        .collect();
+    table_html(h, &header, &rows, usize::MAX);
+}
+
+/// The uncertain (or the fixed) inputs as rows: path, distribution, mean.
+fn input_rows(d: &ReportData, lang: Lang, uncertain: bool) -> Vec<Vec<String>> {
+    d.meta
         .inputs
         .iter()
-        .filter(|i| !i.uncertain)
+        .filter(|i| i.uncertain == uncertain)
         .map(|i| vec![format!("`{}`", i.path), i.distribution.clone(), mean_text(lang, i.mean)])
-        .collect();
-    let _ = writeln!(h, "<details>\n<summary>{} ({})</summary>", lang.t("Fixed inputs", "Vaste invoer"), fixed.len());
-    table_html(&mut h, &header, &fixed, 2);
-    let _ = writeln!(h, "</details>\n</section>");
+        .collect()
+}
 
-    // Provenance.
-    let _ = writeln!(h, "<section id=\"provenance\">\n<h2>{}</h2>", esc(sections[4].1));
+/// Where the numbers come from: tool, scenario file and its hash, runs, seed, steps and
+/// the sampling crates, enough to run the same simulation again.
+fn provenance_section(h: &mut String, section: Section, d: &ReportData, lang: Lang) {
+    let m = &d.meta;
+    open_section(h, section);
     let prov: Vec<Vec<String>> = vec![
         vec![lang.t("tool", "programma").into(), format!("{} {}", m.tool, m.tool_version)],
         vec![lang.t("scenario file", "scenariobestand").into(), format!("`{}`", m.scenario_file)],
@@ -264,8 +315,12 @@ pub(crate) fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, 
             format!("rand {}, statrs {}", m.crate_versions.rand, m.crate_versions.statrs),
         ],
     ];
-    table_html(&mut h, &[lang.t("what", "wat").into(), lang.t("value", "waarde").into()], &prov, usize::MAX);
+    table_html(h, &[lang.t("what", "wat").into(), lang.t("value", "waarde").into()], &prov, usize::MAX);
     let _ = writeln!(h, "</section>");
+}
+
+/// The footer, which says how to redraw the page, and the end of the document.
+fn footer(h: &mut String, lang: Lang) {
     let _ = writeln!(
         h,
         "<footer>{}</footer>\n</body>\n</html>",
@@ -274,13 +329,12 @@ pub(crate) fn page(d: &ReportData, hl: &Headline, lang: Lang) -> Result<String, 
             "Gemaakt met contractsim. Opnieuw tekenen vanuit de resultatenmap met `contractsim report MAP`."
         ))
     );
-    Ok(h)
 }
 
 /// The sensitivity section, when the results folder has the sensitivity tables: the EVPI,
 /// the inputs worth most to learn about, and the largest one-way swings.
 fn sensitivity_section(h: &mut String, s: &super::sensitivity::SensitivityData, lang: Lang) {
-    let _ = writeln!(h, "<section id=\"sensitivity\">\n<h2>{}</h2>", lang.t("Sensitivity", "Gevoeligheid"));
+    open_section(h, ("sensitivity", lang.t("Sensitivity", "Gevoeligheid")));
     if let Some(evpi) = s.evpi("municipal") {
         let _ = writeln!(
             h,

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::charts::ChartKind;
 use super::data::ReportData;
-use super::headline::Headline;
+use super::headline::{BestFacts, BudgetRisk, Headline, ProviderRisk};
 use super::lang::Lang;
 use super::tables;
 use super::{OutputError, Report};
@@ -137,113 +137,118 @@ pub fn chance(p: f64, lang: Lang) -> String {
     }
 }
 
-/// The answer in three sentences.
+/// The answer in three sentences: how sure the best alternative is to save, how much it
+/// saves, and when it pays back; then, for each cheaper alternative that keeps more
+/// children waiting, a sentence that says so.
 pub fn answer(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
-    let m = &d.meta;
-    let (start, end) = (m.start_year, m.end_year());
-    let base = d.name(hl.baseline);
     let Some(b) = &hl.best else {
-        return vec![match lang {
-            Lang::En => format!("The scenario has only one strategy, {base}: there is nothing to compare."),
-            Lang::Nl => format!("Het scenario heeft maar één strategie, {base}: er valt niets te vergelijken."),
-        }];
+        return vec![nothing_to_compare(d, hl, lang)];
     };
-    let best = d.name(b.strategy);
-    let n = d.strategies();
-    let s = &b.saving;
-    let share = s.p50() / hl.baseline_npv.p50() * 100.0;
-    let first = match (lang, b.saves()) {
-        (Lang::En, true) => format!(
-            "In {} simulated futures, {best} costs the municipality less than {base} over {start}–{end}.",
-            chance(b.p_cheaper, lang)
-        ),
+    let mut out = vec![how_sure(d, hl, b, lang), how_much(d, hl, b, lang), when_it_pays_back(d, b, lang)];
+    out.extend(hl.cheaper_but_waiting.iter().map(|w| cheaper_but_waiting(d, hl, w, lang)));
+    out
+}
+
+/// The answer when the scenario has the baseline only.
+fn nothing_to_compare(d: &ReportData, hl: &Headline, lang: Lang) -> String {
+    let base = d.name(hl.baseline);
+    match lang {
+        Lang::En => format!("The scenario has only one strategy, {base}: there is nothing to compare."),
+        Lang::Nl => format!("Het scenario heeft maar één strategie, {base}: er valt niets te vergelijken."),
+    }
+}
+
+/// The first sentence: in how many futures the best alternative costs less than the
+/// baseline (or, when none is expected to, how close the closest comes).
+fn how_sure(d: &ReportData, hl: &Headline, b: &BestFacts, lang: Lang) -> String {
+    let (start, end) = (d.meta.start_year, d.meta.end_year());
+    let (base, best) = (d.name(hl.baseline), d.name(b.strategy));
+    let how_many = chance(b.p_cheaper, lang);
+    match (lang, b.saves()) {
+        (Lang::En, true) => {
+            format!(
+                "In {how_many} simulated futures, {best} costs the municipality less than {base} over {start}–{end}."
+            )
+        }
         (Lang::En, false) => format!(
             "No alternative is expected to cost less than {base} over {start}–{end}: the closest, {best}, is \
-             cheaper in {} simulated futures.",
-            chance(b.p_cheaper, lang)
+             cheaper in {how_many} simulated futures."
         ),
         (Lang::Nl, true) => format!(
-            "In {} gesimuleerde toekomsten kost {best} de gemeente minder dan {base} in de periode {start}–{end}.",
-            chance(b.p_cheaper, lang)
+            "In {how_many} gesimuleerde toekomsten kost {best} de gemeente minder dan {base} in de periode {start}–{end}."
         ),
         (Lang::Nl, false) => format!(
             "Geen alternatief kost naar verwachting minder dan {base} in de periode {start}–{end}: het beste, {best}, \
-             is goedkoper in {} gesimuleerde toekomsten.",
-            chance(b.p_cheaper, lang)
+             is goedkoper in {how_many} gesimuleerde toekomsten."
         ),
-    };
-    let second = match (lang, b.saves()) {
+    }
+}
+
+/// The second sentence: the median saving (or extra cost) in today's money, its share of
+/// the baseline's cost, and its 90% band.
+fn how_much(d: &ReportData, hl: &Headline, b: &BestFacts, lang: Lang) -> String {
+    let base = d.name(hl.baseline);
+    let s = &b.saving;
+    let share = lang.num(s.p50() / hl.baseline_npv.p50() * 100.0, 1);
+    let (median, low, high, base_npv) =
+        (lang.mln(s.p50()), lang.mln(s.p5()), lang.mln(s.p95()), lang.mln(hl.baseline_npv.p50()));
+    match (lang, b.saves()) {
         (Lang::En, true) => format!(
-            "The median saving is {} in today's money, {}% of the {} that {base} costs over the period; in 9 of 10 \
-             futures the saving lies between {} and {}.",
-            lang.mln(s.p50()),
-            lang.num(share, 1),
-            lang.mln(hl.baseline_npv.p50()),
-            lang.mln(s.p5()),
-            lang.mln(s.p95())
+            "The median saving is {median} in today's money, {share}% of the {base_npv} that {base} costs over the \
+             period; in 9 of 10 futures the saving lies between {low} and {high}."
         ),
         (Lang::En, false) => format!(
-            "The median difference is {} in today's money (negative means extra cost); in 9 of 10 futures it lies \
-             between {} and {}.",
-            lang.mln(s.p50()),
-            lang.mln(s.p5()),
-            lang.mln(s.p95())
+            "The median difference is {median} in today's money (negative means extra cost); in 9 of 10 futures it \
+             lies between {low} and {high}."
         ),
         (Lang::Nl, true) => format!(
-            "De besparing is in de middelste toekomst (mediaan) {} in euro's van nu, {}% van de {} die {base} over \
-             de periode kost; in 9 van de 10 toekomsten ligt zij tussen {} en {}.",
-            lang.mln(s.p50()),
-            lang.num(share, 1),
-            lang.mln(hl.baseline_npv.p50()),
-            lang.mln(s.p5()),
-            lang.mln(s.p95())
+            "De besparing is in de middelste toekomst (mediaan) {median} in euro's van nu, {share}% van de {base_npv} \
+             die {base} over de periode kost; in 9 van de 10 toekomsten ligt zij tussen {low} en {high}."
         ),
         (Lang::Nl, false) => format!(
-            "Het verschil is in de middelste toekomst (mediaan) {} in euro's van nu (negatief: meerkosten); in 9 van \
-             de 10 toekomsten ligt het tussen {} en {}.",
-            lang.mln(s.p50()),
-            lang.mln(s.p5()),
-            lang.mln(s.p95())
+            "Het verschil is in de middelste toekomst (mediaan) {median} in euro's van nu (negatief: meerkosten); in 9 \
+             van de 10 toekomsten ligt het tussen {low} en {high}."
         ),
-    };
+    }
+}
+
+/// The third sentence: when the best alternative has paid for itself, and how often it
+/// is the cheapest of all, about ten years in and over the whole horizon.
+fn when_it_pays_back(d: &ReportData, b: &BestFacts, lang: Lang) -> String {
+    let end = d.meta.end_year();
+    let n = d.strategies();
     let (mid_year, mid_p) = b.mid;
-    let payback = match (lang, b.break_even_year.is_finite()) {
-        (Lang::En, true) => format!(
-            "It has paid for itself by {} in half of the futures ({} of futures break even by {end})",
-            lang.year(b.break_even_year),
-            lang.pct(b.p_break_even)
-        ),
-        (Lang::En, false) => format!(
-            "In more than half of the futures it has not paid for itself by {end} ({} do)",
-            lang.pct(b.p_break_even)
-        ),
-        (Lang::Nl, true) => format!(
-            "In de helft van de toekomsten is het in {} terugverdiend ({} van de toekomsten vóór eind {end})",
-            lang.year(b.break_even_year),
-            lang.pct(b.p_break_even)
-        ),
-        (Lang::Nl, false) => format!(
-            "In meer dan de helft van de toekomsten is het eind {end} niet terugverdiend ({} wel)",
-            lang.pct(b.p_break_even)
-        ),
-    };
-    let third = match lang {
+    let payback = payback(b, end, lang);
+    let (mid, whole) = (chance(mid_p, lang), chance(b.p_cheapest, lang));
+    match lang {
         Lang::En => format!(
-            "{payback}; counting spend up to {mid_year}, it is the cheapest of all {n} strategies in {} futures, \
-             and up to {end} in {}.",
-            chance(mid_p, lang),
-            chance(b.p_cheapest, lang)
+            "{payback}; counting spend up to {mid_year}, it is the cheapest of all {n} strategies in {mid} futures, \
+             and up to {end} in {whole}."
         ),
         Lang::Nl => format!(
-            "{payback}; met de uitgaven tot en met {mid_year} is het in {} toekomsten de goedkoopste van alle {n} \
-             strategieën, tot en met {end} in {}.",
-            chance(mid_p, lang),
-            chance(b.p_cheapest, lang)
+            "{payback}; met de uitgaven tot en met {mid_year} is het in {mid} toekomsten de goedkoopste van alle {n} \
+             strategieën, tot en met {end} in {whole}."
         ),
-    };
-    let mut out = vec![first, second, third];
-    out.extend(hl.cheaper_but_waiting.iter().map(|w| cheaper_but_waiting(d, hl, w, lang)));
-    out
+    }
+}
+
+/// The break-even year in half of the futures, or that more than half do not break even.
+fn payback(b: &BestFacts, end: i32, lang: Lang) -> String {
+    let (year, share) = (lang.year(b.break_even_year), lang.pct(b.p_break_even));
+    match (lang, b.break_even_year.is_finite()) {
+        (Lang::En, true) => {
+            format!("It has paid for itself by {year} in half of the futures ({share} of futures break even by {end})")
+        }
+        (Lang::En, false) => {
+            format!("In more than half of the futures it has not paid for itself by {end} ({share} do)")
+        }
+        (Lang::Nl, true) => format!(
+            "In de helft van de toekomsten is het in {year} terugverdiend ({share} van de toekomsten vóór eind {end})"
+        ),
+        (Lang::Nl, false) => {
+            format!("In meer dan de helft van de toekomsten is het eind {end} niet terugverdiend ({share} wel)")
+        }
+    }
 }
 
 /// "Cheaper, but N children wait on average W weeks longer": a saving that hides a
@@ -279,114 +284,111 @@ pub fn cheaper_but_waiting(
     }
 }
 
-/// The risks: budget line, providers' results, the costliest alternative.
+/// The risks: the budget line, providers' results, provider failures, the costliest
+/// alternative.
 pub(crate) fn risks(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
-    let m = &d.meta;
-    let (start, end) = (m.start_year, m.end_year());
+    let mut out: Vec<String> = hl.budget.iter().map(|b| budget_risk(d, hl, b, lang)).collect();
+    out.extend(hl.providers.iter().map(|p| providers_result(d, p, lang)));
+    out.push(provider_failures(d, hl, lang));
+    out.extend(costliest_choice(d, hl, lang));
+    out
+}
+
+/// How often spend exceeds the budget line under the baseline, in the first and the last
+/// year, and under the best alternative in the last year.
+fn budget_risk(d: &ReportData, hl: &Headline, b: &BudgetRisk, lang: Lang) -> String {
+    let (start, end) = (d.meta.start_year, d.meta.end_year());
     let base = d.name(hl.baseline);
-    let mut out = Vec::new();
-    if let Some(b) = &hl.budget {
-        let growth = lang.num(m.budget_growth * 100.0, 1);
-        let best = hl.best.as_ref().map(|x| d.name(x.strategy));
-        let (p0, pt) = b.baseline_first_last;
-        out.push(match lang {
-            Lang::En => {
-                let mut s = format!(
-                    "Budget: under {base}, spend exceeds the budget line ({} in {start}, growing {growth}% a year) in \
-                     {} of futures in {start} and in {} in {end}",
-                    lang.mln(b.first_year_budget),
-                    lang.pct(p0),
-                    lang.pct(pt)
-                );
-                if let (Some(name), Some(p)) = (best, b.best_last) {
-                    let _ = write!(s, "; under {name} in {} in {end}", lang.pct(p));
-                }
-                s + "."
-            }
-            Lang::Nl => {
-                let mut s = format!(
-                    "Begroting: met {base} komen de uitgaven boven de begroting ({} in {start}, groei {growth}% per \
-                     jaar) in {} van de toekomsten in {start} en in {} in {end}",
-                    lang.mln(b.first_year_budget),
-                    lang.pct(p0),
-                    lang.pct(pt)
-                );
-                if let (Some(name), Some(p)) = (best, b.best_last) {
-                    let _ = write!(s, "; met {name} in {} in {end}", lang.pct(p));
-                }
-                s + "."
-            }
-        });
+    let growth = lang.num(d.meta.budget_growth * 100.0, 1);
+    let (budget, p0, pt) =
+        (lang.mln(b.first_year_budget), lang.pct(b.baseline_first_last.0), lang.pct(b.baseline_first_last.1));
+    let mut s = match lang {
+        Lang::En => format!(
+            "Budget: under {base}, spend exceeds the budget line ({budget} in {start}, growing {growth}% a year) in \
+             {p0} of futures in {start} and in {pt} in {end}"
+        ),
+        Lang::Nl => format!(
+            "Begroting: met {base} komen de uitgaven boven de begroting ({budget} in {start}, groei {growth}% per \
+             jaar) in {p0} van de toekomsten in {start} en in {pt} in {end}"
+        ),
+    };
+    if let (Some(best), Some(p)) = (&hl.best, b.best_last) {
+        let _ = write!(s, "; {} {} in {} in {end}", lang.t("under", "met"), d.name(best.strategy), lang.pct(p));
     }
-    for p in &hl.providers {
-        let name = d.name(p.strategy);
-        out.push(match lang {
-            Lang::En => format!(
-                "Providers under {name}: their combined yearly result is {} in {end} (median); in the worst 5% of \
-                 futures it falls to {} (in {}), and it is a loss in the worst 5% of futures in {} of {} years.",
-                lang.mln(p.median_last),
-                lang.mln(p.worst_p5.0),
-                p.worst_p5.1,
-                p.loss_years,
-                m.horizon_years
-            ),
-            Lang::Nl => format!(
-                "Aanbieders bij {name}: hun gezamenlijke jaarresultaat is {} in {end} (mediaan); in de slechtste 5% \
-                 van de toekomsten zakt het tot {} (in {}), en in {} van de {} jaren is het in de slechtste 5% een \
-                 verlies.",
-                lang.mln(p.median_last),
-                lang.mln(p.worst_p5.0),
-                p.worst_p5.1,
-                p.loss_years,
-                m.horizon_years
-            ),
-        });
+    s + "."
+}
+
+/// Providers' combined yearly result under a strategy: the median in the last year, the
+/// worst 5th percentile and in how many years that is a loss.
+fn providers_result(d: &ReportData, p: &ProviderRisk, lang: Lang) -> String {
+    let (end, years) = (d.meta.end_year(), d.meta.horizon_years);
+    let name = d.name(p.strategy);
+    let (median, (worst, worst_year), losses) = (lang.mln(p.median_last), p.worst_p5, p.loss_years);
+    let worst = lang.mln(worst);
+    match lang {
+        Lang::En => format!(
+            "Providers under {name}: their combined yearly result is {median} in {end} (median); in the worst 5% of \
+             futures it falls to {worst} (in {worst_year}), and it is a loss in the worst 5% of futures in {losses} of \
+             {years} years."
+        ),
+        Lang::Nl => format!(
+            "Aanbieders bij {name}: hun gezamenlijke jaarresultaat is {median} in {end} (mediaan); in de slechtste 5% \
+             van de toekomsten zakt het tot {worst} (in {worst_year}), en in {losses} van de {years} jaren is het in de \
+             slechtste 5% een verlies."
+        ),
     }
-    let failure = |k: usize| d.horizon(k, Horizon::PProviderFailure).mean;
+}
+
+/// How often at least one provider runs out of reserves, under the baseline and under
+/// the best alternative, and what a failure costs the municipality.
+fn provider_failures(d: &ReportData, hl: &Headline, lang: Lang) -> String {
+    let end = d.meta.end_year();
+    let base = d.name(hl.baseline);
+    let failure = |k: usize| lang.pct(d.horizon(k, Horizon::PProviderFailure).mean);
+    let base_failure = failure(hl.baseline);
     let best = hl.best.as_ref().map(|b| b.strategy).filter(|&k| k != hl.baseline);
-    out.push(match (lang, best) {
+    match (lang, best) {
         (Lang::En, Some(b)) => format!(
-            "Provider failures: under {base}, at least one provider runs out of reserves before {end} in {} of \
-             futures; under {}, in {}. A failure costs the municipality a transition payment and higher prices \
-             for the moved clients.",
-            lang.pct(failure(hl.baseline)),
+            "Provider failures: under {base}, at least one provider runs out of reserves before {end} in \
+             {base_failure} of futures; under {}, in {}. A failure costs the municipality a transition payment and \
+             higher prices for the moved clients.",
             d.name(b),
-            lang.pct(failure(b))
+            failure(b)
         ),
         (Lang::En, None) => format!(
-            "Provider failures: under {base}, at least one provider runs out of reserves before {end} in {} of futures.",
-            lang.pct(failure(hl.baseline))
+            "Provider failures: under {base}, at least one provider runs out of reserves before {end} in \
+             {base_failure} of futures."
         ),
         (Lang::Nl, Some(b)) => format!(
-            "Faillissementen: met {base} raakt vóór {end} minstens één aanbieder door zijn reserves heen in {} van \
-             de toekomsten; met {} in {}. Een faillissement kost de gemeente transitiekosten en hogere prijzen \
-             voor de overgeplaatste cliënten.",
-            lang.pct(failure(hl.baseline)),
+            "Faillissementen: met {base} raakt vóór {end} minstens één aanbieder door zijn reserves heen in \
+             {base_failure} van de toekomsten; met {} in {}. Een faillissement kost de gemeente transitiekosten en \
+             hogere prijzen voor de overgeplaatste cliënten.",
             d.name(b),
-            lang.pct(failure(b))
+            failure(b)
         ),
         (Lang::Nl, None) => format!(
-            "Faillissementen: met {base} raakt vóór {end} minstens één aanbieder door zijn reserves heen in {} van de toekomsten.",
-            lang.pct(failure(hl.baseline))
+            "Faillissementen: met {base} raakt vóór {end} minstens één aanbieder door zijn reserves heen in \
+             {base_failure} van de toekomsten."
         ),
-    });
-    if let Some((k, s)) = &hl.worst
-        && s.p50() < 0.0
-    {
-        out.push(match lang {
-            Lang::En => format!(
-                "The costliest choice is {}: in the median future it costs {} more than {base} in today's money.",
-                d.name(*k),
-                lang.mln(-s.p50())
-            ),
-            Lang::Nl => format!(
-                "De duurste keuze is {}: in de middelste toekomst kost die {} meer dan {base}, in euro's van nu.",
-                d.name(*k),
-                lang.mln(-s.p50())
-            ),
-        });
     }
-    out
+}
+
+/// The costliest alternative, when in the median future it costs more than the baseline.
+fn costliest_choice(d: &ReportData, hl: &Headline, lang: Lang) -> Option<String> {
+    let (k, s) = hl.worst.as_ref().filter(|(_, s)| s.p50() < 0.0)?;
+    let (base, name, extra) = (d.name(hl.baseline), d.name(*k), lang.mln(-s.p50()));
+    Some(match lang {
+        Lang::En => {
+            format!(
+                "The costliest choice is {name}: in the median future it costs {extra} more than {base} in today's money."
+            )
+        }
+        Lang::Nl => {
+            format!(
+                "De duurste keuze is {name}: in de middelste toekomst kost die {extra} meer dan {base}, in euro's van nu."
+            )
+        }
+    })
 }
 
 /// The key assumptions: the uncertain inputs that drive the answer, and the basis.

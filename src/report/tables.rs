@@ -2,7 +2,7 @@
 //! the Markdown summaries and the HTML report: the horizon figures per strategy, yearly
 //! spend, the prudent budget (P90), the chance of exceeding the budget line, caseload.
 
-use super::data::ReportData;
+use super::data::{ReportData, Stat};
 use super::lang::Lang;
 use crate::metrics::{Horizon, Yearly};
 
@@ -43,12 +43,27 @@ pub(crate) fn lead(d: &ReportData, lang: Lang) -> String {
     }
 }
 
-/// The headline tables.
+/// The headline tables, in the order the reports show them.
 pub(crate) fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
+    let mut out = vec![horizon_table(d, lang), spend_table(d, lang), prudent_budget_table(d, lang)];
+    out.extend(budget_overrun_table(d, lang));
+    out.push(caseload_table(d, lang));
+    if super::headline::has_waiting(d) {
+        out.push(waiting_table(d, lang));
+        out.push(waiting_by_year_table(d, lang));
+    }
+    out.push(provider_table(d, lang));
+    out.extend(investor_table(d, lang));
+    out.extend(societal_table(d, lang));
+    out.extend(reserve_tables(d, lang));
+    out
+}
+
+/// The figures over the whole horizon per strategy: NPV of spend, the saving and how sure
+/// it is, break-even and the cost per success.
+fn horizon_table(d: &ReportData, lang: Lang) -> Table {
     let m = &d.meta;
-    let base = d.baseline();
     let last = m.end_year();
-    let mut out = Vec::new();
     let header: Vec<String> = match lang {
         Lang::En => vec![
             "strategy".into(),
@@ -71,118 +86,122 @@ pub(crate) fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
             "kosten per succes".into(),
         ],
     };
-    let rows = (0..d.strategies())
-        .map(|k| {
-            let npv = d.horizon(k, Horizon::NpvSpend);
-            let saving = d.horizon(k, Horizon::NpvSavingVsBaseline);
-            let (be, pbe, cheaper, saving_text) = if k == base {
-                (lang.t("(baseline)", "(basis)").to_string(), "–".to_string(), "–".to_string(), "–".to_string())
-            } else {
-                (
-                    lang.year(d.horizon(k, Horizon::BreakEvenYear).p50()),
-                    lang.pct(d.horizon(k, Horizon::PBreakEven).mean),
-                    lang.pct(d.horizon(k, Horizon::PCheaperThanBaseline).mean),
-                    format!("{} ± {}", lang.mln(saving.mean), lang.num(saving.mcse / 1e6, 1)),
-                )
-            };
-            vec![
-                d.name(k).to_string(),
-                format!("{} ({} – {})", lang.mln(npv.p50()), lang.mln(npv.p5()), lang.mln(npv.p95())),
-                saving_text,
-                cheaper,
-                lang.pct(d.horizon(k, Horizon::PCheapest).mean),
-                be,
-                pbe,
-                lang.eur(d.horizon(k, Horizon::CostPerSuccess).p50()),
-            ]
-        })
-        .collect();
-    out.push(Table {
+    Table {
         title: format!("{} {} {}", lang.t("Over", "Over"), m.horizon_years, lang.t("years", "jaar")),
         header,
-        rows,
-    });
+        rows: (0..d.strategies()).map(|k| horizon_row(d, k, lang)).collect(),
+    }
+}
 
-    let shown = shown_years(d);
-    let years_header = || {
-        let mut h = vec![lang.t("strategy", "strategie").to_string()];
-        h.extend(shown.iter().map(|&t| (m.start_year + t as i32).to_string()));
-        h
-    };
-    let yearly_table = |title: String, cell: &dyn Fn(usize, usize) -> String| Table {
-        title,
-        header: years_header(),
-        rows: (0..d.strategies())
-            .map(|k| {
-                let mut row = vec![d.name(k).to_string()];
-                row.extend(shown.iter().map(|&t| cell(k, t)));
-                row
-            })
-            .collect(),
-    };
-    out.push(yearly_table(
-        lang.t("Yearly municipal spend (median, 90% band)", "Jaarlijkse uitgaven van de gemeente (mediaan, 90%-band)")
-            .to_string(),
-        &|k, t| match d.yearly_or_empty(k, Yearly::Spend).get(t) {
-            Some(v) => {
-                format!("{} ({} – {})", lang.mln(v.p50()), lang.num(v.p5() / 1e6, 1), lang.num(v.p95() / 1e6, 1))
-            }
-            None => "–".into(),
-        },
-    ));
-    out.push(yearly_table(
-        lang.t(
-            "Prudent budget: spend that is not exceeded in 9 of 10 futures (P90)",
-            "Voorzichtige begroting: uitgaven die in 9 van de 10 toekomsten niet worden overschreden (P90)",
+/// A strategy's row of [`horizon_table`]; the comparisons with the baseline are dashes in
+/// the baseline's own row.
+fn horizon_row(d: &ReportData, k: usize, lang: Lang) -> Vec<String> {
+    let npv = d.horizon(k, Horizon::NpvSpend);
+    let saving = d.horizon(k, Horizon::NpvSavingVsBaseline);
+    let (be, pbe, cheaper, saving_text) = if k == d.baseline() {
+        (lang.t("(baseline)", "(basis)").to_string(), "–".to_string(), "–".to_string(), "–".to_string())
+    } else {
+        (
+            lang.year(d.horizon(k, Horizon::BreakEvenYear).p50()),
+            lang.pct(d.horizon(k, Horizon::PBreakEven).mean),
+            lang.pct(d.horizon(k, Horizon::PCheaperThanBaseline).mean),
+            format!("{} ± {}", lang.mln(saving.mean), lang.num(saving.mcse / 1e6, 1)),
         )
-        .to_string(),
-        &|k, t| lang.mln(d.spend_p90(k).get(t).copied().unwrap_or(f64::NAN)),
-    ));
-    if let (true, Some(budget)) = (d.has_budget(), m.budget_eur) {
-        out.push(yearly_table(
-            format!(
-                "{} {})",
-                lang.t(
-                    "Probability that spend exceeds the budget line (first year",
-                    "Kans dat de uitgaven boven de begroting uitkomen (eerste jaar"
-                ),
-                lang.mln(budget)
-            ),
-            &|k, t| {
-                lang.pct(
-                    d.yearly_named(k, crate::metrics::BUDGET_OVERRUN)
-                        .unwrap_or(&[])
-                        .get(t)
-                        .map_or(f64::NAN, |s| s.mean),
-                )
-            },
-        ));
-    }
-    out.push(yearly_table(
-        lang.t("Caseload (median active clients at year end)", "Cliënten in zorg (mediaan, einde van het jaar)")
-            .to_string(),
-        &|k, t| lang.num(d.yearly_or_empty(k, Yearly::Caseload).get(t).map_or(f64::NAN, |s| s.p50()), 0),
-    ));
-    if super::headline::has_waiting(d) {
-        out.push(waiting_table(d, lang));
-        out.push(yearly_table(
-            lang.t(
-                "Waiting list (mean children waiting over the year; mean wait of those admitted, weeks)",
-                "Wachtlijst (gemiddeld aantal wachtende kinderen over het jaar; gemiddelde wachttijd van wie werd opgenomen, weken)",
-            )
-            .to_string(),
-            &|k, t| {
-                let q = d.yearly_or_empty(k, Yearly::Waiting).get(t).map_or(f64::NAN, |s| s.mean);
-                let w = d.yearly_or_empty(k, Yearly::WaitingWeeksMean).get(t).map_or(f64::NAN, |s| s.mean);
-                format!("{} ({} {})", lang.num(q, 0), lang.num(w, 1), lang.t("wk", "wk"))
-            },
-        ));
-    }
-    out.push(provider_table(d, lang));
-    out.extend(investor_table(d, lang));
-    out.extend(societal_table(d, lang));
-    out.extend(reserve_tables(d, lang));
-    out
+    };
+    vec![
+        d.name(k).to_string(),
+        format!("{} ({} – {})", lang.mln(npv.p50()), lang.mln(npv.p5()), lang.mln(npv.p95())),
+        saving_text,
+        cheaper,
+        lang.pct(d.horizon(k, Horizon::PCheapest).mean),
+        be,
+        pbe,
+        lang.eur(d.horizon(k, Horizon::CostPerSuccess).p50()),
+    ]
+}
+
+/// A table of one cell per strategy and shown year ([`shown_years`]).
+fn yearly_table(d: &ReportData, lang: Lang, title: String, cell: impl Fn(usize, usize) -> String) -> Table {
+    let shown = shown_years(d);
+    let mut header = vec![lang.t("strategy", "strategie").to_string()];
+    header.extend(shown.iter().map(|&t| (d.meta.start_year + t as i32).to_string()));
+    let rows = (0..d.strategies())
+        .map(|k| {
+            let mut row = vec![d.name(k).to_string()];
+            row.extend(shown.iter().map(|&t| cell(k, t)));
+            row
+        })
+        .collect();
+    Table { title, header, rows }
+}
+
+/// The mean of a yearly metric of strategy `k` in year `t` (NaN when it is missing).
+fn yearly_mean(d: &ReportData, k: usize, metric: Yearly, t: usize) -> f64 {
+    d.yearly_or_empty(k, metric).get(t).map_or(f64::NAN, |s| s.mean)
+}
+
+/// A median with its 90% band in millions: "12,3 mln (10,1 – 14,8)".
+fn median_band(lang: Lang, st: &Stat) -> String {
+    format!("{} ({} – {})", lang.mln(st.p50()), lang.num(st.p5() / 1e6, 1), lang.num(st.p95() / 1e6, 1))
+}
+
+/// Yearly municipal spend: median and 90% band.
+fn spend_table(d: &ReportData, lang: Lang) -> Table {
+    let title =
+        lang.t("Yearly municipal spend (median, 90% band)", "Jaarlijkse uitgaven van de gemeente (mediaan, 90%-band)");
+    yearly_table(d, lang, title.to_string(), |k, t| match d.yearly_or_empty(k, Yearly::Spend).get(t) {
+        Some(v) => median_band(lang, v),
+        None => "–".into(),
+    })
+}
+
+/// The prudent budget: the P90 of yearly spend.
+fn prudent_budget_table(d: &ReportData, lang: Lang) -> Table {
+    let title = lang.t(
+        "Prudent budget: spend that is not exceeded in 9 of 10 futures (P90)",
+        "Voorzichtige begroting: uitgaven die in 9 van de 10 toekomsten niet worden overschreden (P90)",
+    );
+    yearly_table(d, lang, title.to_string(), |k, t| lang.mln(d.spend_p90(k).get(t).copied().unwrap_or(f64::NAN)))
+}
+
+/// The chance that spend exceeds the budget line, when the scenario has one.
+fn budget_overrun_table(d: &ReportData, lang: Lang) -> Option<Table> {
+    let (true, Some(budget)) = (d.has_budget(), d.meta.budget_eur) else {
+        return None;
+    };
+    let title = format!(
+        "{} {})",
+        lang.t(
+            "Probability that spend exceeds the budget line (first year",
+            "Kans dat de uitgaven boven de begroting uitkomen (eerste jaar"
+        ),
+        lang.mln(budget)
+    );
+    Some(yearly_table(d, lang, title, |k, t| {
+        lang.pct(d.yearly_named(k, crate::metrics::BUDGET_OVERRUN).unwrap_or(&[]).get(t).map_or(f64::NAN, |s| s.mean))
+    }))
+}
+
+/// Caseload: median active clients at the end of each shown year.
+fn caseload_table(d: &ReportData, lang: Lang) -> Table {
+    let title =
+        lang.t("Caseload (median active clients at year end)", "Cliënten in zorg (mediaan, einde van het jaar)");
+    yearly_table(d, lang, title.to_string(), |k, t| {
+        lang.num(d.yearly_or_empty(k, Yearly::Caseload).get(t).map_or(f64::NAN, |s| s.p50()), 0)
+    })
+}
+
+/// The waiting list by year: children waiting and the wait of those admitted.
+fn waiting_by_year_table(d: &ReportData, lang: Lang) -> Table {
+    let title = lang.t(
+        "Waiting list (mean children waiting over the year; mean wait of those admitted, weeks)",
+        "Wachtlijst (gemiddeld aantal wachtende kinderen over het jaar; gemiddelde wachttijd van wie werd opgenomen, weken)",
+    );
+    yearly_table(d, lang, title.to_string(), |k, t| {
+        let q = yearly_mean(d, k, Yearly::Waiting, t);
+        let w = yearly_mean(d, k, Yearly::WaitingWeeksMean, t);
+        format!("{} ({} {})", lang.num(q, 0), lang.num(w, 1), lang.t("wk", "wk"))
+    })
 }
 
 /// Waiting lists next to spend (only when some strategy has one): the saving, the mean
@@ -254,9 +273,6 @@ fn societal_table(d: &ReportData, lang: Lang) -> Option<Table> {
             "maatschappelijke baten (contant, gemiddeld)",
         ],
     };
-    let band = |st: &crate::report::data::Stat| {
-        format!("{} ({} – {})", lang.mln(st.p50()), lang.num(st.p5() / 1e6, 1), lang.num(st.p95() / 1e6, 1))
-    };
     let base = d.baseline();
     let rows = (0..d.strategies())
         .filter(|&k| k != base)
@@ -264,8 +280,8 @@ fn societal_table(d: &ReportData, lang: Lang) -> Option<Table> {
             vec![
                 d.name(k).to_string(),
                 lang.mln(d.horizon(k, Horizon::NpvSavingVsBaseline).mean),
-                band(d.horizon(k, Horizon::NpvSocietalBenefit)),
-                band(d.horizon(k, Horizon::NpvSocietalNet)),
+                median_band(lang, d.horizon(k, Horizon::NpvSocietalBenefit)),
+                median_band(lang, d.horizon(k, Horizon::NpvSocietalNet)),
                 lang.mln(d.horizon(k, Horizon::NpvSocietalBenefit).mean),
             ]
         })
@@ -381,6 +397,13 @@ fn reserve_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
     if d.reserve_by_certainty.is_empty() {
         return Vec::new();
     }
+    let mut out = vec![reserve_by_certainty_table(d, lang)];
+    out.extend(reserve_ratio_table(d, lang));
+    out
+}
+
+/// The required reserve over the first budget period, one column per certainty.
+fn reserve_by_certainty_table(d: &ReportData, lang: Lang) -> Table {
     let mut certainties: Vec<f64> = d.reserve_by_certainty.iter().map(|r| r.1).collect();
     certainties.sort_by(f64::total_cmp);
     certainties.dedup();
@@ -397,7 +420,7 @@ fn reserve_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
             row
         })
         .collect();
-    let mut out = vec![Table {
+    Table {
         title: match lang {
             Lang::En => format!(
                 "Required risk reserve for {first}–{last} (benodigde weerstandscapaciteit) by certainty: the cumulative \
@@ -410,46 +433,49 @@ fn reserve_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
         },
         header,
         rows,
-    }];
+    }
+}
+
+/// The ratio of available to required reserve with its class, when the scenario states
+/// the available reserve.
+fn reserve_ratio_table(d: &ReportData, lang: Lang) -> Option<Table> {
     let with_available: Vec<&super::data::ReserveRow> =
         d.first_period_reserve.iter().filter(|r| r.available.is_finite()).collect();
-    if !with_available.is_empty() {
-        let header = match lang {
-            Lang::En => vec!["strategy", "certainty", "required", "available", "ratio", "class (A ≥ 2.0 … F < 0.6)"],
-            Lang::Nl => {
-                vec!["strategie", "zekerheid", "benodigd", "beschikbaar", "ratio", "klasse (A ≥ 2,0 … F < 0,6)"]
-            }
-        };
-        let rows = with_available
-            .iter()
-            .map(|r| {
-                let class = crate::stats::reserve::RatioClass::of(r.ratio);
-                let meaning = match lang {
-                    Lang::En => class.meaning(),
-                    Lang::Nl => class.betekenis(),
-                };
-                vec![
-                    d.name(r.strategy).to_string(),
-                    format!("{}%", lang.num(r.certainty * 100.0, 0)),
-                    lang.mln(r.required),
-                    lang.mln(r.available),
-                    if r.ratio.is_finite() { lang.num(r.ratio, 2) } else { "∞".into() },
-                    format!("{} ({meaning})", r.class),
-                ]
-            })
-            .collect();
-        out.push(Table {
-            title: lang
-                .t(
-                    "Ratio of available to required reserve (ratio weerstandsvermogen)",
-                    "Ratio weerstandsvermogen: beschikbare gedeeld door benodigde weerstandscapaciteit",
-                )
-                .to_string(),
-            header: header.into_iter().map(str::to_string).collect(),
-            rows,
-        });
+    if with_available.is_empty() {
+        return None;
     }
-    out
+    let header = match lang {
+        Lang::En => vec!["strategy", "certainty", "required", "available", "ratio", "class (A ≥ 2.0 … F < 0.6)"],
+        Lang::Nl => vec!["strategie", "zekerheid", "benodigd", "beschikbaar", "ratio", "klasse (A ≥ 2,0 … F < 0,6)"],
+    };
+    let rows = with_available
+        .iter()
+        .map(|r| {
+            let class = crate::stats::reserve::RatioClass::of(r.ratio);
+            let meaning = match lang {
+                Lang::En => class.meaning(),
+                Lang::Nl => class.betekenis(),
+            };
+            vec![
+                d.name(r.strategy).to_string(),
+                format!("{}%", lang.num(r.certainty * 100.0, 0)),
+                lang.mln(r.required),
+                lang.mln(r.available),
+                if r.ratio.is_finite() { lang.num(r.ratio, 2) } else { "∞".into() },
+                format!("{} ({meaning})", r.class),
+            ]
+        })
+        .collect();
+    Some(Table {
+        title: lang
+            .t(
+                "Ratio of available to required reserve (ratio weerstandsvermogen)",
+                "Ratio weerstandsvermogen: beschikbare gedeeld door benodigde weerstandscapaciteit",
+            )
+            .to_string(),
+        header: header.into_iter().map(str::to_string).collect(),
+        rows,
+    })
 }
 
 /// The notes under the tables.

@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Axes, frame, panel, strategy_colour, strategy_legend, subtitle};
+use super::{Axes, frame, panel, strategy_legend, subtitle};
 
 use crate::report::ReportData;
 use crate::report::lang::Lang;
@@ -61,20 +61,8 @@ pub(super) fn draw<DB: DrawingBackend>(
     let mut legend = strategy_legend(d, &ks);
     legend.push((super::Mark::Dashed(super::GREY), lang.t("even chance", "gelijke kans").to_string()));
     let body = frame(root, super::ChartKind::BudgetOverrun.title(lang), &subtitle(d, lang), &legend, &note)?;
-    let axes = Axes {
-        title: None,
-        x: super::year_range(&d.years()),
-        // A little room below 0% and above 100% so that lines there stay visible.
-        y: -1.5..101.5,
-        x_desc: Some(lang.t("year", "jaar").to_string()),
-        y_desc: Some(lang.t("chance spend > budget", "kans uitgaven > begroting").to_string()),
-        y_decimals: 0,
-        x_decimals: 0,
-        x_is_year: true,
-        y_is_pct: true,
-        label_size: 24.0,
-    };
     let area = body.margin(10, 10, 20, 30);
+    let axes = Axes::percent_by_year(d, lang, lang.t("chance spend > budget", "kans uitgaven > begroting"));
     let mut chart = panel(&area, &axes, lang)?;
     super::dashed(
         &mut chart,
@@ -82,9 +70,5 @@ pub(super) fn draw<DB: DrawingBackend>(
         &[50.0, 50.0],
         super::GREY.stroke_width(2),
     )?;
-    for (k, ys) in &s.lines {
-        let w = if *k == d.baseline() { 5 } else { 4 };
-        super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(w))?;
-    }
-    Ok(())
+    super::probability_lines(&mut chart, &s.years, &s.lines, d)
 }

@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Axes, decimals_for, frame, grid, panel, range_of, strategy_colour, strategy_legend, subtitle};
+use super::{Axes, frame, grid, panel, range_of, strategy_legend, subtitle};
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -75,24 +75,13 @@ pub(super) fn draw<DB: DrawingBackend>(
         let y = r.start.max(0.0)..r.end;
         let axes = Axes {
             title: Some(p.name.clone()),
-            x: super::year_range(&d.years()),
-            y: y.clone(),
-            x_desc: (i + cols >= s.panels.len()).then(|| lang.t("year", "jaar").to_string()),
+            x_desc: super::lowest_in_column(i, cols, s.panels.len()).then(|| lang.t("year", "jaar").to_string()),
             y_desc: (i % cols == 0).then(|| lang.t("clients in care", "cliënten in zorg").to_string()),
-            y_decimals: decimals_for(y.end - y.start),
-            x_decimals: 0,
-            x_is_year: true,
-            y_is_pct: false,
             label_size: 20.0,
+            ..Axes::over_years(d, y.clone())
         };
         let mut chart = panel(area, &axes, lang)?;
-        // Alternatives first, the baseline on top.
-        for (k, ys) in p.lines.iter().filter(|(k, _)| *k != d.baseline()) {
-            super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(3))?;
-        }
-        for (k, ys) in p.lines.iter().filter(|(k, _)| *k == d.baseline()) {
-            super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(4))?;
-        }
+        super::baseline_on_top(&mut chart, &s.years, &p.lines, d, |_| true)?;
     }
     Ok(())
 }

@@ -7,10 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{
-    Axes, Fan, GREY, INK, Mark, alternatives, decimals_for, frame, grid, panel, range_of, strategy_colour, subtitle,
-    tint,
-};
+use super::{Axes, Fan, GREY, INK, Mark, alternatives, frame, grid, panel, range_of, strategy_colour, subtitle, tint};
 use crate::metrics::{Horizon, Yearly};
 use crate::report::ReportData;
 use crate::report::lang::Lang;
@@ -86,16 +83,10 @@ pub(super) fn draw<DB: DrawingBackend>(
         let y = range_of(p.fan.p5.iter().chain(&p.fan.p50).chain(&p.fan.p95).copied().chain([0.0]), 0.15);
         let axes = Axes {
             title: Some(d.name(p.strategy).to_string()),
-            x: super::year_range(&d.years()),
-            y: y.clone(),
-            x_desc: (i + cols >= s.panels.len()).then(|| lang.t("year", "jaar").to_string()),
+            x_desc: super::lowest_in_column(i, cols, s.panels.len()).then(|| lang.t("year", "jaar").to_string()),
             y_desc: (i % cols == 0)
                 .then(|| lang.t("cumulative saving, EUR mln", "opgetelde besparing, € mln").to_string()),
-            y_decimals: decimals_for(y.end - y.start),
-            x_decimals: 0,
-            x_is_year: true,
-            y_is_pct: false,
-            label_size: 22.0,
+            ..Axes::over_years(d, y.clone())
         };
         let mut chart = panel(area, &axes, lang)?;
         let c = strategy_colour(d, p.strategy);

@@ -31,6 +31,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::lang::Lang;
 use super::{OutputError, Report, ReportData};
+use crate::metrics::Yearly;
 
 /// Width of every chart, pixels.
 pub(crate) const WIDTH: u32 = 1600;
@@ -312,39 +313,62 @@ impl Report for Charts {
 
 // ----- shared drawing -------------------------------------------------------------------
 
-/// A chart of one probability per strategy by year (in percent, 0–100): the shape of
-/// `p_cheapest` and `p_provider_failure`.
-#[allow(clippy::too_many_arguments)]
+/// What a chart of one probability per strategy by year shows: the shape of `p_cheapest`
+/// and `p_provider_failure`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbabilityByYear {
+    /// Calendar years.
+    pub years: Vec<f64>,
+    /// Strategy index and its probability per year, in percent.
+    pub lines: Vec<(usize, Vec<f64>)>,
+}
+
+impl ProbabilityByYear {
+    /// Every strategy's yearly mean of `metric`, a share of runs, in percent.
+    pub fn of(d: &ReportData, metric: Yearly) -> Self {
+        let lines = (0..d.strategies())
+            .map(|k| (k, d.yearly_or_empty(k, metric).iter().map(|s| s.mean * 100.0).collect()))
+            .collect();
+        ProbabilityByYear { years: xs(d), lines }
+    }
+}
+
+/// The words of a [`ProbabilityByYear`] chart: which chart it is (its title and error
+/// name), the note under it and the title of the vertical axis.
+pub(crate) struct ProbabilityLabels<'a> {
+    /// The chart.
+    pub kind: ChartKind,
+    /// The note at the bottom: what the probability is a share of.
+    pub note: &'a str,
+    /// The vertical axis title.
+    pub y_desc: &'a str,
+}
+
+/// Draws a [`ProbabilityByYear`] chart (in percent, 0–100), one line per strategy.
 pub(crate) fn probability_by_year<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
-    kind: ChartKind,
+    s: &ProbabilityByYear,
+    labels: &ProbabilityLabels<'_>,
+    d: &ReportData,
+    lang: Lang,
+) -> Result<(), String> {
+    let ks: Vec<usize> = s.lines.iter().map(|(k, _)| *k).collect();
+    let body = frame(root, labels.kind.title(lang), &subtitle(d, lang), &strategy_legend(d, &ks), labels.note)?;
+    let area = body.margin(10, 10, 20, 30);
+    let mut chart = panel(&area, &Axes::percent_by_year(d, lang, labels.y_desc), lang)?;
+    probability_lines(&mut chart, &s.years, &s.lines, d)
+}
+
+/// One line per strategy in its colour, the baseline a little wider (as in its legend).
+pub(crate) fn probability_lines<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
     years: &[f64],
     lines: &[(usize, Vec<f64>)],
     d: &ReportData,
-    lang: Lang,
-    note: &str,
-    y_desc: &str,
 ) -> Result<(), String> {
-    let ks: Vec<usize> = lines.iter().map(|(k, _)| *k).collect();
-    let body = frame(root, kind.title(lang), &subtitle(d, lang), &strategy_legend(d, &ks), note)?;
-    let axes = Axes {
-        title: None,
-        x: year_range(&d.years()),
-        // A little room below 0% and above 100% so that lines there stay visible.
-        y: -1.5..101.5,
-        x_desc: Some(lang.t("year", "jaar").to_string()),
-        y_desc: Some(y_desc.to_string()),
-        y_decimals: 0,
-        x_decimals: 0,
-        x_is_year: true,
-        y_is_pct: true,
-        label_size: 24.0,
-    };
-    let area = body.margin(10, 10, 20, 30);
-    let mut chart = panel(&area, &axes, lang)?;
     for (k, ys) in lines {
         let w = if *k == d.baseline() { 5 } else { 4 };
-        line(&mut chart, years, ys, strategy_colour(d, *k).stroke_width(w))?;
+        line(chart, years, ys, strategy_colour(d, *k).stroke_width(w))?;
     }
     Ok(())
 }
@@ -507,6 +531,49 @@ pub(crate) struct Axes {
     pub label_size: f64,
 }
 
+impl Axes {
+    /// Axes over the horizon's years with the amounts or counts `y`: tick labels of 22
+    /// pixels with decimals to suit the range, and no titles; the small multiples add their
+    /// titles with struct update syntax.
+    pub(crate) fn over_years(d: &ReportData, y: Range<f64>) -> Axes {
+        Axes {
+            title: None,
+            x: year_range(&d.years()),
+            y_decimals: decimals_for(y.end - y.start),
+            y,
+            x_desc: None,
+            y_desc: None,
+            x_decimals: 0,
+            x_is_year: true,
+            y_is_pct: false,
+            label_size: 22.0,
+        }
+    }
+
+    /// Axes of a chance in percent by year, with both axis titles.
+    pub(crate) fn percent_by_year(d: &ReportData, lang: Lang, y_desc: &str) -> Axes {
+        Axes {
+            title: None,
+            x: year_range(&d.years()),
+            // A little room below 0% and above 100% so that lines there stay visible.
+            y: -1.5..101.5,
+            x_desc: Some(lang.t("year", "jaar").to_string()),
+            y_desc: Some(y_desc.to_string()),
+            y_decimals: 0,
+            x_decimals: 0,
+            x_is_year: true,
+            y_is_pct: true,
+            label_size: 24.0,
+        }
+    }
+}
+
+/// Whether panel `i` of `n` small multiples in `cols` columns has no panel below it: it
+/// carries the horizontal axis title.
+pub(crate) fn lowest_in_column(i: usize, cols: usize, n: usize) -> bool {
+    i + cols >= n
+}
+
 /// A plot panel with axes, grid and tick labels in the language's number format.
 pub(crate) type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
@@ -664,6 +731,46 @@ pub(crate) fn strategy_legend(d: &ReportData, ks: &[usize]) -> Vec<(Mark, String
     ks.iter()
         .map(|&k| (Mark::Line(strategy_colour(d, k), if k == d.baseline() { 5 } else { 4 }), d.name(k).to_string()))
         .collect()
+}
+
+/// The legend of a fan: the median line and the two bands, in grey (each panel has the
+/// strategy's colour).
+pub(crate) fn fan_legend(lang: Lang) -> Vec<(Mark, String)> {
+    vec![
+        (Mark::Line(INK, 4), lang.t("median", "mediaan").to_string()),
+        (Mark::Box(tint(GREY, 0.45)), lang.t("half of futures", "helft van de toekomsten").to_string()),
+        (Mark::Box(tint(GREY, 0.8)), lang.t("9 of 10 futures", "9 van de 10 toekomsten").to_string()),
+    ]
+}
+
+/// The bands of a fan in shades of `colour`: widest band first, lightest fill, then the
+/// narrower band, so that the narrower one stays visible on top.
+pub(crate) fn fan_bands<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    xs: &[f64],
+    fan: &Fan,
+    colour: RGBColor,
+) -> Result<(), String> {
+    band(chart, xs, &fan.p5, &fan.p95, tint(colour, 0.8))?;
+    band(chart, xs, &fan.p25, &fan.p75, tint(colour, 0.55))
+}
+
+/// One line per strategy among `lines` that `shown` keeps, alternatives first and the
+/// baseline (always shown) on top and wider, so that it is never hidden.
+pub(crate) fn baseline_on_top<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    xs: &[f64],
+    lines: &[(usize, Vec<f64>)],
+    d: &ReportData,
+    shown: impl Fn(usize) -> bool,
+) -> Result<(), String> {
+    for (k, ys) in lines.iter().filter(|(k, _)| *k != d.baseline() && shown(*k)) {
+        line(chart, xs, ys, strategy_colour(d, *k).stroke_width(3))?;
+    }
+    for (k, ys) in lines.iter().filter(|(k, _)| *k == d.baseline()) {
+        line(chart, xs, ys, strategy_colour(d, *k).stroke_width(4))?;
+    }
+    Ok(())
 }
 
 /// One series per year of the percentiles of a figure: the data of a fan.

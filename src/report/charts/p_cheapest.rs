@@ -10,39 +10,27 @@ use crate::report::ReportData;
 use crate::report::lang::Lang;
 
 /// What the chart shows: per strategy, the probability (in %) per year.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PCheapest {
-    /// Calendar years.
-    pub years: Vec<f64>,
-    /// Strategy index and its probability of being cheapest by each year, in percent.
-    pub lines: Vec<(usize, Vec<f64>)>,
-}
+pub type PCheapest = super::ProbabilityByYear;
 
 /// The series of the chart.
 pub fn data(d: &ReportData) -> PCheapest {
-    let lines = (0..d.strategies())
-        .map(|k| (k, d.yearly_or_empty(k, Yearly::PCheapest).iter().map(|s| s.mean * 100.0).collect()))
-        .collect();
-    PCheapest { years: super::xs(d), lines }
+    super::ProbabilityByYear::of(d, Yearly::PCheapest)
 }
 
+/// Draws the chart.
 pub(super) fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     s: &PCheapest,
     d: &ReportData,
     lang: Lang,
 ) -> Result<(), String> {
-    super::probability_by_year(
-        root,
-        super::ChartKind::PCheapest,
-        &s.years,
-        &s.lines,
-        d,
-        lang,
-        lang.t(
+    let labels = super::ProbabilityLabels {
+        kind: super::ChartKind::PCheapest,
+        note: lang.t(
             "Share of simulated futures in which the strategy's discounted spend, summed from the start year, is the lowest.",
             "Aandeel van de gesimuleerde toekomsten waarin de opgetelde, contant gemaakte uitgaven van de strategie het laagst zijn.",
         ),
-        lang.t("chance of being cheapest", "kans op goedkoopste"),
-    )
+        y_desc: lang.t("chance of being cheapest", "kans op goedkoopste"),
+    };
+    super::probability_by_year(root, s, &labels, d, lang)
 }

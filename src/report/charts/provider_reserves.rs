@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Axes, Fan, GREY, INK, Mark, decimals_for, frame, grid, panel, range_of, strategy_colour, subtitle, tint};
+use super::{Axes, Fan, INK, Mark, frame, grid, panel, range_of, strategy_colour, subtitle};
 use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
@@ -32,12 +32,8 @@ pub(super) fn draw<DB: DrawingBackend>(
     d: &ReportData,
     lang: Lang,
 ) -> Result<(), String> {
-    let legend = vec![
-        (Mark::Line(INK, 4), lang.t("median", "mediaan").to_string()),
-        (Mark::Box(tint(GREY, 0.45)), lang.t("half of futures", "helft van de toekomsten").to_string()),
-        (Mark::Box(tint(GREY, 0.8)), lang.t("9 of 10 futures", "9 van de 10 toekomsten").to_string()),
-        (Mark::Dotted(INK), lang.t("zero: the provider fails", "nul: de aanbieder gaat failliet").to_string()),
-    ];
+    let mut legend = super::fan_legend(lang);
+    legend.push((Mark::Dotted(INK), lang.t("zero: the provider fails", "nul: de aanbieder gaat failliet").to_string()));
     let body = frame(
         root,
         super::ChartKind::ProviderReserves.title(lang),
@@ -54,21 +50,14 @@ pub(super) fn draw<DB: DrawingBackend>(
     for (i, ((k, fan), area)) in s.fans.iter().zip(&areas).enumerate() {
         let axes = Axes {
             title: Some(d.name(*k).to_string()),
-            x: super::year_range(&d.years()),
-            y: y.clone(),
-            x_desc: (i / cols == rows - 1 || i + cols >= s.fans.len()).then(|| lang.t("year", "jaar").to_string()),
+            x_desc: super::lowest_in_column(i, cols, s.fans.len()).then(|| lang.t("year", "jaar").to_string()),
             y_desc: (i % cols == 0)
                 .then(|| format!("{} {}", lang.t("reserves,", "reserves,"), lang.t("EUR mln", "€ mln"))),
-            y_decimals: decimals_for(y.end - y.start),
-            x_decimals: 0,
-            x_is_year: true,
-            y_is_pct: false,
-            label_size: 22.0,
+            ..Axes::over_years(d, y.clone())
         };
         let mut chart = panel(area, &axes, lang)?;
         let c = strategy_colour(d, *k);
-        super::band(&mut chart, &s.years, &fan.p5, &fan.p95, tint(c, 0.8))?;
-        super::band(&mut chart, &s.years, &fan.p25, &fan.p75, tint(c, 0.55))?;
+        super::fan_bands(&mut chart, &s.years, fan, c)?;
         let zero = vec![0.0; s.years.len()];
         super::dotted(&mut chart, &s.years, &zero, INK.stroke_width(3))?;
         super::line(&mut chart, &s.years, &fan.p50, c.stroke_width(4))?;

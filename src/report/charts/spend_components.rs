@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Axes, Mark, decimals_for, frame, grid, panel, range_of, subtitle};
+use super::{Axes, Mark, frame, grid, panel, range_of, subtitle};
 use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
@@ -86,15 +86,9 @@ pub(super) fn draw<DB: DrawingBackend>(
     for (i, (((k, _), top), area)) in s.stacks.iter().zip(&tops).zip(&areas).enumerate() {
         let axes = Axes {
             title: Some(d.name(*k).to_string()),
-            x: super::year_range(&d.years()),
-            y: y.clone(),
-            x_desc: (i + cols >= s.stacks.len()).then(|| lang.t("year", "jaar").to_string()),
+            x_desc: super::lowest_in_column(i, cols, s.stacks.len()).then(|| lang.t("year", "jaar").to_string()),
             y_desc: (i % cols == 0).then(|| lang.t("spend per year, EUR mln", "uitgaven per jaar, € mln").to_string()),
-            y_decimals: decimals_for(y.end - y.start),
-            x_decimals: 0,
-            x_is_year: true,
-            y_is_pct: false,
-            label_size: 22.0,
+            ..Axes::over_years(d, y.clone())
         };
         let mut chart = panel(area, &axes, lang)?;
         let zero = vec![0.0; s.years.len()];

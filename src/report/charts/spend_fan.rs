@@ -5,7 +5,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Axes, Fan, GREY, INK, Mark, decimals_for, frame, grid, panel, range_of, strategy_colour, subtitle, tint};
+use super::{Axes, Fan, GREY, INK, Mark, frame, grid, panel, range_of, strategy_colour, subtitle};
 use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
@@ -38,12 +38,8 @@ pub(super) fn draw<DB: DrawingBackend>(
     d: &ReportData,
     lang: Lang,
 ) -> Result<(), String> {
-    let mut legend = vec![
-        (Mark::Line(INK, 4), lang.t("median", "mediaan").to_string()),
-        (Mark::Box(tint(GREY, 0.45)), lang.t("half of futures", "helft van de toekomsten").to_string()),
-        (Mark::Box(tint(GREY, 0.8)), lang.t("9 of 10 futures", "9 van de 10 toekomsten").to_string()),
-        (Mark::Dashed(GREY), format!("{}, {}", d.name(d.baseline()), lang.t("median", "mediaan"))),
-    ];
+    let mut legend = super::fan_legend(lang);
+    legend.push((Mark::Dashed(GREY), format!("{}, {}", d.name(d.baseline()), lang.t("median", "mediaan"))));
     if !s.budget.is_empty() {
         legend.push((Mark::Dotted(INK), lang.t("budget line", "begroting").to_string()));
     }
@@ -63,22 +59,14 @@ pub(super) fn draw<DB: DrawingBackend>(
     for (i, ((k, fan), area)) in s.fans.iter().zip(&areas).enumerate() {
         let axes = Axes {
             title: Some(d.name(*k).to_string()),
-            x: super::year_range(&d.years()),
-            y: y.clone(),
-            x_desc: (i / cols == rows - 1 || i + cols >= s.fans.len()).then(|| lang.t("year", "jaar").to_string()),
+            x_desc: super::lowest_in_column(i, cols, s.fans.len()).then(|| lang.t("year", "jaar").to_string()),
             y_desc: (i % cols == 0)
                 .then(|| format!("{} {}", lang.t("spend per year,", "uitgaven per jaar,"), lang.t("EUR mln", "€ mln"))),
-            y_decimals: decimals_for(y.end - y.start),
-            x_decimals: 0,
-            x_is_year: true,
-            y_is_pct: false,
-            label_size: 22.0,
+            ..Axes::over_years(d, y.clone())
         };
         let mut chart = panel(area, &axes, lang)?;
         let c = strategy_colour(d, *k);
-        // Widest band first, lightest fill, then the narrower band, then the median.
-        super::band(&mut chart, &s.years, &fan.p5, &fan.p95, tint(c, 0.8))?;
-        super::band(&mut chart, &s.years, &fan.p25, &fan.p75, tint(c, 0.55))?;
+        super::fan_bands(&mut chart, &s.years, fan, c)?;
         if !s.budget.is_empty() {
             super::dotted(&mut chart, &s.years, &s.budget, INK.stroke_width(3))?;
         }

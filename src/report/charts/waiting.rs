@@ -6,7 +6,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Axes, decimals_for, frame, panel, range_of, strategy_colour, strategy_legend, subtitle};
+use super::{Axes, frame, panel, range_of, strategy_legend, subtitle};
 use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
@@ -61,23 +61,13 @@ pub(super) fn draw<DB: DrawingBackend>(
         let y = 0.0..r.end.max(1.0);
         let axes = Axes {
             title: Some(title.to_string()),
-            x: super::year_range(&d.years()),
-            y: y.clone(),
             x_desc: Some(lang.t("year", "jaar").to_string()),
             y_desc: Some(unit.to_string()),
-            y_decimals: decimals_for(y.end - y.start),
-            x_decimals: 0,
-            x_is_year: true,
-            y_is_pct: false,
             label_size: 20.0,
+            ..Axes::over_years(d, y.clone())
         };
         let mut chart = panel(area, &axes, lang)?;
-        for (k, ys) in lines.iter().filter(|(k, _)| *k != d.baseline() && ks.contains(k)) {
-            super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(3))?;
-        }
-        for (k, ys) in lines.iter().filter(|(k, _)| *k == d.baseline()) {
-            super::line(&mut chart, &s.years, ys, strategy_colour(d, *k).stroke_width(4))?;
-        }
+        super::baseline_on_top(&mut chart, &s.years, lines, d, |k| ks.contains(&k))?;
     }
     Ok(())
 }
