@@ -52,6 +52,13 @@ fn report(args: CheckRequest) -> Result<(), CheckFailure> {
                 for w in &s.warnings {
                     writeln!(out, "  warning: {w}")?;
                 }
+                if !s.untranslated.is_empty() {
+                    writeln!(
+                        out,
+                        "  warning: no Dutch text for {}; the Dutch reports use the English text there",
+                        s.untranslated.join(", ")
+                    )?;
+                }
                 writeln!(
                     out,
                     "  {:<24} {:>12} {:>14} {:>14} {:>8}",

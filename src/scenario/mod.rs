@@ -7,7 +7,9 @@
 //! one run's draws are one vector, written to `runs.csv` and shared by every analysis.
 
 pub mod dist;
+pub mod dutch;
 mod error;
+pub mod question;
 mod read;
 
 use std::path::PathBuf;
@@ -97,12 +99,60 @@ pub struct Scenario {
     pub params: Vec<Param>,
     /// Notes for the user that do not stop a run.
     pub warnings: Vec<String>,
+    /// `[[question]]`: what the scenario asks, in file order (may be empty).
+    pub questions: Vec<question::Question>,
+    /// The Dutch texts (`name_nl`, `description_nl`, a question's `text_nl`).
+    pub dutch: dutch::Dutch,
+    /// The Dutch keys the file lacks (`strategy.task.name_nl`); `check` warns about them,
+    /// and the Dutch reports use the English text instead.
+    pub untranslated: Vec<String>,
 }
 
 impl Scenario {
     /// The expected value of a parameter (of its truncated distribution).
     pub fn mean(&self, id: ParamId) -> f64 {
         self.params[id.0].dist.mean()
+    }
+
+    /// The scenario's name in Dutch (the English name when the file has no `name_nl`).
+    pub fn name_nl(&self) -> &str {
+        self.dutch.name(dutch::Kind::Scenario, 0).unwrap_or(&self.name)
+    }
+
+    /// The scenario's description in Dutch (the English one when there is no
+    /// `description_nl`).
+    pub fn description_nl(&self) -> &str {
+        self.dutch.description(dutch::Kind::Scenario, 0).unwrap_or(&self.description)
+    }
+
+    /// The name of strategy `k` in English or (`dutch`) in Dutch, falling back to English.
+    pub fn strategy_name(&self, k: usize, dutch: bool) -> &str {
+        let en = &self.strategies[k].name;
+        if dutch { self.dutch.name(dutch::Kind::Strategy, k).unwrap_or(en) } else { en }
+    }
+
+    /// The name of segment `s` in English or in Dutch.
+    pub fn segment_name(&self, s: usize, dutch: bool) -> &str {
+        let en = &self.segments[s].name;
+        if dutch { self.dutch.name(dutch::Kind::Segment, s).unwrap_or(en) } else { en }
+    }
+
+    /// The name of prevention programme `p` in English or in Dutch.
+    pub fn programme_name(&self, p: usize, dutch: bool) -> &str {
+        let en = &self.programmes[p].name;
+        if dutch { self.dutch.name(dutch::Kind::Programme, p).unwrap_or(en) } else { en }
+    }
+
+    /// The name of societal benefit `b` in English or in Dutch.
+    pub fn benefit_name(&self, b: usize, dutch: bool) -> &str {
+        let en = &self.societal_benefits[b].name;
+        if dutch { self.dutch.name(dutch::Kind::SocietalBenefit, b).unwrap_or(en) } else { en }
+    }
+
+    /// The text of question `q` in English or in Dutch.
+    pub fn question_text(&self, q: usize, dutch: bool) -> &str {
+        let en = &self.questions[q].text;
+        if dutch { self.dutch.name(dutch::Kind::Question, q).unwrap_or(en) } else { en }
     }
 
     /// Index of the baseline strategy.

@@ -7,6 +7,7 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
+use super::dutch::dutch_keys;
 use super::keys::{describe, suggest};
 use super::{Cx, join};
 
@@ -61,7 +62,10 @@ impl Cx<'_> {
         let mut out = Entries { items: Vec::new(), index: HashMap::new() };
         for (index, (table, span)) in tables.iter().enumerate() {
             let (id, path) = self.id_of(table, kind, index, span, &mut out.index);
-            self.known_keys(table, &path, known);
+            let mut keys = known.to_vec();
+            keys.extend(dutch_keys(known));
+            self.known_keys(table, &path, &keys);
+            self.read_dutch(table, kind, index, &path, span);
             let item = read(self, Entry { table, span: span.clone(), index, id, path });
             out.items.push(item);
         }

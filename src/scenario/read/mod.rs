@@ -16,18 +16,21 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::dutch::Dutch;
 use super::{Param, Problem, Scenario, ScenarioError};
 use contract::ContractDefaults;
 use strategy::Parts;
 
 mod contract;
 mod distribution;
+mod dutch;
 mod economy;
 mod ids;
 mod keys;
 mod population;
 mod prevention;
 mod provider;
+mod question;
 mod risk_sharing;
 mod scenario;
 mod segment;
@@ -35,7 +38,7 @@ mod societal_benefit;
 mod strategy;
 
 /// The sections of a file, each read in the file of its name.
-const SECTIONS: [&str; 9] = [
+const SECTIONS: [&str; 10] = [
     "scenario",
     "population",
     "economy",
@@ -45,6 +48,7 @@ const SECTIONS: [&str; 9] = [
     "prevention",
     "societal_benefit",
     "strategy",
+    "question",
 ];
 
 /// Yearly rates (growth, inflation, indexation, discounting) lie in this range: from
@@ -132,7 +136,7 @@ fn key_on_line(text: &str, offset: usize) -> String {
 
 /// Parses and validates scenario text; `file` names it in messages.
 pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
-    let mut cx = Cx { file, text, problems: Vec::new(), params: Vec::new(), warn_later: Vec::new() };
+    let mut cx = Cx { file, text, problems: Vec::new(), params: Vec::new(), warn_later: Vec::new(), dutch: Dutch::default() };
     let root = match DeTable::parse(text) {
         Ok(t) => t,
         Err(e) => {
@@ -157,6 +161,7 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
         Some(mut s) if cx.problems.is_empty() => {
             s.sha256 = hex(&Sha256::digest(text.as_bytes()));
             s.params = cx.params;
+            s.untranslated = dutch::untranslated(&s);
             Ok(s)
         }
         _ => {
@@ -197,6 +202,8 @@ struct Cx<'a> {
     params: Vec<Param>,
     /// Notes for the user that do not stop a run.
     warn_later: Vec<String>,
+    /// The Dutch texts read so far.
+    dutch: Dutch,
 }
 
 impl<'a> Cx<'a> {
@@ -229,6 +236,7 @@ impl<'a> Cx<'a> {
         let societal_benefits = self.read_societal_benefits(root, &segments.index, &programmes.index);
         let parts = Parts { segments: &segments.items, contracts: &contracts, programmes: &programmes.index };
         let strategies = self.read_strategies(root, &span, &parts);
+        let questions = self.read_questions(root, &strategies);
         let warnings = std::mem::take(&mut self.warn_later);
         Some(Scenario {
             name: settings.name,
@@ -261,6 +269,9 @@ impl<'a> Cx<'a> {
             strategies,
             params: Vec::new(),
             warnings,
+            questions,
+            dutch: std::mem::take(&mut self.dutch),
+            untranslated: Vec::new(),
         })
     }
 }

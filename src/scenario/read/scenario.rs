@@ -10,9 +10,11 @@ use super::{Cx, Val, join};
 use crate::scenario::DiscountStep;
 
 /// The keys of `[scenario]`.
-const KEYS: [&str; 9] = [
+const KEYS: [&str; 11] = [
     "name",
+    "name_nl",
     "description",
+    "description_nl",
     "start_year",
     "horizon_years",
     "steps_per_year",
@@ -49,6 +51,7 @@ impl Cx<'_> {
     pub(super) fn read_scenario_table(&mut self, root: &DeTable<'_>, span: &Range<usize>) -> Settings {
         let (sc, sp) = self.section(root, "scenario", true, span);
         self.known_keys(sc, "scenario", &KEYS);
+        self.read_dutch(sc, "scenario", 0, "scenario", &sp);
         let name = self.string(sc, "scenario", "name", &sp, true).unwrap_or_default();
         let description = self.string(sc, "scenario", "description", &sp, false).unwrap_or_default();
         let start_year = self.integer(sc, "scenario", "start_year", (1900, 2200), &sp, None).unwrap_or(2025) as i32;
