@@ -70,6 +70,35 @@ pub struct Meta {
     /// How the percentiles were computed: exact, or from sketches with a stated error.
     #[serde(default)]
     pub quantiles: String,
+    /// `[scenario] name_nl` (the English name when the file has none).
+    #[serde(default)]
+    pub scenario_name_nl: String,
+    /// `[scenario] description_nl` (the English description when the file has none).
+    #[serde(default)]
+    pub scenario_description_nl: String,
+    /// `[[question]]`: what the scenario asks, in file order.
+    #[serde(default)]
+    pub questions: Vec<QuestionMeta>,
+}
+
+/// A question of the scenario, as the answer in the reports takes it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QuestionMeta {
+    /// Identifier.
+    pub id: String,
+    /// The question in English.
+    pub text: String,
+    /// The question in Dutch.
+    pub text_nl: String,
+    /// Identifiers of the strategies it compares, in the file's order.
+    pub strategies: Vec<String>,
+    /// Identifier of the strategy they are compared with.
+    pub compared_with: String,
+    /// The input it is about (a dotted path), if any.
+    #[serde(default)]
+    pub about: Option<String>,
+    /// `municipal` or `societal`.
+    pub view: String,
 }
 
 /// Versions of the crates whose algorithms determine the draws.
@@ -88,6 +117,9 @@ pub struct StrategyMeta {
     pub id: String,
     /// Readable name.
     pub name: String,
+    /// Readable name in Dutch (the English one when the file has no `name_nl`).
+    #[serde(default)]
+    pub name_nl: String,
     /// Whether it is the baseline.
     pub baseline: bool,
     /// Its contracts, as `id (form)`.
@@ -103,6 +135,9 @@ pub struct SegmentMeta {
     pub id: String,
     /// Readable name.
     pub name: String,
+    /// Readable name in Dutch (the English one when the file has no `name_nl`).
+    #[serde(default)]
+    pub name_nl: String,
 }
 
 /// One numeric input of the scenario.
@@ -145,7 +180,16 @@ impl Meta {
             baseline: s.strategies[s.baseline()].id.clone(),
             uncertain_parameters: r.plan.uncertain_params().map(str::to_string).collect(),
             strategy_details: strategy_details(s),
-            segments: s.segments.iter().map(|g| SegmentMeta { id: g.id.clone(), name: g.name.clone() }).collect(),
+            segments: s
+                .segments
+                .iter()
+                .enumerate()
+                .map(|(i, g)| SegmentMeta {
+                    id: g.id.clone(),
+                    name: g.name.clone(),
+                    name_nl: s.segment_name(i, true).to_string(),
+                })
+                .collect(),
             budget_eur: s.budget,
             budget_growth: s.budget_growth,
             quantiles: r.quantile_mode().describe(),
@@ -159,6 +203,9 @@ impl Meta {
                     uncertain: !p.dist.is_fixed(),
                 })
                 .collect(),
+            scenario_name_nl: s.name_nl().to_string(),
+            scenario_description_nl: s.description_nl().trim().to_string(),
+            questions: questions(s),
         }
     }
 
@@ -175,6 +222,19 @@ impl Meta {
         }
     }
 
+    /// Readable Dutch name of strategy `k` (the English name when the folder has none).
+    pub(crate) fn strategy_name_nl(&self, k: usize) -> &str {
+        match self.strategy_details.get(k) {
+            Some(d) if !d.name_nl.is_empty() => &d.name_nl,
+            _ => self.strategy_name(k),
+        }
+    }
+
+    /// The index of a strategy by its identifier.
+    pub(crate) fn strategy_index(&self, id: &str) -> Option<usize> {
+        self.strategies.iter().position(|s| s == id)
+    }
+
     /// Last simulated calendar year.
     pub(crate) fn end_year(&self) -> i32 {
         self.start_year + self.horizon_years as i32 - 1
@@ -184,9 +244,11 @@ impl Meta {
 fn strategy_details(s: &Scenario) -> Vec<StrategyMeta> {
     s.strategies
         .iter()
-        .map(|st| StrategyMeta {
+        .enumerate()
+        .map(|(k, st)| StrategyMeta {
             id: st.id.clone(),
             name: st.name.clone(),
+            name_nl: s.strategy_name(k, true).to_string(),
             baseline: st.baseline,
             contracts: st
                 .contracts
@@ -194,6 +256,22 @@ fn strategy_details(s: &Scenario) -> Vec<StrategyMeta> {
                 .map(|&c| format!("{} ({})", s.contracts[c].id, s.contracts[c].form.key()))
                 .collect(),
             prevention: st.programmes.iter().map(|&p| s.programmes[p].name.clone()).collect(),
+        })
+        .collect()
+}
+
+fn questions(s: &Scenario) -> Vec<QuestionMeta> {
+    s.questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| QuestionMeta {
+            id: q.id.clone(),
+            text: q.text.clone(),
+            text_nl: s.question_text(i, true).to_string(),
+            strategies: q.strategies.iter().map(|&k| s.strategies[k].id.clone()).collect(),
+            compared_with: s.strategies[q.reference].id.clone(),
+            about: q.about.map(|p| s.params[p].path.clone()),
+            view: if q.societal { "societal" } else { "municipal" }.into(),
         })
         .collect()
 }

@@ -172,6 +172,28 @@ impl ReportData {
         self.meta.strategy_name(k)
     }
 
+    /// Readable name of strategy `k` in a language (Dutch falls back to English).
+    pub fn label(&self, k: usize, lang: super::lang::Lang) -> &str {
+        match lang {
+            super::lang::Lang::En => self.meta.strategy_name(k),
+            super::lang::Lang::Nl => self.meta.strategy_name_nl(k),
+        }
+    }
+
+    /// The scenario's name in a language.
+    pub fn scenario_name(&self, lang: super::lang::Lang) -> &str {
+        match lang {
+            super::lang::Lang::Nl if !self.meta.scenario_name_nl.is_empty() => &self.meta.scenario_name_nl,
+            _ => &self.meta.scenario_name,
+        }
+    }
+
+    /// The mean NPV saving against the baseline of strategy `k`'s behaviour-neutral twin
+    /// (its contracts' behaviour factors at 1, on the same futures), when the run made one.
+    pub(crate) fn behaviour_neutral_saving(&self, _k: usize) -> Option<f64> {
+        None
+    }
+
     /// Calendar years of the horizon.
     pub fn years(&self) -> Vec<i32> {
         (0..self.meta.horizon_years).map(|t| self.meta.start_year + t as i32).collect()

@@ -129,7 +129,11 @@ impl Headline {
         let alts: Vec<usize> = (0..d.strategies()).filter(|&k| k != base).collect();
         let mean_saving = |k: usize| d.horizon(k, Horizon::NpvSavingVsBaseline).mean;
         let by_saving = |a: &usize, b: &usize| mean_saving(*a).total_cmp(&mean_saving(*b));
-        let best_k = alts.iter().copied().max_by(by_saving);
+        // The strategy the risks and the drivers speak of: the first one the scenario asks
+        // about, or without questions the one with the highest mean saving.
+        let asked =
+            d.meta.questions.first().and_then(|q| q.strategies.first()).and_then(|id| d.meta.strategy_index(id));
+        let best_k = asked.filter(|&k| k != base).or_else(|| alts.iter().copied().max_by(by_saving));
         let years = d.years();
         let last_t = years.len().saturating_sub(1);
         let mid_t = 9.min(last_t);

@@ -90,6 +90,32 @@ impl Lang {
         format!("{}%", self.num(p * 100.0, 0))
     }
 
+    /// A distribution as `Distribution::describe` writes it (`normal(mean 1, sd 0.03)
+    /// truncated to [0.9, 1.1]`), in this language: in Dutch with decimal commas, `;`
+    /// between arguments and Dutch words (`normaal(gemiddelde 1; sd 0,03) afgekapt op
+    /// [0,9; 1,1]`).
+    pub fn distribution(self, text: &str) -> String {
+        if self == Lang::En {
+            return text.to_string();
+        }
+        let words = text
+            .replace("lognormal(", "lognormaal(")
+            .replace("normal(", "normaal(")
+            .replace("triangular(", "driehoek(")
+            .replace("mean ", "gemiddelde ")
+            .replace(" truncated to ", " afgekapt op ")
+            .replace("-inf", "-∞")
+            .replace("inf]", "∞]")
+            .replace(", ", "; ");
+        let chars: Vec<char> = words.chars().collect();
+        let digit = |i: usize| chars.get(i).is_some_and(char::is_ascii_digit);
+        chars
+            .iter()
+            .enumerate()
+            .map(|(i, &c)| if c == '.' && i > 0 && digit(i - 1) && digit(i + 1) { ',' } else { c })
+            .collect()
+    }
+
     /// A year, or "never" / "nooit" for NaN.
     pub fn year(self, y: f64) -> String {
         if y.is_finite() { format!("{y:.0}") } else { self.t("never", "nooit").into() }
@@ -113,5 +139,15 @@ mod tests {
         assert_eq!(Lang::En.pct(0.834), "83%");
         assert_eq!(Lang::Nl.year(f64::NAN), "nooit");
         assert_eq!(Lang::En.mln(f64::NAN), "–");
+        assert_eq!(
+            Lang::Nl.distribution("normal(mean 1, sd 0.03) truncated to [0.9, 1.1]"),
+            "normaal(gemiddelde 1; sd 0,03) afgekapt op [0,9; 1,1]"
+        );
+        assert_eq!(Lang::Nl.distribution("pert(0.85, 0.93, 1)"), "pert(0,85; 0,93; 1)");
+        assert_eq!(
+            Lang::Nl.distribution("lognormal(mean 2.5, sd 1) truncated to [0, inf]"),
+            "lognormaal(gemiddelde 2,5; sd 1) afgekapt op [0; ∞]"
+        );
+        assert_eq!(Lang::En.distribution("pert(0.85, 0.93, 1)"), "pert(0.85, 0.93, 1)");
     }
 }

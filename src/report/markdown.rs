@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use super::charts::ChartKind;
 use super::data::ReportData;
-use super::headline::{BestFacts, BudgetRisk, Headline, ProviderRisk};
+use super::headline::{BudgetRisk, Headline, ProviderRisk};
 use super::lang::Lang;
 use super::tables;
 use super::{OutputError, Report};
@@ -25,17 +25,23 @@ impl Report for SummaryMarkdown {
 
 /// The whole Markdown file in a language.
 pub fn summary(d: &ReportData, hl: &Headline, lang: Lang) -> String {
-    let m = &d.meta;
     let mut md = String::new();
-    let _ = writeln!(md, "# {}\n", m.scenario_name);
+    let _ = writeln!(md, "# {}\n", d.scenario_name(lang));
     let _ = writeln!(md, "*{}*\n", intro(d, lang));
     let _ = writeln!(md, "## {}\n", lang.t("The question", "De vraag"));
     for p in question(d, lang) {
         let _ = writeln!(md, "{p}\n");
     }
     let _ = writeln!(md, "## {}\n", lang.t("The answer", "Het antwoord"));
-    for (i, s) in answer(d, hl, lang).iter().enumerate() {
-        let _ = writeln!(md, "{}. {s}", i + 1);
+    for (i, a) in answers(d, lang).iter().enumerate() {
+        if a.question.is_empty() {
+            let _ = writeln!(md, "{}. {}", i + 1, a.sentences.join(" "));
+        } else {
+            let _ = writeln!(md, "{}. **{}**", i + 1, a.question);
+            for s in &a.sentences {
+                let _ = writeln!(md, "   - {s}");
+            }
+        }
     }
     let _ = writeln!(md, "\n## {}\n", lang.t("The risks", "De risico's"));
     for s in risks(d, hl, lang) {
@@ -69,219 +75,86 @@ pub fn summary(d: &ReportData, hl: &Headline, lang: Lang) -> String {
 /// The line under the title: runs, years, seed, money basis.
 pub(crate) fn intro(d: &ReportData, lang: Lang) -> String {
     let m = &d.meta;
+    let rate = lang.num(m.discount_rate * 100.0, 2);
+    let runs = lang.num(m.runs as f64, 0);
     match lang {
         Lang::En => format!(
-            "A one-page summary for the council. {} simulated futures of {}–{} (seed {}). Yearly amounts are in \
-             prices of each year; totals over the period are in today's money (discounted at {}% a year).",
-            lang.num(m.runs as f64, 0),
+            "A one-page summary for the council. {runs} simulated futures of {}–{} (seed {}). Yearly amounts are \
+             nominal (prices of each year); totals over the period are present values in euros of {} (discounted at \
+             {rate}% a year).",
             m.start_year,
             m.end_year(),
             m.seed,
-            lang.num(m.discount_rate * 100.0, 2)
+            m.start_year
         ),
         Lang::Nl => format!(
-            "Samenvatting op één pagina voor de raad. {} gesimuleerde toekomsten van {} tot en met {} (seed {}). \
-             Jaarbedragen in prijzen van dat jaar; totalen over de periode in euro's van nu (contant gemaakt met {}% \
-             per jaar).",
-            lang.num(m.runs as f64, 0),
+            "Samenvatting op één pagina voor de raad. {runs} gesimuleerde toekomsten van {} t/m {} (startgetal {}). \
+             Jaarbedragen zijn nominaal (prijspeil van elk jaar); totalen over de periode zijn contante waarden in \
+             euro's van {} (disconteringsvoet {rate}% per jaar).",
             m.start_year,
             m.end_year(),
             m.seed,
-            lang.num(m.discount_rate * 100.0, 2)
+            m.start_year
         ),
     }
 }
 
-/// The question, in one or two paragraphs.
+/// The question: the scenario's own description, then its questions (or, without
+/// questions, the comparison the answer makes).
 pub(crate) fn question(d: &ReportData, lang: Lang) -> Vec<String> {
     let m = &d.meta;
-    let base = d.name(d.baseline());
-    let others: Vec<&str> = (0..d.strategies()).filter(|&k| k != d.baseline()).map(|k| d.name(k)).collect();
-    let mut out = vec![match lang {
-        Lang::En => format!(
-            "What will youth care cost the municipality from {} to {} if it buys care differently or invests in \
-             prevention, compared with {base}? Compared: {}.",
-            m.start_year,
-            m.end_year(),
-            others.join("; ")
-        ),
-        Lang::Nl => format!(
-            "Wat kost de jeugdzorg de gemeente van {} tot en met {} als zij de zorg anders inkoopt of investeert in \
-             preventie, vergeleken met {base}? Vergeleken: {}.",
-            m.start_year,
-            m.end_year(),
-            others.join("; ")
-        ),
-    }];
-    if lang == Lang::En && !m.scenario_description.is_empty() {
-        out.push(m.scenario_description.clone());
+    let description = match lang {
+        Lang::Nl if !m.scenario_description_nl.is_empty() => &m.scenario_description_nl,
+        _ => &m.scenario_description,
+    };
+    let mut out = Vec::new();
+    if !description.is_empty() {
+        out.push(description.clone());
     }
-    out
-}
-
-/// A probability as "8 of 10" / "8 van de 10"; as "99 of 100" when rounding to tenths
-/// would turn a near-certainty into a certainty (or a small chance into none).
-pub fn chance(p: f64, lang: Lang) -> String {
-    if !p.is_finite() {
-        return "–".into();
-    }
-    let ten = (p * 10.0).round();
-    let (n, of) = if (ten >= 10.0 && p < 1.0) || (ten <= 0.0 && p > 0.0) {
-        ((p * 100.0).round().clamp(1.0, 99.0), 100)
+    if m.questions.is_empty() {
+        let base = d.label(d.baseline(), lang);
+        let others: Vec<&str> = (0..d.strategies()).filter(|&k| k != d.baseline()).map(|k| d.label(k, lang)).collect();
+        out.push(match lang {
+            Lang::En => format!(
+                "What does youth care cost the municipality over {}–{} under each strategy, compared with {base}? \
+                 Compared: {}.",
+                m.start_year,
+                m.end_year(),
+                others.join("; ")
+            ),
+            Lang::Nl => format!(
+                "Wat kost de jeugdhulp de gemeente over {} t/m {} bij elke strategie, vergeleken met {base}? \
+                 Vergeleken: {}.",
+                m.start_year,
+                m.end_year(),
+                others.join("; ")
+            ),
+        });
     } else {
-        (ten, 10)
-    };
-    match lang {
-        Lang::En => format!("{n:.0} of {of}"),
-        Lang::Nl => format!("{n:.0} van de {of}"),
+        for (i, q) in m.questions.iter().enumerate() {
+            let text = if lang == Lang::Nl { &q.text_nl } else { &q.text };
+            out.push(format!("{}. {text}", i + 1));
+        }
     }
-}
-
-/// The answer in three sentences: how sure the best alternative is to save, how much it
-/// saves, and when it pays back; then, for each cheaper alternative that keeps more
-/// children waiting, a sentence that says so.
-pub fn answer(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
-    let Some(b) = &hl.best else {
-        return vec![nothing_to_compare(d, hl, lang)];
-    };
-    let mut out = vec![how_sure(d, hl, b, lang), how_much(d, hl, b, lang), when_it_pays_back(d, b, lang)];
-    out.extend(hl.cheaper_but_waiting.iter().map(|w| cheaper_but_waiting(d, hl, w, lang)));
     out
 }
 
-/// The answer when the scenario has the baseline only.
-fn nothing_to_compare(d: &ReportData, hl: &Headline, lang: Lang) -> String {
-    let base = d.name(hl.baseline);
-    match lang {
-        Lang::En => format!("The scenario has only one strategy, {base}: there is nothing to compare."),
-        Lang::Nl => format!("Het scenario heeft maar één strategie, {base}: er valt niets te vergelijken."),
-    }
-}
+pub use super::answer::chance;
+use super::answer::{answers, share};
 
-/// The first sentence: in how many futures the best alternative costs less than the
-/// baseline (or, when none is expected to, how close the closest comes).
-fn how_sure(d: &ReportData, hl: &Headline, b: &BestFacts, lang: Lang) -> String {
-    let (start, end) = (d.meta.start_year, d.meta.end_year());
-    let (base, best) = (d.name(hl.baseline), d.name(b.strategy));
-    let how_many = chance(b.p_cheaper, lang);
-    match (lang, b.saves()) {
-        (Lang::En, true) => {
-            format!(
-                "In {how_many} simulated futures, {best} costs the municipality less than {base} over {start}–{end}."
-            )
-        }
-        (Lang::En, false) => format!(
-            "No alternative is expected to cost less than {base} over {start}–{end}: the closest, {best}, is \
-             cheaper in {how_many} simulated futures."
-        ),
-        (Lang::Nl, true) => format!(
-            "In {how_many} gesimuleerde toekomsten kost {best} de gemeente minder dan {base} in de periode {start}–{end}."
-        ),
-        (Lang::Nl, false) => format!(
-            "Geen alternatief kost naar verwachting minder dan {base} in de periode {start}–{end}: het beste, {best}, \
-             is goedkoper in {how_many} gesimuleerde toekomsten."
-        ),
-    }
-}
-
-/// The second sentence: the median saving (or extra cost) in today's money, its share of
-/// the baseline's cost, and its 90% band.
-fn how_much(d: &ReportData, hl: &Headline, b: &BestFacts, lang: Lang) -> String {
-    let base = d.name(hl.baseline);
-    let s = &b.saving;
-    let share = lang.num(s.p50() / hl.baseline_npv.p50() * 100.0, 1);
-    let (median, low, high, base_npv) =
-        (lang.mln(s.p50()), lang.mln(s.p5()), lang.mln(s.p95()), lang.mln(hl.baseline_npv.p50()));
-    match (lang, b.saves()) {
-        (Lang::En, true) => format!(
-            "The median saving is {median} in today's money, {share}% of the {base_npv} that {base} costs over the \
-             period; in 9 of 10 futures the saving lies between {low} and {high}."
-        ),
-        (Lang::En, false) => format!(
-            "The median difference is {median} in today's money (negative means extra cost); in 9 of 10 futures it \
-             lies between {low} and {high}."
-        ),
-        (Lang::Nl, true) => format!(
-            "De besparing is in de middelste toekomst (mediaan) {median} in euro's van nu, {share}% van de {base_npv} \
-             die {base} over de periode kost; in 9 van de 10 toekomsten ligt zij tussen {low} en {high}."
-        ),
-        (Lang::Nl, false) => format!(
-            "Het verschil is in de middelste toekomst (mediaan) {median} in euro's van nu (negatief: meerkosten); in 9 \
-             van de 10 toekomsten ligt het tussen {low} en {high}."
-        ),
-    }
-}
-
-/// The third sentence: when the best alternative has paid for itself, and how often it
-/// is the cheapest of all, about ten years in and over the whole horizon.
-fn when_it_pays_back(d: &ReportData, b: &BestFacts, lang: Lang) -> String {
-    let end = d.meta.end_year();
-    let n = d.strategies();
-    let (mid_year, mid_p) = b.mid;
-    let payback = payback(b, end, lang);
-    let (mid, whole) = (chance(mid_p, lang), chance(b.p_cheapest, lang));
-    match lang {
-        Lang::En => format!(
-            "{payback}; counting spend up to {mid_year}, it is the cheapest of all {n} strategies in {mid} futures, \
-             and up to {end} in {whole}."
-        ),
-        Lang::Nl => format!(
-            "{payback}; met de uitgaven tot en met {mid_year} is het in {mid} toekomsten de goedkoopste van alle {n} \
-             strategieën, tot en met {end} in {whole}."
-        ),
-    }
-}
-
-/// The break-even year in half of the futures, or that more than half do not break even.
-fn payback(b: &BestFacts, end: i32, lang: Lang) -> String {
-    let (year, share) = (lang.year(b.break_even_year), lang.pct(b.p_break_even));
-    match (lang, b.break_even_year.is_finite()) {
-        (Lang::En, true) => {
-            format!("It has paid for itself by {year} in half of the futures ({share} of futures break even by {end})")
-        }
-        (Lang::En, false) => {
-            format!("In more than half of the futures it has not paid for itself by {end} ({share} do)")
-        }
-        (Lang::Nl, true) => format!(
-            "In de helft van de toekomsten is het in {year} terugverdiend ({share} van de toekomsten vóór eind {end})"
-        ),
-        (Lang::Nl, false) => {
-            format!("In meer dan de helft van de toekomsten is het eind {end} niet terugverdiend ({share} wel)")
-        }
-    }
-}
-
-/// "Cheaper, but N children wait on average W weeks longer": a saving that hides a
-/// waiting list, said next to it.
-pub fn cheaper_but_waiting(
-    d: &ReportData,
-    hl: &super::headline::Headline,
-    w: &super::headline::WaitingFacts,
-    lang: Lang,
-) -> String {
-    let (name, base) = (d.name(w.strategy), d.name(hl.baseline));
-    match lang {
-        Lang::En => format!(
-            "{name} is cheaper (a mean saving of {} in today's money), but {} children wait on average {} weeks \
-             longer than under {base}: on average {} children are on its waiting lists, and {} of its admissions \
-             wait longer than the norm. Care that is not given is not paid for.",
-            lang.mln(w.saving),
-            lang.num(w.extra_waiting, 0),
-            lang.num(w.extra_weeks, 1),
-            lang.num(w.waiting, 0),
-            lang.pct(w.over_norm)
-        ),
-        Lang::Nl => format!(
-            "{name} is goedkoper (gemiddeld {} besparing in euro's van nu), maar {} kinderen wachten gemiddeld {} \
-             weken langer dan bij {base}: er staan gemiddeld {} kinderen op de wachtlijsten, en {} van de \
-             opnames wacht langer dan de norm. Zorg die niet wordt gegeven, wordt ook niet betaald.",
-            lang.mln(w.saving),
-            lang.num(w.extra_waiting, 0),
-            lang.num(w.extra_weeks, 1),
-            lang.num(w.waiting, 0),
-            lang.pct(w.over_norm)
-        ),
-    }
+/// The answer, one item per question: the question, then its sentences (for the HTML
+/// report and the workbook, which show each as one list item).
+pub fn answer(d: &ReportData, _hl: &Headline, lang: Lang) -> Vec<String> {
+    answers(d, lang)
+        .into_iter()
+        .map(|a| {
+            if a.question.is_empty() {
+                a.sentences.join(" ")
+            } else {
+                format!("{} {}", a.question, a.sentences.join(" "))
+            }
+        })
+        .collect()
 }
 
 /// The risks: the budget line, providers' results, provider failures, the costliest
@@ -298,22 +171,23 @@ pub(crate) fn risks(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
 /// year, and under the best alternative in the last year.
 fn budget_risk(d: &ReportData, hl: &Headline, b: &BudgetRisk, lang: Lang) -> String {
     let (start, end) = (d.meta.start_year, d.meta.end_year());
-    let base = d.name(hl.baseline);
+    let base = d.label(hl.baseline, lang);
     let growth = lang.num(d.meta.budget_growth * 100.0, 1);
     let (budget, p0, pt) =
-        (lang.mln(b.first_year_budget), lang.pct(b.baseline_first_last.0), lang.pct(b.baseline_first_last.1));
+        (lang.mln(b.first_year_budget), share(b.baseline_first_last.0, lang), share(b.baseline_first_last.1, lang));
     let mut s = match lang {
         Lang::En => format!(
             "Budget: under {base}, spend exceeds the budget line ({budget} in {start}, growing {growth}% a year) in \
              {p0} of futures in {start} and in {pt} in {end}"
         ),
         Lang::Nl => format!(
-            "Begroting: met {base} komen de uitgaven boven de begroting ({budget} in {start}, groei {growth}% per \
-             jaar) in {p0} van de toekomsten in {start} en in {pt} in {end}"
+            "Begroting: bij {base} komen de uitgaven boven de begrotingsraming ({budget} in {start}, groei {growth}% \
+             per jaar) in {p0} van de toekomsten in {start} en in {pt} in {end}"
         ),
     };
     if let (Some(best), Some(p)) = (&hl.best, b.best_last) {
-        let _ = write!(s, "; {} {} in {} in {end}", lang.t("under", "met"), d.name(best.strategy), lang.pct(p));
+        let _ =
+            write!(s, "; {} {} in {} in {end}", lang.t("under", "bij"), d.label(best.strategy, lang), share(p, lang));
     }
     s + "."
 }
@@ -322,71 +196,67 @@ fn budget_risk(d: &ReportData, hl: &Headline, b: &BudgetRisk, lang: Lang) -> Str
 /// worst 5th percentile and in how many years that is a loss.
 fn providers_result(d: &ReportData, p: &ProviderRisk, lang: Lang) -> String {
     let (end, years) = (d.meta.end_year(), d.meta.horizon_years);
-    let name = d.name(p.strategy);
+    let name = d.label(p.strategy, lang);
     let (median, (worst, worst_year), losses) = (lang.mln(p.median_last), p.worst_p5, p.loss_years);
     let worst = lang.mln(worst);
     match lang {
         Lang::En => format!(
-            "Providers under {name}: their combined yearly result is {median} in {end} (median); in the worst 5% of \
-             futures it falls to {worst} (in {worst_year}), and it is a loss in the worst 5% of futures in {losses} of \
-             {years} years."
+            "Providers under {name}: their combined yearly result in {end} is {median} in the median future; the 5th \
+             percentile is lowest in {worst_year}, at {worst}, and it is a loss in {losses} of {years} years."
         ),
         Lang::Nl => format!(
-            "Aanbieders bij {name}: hun gezamenlijke jaarresultaat is {median} in {end} (mediaan); in de slechtste 5% \
-             van de toekomsten zakt het tot {worst} (in {worst_year}), en in {losses} van de {years} jaren is het in de \
-             slechtste 5% een verlies."
+            "Aanbieders bij {name}: hun gezamenlijke jaarresultaat in {end} is {median} in de middelste toekomst \
+             (mediaan); het 5e percentiel is het laagst in {worst_year}, met {worst}, en is in {losses} van de \
+             {years} jaren een verlies."
         ),
     }
 }
 
 /// How often at least one provider runs out of reserves, under the baseline and under
-/// the best alternative, and what a failure costs the municipality.
+/// the best alternative, and what that costs the municipality.
 fn provider_failures(d: &ReportData, hl: &Headline, lang: Lang) -> String {
     let end = d.meta.end_year();
-    let base = d.name(hl.baseline);
-    let failure = |k: usize| lang.pct(d.horizon(k, Horizon::PProviderFailure).mean);
+    let base = d.label(hl.baseline, lang);
+    let failure = |k: usize| share(d.horizon(k, Horizon::PProviderFailure).mean, lang);
     let base_failure = failure(hl.baseline);
     let best = hl.best.as_ref().map(|b| b.strategy).filter(|&k| k != hl.baseline);
     match (lang, best) {
         (Lang::En, Some(b)) => format!(
-            "Provider failures: under {base}, at least one provider runs out of reserves before {end} in \
-             {base_failure} of futures; under {}, in {}. A failure costs the municipality a transition payment and \
-             higher prices for the moved clients.",
-            d.name(b),
+            "Continuity of providers: under {base}, at least one provider runs out of reserves by {end} in \
+             {base_failure} of futures; under {}, in {}. When that happens the municipality pays a transition \
+             payment and higher prices for the moved clients until a replacement provider takes over.",
+            d.label(b, lang),
             failure(b)
         ),
         (Lang::En, None) => format!(
-            "Provider failures: under {base}, at least one provider runs out of reserves before {end} in \
+            "Continuity of providers: under {base}, at least one provider runs out of reserves by {end} in \
              {base_failure} of futures."
         ),
         (Lang::Nl, Some(b)) => format!(
-            "Faillissementen: met {base} raakt vóór {end} minstens één aanbieder door zijn reserves heen in \
-             {base_failure} van de toekomsten; met {} in {}. Een faillissement kost de gemeente transitiekosten en \
-             hogere prijzen voor de overgeplaatste cliënten.",
-            d.name(b),
+            "Continuïteitsrisico: bij {base} raakt t/m {end} minstens één aanbieder door zijn reserves heen in \
+             {base_failure} van de toekomsten; bij {} in {}. De gemeente betaalt dan transitiekosten en hogere \
+             prijzen voor de overgedragen cliënten tot een nieuwe aanbieder het overneemt.",
+            d.label(b, lang),
             failure(b)
         ),
         (Lang::Nl, None) => format!(
-            "Faillissementen: met {base} raakt vóór {end} minstens één aanbieder door zijn reserves heen in \
+            "Continuïteitsrisico: bij {base} raakt t/m {end} minstens één aanbieder door zijn reserves heen in \
              {base_failure} van de toekomsten."
         ),
     }
 }
 
-/// The costliest alternative, when in the median future it costs more than the baseline.
+/// The costliest alternative, judged on the mean saving (the statistic of the answer),
+/// when it is expected to cost more than the baseline.
 fn costliest_choice(d: &ReportData, hl: &Headline, lang: Lang) -> Option<String> {
-    let (k, s) = hl.worst.as_ref().filter(|(_, s)| s.p50() < 0.0)?;
-    let (base, name, extra) = (d.name(hl.baseline), d.name(*k), lang.mln(-s.p50()));
+    let (k, s) = hl.worst.as_ref().filter(|(_, s)| s.mean < 0.0)?;
+    let (base, name, extra) = (d.label(hl.baseline, lang), d.label(*k, lang), lang.mln(-s.mean));
     Some(match lang {
-        Lang::En => {
-            format!(
-                "The costliest choice is {name}: in the median future it costs {extra} more than {base} in today's money."
-            )
-        }
+        Lang::En => format!(
+            "The costliest choice is {name}: on average (mean) it costs {extra} more than {base} in present value."
+        ),
         Lang::Nl => {
-            format!(
-                "De duurste keuze is {name}: in de middelste toekomst kost die {extra} meer dan {base}, in euro's van nu."
-            )
+            format!("De duurste keuze is {name}: die kost gemiddeld {extra} meer dan {base} (contante waarde).")
         }
     })
 }
@@ -398,7 +268,7 @@ pub fn assumptions(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
     if let Some(b) = &hl.best
         && !hl.drivers.is_empty()
     {
-        let best = d.name(b.strategy);
+        let best = d.label(b.strategy, lang);
         out.push(match lang {
             Lang::En => format!("The saving of {best} depends most on these uncertain inputs:"),
             Lang::Nl => format!("De besparing van {best} hangt het meest af van deze onzekere invoer:"),
@@ -413,7 +283,7 @@ pub fn assumptions(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
             out.push(format!(
                 "  - `{}`: {} ({} {}; {dir})",
                 dr.path,
-                dr.distribution,
+                lang.distribution(&dr.distribution),
                 lang.t("correlation", "correlatie"),
                 lang.num(dr.correlation, 2)
             ));
@@ -439,7 +309,8 @@ pub fn assumptions(d: &ReportData, hl: &Headline, lang: Lang) -> Vec<String> {
             lang.num(m.discount_rate * 100.0, 2)
         ),
         Lang::Nl => format!(
-            "Totalen zijn contant gemaakt met {}% per jaar (nominaal); jaarbedragen zijn nominale euro's.",
+            "Totalen zijn contante waarden, verdisconteerd met {}% per jaar (nominaal); jaarbedragen zijn nominaal \
+             (prijspeil van elk jaar).",
             lang.num(m.discount_rate * 100.0, 2)
         ),
     });
@@ -452,7 +323,7 @@ pub fn tables(d: &ReportData, lang: Lang) -> String {
     let _ = writeln!(
         md,
         "{}\n",
-        tables::lead(d, lang).replace(d.name(d.baseline()), &format!("**{}**", d.name(d.baseline())))
+        tables::lead(d, lang).replace(d.label(d.baseline(), lang), &format!("**{}**", d.label(d.baseline(), lang)))
     );
     for t in tables::headline_tables(d, lang) {
         let _ = writeln!(md, "### {}\n", t.title);

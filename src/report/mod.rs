@@ -4,6 +4,7 @@
 //! `contractsim report DIR` redraws them without simulating. [`render_all`] collects the
 //! exports and the reports; the app layer writes them as one folder, atomically.
 
+pub mod answer;
 pub mod charts;
 pub mod data;
 pub mod headline;

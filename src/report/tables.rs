@@ -33,12 +33,12 @@ pub(crate) fn lead(d: &ReportData, lang: Lang) -> String {
         Lang::En => format!(
             "Baseline: {}. Figures are medians with the 90% band (5th to 95th percentile) unless said otherwise; ± is \
              the Monte Carlo standard error.",
-            d.name(d.baseline())
+            d.label(d.baseline(), lang)
         ),
         Lang::Nl => format!(
             "Basis: {}. Bedragen zijn medianen met de 90%-band (5e tot 95e percentiel), tenzij anders vermeld; ± is de \
              Monte-Carlo-standaardfout.",
-            d.name(d.baseline())
+            d.label(d.baseline(), lang)
         ),
     }
 }
@@ -73,7 +73,7 @@ fn horizon_table(d: &ReportData, lang: Lang) -> Table {
             "P(cheapest)".into(),
             "break-even year (median)".into(),
             format!("P(break even by {last})"),
-            "cost per success".into(),
+            "cost per success (median, undiscounted)".into(),
         ],
         Lang::Nl => vec![
             "strategie".into(),
@@ -83,7 +83,7 @@ fn horizon_table(d: &ReportData, lang: Lang) -> Table {
             "P(goedkoopste)".into(),
             "terugverdienjaar (mediaan)".into(),
             format!("P(terugverdiend t/m {last})"),
-            "kosten per succes".into(),
+            "kosten per geslaagd traject (mediaan, niet contant)".into(),
         ],
     };
     Table {
@@ -103,17 +103,17 @@ fn horizon_row(d: &ReportData, k: usize, lang: Lang) -> Vec<String> {
     } else {
         (
             lang.year(d.horizon(k, Horizon::BreakEvenYear).p50()),
-            lang.pct(d.horizon(k, Horizon::PBreakEven).mean),
-            lang.pct(d.horizon(k, Horizon::PCheaperThanBaseline).mean),
-            format!("{} ± {}", lang.mln(saving.mean), lang.num(saving.mcse / 1e6, 1)),
+            super::answer::share(d.horizon(k, Horizon::PBreakEven).mean, lang),
+            super::answer::share(d.horizon(k, Horizon::PCheaperThanBaseline).mean, lang),
+            super::answer::with_mcse(saving.mean, saving.mcse, lang),
         )
     };
     vec![
-        d.name(k).to_string(),
+        d.label(k, lang).to_string(),
         format!("{} ({} – {})", lang.mln(npv.p50()), lang.mln(npv.p5()), lang.mln(npv.p95())),
         saving_text,
         cheaper,
-        lang.pct(d.horizon(k, Horizon::PCheapest).mean),
+        super::answer::share(d.horizon(k, Horizon::PCheapest).mean, lang),
         be,
         pbe,
         lang.eur(d.horizon(k, Horizon::CostPerSuccess).p50()),
@@ -127,7 +127,7 @@ fn yearly_table(d: &ReportData, lang: Lang, title: String, cell: impl Fn(usize, 
     header.extend(shown.iter().map(|&t| (d.meta.start_year + t as i32).to_string()));
     let rows = (0..d.strategies())
         .map(|k| {
-            let mut row = vec![d.name(k).to_string()];
+            let mut row = vec![d.label(k, lang).to_string()];
             row.extend(shown.iter().map(|&t| cell(k, t)));
             row
         })
@@ -222,8 +222,8 @@ fn waiting_table(d: &ReportData, lang: Lang) -> Table {
             "strategie",
             "besparing t.o.v. basis (contant, gemiddeld)",
             "wachtende kinderen (gemiddeld over de periode)",
-            "wachttijd van wie werd opgenomen (weken, gemiddeld)",
-            "deel van de opnames boven de wachttijdnorm",
+            "wachttijd van wie instroomde (weken, gemiddeld)",
+            "deel van de instromers boven de wachttijdnorm",
             "uitvallers van de wachtlijst (per jaar, gemiddeld)",
             "escalaties door wachten (per jaar, gemiddeld)",
         ],
@@ -236,7 +236,7 @@ fn waiting_table(d: &ReportData, lang: Lang) -> Table {
     let rows = (0..d.strategies())
         .map(|k| {
             vec![
-                d.name(k).to_string(),
+                d.label(k, lang).to_string(),
                 if k == base { "–".into() } else { lang.mln(d.horizon(k, Horizon::NpvSavingVsBaseline).mean) },
                 lang.num(d.horizon(k, Horizon::WaitingMean).mean, 0),
                 lang.num(d.horizon(k, Horizon::WaitingWeeksMean).mean, 1),
@@ -278,7 +278,7 @@ fn societal_table(d: &ReportData, lang: Lang) -> Option<Table> {
         .filter(|&k| k != base)
         .map(|k| {
             vec![
-                d.name(k).to_string(),
+                d.label(k, lang).to_string(),
                 lang.mln(d.horizon(k, Horizon::NpvSavingVsBaseline).mean),
                 median_band(lang, d.horizon(k, Horizon::NpvSocietalBenefit)),
                 median_band(lang, d.horizon(k, Horizon::NpvSocietalNet)),
@@ -317,9 +317,9 @@ fn provider_table(d: &ReportData, lang: Lang) -> Table {
         ],
         Lang::Nl => vec![
             "strategie".to_string(),
-            format!("P(een aanbieder failliet t/m {last})"),
-            "faillissementen (gemiddeld)".into(),
-            "kosten van faillissementen (gemiddeld, totaal)".into(),
+            format!("P(een aanbieder zonder reserves t/m {last})"),
+            "aanbieders zonder reserves (aantal, gemiddeld)".into(),
+            "kosten van uitval van aanbieders (gemiddeld, totaal)".into(),
             "resultaat aanbieders per jaar (mediaan)".into(),
             "verrekening risicocorridor naar aanbieders (gemiddeld, totaal)".into(),
         ],
@@ -329,8 +329,8 @@ fn provider_table(d: &ReportData, lang: Lang) -> Table {
             let result = d.yearly_or_empty(k, Yearly::ProviderResult);
             let median = result.iter().map(|s| s.p50()).sum::<f64>() / result.len().max(1) as f64;
             vec![
-                d.name(k).to_string(),
-                lang.pct(d.horizon(k, Horizon::PProviderFailure).mean),
+                d.label(k, lang).to_string(),
+                super::answer::share(d.horizon(k, Horizon::PProviderFailure).mean, lang),
                 lang.num(total_mean(d, k, Yearly::ProviderFailures), 2),
                 lang.mln(total_mean(d, k, Yearly::FailureCost)),
                 lang.mln(median),
@@ -354,7 +354,7 @@ fn investor_table(d: &ReportData, lang: Lang) -> Option<Table> {
             "investor return, MIRR (median)",
             "multiple (median)",
             "P(investor loses money)",
-            "paid for luck (share of payments)",
+            "paid for starts that would not have happened anyway (share of payments)",
             "paid to the investor (mean, total)",
         ],
         Lang::Nl => vec![
@@ -362,7 +362,7 @@ fn investor_table(d: &ReportData, lang: Lang) -> Option<Table> {
             "rendement investeerder, MIRR (mediaan)",
             "multiple (mediaan)",
             "P(investeerder verliest geld)",
-            "betaald voor geluk (deel van de betalingen)",
+            "betaald voor starts die ook zonder programma waren weggebleven (deel van de betalingen)",
             "betaald aan de investeerder (gemiddeld, totaal)",
         ],
     };
@@ -370,7 +370,7 @@ fn investor_table(d: &ReportData, lang: Lang) -> Option<Table> {
         .iter()
         .map(|&k| {
             vec![
-                d.name(k).to_string(),
+                d.label(k, lang).to_string(),
                 lang.pct(d.horizon(k, Horizon::InvestorMirr).p50()),
                 lang.num(d.horizon(k, Horizon::InvestorMultiple).p50(), 2),
                 lang.pct(d.horizon(k, Horizon::PInvestorLoss).mean),
@@ -412,7 +412,7 @@ fn reserve_by_certainty_table(d: &ReportData, lang: Lang) -> Table {
     header.extend(certainties.iter().map(|c| format!("{}%", lang.num(c * 100.0, 0))));
     let rows = (0..d.strategies())
         .map(|k| {
-            let mut row = vec![d.name(k).to_string()];
+            let mut row = vec![d.label(k, lang).to_string()];
             row.extend(certainties.iter().map(|c| {
                 let v = d.reserve_by_certainty.iter().find(|r| r.0 == k && r.1 == *c).map_or(f64::NAN, |r| r.2);
                 lang.mln(v)
@@ -457,7 +457,7 @@ fn reserve_ratio_table(d: &ReportData, lang: Lang) -> Option<Table> {
                 Lang::Nl => class.betekenis(),
             };
             vec![
-                d.name(r.strategy).to_string(),
+                d.label(r.strategy, lang).to_string(),
                 format!("{}%", lang.num(r.certainty * 100.0, 0)),
                 lang.mln(r.required),
                 lang.mln(r.available),
@@ -485,8 +485,10 @@ pub fn notes(d: &ReportData, lang: Lang) -> Vec<String> {
     let never: Vec<String> = (0..d.strategies())
         .filter(|&k| k != d.baseline())
         .map(|k| match lang {
-            Lang::En => format!("{}: {} of {runs} runs never break even", d.name(k), d.never_break_even(k)),
-            Lang::Nl => format!("{}: {} van {runs} simulaties nooit terugverdiend", d.name(k), d.never_break_even(k)),
+            Lang::En => format!("{}: {} of {runs} runs never break even", d.label(k, lang), d.never_break_even(k)),
+            Lang::Nl => {
+                format!("{}: {} van {runs} simulaties nooit terugverdiend", d.label(k, lang), d.never_break_even(k))
+            }
         })
         .collect();
     let basis = match lang {

@@ -136,7 +136,8 @@ fn key_on_line(text: &str, offset: usize) -> String {
 
 /// Parses and validates scenario text; `file` names it in messages.
 pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
-    let mut cx = Cx { file, text, problems: Vec::new(), params: Vec::new(), warn_later: Vec::new(), dutch: Dutch::default() };
+    let mut cx =
+        Cx { file, text, problems: Vec::new(), params: Vec::new(), warn_later: Vec::new(), dutch: Dutch::default() };
     let root = match DeTable::parse(text) {
         Ok(t) => t,
         Err(e) => {

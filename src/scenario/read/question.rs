@@ -75,7 +75,13 @@ impl Cx<'_> {
             let span = t.get("about").map_or(sp.clone(), |v| v.span());
             let paths: Vec<&str> = self.params.iter().map(|p| p.path.as_str()).collect();
             let hint = suggest(&key, &paths);
-            self.problem(span, &join(path, "about"), "the key path of an input in this file", format!("\"{key}\""), hint);
+            self.problem(
+                span,
+                &join(path, "about"),
+                "the key path of an input in this file",
+                format!("\"{key}\""),
+                hint,
+            );
         }
         found
     }

@@ -1,0 +1,488 @@
+//! "The answer": each of the scenario's questions (`[[question]]`) answered in the file's
+//! order, or, without questions, every strategy compared with the baseline.
+//!
+//! The rules every sentence here keeps:
+//! - one statistic per claim, named: savings are means (with the 90% band of the futures),
+//!   never a median beside a mean;
+//! - a claim says what it rests on: a contract form's saving that comes from an assumed
+//!   provider response (the contract's behaviour factors) is said to rest on it, and
+//!   "pays for itself" is kept for strategies that invest (prevention, an investor);
+//! - comparisons are with the question's own reference strategy, on the same futures;
+//! - probabilities are rounded by [`share`] and [`chance`] the same way everywhere, and a
+//!   batch of one run gets no probability at all.
+
+use super::data::ReportData;
+use super::lang::Lang;
+use crate::metrics::{Horizon, Yearly};
+
+/// One question and the sentences that answer it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answered {
+    /// The question as the file asks it (or the comparison made without questions).
+    pub question: String,
+    /// The answer, one claim per sentence.
+    pub sentences: Vec<String>,
+}
+
+/// The behaviour factors of a contract: inputs that describe how providers are assumed to
+/// respond to it (docs/model.md §Contracts).
+const BEHAVIOUR_FACTORS: [&str; 4] = ["incidence_factor", "duration_factor", "success_factor", "reentry_factor"];
+
+/// The comparison of one strategy with a reference, over the horizon, in present value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Comparison {
+    /// The strategy.
+    pub strategy: usize,
+    /// The strategy it is compared with.
+    pub reference: usize,
+    /// Mean NPV saving (reference minus strategy), euros.
+    pub mean: f64,
+    /// Its Monte Carlo standard error.
+    pub mcse: f64,
+    /// 5th and 95th percentile of the saving over the futures.
+    pub band: (f64, f64),
+    /// Share of futures in which the strategy costs less than the reference.
+    pub p_cheaper: f64,
+    /// Whether the figures come from the kept per-run sample rather than all runs.
+    pub from_sample: bool,
+}
+
+impl Comparison {
+    /// Strategy `k` against `reference`: from the summary statistics when the reference is
+    /// the baseline, otherwise from the per-run savings of the kept runs (every run when
+    /// the batch is no larger than the sample).
+    pub(crate) fn of(d: &ReportData, k: usize, reference: usize) -> Self {
+        if reference == d.baseline() {
+            let s = d.horizon(k, Horizon::NpvSavingVsBaseline);
+            return Comparison {
+                strategy: k,
+                reference,
+                mean: s.mean,
+                mcse: s.mcse,
+                band: (s.p5(), s.p95()),
+                p_cheaper: d.horizon(k, Horizon::PCheaperThanBaseline).mean,
+                from_sample: false,
+            };
+        }
+        let a = d.runs.column(k, Horizon::NpvSavingVsBaseline);
+        let b = d.runs.column(reference, Horizon::NpvSavingVsBaseline);
+        let diff: Vec<f64> = a.iter().zip(&b).map(|(x, y)| x - y).filter(|x| x.is_finite()).collect();
+        let n = diff.len() as f64;
+        let mean = diff.iter().sum::<f64>() / n;
+        let var = diff.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+        let mut sorted = diff.clone();
+        sorted.sort_by(f64::total_cmp);
+        let q = |p: f64| crate::stats::quantile_sorted(&sorted, p);
+        Comparison {
+            strategy: k,
+            reference,
+            mean,
+            mcse: (var / n).sqrt(),
+            band: (q(0.05), q(0.95)),
+            p_cheaper: diff.iter().filter(|&&x| x > 0.0).count() as f64 / n,
+            from_sample: diff.len() < d.meta.runs,
+        }
+    }
+}
+
+/// A share of futures as a percentage, rounded so that it never reads as a certainty (or
+/// an impossibility) it is not: `more than 99%` for 0.9998, `less than 1%` for 0.0002.
+pub fn share(p: f64, lang: Lang) -> String {
+    if !p.is_finite() {
+        return "–".into();
+    }
+    if p < 1.0 && (p * 100.0).round() >= 100.0 {
+        return lang.t("more than 99%", "meer dan 99%").into();
+    }
+    if p > 0.0 && (p * 100.0).round() <= 0.0 {
+        return lang.t("less than 1%", "minder dan 1%").into();
+    }
+    lang.pct(p)
+}
+
+/// A share of futures as "8 of 10" / "8 van de 10", by the same rule as [`share`]: "99 of
+/// 100" or finer only when tenths would round a near-certainty to a certainty, and "more
+/// than 99 of 100" when even hundredths would.
+pub fn chance(p: f64, lang: Lang) -> String {
+    if !p.is_finite() {
+        return "–".into();
+    }
+    let of = |n: f64, d: u32| match lang {
+        Lang::En => format!("{n:.0} of {d}"),
+        Lang::Nl => format!("{n:.0} van de {d}"),
+    };
+    let ten = (p * 10.0).round();
+    if (ten > 0.0 && ten < 10.0) || p == 0.0 || p == 1.0 {
+        return of(ten, 10);
+    }
+    let hundred = (p * 100.0).round();
+    if hundred >= 100.0 {
+        return lang.t("more than 99 of 100", "meer dan 99 van de 100").into();
+    }
+    if hundred <= 0.0 {
+        return lang.t("fewer than 1 of 100", "minder dan 1 van de 100").into();
+    }
+    of(hundred, 100)
+}
+
+/// An amount with its Monte Carlo standard error, both at the precision the error has
+/// (two significant digits of the error, never "± 0.0"): `EUR 5.72 mln ± 0.11`.
+pub fn with_mcse(eur: f64, mcse: f64, lang: Lang) -> String {
+    if !eur.is_finite() {
+        return "–".into();
+    }
+    if !mcse.is_finite() || mcse <= 0.0 {
+        return lang.mln(eur);
+    }
+    let decimals = mcse_decimals(mcse / 1e6);
+    format!("{} {} mln ± {}", lang.euro(), lang.num(eur / 1e6, decimals), lang.num(mcse / 1e6, decimals))
+}
+
+/// Decimals that show two significant digits of `x` (at least one, at most six).
+pub(crate) fn mcse_decimals(x: f64) -> usize {
+    if !(x.is_finite() && x > 0.0) {
+        return 1;
+    }
+    (1.0 - x.log10().floor()).clamp(1.0, 6.0) as usize
+}
+
+/// The answers, one per question (or one overall comparison without questions).
+pub fn answers(d: &ReportData, lang: Lang) -> Vec<Answered> {
+    if d.strategies() < 2 {
+        let base = d.label(d.baseline(), lang);
+        return vec![Answered {
+            question: String::new(),
+            sentences: vec![match lang {
+                Lang::En => format!("The scenario has only one strategy, {base}: there is nothing to compare."),
+                Lang::Nl => format!("Het scenario heeft maar één strategie, {base}: er valt niets te vergelijken."),
+            }],
+        }];
+    }
+    if d.meta.questions.is_empty() {
+        let base = d.baseline();
+        let all: Vec<usize> = (0..d.strategies()).filter(|&k| k != base).collect();
+        let question = match lang {
+            Lang::En => format!("What does each strategy cost the municipality compared with {}?", d.label(base, lang)),
+            Lang::Nl => format!("Wat kost elke strategie de gemeente vergeleken met {}?", d.label(base, lang)),
+        };
+        return vec![Answered { question, sentences: municipal(d, &all, base, lang) }];
+    }
+    d.meta
+        .questions
+        .iter()
+        .map(|q| {
+            let ks: Vec<usize> = q.strategies.iter().filter_map(|id| d.meta.strategy_index(id)).collect();
+            let reference = d.meta.strategy_index(&q.compared_with).unwrap_or(d.baseline());
+            let question = if lang == Lang::Nl { q.text_nl.clone() } else { q.text.clone() };
+            let sentences = if q.view == "societal" {
+                societal(d, &ks, reference, lang)
+            } else {
+                municipal(d, &ks, reference, lang)
+            };
+            Answered { question, sentences }
+        })
+        .collect()
+}
+
+/// The municipal answer: each strategy's mean saving against the reference, what it rests
+/// on, when it is ahead, and its waiting lists or investor where it has them.
+fn municipal(d: &ReportData, ks: &[usize], reference: usize, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    for &k in ks {
+        let c = Comparison::of(d, k, reference);
+        // An investor strategy's saving and the investor's side of the deal in one sentence.
+        let saving = saving_sentence(d, &c, lang);
+        out.push(match investor_clause(d, k, lang) {
+            Some(clause) => format!("{}{clause}", saving.trim_end_matches('.')),
+            None => saving,
+        });
+        if d.meta.runs > 1 {
+            out.push(certainty_sentence(d, &c, lang));
+        }
+        out.extend(rests_on(d, k, lang));
+        out.extend(continuity_sentence(d, k, reference, lang));
+        out.extend(waiting_sentence(d, k, lang));
+    }
+    out
+}
+
+/// "Compared with R, S saves the municipality on average X over 2026–2045 in present value
+/// (contante waarde); in 9 of 10 futures between A and B."
+fn saving_sentence(d: &ReportData, c: &Comparison, lang: Lang) -> String {
+    let (start, end) = (d.meta.start_year, d.meta.end_year());
+    let (name, reference) = (d.label(c.strategy, lang), d.label(c.reference, lang));
+    let amount = with_mcse(c.mean.abs(), c.mcse, lang);
+    let saves = c.mean >= 0.0;
+    let (low, high) =
+        if saves { (lang.mln(c.band.0), lang.mln(c.band.1)) } else { (lang.mln(-c.band.1), lang.mln(-c.band.0)) };
+    let band = match (lang, d.meta.runs > 1, saves) {
+        (_, false, _) => String::new(),
+        (Lang::En, true, true) => format!("; in 9 of 10 simulated futures the saving lies between {low} and {high}"),
+        (Lang::En, true, false) => {
+            format!("; in 9 of 10 simulated futures the extra cost lies between {low} and {high}")
+        }
+        (Lang::Nl, true, true) => {
+            format!("; in 9 van de 10 gesimuleerde toekomsten ligt de besparing tussen {low} en {high}")
+        }
+        (Lang::Nl, true, false) => {
+            format!("; in 9 van de 10 gesimuleerde toekomsten liggen de meerkosten tussen {low} en {high}")
+        }
+    };
+    match (lang, saves) {
+        (Lang::En, true) => format!(
+            "Compared with {reference}, {name} saves the municipality {amount} over {start}–{end} on average (mean, \
+             present value){band}."
+        ),
+        (Lang::En, false) => format!(
+            "Compared with {reference}, {name} costs the municipality {amount} more over {start}–{end} on average \
+             (mean, present value){band}."
+        ),
+        (Lang::Nl, true) => format!(
+            "Vergeleken met {reference} bespaart {name} de gemeente over {start} t/m {end} gemiddeld {amount} \
+             (contante waarde){band}."
+        ),
+        (Lang::Nl, false) => format!(
+            "Vergeleken met {reference} kost {name} de gemeente over {start} t/m {end} gemiddeld {amount} meer \
+             (contante waarde){band}."
+        ),
+    }
+}
+
+/// How often it is cheaper, and from when: "pays for itself" for a strategy that invests,
+/// "cheaper from" for a change of contracts.
+fn certainty_sentence(d: &ReportData, c: &Comparison, lang: Lang) -> String {
+    let how_often = chance(c.p_cheaper, lang);
+    let (start, end) = (d.meta.start_year, d.meta.end_year());
+    let invests = invests(d, c.strategy);
+    let be = if c.reference == d.baseline() { d.horizon(c.strategy, Horizon::BreakEvenYear).p50() } else { f64::NAN };
+    let when = match (lang, be.is_finite(), invests) {
+        (_, false, _) => String::new(),
+        (Lang::En, true, true) => format!("; in half of the futures it has paid for itself by {be:.0} (median)"),
+        (Lang::En, true, false) => format!("; in half of the futures it is cumulatively cheaper from {be:.0} (median)"),
+        (Lang::Nl, true, true) => format!("; in de helft van de toekomsten is het in {be:.0} terugverdiend (mediaan)"),
+        (Lang::Nl, true, false) => {
+            format!("; in de helft van de toekomsten is het vanaf {be:.0} cumulatief goedkoper (mediaan)")
+        }
+    };
+    let sample =
+        if c.from_sample { lang.t(" (counted over the kept runs)", " (geteld over de bewaarde runs)") } else { "" };
+    match lang {
+        Lang::En => format!(
+            "Over {start}–{end} as a whole it costs less in {how_often} simulated futures{sample}, given the \
+             scenario's assumptions{when}."
+        ),
+        Lang::Nl => format!(
+            "Over {start} t/m {end} als geheel is het goedkoper in {how_often} gesimuleerde toekomsten{sample}, \
+             gegeven de aannames van het scenario{when}."
+        ),
+    }
+}
+
+/// Whether a strategy invests: it holds a prevention programme.
+pub(crate) fn invests(d: &ReportData, k: usize) -> bool {
+    d.meta.strategy_details.get(k).is_some_and(|s| !s.prevention.is_empty())
+}
+
+/// The behaviour factors of strategy `k`'s contracts that are not fixed at 1, as
+/// `(path, distribution, mean)`.
+pub(crate) fn assumed_behaviour(d: &ReportData, k: usize) -> Vec<(String, String, f64)> {
+    let Some(s) = d.meta.strategy_details.get(k) else { return Vec::new() };
+    let ids: Vec<&str> = s.contracts.iter().filter_map(|c| c.split(' ').next()).collect();
+    d.meta
+        .inputs
+        .iter()
+        .filter(|i| {
+            let mut parts = i.path.splitn(3, '.');
+            parts.next() == Some("contract")
+                && parts.next().is_some_and(|c| ids.contains(&c))
+                && parts.next().is_some_and(|f| BEHAVIOUR_FACTORS.contains(&f))
+        })
+        .filter(|i| i.uncertain || (i.mean - 1.0).abs() > 1e-12)
+        .map(|i| (i.path.clone(), i.distribution.clone(), i.mean))
+        .collect()
+}
+
+/// What the saving rests on: the assumed provider response, when the contract has one.
+fn rests_on(d: &ReportData, k: usize, lang: Lang) -> Option<String> {
+    let factors = assumed_behaviour(d, k);
+    if factors.is_empty() {
+        return None;
+    }
+    let list: Vec<String> = factors.iter().map(|(p, dist, _)| format!("`{p}` {}", lang.distribution(dist))).collect();
+    let list = list.join(", ");
+    let neutral = d.behaviour_neutral_saving(k);
+    Some(match (lang, neutral) {
+        (Lang::En, Some(n)) => format!(
+            "This rests on an assumed provider response ({list}): with providers behaving as today, the mean saving \
+             against the baseline is {} instead of {}.",
+            lang.mln(n),
+            lang.mln(d.horizon(k, Horizon::NpvSavingVsBaseline).mean)
+        ),
+        (Lang::Nl, Some(n)) => format!(
+            "Dit rust op een aangenomen reactie van aanbieders ({list}): als aanbieders zich gedragen als nu, is de \
+             gemiddelde besparing ten opzichte van de basis {} in plaats van {}.",
+            lang.mln(n),
+            lang.mln(d.horizon(k, Horizon::NpvSavingVsBaseline).mean)
+        ),
+        (Lang::En, None) => format!(
+            "This rests on an assumed provider response to the contract ({list}); the probability above is \
+             conditional on it."
+        ),
+        (Lang::Nl, None) => format!(
+            "Dit rust op een aangenomen reactie van aanbieders op het contract ({list}); de kans hierboven geldt \
+             alleen als die aanname klopt."
+        ),
+    })
+}
+
+/// How often at least one provider runs out of reserves, against the reference, when the
+/// two differ by more than the Monte Carlo error.
+fn continuity_sentence(d: &ReportData, k: usize, reference: usize, lang: Lang) -> Option<String> {
+    if d.meta.runs < 2 {
+        return None;
+    }
+    let (p, q) = (d.horizon(k, Horizon::PProviderFailure), d.horizon(reference, Horizon::PProviderFailure));
+    let se = (p.mcse.powi(2) + q.mcse.powi(2)).sqrt();
+    if (p.mean - q.mean).abs() <= 2.0 * se.max(1e-12) {
+        return None;
+    }
+    let end = d.meta.end_year();
+    let (name, reference) = (d.label(k, lang), d.label(reference, lang));
+    let (p, q) = (share(p.mean, lang), share(q.mean, lang));
+    Some(match lang {
+        Lang::En => format!(
+            "Under {name}, at least one provider runs out of reserves by {end} in {p} of futures, against {q} under \
+             {reference}."
+        ),
+        Lang::Nl => format!(
+            "Bij {name} raakt t/m {end} minstens één aanbieder door zijn reserves heen in {p} van de toekomsten, \
+             tegen {q} bij {reference}."
+        ),
+    })
+}
+
+/// For an investor-financed strategy, the investor's side of the deal, as a clause of the
+/// saving's sentence: the mean multiple and the share of futures in which it loses money.
+fn investor_clause(d: &ReportData, k: usize, lang: Lang) -> Option<String> {
+    let multiple = d.horizon(k, Horizon::InvestorMultiple).mean;
+    if !multiple.is_finite() || d.meta.runs < 2 {
+        return None;
+    }
+    let loses = share(d.horizon(k, Horizon::PInvestorLoss).mean, lang);
+    let m = lang.num(multiple, 2);
+    Some(match lang {
+        Lang::En => format!(
+            ", while the investor gets back {m} times its outlay on average (mean multiple) and loses money in \
+             {loses} of futures: what the investor loses is part of the municipality's saving, so it lasts only as \
+             long as an investor accepts such a deal."
+        ),
+        Lang::Nl => format!(
+            ", terwijl de investeerder gemiddeld {m} keer zijn inleg terugkrijgt (gemiddelde multiple) en in {loses} \
+             van de toekomsten geld verliest: wat de investeerder verliest, is een deel van de besparing van de \
+             gemeente, die dus alleen standhoudt zolang een investeerder zo'n afspraak aangaat."
+        ),
+    })
+}
+
+/// Waiting lists as they are: the mean list and its band in the last year, the share of
+/// futures whose average wait exceeds the norm, and the drop-outs and escalations.
+fn waiting_sentence(d: &ReportData, k: usize, lang: Lang) -> Option<String> {
+    let list = d.yearly_or_empty(k, Yearly::Waiting);
+    if !list.iter().any(|s| s.mean > 0.0) {
+        return None;
+    }
+    let last = list.last()?;
+    let end = d.meta.end_year();
+    let per_year = |m: Yearly| {
+        let s = d.yearly_or_empty(k, m);
+        s.iter().map(|x| x.mean).sum::<f64>() / s.len().max(1) as f64
+    };
+    let (dropouts, escalations) = (per_year(Yearly::DropoutsFromWaiting), per_year(Yearly::EscalationsFromWaiting));
+    let over = d.horizon(k, Horizon::ShareWaitedOverNorm).mean;
+    let (mean, p5, p95) = (lang.num(last.mean, 0), lang.num(last.p5(), 0), lang.num(last.p95(), 0));
+    let name = d.label(k, lang);
+    Some(match lang {
+        Lang::En => format!(
+            "Under {name}, {mean} children are on the waiting lists at the end of {end} on average (mean; in 9 of 10 \
+             futures between {p5} and {p95}); {} of admissions wait longer than the norm, and each year on average \
+             {} children drop out while waiting and {} escalate to heavier care. Care that is not given is not paid \
+             for.",
+            share(over, lang),
+            lang.num(dropouts, 0),
+            lang.num(escalations, 0)
+        ),
+        Lang::Nl => format!(
+            "Bij {name} staan eind {end} gemiddeld {mean} kinderen op de wachtlijst (gemiddelde; in 9 van de 10 \
+             toekomsten tussen {p5} en {p95}); {} van de instromers wacht langer dan de norm, en per jaar haken \
+             gemiddeld {} kinderen af tijdens het wachten en stromen er {} door naar zwaardere jeugdhulp. Zorg die \
+             niet wordt gegeven, wordt ook niet betaald.",
+            share(over, lang),
+            lang.num(dropouts, 0),
+            lang.num(escalations, 0)
+        ),
+    })
+}
+
+/// The societal answer: the mean societal net (municipal saving plus benefits elsewhere)
+/// of each strategy against the reference.
+fn societal(d: &ReportData, ks: &[usize], reference: usize, lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    for &k in ks {
+        let net = d.horizon(k, Horizon::NpvSocietalNet);
+        let benefit = d.horizon(k, Horizon::NpvSocietalBenefit);
+        let ref_net = d.horizon(reference, Horizon::NpvSocietalNet).mean;
+        let ref_benefit = d.horizon(reference, Horizon::NpvSocietalBenefit).mean;
+        let (net, benefit) = (net.mean - ref_net.max(f64::MIN), benefit.mean - ref_benefit);
+        let municipal = Comparison::of(d, k, reference).mean;
+        let name = d.label(k, lang);
+        let (start, end) = (d.meta.start_year, d.meta.end_year());
+        out.push(match lang {
+            Lang::En => format!(
+                "For society as a whole, {name} brings on average {} over {start}–{end} (mean, present value): {} in \
+                 the municipality's budget and {} of benefits elsewhere.",
+                lang.mln(net),
+                lang.mln(municipal),
+                lang.mln(benefit)
+            ),
+            Lang::Nl => format!(
+                "Voor de samenleving als geheel levert {name} over {start} t/m {end} gemiddeld {} op (contante \
+                 waarde): {} in de begroting van de gemeente en {} aan baten elders.",
+                lang.mln(net),
+                lang.mln(municipal),
+                lang.mln(benefit)
+            ),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_rounding_rule_for_shares_and_chances() {
+        // 0.9998 is neither "100%" nor "10 of 10", in either form.
+        assert_eq!(share(0.9998, Lang::En), "more than 99%");
+        assert_eq!(chance(0.9998, Lang::En), "more than 99 of 100");
+        assert_eq!(share(0.0002, Lang::Nl), "minder dan 1%");
+        assert_eq!(chance(0.0002, Lang::Nl), "minder dan 1 van de 100");
+        assert_eq!(chance(0.97, Lang::En), "97 of 100");
+        assert_eq!(share(0.97, Lang::En), "97%");
+        assert_eq!(chance(0.83, Lang::En), "8 of 10");
+        assert_eq!(chance(1.0, Lang::En), "10 of 10");
+        assert_eq!(share(1.0, Lang::En), "100%");
+        assert_eq!(chance(0.0, Lang::Nl), "0 van de 10");
+        assert_eq!(share(0.994, Lang::En), "99%");
+    }
+
+    #[test]
+    fn mcse_shows_two_significant_digits() {
+        assert_eq!(with_mcse(5_712_345.0, 112_000.0, Lang::En), "EUR 5.71 mln ± 0.11");
+        assert_eq!(with_mcse(181_234_567.0, 950_000.0, Lang::En), "EUR 181.23 mln ± 0.95");
+        assert_eq!(with_mcse(5_712_345.0, 1_260_000.0, Lang::Nl), "€ 5,7 mln ± 1,3");
+        assert_eq!(with_mcse(1_000.0, 40.0, Lang::En), "EUR 0.001000 mln ± 0.000040");
+        assert_eq!(mcse_decimals(0.011), 2);
+        assert_eq!(mcse_decimals(0.0099), 3);
+    }
+}
