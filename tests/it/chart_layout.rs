@@ -82,8 +82,11 @@ impl Metrics {
     }
 }
 
+/// Every non-empty text of an SVG with its box, and the canvas width and height.
+type Texts = (Vec<(String, TextBox)>, (f64, f64));
+
 /// The boxes of every non-empty text of an SVG, with their texts, and the canvas size.
-fn text_boxes(svg: &str, m: &Metrics) -> Result<(Vec<(String, TextBox)>, (f64, f64)), String> {
+fn text_boxes(svg: &str, m: &Metrics) -> Result<Texts, String> {
     let doc = roxmltree::Document::parse(svg).map_err(|e| e.to_string())?;
     let root = doc.root_element();
     let num = |n: roxmltree::Node, a: &str| -> Result<f64, String> {
@@ -246,14 +249,16 @@ fn the_check_finds_overlaps_and_clipped_texts() {
     let clean =
         svg(&[text(10, 10, "start", "", "Effort contracts"), text(10, 60, "start", "", "Result financing")].concat());
     assert_eq!(problems(&clean, &m), Vec::<String>::new());
-    // "Effort contracts" at 20 px (an em of 21.3 px) is about 340 px wide: a text that
-    // starts within it on the same line overlaps it.
-    let overlap = svg(&[text(10, 10, "start", "", "Effort contracts"), text(300, 14, "start", "", "Task")].concat());
+    // "Effort contracts" at 20 px (an em of 21.3 px) is about 180 px wide: a text that
+    // starts within it on nearly the same line overlaps it.
+    let overlap = svg(&[text(10, 10, "start", "", "Effort contracts"), text(150, 14, "start", "", "Task")].concat());
     assert_eq!(problems(&overlap, &m).len(), 1, "{:?}", problems(&overlap, &m));
     // Bold is wider: the same texts side by side fit in regular and not in bold.
-    let side = |extra: &str| {
-        svg(&[text(10, 10, "start", extra, "Task-based"), text(150, 10, "start", extra, "lump")].concat())
-    };
+    let em = 20.0 * 1.24 / 1.164;
+    assert!(m.width_em("Task-based", true) > m.width_em("Task-based", false) + 0.3, "bold is wider");
+    let at = (10.0 + em * (m.width_em("Task-based", false) + m.width_em("Task-based", true)) / 2.0).round() as i32;
+    let side =
+        |extra: &str| svg(&[text(10, 10, "start", extra, "Task-based"), text(at, 10, "start", extra, "lump")].concat());
     assert!(problems(&side(""), &m).is_empty(), "{:?}", problems(&side(""), &m));
     assert_eq!(problems(&side("font-weight=\"bold\""), &m).len(), 1);
     // Right-anchored at the left edge: leaves the canvas.
@@ -286,4 +291,33 @@ fn committed_output_charts_are_readable() {
     }
     assert!(!checked.is_empty(), "no charts in outputs/");
     assert_readable(&checked);
+}
+
+/// With more than five strategies (Friesland has nine) the line charts show the baseline
+/// and the four alternatives with the highest mean NPV saving, and say so.
+#[test]
+fn charts_show_the_baseline_and_the_four_highest_mean_savings() {
+    use contractsim::metrics::Horizon;
+    let text = std::fs::read_to_string("scenarios/friesland.toml").expect("scenario file");
+    let plan = Plan::new(common::scenario(&text));
+    let b = common::batch(&plan, 40, 7);
+    let d = ReportData::from_results(&Results::new(&plan, &b));
+    assert_eq!(d.strategies(), 9);
+    let mut alts: Vec<usize> = (0..d.strategies()).filter(|&k| k != d.baseline()).collect();
+    alts.sort_by(|&a, &b| {
+        let m = |k: usize| d.horizon(k, Horizon::NpvSavingVsBaseline).mean;
+        m(b).total_cmp(&m(a))
+    });
+    let svg = charts::svg(ChartKind::Caseload, &d, Lang::En).expect("chart");
+    let legend_has = |k: usize| svg.contains(&format!("\n{}\n", d.name(k).replace('&', "&amp;")));
+    assert!(legend_has(d.baseline()), "the baseline is always shown");
+    for &k in &alts[..4] {
+        assert!(legend_has(k), "{} has one of the four highest mean savings", d.name(k));
+    }
+    for &k in &alts[4..] {
+        assert!(!legend_has(k), "{} is not among the four highest", d.name(k));
+    }
+    let (texts, _) = text_boxes(&svg, &Metrics::new()).expect("readable SVG");
+    let all: Vec<&str> = texts.iter().map(|(t, _)| t.as_str()).collect();
+    assert!(all.join(" ").contains("Shown: 5 of 9 strategies"), "the note says strategies are left out");
 }

@@ -79,7 +79,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             range_of(p.lines.iter().filter(|(k, _)| ks.contains(k)).flat_map(|(_, ys)| ys.iter().copied()), 0.0).end;
         let y = 0.0..(top * 1.08).max(2.0);
         let axes = Axes { y_integer: true, label_size: 20.0, ..Axes::over_years(d, y.clone()) };
-        let mut chart = panel(&area, &axes, lang)?;
+        let mut chart = panel(area, &axes, lang)?;
         super::baseline_on_top(&mut chart, &s.years, &p.lines, d, |k| ks.contains(&k))?;
     }
     Ok(())

@@ -112,7 +112,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let areas = panel_heads(&areas, &titles, &infos)?;
     for (p, area) in panels.into_iter().zip(&areas) {
         let y = range_of(p.fan.p5.iter().chain(&p.fan.p50).chain(&p.fan.p95).copied().chain([0.0]), 0.08);
-        let mut chart = panel(&area, &Axes { label_size, ..Axes::over_years(d, y.clone()) }, lang)?;
+        let mut chart = panel(area, &Axes { label_size, ..Axes::over_years(d, y.clone()) }, lang)?;
         let c = strategy_colour(d, p.strategy);
         super::band(&mut chart, &s.years, &p.fan.p5, &p.fan.p95, tint(c, 0.75))?;
         super::line(&mut chart, &[s.years[0] - 0.5, last + 0.5], &[0.0, 0.0], GREY.stroke_width(2))?;

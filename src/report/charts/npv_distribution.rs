@@ -165,7 +165,7 @@ pub(super) fn draw<DB: DrawingBackend>(
         let x = if near_zero { (lo.min(0.0) - pad)..(hi.max(0.0) + pad) } else { (lo - pad)..(hi + pad) };
         let y = 0.0..(top * 1.1).max(1.0);
         let axes = Axes { x: x.clone(), x_is_year: false, y_is_pct: true, ..Axes::over_years(d, y.clone()) };
-        let mut chart = panel(&area, &axes, lang)?;
+        let mut chart = panel(area, &axes, lang)?;
         let c = strategy_colour(d, p.strategy);
         let bars = p.bins.counts.iter().enumerate().filter(|(_, n)| **n > 0).map(|(b, &count)| {
             Rectangle::new([(e[b], 0.0), (e[b + 1], count as f64 / n * 100.0)], tint(c, 0.25).filled())

@@ -55,7 +55,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let titles: Vec<String> = fans.iter().map(|(k, _)| strategy_name(d, *k, lang)).collect();
     let areas = panel_heads(&areas, &titles, &[])?;
     for ((k, fan), area) in fans.into_iter().zip(&areas) {
-        let mut chart = panel(&area, &Axes::over_years(d, y.clone()), lang)?;
+        let mut chart = panel(area, &Axes::over_years(d, y.clone()), lang)?;
         let c = strategy_colour(d, *k);
         super::fan_bands(&mut chart, &s.years, fan, c)?;
         let zero = vec![0.0; s.years.len()];

@@ -114,7 +114,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             y_integer: false,
             label_size: 20.0,
         };
-        let mut chart = societal_panel(&area, &axes, lang)?;
+        let mut chart = societal_panel(area, &axes, lang)?;
         let c_of = |k: usize| strategy_colour(d, k);
         for (r, (k, bars)) in rows.iter().enumerate() {
             let b = bars[i];

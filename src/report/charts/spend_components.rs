@@ -89,7 +89,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     let titles: Vec<String> = stacks.iter().map(|(k, _)| strategy_name(d, *k, lang)).collect();
     let areas = panel_heads(&areas, &titles, &[])?;
     for (((_, _), top), area) in stacks.iter().zip(&tops).zip(&areas) {
-        let mut chart = panel(&area, &Axes::over_years(d, y.clone()), lang)?;
+        let mut chart = panel(area, &Axes::over_years(d, y.clone()), lang)?;
         let zero = vec![0.0; s.years.len()];
         for (j, upper) in top.iter().enumerate() {
             let lower = if j == 0 { &zero } else { &top[j - 1] };

@@ -77,7 +77,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             label_size: 20.0,
             ..Axes::over_years(d, y.clone())
         };
-        let mut chart = panel(&area, &axes, lang)?;
+        let mut chart = panel(area, &axes, lang)?;
         super::baseline_on_top(&mut chart, &s.years, lines, d, |k| ks.contains(&k))?;
     }
     Ok(())
