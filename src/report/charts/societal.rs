@@ -135,28 +135,38 @@ pub(super) fn draw<DB: DrawingBackend>(
             }
         }
         super::line(&mut chart, &[0.0, 0.0], &[0.0, n], GREY.stroke_width(2))?;
+        // Each mean written in the gap above its bar, at the left of the plot.
+        let plot = chart.plotting_area().strip_coord_spec();
+        let base = plot.get_base_pixel();
+        let (pw, _) = plot.dim_in_pixel();
+        for (r, (_, bars)) in rows.iter().enumerate() {
+            let (_, row_top) = chart.backend_coord(&(x.start, n - r as f64));
+            let text = format!("{} {}", lang.t("mean", "gemiddeld"), lang.mln(bars[i].mean * 1e6));
+            let text = super::layout::shorten(&text, 18.0, false, pw as f64 - 12.0);
+            let style = super::font(18.0).color(&INK).pos(Pos::new(HPos::Left, VPos::Top));
+            // Right of the zero line where it fits, so that the line does not cross it.
+            let (zero, _) = chart.backend_coord(&(0.0, 0.0));
+            let w = super::layout::width(&text, 18.0, false);
+            let right_of_zero = zero - base.0 + 8;
+            let at = if (right_of_zero as f64 + w) <= pw as f64 { right_of_zero } else { 6 };
+            plot.draw(&Text::new(text, (at, row_top - base.1 + 3), style)).msg()?;
+        }
         if plot_rows.is_none() {
             let (_, top) = chart.backend_coord(&(x.start, n));
             let (_, bottom) = chart.backend_coord(&(x.start, 0.0));
             plot_rows = Some((top - names.get_base_pixel().1, bottom - names.get_base_pixel().1));
         }
     }
-    // Each name centred on its row, with the mean values under it.
+    // Each name centred on its row.
     let (top, bottom) = plot_rows.unwrap_or((0, h as i32));
     let row_h = (bottom - top) as f64 / n;
-    for (r, (k, bars)) in rows.iter().enumerate() {
+    for (r, (k, _)) in rows.iter().enumerate() {
         let centre = top as f64 + (r as f64 + 0.5) * row_h;
-        let means = bars.iter().map(|b| lang.mln(b.mean * 1e6)).collect::<Vec<_>>().join(" · ");
-        let values = format!("{} {means}", lang.t("mean:", "gemiddeld:"));
-        let max_lines = ((row_h / (22.0 * 1.25)).floor() as usize).saturating_sub(1).clamp(1, 3);
+        let max_lines = ((row_h / (24.0 * 1.25)).floor() as usize).clamp(1, 3);
         let (size, lines) = fit(&strategy_name(d, *k, lang), 24.0, 18.0, true, names_w as f64 - 24.0, max_lines);
-        let (vsize, vlines) = fit(&values, 18.0, 14.0, false, names_w as f64 - 24.0, 1);
-        let block = lines_height(lines.len(), size) + lines_height(vlines.len(), vsize);
-        let y0 = (centre - block as f64 / 2.0).round() as i32;
+        let y0 = (centre - lines_height(lines.len(), size) as f64 / 2.0).round() as i32;
         let style = super::bold(size).color(&strategy_colour(d, *k)).pos(Pos::new(HPos::Left, VPos::Top));
         super::layout::draw_lines(&names, &lines, (16, y0), &style, size)?;
-        let vstyle = super::font(vsize).color(&INK).pos(Pos::new(HPos::Left, VPos::Top));
-        super::layout::draw_lines(&names, &vlines, (16, y0 + lines_height(lines.len(), size)), &vstyle, vsize)?;
     }
     Ok(())
 }
