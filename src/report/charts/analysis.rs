@@ -260,15 +260,13 @@ impl AnalysisChart for SweepLines<'_> {
         let m = 1e-6;
         let y = super::range_of(d.rows.iter().flat_map(|r| [r.p5 * m, r.p95 * m]), 0.05);
         let axes = super::Axes {
-            title: None,
             x: x.clone(),
             y: y.clone(),
             x_desc: Some(d.keys[0].clone()),
             y_desc: Some(format!("{} (million euros)", d.metric)),
-            y_decimals: super::decimals_for(y.end - y.start),
-            x_decimals: super::decimals_for(x.end - x.start),
             x_is_year: false,
             y_is_pct: false,
+            y_integer: false,
             label_size: 20.0,
         };
         let lang = crate::report::lang::Lang::En;
@@ -284,13 +282,8 @@ impl AnalysisChart for SweepLines<'_> {
             }
             super::line(&mut left, &xs, &mid, colour(id).stroke_width(4))?;
         }
-        let axes = super::Axes {
-            y: -1.5..101.5,
-            y_desc: Some("P(cheaper than baseline)".into()),
-            y_decimals: 0,
-            y_is_pct: true,
-            ..axes
-        };
+        let axes =
+            super::Axes { y: -1.5..101.5, y_desc: Some("P(cheaper than baseline)".into()), y_is_pct: true, ..axes };
         let mut right = super::panel(&panels[1], &axes, lang)?;
         for id in ids.iter().filter(|id| **id != d.baseline) {
             let rows: Vec<_> = d.rows.iter().filter(|r| &r.strategy == id).collect();

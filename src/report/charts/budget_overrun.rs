@@ -44,21 +44,22 @@ pub(super) fn draw<DB: DrawingBackend>(
     d: &ReportData,
     lang: Lang,
 ) -> Result<(), String> {
-    let ks: Vec<usize> = s.lines.iter().map(|(k, _)| *k).collect();
+    let ks = super::focus(d);
     let growth = format!("{}%", lang.num(s.budget.1 * 100.0, 1));
     let note = match lang {
         Lang::En => format!(
-            "Budget line: {} in {}, growing {growth} a year. Spend in nominal euros.",
+            "Budget line: {} in {}, growing {growth} a year. Spend in nominal euros (prices of each year).",
             lang.mln(s.budget.0),
             d.meta.start_year
         ),
         Lang::Nl => format!(
-            "Begroting: {} in {}, groeit {growth} per jaar. Uitgaven in nominale euro's.",
+            "Begroting: {} in {}, groeit {growth} per jaar. Uitgaven in nominale euro's (prijspeil van elk jaar).",
             lang.mln(s.budget.0),
             d.meta.start_year
         ),
     };
-    let mut legend = strategy_legend(d, &ks);
+    let note = super::with_focus_note(d, lang, &note);
+    let mut legend = strategy_legend(d, &ks, lang);
     legend.push((super::Mark::Dashed(super::GREY), lang.t("even chance", "gelijke kans").to_string()));
     let body = frame(root, super::ChartKind::BudgetOverrun.title(lang), &subtitle(d, lang), &legend, &note)?;
     let area = body.margin(10, 10, 20, 30);

@@ -4,7 +4,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Axes, frame, grid, panel, range_of, strategy_legend, subtitle};
+use super::layout::{panel_heads, small_multiples};
+use super::{Axes, frame, panel, range_of, strategy_legend, subtitle};
 use crate::report::ReportData;
 use crate::report::lang::Lang;
 
@@ -54,34 +55,32 @@ pub(super) fn draw<DB: DrawingBackend>(
     d: &ReportData,
     lang: Lang,
 ) -> Result<(), String> {
-    let ks: Vec<usize> = (0..d.strategies()).collect();
-    let body = frame(
-        root,
-        super::ChartKind::Caseload.title(lang),
-        &subtitle(d, lang),
-        &strategy_legend(d, &ks),
+    let ks = super::focus(d);
+    let note = super::with_focus_note(
+        d,
+        lang,
         lang.t(
-            "Clients in care on the last day of the year; median over simulated futures. Each panel has its own scale.",
-            "Cliënten in zorg op de laatste dag van het jaar; mediaan over de gesimuleerde toekomsten. Elk paneel heeft een eigen schaal.",
+            "Clients in care on the last day of the year; median over simulated futures. Each panel has its own scale, from zero.",
+            "Cliënten in zorg op de laatste dag van het jaar; mediaan over de gesimuleerde toekomsten. Elk paneel heeft een eigen schaal, vanaf nul.",
         ),
-    )?;
+    );
+    let body =
+        frame(root, super::ChartKind::Caseload.title(lang), &subtitle(d, lang), &strategy_legend(d, &ks, lang), &note)?;
     if s.panels.is_empty() {
         return Ok(());
     }
-    let (rows, cols) = grid(s.panels.len());
-    let areas = body.split_evenly((rows, cols));
-    for (i, (p, area)) in s.panels.iter().zip(&areas).enumerate() {
-        let r = range_of(p.lines.iter().flat_map(|(_, ys)| ys.iter().copied()), 0.08);
-        let y = r.start.max(0.0)..r.end;
-        let axes = Axes {
-            title: Some(p.name.clone()),
-            x_desc: super::lowest_in_column(i, cols, s.panels.len()).then(|| lang.t("year", "jaar").to_string()),
-            y_desc: (i % cols == 0).then(|| lang.t("clients in care", "cliënten in zorg").to_string()),
-            label_size: 20.0,
-            ..Axes::over_years(d, y.clone())
-        };
+    let y_title = lang.t("clients in care", "cliënten in zorg");
+    let (areas, _) = small_multiples(&body, s.panels.len(), y_title, Some(lang.t("year", "jaar")))?;
+    let titles: Vec<String> = s.panels.iter().map(|p| p.name.clone()).collect();
+    let areas = panel_heads(&areas, &titles, &[])?;
+    for (p, area) in s.panels.iter().zip(&areas) {
+        // Counts from zero, so that a difference of a few clients looks like one.
+        let top =
+            range_of(p.lines.iter().filter(|(k, _)| ks.contains(k)).flat_map(|(_, ys)| ys.iter().copied()), 0.0).end;
+        let y = 0.0..(top * 1.08).max(2.0);
+        let axes = Axes { y_integer: true, label_size: 20.0, ..Axes::over_years(d, y.clone()) };
         let mut chart = panel(area, &axes, lang)?;
-        super::baseline_on_top(&mut chart, &s.years, &p.lines, d, |_| true)?;
+        super::baseline_on_top(&mut chart, &s.years, &p.lines, d, |k| ks.contains(&k))?;
     }
     Ok(())
 }

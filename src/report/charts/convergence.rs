@@ -43,34 +43,40 @@ pub(super) fn draw<DB: DrawingBackend>(
     d: &ReportData,
     lang: Lang,
 ) -> Result<(), String> {
-    let ks: Vec<usize> = s.lines.iter().map(|(k, _)| *k).collect();
+    let ks = super::focus_alternatives(d);
+    let note = super::with_focus_note(
+        d,
+        lang,
+        lang.t(
+            "Mean NPV saving versus the baseline after each number of runs, with its 95% band (±1.96 standard errors).",
+            "Gemiddelde besparing (contante waarde) ten opzichte van de basis na elk aantal simulaties, met de 95%-band (±1,96 standaardfouten).",
+        ),
+    );
     let body = frame(
         root,
         super::ChartKind::Convergence.title(lang),
         &subtitle(d, lang),
-        &strategy_legend(d, &ks),
-        lang.t(
-            "Mean NPV saving versus the baseline after each number of runs, with its 95% band (±1.96 standard errors).",
-            "Gemiddelde contante besparing na elk aantal simulaties, met de 95%-band (±1,96 standaardfouten).",
-        ),
+        &strategy_legend(d, &ks, lang),
+        &note,
     )?;
     let n = d.runs.len() as f64;
-    let y = super::range_of(s.lines.iter().flat_map(|(_, v)| v.iter().flat_map(|p| [p.2, p.3])), 0.05);
+    let y = super::range_of(
+        s.lines.iter().filter(|(k, _)| ks.contains(k)).flat_map(|(_, v)| v.iter().flat_map(|p| [p.2, p.3])),
+        0.05,
+    );
     let axes = Axes {
-        title: None,
         x: 0.0..n.max(2.0),
         y: y.clone(),
         x_desc: Some(lang.t("runs", "simulaties").to_string()),
-        y_desc: Some(lang.t("NPV saving (million euros)", "contante besparing (miljoen euro)").to_string()),
-        y_decimals: super::decimals_for(y.end - y.start),
-        x_decimals: 0,
+        y_desc: Some(lang.t("NPV saving, EUR mln", "besparing (contante waarde), € mln").to_string()),
         x_is_year: false,
         y_is_pct: false,
+        y_integer: false,
         label_size: 22.0,
     };
     let area = body.margin(10, 10, 20, 30);
     let mut chart = panel(&area, &axes, lang)?;
-    for (k, pts) in &s.lines {
+    for (k, pts) in s.lines.iter().filter(|(k, _)| ks.contains(k)) {
         let xs: Vec<f64> = pts.iter().map(|p| p.0 as f64).collect();
         let lo: Vec<f64> = pts.iter().map(|p| p.2).collect();
         let hi: Vec<f64> = pts.iter().map(|p| p.3).collect();

@@ -5,9 +5,11 @@
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::{Axes, Fan, GREY, INK, Mark, alternatives, frame, grid, panel, range_of, strategy_colour, subtitle, tint};
+use super::layout::{panel_heads, small_multiples};
+use super::{
+    Axes, Fan, GREY, INK, Mark, alternatives, frame, panel, range_of, strategy_colour, strategy_name, subtitle, tint,
+};
 use crate::metrics::{Horizon, Yearly};
 use crate::report::ReportData;
 use crate::report::lang::Lang;
@@ -48,6 +50,28 @@ pub fn data(d: &ReportData) -> CumulativeSaving {
     CumulativeSaving { years: super::xs(d), panels }
 }
 
+/// The line under a panel's title: the median break-even year and the chance of breaking
+/// even within the horizon, or that more than half of futures do not.
+pub(crate) fn break_even_text(p: &SavingPanel, last: f64, lang: Lang) -> String {
+    let x = p.break_even_year;
+    if x.is_finite() {
+        match lang {
+            Lang::En => format!("break-even {x:.0} (median) · {} of futures by {last:.0}", lang.pct(p.p_break_even)),
+            Lang::Nl => {
+                format!("terugverdiend {x:.0} (mediaan) · {} van de toekomsten t/m {last:.0}", lang.pct(p.p_break_even))
+            }
+        }
+    } else {
+        match lang {
+            Lang::En => format!("no break-even by {last:.0} in half of futures ({} do)", lang.pct(p.p_break_even)),
+            Lang::Nl => format!(
+                "in de helft van de toekomsten niet terugverdiend t/m {last:.0} ({} wel)",
+                lang.pct(p.p_break_even)
+            ),
+        }
+    }
+}
+
 pub(super) fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     s: &CumulativeSaving,
@@ -60,59 +84,42 @@ pub(super) fn draw<DB: DrawingBackend>(
         (Mark::Dashed(INK), lang.t("break-even year (median)", "terugverdienjaar (mediaan)").to_string()),
     ];
     let note = format!(
-        "{} {} {}",
+        "{} {} {} {}",
         lang.t("Above zero: cheaper than", "Boven nul: goedkoper dan"),
-        d.name(d.baseline()),
+        strategy_name(d, d.baseline(), lang),
         lang.t(
-            "so far. Spend summed from the start year, discounted to start-year money.",
-            "tot dan toe. Uitgaven opgeteld vanaf het startjaar, contant gemaakt naar het startjaar."
+            "so far. Spend summed from the start year, discounted to start-year money. Each panel has its own scale.",
+            "tot dan toe. Uitgaven opgeteld vanaf het startjaar, contant gemaakt naar het startjaar. Elk paneel heeft een eigen schaal."
         ),
+        super::focus_note(d, lang).unwrap_or_default(),
     );
-    let body = frame(root, super::ChartKind::CumulativeSaving.title(lang), &subtitle(d, lang), &legend, &note)?;
-    if s.panels.is_empty() {
+    let body =
+        frame(root, super::ChartKind::CumulativeSaving.title(lang), &subtitle(d, lang), &legend, note.trim_end())?;
+    let ks = super::focus_alternatives(d);
+    let panels: Vec<&SavingPanel> = ks.iter().filter_map(|k| s.panels.iter().find(|p| p.strategy == *k)).collect();
+    if panels.is_empty() {
         return Ok(());
     }
-    let (rows, cols) = grid(s.panels.len());
     // Each panel has its own scale: savings differ by orders of magnitude between
     // strategies (prevention against a change of contract form), and what a council reads
     // here is the sign and the year it turns.
-    let label_size = if cols >= 3 { 18.0 } else { 22.0 };
-    let areas = body.split_evenly((rows, cols));
+    let y_title = lang.t("cumulative saving, EUR mln", "opgetelde besparing, € mln");
+    let (areas, cols) = small_multiples(&body, panels.len(), y_title, Some(lang.t("year", "jaar")))?;
+    let label_size = if cols >= 3 { 20.0 } else { 22.0 };
     let last = s.years.last().copied().unwrap_or(0.0);
-    for (i, (p, area)) in s.panels.iter().zip(&areas).enumerate() {
-        let y = range_of(p.fan.p5.iter().chain(&p.fan.p50).chain(&p.fan.p95).copied().chain([0.0]), 0.15);
-        let axes = Axes {
-            title: Some(d.name(p.strategy).to_string()),
-            x_desc: super::lowest_in_column(i, cols, s.panels.len()).then(|| lang.t("year", "jaar").to_string()),
-            y_desc: (i % cols == 0)
-                .then(|| lang.t("cumulative saving, EUR mln", "opgetelde besparing, € mln").to_string()),
-            ..Axes::over_years(d, y.clone())
-        };
-        let mut chart = panel(area, &axes, lang)?;
+    let titles: Vec<String> = panels.iter().map(|p| strategy_name(d, p.strategy, lang)).collect();
+    let infos: Vec<Option<String>> = panels.iter().map(|p| Some(break_even_text(p, last, lang))).collect();
+    let areas = panel_heads(&areas, &titles, &infos)?;
+    for (p, area) in panels.into_iter().zip(&areas) {
+        let y = range_of(p.fan.p5.iter().chain(&p.fan.p50).chain(&p.fan.p95).copied().chain([0.0]), 0.08);
+        let mut chart = panel(area, &Axes { label_size, ..Axes::over_years(d, y.clone()) }, lang)?;
         let c = strategy_colour(d, p.strategy);
         super::band(&mut chart, &s.years, &p.fan.p5, &p.fan.p95, tint(c, 0.75))?;
         super::line(&mut chart, &[s.years[0] - 0.5, last + 0.5], &[0.0, 0.0], GREY.stroke_width(2))?;
         super::line(&mut chart, &s.years, &p.fan.p50, c.stroke_width(4))?;
-        let top = y.end - 0.04 * (y.end - y.start);
         if p.break_even_year.is_finite() {
             let x = p.break_even_year;
             super::dashed(&mut chart, &[x, x], &[y.start, y.end], INK.stroke_width(3))?;
-            let right = x > (s.years[0] + last) / 2.0;
-            let anchor = if right { HPos::Right } else { HPos::Left };
-            let dx = if right { -0.3 } else { 0.3 };
-            let text = match lang {
-                Lang::En => format!("break-even {x:.0} · {} by {last:.0}", lang.pct(p.p_break_even)),
-                Lang::Nl => format!("terugverdiend {x:.0} · {} t/m {last:.0}", lang.pct(p.p_break_even)),
-            };
-            let style = super::bold(label_size).color(&INK).pos(Pos::new(anchor, VPos::Top));
-            super::label(&mut chart, (x + dx, top), text, style)?;
-        } else {
-            let text = match lang {
-                Lang::En => format!("half of futures: no break-even by {last:.0} ({} do)", lang.pct(p.p_break_even)),
-                Lang::Nl => format!("helft: niet terugverdiend t/m {last:.0} ({} wel)", lang.pct(p.p_break_even)),
-            };
-            let style = super::bold(label_size).color(&INK).pos(Pos::new(HPos::Left, VPos::Top));
-            super::label(&mut chart, (s.years[0], top), text, style)?;
         }
     }
     Ok(())

@@ -12,11 +12,13 @@ pub mod budget_overrun;
 pub mod caseload;
 pub mod convergence;
 pub mod cumulative_saving;
+pub(crate) mod layout;
 pub mod npv_distribution;
 pub mod p_cheapest;
 pub mod p_provider_failure;
 pub mod provider_reserves;
 pub mod reserve_by_certainty;
+pub mod societal;
 pub mod spend_components;
 pub mod spend_fan;
 pub mod waiting;
@@ -58,8 +60,8 @@ fn register_fonts() -> Result<(), String> {
 }
 
 /// The Okabe-Ito palette without black and yellow (reserved: black for the baseline,
-/// yellow is too light on white for lines), then Paul Tol's wine, so that seven
-/// alternatives keep distinct colours.
+/// yellow is too light on white for lines), then Paul Tol's wine: the colours of the
+/// analysis charts' series.
 pub(crate) const OKABE_ITO: [RGBColor; 7] = [
     RGBColor(0x00, 0x72, 0xB2), // blue
     RGBColor(0xE6, 0x9F, 0x00), // orange
@@ -70,6 +72,20 @@ pub(crate) const OKABE_ITO: [RGBColor; 7] = [
     RGBColor(0x88, 0x22, 0x55), // wine (Tol)
 ];
 
+/// The colours of the alternatives, in the order of [`focus`]: the four Okabe-Ito colours
+/// that stay furthest apart under deuteranopia, protanopia and tritanopia (blue, orange,
+/// bluish green, reddish purple; vermillion is left out next to orange, sky blue next to
+/// blue), then the other two. From the fifth alternative on the line is also dashed
+/// ([`strategy_dash`]), so that no two series look alike even in grey print.
+pub(crate) const STRATEGY_PALETTE: [RGBColor; 6] = [
+    RGBColor(0x00, 0x72, 0xB2), // blue
+    RGBColor(0xE6, 0x9F, 0x00), // orange
+    RGBColor(0x00, 0x9E, 0x73), // bluish green
+    RGBColor(0xCC, 0x79, 0xA7), // reddish purple
+    RGBColor(0xD5, 0x5E, 0x00), // vermillion
+    RGBColor(0x56, 0xB4, 0xE9), // sky blue
+];
+
 /// Near-black for the baseline and for text.
 pub(crate) const INK: RGBColor = RGBColor(0x1A, 0x1A, 0x1A);
 /// Grey for secondary text and reference lines.
@@ -77,17 +93,113 @@ pub(crate) const GREY: RGBColor = RGBColor(0x66, 0x66, 0x66);
 /// Light grey for grid lines.
 pub(crate) const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
 
-/// The colour of strategy `k`: black for the baseline, the palette in file order for the
-/// others (the same in every chart); beyond the palette, its colours again, lighter, so
-/// that no two strategies share a colour.
-pub(crate) fn strategy_colour(d: &ReportData, k: usize) -> RGBColor {
+/// Most strategies a chart shows, the baseline included.
+pub(crate) const MAX_SHOWN: usize = 5;
+
+/// The strategies the charts show: the baseline first, then the alternatives in file
+/// order. When the scenario has more than [`MAX_SHOWN`] strategies, the alternatives are
+/// the `MAX_SHOWN - 1` with the highest mean NPV saving versus the baseline (the statistic
+/// the summary ranks strategies by; ties in file order), still in file order; the charts
+/// say how many they leave out ([`focus_note`]), and the tables show all of them.
+pub(crate) fn focus(d: &ReportData) -> Vec<usize> {
+    by_mean_saving(d)
+}
+
+/// [`focus`]'s rule: the baseline and the alternatives with the highest mean saving.
+fn by_mean_saving(d: &ReportData) -> Vec<usize> {
     let base = d.baseline();
-    if k == base {
+    let mut alts = alternatives(d);
+    if alts.len() + 1 > MAX_SHOWN {
+        let saving = |k: usize| d.horizon(k, crate::metrics::Horizon::NpvSavingVsBaseline).mean;
+        // Highest first, NaN last; the stable sort keeps file order among ties.
+        alts.sort_by(|&a, &b| {
+            let (sa, sb) = (saving(a), saving(b));
+            sb.partial_cmp(&sa).unwrap_or_else(|| sa.is_nan().cmp(&sb.is_nan()))
+        });
+        alts.truncate(MAX_SHOWN - 1);
+        alts.sort_unstable();
+    }
+    std::iter::once(base).chain(alts).collect()
+}
+
+/// The alternatives among [`focus`], in its order.
+pub(crate) fn focus_alternatives(d: &ReportData) -> Vec<usize> {
+    focus(d).into_iter().filter(|&k| k != d.baseline()).collect()
+}
+
+/// A sentence for a chart's note when [`focus`] leaves strategies out: how many, and by
+/// what rule.
+pub(crate) fn focus_note(d: &ReportData, lang: Lang) -> Option<String> {
+    let (shown, all) = (focus(d).len(), d.strategies());
+    (shown < all).then(|| match lang {
+        Lang::En => format!(
+            "Shown: {shown} of {all} strategies, the baseline and the {} with the highest mean saving; the tables show all.",
+            shown - 1
+        ),
+        Lang::Nl => format!(
+            "Getoond: {shown} van de {all} strategieën, de basis en de {} met de hoogste gemiddelde besparing; de tabellen tonen ze alle.",
+            shown - 1
+        ),
+    })
+}
+
+/// `note` followed by [`focus_note`] when there is one.
+pub(crate) fn with_focus_note(d: &ReportData, lang: Lang, note: &str) -> String {
+    match focus_note(d, lang) {
+        Some(f) if note.is_empty() => f,
+        Some(f) => format!("{note} {f}"),
+        None => note.to_string(),
+    }
+}
+
+/// The name of strategy `k` as the charts write it (today the scenario's name, in both
+/// languages).
+pub(crate) fn strategy_name(d: &ReportData, k: usize, _lang: Lang) -> String {
+    d.name(k).to_string()
+}
+
+/// The colour of strategy `k`: near-black for the baseline, the palette in the order of
+/// [`focus`] for the others (the same in every chart), grey for a strategy outside it.
+pub(crate) fn strategy_colour(d: &ReportData, k: usize) -> RGBColor {
+    if k == d.baseline() {
         return INK;
     }
-    let i = if k > base { k - 1 } else { k };
-    let c = OKABE_ITO[i % OKABE_ITO.len()];
-    if i < OKABE_ITO.len() { c } else { tint(c, 0.5) }
+    match focus_alternatives(d).iter().position(|&j| j == k) {
+        Some(i) => STRATEGY_PALETTE[i % STRATEGY_PALETTE.len()],
+        None => GREY,
+    }
+}
+
+/// Whether strategy `k`'s line is dashed: the fifth and later alternatives of [`focus`]
+/// (should the selection grow beyond the four most distinct colours).
+pub(crate) fn strategy_dash(d: &ReportData, k: usize) -> bool {
+    focus_alternatives(d).iter().position(|&j| j == k).is_some_and(|i| i >= 4)
+}
+
+/// A point marker: a second channel next to colour where lines have few points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Marker {
+    /// A filled circle (the baseline).
+    Circle,
+    /// A filled triangle.
+    Triangle,
+    /// A filled square.
+    Square,
+    /// A filled diamond.
+    Diamond,
+    /// A cross.
+    Cross,
+}
+
+/// The marker of strategy `k`: a circle for the baseline, then triangle, square, diamond
+/// and cross in the order of [`focus`].
+pub(crate) fn strategy_marker(d: &ReportData, k: usize) -> Marker {
+    const AFTER: [Marker; 4] = [Marker::Triangle, Marker::Square, Marker::Diamond, Marker::Cross];
+    if k == d.baseline() {
+        return Marker::Circle;
+    }
+    let i = focus_alternatives(d).iter().position(|&j| j == k).unwrap_or(0);
+    AFTER[i % AFTER.len()]
 }
 
 /// `c` mixed with white: `share` 0 gives `c`, 1 gives white (solid fills that look the
@@ -124,11 +236,14 @@ pub enum ChartKind {
     ReserveByCertainty,
     /// Running mean and 95% band of the NPV saving against the number of runs.
     Convergence,
+    /// The societal view: municipal saving, benefit outside the budget and their sum (only
+    /// where the scenario values benefits outside the budget).
+    Societal,
 }
 
 impl ChartKind {
     /// Every chart.
-    pub const ALL: [ChartKind; 12] = [
+    pub const ALL: [ChartKind; 13] = [
         ChartKind::SpendFan,
         ChartKind::CumulativeSaving,
         ChartKind::NpvDistribution,
@@ -141,6 +256,7 @@ impl ChartKind {
         ChartKind::PProviderFailure,
         ChartKind::ReserveByCertainty,
         ChartKind::Convergence,
+        ChartKind::Societal,
     ];
 
     /// The file stem: `spend_fan`.
@@ -158,6 +274,7 @@ impl ChartKind {
             ChartKind::PProviderFailure => "p_provider_failure",
             ChartKind::ReserveByCertainty => "reserve_by_certainty",
             ChartKind::Convergence => "convergence",
+            ChartKind::Societal => "societal",
         }
     }
 
@@ -166,15 +283,15 @@ impl ChartKind {
         match self {
             ChartKind::SpendFan => lang.t(
                 "Yearly municipal spend on youth care, per strategy",
-                "Jaarlijkse uitgaven van de gemeente aan jeugdzorg, per strategie",
+                "Jaarlijkse uitgaven van de gemeente aan jeugdhulp, per strategie",
             ),
             ChartKind::CumulativeSaving => lang.t(
                 "Cumulative saving versus today's contracts (discounted)",
-                "Opgetelde besparing ten opzichte van de huidige contracten (contant)",
+                "Opgetelde besparing ten opzichte van de huidige contracten (contante waarde)",
             ),
             ChartKind::NpvDistribution => lang.t(
                 "Saving over the whole period in today's money: spread over futures",
-                "Besparing over de hele periode in euro's van nu: spreiding",
+                "Besparing over de hele periode, contante waarde: spreiding over de toekomsten",
             ),
             ChartKind::PCheapest => lang.t(
                 "Chance that a strategy is the cheapest, counting spend up to each year",
@@ -200,8 +317,8 @@ impl ChartKind {
                 "Reserves van aanbieders: de laagste aan het einde van het jaar",
             ),
             ChartKind::PProviderFailure => lang.t(
-                "Chance that at least one provider has failed, by year",
-                "Kans dat minstens één aanbieder failliet is gegaan, per jaar",
+                "Chance that at least one provider has run out of reserves, by year",
+                "Kans op continuïteitsrisico: minstens één aanbieder zonder reserves, per jaar",
             ),
             ChartKind::ReserveByCertainty => {
                 lang.t("Required risk reserve by certainty", "Benodigde weerstandscapaciteit naar zekerheidspercentage")
@@ -209,6 +326,10 @@ impl ChartKind {
             ChartKind::Convergence => lang.t(
                 "Have enough futures been simulated? Running mean of the saving",
                 "Zijn er genoeg toekomsten gesimuleerd? Lopend gemiddelde van de besparing",
+            ),
+            ChartKind::Societal => lang.t(
+                "The societal view: saving for the municipality and benefits outside its budget",
+                "Maatschappelijk perspectief: besparing voor de gemeente en baten buiten de begroting",
             ),
         }
     }
@@ -220,6 +341,7 @@ impl ChartKind {
             ChartKind::Waiting => super::headline::has_waiting(d),
             ChartKind::ReserveByCertainty => !d.reserve_by_certainty.is_empty(),
             ChartKind::Convergence => d.runs.len() >= 2 && d.strategies() >= 2,
+            ChartKind::Societal => societal::applies(d),
             _ => true,
         }
     }
@@ -243,6 +365,7 @@ impl ChartKind {
             ChartKind::PProviderFailure => p_provider_failure::draw(root, &p_provider_failure::data(d), d, lang),
             ChartKind::ReserveByCertainty => reserve_by_certainty::draw(root, &reserve_by_certainty::data(d), d, lang),
             ChartKind::Convergence => convergence::draw(root, &convergence::data(d), d, lang),
+            ChartKind::Societal => societal::draw(root, &societal::data(d), d, lang),
         }
     }
 }
@@ -352,25 +475,23 @@ pub(crate) fn probability_by_year<DB: DrawingBackend>(
     d: &ReportData,
     lang: Lang,
 ) -> Result<(), String> {
-    let ks: Vec<usize> = s.lines.iter().map(|(k, _)| *k).collect();
-    let body = frame(root, labels.kind.title(lang), &subtitle(d, lang), &strategy_legend(d, &ks), labels.note)?;
+    let ks = focus(d);
+    let note = with_focus_note(d, lang, labels.note);
+    let body = frame(root, labels.kind.title(lang), &subtitle(d, lang), &strategy_legend(d, &ks, lang), &note)?;
     let area = body.margin(10, 10, 20, 30);
     let mut chart = panel(&area, &Axes::percent_by_year(d, lang, labels.y_desc), lang)?;
     probability_lines(&mut chart, &s.years, &s.lines, d)
 }
 
-/// One line per strategy in its colour, the baseline a little wider (as in its legend).
+/// One line per strategy of [`focus`] in its colour and style, the baseline last (on top).
 pub(crate) fn probability_lines<DB: DrawingBackend>(
     chart: &mut Plot<'_, DB>,
     years: &[f64],
     lines: &[(usize, Vec<f64>)],
     d: &ReportData,
 ) -> Result<(), String> {
-    for (k, ys) in lines {
-        let w = if *k == d.baseline() { 5 } else { 4 };
-        line(chart, years, ys, strategy_colour(d, *k).stroke_width(w))?;
-    }
-    Ok(())
+    let ks = focus(d);
+    baseline_on_top(chart, years, lines, d, |k| ks.contains(&k))
 }
 
 /// A regular font of `size` pixels.
@@ -418,10 +539,15 @@ pub(crate) enum Mark {
     Dotted(RGBColor),
     /// A filled box.
     Box(RGBColor),
+    /// A line with a marker on it.
+    Point(RGBColor, Marker),
 }
 
 /// Draws the white background, the title and subtitle at the top, the legend and a note
-/// at the bottom, and returns the area in between for the plot.
+/// at the bottom, and returns the area in between for the plot. Every text is measured:
+/// the title and subtitle shrink to fit one line, legend entries flow into rows (and are
+/// shortened if one alone is wider than the chart), the note wraps into at most three
+/// lines.
 pub(crate) fn frame<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
@@ -430,37 +556,33 @@ pub(crate) fn frame<DB: DrawingBackend>(
     note: &str,
 ) -> Result<DrawingArea<DB, Shift>, String> {
     root.fill(&WHITE).msg()?;
-    let fit = |text: &str, size: f64, style: fn(f64) -> FontDesc<'static>| -> Result<f64, String> {
-        let mut size = size;
-        while size > 20.0 {
-            let (w, _) = root.estimate_text_size(text, &TextStyle::from(style(size))).msg()?;
-            if w as i32 <= WIDTH as i32 - 80 {
-                break;
-            }
-            size -= 2.0;
-        }
-        Ok(size)
-    };
-    let title_size = fit(title, 46.0, bold)?;
-    let subtitle_size = fit(subtitle, 26.0, font)?;
-    root.draw(&Text::new(title.to_string(), (40, 22), bold(title_size).color(&INK))).msg()?;
-    root.draw(&Text::new(subtitle.to_string(), (40, 82), font(subtitle_size).color(&GREY))).msg()?;
+    let max_px = WIDTH as f64 - 80.0;
+    let (title_size, title_lines) = layout::fit(title, 46.0, 24.0, true, max_px, 1);
+    let (subtitle_size, subtitle_lines) = layout::fit(subtitle, 26.0, 18.0, false, max_px, 1);
+    let top = Pos::new(HPos::Left, VPos::Top);
+    layout::draw_lines(root, &title_lines, (40, 22), &bold(title_size).color(&INK).pos(top), title_size)?;
+    layout::draw_lines(root, &subtitle_lines, (40, 82), &font(subtitle_size).color(&GREY).pos(top), subtitle_size)?;
     // Lay the legend out in rows that fit the width.
     const ROW: i32 = 38;
+    const LEGEND: f64 = 26.0;
     let mut placed = Vec::with_capacity(legend.len());
     let (mut x, mut row) = (40, 0);
     for (mark, text) in legend {
-        let (w, _) = root.estimate_text_size(text, &TextStyle::from(font(26.0))).msg()?;
-        let width = 56 + w as i32;
+        let text = layout::shorten(text, LEGEND, false, max_px - 56.0);
+        let width = 56 + layout::width(&text, LEGEND, false).ceil() as i32;
         if x > 40 && x + width > WIDTH as i32 - 40 {
             x = 40;
             row += 1;
         }
         placed.push((mark, text, x, row));
-        x += width + 40;
+        x += width + 36;
     }
     let rows = if legend.is_empty() { 0 } else { row + 1 };
-    let footer = rows * ROW + if note.is_empty() { 10 } else { 46 };
+    const NOTE: f64 = 21.0;
+    let (note_size, note_lines) =
+        if note.is_empty() { (NOTE, Vec::new()) } else { layout::fit(note, NOTE, 17.0, false, max_px, 3) };
+    let footer =
+        rows * ROW + 10 + if note_lines.is_empty() { 0 } else { layout::lines_height(note_lines.len(), note_size) };
     let (_, rest) = root.split_vertically(125);
     let (body, foot) = rest.split_vertically(HEIGHT as i32 - 125 - footer);
     for (mark, text, x, row) in placed {
@@ -484,14 +606,49 @@ pub(crate) fn frame<DB: DrawingBackend>(
             Mark::Box(c) => {
                 foot.draw(&Rectangle::new([(x, y - 12), (x + 44, y + 12)], c.filled())).msg()?;
             }
+            Mark::Point(c, m) => {
+                foot.draw(&PathElement::new(vec![(x, y), (x + 44, y)], c.stroke_width(3))).msg()?;
+                draw_marker(&foot, (x + 22, y), *m, *c)?;
+            }
         }
-        let style = font(26.0).color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
-        foot.draw(&Text::new(text.clone(), (x + 56, y), style)).msg()?;
+        let style = font(LEGEND).color(&INK).pos(Pos::new(HPos::Left, VPos::Center));
+        foot.draw(&Text::new(text, (x + 56, y), style)).msg()?;
     }
-    if !note.is_empty() {
-        foot.draw(&Text::new(note.to_string(), (40, rows * ROW + 8), font(21.0).color(&GREY))).msg()?;
-    }
+    let note_style = font(note_size).color(&GREY).pos(top);
+    layout::draw_lines(&foot, &note_lines, (40, rows * ROW + 6), &note_style, note_size)?;
     Ok(body)
+}
+
+/// Draws marker `m` of colour `c` centred at pixel `at` of `area`: hollow shapes, so that
+/// markers on top of each other stay visible.
+pub(crate) fn draw_marker<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    m: Marker,
+    c: RGBColor,
+) -> Result<(), String> {
+    const R: i32 = 9;
+    let style = c.stroke_width(3);
+    match m {
+        Marker::Circle => area.draw(&Circle::new((x, y), R, style)).msg(),
+        Marker::Triangle => area
+            .draw(&PathElement::new(
+                vec![(x, y - R - 1), (x + R + 1, y + R), (x - R - 1, y + R), (x, y - R - 1)],
+                style,
+            ))
+            .msg(),
+        Marker::Square => area.draw(&Rectangle::new([(x - R + 1, y - R + 1), (x + R - 1, y + R - 1)], style)).msg(),
+        Marker::Diamond => area
+            .draw(&PathElement::new(
+                vec![(x, y - R - 2), (x + R + 2, y), (x, y + R + 2), (x - R - 2, y), (x, y - R - 2)],
+                style,
+            ))
+            .msg(),
+        Marker::Cross => {
+            area.draw(&PathElement::new(vec![(x - R, y - R), (x + R, y + R)], style)).msg()?;
+            area.draw(&PathElement::new(vec![(x - R, y + R), (x + R, y - R)], style)).msg()
+        }
+    }
 }
 
 /// Rows and columns for `n` small multiples.
@@ -509,43 +666,38 @@ pub(crate) fn grid(n: usize) -> (usize, usize) {
 
 /// The axes of one panel.
 pub(crate) struct Axes {
-    /// Panel title (small multiples) or none.
-    pub title: Option<String>,
     /// Horizontal range (calendar years or money).
     pub x: Range<f64>,
     /// Vertical range.
     pub y: Range<f64>,
-    /// Horizontal axis title, if shown on this panel.
+    /// Horizontal axis title, if shown on this panel (single-panel charts; small
+    /// multiples have one for the whole chart, see [`layout::small_multiples`]).
     pub x_desc: Option<String>,
-    /// Vertical axis title, if shown on this panel.
+    /// Vertical axis title, if shown on this panel (as `x_desc`).
     pub y_desc: Option<String>,
-    /// Decimals of the vertical tick labels.
-    pub y_decimals: usize,
-    /// Decimals of the horizontal tick labels (0 for years).
-    pub x_decimals: usize,
     /// Whether horizontal labels are years (no thousands separator).
     pub x_is_year: bool,
     /// Whether vertical labels are percentages.
     pub y_is_pct: bool,
+    /// Whether the vertical axis counts (children, clients): whole-number ticks only.
+    pub y_integer: bool,
     /// Tick label size.
     pub label_size: f64,
 }
 
 impl Axes {
     /// Axes over the horizon's years with the amounts or counts `y`: tick labels of 22
-    /// pixels with decimals to suit the range, and no titles; the small multiples add their
-    /// titles with struct update syntax.
+    /// pixels, and no titles; the small multiples add their titles with struct update
+    /// syntax.
     pub(crate) fn over_years(d: &ReportData, y: Range<f64>) -> Axes {
         Axes {
-            title: None,
             x: year_range(&d.years()),
-            y_decimals: decimals_for(y.end - y.start),
             y,
             x_desc: None,
             y_desc: None,
-            x_decimals: 0,
             x_is_year: true,
             y_is_pct: false,
+            y_integer: false,
             label_size: 22.0,
         }
     }
@@ -553,63 +705,107 @@ impl Axes {
     /// Axes of a chance in percent by year, with both axis titles.
     pub(crate) fn percent_by_year(d: &ReportData, lang: Lang, y_desc: &str) -> Axes {
         Axes {
-            title: None,
             x: year_range(&d.years()),
             // A little room below 0% and above 100% so that lines there stay visible.
             y: -1.5..101.5,
             x_desc: Some(lang.t("year", "jaar").to_string()),
             y_desc: Some(y_desc.to_string()),
-            y_decimals: 0,
-            x_decimals: 0,
             x_is_year: true,
             y_is_pct: true,
+            y_integer: false,
             label_size: 24.0,
         }
     }
 }
 
-/// Whether panel `i` of `n` small multiples in `cols` columns has no panel below it: it
-/// carries the horizontal axis title.
-pub(crate) fn lowest_in_column(i: usize, cols: usize, n: usize) -> bool {
-    i + cols >= n
-}
-
 /// A plot panel with axes, grid and tick labels in the language's number format.
 pub(crate) type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-/// Builds a panel on `area` and draws its mesh.
+/// The tick positions plotters draws for `r` with at most `n` labels.
+pub(crate) fn ticks(r: &Range<f64>, n: usize) -> Vec<f64> {
+    use plotters::coord::ranged1d::Ranged;
+    RangedCoordf64::from(r.clone()).key_points(n)
+}
+
+/// The fewest decimals (at most 3) that write every tick exactly: `190`, not `190,0`.
+pub(crate) fn decimals_of(ticks: &[f64]) -> usize {
+    (0..=3)
+        .find(|&d| {
+            let f = 10f64.powi(d as i32);
+            ticks.iter().all(|t| ((t * f).round() - t * f).abs() < 1e-6)
+        })
+        .unwrap_or(3)
+}
+
+/// Size of axis titles.
+pub(crate) const AXIS_TITLE: f64 = 24.0;
+
+/// Builds a panel on `area` and draws its mesh. The label areas are measured: the
+/// vertical one as wide as the widest tick label (plus the axis title, if any), the
+/// number of horizontal labels as many as fit; count axes get whole-number ticks.
 pub(crate) fn panel<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     a: &Axes,
     lang: Lang,
 ) -> Result<Plot<'a, DB>, String> {
+    let (w, h) = area.dim_in_pixel();
+    let ls = a.label_size;
+    let ny = if a.y_integer { ((a.y.end - a.y.start).floor().max(0.0) as usize + 1).clamp(2, 6) } else { 6 };
+    let y_ticks = ticks(&a.y, ny);
+    let y_dec = if a.y_integer { 0 } else { decimals_of(&y_ticks) };
+    let yf = |y: &f64| if a.y_is_pct { format!("{}%", lang.num(*y, y_dec)) } else { lang.num(*y, y_dec) };
+    let y_label_w = y_ticks.iter().map(|t| layout::width(&yf(t), ls, false)).fold(0.0, f64::max);
+    let label_h = layout::lines_height(1, ls);
+    let desc_h = layout::lines_height(1, AXIS_TITLE);
+    let x_area = label_h + 12 + if a.x_desc.is_some() { desc_h + 4 } else { 0 };
+    let y_area = y_label_w.ceil() as i32 + 14 + if a.y_desc.is_some() { desc_h + 6 } else { 0 };
+    // As many year or amount labels as fit with a gap of half a label between them.
+    let x_fmt = |x: &f64, dec: usize| if a.x_is_year { format!("{x:.0}") } else { lang.num(*x, dec) };
+    let widest_x =
+        |ts: &[f64], dec: usize| ts.iter().map(|t| layout::width(&x_fmt(t, dec), ls, false)).fold(0.0, f64::max);
+    let plot_w = (w as i32 - y_area - 40).max(50) as f64;
+    let mut nx = 6;
+    let (x_ticks, x_dec) = loop {
+        let ts = ticks(&a.x, nx);
+        let dec = if a.x_is_year { 0 } else { decimals_of(&ts) };
+        let fits = ts.len() <= 1 || widest_x(&ts, dec) * 1.5 * ts.len() as f64 <= plot_w;
+        if fits || nx <= 2 {
+            break (ts, dec);
+        }
+        nx -= 1;
+    };
+    let right = (widest_x(&x_ticks, x_dec) / 2.0).ceil() as i32 + 6;
     let mut b = ChartBuilder::on(area);
-    b.margin(10)
-        .margin_right(30)
-        .x_label_area_size(if a.x_desc.is_some() { 85 } else { 45 })
-        .y_label_area_size(if a.y_desc.is_some() { 125 } else { 85 });
-    if let Some(t) = &a.title {
-        b.caption(t, bold(28.0).color(&INK));
-    }
+    b.margin_top((ls * 0.7).ceil() as i32 + 4)
+        .margin_bottom(6)
+        .margin_left(10)
+        .margin_right(right.max(24))
+        .x_label_area_size(x_area)
+        .y_label_area_size(y_area);
     let mut chart = b.build_cartesian_2d(a.x.clone(), a.y.clone()).msg()?;
-    let xf = |x: &f64| if a.x_is_year { format!("{x:.0}") } else { lang.num(*x, a.x_decimals) };
-    let yf = |y: &f64| if a.y_is_pct { format!("{}%", lang.num(*y, a.y_decimals)) } else { lang.num(*y, a.y_decimals) };
+    let xf = |x: &f64| x_fmt(x, x_dec);
+    let plot_h = (h as i32 - x_area - 20).max(50) as f64;
     let mut mesh = chart.configure_mesh();
-    mesh.label_style(font(a.label_size).color(&INK))
-        .axis_desc_style(font(24.0).color(&INK))
+    mesh.label_style(font(ls).color(&INK))
         .bold_line_style(GRID.stroke_width(1))
         .light_line_style(TRANSPARENT)
         .axis_style(GREY.stroke_width(1))
-        .x_labels(6)
-        .y_labels(6)
+        .x_labels(nx)
+        .y_labels(ny)
         .x_label_formatter(&xf)
         .y_label_formatter(&yf);
+    let mut desc_size = AXIS_TITLE;
     if let Some(x) = &a.x_desc {
-        mesh.x_desc(x.clone());
+        let (s, lines) = layout::fit(x, AXIS_TITLE, 16.0, false, plot_w, 1);
+        desc_size = desc_size.min(s);
+        mesh.x_desc(lines.concat());
     }
     if let Some(y) = &a.y_desc {
-        mesh.y_desc(y.clone());
+        let (s, lines) = layout::fit(y, AXIS_TITLE, 16.0, false, plot_h, 1);
+        desc_size = desc_size.min(s);
+        mesh.y_desc(lines.concat());
     }
+    mesh.axis_desc_style(font(desc_size).color(&INK));
     mesh.draw().msg()?;
     Ok(chart)
 }
@@ -706,16 +902,6 @@ pub(crate) fn dotted<DB: DrawingBackend>(
     chart.draw_series(DashedLineSeries::new(pts, 4, 7, style)).msg().map(|_| ())
 }
 
-/// A text at data coordinates.
-pub(crate) fn label<DB: DrawingBackend>(
-    chart: &mut Plot<'_, DB>,
-    at: (f64, f64),
-    text: String,
-    style: TextStyle<'static>,
-) -> Result<(), String> {
-    chart.plotting_area().draw(&Text::new(text, at, style)).msg()
-}
-
 /// The years as numbers for the horizontal axis.
 pub(crate) fn xs(d: &ReportData) -> Vec<f64> {
     d.years().into_iter().map(f64::from).collect()
@@ -726,11 +912,32 @@ pub(crate) fn alternatives(d: &ReportData) -> Vec<usize> {
     (0..d.strategies()).filter(|&k| k != d.baseline()).collect()
 }
 
-/// Legend entries for every strategy, in its colour.
-pub(crate) fn strategy_legend(d: &ReportData, ks: &[usize]) -> Vec<(Mark, String)> {
+/// Legend entries for strategies `ks`, each in its colour and line style.
+pub(crate) fn strategy_legend(d: &ReportData, ks: &[usize], lang: Lang) -> Vec<(Mark, String)> {
     ks.iter()
-        .map(|&k| (Mark::Line(strategy_colour(d, k), if k == d.baseline() { 5 } else { 4 }), d.name(k).to_string()))
+        .map(|&k| {
+            let c = strategy_colour(d, k);
+            let mark = if strategy_dash(d, k) {
+                Mark::Dashed(c)
+            } else {
+                Mark::Line(c, if k == d.baseline() { 5 } else { 4 })
+            };
+            (mark, strategy_name(d, k, lang))
+        })
         .collect()
+}
+
+/// Strategy `k`'s line through `ys` over `xs` in its colour and line style, the baseline
+/// a little wider (as in its legend).
+pub(crate) fn strategy_line<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    xs: &[f64],
+    ys: &[f64],
+    d: &ReportData,
+    k: usize,
+) -> Result<(), String> {
+    let style = strategy_colour(d, k).stroke_width(if k == d.baseline() { 5 } else { 4 });
+    if strategy_dash(d, k) { dashed(chart, xs, ys, style) } else { line(chart, xs, ys, style) }
 }
 
 /// The legend of a fan: the median line and the two bands, in grey (each panel has the
@@ -765,10 +972,10 @@ pub(crate) fn baseline_on_top<DB: DrawingBackend>(
     shown: impl Fn(usize) -> bool,
 ) -> Result<(), String> {
     for (k, ys) in lines.iter().filter(|(k, _)| *k != d.baseline() && shown(*k)) {
-        line(chart, xs, ys, strategy_colour(d, *k).stroke_width(3))?;
+        strategy_line(chart, xs, ys, d, *k)?;
     }
     for (k, ys) in lines.iter().filter(|(k, _)| *k == d.baseline()) {
-        line(chart, xs, ys, strategy_colour(d, *k).stroke_width(4))?;
+        strategy_line(chart, xs, ys, d, *k)?;
     }
     Ok(())
 }
@@ -799,4 +1006,20 @@ impl Fan {
     pub fn values(&self) -> impl Iterator<Item = f64> + '_ {
         self.p5.iter().chain(&self.p25).chain(&self.p50).chain(&self.p75).chain(&self.p95).copied()
     }
+}
+
+/// A text in the top-left corner of the plot, inside it: shortened to the plot's width, so
+/// that it neither leaves the plot nor reaches a neighbour's labels.
+pub(crate) fn corner_label<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    text: &str,
+    style: TextStyle<'static>,
+) -> Result<(), String> {
+    let area = chart.plotting_area().strip_coord_spec();
+    let (w, _) = area.dim_in_pixel();
+    let size = style.font.get_size();
+    let strong = matches!(style.font.get_style(), FontStyle::Bold);
+    let text = layout::shorten(text, size, strong, w as f64 - 16.0);
+    let at = (8, 6 + (size * 0.15).ceil() as i32);
+    area.draw(&Text::new(text, at, style.pos(Pos::new(HPos::Left, VPos::Top)))).msg()
 }

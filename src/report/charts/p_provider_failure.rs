@@ -30,7 +30,7 @@ pub(super) fn draw<DB: DrawingBackend>(
             "Share of simulated futures in which at least one provider has run out of reserves by that year.",
             "Aandeel van de gesimuleerde toekomsten waarin uiterlijk in dat jaar minstens één aanbieder door zijn reserves heen is.",
         ),
-        y_desc: lang.t("chance of a provider failure", "kans op een faillissement"),
+        y_desc: lang.t("chance a provider ran out of reserves", "kans op continuïteitsrisico"),
     };
     super::probability_by_year(root, s, &labels, d, lang)
 }

@@ -5,7 +5,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Axes, Fan, INK, Mark, frame, grid, panel, range_of, strategy_colour, subtitle};
+use super::layout::{panel_heads, small_multiples};
+use super::{Axes, Fan, INK, Mark, frame, panel, range_of, strategy_colour, strategy_name, subtitle};
 use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
@@ -33,29 +34,28 @@ pub(super) fn draw<DB: DrawingBackend>(
     lang: Lang,
 ) -> Result<(), String> {
     let mut legend = super::fan_legend(lang);
-    legend.push((Mark::Dotted(INK), lang.t("zero: the provider fails", "nul: de aanbieder gaat failliet").to_string()));
-    let body = frame(
-        root,
-        super::ChartKind::ProviderReserves.title(lang),
-        &subtitle(d, lang),
-        &legend,
+    legend.push((
+        Mark::Dotted(INK),
+        lang.t("zero: the provider runs out of reserves", "nul: continuïteitsrisico, de reserves zijn op").to_string(),
+    ));
+    let note = super::with_focus_note(
+        d,
+        lang,
         lang.t(
             "The lowest reserves of any provider of the strategy at the end of each year, in nominal euros.",
-            "De laagste reserves van een aanbieder van de strategie aan het einde van elk jaar, in nominale euro's.",
+            "De laagste reserves van een aanbieder van de strategie aan het einde van elk jaar, in nominale euro's (prijspeil van elk jaar).",
         ),
-    )?;
-    let y = range_of(s.fans.iter().flat_map(|(_, f)| f.values()).chain([0.0]), 0.05);
-    let (rows, cols) = grid(s.fans.len());
-    let areas = body.split_evenly((rows, cols));
-    for (i, ((k, fan), area)) in s.fans.iter().zip(&areas).enumerate() {
-        let axes = Axes {
-            title: Some(d.name(*k).to_string()),
-            x_desc: super::lowest_in_column(i, cols, s.fans.len()).then(|| lang.t("year", "jaar").to_string()),
-            y_desc: (i % cols == 0)
-                .then(|| format!("{} {}", lang.t("reserves,", "reserves,"), lang.t("EUR mln", "€ mln"))),
-            ..Axes::over_years(d, y.clone())
-        };
-        let mut chart = panel(area, &axes, lang)?;
+    );
+    let body = frame(root, super::ChartKind::ProviderReserves.title(lang), &subtitle(d, lang), &legend, &note)?;
+    let ks = super::focus(d);
+    let fans: Vec<&(usize, Fan)> = ks.iter().filter_map(|k| s.fans.iter().find(|(j, _)| j == k)).collect();
+    let y = range_of(fans.iter().flat_map(|(_, f)| f.values()).chain([0.0]), 0.05);
+    let y_title = format!("{} {}", lang.t("lowest reserves,", "laagste reserves,"), lang.t("EUR mln", "€ mln"));
+    let (areas, _) = small_multiples(&body, fans.len(), &y_title, Some(lang.t("year", "jaar")))?;
+    let titles: Vec<String> = fans.iter().map(|(k, _)| strategy_name(d, *k, lang)).collect();
+    let areas = panel_heads(&areas, &titles, &[])?;
+    for ((k, fan), area) in fans.into_iter().zip(&areas) {
+        let mut chart = panel(area, &Axes::over_years(d, y.clone()), lang)?;
         let c = strategy_colour(d, *k);
         super::fan_bands(&mut chart, &s.years, fan, c)?;
         let zero = vec![0.0; s.years.len()];

@@ -6,7 +6,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Axes, Mark, frame, grid, panel, range_of, subtitle};
+use super::layout::{panel_heads, small_multiples};
+use super::{Axes, Mark, frame, panel, range_of, strategy_name, subtitle};
 use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
@@ -68,29 +69,27 @@ pub(super) fn draw<DB: DrawingBackend>(
 ) -> Result<(), String> {
     let legend: Vec<(Mark, String)> =
         COMPONENTS.iter().map(|(_, en, nl, c)| (Mark::Box(*c), lang.t(en, nl).to_string())).collect();
-    let body = frame(
-        root,
-        super::ChartKind::SpendComponents.title(lang),
-        &subtitle(d, lang),
-        &legend,
+    let note = super::with_focus_note(
+        d,
+        lang,
         lang.t(
             "Nominal euros. Each layer is the median of that component; medians of parts need not add up to the median total.",
-            "Nominale euro's. Elke laag is de mediaan van dat onderdeel; medianen van delen tellen niet precies op tot de mediaan van het totaal.",
+            "Nominale euro's (prijspeil van elk jaar). Elke laag is de mediaan van dat onderdeel; medianen van delen tellen niet precies op tot de mediaan van het totaal.",
         ),
-    )?;
-    let tops: Vec<Vec<Vec<f64>>> = s.stacks.iter().map(|(_, parts)| cumulate(parts)).collect();
+    );
+    let body = frame(root, super::ChartKind::SpendComponents.title(lang), &subtitle(d, lang), &legend, &note)?;
+    let ks = super::focus(d);
+    let stacks: Vec<&(usize, Vec<Vec<f64>>)> =
+        ks.iter().filter_map(|k| s.stacks.iter().find(|(j, _)| j == k)).collect();
+    let tops: Vec<Vec<Vec<f64>>> = stacks.iter().map(|(_, parts)| cumulate(parts)).collect();
     let y = range_of(tops.iter().filter_map(|t| t.last()).flatten().copied().chain([0.0]), 0.04);
     let y = 0.0..y.end;
-    let (rows, cols) = grid(s.stacks.len());
-    let areas = body.split_evenly((rows, cols));
-    for (i, (((k, _), top), area)) in s.stacks.iter().zip(&tops).zip(&areas).enumerate() {
-        let axes = Axes {
-            title: Some(d.name(*k).to_string()),
-            x_desc: super::lowest_in_column(i, cols, s.stacks.len()).then(|| lang.t("year", "jaar").to_string()),
-            y_desc: (i % cols == 0).then(|| lang.t("spend per year, EUR mln", "uitgaven per jaar, € mln").to_string()),
-            ..Axes::over_years(d, y.clone())
-        };
-        let mut chart = panel(area, &axes, lang)?;
+    let y_title = lang.t("spend per year, EUR mln", "uitgaven per jaar, € mln");
+    let (areas, _) = small_multiples(&body, stacks.len(), y_title, Some(lang.t("year", "jaar")))?;
+    let titles: Vec<String> = stacks.iter().map(|(k, _)| strategy_name(d, *k, lang)).collect();
+    let areas = panel_heads(&areas, &titles, &[])?;
+    for (((_, _), top), area) in stacks.iter().zip(&tops).zip(&areas) {
+        let mut chart = panel(area, &Axes::over_years(d, y.clone()), lang)?;
         let zero = vec![0.0; s.years.len()];
         for (j, upper) in top.iter().enumerate() {
             let lower = if j == 0 { &zero } else { &top[j - 1] };

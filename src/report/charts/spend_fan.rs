@@ -5,7 +5,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{Axes, Fan, GREY, INK, Mark, frame, grid, panel, range_of, strategy_colour, subtitle};
+use super::layout::{panel_heads, small_multiples};
+use super::{Axes, Fan, GREY, INK, Mark, frame, panel, range_of, strategy_colour, strategy_name, subtitle};
 use crate::metrics::Yearly;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
@@ -38,48 +39,44 @@ pub(super) fn draw<DB: DrawingBackend>(
     d: &ReportData,
     lang: Lang,
 ) -> Result<(), String> {
+    let base = d.baseline();
     let mut legend = super::fan_legend(lang);
-    legend.push((Mark::Dashed(GREY), format!("{}, {}", d.name(d.baseline()), lang.t("median", "mediaan"))));
+    legend.push((Mark::Dashed(GREY), format!("{}, {}", strategy_name(d, base, lang), lang.t("median", "mediaan"))));
     if !s.budget.is_empty() {
         legend.push((Mark::Dotted(INK), lang.t("budget line", "begroting").to_string()));
     }
-    let body = frame(
-        root,
-        super::ChartKind::SpendFan.title(lang),
-        &subtitle(d, lang),
-        &legend,
+    let note = super::with_focus_note(
+        d,
+        lang,
         lang.t(
-            "Nominal euros (prices of each year). Bands: the range that holds the middle half and the middle 90% of simulated futures.",
-            "Nominale euro's (prijzen van elk jaar). Banden: het bereik van de middelste helft en de middelste 90% van de gesimuleerde toekomsten.",
+            "Nominal euros (prices of each year). Bands: the range that holds the middle half and the middle 90% of simulated futures; the figure in each panel is the median in the last year.",
+            "Nominale euro's (prijspeil van elk jaar). Banden: het bereik van de middelste helft en de middelste 90% van de gesimuleerde toekomsten; het bedrag in elk paneel is de mediaan in het laatste jaar.",
         ),
-    )?;
-    let y = range_of(s.fans.iter().flat_map(|(_, f)| f.values()).chain(s.budget.iter().copied()), 0.05);
-    let (rows, cols) = grid(s.fans.len());
-    let areas = body.split_evenly((rows, cols));
-    for (i, ((k, fan), area)) in s.fans.iter().zip(&areas).enumerate() {
-        let axes = Axes {
-            title: Some(d.name(*k).to_string()),
-            x_desc: super::lowest_in_column(i, cols, s.fans.len()).then(|| lang.t("year", "jaar").to_string()),
-            y_desc: (i % cols == 0)
-                .then(|| format!("{} {}", lang.t("spend per year,", "uitgaven per jaar,"), lang.t("EUR mln", "€ mln"))),
-            ..Axes::over_years(d, y.clone())
-        };
-        let mut chart = panel(area, &axes, lang)?;
+    );
+    let body = frame(root, super::ChartKind::SpendFan.title(lang), &subtitle(d, lang), &legend, &note)?;
+    let ks = super::focus(d);
+    let fans: Vec<&(usize, Fan)> = ks.iter().filter_map(|k| s.fans.iter().find(|(j, _)| j == k)).collect();
+    let y = range_of(fans.iter().flat_map(|(_, f)| f.values()).chain(s.budget.iter().copied()).chain([0.0]), 0.05);
+    let y = 0.0..y.end;
+    let y_title = format!("{} {}", lang.t("spend per year,", "uitgaven per jaar,"), lang.t("EUR mln", "€ mln"));
+    let (areas, _) = small_multiples(&body, fans.len(), &y_title, Some(lang.t("year", "jaar")))?;
+    let titles: Vec<String> = fans.iter().map(|(k, _)| strategy_name(d, *k, lang)).collect();
+    let areas = panel_heads(&areas, &titles, &[])?;
+    for ((k, fan), area) in fans.into_iter().zip(&areas) {
+        let mut chart = panel(area, &Axes::over_years(d, y.clone()), lang)?;
         let c = strategy_colour(d, *k);
         super::fan_bands(&mut chart, &s.years, fan, c)?;
         if !s.budget.is_empty() {
             super::dotted(&mut chart, &s.years, &s.budget, INK.stroke_width(3))?;
         }
-        if *k != d.baseline() {
+        if *k != base {
             super::dashed(&mut chart, &s.years, &s.baseline_median, GREY.stroke_width(3))?;
         }
         super::line(&mut chart, &s.years, &fan.p50, c.stroke_width(4))?;
-        if let (Some(&x), Some(&v)) = (s.years.last(), fan.p50.last()) {
-            let style = super::bold(22.0).color(&c).pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Right,
-                plotters::style::text_anchor::VPos::Bottom,
-            ));
-            super::label(&mut chart, (x, v + 0.02 * (y.end - y.start)), lang.mln(v * 1e6), style)?;
+        if let Some(&v) = fan.p50.last() {
+            let last = s.years.last().copied().unwrap_or(f64::NAN);
+            let text = format!("{} {last:.0}: {}", lang.t("median", "mediaan"), lang.mln(v * 1e6));
+            super::corner_label(&mut chart, &text, super::bold(22.0).color(&c))?;
         }
     }
     Ok(())
