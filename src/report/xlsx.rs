@@ -67,6 +67,7 @@ struct Formats {
     weeks: Format,
     year: Format,
     input: Format,
+    input_left: Format,
 }
 
 impl Formats {
@@ -85,6 +86,7 @@ impl Formats {
             weeks: Format::new().set_num_format("#,##0.0"),
             year: Format::new().set_num_format("0"),
             input: Format::new().set_num_format("#,##0.####"),
+            input_left: Format::new().set_num_format("#,##0.####").set_align(FormatAlign::Left),
         }
     }
 
@@ -759,7 +761,11 @@ fn inputs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) -> 
     for (i, input) in d.meta.inputs.iter().enumerate() {
         let r = 1 + i as u32;
         ws.write_string(r, 0, &input.path)?;
-        ws.write_string(r, 1, &input.distribution)?;
+        // A fixed input's "distribution" is its value: a number like every other.
+        match input.distribution.parse::<f64>() {
+            Ok(x) if x.is_finite() => ws.write_number_with_format(r, 1, x, &f.input_left)?,
+            _ => ws.write_string(r, 1, &input.distribution)?,
+        };
         number(ws, r, 2, input.mean, &f.input)?;
         let yes_no = if input.uncertain { lang.t("yes", "ja") } else { lang.t("no", "nee") };
         ws.write_string(r, 3, yes_no)?;

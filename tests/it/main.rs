@@ -16,6 +16,7 @@ mod architecture;
 mod cli;
 mod cluster_files;
 mod engine;
+mod office;
 mod properties;
 mod providers;
 mod reliability;
