@@ -341,12 +341,15 @@ fn budget_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) -> 
     Ok(())
 }
 
+/// A strategy's figure in a column of the summary sheet.
+type Figure = Box<dyn Fn(&ReportData, usize) -> f64>;
+
 /// A column of the summary sheet: its header, its kind, its figure for strategy `k`, and
 /// whether the baseline's cell stays empty (a comparison with itself).
 struct Column {
     header: String,
     kind: Kind,
-    value: Box<dyn Fn(&ReportData, usize) -> f64>,
+    value: Figure,
     not_for_baseline: bool,
 }
 
