@@ -330,7 +330,7 @@ fn budget_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) -> 
             number(ws, r, 2 + t as u16, (row.value)(t), f.of(row.kind))?;
         }
     }
-    ws.set_column_width(0, 30)?;
+    ws.set_column_width(0, 46)?;
     ws.set_column_width(1, 24)?;
     for t in 0..d.meta.horizon_years as u16 {
         ws.set_column_width(2 + t, 9)?;
@@ -548,10 +548,10 @@ fn summary_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) ->
             }
         }
     }
-    ws.set_column_width(0, 34)?;
+    ws.set_column_width(0, 46)?;
     ws.set_column_width(1, 14)?;
     for c in 2..names.len() as u16 {
-        ws.set_column_width(c, 14)?;
+        ws.set_column_width(c, 12)?;
     }
     ws.set_freeze_panes(row + 1, 1)?;
     print_setup(ws, Some((row, row)), lang)?;
@@ -631,6 +631,7 @@ fn reserve_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) ->
         .map(String::from)
         .to_vec();
         headers(ws, top + 1, &names, &f.header)?;
+        ws.set_row_height(top + 1, 32)?;
         for (i, row) in with_available.iter().enumerate() {
             let r = top + 2 + i as u32;
             let class = crate::stats::reserve::RatioClass::of(row.ratio);
@@ -647,7 +648,7 @@ fn reserve_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) ->
             ws.write_string(r, 6, lang.t(class.meaning(), class.betekenis()))?;
         }
     }
-    ws.set_column_width(0, 34)?;
+    ws.set_column_width(0, 46)?;
     for c in 1..8u16 {
         ws.set_column_width(c, 14)?;
     }
