@@ -27,31 +27,64 @@ def main(folder):
     folder = Path(folder)
     meta = json.loads((folder / "meta.json").read_text())
     wb = openpyxl.load_workbook(folder / "results.xlsx", read_only=False)
-    expected = ["budget", "summary", "yearly", "runs", "inputs", "about"]
+    expected = ["budget", "summary"]
+    if (folder / "reserve_by_certainty.csv").exists():
+        expected.append("reserve")
+    expected += ["yearly", "runs", "inputs", "about"]
     if wb.sheetnames != expected:
         fail(f"sheets {wb.sheetnames}, expected {expected}")
+    nl = openpyxl.load_workbook(folder / "results_nl.xlsx")
+    dutch = {"budget": "begroting", "summary": "samenvatting", "reserve": "weerstandscapaciteit",
+             "yearly": "jaarcijfers", "runs": "simulaties", "inputs": "invoer", "about": "herkomst"}
+    if nl.sheetnames != [dutch[n] for n in expected]:
+        fail(f"results_nl.xlsx sheets {nl.sheetnames}")
 
-    # budget: year, budget line, then P50 and P90 per strategy; compare with budget.csv.
+    for book in (wb, nl):
+        for ws in book.worksheets:
+            # Numbers are stored as numbers: no text cell reads as one.
+            for row in ws.iter_rows(max_row=min(ws.max_row, 400)):
+                for c in row:
+                    if isinstance(c.value, str):
+                        try:
+                            float(c.value.replace(",", "").replace("%", "").replace("€", "").strip())
+                        except ValueError:
+                            continue
+                        fail(f"{ws.title}!{c.coordinate}: the number {c.value!r} is stored as text")
+            # Page setup: landscape, fitted to one page wide.
+            if ws.page_setup.orientation != "landscape" or not ws.sheet_properties.pageSetUpPr.fitToPage:
+                fail(f"{ws.title}: not landscape and fitted to the page")
+            if ws.page_setup.fitToWidth not in (1, None) or ws.page_setup.fitToHeight != 0:
+                fail(f"{ws.title}: fit {ws.page_setup.fitToWidth} x {ws.page_setup.fitToHeight}, expected 1 x 0")
+            if ws.title not in ("about", "herkomst") and not ws.print_title_rows:
+                fail(f"{ws.title}: no header rows repeated on every printed page")
+
+    # budget: years across the columns; the budget line, then P50, P90, P95 (and the chance
+    # of exceeding the budget) per strategy; compare with budget.csv.
     ws = wb["budget"]
-    header = [c.value for c in ws[4]]
-    names = [d["name"] for d in meta["strategy_details"]]
-    want = ["year", "budget line"] + [f"{n} {p}" for n in names for p in ("P50", "P90")]
-    if header != want:
-        fail(f"budget header {header}")
-    rows = list(csv.DictReader(open(folder / "budget.csv")))
     years = meta["horizon_years"]
-    for k, sid in enumerate(meta["strategies"]):
+    header = [c.value for c in ws[4]]
+    if header != ["strategy", "figure"] + list(range(meta["start_year"], meta["start_year"] + years)):
+        fail(f"budget header {header}")
+    names = [d["name"] for d in meta["strategy_details"]]
+    rows = list(csv.DictReader(open(folder / "budget.csv")))
+    labels = [(ws.cell(row=r, column=1).value, r) for r in range(5, ws.max_row + 1)]
+    if meta.get("budget_eur") is not None:
+        if labels[0][0] != "budget line":
+            fail("budget: no budget line")
         for t in range(years):
-            row = rows[k * years + t]
-            assert row["strategy"] == sid
-            cell_p50 = ws.cell(row=5 + t, column=3 + 2 * k)
-            cell_p90 = ws.cell(row=5 + t, column=4 + 2 * k)
-            if not close(cell_p50.value, row["spend_p50"]) or not close(cell_p90.value, row["spend_p90"]):
-                fail(f"budget {sid} {row['year']}: {cell_p50.value}, {cell_p90.value} vs {row}")
-            if "€" not in cell_p90.number_format or "#,##0" not in cell_p90.number_format:
-                fail(f"budget P90 format {cell_p90.number_format!r}")
-    if ws.cell(row=5, column=1).value != meta["start_year"]:
-        fail("budget: first year")
+            if not close(ws.cell(row=5, column=3 + t).value, rows[t]["budget"]):
+                fail(f"budget line {t}")
+    for k, sid in enumerate(meta["strategies"]):
+        mine = [r for n, r in labels if n == names[k]]
+        for r, column in zip(mine, ["spend_p50", "spend_p90", "spend_p95"]):
+            for t in range(years):
+                row = rows[k * years + t]
+                assert row["strategy"] == sid
+                cell = ws.cell(row=r, column=3 + t)
+                if not close(cell.value, row[column]):
+                    fail(f"budget {sid} {row['year']} {column}: {cell.value} vs {row[column]}")
+                if cell.number_format != "#,##0,;-#,##0,;0":
+                    fail(f"budget {column} format {cell.number_format!r}: expected thousands of euros")
 
     # summary: percentages and euros; saving P50 equals summary.csv.
     ws = wb["summary"]

@@ -15,7 +15,7 @@ browser=$(command -v chromium || command -v chromium-browser || true)
 profile=$(mktemp -d)
 trap 'rm -rf "$profile"' EXIT
 # --no-sandbox: we run as root in CI; the page is our own file and needs no network.
-"$browser" --headless --no-sandbox --disable-gpu --disable-background-networking \
+"$browser" --headless --no-sandbox --disable-gpu --disable-quic --disable-background-networking \
   --disable-component-update --disable-sync --no-first-run --user-data-dir="$profile" \
-  --hide-scrollbars --screenshot="$out" --window-size=1400,${HEIGHT:-4000} "file://$file" 2>/dev/null
+  --hide-scrollbars --screenshot="$out" --window-size=1400,"${HEIGHT:-4000}" "file://$file" 2>/dev/null
 echo "$out"

@@ -52,28 +52,60 @@ fn inline(s: &str) -> String {
     out
 }
 
+/// The style sheet: wide tables scroll inside their own box (the page itself never scrolls
+/// sideways, from a 390 px phone to a 1400 px screen), charts scale to the width, and print
+/// is A4 landscape with every column kept (cells wrap instead of scrolling), charts and
+/// table rows not split across pages and the table headers repeated on every page.
 const STYLE: &str = "
+*, *::before, *::after { box-sizing: border-box; }
 body { font-family: 'DejaVu Sans', Verdana, Arial, sans-serif; color: #1a1a1a; margin: 0 auto; max-width: 1280px;
-       padding: 24px 40px 60px; line-height: 1.5; font-size: 17px; }
+       padding: 24px 40px 60px; line-height: 1.5; font-size: 17px; overflow-wrap: break-word; }
 h1 { font-size: 32px; margin-bottom: 4px; }
 h2 { font-size: 25px; border-bottom: 2px solid #0072b2; padding-bottom: 4px; margin-top: 44px; }
 h3 { font-size: 19px; margin-top: 28px; }
 .lead { color: #555; font-style: italic; }
 nav ol { columns: 2; }
-.answer { background: #eef5fb; border-left: 6px solid #0072b2; padding: 12px 24px; }
-figure { margin: 28px 0; }
-figure svg { width: 100%; height: auto; border: 1px solid #ddd; }
+.answer { background: #eef5fb; border-left: 6px solid #0072b2; padding: 12px 24px 12px 40px; }
+figure { margin: 28px 0; max-width: 100%; }
+figure svg { display: block; width: 100%; max-width: 100%; height: auto; border: 1px solid #ddd; }
 figcaption { color: #555; font-size: 15px; }
-table { border-collapse: collapse; margin: 12px 0; font-size: 15px; }
+.table-scroll { max-width: 100%; overflow-x: auto; margin: 12px 0; }
+.table-scroll:focus { outline: 2px solid #0072b2; }
+table { border-collapse: collapse; font-size: 15px; }
 th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f2f2f2; }
-td.num { text-align: right; white-space: nowrap; }
-code { font-size: 14px; background: #f4f4f4; padding: 0 3px; }
+td.num { text-align: right; }
+.nw { white-space: nowrap; }
+code { font-size: 14px; background: #f4f4f4; padding: 0 3px; overflow-wrap: anywhere; }
 footer { margin-top: 48px; color: #777; font-size: 14px; }
+@media (max-width: 700px) {
+  body { padding: 12px 14px 40px; font-size: 16px; }
+  h1 { font-size: 25px; }
+  h2 { font-size: 21px; margin-top: 32px; }
+  nav ol { columns: 1; }
+  .answer { padding: 8px 12px 8px 28px; }
+  table { font-size: 14px; }
+}
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  body { max-width: none; padding: 0; font-size: 10pt; line-height: 1.35; }
+  h1 { font-size: 18pt; }
+  h2 { font-size: 14pt; margin-top: 18pt; break-after: avoid; }
+  h3 { font-size: 11pt; break-after: avoid; }
+  nav { display: none; }
+  .table-scroll { overflow: visible; }
+  table { width: 100%; font-size: 7.5pt; }
+  th, td { padding: 2px 4px; }
+  thead { display: table-header-group; }
+  tr, figure, .answer li { break-inside: avoid; }
+  figure svg { width: auto; max-width: 100%; max-height: 165mm; margin: 0 auto; }
+  a { color: inherit; text-decoration: none; }
+}
 ";
 
 fn table_html(out: &mut String, header: &[String], rows: &[Vec<String>], numeric_from: usize) {
-    out.push_str("<table>\n<thead><tr>");
+    // A table scrolls in its own box; the box is focusable so that a keyboard can scroll it.
+    out.push_str("<div class=\"table-scroll\" tabindex=\"0\">\n<table>\n<thead><tr>");
     for h in header {
         let _ = write!(out, "<th scope=\"col\">{}</th>", esc(h));
     }
@@ -84,14 +116,25 @@ fn table_html(out: &mut String, header: &[String], rows: &[Vec<String>], numeric
             if i == 0 {
                 let _ = write!(out, "<th scope=\"row\">{}</th>", inline(c));
             } else if i >= numeric_from {
-                let _ = write!(out, "<td class=\"num\">{}</td>", inline(c));
+                let _ = write!(out, "<td class=\"num\">{}</td>", number_cell(c));
             } else {
                 let _ = write!(out, "<td>{}</td>", inline(c));
             }
         }
         out.push_str("</tr>\n");
     }
-    out.push_str("</tbody>\n</table>\n");
+    out.push_str("</tbody>\n</table>\n</div>\n");
+}
+
+/// A figure's cell: the figure and its band (`EUR 12.3 mln (10.1 – 14.8)`) each kept on one
+/// line, so that a narrow column breaks the cell between them and never inside an amount.
+fn number_cell(c: &str) -> String {
+    match c.split_once(" (") {
+        Some((figure, band)) => {
+            format!("<span class=\"nw\">{}</span> <span class=\"nw\">({}</span>", inline(figure), inline(band))
+        }
+        None => format!("<span class=\"nw\">{}</span>", inline(c)),
+    }
 }
 
 /// An input's mean with as many decimals as its size calls for.
@@ -254,8 +297,11 @@ fn assumptions_section(h: &mut String, section: Section, d: &ReportData, lang: L
         lang.t("Uncertain inputs", "Onzekere invoer"),
         uncertain.len(),
         esc(lang.t(
-            "Drawn anew in every simulated future; the same draws are used for every strategy. The values drawn per run are in runs.csv.",
-            "In elke gesimuleerde toekomst opnieuw getrokken; dezelfde trekkingen gelden voor elke strategie. De getrokken waarden per simulatie staan in runs.csv."
+            "Drawn anew in every simulated future; the same draws are used for every strategy. The values drawn per run \
+             are in the per-run file of the results folder (runs.csv, or runs.parquet when run with --runs-format parquet).",
+            "In elke gesimuleerde toekomst opnieuw getrokken; dezelfde trekkingen gelden voor elke strategie. De getrokken \
+             waarden per simulatie staan in het simulatiebestand van de resultatenmap (runs.csv, of runs.parquet bij \
+             --runs-format parquet)."
         ))
     );
     table_html(h, &header, &uncertain, 2);

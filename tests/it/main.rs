@@ -17,6 +17,7 @@ mod chart_layout;
 mod cli;
 mod cluster_files;
 mod engine;
+mod office;
 mod properties;
 mod providers;
 mod reliability;

@@ -38,3 +38,19 @@ pub fn program(test: &str, program: &str, install: &str) -> bool {
     let ok = Command::new(program).arg("--version").output().map(|o| o.status.success()).unwrap_or(false);
     ok || missing(test, program, install)
 }
+
+/// Whether `program args` runs and exits 0 (for programs without `--version`, such as
+/// pdftotext with `-v`); see [`missing`].
+pub fn program_with(test: &str, program: &str, args: &[&str], install: &str) -> bool {
+    let ok = Command::new(program).args(args).output().map(|o| o.status.success()).unwrap_or(false);
+    ok || missing(test, program, install)
+}
+
+/// Whether the C library has the Dutch locale `nl_NL.UTF-8`, in which LibreOffice shows a
+/// workbook as a Dutch reader sees it; see [`missing`].
+pub fn dutch_locale(test: &str) -> bool {
+    let ok = Command::new("locale").arg("-a").output().is_ok_and(|o| {
+        String::from_utf8_lossy(&o.stdout).lines().any(|l| l.eq_ignore_ascii_case("nl_NL.utf8") || l == "nl_NL.UTF-8")
+    });
+    ok || missing(test, "the locale nl_NL.UTF-8", "apt-get install locales && localedef -i nl_NL -f UTF-8 nl_NL.UTF-8")
+}

@@ -60,7 +60,15 @@ fn run_writes_every_chart_and_report() {
             assert_eq!(png_size(&png), (1600, 1000), "{chart}{suffix}.png");
         }
     }
-    for f in ["summary.md", "summary_nl.md", "report.html", "report_nl.html", "results.xlsx", "budget.csv"] {
+    for f in [
+        "summary.md",
+        "summary_nl.md",
+        "report.html",
+        "report_nl.html",
+        "results.xlsx",
+        "results_nl.xlsx",
+        "budget.csv",
+    ] {
         assert!(fs::metadata(out.join(f)).unwrap().len() > 0, "{f}");
     }
     let xlsx = fs::read(out.join("results.xlsx")).unwrap();
@@ -87,7 +95,7 @@ fn report_redraws_the_same_files_from_the_folder() {
     run_friesland(&ran, 40, 2);
     contractsim().arg("report").arg(&ran).arg("--out").arg(&redrawn).assert().success();
     let files = report_files(&ran);
-    assert!(files.len() == CHARTS.len() * 4 + 5, "{files:?}");
+    assert!(files.len() == CHARTS.len() * 4 + 6, "{files:?}");
     assert_eq!(files, report_files(&redrawn));
     for f in &files {
         let (a, b) = (fs::read(ran.join(f)).unwrap(), fs::read(redrawn.join(f)).unwrap());
@@ -148,12 +156,21 @@ fn html_report_is_self_contained_and_complete() {
     for s in meta["strategy_details"].as_array().unwrap() {
         assert!(html.contains(s["name"].as_str().unwrap()));
     }
-    // The tables as in summary.md: the same cells.
+    // The tables as in summary.md: the same cells (a figure and its band each in a span that
+    // keeps it on one line).
     let md = fs::read_to_string(out.join("summary.md")).unwrap();
     let row = md.lines().find(|l| l.starts_with("| Result financing | EUR")).expect("horizon row");
+    let text = html.replace("<span class=\"nw\">", "").replace("</span>", "");
     for cell in row.trim_matches('|').split(" | ").skip(1) {
-        assert!(html.contains(&format!("<td class=\"num\">{}</td>", esc(cell.trim()))), "{cell}");
+        assert!(text.contains(&format!("<td class=\"num\">{}</td>", esc(cell.trim()))), "{cell}");
     }
+    // Every table scrolls in its own box; charts scale; print is landscape.
+    assert_eq!(
+        html.matches("<table>").count(),
+        html.matches("<div class=\"table-scroll\" tabindex=\"0\">\n<table>").count()
+    );
+    assert!(html.contains("figure svg { display: block; width: 100%; max-width: 100%; height: auto;"));
+    assert!(html.contains("@media print") && html.contains("@page { size: A4 landscape;"));
     let nl = fs::read_to_string(out.join("report_nl.html")).unwrap();
     assert!(nl.starts_with("<!DOCTYPE html>\n<html lang=\"nl\">") && nl.contains("€ "));
 }
