@@ -12,6 +12,7 @@ mod common;
 mod fixtures;
 mod readers;
 
+mod answers;
 mod architecture;
 mod cli;
 mod cluster_files;
