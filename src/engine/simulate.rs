@@ -213,7 +213,7 @@ impl Plan {
     /// The budget lines per strategy: the scenario's, except for a strategy of task
     /// contracts, whose line is its spend on the expected-value path (the lump sums it
     /// signed, re-set each period from the expected path, plus the administration on them
-    /// and its own programmes), in whole cents. The expected path must be computed again
+    /// and its own programmes), in whole cents rounded up. The expected path must be computed again
     /// (the first one ran before the lump sums were priced).
     fn budget_lines(&self) -> Vec<Option<Vec<f64>>> {
         let s = &self.scenario;
@@ -223,7 +223,9 @@ impl Plan {
         }
         let (out, _) = self.expected_path();
         let per = self.layout.yearly_len();
-        let cents = |x: f64| (x * 100.0).round() / 100.0;
+        // Whole cents, rounded up: the line holds the sum signed, so that a year in which
+        // nothing beyond it is paid is never an overrun by a fraction of a cent.
+        let cents = |x: f64| (x * 100.0).ceil() / 100.0;
         (0..n)
             .map(|k| {
                 if self.signed_budget_line(k) {
