@@ -45,7 +45,7 @@ macro_rules! metrics {
 metrics! {
     /// A yearly metric present in every scenario, in storage order.
     Yearly {
-        /// The municipality's spend in the year, nominal euros: the sum of its components.
+        /// The municipality's spend in the year, nominal euros: the sum of its components, `care_payments + outcome_payments + outcome_advance + emergency_premium + risk_sharing_transfer + investor_payments + prevention_cost + admin_cost + failure_cost` (tested in every run and year).
         Spend => "spend",
         /// Payments to providers for care (prices, tasks, effort).
         CarePayments => "care_payments",
@@ -83,7 +83,7 @@ metrics! {
         ProviderFailures => "provider_failures",
         /// Net corridor transfers from the municipality to providers.
         RiskSharingTransfer => "risk_sharing_transfer",
-        /// The municipality's one-off costs of provider failures.
+        /// The municipality's one-off costs of provider failures (the transition payment; the emergency premium that follows is `emergency_premium`).
         FailureCost => "failure_cost",
         /// Emergency premiums paid for clients moved after a failure.
         EmergencyPremium => "emergency_premium",
@@ -109,6 +109,12 @@ metrics! {
         DropoutsFromWaiting => "dropouts_from_waiting",
         /// Share of the year's admissions that waited longer than `waiting_norm_weeks`.
         ShareWaitedOverNorm => "share_waited_over_norm",
+        /// Advances on outcome payments (`advance_share`): paid in the first year, settled (negative) later; part of spend.
+        OutcomeAdvance => "outcome_advance",
+        /// Programme costs paid by partners (`partner_share`), outside municipal spend; counted in the societal view.
+        PartnerCost => "partner_cost",
+        /// Failure costs in all: `failure_cost + emergency_premium`.
+        FailureCostWithPremium => "failure_cost_with_premium",
     }
 }
 
@@ -157,6 +163,16 @@ metrics! {
         ShareWaitedOverNorm => "share_waited_over_norm",
         /// Clients on waiting lists, mean over the horizon.
         WaitingMean => "waiting_mean",
+        /// 1 when the investor's flows have no IRR because money came back before any net outlay; NaN without investors.
+        InvestorIrrNonePaymentsFirst => "investor_irr_none_payments_before_outlay",
+        /// 1 when the investor's net flows never change sign (e.g. a partial repayment); NaN without investors.
+        InvestorIrrNoneNoSignChange => "investor_irr_none_no_sign_change",
+        /// 1 when the investor's net flows change sign more than once; NaN without investors.
+        InvestorIrrNoneSeveralSignChanges => "investor_irr_none_several_sign_changes",
+        /// NPV of spend of the strategy's behaviour-neutral twin (behaviour factors at 1, same random numbers); the strategy's own NPV when it has no factors.
+        NpvSpendBehaviourNeutral => "npv_spend_behaviour_neutral",
+        /// NPV of the baseline's spend less the behaviour-neutral twin's: the saving the contract form brings without the assumed behaviour.
+        NpvSavingBehaviourNeutral => "npv_saving_behaviour_neutral",
     }
 }
 

@@ -4,8 +4,9 @@ use crate::metrics::{BUDGET_OVERRUN, SOCIETAL_BENEFIT, YEARLY_BASE, Yearly, case
 use crate::scenario::Scenario;
 
 /// The layout of a scenario's yearly metrics: the base ones, `budget_overrun` when the
-/// scenario has a budget, `societal_benefit` when it has `[[societal_benefit]]` tables or
-/// values drop-outs from waiting lists (`dropout_cost_per_client_year`),
+/// scenario has a budget, `societal_benefit` when it has `[[societal_benefit]]` tables,
+/// values drop-outs from waiting lists (`dropout_cost_per_client_year`) or has programmes
+/// that partners pay part of (`partner_share`),
 /// then caseload and starts per segment.
 #[derive(Debug, Clone)]
 pub struct Layout {
@@ -33,7 +34,8 @@ impl Layout {
             yearly.len() - 1
         });
         let valued_dropouts = s.segments.iter().any(|g| g.dropout_cost_per_client_year.is_some());
-        let societal_benefit = (!s.societal_benefits.is_empty() || valued_dropouts).then(|| {
+        let partners = s.programmes.iter().any(|p| p.partner_share > 0.0);
+        let societal_benefit = (!s.societal_benefits.is_empty() || valued_dropouts || partners).then(|| {
             yearly.push(SOCIETAL_BENEFIT.into());
             yearly.len() - 1
         });

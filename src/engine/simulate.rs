@@ -49,6 +49,21 @@ pub struct Plan {
     investor_baseline: Vec<Vec<(usize, Vec<f64>)>>,
     /// Discount factor of each year of the horizon (constant or time-varying rates).
     discount: Vec<f64>,
+    /// Per simulated strategy: whether it is a behaviour-neutral twin (its contracts'
+    /// behaviour factors taken as 1).
+    neutral: Vec<bool>,
+    /// Per simulated strategy: the reported strategy it stands for (itself, or the
+    /// strategy of a counterfactual or a twin).
+    origin: Vec<usize>,
+    /// Per strategy, the index in `sims` of its behaviour-neutral twin, when its contracts
+    /// have behaviour factors.
+    twin: Vec<Option<usize>>,
+    /// Per strategy, the budget line its spend is held against (docs/model.md section 7):
+    /// the scenario's, or for a strategy of task contracts the lump sums it signed.
+    budget_lines: Vec<Option<Vec<f64>>>,
+    /// Per contract, the advance on outcome payments paid in the first year (0 without
+    /// `advance_share`), and the year in which it is settled.
+    advance: Vec<(f64, Option<usize>)>,
 }
 
 /// What one run produced.
@@ -137,6 +152,19 @@ impl Plan {
                 });
             }
         }
+        let mut origin: Vec<usize> = (0..scenario.strategies.len()).collect();
+        origin.extend(counterfactual.iter().enumerate().filter_map(|(k, cf)| cf.map(|_| k)));
+        let mut neutral = vec![false; sims.len()];
+        let mut twin = vec![None; scenario.strategies.len()];
+        for (k, st) in scenario.strategies.iter().enumerate() {
+            if st.contracts.iter().any(|&c| has_behaviour(&scenario, c)) {
+                twin[k] = Some(sims.len());
+                sims.push(Strategy { id: format!("{}~behaviour-neutral", st.id), baseline: false, ..st.clone() });
+                neutral.push(true);
+                origin.push(k);
+            }
+        }
+        let advance = scenario.contracts.iter().map(|c| outcome_advance(&scenario, c)).collect();
         let discount = scenario.discount_factors();
         let mut plan = Plan {
             discount,
@@ -151,11 +179,62 @@ impl Plan {
             sims,
             counterfactual,
             investor_baseline: Vec::new(),
+            neutral,
+            origin,
+            twin,
+            budget_lines: Vec::new(),
+            advance,
         };
         let (out, cy) = plan.expected_path();
         plan.expected_lot_cost = plan.expected_costs(&cy);
         plan.investor_baseline = plan.investor_baselines(&out);
+        plan.budget_lines = plan.budget_lines();
         plan
+    }
+
+    /// The budget line of strategy `k` (docs/model.md section 7), when the scenario has one.
+    pub fn budget_line(&self, k: usize) -> Option<&[f64]> {
+        match self.budget_lines.get(k) {
+            Some(line) => line.as_deref(),
+            None => self.scenario.budget_line.as_deref(),
+        }
+    }
+
+    /// Whether strategy `k` is held against the lump sums it signed rather than the
+    /// scenario's budget line: every contract a task contract, and `task_budget_line =
+    /// "lump_sum"` (the default).
+    pub fn signed_budget_line(&self, k: usize) -> bool {
+        let s = &self.scenario;
+        s.budget_line.is_some()
+            && s.task_budget_line_signed
+            && s.strategies[k].contracts.iter().all(|&c| matches!(s.contracts[c].form, Form::Task))
+    }
+
+    /// The budget lines per strategy: the scenario's, except for a strategy of task
+    /// contracts, whose line is its spend on the expected-value path (the lump sums it
+    /// signed, re-set each period from the expected path, plus the administration on them
+    /// and its own programmes), in whole cents rounded up. The expected path must be computed again
+    /// (the first one ran before the lump sums were priced).
+    fn budget_lines(&self) -> Vec<Option<Vec<f64>>> {
+        let s = &self.scenario;
+        let n = self.strategies();
+        if !(0..n).any(|k| self.signed_budget_line(k)) {
+            return vec![s.budget_line.clone(); n];
+        }
+        let (out, _) = self.expected_path();
+        let per = self.layout.yearly_len();
+        // Whole cents, rounded up: the line holds the sum signed, so that a year in which
+        // nothing beyond it is paid is never an overrun by a fraction of a cent.
+        let cents = |x: f64| (x * 100.0).ceil() / 100.0;
+        (0..n)
+            .map(|k| {
+                if self.signed_budget_line(k) {
+                    Some((0..s.horizon_years).map(|t| cents(out[k * per + self.layout.at(Yearly::Spend, t)])).collect())
+                } else {
+                    s.budget_line.clone()
+                }
+            })
+            .collect()
     }
 
     /// The contracted baselines of investor-financed programmes: expected starts per year
@@ -279,11 +358,16 @@ impl Plan {
         let per = self.layout.yearly_len();
         let mut yearly = vec![0.0; self.sims.len() * per];
         self.simulate_realised(&values, &mut RandomDraws { key }, &mut yearly);
-        let luck = self.luck(&yearly);
+        let luck = self.luck(&values, &yearly);
+        let twin_npv: Vec<Option<f64>> = self
+            .twin
+            .iter()
+            .map(|t| t.map(|i| self.discounted(&yearly[i * per..(i + 1) * per], Yearly::Spend.index())))
+            .collect();
         yearly.truncate(self.strategies() * per);
         self.comparisons(&mut yearly);
         self.societal(&values, &mut yearly);
-        let horizon = self.horizon(&yearly, &luck);
+        let horizon = self.horizon(&yearly, &luck, &twin_npv);
         let params = self.uncertain.iter().map(|&i| values[i]).collect();
         RunRecord { run, yearly, horizon, params }
     }
@@ -318,8 +402,9 @@ impl Plan {
 
     /// Per strategy: (payments for luck, payments) to investors over the horizon, from the
     /// strategy's and its counterfactual's starts in the targeted segments.
-    fn luck(&self, yearly: &[f64]) -> Vec<(f64, f64)> {
+    fn luck(&self, values: &[f64], yearly: &[f64]) -> Vec<(f64, f64)> {
         let s = &self.scenario;
+        let inflation = values[s.cost_inflation.0];
         let per = self.layout.yearly_len();
         (0..self.strategies())
             .map(|k| {
@@ -330,7 +415,12 @@ impl Plan {
                     let actual = self.targeted_starts(&yearly[k * per..(k + 1) * per], *p);
                     let without = self.targeted_starts(&yearly[cf * per..(cf + 1) * per], *p);
                     let active = self.programme_years(*p);
-                    let paid = investor::payments(terms, baseline, &actual, &active);
+                    let cost_index: Vec<f64> = (0..s.horizon_years).map(|t| index(inflation, t)).collect();
+                    let pay_index: Vec<f64> =
+                        cost_index.iter().map(|&i| if terms.payment_indexed { i } else { 1.0 }).collect();
+                    let outlay: Vec<f64> =
+                        (0..s.horizon_years).map(|t| values[s.programmes[*p].annual_cost.0] * cost_index[t]).collect();
+                    let paid = investor::payments(terms, baseline, &actual, &active, &pay_index, &outlay);
                     total.0 += investor::luck(baseline, &actual, &without, &paid).iter().sum::<f64>();
                     total.1 += paid.iter().sum::<f64>();
                 }
@@ -449,7 +539,7 @@ impl Plan {
     }
 
     /// Horizon metrics of all strategies from their yearly metrics.
-    fn horizon(&self, yearly: &[f64], luck: &[(f64, f64)]) -> Vec<f64> {
+    fn horizon(&self, yearly: &[f64], luck: &[(f64, f64)], twin_npv: &[Option<f64>]) -> Vec<f64> {
         let s = &self.scenario;
         let n = self.strategies();
         let per = self.layout.yearly_len();
@@ -460,6 +550,16 @@ impl Plan {
         let min = npv.iter().copied().fold(f64::INFINITY, f64::min);
         let ties = npv.iter().filter(|&&v| v == min).count() as f64;
         let base_cum = self.cumulative_spend(block(base));
+        // Financing transfers and partners' costs in the societal view: investor payments
+        // back in, the investor's and the partners' programme costs out.
+        let transfers: Vec<f64> = (0..n)
+            .map(|k| {
+                let yk = block(k);
+                self.discounted(yk, Yearly::InvestorPayments.index())
+                    - self.discounted(yk, Yearly::InvestorCost.index())
+                    - self.discounted(yk, Yearly::PartnerCost.index())
+            })
+            .collect();
         for k in 0..n {
             let yk = block(k);
             let o = &mut out[k * HORIZON.len()..(k + 1) * HORIZON.len()];
@@ -476,8 +576,12 @@ impl Plan {
             if let Some(m) = self.layout.societal_benefit {
                 let benefit = self.discounted(yk, m);
                 o[Horizon::NpvSocietalBenefit.index()] = benefit;
-                o[Horizon::NpvSocietalNet.index()] = o[Horizon::NpvSavingVsBaseline.index()] + benefit;
+                let financing = if k == base { 0.0 } else { transfers[k] - transfers[base] };
+                o[Horizon::NpvSocietalNet.index()] = o[Horizon::NpvSavingVsBaseline.index()] + financing + benefit;
             }
+            let neutral = twin_npv[k].unwrap_or(npv[k]);
+            o[Horizon::NpvSpendBehaviourNeutral.index()] = neutral;
+            o[Horizon::NpvSavingBehaviourNeutral.index()] = npv[base] - neutral;
             self.waiting_horizon(yk, o);
             let successes = self.total(yk, Yearly::Successes);
             o[Horizon::CostPerSuccess.index()] =
@@ -559,8 +663,18 @@ impl Plan {
             let flows: Vec<f64> = (0..self.scenario.horizon_years)
                 .map(|t| yearly[lay.at(Yearly::InvestorPayments, t)] - yearly[lay.at(Yearly::InvestorCost, t)])
                 .collect();
-            o[Horizon::InvestorIrr.index()] = investor::irr(&flows);
-            o[Horizon::InvestorMirr.index()] = investor::mirr(&flows, self.scenario.discount_rate);
+            let irr = investor::irr_or_reason(&flows);
+            o[Horizon::InvestorIrr.index()] = irr.unwrap_or(f64::NAN);
+            for (reason, m) in investor::NoIrr::ALL.into_iter().zip([
+                Horizon::InvestorIrrNonePaymentsFirst,
+                Horizon::InvestorIrrNoneNoSignChange,
+                Horizon::InvestorIrrNoneSeveralSignChanges,
+            ]) {
+                o[m.index()] = if irr == Err(reason) { 1.0 } else { 0.0 };
+            }
+            let series = |m: Yearly| (0..self.scenario.horizon_years).map(|t| yearly[lay.at(m, t)]).collect::<Vec<_>>();
+            let (costs, payments) = (series(Yearly::InvestorCost), series(Yearly::InvestorPayments));
+            o[Horizon::InvestorMirr.index()] = investor::mirr(&costs, &payments, self.scenario.discount_rate);
             o[Horizon::InvestorMultiple.index()] = received / invested;
             o[Horizon::PInvestorLoss.index()] = if received < invested { 1.0 } else { 0.0 };
             let (lucky, paid) = luck;
@@ -662,6 +776,8 @@ struct LotBill {
     paid: crate::model::contract::Payment,
     /// The emergency premium on top of it.
     premium: f64,
+    /// The advance on outcome payments (paid, or settled when negative).
+    advance: f64,
     /// The corridor target of the lot (its prices without margin).
     target: f64,
     /// The lot's cost at the segments' cost per client-year, before efficiency and noise.
@@ -700,10 +816,10 @@ impl<'a, D: Draws> Sim<'a, D> {
         sim
     }
 
-    /// A contract's behaviour factor: its drawn value in a realised run, 1 in the expected
-    /// view.
-    fn factor(&self, id: crate::scenario::ParamId) -> f64 {
-        if self.realised { self.values[id.0] } else { 1.0 }
+    /// A contract's behaviour factor under simulated strategy `k`: its drawn value in a
+    /// realised run, 1 in the expected view and for a behaviour-neutral twin.
+    fn factor(&self, k: usize, id: crate::scenario::ParamId) -> f64 {
+        if self.realised && !self.plan.neutral[k] { self.values[id.0] } else { 1.0 }
     }
 
     /// Active clients of segment `g` under strategy `k`.
@@ -748,12 +864,14 @@ impl<'a, D: Draws> Sim<'a, D> {
         let seg = &s.segments[g];
         let st = &self.plan.sims[k];
         let c = &s.contracts[st.contract_of_segment[g]];
-        let d = values[seg.mean_duration_years.0] * self.factor(c.duration_factor);
-        let success = values[seg.success_rate.0] * self.factor(c.success_factor);
-        let reentry = values[seg.reentry_rate.0] * self.factor(c.reentry_factor);
+        let d = values[seg.mean_duration_years.0] * self.factor(k, c.duration_factor);
+        let success = values[seg.success_rate.0] * self.factor(k, c.success_factor);
+        let reentry = values[seg.reentry_rate.0] * self.factor(k, c.reentry_factor);
         let escalation = if seg.escalates_to.is_some() { values[seg.escalation_rate.0] } else { 0.0 };
         let p_thin = match f_max {
-            Some(fm) if fm[g] > 0.0 => self.factor(c.incidence_factor) / fm[g],
+            // A twin at factor 1 where every strategy's factor is below 1 keeps all the
+            // shared referrals (docs/model.md section 6, the behaviour-neutral twin).
+            Some(fm) if fm[g] > 0.0 => (self.factor(k, c.incidence_factor) / fm[g]).min(1.0),
             Some(_) => 0.0,
             None => 1.0,
         };
@@ -1027,6 +1145,7 @@ impl<'a, D: Draws> Sim<'a, D> {
         if new_period(contract, t) {
             sw.start_period(contract, c, t, indexation);
         }
+        sw.premium_year(contract, c, t);
         let due = match &contract.form {
             Form::Outcome(terms) => {
                 let spy = s.steps_per_year;
@@ -1039,6 +1158,11 @@ impl<'a, D: Draws> Sim<'a, D> {
         let lot = &sw.lots[c];
         let paid = pay(&contract.form, &sw.prices[c], price_index, lot, due);
         let premium = s.provider.emergency_premium * sw.premium_share[c] * (paid.care + paid.outcome);
+        let advance = match self.plan.advance[c] {
+            (a, _) if t == 0 => a,
+            (a, Some(settle)) if t == settle => -a,
+            _ => 0.0,
+        };
         let target = target_cost(&contract.form, &sw.prices[c], price_index, lot) / (1.0 + contract.margin);
         let base_cost: Vec<f64> = contract
             .segments
@@ -1047,7 +1171,7 @@ impl<'a, D: Draws> Sim<'a, D> {
             .map(|(pos, &g)| lot.client_years[pos] * values[s.segments[g].cost_per_client_year.0] * cost_index)
             .collect();
         let lot_base_cost: f64 = base_cost.iter().sum();
-        let bill = LotBill { served, paid, premium, target, base_cost: lot_base_cost };
+        let bill = LotBill { served, paid, premium, advance, target, base_cost: lot_base_cost };
         let lot_cost = self.providers_year(k, c, t, &bill, money);
         let sw = &mut self.ws.strategies[k];
         let lot = &mut sw.lots[c];
@@ -1057,6 +1181,7 @@ impl<'a, D: Draws> Sim<'a, D> {
         money.care += paid.care;
         money.outcome += paid.outcome;
         money.premium += premium;
+        money.advance += advance;
         money.admin += contract.admin_cost_rate * (paid.care + paid.outcome + premium);
         money.provider_cost += lot_cost;
         sw.history[c].push(lot.clone());
@@ -1092,10 +1217,13 @@ impl<'a, D: Draws> Sim<'a, D> {
             let noise = if realised { cost_noise(draws, s.provider.cost_noise_sd, c, j, t) } else { 1.0 };
             let efficiency = if realised { values[contract.efficiency[j].0] } else { 1.0 };
             let cost = v * bill.base_cost * efficiency * noise;
-            let revenue = match contract.form {
+            let mut revenue = match contract.form {
                 Form::Task => contract_share * paid.care,
                 _ => v * (paid.care + paid.outcome),
             } + v * bill.premium;
+            if bill.advance != 0.0 {
+                revenue += v * bill.advance;
+            }
             let own_target = if matches!(contract.form, Form::Task) { contract_share } else { v } * bill.target;
             let transfer = match (&contract.risk_sharing, realised) {
                 (Some(rs), true) => corridor_transfer(rs, own_target, cost, revenue),
@@ -1108,13 +1236,16 @@ impl<'a, D: Draws> Sim<'a, D> {
                 money.failures += 1.0;
                 money.failure_cost += s.provider.transition_cost_share * (revenue + transfer);
                 failed_share += contract.market_shares[j];
+                sw.premium_until[c][j] = premium_until(contract, &s.provider, t);
             }
             money.reserves_min = money.reserves_min.min(ledger.reserves.unwrap_or(f64::INFINITY));
         }
         if failed_share > 0.0 {
             if ledgers.iter().all(|l| !l.active) {
-                // Nobody left: the lot is re-tendered at once, at the premium.
+                // Nobody left: the lot is re-tendered at once, at the premium on the whole lot.
                 ledgers.iter_mut().for_each(Ledger::replace);
+                sw.premium_until[c].iter_mut().for_each(|u| *u = 0);
+                sw.whole_lot_premium_until[c] = premium_until(contract, &s.provider, t);
                 sw.premium_share[c] = 1.0;
             } else {
                 sw.premium_share[c] = (sw.premium_share[c] + failed_share).min(1.0);
@@ -1137,15 +1268,20 @@ impl<'a, D: Draws> Sim<'a, D> {
             }
             let prog = &s.programmes[p];
             let cost = self.values[prog.annual_cost.0] * cost_index;
+            if prog.partner_share > 0.0 {
+                money.partner += cost * prog.partner_share / (1.0 - prog.partner_share);
+            }
             match &prog.financing {
                 Financing::Municipality => money.prevention += cost,
                 Financing::Investor(terms) => {
                     money.investor_cost += cost;
-                    let baseline = plan.investor_baseline.get(k).and_then(|b| b.iter().find(|(q, _)| *q == p));
+                    let origin = plan.origin[k];
+                    let baseline = plan.investor_baseline.get(origin).and_then(|b| b.iter().find(|(q, _)| *q == p));
                     if let Some((_, baseline)) = baseline {
                         let actual = plan.targeted_starts_in(o, p, t);
                         let account = sw.investor.entry(p).or_insert_with(|| investor::Account::new(terms));
-                        money.investor_payments += account.pay_year(terms, baseline[t], actual);
+                        let pay_index = if terms.payment_indexed { cost_index } else { 1.0 };
+                        money.investor_payments += account.pay_year(terms, baseline[t], actual, pay_index, cost);
                     }
                 }
             }
@@ -1177,6 +1313,9 @@ impl<'a, D: Draws> Sim<'a, D> {
             (Yearly::EmergencyPremium, money.premium),
             (Yearly::InvestorPayments, money.investor_payments),
             (Yearly::InvestorCost, money.investor_cost),
+            (Yearly::OutcomeAdvance, money.advance),
+            (Yearly::PartnerCost, money.partner),
+            (Yearly::FailureCostWithPremium, money.failure_cost + money.premium),
         ] {
             self.out[at(m.index())] = value;
         }
@@ -1187,7 +1326,7 @@ impl<'a, D: Draws> Sim<'a, D> {
             self.out[at(lay.caseload_by_segment + g)] = active;
         }
         self.out[at(Yearly::Caseload.index())] = caseload;
-        if let (Some(m), Some(line)) = (lay.budget_overrun, &s.budget_line) {
+        if let (Some(m), Some(line)) = (lay.budget_overrun, plan.budget_line(plan.origin[k])) {
             self.out[at(m)] = if spend > line[t] { 1.0 } else { 0.0 };
         }
     }
@@ -1199,8 +1338,10 @@ struct YearMoney {
     care: f64,
     outcome: f64,
     premium: f64,
+    advance: f64,
     transfer: f64,
     admin: f64,
+    partner: f64,
     prevention: f64,
     investor_payments: f64,
     investor_cost: f64,
@@ -1222,6 +1363,7 @@ impl YearMoney {
             + self.prevention
             + self.admin
             + self.failure_cost
+            + self.advance
     }
 }
 
@@ -1370,6 +1512,12 @@ struct StrategyBuffers {
     ledgers: Vec<Vec<Ledger>>,
     /// Per contract: the share of the lot paid at the emergency premium after failures.
     premium_share: Vec<f64>,
+    /// Per contract and provider: the year in which a failed provider's replacement enters
+    /// (its share is paid at the premium until then).
+    premium_until: Vec<Vec<usize>>,
+    /// Per contract: the year until which the whole lot is paid at the premium, after every
+    /// provider failed.
+    whole_lot_premium_until: Vec<usize>,
     /// Per contract: active clients at the start of the year.
     lot_caseload: Vec<f64>,
     /// Per investor-financed programme: the account with the investor.
@@ -1392,6 +1540,8 @@ impl StrategyBuffers {
             outcome_queue: s.contracts.iter().map(|_| vec![0.0; s.steps()]).collect(),
             ledgers: s.contracts.iter().map(|c| vec![Ledger::default(); c.providers]).collect(),
             premium_share: vec![0.0; s.contracts.len()],
+            premium_until: s.contracts.iter().map(|c| vec![0; c.providers]).collect(),
+            whole_lot_premium_until: vec![0; s.contracts.len()],
             lot_caseload: vec![0.0; s.contracts.len()],
             investor: std::collections::HashMap::new(),
         }
@@ -1420,10 +1570,56 @@ impl StrategyBuffers {
             self.outcome_queue[c].iter_mut().for_each(|x| *x = 0.0);
             self.ledgers[c].iter_mut().for_each(Ledger::replace);
             self.premium_share[c] = 0.0;
+            self.premium_until[c].iter_mut().for_each(|u| *u = 0);
+            self.whole_lot_premium_until[c] = 0;
             self.lot_caseload[c] = contract.segments.iter().map(|&g| s.segments[g].initial_caseload).sum();
         }
         self.investor.clear();
     }
+}
+
+/// The year in which the replacement of a provider that failed in year `t` enters: the
+/// next contract period, but not before `emergency_premium_min_years` years of premium
+/// (from year `t + 1`) have been paid.
+fn premium_until(
+    contract: &crate::scenario::Contract,
+    provider: &crate::scenario::ProviderDefaults,
+    t: usize,
+) -> usize {
+    let next_period = (t / contract.period_years + 1) * contract.period_years;
+    next_period.max(t + 1 + provider.emergency_premium_min_years)
+}
+
+/// Whether contract `c` has behaviour factors: any of its incidence, duration, success or
+/// re-entry factors not identically 1.
+fn has_behaviour(s: &Scenario, c: usize) -> bool {
+    let contract = &s.contracts[c];
+    [contract.incidence_factor, contract.duration_factor, contract.success_factor, contract.reentry_factor]
+        .iter()
+        .any(|id| !(s.params[id.0].dist.is_fixed() && s.mean(*id) == 1.0))
+}
+
+/// The advance on outcome payments of contract `c` (docs/model.md section 4): with
+/// `advance_share = a`, `a × Σ (initial caseload / E[duration]) × E[success rate] ×
+/// E[outcome payment]` over the lot's segments (a year's expected outcome payments at
+/// signing), paid in year 0 and settled in the first year of the second period (or the
+/// horizon's last year, if that comes first); none without `advance_share`.
+fn outcome_advance(s: &Scenario, contract: &crate::scenario::Contract) -> (f64, Option<usize>) {
+    let Form::Outcome(terms) = &contract.form else { return (0.0, None) };
+    if terms.advance_share <= 0.0 {
+        return (0.0, None);
+    }
+    let successes: f64 = contract
+        .segments
+        .iter()
+        .map(|&g| {
+            let seg = &s.segments[g];
+            seg.initial_caseload / s.mean(seg.mean_duration_years) * s.mean(seg.success_rate)
+        })
+        .sum();
+    let advance = terms.advance_share * successes * s.mean(terms.outcome_payment);
+    let settle = contract.period_years.min(s.horizon_years - 1);
+    (advance, (settle > 0).then_some(settle))
 }
 
 /// Whether year `t` starts a new period of `contract` (other than the first).
@@ -1438,15 +1634,37 @@ impl StrategyBuffers {
         self.prices[c].reprice(&contract.form, &self.history[c], t, indexation, contract.margin)
     }
 
-    /// A new period of contract `c` from year `t`: new prices, an empty history; failed
-    /// providers are replaced and premiums end.
+    /// A new period of contract `c` from year `t`: new prices, an empty history.
     fn start_period(&mut self, contract: &crate::scenario::Contract, c: usize, t: usize, indexation: f64) {
         self.prices[c] = self.repriced(contract, c, t, indexation);
         self.history[c].clear();
-        for ledger in self.ledgers[c].iter_mut().filter(|l| !l.active) {
-            ledger.replace();
+    }
+
+    /// The emergency premium of contract `c` in year `t`: failed providers whose
+    /// replacement is due enter with fresh books; the premium is paid on the shares of
+    /// those still waiting for one (the whole lot after every provider failed).
+    ///
+    /// The share accumulates as providers fail (in `providers_year`) and is summed afresh
+    /// only when a replacement enters, so that without a minimum it is, bit for bit, the
+    /// share of before (which ended with the period).
+    fn premium_year(&mut self, contract: &crate::scenario::Contract, c: usize, t: usize) {
+        let mut entered = false;
+        for (j, ledger) in self.ledgers[c].iter_mut().enumerate() {
+            if !ledger.active && self.premium_until[c][j] <= t {
+                ledger.replace();
+                self.premium_until[c][j] = 0;
+                entered = true;
+            }
         }
-        self.premium_share[c] = 0.0;
+        if self.whole_lot_premium_until[c] != 0 && self.whole_lot_premium_until[c] <= t {
+            self.whole_lot_premium_until[c] = 0;
+            entered = true;
+        }
+        if entered {
+            let waiting: f64 =
+                (self.ledgers[c].iter().zip(&contract.market_shares)).filter(|(l, _)| !l.active).map(|(_, m)| m).sum();
+            self.premium_share[c] = if self.whole_lot_premium_until[c] > t { 1.0 } else { waiting.min(1.0) };
+        }
     }
 
     /// The task budget of year `t` of contract `c` (the year's payment for care): the

@@ -182,6 +182,7 @@ mod tests {
             outcome_payment: ParamId(0),
             follow_up_years: 1.0,
             outcome_cap_share: cap,
+            advance_share: 0.0,
         })
     }
 

@@ -70,8 +70,11 @@ pub struct ReportData {
     pub runs: RunTable,
     /// P90 of yearly spend, `[strategy][year]` (`budget.csv`).
     spend_p90: Vec<f64>,
-    /// Budget line per year (NaN without a budget).
+    /// The baseline's budget line per year (NaN without a budget).
     pub budget_line: Vec<f64>,
+    /// Each strategy's budget line, `[strategy][year]`: a task contract's strategy is held
+    /// against the sum it signed (docs/model.md), the others against the scenario's line.
+    budget_lines: Vec<f64>,
     /// The required reserve over the first budget period by certainty
     /// (`reserve_by_certainty.csv`): (strategy, certainty, reserve), empty without a budget.
     pub reserve_by_certainty: Vec<(usize, f64, f64)>,
@@ -105,9 +108,14 @@ impl ReportData {
         let budget = finance::budget_rows(r);
         let mut spend_p90 = vec![f64::NAN; n * lay.years];
         let mut budget_line = vec![f64::NAN; lay.years];
+        let mut budget_lines = vec![f64::NAN; n * lay.years];
+        let base = r.plan.scenario.baseline();
         for row in &budget {
             spend_p90[row.strategy * lay.years + row.year] = row.spend_p90();
-            budget_line[row.year] = row.budget;
+            budget_lines[row.strategy * lay.years + row.year] = row.budget;
+            if row.strategy == base {
+                budget_line[row.year] = row.budget;
+            }
         }
         let reserve_by_certainty =
             finance::reserve_by_certainty(r).into_iter().map(|(k, _, c, need)| (k, c, need)).collect();
@@ -121,6 +129,7 @@ impl ReportData {
             runs,
             spend_p90,
             budget_line,
+            budget_lines,
             reserve_by_certainty,
             first_period_reserve,
             sensitivity: None,
@@ -133,7 +142,7 @@ impl ReportData {
         let (yearly_metrics, yearly) = parse_yearly(&read(dir, "yearly.csv")?, &meta)?;
         let horizon = parse_summary(&read(dir, "summary.csv")?, &meta)?;
         let runs = read_sample(dir, &meta, meta.strategies.len())?;
-        let (spend_p90, budget_line) = parse_budget(&read(dir, "budget.csv")?, &meta)?;
+        let (spend_p90, budget_line, budget_lines) = parse_budget(&read(dir, "budget.csv")?, &meta)?;
         // The reserve tables exist only for scenarios with a budget line.
         let reserve_by_certainty = match std::fs::read(dir.join("reserve_by_certainty.csv")) {
             Ok(bytes) => parse_reserve_by_certainty(&bytes, &meta)?,
@@ -151,6 +160,7 @@ impl ReportData {
             runs,
             spend_p90,
             budget_line,
+            budget_lines,
             reserve_by_certainty,
             first_period_reserve,
             sensitivity: super::sensitivity::SensitivityData::from_folder(dir)?,
@@ -172,6 +182,12 @@ impl ReportData {
         self.meta.strategy_name(k)
     }
 
+    /// Strategy `k`'s budget line per year (NaN without a budget).
+    pub fn budget_line_of(&self, k: usize) -> &[f64] {
+        let years = self.meta.horizon_years;
+        self.budget_lines.get(k * years..(k + 1) * years).unwrap_or(&[])
+    }
+
     /// Readable name of strategy `k` in a language (Dutch falls back to English).
     pub fn label(&self, k: usize, lang: super::lang::Lang) -> &str {
         match lang {
@@ -190,8 +206,8 @@ impl ReportData {
 
     /// The mean NPV saving against the baseline of strategy `k`'s behaviour-neutral twin
     /// (its contracts' behaviour factors at 1, on the same futures), when the run made one.
-    pub(crate) fn behaviour_neutral_saving(&self, _k: usize) -> Option<f64> {
-        None
+    pub(crate) fn behaviour_neutral_saving(&self, k: usize) -> Option<f64> {
+        Some(self.horizon(k, Horizon::NpvSavingBehaviourNeutral).mean).filter(|x| x.is_finite())
     }
 
     /// Calendar years of the horizon.
@@ -466,7 +482,7 @@ fn complete<T>(file: &'static str, cells: Vec<Option<T>>) -> Result<Vec<T>, Outp
     Ok(out)
 }
 
-type BudgetColumns = (Vec<f64>, Vec<f64>);
+type BudgetColumns = (Vec<f64>, Vec<f64>, Vec<f64>);
 
 /// `reserve_by_certainty.csv`: strategy,first_year,last_year,certainty,required_reserve.
 fn parse_reserve_by_certainty(bytes: &[u8], meta: &Meta) -> Result<Vec<(usize, f64, f64)>, OutputError> {
@@ -511,6 +527,7 @@ fn parse_budget(bytes: &[u8], meta: &Meta) -> Result<BudgetColumns, OutputError>
     let years = meta.horizon_years;
     let mut p90 = vec![f64::NAN; n * years];
     let mut line = vec![f64::NAN; years];
+    let mut lines = vec![f64::NAN; n * years];
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
     let header = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
     let column = |name: &str| header.iter().position(|h| h == name).ok_or_else(|| bad(format!("no column `{name}`")));
@@ -522,7 +539,10 @@ fn parse_budget(bytes: &[u8], meta: &Meta) -> Result<BudgetColumns, OutputError>
         let k = strategy_index("budget.csv", meta, field(c_strategy))?;
         let t = year_index("budget.csv", field(c_year), meta)?;
         p90[k * years + t] = number("budget.csv", field(c_p90))?;
-        line[t] = number("budget.csv", field(c_budget))?;
+        lines[k * years + t] = number("budget.csv", field(c_budget))?;
+        if k == meta.baseline_index() {
+            line[t] = lines[k * years + t];
+        }
     }
-    Ok((p90, line))
+    Ok((p90, line, lines))
 }

@@ -157,7 +157,13 @@ fn yearly_kind(metric: &str) -> Kind {
 fn horizon_kind(m: Horizon) -> Kind {
     use Horizon as H;
     match m {
-        H::NpvSpend | H::TotalSpend | H::NpvSavingVsBaseline | H::NpvSocietalBenefit | H::NpvSocietalNet => Kind::Keur,
+        H::NpvSpend
+        | H::TotalSpend
+        | H::NpvSavingVsBaseline
+        | H::NpvSocietalBenefit
+        | H::NpvSocietalNet
+        | H::NpvSpendBehaviourNeutral
+        | H::NpvSavingBehaviourNeutral => Kind::Keur,
         H::CostPerSuccess => Kind::Eur,
         H::PCheaperThanBaseline
         | H::PCheapest
@@ -165,7 +171,10 @@ fn horizon_kind(m: Horizon) -> Kind {
         | H::PProviderFailure
         | H::PInvestorLoss
         | H::PaidForLuckShare
-        | H::ShareWaitedOverNorm => Kind::Share,
+        | H::ShareWaitedOverNorm
+        | H::InvestorIrrNonePaymentsFirst
+        | H::InvestorIrrNoneNoSignChange
+        | H::InvestorIrrNoneSeveralSignChanges => Kind::Share,
         H::InvestorIrr | H::InvestorMirr => Kind::Rate,
         H::InvestorMultiple => Kind::Decimal,
         H::WaitingWeeksMean => Kind::Weeks,

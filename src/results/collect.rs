@@ -80,13 +80,18 @@ impl Columns {
         let n = self.strategies;
         out.extend_from_slice(&run.yearly[..n * self.per]);
         out.extend_from_slice(&run.horizon[..n * HORIZON.len()]);
-        let Some(line) = &plan.scenario.budget_line else { return };
+        if plan.scenario.budget_line.is_none() {
+            return;
+        }
         let spend = |k: usize, t: usize| run.yearly[self.yearly(plan, k, Yearly::Spend.index(), t)];
+        let line = |k: usize| plan.budget_line(k).unwrap_or(&[]);
         for k in 0..n {
+            let line = line(k);
             out.extend((0..self.years).map(|t| (spend(k, t) - line[t]).max(0.0)));
         }
         if let Some((_, count, len)) = self.periods {
             for k in 0..n {
+                let line = line(k);
                 out.extend(
                     (0..count).map(|start| (start..start + len).map(|t| (spend(k, t) - line[t]).max(0.0)).sum::<f64>()),
                 );

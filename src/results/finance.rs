@@ -1,4 +1,5 @@
-//! The finance view of a batch as typed rows: per strategy and year the budget line, spend
+//! The finance view of a batch as typed rows: per strategy and year the budget line (the
+//! scenario's, or for a strategy of task contracts the lump sums it signed), spend
 //! at P50/P80/P90/P95, the expected overrun, P(overrun) and the reserve required for the
 //! year ([`budget_rows`]); the reserve required over every budget period, first and
 //! rolling, with the ratio to the available reserve and its class ([`reserve_rows`]); and
@@ -62,11 +63,12 @@ impl BudgetRow {
 /// Per strategy and year: the budget line, spend percentiles and the overrun figures.
 pub(crate) fn budget_rows(r: &Results) -> Vec<BudgetRow> {
     let s = &r.plan.scenario;
-    let line = s.budget_line.clone().unwrap_or_else(|| vec![f64::NAN; s.horizon_years]);
+    let none = vec![f64::NAN; s.horizon_years];
     let cs = certainties(r);
     let cols = &r.collected.columns;
-    let mut rows = Vec::with_capacity(s.strategies.len() * line.len());
+    let mut rows = Vec::with_capacity(s.strategies.len() * s.horizon_years);
     for k in 0..s.strategies.len() {
+        let line = r.plan.budget_line(k).unwrap_or(&none);
         for (t, &budget) in line.iter().enumerate() {
             let column = cols.yearly(r.plan, k, Yearly::Spend.index(), t);
             let spend = SPEND_PERCENTILES.map(|q| r.quantile(column, q));

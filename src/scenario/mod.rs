@@ -83,6 +83,10 @@ pub struct Scenario {
     pub certainty: Vec<f64>,
     /// The reserve the municipality has (weerstandscapaciteit), when given.
     pub available_reserve: Option<f64>,
+    /// Whether a strategy whose contracts are all task contracts is held against the lump
+    /// sums it signed (`[economy] task_budget_line = "lump_sum"`, the default) instead of
+    /// the budget line (`"budget"`); see docs/model.md section 7.
+    pub task_budget_line_signed: bool,
     /// Segments of care, in file order.
     pub segments: Vec<Segment>,
     /// Contracts (lots), in file order.
@@ -225,6 +229,9 @@ pub struct Segment {
     /// waiting list, in start-year prices (`dropout_cost_per_client_year`); `None` when the
     /// file does not value drop-outs. Only ever lowers the societal benefit, never `spend`.
     pub dropout_cost_per_client_year: Option<ParamId>,
+    /// Court-ordered care (`court_ordered = true`, e.g. youth protection measures): the
+    /// clients cannot legally wait, so no contract may ration it or cap its places.
+    pub court_ordered: bool,
 }
 
 /// How a contract pays (docs/model.md §4).
@@ -263,6 +270,10 @@ pub struct OutcomeTerms {
     pub follow_up_years: f64,
     /// Cap on a year's outcome payments as a share of the year's contract value.
     pub outcome_cap_share: Option<f64>,
+    /// Share of the expected outcome payments of the first period paid in advance, spread
+    /// over the first period's years and settled against the outcome payments that follow
+    /// (`advance_share`, default 0: no advance).
+    pub advance_share: f64,
 }
 
 /// A contract for a lot of one or more segments.
@@ -342,6 +353,10 @@ pub struct ProviderDefaults {
     pub transition_cost_share: f64,
     /// Premium paid for clients moved after a failure.
     pub emergency_premium: f64,
+    /// The fewest years the emergency premium is paid after a failure, whatever the
+    /// contract period (`emergency_premium_min_years`, default 1): the replacement provider
+    /// enters at the next contract period, but not before this many years have passed.
+    pub emergency_premium_min_years: usize,
 }
 
 /// How a prevention programme is paid for.
@@ -362,6 +377,13 @@ pub struct InvestorTerms {
     pub annual_cap: Option<f64>,
     /// Cap on all payments together.
     pub total_cap: Option<f64>,
+    /// Cap on the return: cumulative payments never exceed the investor's outlay so far
+    /// compounded at this yearly rate (`max_return_per_year`), as in the Rotterdam
+    /// Buzinezzclub bond; `None`: no such cap.
+    pub max_return_per_year: Option<f64>,
+    /// Whether `payment_per_prevented_start` (start-year prices) is indexed with cost
+    /// inflation like the programme's costs (`payment_indexed`, default true).
+    pub payment_indexed: bool,
 }
 
 /// A prevention programme (docs/model.md §5).
@@ -389,6 +411,11 @@ pub struct Programme {
     pub persistence_half_life_years: f64,
     /// Who pays.
     pub financing: Financing,
+    /// Share of the whole programme's cost that partners (housing corporations, insurers)
+    /// pay on top of `annual_cost` (`partner_share`, in [0, 1), default 0): their yearly
+    /// cost is `annual_cost × partner_share / (1 − partner_share)`, outside municipal
+    /// spend and counted in the societal view.
+    pub partner_share: f64,
 }
 
 /// What a societal benefit counts.

@@ -201,7 +201,7 @@ fn edits_change_exactly_what_they_name() {
     let mut d = load("scenarios/friesland.toml");
     // Written back and read again, the document is the same scenario.
     let same = scenario(&d);
-    assert_eq!(same.contracts.len(), 7);
+    assert_eq!(same.contracts.len(), 8, "task_rationing buys youth protection apart");
     set(&mut d, &["contract", "output", "margin"], 0.05);
     add(&mut d, &["segment", "residential", "escalates_to"], "youth_protection");
     remove(&mut d, &["strategy", "task_rationing"]);

@@ -12,6 +12,7 @@ mod common;
 mod fixtures;
 mod readers;
 
+mod answers;
 mod architecture;
 mod chart_layout;
 mod cli;

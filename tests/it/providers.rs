@@ -107,9 +107,84 @@ baseline = true
         let _ = nh;
     }
     // The entrant of year 1 loses too (revenue 1.25 R, cost 1.5 R, reserves 0.125 R): it
-    // fails in year 1; the premium ends with the period, in year 3 the lot starts afresh.
+    // fails in year 1, and so does the entrant of year 2. The premium lasts until the next
+    // period (year 3), but at least `emergency_premium_min_years` (default 1) after each
+    // failure: year 2's failure is paid its premium in year 3 too.
     assert!(yearly(&plan, &b, 0, "provider_failures", 1).iter().all(|&f| f == 1.0));
-    assert!(premium3.iter().all(|&p| p == 0.0));
+    assert!(yearly(&plan, &b, 0, "provider_failures", 2).iter().all(|&f| f == 1.0));
+    let care3 = yearly(&plan, &b, 0, "care_payments", 3);
+    for r in 0..b.runs.len() {
+        assert!(close(premium3[r], 0.25 * care3[r]), "the minimum year of premium after year 2's failure");
+    }
+    // Without a minimum, the premium ends with the period: in year 3 the lot starts afresh.
+    let mut doc = fixtures::doc(&one_segment(12, "", extra));
+    fixtures::add(&mut doc, &["provider", "emergency_premium_min_years"], 0);
+    let (plan, b) = summarise(&fixtures::text(&doc), 10);
+    assert!(yearly(&plan, &b, 0, "emergency_premium", 3).iter().all(|&p| p == 0.0));
+    assert!(yearly(&plan, &b, 0, "emergency_premium", 2).iter().all(|&p| p > 0.0));
+}
+
+/// With yearly contracts (`period_years = 1`) the premium used to end before it began: a
+/// failure in year `t` moved the clients at the premium "until the next period", year
+/// `t + 1`. Now it lasts at least `emergency_premium_min_years`: 1 year by default, 3 when
+/// set, whatever the period.
+#[test]
+fn the_emergency_premium_lasts_its_minimum_whatever_the_period() {
+    let extra = |min: &str| {
+        format!(
+            r#"
+[provider]
+reserves_share = 0.1
+transition_cost_share = 0.2
+emergency_premium = 0.25
+{min}
+
+[[contract]]
+id = "out"
+form = "effort"
+segments = ["a"]
+period_years = 1
+providers = 2
+market_shares = [0.5, 0.5]
+
+[[contract]]
+id = "bad"
+form = "effort"
+segments = ["a"]
+period_years = 1
+providers = 2
+market_shares = [0.5, 0.5]
+margin = -0.3
+
+[[strategy]]
+id = "base"
+contracts = ["out"]
+baseline = true
+
+[[strategy]]
+id = "loss"
+contracts = ["bad"]
+"#
+        )
+    };
+    // Both providers of `bad` are paid 70% of their cost (margin -0.3): reserves 0.07 C,
+    // result -0.3 C, so both fail in year 0 and the lot is re-tendered at once, at the
+    // premium on the whole lot from year 1 (entrants fail again every year).
+    let (plan, b) = summarise(&one_segment(12, "", &extra("")), 10);
+    let premium1 = yearly(&plan, &b, 1, "emergency_premium", 1);
+    let care1 = yearly(&plan, &b, 1, "care_payments", 1);
+    for r in 0..b.runs.len() {
+        assert!(close(premium1[r], 0.25 * care1[r]), "run {r}: {} vs {}", premium1[r], 0.25 * care1[r]);
+    }
+    // The premium is in spend and in its components.
+    let with = yearly(&plan, &b, 1, "failure_cost_with_premium", 1);
+    let fc = yearly(&plan, &b, 1, "failure_cost", 1);
+    for r in 0..b.runs.len() {
+        assert!(close(with[r], fc[r] + premium1[r]));
+    }
+    // Without a minimum: nothing, as before.
+    let (plan, b) = summarise(&one_segment(12, "", &extra("emergency_premium_min_years = 0")), 10);
+    assert!(yearly(&plan, &b, 1, "emergency_premium", 1).iter().all(|&p| p == 0.0));
 }
 
 /// Several providers: the lot's volume is split by market share (a multinomial draw), their
@@ -249,8 +324,9 @@ fn money_is_conserved() {
             let (investor, prevention, admin, failure) =
                 (get("investor_payments"), get("prevention_cost"), get("admin_cost"), get("failure_cost"));
             let (result, cost) = (get("provider_result"), get("provider_cost"));
+            let advance = get("outcome_advance");
             for r in 0..spend.len() {
-                let revenue = care[r] + outcome[r] + premium[r] + transfer[r];
+                let revenue = care[r] + outcome[r] + advance[r] + premium[r] + transfer[r];
                 assert!(
                     close(spend[r], revenue + investor[r] + prevention[r] + admin[r] + failure[r]),
                     "strategy {k} year {t} run {r}"

@@ -14,7 +14,7 @@ use super::{Cx, join};
 use crate::scenario::{Contract, Form, OutcomeTerms, ParamId, ProviderDefaults};
 
 /// The keys of a `[[contract]]`.
-const KEYS: [&str; 20] = [
+const KEYS: [&str; 21] = [
     "id",
     "form",
     "segments",
@@ -31,6 +31,7 @@ const KEYS: [&str; 20] = [
     "outcome_payment",
     "follow_up_years",
     "outcome_cap_share",
+    "advance_share",
     "capacity",
     "rationing",
     "rationing_tolerance",
@@ -41,12 +42,15 @@ const KEYS: [&str; 20] = [
 const FORMS: [&str; 4] = ["effort", "output", "task", "outcome"];
 
 /// The keys of the terms of an outcome contract.
-const OUTCOME_KEYS: [&str; 4] = ["base_share", "outcome_payment", "follow_up_years", "outcome_cap_share"];
+const OUTCOME_KEYS: [&str; 5] =
+    ["base_share", "outcome_payment", "follow_up_years", "outcome_cap_share", "advance_share"];
 
 /// What every contract is read against.
 pub(super) struct ContractDefaults<'a> {
     /// The ids of the segments a lot may hold.
     pub(super) segments: &'a HashMap<String, usize>,
+    /// Per segment, whether its care is court-ordered (it may not wait).
+    pub(super) court_ordered: &'a [bool],
     /// Years simulated: the default contract period.
     pub(super) horizon_years: usize,
     /// `[provider]`, whose efficiency each provider draws.
@@ -83,6 +87,7 @@ impl Cx<'_> {
             .collect();
         let capacity = self.capacity(t, path, &segments, defaults.segments);
         let rationing = self.rationing(t, path, sp, form_key.as_deref());
+        self.court_ordered_may_not_wait(t, path, &segments, defaults, rationing.is_some(), &capacity);
         let risk_sharing = self.contract_risk_sharing(t, path);
         let incidence_factor = self.value(t, path, "incidence_factor", Rule::NonNeg, sp, Some(1.0));
         let duration_factor = self.value(t, path, "duration_factor", Rule::Positive, sp, Some(1.0));
@@ -163,7 +168,57 @@ impl Cx<'_> {
         let outcome_payment = self.value(t, path, "outcome_payment", Rule::NonNeg, sp, None);
         let follow_up_years = self.number(t, path, "follow_up_years", Rule::NonNeg, sp, Some(1.0)).unwrap_or(1.0);
         let outcome_cap_share = self.optional_number(t, path, "outcome_cap_share", Rule::NonNeg);
-        OutcomeTerms { base_share, outcome_payment, follow_up_years, outcome_cap_share }
+        let advance_share = self.number(t, path, "advance_share", Rule::Share, sp, Some(0.0)).unwrap_or(0.0);
+        OutcomeTerms { base_share, outcome_payment, follow_up_years, outcome_cap_share, advance_share }
+    }
+
+    /// Court-ordered segments cannot wait: a contract that covers one may not ration
+    /// (`rationing = true`) nor cap its places (`capacity`). Reported at the key, naming
+    /// the segment.
+    fn court_ordered_may_not_wait(
+        &mut self,
+        t: &DeTable<'_>,
+        path: &str,
+        segments: &[usize],
+        defaults: &ContractDefaults<'_>,
+        rationing: bool,
+        capacity: &[Option<f64>],
+    ) {
+        let id_of = |g: usize| defaults.segments.iter().find(|(_, i)| **i == g).map_or("?", |(id, _)| id.as_str());
+        let court: Vec<usize> =
+            segments.iter().copied().filter(|&g| defaults.court_ordered.get(g).copied().unwrap_or(false)).collect();
+        if court.is_empty() {
+            return;
+        }
+        if rationing && let Some(v) = t.get("rationing") {
+            let ids: Vec<String> = court.iter().map(|&g| format!("\"{}\"", id_of(g))).collect();
+            self.problem(
+                v.span(),
+                &join(path, "rationing"),
+                "no rationing on a lot with a court-ordered segment (its clients cannot legally wait)",
+                format!("rationing on a lot with court-ordered segment {}", ids.join(", ")),
+                Some(format!("put {} in a contract of its own without rationing", ids.join(", "))),
+            );
+        }
+        for (pos, &g) in segments.iter().enumerate() {
+            if capacity.get(pos).copied().flatten().is_none() || !court.contains(&g) {
+                continue;
+            }
+            let id = id_of(g);
+            let span = match t.get("capacity").map(|v| v.get_ref()) {
+                Some(DeValue::Table(table)) => table.iter().find(|(k, _)| k.get_ref() == id).map(|(k, _)| k.span()),
+                _ => None,
+            };
+            if let Some(span) = span {
+                self.problem(
+                    span,
+                    &join(&join(path, "capacity"), id),
+                    "no capacity for a court-ordered segment (its clients cannot legally wait)",
+                    format!("a capacity for court-ordered segment \"{id}\""),
+                    Some(format!("remove the capacity of \"{id}\"")),
+                );
+            }
+        }
     }
 
     /// `capacity = { <segment id> = <maximum active clients>, ... }`: per segment of the

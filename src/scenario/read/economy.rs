@@ -11,7 +11,7 @@ use super::{Cx, RATE_HINT, RATE_MAX, RATE_MIN, RATE_RANGE, Val};
 use crate::scenario::ParamId;
 
 /// The keys of `[economy]`.
-const KEYS: [&str; 8] = [
+const KEYS: [&str; 9] = [
     "cost_inflation",
     "tariff_indexation",
     "budget",
@@ -20,6 +20,7 @@ const KEYS: [&str; 8] = [
     "budget_period_years",
     "certainty",
     "available_reserve",
+    "task_budget_line",
 ];
 
 /// What `[economy]` sets; see the fields of the same names in [`crate::scenario::Scenario`].
@@ -38,6 +39,9 @@ pub(super) struct Economy {
     pub(super) certainty: Vec<f64>,
     /// The reserve the municipality has, when given.
     pub(super) available_reserve: Option<f64>,
+    /// `task_budget_line`: whether a strategy of task contracts is held against the lump
+    /// sums it signed (`"lump_sum"`, the default) or the budget line (`"budget"`).
+    pub(super) task_budget_line_signed: bool,
 }
 
 impl Cx<'_> {
@@ -75,6 +79,7 @@ impl Cx<'_> {
             .unwrap_or(1) as usize;
         let certainty = self.certainty(eco);
         let available_reserve = self.optional_number(eco, "economy", "available_reserve", Rule::NonNeg);
+        let task_budget_line_signed = self.task_budget_line(eco);
         if budget_line.is_none() {
             self.without_budget_line(eco);
         }
@@ -86,6 +91,21 @@ impl Cx<'_> {
             budget_period_years,
             certainty,
             available_reserve,
+            task_budget_line_signed,
+        }
+    }
+
+    /// `task_budget_line`: `"lump_sum"` (the default) or `"budget"`.
+    fn task_budget_line(&mut self, eco: &DeTable<'_>) -> bool {
+        const CHOICES: [&str; 2] = ["lump_sum", "budget"];
+        let Some(v) = eco.get("task_budget_line") else { return true };
+        match v.get_ref() {
+            DeValue::String(s) if CHOICES.contains(&s.as_ref()) => s.as_ref() == "lump_sum",
+            other => {
+                let hint = if let DeValue::String(s) = other { super::keys::suggest(s, &CHOICES) } else { None };
+                self.problem(v.span(), "economy.task_budget_line", "\"lump_sum\" or \"budget\"", describe(other), hint);
+                true
+            }
         }
     }
 
@@ -165,7 +185,7 @@ impl Cx<'_> {
     /// Reports the keys of the finance view in a file without a budget line: they would
     /// have nothing to be read against.
     fn without_budget_line(&mut self, eco: &DeTable<'_>) {
-        for key in ["budget_period_years", "certainty", "available_reserve"] {
+        for key in ["budget_period_years", "certainty", "available_reserve", "task_budget_line"] {
             if let Some(v) = eco.get(key) {
                 self.problem(
                     v.span(),

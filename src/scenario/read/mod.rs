@@ -230,8 +230,13 @@ impl<'a> Cx<'a> {
         let economy = self.read_economy(root, &span, &population, settings.horizon_years);
         let segments = self.read_segments(root, &span);
         let provider = self.read_provider(root, &span);
-        let defaults =
-            ContractDefaults { segments: &segments.index, horizon_years: settings.horizon_years, provider: &provider };
+        let court_ordered: Vec<bool> = segments.items.iter().map(|g| g.court_ordered).collect();
+        let defaults = ContractDefaults {
+            segments: &segments.index,
+            court_ordered: &court_ordered,
+            horizon_years: settings.horizon_years,
+            provider: &provider,
+        };
         let contracts = self.read_contracts(root, &defaults);
         let programmes = self.read_prevention(root, &segments.index, &settings);
         let societal_benefits = self.read_societal_benefits(root, &segments.index, &programmes.index);
@@ -262,6 +267,7 @@ impl<'a> Cx<'a> {
             budget_period_years: economy.budget_period_years,
             certainty: economy.certainty,
             available_reserve: economy.available_reserve,
+            task_budget_line_signed: economy.task_budget_line_signed,
             segments: segments.items,
             contracts: contracts.items,
             provider,

@@ -14,7 +14,7 @@ use super::{Cx, join};
 use crate::scenario::{Financing, InvestorTerms, Programme};
 
 /// The keys of a `[[prevention]]`.
-const KEYS: [&str; 14] = [
+const KEYS: [&str; 17] = [
     "id",
     "name",
     "annual_cost",
@@ -29,10 +29,14 @@ const KEYS: [&str; 14] = [
     "payment_per_prevented_start",
     "annual_cap",
     "total_cap",
+    "max_return_per_year",
+    "payment_indexed",
+    "partner_share",
 ];
 
 /// The keys of the terms of an investor.
-const INVESTOR_KEYS: [&str; 3] = ["payment_per_prevented_start", "annual_cap", "total_cap"];
+const INVESTOR_KEYS: [&str; 5] =
+    ["payment_per_prevented_start", "annual_cap", "total_cap", "max_return_per_year", "payment_indexed"];
 
 impl Cx<'_> {
     /// Every `[[prevention]]`; `segments` are the ids they may target, `settings` give the
@@ -64,6 +68,18 @@ impl Cx<'_> {
         let persistence_half_life_years =
             self.number(t, path, "persistence_half_life_years", Rule::NonNeg, sp, Some(0.0)).unwrap_or(0.0);
         let financing = self.financing(t, path, sp);
+        let partner_share = self.number(t, path, "partner_share", Rule::Share, sp, Some(0.0)).unwrap_or(0.0);
+        if partner_share >= 1.0
+            && let Some(v) = t.get("partner_share")
+        {
+            self.problem(
+                v.span(),
+                &join(path, "partner_share"),
+                "a share from 0 to below 1 (the partners' part of the whole programme's cost)",
+                format!("{partner_share}"),
+                None,
+            );
+        }
         Programme {
             id: e.id,
             name,
@@ -76,6 +92,7 @@ impl Cx<'_> {
             ramp_up_years,
             persistence_half_life_years,
             financing,
+            partner_share,
         }
     }
 
@@ -113,7 +130,20 @@ impl Cx<'_> {
                     self.number(t, path, "payment_per_prevented_start", Rule::NonNeg, sp, None).unwrap_or(0.0);
                 let annual_cap = self.optional_number(t, path, "annual_cap", Rule::NonNeg);
                 let total_cap = self.optional_number(t, path, "total_cap", Rule::NonNeg);
-                Financing::Investor(InvestorTerms { payment_per_prevented_start, annual_cap, total_cap })
+                let max_return_per_year = self.optional_number(t, path, "max_return_per_year", Rule::Real);
+                if let (Some(r), Some(v)) = (max_return_per_year, t.get("max_return_per_year"))
+                    && !(-0.5..=1.0).contains(&r)
+                {
+                    self.problem(v.span(), &join(path, "max_return_per_year"), super::RATE_RANGE, format!("{r}"), None);
+                }
+                let payment_indexed = self.boolean(t, path, "payment_indexed", true);
+                Financing::Investor(InvestorTerms {
+                    payment_per_prevented_start,
+                    annual_cap,
+                    total_cap,
+                    max_return_per_year,
+                    payment_indexed,
+                })
             }
             Some(other) => {
                 let v = t.get("financing").map_or(sp.clone(), |v| v.span());

@@ -11,7 +11,18 @@ use crate::scenario::ProviderDefaults;
 use crate::scenario::dist::Distribution;
 
 /// The keys of `[provider]`.
-const KEYS: [&str; 5] = ["reserves_share", "efficiency", "cost_noise_sd", "transition_cost_share", "emergency_premium"];
+const KEYS: [&str; 6] = [
+    "reserves_share",
+    "efficiency",
+    "cost_noise_sd",
+    "transition_cost_share",
+    "emergency_premium",
+    "emergency_premium_min_years",
+];
+
+/// The fewest years the emergency premium is paid after a failure, when the file does not
+/// say: a replacement (a new tender or a take-over) takes about a year to arrange.
+pub(crate) const EMERGENCY_PREMIUM_MIN_YEARS: i64 = 1;
 
 impl Cx<'_> {
     /// `[provider]` (optional: every default is 0, efficiency 1).
@@ -37,6 +48,16 @@ impl Cx<'_> {
             cost_noise_sd: non_neg(self, "cost_noise_sd"),
             transition_cost_share: non_neg(self, "transition_cost_share"),
             emergency_premium: non_neg(self, "emergency_premium"),
+            emergency_premium_min_years: self
+                .integer(
+                    pr,
+                    "provider",
+                    "emergency_premium_min_years",
+                    (0, 200),
+                    &sp,
+                    Some(EMERGENCY_PREMIUM_MIN_YEARS),
+                )
+                .unwrap_or(EMERGENCY_PREMIUM_MIN_YEARS) as usize,
         }
     }
 }

@@ -12,7 +12,7 @@ use super::{Cx, join};
 use crate::scenario::{ParamId, Segment};
 
 /// The keys of a `[[segment]]`.
-const KEYS: [&str; 14] = [
+const KEYS: [&str; 15] = [
     "id",
     "name",
     "incidence_per_1000",
@@ -27,6 +27,7 @@ const KEYS: [&str; 14] = [
     "escalation_while_waiting_rate",
     "waiting_dropout_rate",
     "dropout_cost_per_client_year",
+    "court_ordered",
 ];
 
 /// An `escalates_to` as written, resolved once every segment is read.
@@ -103,6 +104,7 @@ impl Cx<'_> {
         let dropout_cost_per_client_year = t
             .contains_key("dropout_cost_per_client_year")
             .then(|| self.value(t, path, "dropout_cost_per_client_year", Rule::NonNeg, sp, None));
+        let court_ordered = self.boolean(t, path, "court_ordered", false);
         let segment = Segment {
             id: e.id,
             name,
@@ -118,6 +120,7 @@ impl Cx<'_> {
             escalation_while_waiting_rate,
             waiting_dropout_rate,
             dropout_cost_per_client_year,
+            court_ordered,
         };
         self.escalation_rates(t, path, &segment, escalates.is_some());
         segment
