@@ -1,6 +1,7 @@
 //! The finance view as tables: `budget.csv` (per strategy and year: the budget line, spend
 //! at P50/P80/P90/P95, the expected overrun, P(overrun) and the reserve required for the
-//! year), `reserve.csv` (the reserve required over every budget period, first and rolling,
+//! year, then the split of [`crate::analysis::reserve_split`]: the structural gap for the
+//! meerjarenraming and the risk reserve at each certainty), `reserve.csv` (the reserve required over every budget period, first and rolling,
 //! with the ratio to the available reserve and its class), and `reserve_by_certainty.csv`
 //! (the reserve for the first budget period at certainties from 70% to 95%, as in the risk
 //! paragraph of a municipal budget). `budget.csv` is always written (P50 and the prudent P90
@@ -9,6 +10,7 @@
 
 use super::csv_files::{finish, writer};
 use super::{Export, OutputError, Results, cell};
+use crate::analysis::reserve_split;
 use crate::results::finance::{budget_rows, certainties, reserve_by_certainty, reserve_rows};
 
 fn pct_label(c: f64) -> String {
@@ -44,7 +46,11 @@ impl Export for BudgetCsv {
         .map(|x| x.to_string())
         .collect();
         header.extend(cs.iter().map(|c| format!("required_reserve_{}", pct_label(*c))));
+        header.push("structural_gap".into());
+        header.extend(cs.iter().map(|c| format!("risk_reserve_{}", pct_label(*c))));
         w.write_record(&header).map_err(err)?;
+        // The split rows are in the same order as the budget rows (strategy, then year).
+        let mut split = reserve_split::yearly(r).into_iter();
         for row in budget_rows(r) {
             let id = &s.strategies[row.strategy].id;
             let mut out = vec![id.clone(), (s.start_year + row.year as i32).to_string(), cell(row.budget)];
@@ -56,6 +62,13 @@ impl Export for BudgetCsv {
                     out.extend(o.reserve.iter().map(|&x| cell(x)));
                 }
                 None => out.extend(std::iter::repeat_n(String::new(), 2 + cs.len())),
+            }
+            match split.next().filter(|x| x.strategy == row.strategy && x.year == row.year && row.overrun.is_some()) {
+                Some(x) => {
+                    out.push(cell(x.structural_gap));
+                    out.extend(x.risk_reserve.iter().map(|&v| cell(v)));
+                }
+                None => out.extend(std::iter::repeat_n(String::new(), 1 + cs.len())),
             }
             w.write_record(&out).map_err(err)?;
         }

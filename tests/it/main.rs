@@ -13,6 +13,7 @@ mod fixtures;
 mod readers;
 
 mod architecture;
+mod break_even;
 mod cli;
 mod cluster_files;
 mod engine;
