@@ -229,6 +229,9 @@ fn scaled(plan: &Plan, target: &Target, i: usize, v: f64, s: f64) -> f64 {
     if lo >= 0.0 && hi <= 1.0 { x.clamp(0.0, 1.0) } else { x }
 }
 
+/// Mean and MCSE of the NPV saving per strategy, from one rerun.
+type Means = Vec<(f64, f64)>;
+
 /// How the runs of the analysis are chosen.
 #[derive(Debug, Clone, Copy)]
 pub struct BreakEvenOptions {
@@ -257,7 +260,7 @@ pub fn break_even(plan: &Plan, sample: &RunTable, opts: &BreakEvenOptions) -> Re
     let unchanged = Target { params: Vec::new(), neutral: 0.0, basis: Basis::Effect };
     let at_one = evaluate(plan, &unchanged, 1.0, runs, opts.seed, &pool);
     // Evaluations at the ends of the range, shared by strategies with the same input.
-    let mut ends: Vec<(Target, Vec<(f64, f64)>, Vec<(f64, f64)>)> = Vec::new();
+    let mut ends: Vec<(Target, Means, Means)> = Vec::new();
     let mut rows = Vec::new();
     for k in (0..s.strategies.len()).filter(|&k| k != base) {
         for target in targets(plan, sample, k) {
