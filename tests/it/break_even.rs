@@ -122,6 +122,18 @@ fn reserve_split_by_hand() {
     let row = reserve.lines().find(|l| l.starts_with("base,2025,2028,0.9,")).unwrap();
     let need: f64 = row.split(',').nth(4).unwrap().parse().unwrap();
     assert!((need - required).abs() < 1e-6 * d, "{need} vs {required}");
+    // And its new columns carry the split, the old eight unchanged.
+    let header: Vec<&str> = reserve.lines().next().unwrap().split(',').collect();
+    assert_eq!(header[8..], ["structural_gap", "risk_reserve", "risk_ratio", "risk_class"]);
+    let fields: Vec<&str> = row.split(',').collect();
+    assert!((fields[8].parse::<f64>().unwrap() - p90.structural_gap).abs() < 1e-6 * d);
+    assert!((fields[9].parse::<f64>().unwrap() - risk).abs() < 1e-6 * d);
+    assert_eq!(fields[11], p90.risk_class);
+    let by_certainty = get("reserve_by_certainty.csv");
+    assert!(
+        by_certainty
+            .starts_with("strategy,first_year,last_year,certainty,required_reserve,structural_gap,risk_reserve\n")
+    );
     // On the risk part the class is better than on the whole reserve: K's spread over four
     // years (about 4 × 160k) against about 1.1M required.
     assert!(p90.risk_ratio > 500_000.0 / need);
