@@ -2,10 +2,14 @@
 //! sweep analyses, re-run the plan on common random numbers): which inputs drive the
 //! answer ([`sensitivity`]), what knowing them better is worth ([`voi`]), how the answer
 //! moves over a grid of inputs ([`sweep`]) and whether enough runs were made
-//! ([`convergence`]). [`linalg`] holds the small least-squares and matrix helpers they share.
+//! ([`convergence`]); what a strategy's key input must at least be for its saving to hold
+//! ([`break_even`]) and the reserve split into structural gap and risk reserve
+//! ([`reserve_split`]). [`linalg`] holds the small least-squares and matrix helpers they share.
 
+pub mod break_even;
 pub mod convergence;
 pub mod linalg;
+pub mod reserve_split;
 pub mod sensitivity;
 pub mod sweep;
 pub mod voi;

@@ -39,6 +39,9 @@ pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError
     for (file, bytes) in render_all(&results).context("rendering the results")? {
         staging.write(&file, &bytes).with_context(|| format!("writing {file}"))?;
     }
+    if let Some((file, bytes)) = super::run::break_even_file(&results, threads)? {
+        staging.write(file, &bytes).with_context(|| format!("writing {file}"))?;
+    }
     staging.commit().with_context(|| format!("writing {}", args.out.display()))?;
     progress.note(&format!(
         "{}: merged {} shards ({} runs) in {:.1} s -> {}",

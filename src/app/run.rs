@@ -261,6 +261,9 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
             for (file, bytes) in render_all(&results).context("rendering the results")? {
                 write(&file, &bytes)?;
             }
+            if let Some((file, bytes)) = break_even_file(&results, opts.threads)? {
+                write(file, &bytes)?;
+            }
         }
     }
     if stop.load(Ordering::SeqCst) {
@@ -276,6 +279,20 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
         dest.display()
     ));
     Ok(())
+}
+
+/// `break_even_inputs.csv` of a batch (reruns of its first runs on common random numbers,
+/// `analysis::break_even`); `None` when it has no rows (one run, or no strategy besides the
+/// baseline).
+pub(crate) fn break_even_file(results: &Results, threads: usize) -> Result<Option<(&'static str, Vec<u8>)>, AppError> {
+    use crate::analysis::break_even::{BreakEvenOptions, break_even};
+    use crate::export::break_even::{BREAK_EVEN_CSV, render_rows};
+    let opts = BreakEvenOptions { runs: results.info.runs, seed: results.info.seed, threads };
+    let rows = break_even(results.plan, &results.collected.sample, &opts).context("running the break-even reruns")?;
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((BREAK_EVEN_CSV, render_rows(&rows).context("rendering break_even_inputs.csv")?)))
 }
 
 /// Where a shard sits in its batch, for its `partial.json`.

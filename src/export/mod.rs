@@ -1,8 +1,10 @@
 //! Machine-readable exports of a batch: `yearly.csv`, `summary.csv`, `runs.csv` or
-//! `runs.parquet`, `budget.csv`, `reserve.csv`, `reserve_by_certainty.csv` and
-//! `meta.json`. Each is one [`Export`] that turns [`Results`] into bytes; none does I/O
-//! except the streamed runs file ([`runs_file`]), which is written while the runs come in.
+//! `runs.parquet`, `budget.csv`, `reserve.csv`, `reserve_by_certainty.csv`,
+//! `break_even_inputs.csv` and `meta.json`. Each is one [`Export`] that turns [`Results`]
+//! into bytes; none does I/O except the streamed runs file ([`runs_file`]), which is written
+//! while the runs come in.
 
+pub mod break_even;
 pub mod budget;
 mod csv_files;
 pub mod meta;
@@ -75,7 +77,9 @@ pub trait Export {
     fn render(&self, results: &Results) -> Result<Vec<u8>, OutputError>;
 }
 
-/// The data files that `run` writes: everything `ReportData::from_folder` reads.
+/// The data files that `run` writes: everything `ReportData::from_folder` reads. Besides
+/// these, `run` and `merge` write [`break_even::BreakEvenCsv`], whose rows come from reruns
+/// of the plan (`analysis::break_even`), not from [`Results`].
 pub(crate) fn exporters() -> Vec<Box<dyn Export>> {
     vec![
         Box::new(YearlyCsv),

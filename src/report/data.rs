@@ -432,7 +432,7 @@ fn csv_rows(file: &'static str, bytes: &[u8], width: usize) -> Result<Vec<Vec<St
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
     for (i, rec) in reader.records().enumerate() {
         let rec = rec.map_err(|e| OutputError::Read { file, reason: e.to_string() })?;
-        if rec.len() != width {
+        if rec.len() < width {
             return Err(OutputError::Read {
                 file,
                 reason: format!("row {}: expected {width} columns, found {}", i + 2, rec.len()),

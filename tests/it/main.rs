@@ -15,6 +15,7 @@ mod readers;
 mod answers;
 mod architecture;
 mod chart_layout;
+mod break_even;
 mod cli;
 mod cluster_files;
 mod engine;
