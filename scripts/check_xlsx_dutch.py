@@ -108,7 +108,9 @@ def check_workbook(folder, xlsx, names, work):
     budget = {(r["strategy"], int(r["year"])): r for r in csv.DictReader(open(folder / "budget.csv"))}
     checked = 0
     for k, sid in enumerate(meta["strategies"]):
-        name = meta["strategy_details"][k]["name"]
+        details = meta["strategy_details"][k]
+        # The Dutch workbook names strategies by their Dutch names (name_nl).
+        name = details.get("name_nl") or details["name"] if stem.endswith("_nl") else details["name"]
         rows = [i for i, r in enumerate(raw) if r and r[0] == name]
         if len(rows) < 3:
             fail(f"budget: no P50, P90 and P95 rows for {name}")

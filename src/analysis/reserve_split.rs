@@ -79,6 +79,8 @@ pub fn yearly(r: &Results) -> Vec<YearSplit> {
     let cols = &r.collected.columns;
     let mut rows = Vec::with_capacity(s.strategies.len() * line.len());
     for k in 0..s.strategies.len() {
+        // Each strategy's own line: a task contract's strategy is held against its sum.
+        let line = r.plan.budget_line(k).unwrap_or(line);
         for (t, &budget) in line.iter().enumerate() {
             let column = cols.yearly(r.plan, k, Yearly::Spend.index(), t);
             let p50 = r.quantile(column, 0.5);
@@ -106,6 +108,7 @@ fn split_periods(r: &Results, first_only: bool, certainties_of: &[f64]) -> Vec<P
     let last_start = if first_only { 0 } else { line.len() - len };
     let mut rows = Vec::new();
     for k in 0..s.strategies.len() {
+        let line = r.plan.budget_line(k).unwrap_or(line);
         let gap = |t: usize| r.quantile(cols.yearly(r.plan, k, Yearly::Spend.index(), t), 0.5) - line[t];
         for start in 0..=last_start {
             let Some(over) = cols.period(k, start) else { continue };

@@ -36,10 +36,11 @@ pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError
         runs: first.runs,
     };
     let results = Results::collected(&plan, info, collected);
-    for (file, bytes) in render_all(&results).context("rendering the results")? {
+    let (break_even, file) = super::run::break_even_file(&results, threads)?;
+    for (file, bytes) in render_all(&results, &break_even).context("rendering the results")? {
         staging.write(&file, &bytes).with_context(|| format!("writing {file}"))?;
     }
-    if let Some((file, bytes)) = super::run::break_even_file(&results, threads)? {
+    if let Some((file, bytes)) = file {
         staging.write(file, &bytes).with_context(|| format!("writing {file}"))?;
     }
     staging.commit().with_context(|| format!("writing {}", args.out.display()))?;

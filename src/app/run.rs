@@ -258,10 +258,11 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
         None => {
             let info = BatchInfo { seed: opts.seed, threads, runs: done as usize };
             let results = Results::collected(&plan, info, collected);
-            for (file, bytes) in render_all(&results).context("rendering the results")? {
+            let (break_even, file) = break_even_file(&results, opts.threads)?;
+            for (file, bytes) in render_all(&results, &break_even).context("rendering the results")? {
                 write(&file, &bytes)?;
             }
-            if let Some((file, bytes)) = break_even_file(&results, opts.threads)? {
+            if let Some((file, bytes)) = file {
                 write(file, &bytes)?;
             }
         }
@@ -281,19 +282,28 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
     Ok(())
 }
 
+use crate::analysis::break_even::BreakEvenRow;
+
 /// `break_even_inputs.csv` of a batch (reruns of its first runs on common random numbers,
 /// `analysis::break_even`); `None` when it has no rows (one run, or no strategy besides the
 /// baseline).
-pub(crate) fn break_even_file(results: &Results, threads: usize) -> Result<Option<(&'static str, Vec<u8>)>, AppError> {
+pub(crate) fn break_even_file(
+    results: &Results,
+    threads: usize,
+) -> Result<(Vec<BreakEvenRow>, BreakEvenFile), AppError> {
     use crate::analysis::break_even::{BreakEvenOptions, break_even};
     use crate::export::break_even::{BREAK_EVEN_CSV, render_rows};
     let opts = BreakEvenOptions { runs: results.info.runs, seed: results.info.seed, threads };
     let rows = break_even(results.plan, &results.collected.sample, &opts).context("running the break-even reruns")?;
     if rows.is_empty() {
-        return Ok(None);
+        return Ok((rows, None));
     }
-    Ok(Some((BREAK_EVEN_CSV, render_rows(&rows).context("rendering break_even_inputs.csv")?)))
+    let bytes = render_rows(&rows).context("rendering break_even_inputs.csv")?;
+    Ok((rows, Some((BREAK_EVEN_CSV, bytes))))
 }
+
+/// `break_even_inputs.csv` by name and contents, when a batch has one.
+pub(crate) type BreakEvenFile = Option<(&'static str, Vec<u8>)>;
 
 /// Where a shard sits in its batch, for its `partial.json`.
 struct Shard {

@@ -200,6 +200,9 @@ fn municipal(d: &ReportData, ks: &[usize], reference: usize, lang: Lang) -> Vec<
             out.push(certainty_sentence(d, &c, lang));
         }
         out.extend(rests_on(d, k, lang));
+        if reference == d.baseline() {
+            out.extend(what_we_must_believe(d, k, lang));
+        }
         out.extend(continuity_sentence(d, k, reference, lang));
         out.extend(waiting_sentence(d, k, lang));
     }
@@ -333,6 +336,56 @@ fn rests_on(d: &ReportData, k: usize, lang: Lang) -> Option<String> {
              alleen als die aanname klopt."
         ),
     })
+}
+
+/// What must be believed for the saving: for each key input of the strategy
+/// (`break_even_inputs.csv`), the value at which the mean saving against the baseline
+/// crosses zero, or that it keeps its sign over the whole range searched.
+fn what_we_must_believe(d: &ReportData, k: usize, lang: Lang) -> Vec<String> {
+    let mean = d.horizon(k, Horizon::NpvSavingVsBaseline).mean;
+    d.break_even
+        .iter()
+        .filter(|b| b.strategy == k)
+        .map(|b| {
+            let (input, assumed) = (&b.input, lang.num(b.assumed, 3));
+            // A behaviour factor's neutral value is 1 (providers behave as today); an effect's is 0.
+            let factor = input.ends_with("_factor");
+            let part = if factor { (b.break_even - 1.0) / (b.assumed - 1.0) } else { b.ratio };
+            let of = match (lang, factor) {
+                (Lang::En, true) => format!("{} of the assumed provider response", lang.pct(part)),
+                (Lang::En, false) => format!("{} of it", lang.pct(part)),
+                (Lang::Nl, true) => format!("{} van de aangenomen reactie van aanbieders", lang.pct(part)),
+                (Lang::Nl, false) => format!("{} daarvan", lang.pct(part)),
+            };
+            let range = match (lang, factor) {
+                (Lang::En, true) => "from providers behaving as today to twice the assumed response",
+                (Lang::En, false) => "from no effect to twice the assumed one",
+                (Lang::Nl, true) => "van aanbieders die zich gedragen als nu tot twee keer de aangenomen reactie",
+                (Lang::Nl, false) => "van geen effect tot twee keer het aangenomen effect",
+            };
+            match (lang, b.break_even.is_finite(), mean >= 0.0) {
+                (Lang::En, true, _) => format!(
+                    "The mean saving crosses zero when `{input}` is {} instead of the assumed {assumed} ({of}), on the \
+                     same futures.",
+                    lang.num(b.break_even, 3)
+                ),
+                (Lang::Nl, true, _) => format!(
+                    "De gemiddelde besparing wordt nul als `{input}` {} is in plaats van de aangenomen {assumed} \
+                     ({of}), in dezelfde toekomsten.",
+                    lang.num(b.break_even, 3)
+                ),
+                (Lang::En, false, saves) => format!(
+                    "The mean {} keeps its sign for every value of `{input}` searched, {range} (assumed {assumed}).",
+                    if saves { "saving" } else { "extra cost" }
+                ),
+                (Lang::Nl, false, saves) => format!(
+                    "De gemiddelde {} houdt hetzelfde teken voor elke onderzochte waarde van `{input}`, {range} \
+                     (aangenomen {assumed}).",
+                    if saves { "besparing" } else { "meerkosten" }
+                ),
+            }
+        })
+        .collect()
 }
 
 /// How often at least one provider runs out of reserves, against the reference, when the
@@ -482,7 +535,7 @@ mod tests {
         assert_eq!(with_mcse(181_234_567.0, 950_000.0, Lang::En), "EUR 181.23 mln ± 0.95");
         assert_eq!(with_mcse(5_712_345.0, 1_260_000.0, Lang::Nl), "€ 5,7 mln ± 1,3");
         assert_eq!(with_mcse(1_000.0, 40.0, Lang::En), "EUR 0.001000 mln ± 0.000040");
-        assert_eq!(mcse_decimals(0.011), 2);
-        assert_eq!(mcse_decimals(0.0099), 3);
+        assert_eq!(mcse_decimals(0.011), 3);
+        assert_eq!(mcse_decimals(0.0099), 4);
     }
 }

@@ -84,6 +84,61 @@ pub struct ReportData {
     pub first_period_reserve: Vec<ReserveRow>,
     /// The sensitivity tables, when `contractsim sensitivity` wrote them.
     pub sensitivity: Option<super::sensitivity::SensitivityData>,
+    /// `break_even_inputs.csv`: where each strategy's mean saving crosses zero.
+    pub break_even: Vec<BreakEven>,
+}
+
+/// One row of `break_even_inputs.csv`: the value of an input at which a strategy's mean
+/// saving against the baseline crosses zero, on common random numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BreakEven {
+    /// Strategy index.
+    pub strategy: usize,
+    /// Dotted path of the input.
+    pub input: String,
+    /// Its mean as assumed.
+    pub assumed: f64,
+    /// Its mean at the crossing (NaN: no crossing in the range searched).
+    pub break_even: f64,
+    /// `break_even / assumed`.
+    pub ratio: f64,
+}
+
+impl From<&crate::analysis::break_even::BreakEvenRow> for BreakEven {
+    fn from(r: &crate::analysis::break_even::BreakEvenRow) -> Self {
+        BreakEven {
+            strategy: r.strategy,
+            input: r.input.clone(),
+            assumed: r.assumed,
+            break_even: r.break_even,
+            ratio: r.ratio,
+        }
+    }
+}
+
+/// Reads `break_even_inputs.csv` (absent: no rows).
+fn parse_break_even(dir: &Path, meta: &Meta) -> Result<Vec<BreakEven>, OutputError> {
+    let Ok(bytes) = std::fs::read(dir.join("break_even_inputs.csv")) else { return Ok(Vec::new()) };
+    let bad = |reason: String| OutputError::Read { file: "break_even_inputs.csv", reason };
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes.as_slice());
+    let header = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let column = |name: &str| header.iter().position(|h| h == name).ok_or_else(|| bad(format!("no column `{name}`")));
+    let (cs, ci, ca, cb, cr) =
+        (column("strategy")?, column("input")?, column("assumed")?, column("break_even")?, column("ratio")?);
+    let mut out = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        let field = |c: usize| rec.get(c).unwrap_or("");
+        let num = |c: usize| if field(c).is_empty() { Ok(f64::NAN) } else { number("break_even_inputs.csv", field(c)) };
+        out.push(BreakEven {
+            strategy: strategy_index("break_even_inputs.csv", meta, field(cs))?,
+            input: field(ci).to_string(),
+            assumed: num(ca)?,
+            break_even: num(cb)?,
+            ratio: num(cr)?,
+        });
+    }
+    Ok(out)
 }
 
 pub use crate::results::finance::ReserveRow;
@@ -133,12 +188,14 @@ impl ReportData {
             reserve_by_certainty,
             first_period_reserve,
             sensitivity: None,
+            break_even: Vec::new(),
         }
     }
 
     /// Reads a results folder written by `contractsim run`.
     pub(crate) fn from_folder(dir: &Path) -> Result<Self, OutputError> {
         let meta = parse_meta(&read(dir, "meta.json")?)?;
+        let break_even = parse_break_even(dir, &meta)?;
         let (yearly_metrics, yearly) = parse_yearly(&read(dir, "yearly.csv")?, &meta)?;
         let horizon = parse_summary(&read(dir, "summary.csv")?, &meta)?;
         let runs = read_sample(dir, &meta, meta.strategies.len())?;
@@ -164,6 +221,7 @@ impl ReportData {
             reserve_by_certainty,
             first_period_reserve,
             sensitivity: super::sensitivity::SensitivityData::from_folder(dir)?,
+            break_even,
         })
     }
 

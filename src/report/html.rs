@@ -340,7 +340,7 @@ fn input_rows(d: &ReportData, lang: Lang, uncertain: bool) -> Vec<Vec<String>> {
         .inputs
         .iter()
         .filter(|i| i.uncertain == uncertain)
-        .map(|i| vec![format!("`{}`", i.path), i.distribution.clone(), mean_text(lang, i.mean)])
+        .map(|i| vec![format!("`{}`", i.path), lang.distribution(&i.distribution), mean_text(lang, i.mean)])
         .collect()
 }
 

@@ -46,12 +46,17 @@ pub fn render_reports(data: &ReportData) -> Result<Vec<(String, Vec<u8>)>, Outpu
 }
 
 /// Renders every data file and every report: (file name, contents).
-pub fn render_all(results: &Results) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
+pub fn render_all(
+    results: &Results,
+    break_even: &[crate::analysis::break_even::BreakEvenRow],
+) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
     let mut files: Vec<(String, Vec<u8>)> = exporters()
         .iter()
         .filter(|e| e.applies(results))
         .map(|e| Ok((e.file_name().to_string(), e.render(results)?)))
         .collect::<Result<_, OutputError>>()?;
-    files.extend(render_reports(&ReportData::from_results(results))?);
+    let mut data = ReportData::from_results(results);
+    data.break_even = break_even.iter().map(data::BreakEven::from).collect();
+    files.extend(render_reports(&data)?);
     Ok(files)
 }

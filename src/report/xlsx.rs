@@ -270,7 +270,7 @@ fn budget_rows<'a>(d: &'a ReportData, lang: Lang) -> Vec<BudgetRow<'a>> {
     for k in 0..d.strategies() {
         let spend = d.yearly_or_empty(k, Yearly::Spend);
         let at = move |t: usize, q: usize| spend.get(t).map_or(f64::NAN, |s| s.p[q]);
-        let name = || d.name(k).to_string();
+        let name = || d.label(k, lang).to_string();
         rows.push(BudgetRow {
             strategy: name(),
             figure: lang.t("P50 (median)", "P50 (mediaan)").into(),
@@ -543,7 +543,7 @@ fn summary_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) ->
     ws.set_row_height(row, 62)?;
     for k in 0..d.strategies() {
         let r = row + 1 + k as u32;
-        ws.write_string(r, 0, d.name(k))?;
+        ws.write_string(r, 0, d.label(k, lang))?;
         ws.write_string(r, 1, &m.strategies[k])?;
         for (c, col) in cols.iter().enumerate() {
             if col.not_for_baseline && k == d.baseline() {
@@ -599,7 +599,7 @@ fn reserve_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) ->
     }
     for k in 0..d.strategies() {
         let r = head + 1 + k as u32;
-        ws.write_string(r, 0, d.name(k))?;
+        ws.write_string(r, 0, d.label(k, lang))?;
         for (c, &cert) in certainties.iter().enumerate() {
             let v = d.reserve_by_certainty.iter().find(|x| x.0 == k && x.1 == cert).map_or(f64::NAN, |x| x.2);
             number(ws, r, 1 + c as u16, v, &f.keur)?;
@@ -644,7 +644,7 @@ fn reserve_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) ->
         for (i, row) in with_available.iter().enumerate() {
             let r = top + 2 + i as u32;
             let class = crate::stats::reserve::RatioClass::of(row.ratio);
-            ws.write_string(r, 0, d.name(row.strategy))?;
+            ws.write_string(r, 0, d.label(row.strategy, lang))?;
             number(ws, r, 1, row.certainty, &f.share)?;
             number(ws, r, 2, row.required, &f.keur)?;
             number(ws, r, 3, row.available, &f.keur)?;
@@ -830,7 +830,7 @@ fn about_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) -> R
         (lang.t("steps per year", "stappen per jaar"), About::Number(m.steps_per_year as f64, &f.count)),
         (lang.t("discount rate", "disconteringsvoet"), About::Number(m.discount_rate, &f.rate)),
         (lang.t("money", "bedragen"), About::Text(money)),
-        (lang.t("baseline", "basis"), text(d.name(d.baseline()))),
+        (lang.t("baseline", "basis"), text(d.label(d.baseline(), lang))),
     ];
     if let Some(budget) = m.budget_eur {
         rows.push((

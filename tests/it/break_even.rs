@@ -19,6 +19,8 @@ tariff_indexation = 0.02
 budget_by_year = [1_900_000, 1_950_000, 2_000_000]
 budget_growth = 0.01
 budget_period_years = 4
+# The hand case holds the task strategy against the scenario's line, not its own sum.
+task_budget_line = "budget"
 certainty = [0.8, 0.9]
 available_reserve = 500_000
 
@@ -80,7 +82,7 @@ fn reserve_split_by_hand() {
         }
     }
     // budget.csv carries the same figures in its new columns, the old ones unchanged.
-    let files = contractsim::report::render_all(&r).unwrap();
+    let files = contractsim::report::render_all(&r, &[]).unwrap();
     let get = |name: &str| String::from_utf8(files.iter().find(|(f, _)| f == name).unwrap().1.clone()).unwrap();
     let budget = get("budget.csv");
     let header: Vec<&str> = budget.lines().next().unwrap().split(',').collect();

@@ -602,7 +602,7 @@ baseline = true
     assert!((line[3] - 2_020_000.0).abs() < 1e-6, "after the list, the last year grows with budget_growth");
     let b = batch(&plan, 40, 3);
     let r = results(&plan, &b);
-    let files = contractsim::report::render_all(&r).unwrap();
+    let files = contractsim::report::render_all(&r, &[]).unwrap();
     let get = |name: &str| String::from_utf8(files.iter().find(|(n, _)| n == name).unwrap().1.clone()).unwrap();
     // Spend: 200 client-years × 10,000 × 1.05 × 1.02^t.
     let spend = |t: i32| 2_100_000.0 * 1.02f64.powi(t);

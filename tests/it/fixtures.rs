@@ -214,6 +214,6 @@ fn edits_change_exactly_what_they_name() {
     assert_eq!(back["strategy"].as_array().unwrap().len(), 8);
     assert_eq!(back["strategy"][1]["title"].as_str(), Some("Effort contracts"));
     let keys: Vec<&String> = back["strategy"][1].as_table().unwrap().keys().collect();
-    assert_eq!(keys, ["id", "title", "contracts"], "a renamed key keeps its place");
+    assert_eq!(keys, ["id", "title", "name_nl", "contracts"], "a renamed key keeps its place");
     assert_eq!(value("{ dist = \"beta\", mean = 0.2, sd = 0.05 }")["dist"].as_str(), Some("beta"));
 }

@@ -14,8 +14,8 @@ mod readers;
 
 mod answers;
 mod architecture;
-mod chart_layout;
 mod break_even;
+mod chart_layout;
 mod cli;
 mod cluster_files;
 mod engine;

@@ -28,8 +28,16 @@ const CHARTS: [&str; 12] = [
 
 /// The files drawn from the data (everything but the data files themselves).
 fn report_files(dir: &Path) -> Vec<String> {
-    let data =
-        ["yearly.csv", "summary.csv", "runs.csv", "budget.csv", "reserve.csv", "reserve_by_certainty.csv", "meta.json", "break_even_inputs.csv"];
+    let data = [
+        "yearly.csv",
+        "summary.csv",
+        "runs.csv",
+        "budget.csv",
+        "reserve.csv",
+        "reserve_by_certainty.csv",
+        "meta.json",
+        "break_even_inputs.csv",
+    ];
     let mut v: Vec<String> = fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

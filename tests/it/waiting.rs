@@ -337,16 +337,23 @@ fn reports_show_waiting_next_to_spend_only_with_waiting_lists() {
     let w = &hl.cheaper_but_waiting[0];
     let en = markdown::summary(&d, &hl, Lang::En);
     let nl = markdown::summary(&d, &hl, Lang::Nl);
-    let n = Lang::En.num(w.extra_waiting, 0);
-    let weeks = Lang::En.num(w.extra_weeks, 1);
-    assert!(en.contains(&format!("but {n} children wait on average {weeks} weeks longer")), "{en}");
-    assert!(en.contains("Waiting lists next to spend"));
+    // The waiting list as it is: the mean list at the end of the horizon, its band, the share
+    // over the norm and the drop-outs a year, each named, from the yearly figures.
+    let list = d.yearly(1, contractsim::metrics::Yearly::Waiting).unwrap().last().unwrap();
+    let end = d.meta.start_year + d.meta.horizon_years as i32 - 1;
     assert!(
-        nl.contains(&format!(
-            "maar {} kinderen wachten gemiddeld {} weken langer",
-            Lang::Nl.num(w.extra_waiting, 0),
-            Lang::Nl.num(w.extra_weeks, 1)
+        en.contains(&format!(
+            "{} children are on the waiting lists at the end of {end} on average (mean; in 9 of 10 futures between {} and {})",
+            Lang::En.num(list.mean, 0),
+            Lang::En.num(list.p5(), 0),
+            Lang::En.num(list.p95(), 0)
         )),
+        "{en}"
+    );
+    assert!(en.contains("drop out while waiting") && en.contains("Waiting lists next to spend"));
+    assert!(!en.contains("weeks longer"), "the former sentence mixed the mean list with the mean wait");
+    assert!(
+        nl.contains(&format!("staan eind {end} gemiddeld {} kinderen op de wachtlijst", Lang::Nl.num(list.mean, 0))),
         "{nl}"
     );
     assert!(nl.contains("Wachtlijsten naast de uitgaven"));

@@ -154,8 +154,8 @@ pub(crate) fn with_focus_note(d: &ReportData, lang: Lang, note: &str) -> String 
 
 /// The name of strategy `k` as the charts write it (today the scenario's name, in both
 /// languages).
-pub(crate) fn strategy_name(d: &ReportData, k: usize, _lang: Lang) -> String {
-    d.name(k).to_string()
+pub(crate) fn strategy_name(d: &ReportData, k: usize, lang: Lang) -> String {
+    d.label(k, lang).to_string()
 }
 
 /// The colour of strategy `k`: near-black for the baseline, the palette in the order of
