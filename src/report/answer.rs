@@ -489,17 +489,36 @@ fn societal(d: &ReportData, ks: &[usize], reference: usize, lang: Lang) -> Vec<S
         let municipal = Comparison::of(d, k, reference).mean;
         let name = d.label(k, lang);
         let (start, end) = (d.meta.start_year, d.meta.end_year());
+        // What the net holds besides the two: the costs other parties carry (partners' share
+        // of the programme), so that the parts named add up to the net.
+        let others = net - municipal - benefit;
+        let rest = if others.abs() >= 0.05e6 {
+            match lang {
+                Lang::En => {
+                    format!(
+                        ", and {} carried by other parties (partners' share of the programme and an investor's net result)",
+                        lang.mln(others)
+                    )
+                }
+                Lang::Nl => format!(
+                    ", en {} voor rekening van andere partijen (aandeel partners in het programma en het nettoresultaat van een investeerder)",
+                    lang.mln(others)
+                ),
+            }
+        } else {
+            String::new()
+        };
         out.push(match lang {
             Lang::En => format!(
                 "For society as a whole, {name} brings on average {} over {start}–{end} (mean, present value): {} in \
-                 the municipality's budget and {} of benefits elsewhere.",
+                 the municipality's budget, {} of benefits elsewhere{rest}.",
                 lang.mln(net),
                 lang.mln(municipal),
                 lang.mln(benefit)
             ),
             Lang::Nl => format!(
                 "Voor de samenleving als geheel levert {name} over {start} t/m {end} gemiddeld {} op (contante \
-                 waarde): {} in de begroting van de gemeente en {} aan baten elders.",
+                 waarde): {} in de begroting van de gemeente, {} aan baten elders{rest}.",
                 lang.mln(net),
                 lang.mln(municipal),
                 lang.mln(benefit)
