@@ -1,7 +1,7 @@
 //! Benchmarks: the Friesland default per run (all strategies), and the random draws the
 //! engine makes, from which the RNG-bound limit follows (draws per run × cost per draw).
 //!
-//! `cargo bench --bench engine`; numbers and their reading are in docs/performance.md.
+//! `cargo bench -p contractsim-bench`; numbers and their reading are in docs/performance.md.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -18,7 +18,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rand_distr::Distribution;
 
 fn friesland() -> Plan {
-    Plan::new(contractsim::scenario::load(Path::new("scenarios/friesland.toml")).expect("friesland.toml is valid"))
+    Plan::new(
+        contractsim::scenario::load(Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../scenarios/friesland.toml")))
+            .expect("friesland.toml is valid"),
+    )
 }
 
 fn engine(c: &mut Criterion) {
