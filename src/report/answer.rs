@@ -199,7 +199,7 @@ fn municipal(d: &ReportData, ks: &[usize], reference: usize, lang: Lang) -> Vec<
         if d.meta.runs > 1 {
             out.push(certainty_sentence(d, &c, lang));
         }
-        out.extend(rests_on(d, k, lang));
+        out.extend(rests_on(d, k, reference, lang));
         if reference == d.baseline() {
             out.extend(what_we_must_believe(d, k, lang));
         }
@@ -306,26 +306,70 @@ pub(crate) fn assumed_behaviour(d: &ReportData, k: usize) -> Vec<(String, String
 }
 
 /// What the saving rests on: the assumed provider response, when the contract has one.
-fn rests_on(d: &ReportData, k: usize, lang: Lang) -> Option<String> {
+/// Against a reference other than the baseline, the behaviour-neutral comparison takes the
+/// reference without its own factors too, so that both sides of the difference are as
+/// providers behave today.
+fn rests_on(d: &ReportData, k: usize, reference: usize, lang: Lang) -> Option<String> {
     let factors = assumed_behaviour(d, k);
     if factors.is_empty() {
         return None;
     }
-    let list: Vec<String> = factors.iter().map(|(p, dist, _)| format!("`{p}` {}", lang.distribution(dist))).collect();
-    let list = list.join(", ");
-    let neutral = d.behaviour_neutral_saving(k);
+    let listed = |fs: &[(String, String, f64)]| -> String {
+        fs.iter().map(|(p, dist, _)| format!("`{p}` {}", lang.distribution(dist))).collect::<Vec<_>>().join(", ")
+    };
+    let list = listed(&factors);
+    let saving = |j: usize| d.horizon(j, Horizon::NpvSavingVsBaseline).mean;
+    let neutral_of = |j: usize| if j == d.baseline() { Some(0.0) } else { d.behaviour_neutral_saving(j) };
+    let of_reference = if reference == d.baseline() { Vec::new() } else { assumed_behaviour(d, reference) };
+    if !of_reference.is_empty() {
+        // Both sides carry factors: compare the two twins.
+        let name = d.label(reference, lang);
+        let now = Comparison::of(d, k, reference).mean;
+        let both = neutral_of(k).zip(neutral_of(reference)).map(|(a, b)| a - b);
+        let ref_list = listed(&of_reference);
+        return Some(match (lang, both) {
+            (Lang::En, Some(n)) => format!(
+                "This rests on assumed behaviour factors on both sides ({list}; for {name}: {ref_list}): with every \
+                 factor of both at 1, the mean saving against {name} is {} instead of {}.",
+                lang.mln(n),
+                lang.mln(now)
+            ),
+            (Lang::Nl, Some(n)) => format!(
+                "Dit rust op aangenomen gedragsfactoren aan beide kanten ({list}; voor {name}: {ref_list}): met alle \
+                 factoren van beide op 1 is de gemiddelde besparing ten opzichte van {name} {} in plaats van {}.",
+                lang.mln(n),
+                lang.mln(now)
+            ),
+            (Lang::En, None) => format!(
+                "This rests on assumed behaviour factors on both sides ({list}; for {name}: {ref_list}); the \
+                 probability above is conditional on them."
+            ),
+            (Lang::Nl, None) => format!(
+                "Dit rust op aangenomen gedragsfactoren aan beide kanten ({list}; voor {name}: {ref_list}); de kans \
+                 hierboven geldt alleen als die aannames kloppen."
+            ),
+        });
+    }
+    let against = (reference != d.baseline()).then(|| d.label(reference, lang));
+    let now = Comparison::of(d, k, reference).mean;
+    // The reference has no factors: its saving against the baseline is the same with
+    // providers behaving as today.
+    let neutral =
+        d.behaviour_neutral_saving(k).map(|n| n - if reference == d.baseline() { 0.0 } else { saving(reference) });
     Some(match (lang, neutral) {
         (Lang::En, Some(n)) => format!(
             "This rests on an assumed provider response ({list}): with providers behaving as today, the mean saving \
-             against the baseline is {} instead of {}.",
+             against {} is {} instead of {}.",
+            against.unwrap_or_else(|| "the baseline".into()),
             lang.mln(n),
-            lang.mln(d.horizon(k, Horizon::NpvSavingVsBaseline).mean)
+            lang.mln(now)
         ),
         (Lang::Nl, Some(n)) => format!(
             "Dit rust op een aangenomen reactie van aanbieders ({list}): als aanbieders zich gedragen als nu, is de \
-             gemiddelde besparing ten opzichte van de basis {} in plaats van {}.",
+             gemiddelde besparing ten opzichte van {} {} in plaats van {}.",
+            against.unwrap_or_else(|| "de basis".into()),
             lang.mln(n),
-            lang.mln(d.horizon(k, Horizon::NpvSavingVsBaseline).mean)
+            lang.mln(now)
         ),
         (Lang::En, None) => format!(
             "This rests on an assumed provider response to the contract ({list}); the probability above is \
@@ -374,14 +418,21 @@ fn what_we_must_believe(d: &ReportData, k: usize, lang: Lang) -> Vec<String> {
                      ({of}), in dezelfde toekomsten.",
                     lang.num(b.break_even, 3)
                 ),
-                (Lang::En, false, saves) => format!(
-                    "The mean {} keeps its sign for every value of `{input}` searched, {range} (assumed {assumed}).",
-                    if saves { "saving" } else { "extra cost" }
+                (Lang::En, false, true) => format!(
+                    "The mean saving stays a saving for every value of `{input}` searched, {range} (assumed \
+                     {assumed})."
                 ),
-                (Lang::Nl, false, saves) => format!(
-                    "De gemiddelde {} houdt hetzelfde teken voor elke onderzochte waarde van `{input}`, {range} \
-                     (aangenomen {assumed}).",
-                    if saves { "besparing" } else { "meerkosten" }
+                (Lang::En, false, false) => format!(
+                    "The mean extra cost stays an extra cost for every value of `{input}` searched, {range} \
+                     (assumed {assumed})."
+                ),
+                (Lang::Nl, false, true) => format!(
+                    "De gemiddelde besparing blijft een besparing bij elke onderzochte waarde van `{input}`, {range} \
+                     (aangenomen {assumed})."
+                ),
+                (Lang::Nl, false, false) => format!(
+                    "De gemiddelde meerkosten blijven meerkosten bij elke onderzochte waarde van `{input}`, {range} \
+                     (aangenomen {assumed})."
                 ),
             }
         })
