@@ -360,14 +360,14 @@ fn rests_on(d: &ReportData, k: usize, reference: usize, lang: Lang) -> Option<St
         (Lang::En, Some(n)) => format!(
             "This rests on an assumed provider response ({list}): with providers behaving as today, the mean saving \
              against {} is {} instead of {}.",
-            against.unwrap_or_else(|| "the baseline".into()),
+            against.unwrap_or("the baseline"),
             lang.mln(n),
             lang.mln(now)
         ),
         (Lang::Nl, Some(n)) => format!(
             "Dit rust op een aangenomen reactie van aanbieders ({list}): als aanbieders zich gedragen als nu, is de \
              gemiddelde besparing ten opzichte van {} {} in plaats van {}.",
-            against.unwrap_or_else(|| "de basis".into()),
+            against.unwrap_or("de basis"),
             lang.mln(n),
             lang.mln(now)
         ),
