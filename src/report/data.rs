@@ -95,9 +95,9 @@ pub struct ReportData {
     /// (`summary.csv`'s `npv_successes` and `npv_successes_gain_vs_baseline`; NaN in a
     /// folder written before they existed).
     pub successes: Vec<(Stat, Stat)>,
-    /// The per-run file of the results folder (`runs.csv` or `runs.parquet`), when known:
-    /// read from the folder by `contractsim report`; `None` from the in-memory results of a
-    /// run, where the app layer sets it ([`ReportData::with_runs_file`]).
+    /// The per-run file of the results folder (`runs.csv` or `runs.parquet`): the one the
+    /// folder has when read from it (`None`: neither); from the in-memory results `runs.csv`
+    /// unless the app layer names another ([`ReportData::with_runs_file`]).
     pub runs_file: Option<&'static str>,
 }
 
@@ -261,9 +261,10 @@ impl ReportData {
             break_even: Vec::new(),
             periods,
             successes,
-            // In memory (sensitivity, tests) `runs.csv` is rendered from the batch; a streamed
-            // run's file is named by the app layer.
-            runs_file: r.batch.map(|_| crate::export::runs_file::RUNS_CSV),
+            // `runs.csv`: rendered from the batch when it is in memory (sensitivity, tests), and
+            // the default of a streamed run; a run with `--runs-format parquet` names its file
+            // through [`ReportData::with_runs_file`].
+            runs_file: Some(crate::export::runs_file::RUNS_CSV),
         }
     }
 

@@ -220,10 +220,15 @@ pub(crate) fn incidental_mean(d: &ReportData, k: usize, t: usize) -> f64 {
     INCIDENTAL.iter().map(|&m| yearly_mean(d, k, m, t)).sum()
 }
 
-/// The mean structural part of strategy `k`'s spend in year `t`: mean spend less
-/// [`incidental_mean`].
+/// The structural components of spend: the other four of the nine.
+pub(crate) const STRUCTURAL: [Yearly; 4] =
+    [Yearly::CarePayments, Yearly::OutcomePayments, Yearly::InvestorPayments, Yearly::AdminCost];
+
+/// The mean structural part of strategy `k`'s spend in year `t`: the sum of the means of
+/// the [`STRUCTURAL`] components, so that with [`incidental_mean`] it adds up to mean spend
+/// (the nine components add up to spend in every run).
 pub(crate) fn structural_mean(d: &ReportData, k: usize, t: usize) -> f64 {
-    yearly_mean(d, k, Yearly::Spend, t) - incidental_mean(d, k, t)
+    STRUCTURAL.iter().map(|&m| yearly_mean(d, k, m, t)).sum()
 }
 
 /// A row of the meerjarenraming: what it shows and its figure in year `t` (nominal euros).
@@ -306,8 +311,9 @@ fn meerjarenraming_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
                      of 10). Structural gap: P50 less the budget line (negative: room below the line), for the \
                      meerjarenraming; risk reserve: P90 less P50, for the risk paragraph. Incidental part: the mean \
                      (not the median) of prevention programme costs, transition payments and emergency premiums at \
-                     provider failures, corridor settlements and outcome advances; structural part: mean spend less \
-                     the incidental part. The two add up to mean spend, not to P50."
+                     provider failures, corridor settlements and outcome advances; structural part: the mean of care \
+                     and outcome payments, investor payments and administration. The two add up to mean spend, not \
+                     to P50."
         }
         Lang::Nl => {
             "P50 en P90 zijn percentielen van de uitgaven van het jaar over de gesimuleerde toekomsten (P90: in 9 \
@@ -315,8 +321,9 @@ fn meerjarenraming_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
                      begroting), voor de meerjarenraming; risicoreserve: P90 min P50, voor de risicoparagraaf. \
                      Incidenteel deel: het gemiddelde (niet de mediaan) van preventieprogramma's, transitiekosten en \
                      noodpremies bij uitval van aanbieders, verrekeningen van de risicocorridor en voorschotten op \
-                     resultaatbetalingen; structureel deel: gemiddelde uitgaven min het incidentele deel. Samen zijn ze \
-                     de gemiddelde uitgaven, niet de P50."
+                     resultaatbetalingen; structureel deel: het gemiddelde van zorg- en resultaatbetalingen, \
+                     betalingen aan investeerders en uitvoeringskosten. Samen zijn ze de gemiddelde uitgaven, niet de \
+                     P50."
         }
     };
     let real_note = match lang {
@@ -975,5 +982,39 @@ pub(crate) fn runs_link(d: &ReportData, lang: Lang) -> String {
     match d.runs_file {
         Some(f) => format!("`{f}`"),
         None => lang.t("the per-run file of this folder", "het simulatiebestand in deze map").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The years of the yearly tables: the meerjarenraming's four, every fifth, the last.
+    #[test]
+    fn shown_years_start_with_the_meerjarenraming() {
+        assert_eq!(shown_years_of(20), vec![0, 1, 2, 3, 5, 10, 15, 19]);
+        assert_eq!(shown_years_of(12), vec![0, 1, 2, 3, 5, 10, 11]);
+        assert_eq!(shown_years_of(6), vec![0, 1, 2, 3, 5]);
+        assert_eq!(shown_years_of(3), vec![0, 1, 2]);
+        assert_eq!(shown_years_of(1), vec![0]);
+        assert!(shown_years_of(0).is_empty());
+    }
+
+    /// The quadrants by hand: EUR 1,000 for 10 more successes is EUR 100 each; saving EUR
+    /// 1,000 with 10 fewer is EUR 100 saved per success fewer; the signs that need no ratio;
+    /// no ratio within 2 MCSE of zero or below one success.
+    #[test]
+    fn incremental_cost_per_success_by_hand() {
+        assert_eq!(Incremental::of(1_000.0, 10.0, 1.0), Incremental::CostPerExtra(100.0));
+        assert_eq!(Incremental::of(-1_000.0, -10.0, 1.0), Incremental::SavingPerFewer(100.0));
+        assert_eq!(Incremental::of(-5.0, 10.0, 1.0), Incremental::Dominates);
+        assert_eq!(Incremental::of(5.0, -10.0, 1.0), Incremental::Dominated);
+        assert_eq!(Incremental::of(5.0, 10.0, 5.0), Incremental::Undetermined);
+        assert_eq!(Incremental::of(5.0, 10.0, 4.9), Incremental::CostPerExtra(0.5));
+        assert_eq!(Incremental::of(5.0, 0.9, 0.0), Incremental::Undetermined);
+        assert_eq!(Incremental::of(f64::NAN, 10.0, 1.0), Incremental::Undetermined);
+        assert_eq!(Incremental::CostPerExtra(1234.4).text(Lang::Nl), "€ 1.234");
+        assert_eq!(Incremental::Dominates.text(Lang::En), "dominates (cheaper and better)");
+        assert_eq!(Incremental::Undetermined.text(Lang::En), "–");
     }
 }

@@ -384,12 +384,14 @@ fn meerjarenraming_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: 
             "P50, P90: percentiles of the year's spend over the simulated futures. Structural gap = P50 − budget line \
              (for the meerjarenraming); risk reserve = P90 − P50 (for the risk paragraph). Incidental part: the mean of \
              prevention programmes, failure transition payments and premiums, corridor settlements and outcome \
-             advances; structural part: mean spend less the incidental part (they add up to mean spend, not to P50).",
+             advances; structural part: the mean of care and outcome payments, investor payments and administration \
+             (they add up to mean spend, not to P50).",
             "P50, P90: percentielen van de uitgaven van het jaar over de gesimuleerde toekomsten. Structureel tekort = \
              P50 − begroting (voor de meerjarenraming); risicoreserve = P90 − P50 (voor de risicoparagraaf). \
              Incidenteel deel: het gemiddelde van preventieprogramma's, transitiekosten en noodpremies bij uitval, \
-             verrekeningen van de risicocorridor en voorschotten op resultaatbetalingen; structureel deel: gemiddelde \
-             uitgaven min het incidentele deel (samen de gemiddelde uitgaven, niet de P50).",
+             verrekeningen van de risicocorridor en voorschotten op resultaatbetalingen; structureel deel: het \
+             gemiddelde van zorg- en resultaatbetalingen, betalingen aan investeerders en uitvoeringskosten (samen de \
+             gemiddelde uitgaven, niet de P50).",
         ),
     )?;
     let shown = super::tables::shown_years(d);
