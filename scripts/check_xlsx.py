@@ -27,14 +27,14 @@ def main(folder):
     folder = Path(folder)
     meta = json.loads((folder / "meta.json").read_text())
     wb = openpyxl.load_workbook(folder / "results.xlsx", read_only=False)
-    expected = ["budget", "summary"]
+    expected = ["budget", "multi-year budget", "summary"]
     if (folder / "reserve_by_certainty.csv").exists():
         expected.append("reserve")
     expected += ["yearly", "runs", "inputs", "about"]
     if wb.sheetnames != expected:
         fail(f"sheets {wb.sheetnames}, expected {expected}")
     nl = openpyxl.load_workbook(folder / "results_nl.xlsx")
-    dutch = {"budget": "begroting", "summary": "samenvatting", "reserve": "weerstandscapaciteit",
+    dutch = {"budget": "begroting", "multi-year budget": "meerjarenraming", "summary": "samenvatting", "reserve": "weerstandscapaciteit",
              "yearly": "jaarcijfers", "runs": "simulaties", "inputs": "invoer", "about": "herkomst"}
     if nl.sheetnames != [dutch[n] for n in expected]:
         fail(f"results_nl.xlsx sheets {nl.sheetnames}")
@@ -58,7 +58,7 @@ def main(folder):
             if ws.title not in ("about", "herkomst") and not ws.print_title_rows:
                 fail(f"{ws.title}: no header rows repeated on every printed page")
 
-    # budget: years across the columns; the budget line, then P50, P90, P95 (and the chance
+    # budget: years across the columns; the budget line, then P50, P80, P90, P95 (and the chance
     # of exceeding the budget) per strategy; compare with budget.csv.
     ws = wb["budget"]
     years = meta["horizon_years"]
@@ -76,7 +76,7 @@ def main(folder):
                 fail(f"budget line {t}")
     for k, sid in enumerate(meta["strategies"]):
         mine = [r for n, r in labels if n == names[k]]
-        for r, column in zip(mine, ["spend_p50", "spend_p90", "spend_p95"]):
+        for r, column in zip(mine, ["spend_p50", "spend_p80", "spend_p90", "spend_p95"]):
             for t in range(years):
                 row = rows[k * years + t]
                 assert row["strategy"] == sid
@@ -85,6 +85,39 @@ def main(folder):
                     fail(f"budget {sid} {row['year']} {column}: {cell.value} vs {row[column]}")
                 if cell.number_format != "#,##0,;-#,##0,;0":
                     fail(f"budget {column} format {cell.number_format!r}: expected thousands of euros")
+
+    # multi-year budget: the years of the summary's tables across the columns (the four of
+    # the meerjarenraming, then every fifth and the last); per strategy P50, P90, (budget line,
+    # structural gap,) risk reserve, mean incidental and structural parts, nominal then in
+    # start-year prices; numbers in thousands of euros equal to budget.csv and its deflator.
+    ws = wb["multi-year budget"]
+    start = meta["start_year"]
+    shown = list(range(min(4, years))) + list(range(5, years, 5))
+    if shown[-1] != years - 1:
+        shown.append(years - 1)
+    header = [c.value for c in ws[4]]
+    if header != ["strategy", "figure", "prices"] + [start + t for t in shown]:
+        fail(f"multi-year budget header {header}")
+    rate = next((i["mean"] for i in meta["inputs"] if i["path"] == "economy.cost_inflation"), 0.0)
+    budget = {(r["strategy"], int(r["year"])): r for r in csv.DictReader(open(folder / "budget.csv"))}
+    by_label = {}
+    for r in range(5, ws.max_row + 1):
+        key = (ws.cell(row=r, column=1).value, ws.cell(row=r, column=2).value, ws.cell(row=r, column=3).value)
+        if key[0] is not None and key[1] is not None:
+            by_label[key] = r
+    for k, sid in enumerate(meta["strategies"]):
+        for col, figure in [("spend_p50", "P50 (median)"), ("spend_p90", "prudent estimate (P90)")]:
+            for prices, deflate in [("nominal", False), (f"{start} prices", True)]:
+                r = by_label.get((names[k], figure, prices))
+                if r is None:
+                    fail(f"multi-year budget: no row {names[k]} / {figure} / {prices}")
+                for c, t in enumerate(shown):
+                    cell = ws.cell(row=r, column=4 + c)
+                    want = float(budget[(sid, start + t)][col]) / ((1 + rate) ** t if deflate else 1)
+                    if not isinstance(cell.value, (int, float)) or not math.isclose(cell.value, want, rel_tol=1e-12):
+                        fail(f"multi-year budget {sid} {figure} {prices} {start + t}: {cell.value} vs {want}")
+                    if cell.number_format != "#,##0,;-#,##0,;0":
+                        fail(f"multi-year budget format {cell.number_format!r}: expected thousands of euros")
 
     # summary: percentages and euros; saving P50 equals summary.csv.
     ws = wb["summary"]

@@ -98,7 +98,7 @@ def check_workbook(folder, xlsx, names, work):
     meta = json.loads((folder / "meta.json").read_text())
     years = meta["horizon_years"]
 
-    # The budget sheet: a header row with the years, then per strategy P50, P90, P95.
+    # The budget sheet: a header row with the years, then per strategy P50, P80, P90, P95.
     shown, raw = sheet(shown_dir, stem, names["budget"]), sheet(raw_dir, stem, names["budget"])
     head = next(i for i, r in enumerate(raw) if r and r[0] == names["strategy"])
     if [int(raw_number(c, "year")) for c in raw[head][2 : 2 + years]] != list(
@@ -112,9 +112,9 @@ def check_workbook(folder, xlsx, names, work):
         # The Dutch workbook names strategies by their Dutch names (name_nl).
         name = details.get("name_nl") or details["name"] if stem.endswith("_nl") else details["name"]
         rows = [i for i, r in enumerate(raw) if r and r[0] == name]
-        if len(rows) < 3:
-            fail(f"budget: no P50, P90 and P95 rows for {name}")
-        for i, column in zip(rows[:3], ["spend_p50", "spend_p90", "spend_p95"]):
+        if len(rows) < 4:
+            fail(f"budget: no P50, P80, P90 and P95 rows for {name}")
+        for i, column in zip(rows[:4], ["spend_p50", "spend_p80", "spend_p90", "spend_p95"]):
             for t in range(years):
                 cell_shown, cell_raw = shown[i][2 + t], raw[i][2 + t]
                 if not DUTCH_THOUSANDS.match(cell_shown):

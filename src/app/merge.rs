@@ -13,7 +13,7 @@ use super::{AppError, MergeRequest, Progress};
 use crate::app::output;
 use crate::engine::{Plan, shard_runs};
 use crate::export::runs_file::RunsWriter;
-use crate::report::render_all;
+use crate::report::render_all_with_runs_file;
 use crate::results::partial::{self, PartialMeta};
 use crate::results::{BatchInfo, Collector, Results};
 use crate::scenario;
@@ -37,7 +37,9 @@ pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError
     };
     let results = Results::collected(&plan, info, collected);
     let (break_even, file) = super::run::break_even_file(&results, threads)?;
-    for (file, bytes) in render_all(&results, &break_even).context("rendering the results")? {
+    for (file, bytes) in render_all_with_runs_file(&results, &break_even, first.runs_format.file_name())
+        .context("rendering the results")?
+    {
         staging.write(&file, &bytes).with_context(|| format!("writing {file}"))?;
     }
     if let Some((file, bytes)) = file {

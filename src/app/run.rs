@@ -17,7 +17,7 @@ use crate::analysis::convergence::{Precision, needs_more};
 use crate::app::output;
 use crate::engine::{EngineError, Plan, RunOptions, RunRecord, StreamError, run_blocks, shard_runs};
 use crate::export::runs_file::{RunsFormat, RunsWriter};
-use crate::report::render_all;
+use crate::report::render_all_with_runs_file;
 use crate::results::partial::{self, PartialMeta};
 use crate::results::{BatchInfo, Collector, Columns, Results};
 use crate::scenario;
@@ -259,7 +259,9 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
             let info = BatchInfo { seed: opts.seed, threads, runs: done as usize };
             let results = Results::collected(&plan, info, collected);
             let (break_even, file) = break_even_file(&results, opts.threads)?;
-            for (file, bytes) in render_all(&results, &break_even).context("rendering the results")? {
+            for (file, bytes) in
+                render_all_with_runs_file(&results, &break_even, format.file_name()).context("rendering the results")?
+            {
                 write(&file, &bytes)?;
             }
             if let Some((file, bytes)) = file {

@@ -3,7 +3,8 @@
 //! year, then the split of [`crate::analysis::reserve_split`]: the structural gap for the
 //! meerjarenraming and the risk reserve at each certainty), `reserve.csv` (with the same
 //! split per period, and the ratio and class on the risk reserve) (the reserve required over every budget period, first and rolling,
-//! with the ratio to the available reserve and its class), and `reserve_by_certainty.csv`
+//! with the ratio to the available reserve and its class; last, `risk_reserve_spend`, the
+//! exact `P_c − P50` of the period's summed spend), and `reserve_by_certainty.csv`
 //! (the reserve for the first budget period at certainties from 70% to 95%, as in the risk
 //! paragraph of a municipal budget). `budget.csv` is always written (P50 and the prudent P90
 //! matter without a budget line too, the budget columns then stay empty); the reserve
@@ -12,7 +13,7 @@
 use super::csv_files::{finish, writer};
 use super::{Export, OutputError, Results, cell};
 use crate::analysis::reserve_split;
-use crate::results::finance::{budget_rows, certainties, reserve_by_certainty, reserve_rows};
+use crate::results::finance::{budget_rows, certainties, period_spend_risk, reserve_by_certainty, reserve_rows};
 
 fn pct_label(c: f64) -> String {
     let p = c * 100.0;
@@ -106,10 +107,12 @@ impl Export for ReserveCsv {
             "risk_reserve",
             "risk_ratio",
             "risk_class",
+            "risk_reserve_spend",
         ])
         .map_err(err)?;
         // The split rows are in the same order as the reserve rows (strategy, period, certainty).
         let mut split = reserve_split::periods(r).into_iter();
+        let mut exact = period_spend_risk(r).into_iter();
         for row in reserve_rows(r) {
             let given = !row.available.is_nan();
             let ratio = match row.ratio {
@@ -140,6 +143,7 @@ impl Export for ReserveCsv {
                 }
                 None => out.extend(std::iter::repeat_n(String::new(), 4)),
             }
+            out.push(exact.next().map_or(String::new(), cell));
             w.write_record(&out).map_err(err)?;
         }
         finish("reserve.csv", w)

@@ -2,6 +2,7 @@
 //! `runs.csv` (one row per run and strategy, with the parameters drawn for the run).
 
 use super::{Export, OutputError, Results, cell};
+use crate::results::{NPV_SUCCESSES, NPV_SUCCESSES_GAIN};
 
 /// A CSV writer into memory with `\n` line ends.
 pub(super) fn writer() -> csv::Writer<Vec<u8>> {
@@ -47,7 +48,8 @@ impl Export for YearlyCsv {
     }
 }
 
-/// `summary.csv`: `strategy,metric,mean,mcse,p5,p25,p50,p75,p95`.
+/// `summary.csv`: `strategy,metric,mean,mcse,p5,p25,p50,p75,p95`; after each strategy's
+/// horizon metrics, [`NPV_SUCCESSES`] and [`NPV_SUCCESSES_GAIN`].
 pub struct SummaryCsv;
 
 impl Export for SummaryCsv {
@@ -61,10 +63,23 @@ impl Export for SummaryCsv {
         let mut header = vec!["strategy", "metric"];
         header.extend(STAT_COLUMNS);
         w.write_record(&header).map_err(err)?;
+        let last = crate::metrics::Horizon::ALL[crate::metrics::HORIZON.len() - 1];
         for hs in &r.horizon {
-            let mut row = vec![r.plan.scenario.strategies[hs.strategy].id.clone(), hs.metric.name().to_string()];
+            let id = &r.plan.scenario.strategies[hs.strategy].id;
+            let mut row = vec![id.clone(), hs.metric.name().to_string()];
             row.extend(stat_cells(&hs.summary));
             w.write_record(&row).map_err(err)?;
+            // After a strategy's horizon metrics, its discounted successes (collected from
+            // the yearly `successes`, not a per-run metric of the runs file).
+            if hs.metric == last
+                && let Some(x) = r.successes.get(hs.strategy)
+            {
+                for (name, s) in [(NPV_SUCCESSES, &x.npv_successes), (NPV_SUCCESSES_GAIN, &x.gain)] {
+                    let mut row = vec![id.clone(), name.to_string()];
+                    row.extend(stat_cells(s));
+                    w.write_record(&row).map_err(err)?;
+                }
+            }
         }
         finish("summary.csv", w)
     }

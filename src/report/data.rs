@@ -70,6 +70,8 @@ pub struct ReportData {
     pub runs: RunTable,
     /// P90 of yearly spend, `[strategy][year]` (`budget.csv`).
     spend_p90: Vec<f64>,
+    /// P50 and P80 of yearly spend, `[strategy][year]` (`budget.csv`).
+    spend_p50_p80: (Vec<f64>, Vec<f64>),
     /// The baseline's budget line per year (NaN without a budget).
     pub budget_line: Vec<f64>,
     /// Each strategy's budget line, `[strategy][year]`: a task contract's strategy is held
@@ -86,6 +88,47 @@ pub struct ReportData {
     pub sensitivity: Option<super::sensitivity::SensitivityData>,
     /// `break_even_inputs.csv`: where each strategy's mean saving crosses zero.
     pub break_even: Vec<BreakEven>,
+    /// Every budget period of `reserve.csv` (the first, then rolling) with the reserve split,
+    /// in the file's order; empty without a budget.
+    pub periods: Vec<PeriodReserve>,
+    /// Per strategy, the discounted successes and their gain on the baseline's
+    /// (`summary.csv`'s `npv_successes` and `npv_successes_gain_vs_baseline`; NaN in a
+    /// folder written before they existed).
+    pub successes: Vec<(Stat, Stat)>,
+    /// The per-run file of the results folder (`runs.csv` or `runs.parquet`): the one the
+    /// folder has when read from it (`None`: neither); from the in-memory results `runs.csv`
+    /// unless the app layer names another ([`ReportData::with_runs_file`]).
+    pub runs_file: Option<&'static str>,
+}
+
+/// One row of `reserve.csv`: a budget period of a strategy at one certainty, with the
+/// reserve split of docs/model.md section 13 and the exact period risk reserve of section 14.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodReserve {
+    /// Strategy index.
+    pub strategy: usize,
+    /// First and last calendar year of the period.
+    pub years: (i32, i32),
+    /// Certainty.
+    pub certainty: f64,
+    /// Required reserve on the budget line as it is (`required_reserve`).
+    pub required: f64,
+    /// Available reserve (NaN when not given).
+    pub available: f64,
+    /// `available / required` (NaN without an available reserve).
+    pub ratio: f64,
+    /// Its class (empty without an available reserve).
+    pub class: String,
+    /// The sum of the period's yearly structural gaps (for the meerjarenraming).
+    pub structural_gap: f64,
+    /// The risk reserve (`Q_c − Q_50` of the summed overrun).
+    pub risk_reserve: f64,
+    /// `available / risk_reserve`.
+    pub risk_ratio: f64,
+    /// Its class.
+    pub risk_class: String,
+    /// `P_c − P50` of the period's summed spend (NaN in an older folder).
+    pub risk_reserve_spend: f64,
 }
 
 /// One row of `break_even_inputs.csv`: the value of an input at which a strategy's mean
@@ -174,8 +217,34 @@ impl ReportData {
         }
         let reserve_by_certainty =
             finance::reserve_by_certainty(r).into_iter().map(|(k, _, c, need)| (k, c, need)).collect();
+        let reserve = finance::reserve_rows(r);
+        let periods = reserve
+            .iter()
+            .zip(crate::analysis::reserve_split::periods(r))
+            .zip(finance::period_spend_risk(r))
+            .map(|((row, split), exact)| PeriodReserve {
+                strategy: row.strategy,
+                years: row.years,
+                certainty: row.certainty,
+                required: row.required,
+                available: row.available,
+                ratio: row.ratio,
+                class: row.class.clone(),
+                structural_gap: split.structural_gap,
+                risk_reserve: split.risk_reserve,
+                risk_ratio: if row.available.is_nan() { f64::NAN } else { split.risk_ratio },
+                risk_class: split.risk_class,
+                risk_reserve_spend: exact,
+            })
+            .collect();
         let first_period_reserve =
-            finance::reserve_rows(r).into_iter().filter(|row| row.years.0 == r.plan.scenario.start_year).collect();
+            reserve.into_iter().filter(|row| row.years.0 == r.plan.scenario.start_year).collect();
+        let mut spend_p50_p80 = (vec![f64::NAN; n * lay.years], vec![f64::NAN; n * lay.years]);
+        for row in &budget {
+            spend_p50_p80.0[row.strategy * lay.years + row.year] = row.spend[0];
+            spend_p50_p80.1[row.strategy * lay.years + row.year] = row.spend[1];
+        }
+        let successes = r.successes.iter().map(|x| (Stat::from(&x.npv_successes), Stat::from(&x.gain))).collect();
         ReportData {
             meta,
             yearly_metrics: lay.yearly.clone(),
@@ -183,13 +252,27 @@ impl ReportData {
             horizon,
             runs,
             spend_p90,
+            spend_p50_p80,
             budget_line,
             budget_lines,
             reserve_by_certainty,
             first_period_reserve,
             sensitivity: None,
             break_even: Vec::new(),
+            periods,
+            successes,
+            // `runs.csv`: rendered from the batch when it is in memory (sensitivity, tests), and
+            // the default of a streamed run; a run with `--runs-format parquet` names its file
+            // through [`ReportData::with_runs_file`].
+            runs_file: Some(crate::export::runs_file::RUNS_CSV),
         }
+    }
+
+    /// Names the per-run file the results folder holds (`runs.csv` or `runs.parquet`), for
+    /// the reports that link to it.
+    pub fn with_runs_file(mut self, file: &'static str) -> Self {
+        self.runs_file = Some(file);
+        self
     }
 
     /// Reads a results folder written by `contractsim run`.
@@ -197,18 +280,23 @@ impl ReportData {
         let meta = parse_meta(&read(dir, "meta.json")?)?;
         let break_even = parse_break_even(dir, &meta)?;
         let (yearly_metrics, yearly) = parse_yearly(&read(dir, "yearly.csv")?, &meta)?;
-        let horizon = parse_summary(&read(dir, "summary.csv")?, &meta)?;
+        let summary_bytes = read(dir, "summary.csv")?;
+        let horizon = parse_summary(&summary_bytes, &meta)?;
+        let successes = parse_successes(&summary_bytes, &meta)?;
         let runs = read_sample(dir, &meta, meta.strategies.len())?;
-        let (spend_p90, budget_line, budget_lines) = parse_budget(&read(dir, "budget.csv")?, &meta)?;
+        let (spend_p90, budget_line, budget_lines, spend_p50_p80) = parse_budget(&read(dir, "budget.csv")?, &meta)?;
         // The reserve tables exist only for scenarios with a budget line.
         let reserve_by_certainty = match std::fs::read(dir.join("reserve_by_certainty.csv")) {
             Ok(bytes) => parse_reserve_by_certainty(&bytes, &meta)?,
             Err(_) => Vec::new(),
         };
-        let first_period_reserve = match std::fs::read(dir.join("reserve.csv")) {
-            Ok(bytes) => parse_reserve(&bytes, &meta)?,
-            Err(_) => Vec::new(),
+        let (first_period_reserve, periods) = match std::fs::read(dir.join("reserve.csv")) {
+            Ok(bytes) => (parse_reserve(&bytes, &meta)?, parse_periods(&bytes, &meta)?),
+            Err(_) => (Vec::new(), Vec::new()),
         };
+        let runs_file = [crate::export::runs_file::RUNS_CSV, crate::export::runs_file::RUNS_PARQUET]
+            .into_iter()
+            .find(|f| dir.join(f).exists());
         Ok(ReportData {
             meta,
             yearly_metrics,
@@ -216,12 +304,16 @@ impl ReportData {
             horizon,
             runs,
             spend_p90,
+            spend_p50_p80,
             budget_line,
             budget_lines,
             reserve_by_certainty,
             first_period_reserve,
             sensitivity: super::sensitivity::SensitivityData::from_folder(dir)?,
             break_even,
+            periods,
+            successes,
+            runs_file,
         })
     }
 
@@ -307,6 +399,29 @@ impl ReportData {
     pub fn spend_p90(&self, k: usize) -> &[f64] {
         let years = self.meta.horizon_years;
         self.spend_p90.get(k * years..(k + 1) * years).unwrap_or(&[])
+    }
+
+    /// P50 of yearly spend of strategy `k`, one per year (`budget.csv`'s `spend_p50`).
+    pub fn spend_p50(&self, k: usize) -> &[f64] {
+        let years = self.meta.horizon_years;
+        self.spend_p50_p80.0.get(k * years..(k + 1) * years).unwrap_or(&[])
+    }
+
+    /// P80 of yearly spend of strategy `k`, one per year (`budget.csv`'s `spend_p80`).
+    pub fn spend_p80(&self, k: usize) -> &[f64] {
+        let years = self.meta.horizon_years;
+        self.spend_p50_p80.1.get(k * years..(k + 1) * years).unwrap_or(&[])
+    }
+
+    /// The deflator to constant prices of the start year (prijspeil), one per year:
+    /// `(1 + ī)^t` with `ī` the expected cost inflation (`economy.cost_inflation`'s mean in
+    /// `meta.json`; 0 without one), the index of docs/model.md section 2 at its mean. The
+    /// same for every run, so a percentile in constant prices is the nominal percentile
+    /// divided by it (docs/model.md section 14).
+    pub fn price_deflator(&self) -> Vec<f64> {
+        let rate = self.meta.inputs.iter().find(|i| i.path == "economy.cost_inflation").map_or(0.0, |i| i.mean);
+        let rate = if rate.is_finite() { rate } else { 0.0 };
+        (0..self.meta.horizon_years).map(|t| crate::model::time::index(rate, t)).collect()
     }
 
     /// Runs in the results (all of them; [`ReportData::runs`] holds the first ones only).
@@ -540,7 +655,76 @@ fn complete<T>(file: &'static str, cells: Vec<Option<T>>) -> Result<Vec<T>, Outp
     Ok(out)
 }
 
-type BudgetColumns = (Vec<f64>, Vec<f64>, Vec<f64>);
+type BudgetColumns = (Vec<f64>, Vec<f64>, Vec<f64>, (Vec<f64>, Vec<f64>));
+
+/// `summary.csv`'s rows of the discounted successes per strategy (NaN where absent).
+fn parse_successes(bytes: &[u8], meta: &Meta) -> Result<Vec<(Stat, Stat)>, OutputError> {
+    let file = "summary.csv";
+    let none = Stat { mean: f64::NAN, mcse: f64::NAN, p: [f64::NAN; 5] };
+    let mut out = vec![(none, none); meta.strategies.len()];
+    for row in csv_rows(file, bytes, 9)? {
+        let k = strategy_index(file, meta, &row[0])?;
+        if row[1] == crate::results::NPV_SUCCESSES {
+            out[k].0 = stat(file, &row[2..9])?;
+        } else if row[1] == crate::results::NPV_SUCCESSES_GAIN {
+            out[k].1 = stat(file, &row[2..9])?;
+        }
+    }
+    Ok(out)
+}
+
+/// Every row of `reserve.csv` with its split (`risk_reserve_spend` NaN in an older folder).
+fn parse_periods(bytes: &[u8], meta: &Meta) -> Result<Vec<PeriodReserve>, OutputError> {
+    let file = "reserve.csv";
+    let bad = |reason: String| OutputError::Read { file, reason };
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
+    let header = reader.headers().map_err(|e| bad(e.to_string()))?.clone();
+    let column = |name: &str| header.iter().position(|h| h == name);
+    let need = |name: &str| column(name).ok_or_else(|| bad(format!("no column `{name}`")));
+    let cols = [
+        need("strategy")?,
+        need("first_year")?,
+        need("last_year")?,
+        need("certainty")?,
+        need("required_reserve")?,
+        need("available_reserve")?,
+        need("ratio")?,
+        need("class")?,
+        need("structural_gap")?,
+        need("risk_reserve")?,
+        need("risk_ratio")?,
+        need("risk_class")?,
+    ];
+    let exact = column("risk_reserve_spend");
+    let mut out = Vec::new();
+    for rec in reader.records() {
+        let rec = rec.map_err(|e| bad(e.to_string()))?;
+        let field = |c: usize| rec.get(c).unwrap_or("");
+        let num = |c: usize| match field(c) {
+            "inf" => Ok(f64::INFINITY),
+            x => number(file, x),
+        };
+        let year = |c: usize| field(c).parse::<i32>().map_err(|_| bad(format!("bad year `{}`", field(c))));
+        out.push(PeriodReserve {
+            strategy: strategy_index(file, meta, field(cols[0]))?,
+            years: (year(cols[1])?, year(cols[2])?),
+            certainty: num(cols[3])?,
+            required: num(cols[4])?,
+            available: num(cols[5])?,
+            ratio: num(cols[6])?,
+            class: field(cols[7]).to_string(),
+            structural_gap: num(cols[8])?,
+            risk_reserve: num(cols[9])?,
+            risk_ratio: num(cols[10])?,
+            risk_class: field(cols[11]).to_string(),
+            risk_reserve_spend: match exact {
+                Some(c) => num(c)?,
+                None => f64::NAN,
+            },
+        });
+    }
+    Ok(out)
+}
 
 /// `reserve_by_certainty.csv`: strategy,first_year,last_year,certainty,required_reserve.
 fn parse_reserve_by_certainty(bytes: &[u8], meta: &Meta) -> Result<Vec<(usize, f64, f64)>, OutputError> {
@@ -584,6 +768,7 @@ fn parse_budget(bytes: &[u8], meta: &Meta) -> Result<BudgetColumns, OutputError>
     let n = meta.strategies.len();
     let years = meta.horizon_years;
     let mut p90 = vec![f64::NAN; n * years];
+    let (mut p50, mut p80) = (vec![f64::NAN; n * years], vec![f64::NAN; n * years]);
     let mut line = vec![f64::NAN; years];
     let mut lines = vec![f64::NAN; n * years];
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(bytes);
@@ -591,16 +776,19 @@ fn parse_budget(bytes: &[u8], meta: &Meta) -> Result<BudgetColumns, OutputError>
     let column = |name: &str| header.iter().position(|h| h == name).ok_or_else(|| bad(format!("no column `{name}`")));
     let (c_strategy, c_year, c_budget, c_p90) =
         (column("strategy")?, column("year")?, column("budget")?, column("spend_p90")?);
+    let (c_p50, c_p80) = (column("spend_p50")?, column("spend_p80")?);
     for rec in reader.records() {
         let rec = rec.map_err(|e| bad(e.to_string()))?;
         let field = |c: usize| rec.get(c).unwrap_or("");
         let k = strategy_index("budget.csv", meta, field(c_strategy))?;
         let t = year_index("budget.csv", field(c_year), meta)?;
         p90[k * years + t] = number("budget.csv", field(c_p90))?;
+        p50[k * years + t] = number("budget.csv", field(c_p50))?;
+        p80[k * years + t] = number("budget.csv", field(c_p80))?;
         lines[k * years + t] = number("budget.csv", field(c_budget))?;
         if k == meta.baseline_index() {
             line[t] = lines[k * years + t];
         }
     }
-    Ok((p90, line, lines))
+    Ok((p90, line, lines, (p50, p80)))
 }

@@ -10,7 +10,7 @@ use super::data::ReportData;
 use super::headline::Headline;
 use super::lang::Lang;
 use super::markdown::{answer, assumptions, intro, question, risks};
-use super::tables::{headline_tables, lead, notes};
+use super::tables::{headline_tables, lead, notes, runs_link};
 use super::{OutputError, Report};
 
 /// `report.html` (English) and `report_nl.html` (Dutch).
@@ -64,6 +64,7 @@ h1 { font-size: 32px; margin-bottom: 4px; }
 h2 { font-size: 25px; border-bottom: 2px solid #0072b2; padding-bottom: 4px; margin-top: 44px; }
 h3 { font-size: 19px; margin-top: 28px; }
 .lead { color: #555; font-style: italic; }
+.note { color: #444; font-size: 15px; }
 nav ol { columns: 2; }
 .answer { background: #eef5fb; border-left: 6px solid #0072b2; padding: 12px 24px 12px 40px; }
 figure { margin: 28px 0; max-width: 100%; }
@@ -271,7 +272,10 @@ fn tables_section(h: &mut String, section: Section, d: &ReportData, lang: Lang) 
     let _ = writeln!(h, "<p>{}</p>", esc(&lead(d, lang)));
     for t in headline_tables(d, lang) {
         let _ = writeln!(h, "<h3>{}</h3>", esc(&t.title));
-        table_html(h, &t.header, &t.rows, 1);
+        table_html(h, &t.header, &t.rows, t.labels.max(1));
+        if let Some(note) = &t.note {
+            let _ = writeln!(h, "<p class=\"note\">{}</p>", inline(note));
+        }
     }
     let _ = writeln!(h, "<ul>");
     for n in notes(d, lang) {
@@ -296,13 +300,18 @@ fn assumptions_section(h: &mut String, section: Section, d: &ReportData, lang: L
         "<h3>{} ({})</h3>\n<p>{}</p>",
         lang.t("Uncertain inputs", "Onzekere invoer"),
         uncertain.len(),
-        esc(lang.t(
-            "Drawn anew in every simulated future; the same draws are used for every strategy. The values drawn per run \
-             are in the per-run file of the results folder (runs.csv, or runs.parquet when run with --runs-format parquet).",
-            "In elke gesimuleerde toekomst opnieuw getrokken; dezelfde trekkingen gelden voor elke strategie. De getrokken \
-             waarden per simulatie staan in het simulatiebestand van de resultatenmap (runs.csv, of runs.parquet bij \
-             --runs-format parquet)."
-        ))
+        inline(&match lang {
+            Lang::En => format!(
+                "Drawn anew in every simulated future; the same draws are used for every strategy. The values drawn per \
+                 run are in {}.",
+                runs_link(d, lang)
+            ),
+            Lang::Nl => format!(
+                "In elke gesimuleerde toekomst opnieuw getrokken; dezelfde trekkingen gelden voor elke strategie. De \
+                 getrokken waarden per simulatie staan in {}.",
+                runs_link(d, lang)
+            ),
+        })
     );
     table_html(h, &header, &uncertain, 2);
     let fixed = input_rows(d, lang, false);

@@ -333,6 +333,9 @@ pub fn tables(d: &ReportData, lang: Lang) -> String {
             let _ = writeln!(md, "| {} |", row.join(" | "));
         }
         let _ = writeln!(md);
+        if let Some(note) = &t.note {
+            let _ = writeln!(md, "*{note}*\n");
+        }
     }
     let _ = writeln!(md, "### {}\n", lang.t("Notes", "Toelichting"));
     for n in tables::notes(d, lang) {

@@ -50,12 +50,22 @@ pub fn render_all(
     results: &Results,
     break_even: &[crate::analysis::break_even::BreakEvenRow],
 ) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
+    render_all_with_runs_file(results, break_even, crate::export::runs_file::RUNS_CSV)
+}
+
+/// Like [`render_all`], for a run whose per-run file is `runs_file` (`runs.csv` or
+/// `runs.parquet`), which the reports name.
+pub fn render_all_with_runs_file(
+    results: &Results,
+    break_even: &[crate::analysis::break_even::BreakEvenRow],
+    runs_file: &'static str,
+) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
     let mut files: Vec<(String, Vec<u8>)> = exporters()
         .iter()
         .filter(|e| e.applies(results))
         .map(|e| Ok((e.file_name().to_string(), e.render(results)?)))
         .collect::<Result<_, OutputError>>()?;
-    let mut data = ReportData::from_results(results);
+    let mut data = ReportData::from_results(results).with_runs_file(runs_file);
     data.break_even = break_even.iter().map(data::BreakEven::from).collect();
     files.extend(render_reports(&data)?);
     Ok(files)

@@ -7,7 +7,7 @@ use super::lang::Lang;
 use crate::metrics::{Horizon, Yearly};
 
 /// A table of formatted cells.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct Table {
     /// Heading above the table.
     pub title: String,
@@ -15,12 +15,26 @@ pub(crate) struct Table {
     pub header: Vec<String>,
     /// Rows of cells, as wide as the header.
     pub rows: Vec<Vec<String>>,
+    /// Leading columns that label a row (strategy, figure) rather than hold a figure; 0
+    /// means 1.
+    pub labels: usize,
+    /// A note under the table: what its statistics are and what they rest on.
+    pub note: Option<String>,
 }
 
-/// The years shown in the yearly tables: every fifth and the last (indices).
+/// Years of a meerjarenraming: the budget year and the three after it.
+pub(crate) const MEERJAREN: usize = 4;
+
+/// The years shown in the yearly tables (indices): the four years of the meerjarenraming
+/// (start year … start + 3), then every fifth year, and the last.
 pub(crate) fn shown_years(d: &ReportData) -> Vec<usize> {
-    let n = d.meta.horizon_years;
-    let mut v: Vec<usize> = (0..n).step_by(5).collect();
+    shown_years_of(d.meta.horizon_years)
+}
+
+/// [`shown_years`] for a horizon of `n` years.
+pub(crate) fn shown_years_of(n: usize) -> Vec<usize> {
+    let mut v: Vec<usize> = (0..n.min(MEERJAREN)).collect();
+    v.extend((5..n).step_by(5));
     if n > 0 && v.last() != Some(&(n - 1)) {
         v.push(n - 1);
     }
@@ -45,7 +59,9 @@ pub(crate) fn lead(d: &ReportData, lang: Lang) -> String {
 
 /// The headline tables, in the order the reports show them.
 pub(crate) fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
-    let mut out = vec![horizon_table(d, lang), spend_table(d, lang), prudent_budget_table(d, lang)];
+    let mut out = vec![horizon_table(d, lang)];
+    out.extend(meerjarenraming_tables(d, lang));
+    out.extend([spend_table(d, lang), prudent_budget_table(d, lang)]);
     out.extend(budget_overrun_table(d, lang));
     out.push(caseload_table(d, lang));
     if super::headline::has_waiting(d) {
@@ -74,6 +90,7 @@ fn horizon_table(d: &ReportData, lang: Lang) -> Table {
             "break-even year (median)".into(),
             format!("P(break even by {last})"),
             "cost per success (median, undiscounted)".into(),
+            "extra cost per extra success vs baseline (discounted, ratio of means)".into(),
         ],
         Lang::Nl => vec![
             "strategie".into(),
@@ -84,13 +101,271 @@ fn horizon_table(d: &ReportData, lang: Lang) -> Table {
             "terugverdienjaar (mediaan)".into(),
             format!("P(terugverdiend t/m {last})"),
             "kosten per geslaagd traject (mediaan, niet contant)".into(),
+            "extra kosten per extra geslaagd traject t.o.v. basis (contant, verhouding van gemiddelden)".into(),
         ],
     };
     Table {
         title: format!("{} {} {}", lang.t("Over", "Over"), m.horizon_years, lang.t("years", "jaar")),
         header,
         rows: (0..d.strategies()).map(|k| horizon_row(d, k, lang)).collect(),
+        note: Some(incremental_note(d, lang)),
+        ..Table::default()
     }
+}
+
+/// The extra cost per extra success of a strategy against the baseline, from the mean
+/// extra NPV of spend `delta_cost` and the mean extra discounted successes `delta_successes`
+/// with its Monte Carlo standard error (docs/model.md section 14).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Incremental {
+    /// The baseline itself.
+    Baseline,
+    /// The extra successes are within 2 MCSE of zero, or fewer than 1: no ratio.
+    Undetermined,
+    /// Cheaper and more successes.
+    Dominates,
+    /// Dearer and fewer successes.
+    Dominated,
+    /// Dearer and more successes: euros per extra success.
+    CostPerExtra(f64),
+    /// Cheaper and fewer successes: euros saved per success fewer.
+    SavingPerFewer(f64),
+}
+
+impl Incremental {
+    /// Classifies `delta_cost / delta_successes`.
+    pub(crate) fn of(delta_cost: f64, delta_successes: f64, mcse: f64) -> Self {
+        if !delta_cost.is_finite() || !delta_successes.is_finite() {
+            return Incremental::Undetermined;
+        }
+        if delta_successes.abs() < 1.0 || delta_successes.abs() <= 2.0 * mcse.max(0.0) {
+            return Incremental::Undetermined;
+        }
+        match (delta_cost <= 0.0, delta_successes > 0.0) {
+            (true, true) => Incremental::Dominates,
+            (false, false) => Incremental::Dominated,
+            (false, true) => Incremental::CostPerExtra(delta_cost / delta_successes),
+            (true, false) => Incremental::SavingPerFewer(delta_cost / delta_successes),
+        }
+    }
+
+    /// For strategy `k` of the results: the mean extra NPV of spend (minus the mean NPV
+    /// saving) over the mean gain in discounted successes.
+    pub(crate) fn of_strategy(d: &ReportData, k: usize) -> Self {
+        if k == d.baseline() {
+            return Incremental::Baseline;
+        }
+        let delta_cost = -d.horizon(k, Horizon::NpvSavingVsBaseline).mean;
+        match d.successes.get(k) {
+            Some((_, gain)) => Incremental::of(delta_cost, gain.mean, gain.mcse),
+            None => Incremental::Undetermined,
+        }
+    }
+
+    /// The table cell.
+    pub(crate) fn text(self, lang: Lang) -> String {
+        match self {
+            Incremental::Baseline | Incremental::Undetermined => "–".into(),
+            Incremental::Dominates => lang.t("dominates (cheaper and better)", "dominant (goedkoper en beter)").into(),
+            Incremental::Dominated => {
+                lang.t("dominated (dearer and worse)", "gedomineerd (duurder en slechter)").into()
+            }
+            Incremental::CostPerExtra(x) => lang.eur(x),
+            Incremental::SavingPerFewer(x) => match lang {
+                Lang::En => format!("{} saved per success fewer", lang.eur(x)),
+                Lang::Nl => format!("{} bespaard per geslaagd traject minder", lang.eur(x)),
+            },
+        }
+    }
+}
+
+/// The note under the horizon table: how the extra cost per extra success is computed.
+fn incremental_note(d: &ReportData, lang: Lang) -> String {
+    let rate = lang.num(d.meta.discount_rate * 100.0, 2);
+    match lang {
+        Lang::En => format!(
+            "Extra cost per extra success: the mean extra present value of spend against the baseline divided by the \
+             mean extra successes, discounted the same way ({rate}% a year, year 0 the start year); a ratio of means, \
+             not a median. \"–\" where the extra successes are within 2 standard errors of zero or fewer than 1; \
+             \"dominates\": cheaper with more successes on average; \"dominated\": dearer with fewer. Fewer \
+             successes can mean fewer children needed care (prevention), not worse care."
+        ),
+        Lang::Nl => format!(
+            "Extra kosten per extra geslaagd traject: de gemiddelde extra contante waarde van de uitgaven t.o.v. de \
+             basis gedeeld door het gemiddelde aantal extra geslaagde trajecten, op dezelfde manier contant gemaakt \
+             ({rate}% per jaar, jaar 0 is het startjaar); een verhouding van gemiddelden, geen mediaan. \"–\" waar de \
+             extra geslaagde trajecten binnen 2 standaardfouten van nul liggen of minder dan 1 zijn; \"dominant\": \
+             gemiddeld goedkoper met meer geslaagde trajecten; \"gedomineerd\": duurder met minder. Minder geslaagde \
+             trajecten kan betekenen dat minder kinderen zorg nodig hadden (preventie), niet dat de zorg slechter was."
+        ),
+    }
+}
+
+/// The spend components a controller books as incidental (incidenteel): prevention
+/// programmes (they run for their programme years), the transition payments and emergency
+/// premiums of provider failures, corridor settlements and outcome advances. The other
+/// components of spend (care and outcome payments, investor payments, administration) are
+/// structural (docs/model.md section 14).
+pub(crate) const INCIDENTAL: [Yearly; 5] = [
+    Yearly::PreventionCost,
+    Yearly::FailureCost,
+    Yearly::EmergencyPremium,
+    Yearly::RiskSharingTransfer,
+    Yearly::OutcomeAdvance,
+];
+
+/// The mean incidental part of strategy `k`'s spend in year `t`: the sum of the means of
+/// the [`INCIDENTAL`] components (means add up; medians would not).
+pub(crate) fn incidental_mean(d: &ReportData, k: usize, t: usize) -> f64 {
+    INCIDENTAL.iter().map(|&m| yearly_mean(d, k, m, t)).sum()
+}
+
+/// The structural components of spend: the other four of the nine.
+pub(crate) const STRUCTURAL: [Yearly; 4] =
+    [Yearly::CarePayments, Yearly::OutcomePayments, Yearly::InvestorPayments, Yearly::AdminCost];
+
+/// The mean structural part of strategy `k`'s spend in year `t`: the sum of the means of
+/// the [`STRUCTURAL`] components, so that with [`incidental_mean`] it adds up to mean spend
+/// (the nine components add up to spend in every run).
+pub(crate) fn structural_mean(d: &ReportData, k: usize, t: usize) -> f64 {
+    STRUCTURAL.iter().map(|&m| yearly_mean(d, k, m, t)).sum()
+}
+
+/// A row of the meerjarenraming: what it shows and its figure in year `t` (nominal euros).
+pub(crate) struct MeerjarenRow {
+    /// Strategy index.
+    pub strategy: usize,
+    /// The figure's label.
+    pub figure: String,
+    /// Its value in year index `t`, nominal.
+    pub value: Box<dyn Fn(usize) -> f64 + Send + Sync>,
+}
+
+/// The rows of the meerjarenraming, per strategy: P50, the behoedzame raming (P90), and
+/// with a budget line the line and the structural gap (P50 − line), then the risk reserve
+/// (P90 − P50) and the mean incidental and structural parts. The figures of `budget.csv`,
+/// computed as it computes them.
+pub(crate) fn meerjarenraming_rows(d: &ReportData, lang: Lang) -> Vec<MeerjarenRow> {
+    let mut rows = Vec::new();
+    let budget = d.has_budget();
+    for k in 0..d.strategies() {
+        let p50: Vec<f64> = d.spend_p50(k).to_vec();
+        let p90: Vec<f64> = d.spend_p90(k).to_vec();
+        let line: Vec<f64> = d.budget_line_of(k).to_vec();
+        let at = |v: &[f64], t: usize| v.get(t).copied().unwrap_or(f64::NAN);
+        let mut push = |figure: &str, f: Box<dyn Fn(usize) -> f64 + Send + Sync>| {
+            rows.push(MeerjarenRow { strategy: k, figure: figure.to_string(), value: f });
+        };
+        let (a, b) = (p50.clone(), p90.clone());
+        push(lang.t("P50 (median)", "P50 (mediaan)"), Box::new(move |t| at(&a, t)));
+        push(lang.t("prudent estimate (P90)", "behoedzame raming (P90)"), Box::new(move |t| at(&b, t)));
+        if budget {
+            let l = line.clone();
+            push(lang.t("budget line", "begroting"), Box::new(move |t| at(&l, t)));
+            let (a, l) = (p50.clone(), line.clone());
+            push(
+                lang.t("structural gap (P50 − budget line)", "structureel tekort (P50 − begroting)"),
+                Box::new(move |t| at(&a, t) - at(&l, t)),
+            );
+        }
+        let (a, b) = (p50.clone(), p90.clone());
+        push(lang.t("risk reserve (P90 − P50)", "risicoreserve (P90 − P50)"), Box::new(move |t| at(&b, t) - at(&a, t)));
+        let inc: Vec<f64> = (0..d.meta.horizon_years).map(|t| incidental_mean(d, k, t)).collect();
+        let str_: Vec<f64> = (0..d.meta.horizon_years).map(|t| structural_mean(d, k, t)).collect();
+        push(
+            lang.t("mean spend: incidental part", "gemiddelde uitgaven: incidenteel deel"),
+            Box::new(move |t| at(&inc, t)),
+        );
+        push(
+            lang.t("mean spend: structural part", "gemiddelde uitgaven: structureel deel"),
+            Box::new(move |t| at(&str_, t)),
+        );
+    }
+    rows
+}
+
+/// The meerjarenraming in nominal euros and in constant prices of the start year.
+fn meerjarenraming_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
+    let shown = shown_years(d);
+    let start = d.meta.start_year;
+    let deflator = d.price_deflator();
+    let rows = meerjarenraming_rows(d, lang);
+    let mut header = vec![lang.t("strategy", "strategie").to_string(), lang.t("figure", "grootheid").to_string()];
+    header.extend(shown.iter().map(|&t| (start + t as i32).to_string()));
+    let table = |real: bool| -> Vec<Vec<String>> {
+        rows.iter()
+            .map(|r| {
+                let mut row = vec![d.label(r.strategy, lang).to_string(), r.figure.clone()];
+                row.extend(shown.iter().map(|&t| {
+                    let x = (r.value)(t) / if real { deflator[t] } else { 1.0 };
+                    lang.num(x / 1e6, 1)
+                }));
+                row
+            })
+            .collect()
+    };
+    let rate = d.meta.inputs.iter().find(|i| i.path == "economy.cost_inflation").map_or(0.0, |i| i.mean);
+    let common = match lang {
+        Lang::En => {
+            "P50 and P90 are percentiles of the year's spend over the simulated futures (P90: not exceeded in 9 \
+                     of 10). Structural gap: P50 less the budget line (negative: room below the line), for the \
+                     meerjarenraming; risk reserve: P90 less P50, for the risk paragraph. Incidental part: the mean \
+                     (not the median) of prevention programme costs, transition payments and emergency premiums at \
+                     provider failures, corridor settlements and outcome advances; structural part: the mean of care \
+                     and outcome payments, investor payments and administration. The two add up to mean spend, not \
+                     to P50."
+        }
+        Lang::Nl => {
+            "P50 en P90 zijn percentielen van de uitgaven van het jaar over de gesimuleerde toekomsten (P90: in 9 \
+                     van de 10 niet overschreden). Structureel tekort: P50 min de begroting (negatief: ruimte onder de \
+                     begroting), voor de meerjarenraming; risicoreserve: P90 min P50, voor de risicoparagraaf. \
+                     Incidenteel deel: het gemiddelde (niet de mediaan) van preventieprogramma's, transitiekosten en \
+                     noodpremies bij uitval van aanbieders, verrekeningen van de risicocorridor en voorschotten op \
+                     resultaatbetalingen; structureel deel: het gemiddelde van zorg- en resultaatbetalingen, \
+                     betalingen aan investeerders en uitvoeringskosten. Samen zijn ze de gemiddelde uitgaven, niet de \
+                     P50."
+        }
+    };
+    let real_note = match lang {
+        Lang::En => format!(
+            "{common} Amounts in {start} prices: the nominal amount of year t divided by the expected cost index \
+             (1 + {}%)^(t − {start}), the same in every future, so each percentile is the nominal percentile divided \
+             by it.",
+            lang.num(rate * 100.0, 2)
+        ),
+        Lang::Nl => format!(
+            "{common} Bedragen in prijspeil {start}: het nominale bedrag van jaar t gedeeld door de verwachte \
+             kostenindex (1 + {}%)^(t − {start}), in elke toekomst dezelfde, zodat elk percentiel het nominale \
+             percentiel gedeeld door die index is.",
+            lang.num(rate * 100.0, 2)
+        ),
+    };
+    vec![
+        Table {
+            title: lang
+                .t(
+                    "Multi-year budget (meerjarenraming), nominal (EUR mln, prices of each year)",
+                    "Meerjarenraming, nominaal (€ mln, prijspeil van elk jaar)",
+                )
+                .to_string(),
+            header: header.clone(),
+            rows: table(false),
+            labels: 2,
+            note: Some(common.to_string()),
+        },
+        Table {
+            title: match lang {
+                Lang::En => {
+                    format!("Multi-year budget (meerjarenraming) in {start} prices (EUR mln, prijspeil {start})")
+                }
+                Lang::Nl => format!("Meerjarenraming in prijspeil {start} (€ mln)"),
+            },
+            header,
+            rows: table(true),
+            labels: 2,
+            note: Some(real_note),
+        },
+    ]
 }
 
 /// A strategy's row of [`horizon_table`]; the comparisons with the baseline are dashes in
@@ -117,6 +392,7 @@ fn horizon_row(d: &ReportData, k: usize, lang: Lang) -> Vec<String> {
         be,
         pbe,
         lang.eur(d.horizon(k, Horizon::CostPerSuccess).p50()),
+        Incremental::of_strategy(d, k).text(lang),
     ]
 }
 
@@ -132,7 +408,7 @@ fn yearly_table(d: &ReportData, lang: Lang, title: String, cell: impl Fn(usize, 
             row
         })
         .collect();
-    Table { title, header, rows }
+    Table { title, header, rows, ..Table::default() }
 }
 
 /// The mean of a yearly metric of strategy `k` in year `t` (NaN when it is missing).
@@ -250,6 +526,7 @@ fn waiting_table(d: &ReportData, lang: Lang) -> Table {
         title: lang.t("Waiting lists next to spend", "Wachtlijsten naast de uitgaven").to_string(),
         header: header.into_iter().map(String::from).collect(),
         rows,
+        ..Table::default()
     }
 }
 
@@ -295,6 +572,7 @@ fn societal_table(d: &ReportData, lang: Lang) -> Option<Table> {
             .to_string(),
         header: header.into_iter().map(str::to_string).collect(),
         rows,
+        ..Table::default()
     })
 }
 
@@ -338,7 +616,7 @@ fn provider_table(d: &ReportData, lang: Lang) -> Table {
             ]
         })
         .collect();
-    Table { title: lang.t("Risk to providers", "Risico voor aanbieders").to_string(), header, rows }
+    Table { title: lang.t("Risk to providers", "Risico voor aanbieders").to_string(), header, rows, ..Table::default() }
 }
 
 /// Investor-financed prevention, when a strategy has it.
@@ -388,18 +666,230 @@ fn investor_table(d: &ReportData, lang: Lang) -> Option<Table> {
             .to_string(),
         header: header.into_iter().map(str::to_string).collect(),
         rows,
+        ..Table::default()
     })
 }
 
-/// The required risk reserve (benodigde weerstandscapaciteit) by certainty, and the ratio
-/// to the available reserve, when the scenario has a budget line.
+/// The required risk reserve (benodigde weerstandscapaciteit) by certainty, its split into
+/// the structural gap and the risk reserve with the ratios to the available reserve, and
+/// the rolling budget periods, when the scenario has a budget line.
 fn reserve_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
     if d.reserve_by_certainty.is_empty() {
         return Vec::new();
     }
     let mut out = vec![reserve_by_certainty_table(d, lang)];
-    out.extend(reserve_ratio_table(d, lang));
+    out.extend(reserve_split_table(d, lang));
+    out.extend(rolling_periods_table(d, lang));
     out
+}
+
+/// A period in a language: `2026–2029` / `2026 t/m 2029`.
+fn period(lang: Lang, (first, last): (i32, i32)) -> String {
+    match lang {
+        Lang::En => format!("{first}–{last}"),
+        Lang::Nl => format!("{first} t/m {last}"),
+    }
+}
+
+/// A ratio to the available reserve: two decimals, `∞` when nothing is needed, `–` without
+/// an available reserve.
+fn ratio_text(lang: Lang, ratio: f64) -> String {
+    match ratio {
+        r if r.is_nan() => "–".into(),
+        r if r.is_finite() => lang.num(r, 2),
+        _ => "∞".into(),
+    }
+}
+
+/// A class letter with its meaning, `–` when there is none.
+fn class_text(lang: Lang, letter: &str, ratio: f64) -> String {
+    if letter.is_empty() {
+        return "–".into();
+    }
+    let class = crate::stats::reserve::RatioClass::of(ratio);
+    let meaning = match lang {
+        Lang::En => class.meaning(),
+        Lang::Nl => class.betekenis(),
+    };
+    format!("{letter} ({meaning})")
+}
+
+/// The first budget period at the scenario's certainties: the required reserve on the
+/// budget line as it is, its split into the structural gap (for the meerjarenraming) and
+/// the risk reserve (for the weerstandscapaciteit), and the ratio of the available reserve
+/// to each with its class (docs/model.md section 13, "What a controller puts where").
+fn reserve_split_table(d: &ReportData, lang: Lang) -> Option<Table> {
+    let start = d.meta.start_year;
+    let first: Vec<&super::data::PeriodReserve> = d.periods.iter().filter(|r| r.years.0 == start).collect();
+    let years = first.first()?.years;
+    let header = match lang {
+        Lang::En => vec![
+            "strategy",
+            "certainty",
+            "required reserve (budget line as it is)",
+            "structural gap, sum over the period (into the meerjarenraming)",
+            "risk reserve (weerstandscapaciteit)",
+            "available",
+            "ratio on the required reserve",
+            "class (A ≥ 2.0 … F < 0.6)",
+            "ratio on the risk reserve",
+            "class of the risk ratio",
+        ],
+        Lang::Nl => vec![
+            "strategie",
+            "zekerheid",
+            "benodigd (begroting ongewijzigd)",
+            "structureel tekort, som over de periode (naar de meerjarenraming)",
+            "risicoreserve (benodigde weerstandscapaciteit)",
+            "beschikbaar",
+            "ratio op het benodigde",
+            "klasse (A ≥ 2,0 … F < 0,6)",
+            "ratio op de risicoreserve",
+            "klasse van de risicoratio",
+        ],
+    };
+    let rows = first
+        .iter()
+        .map(|r| {
+            vec![
+                d.label(r.strategy, lang).to_string(),
+                format!("{}%", lang.num(r.certainty * 100.0, 0)),
+                lang.mln(r.required),
+                lang.mln(r.structural_gap),
+                lang.mln(r.risk_reserve),
+                lang.mln(r.available),
+                ratio_text(lang, r.ratio),
+                class_text(lang, &r.class, r.ratio),
+                ratio_text(lang, r.risk_ratio),
+                class_text(lang, &r.risk_class, r.risk_ratio),
+            ]
+        })
+        .collect();
+    let p = period(lang, years);
+    Some(Table {
+        title: match lang {
+            Lang::En => format!(
+                "Reserve split for {p}: the structural gap belongs in the meerjarenraming, the risk reserve in the risk \
+                 paragraph (ratio weerstandsvermogen)"
+            ),
+            Lang::Nl => format!(
+                "Splitsing van de benodigde weerstandscapaciteit {p}: het structurele tekort hoort in de \
+                 meerjarenraming, de risicoreserve in de risicoparagraaf (ratio weerstandsvermogen)"
+            ),
+        },
+        header: header.into_iter().map(str::to_string).collect(),
+        rows,
+        labels: 1,
+        note: Some(match lang {
+            Lang::En => {
+                "Required reserve: the percentile at the certainty of the period's summed overrun of the budget \
+                         line (each year's spend above the line; an underspend does not offset another year). \
+                         Structural gap: the sum of the years' P50 of spend less the line. Risk reserve: the \
+                         percentile at the certainty less the median (P50) of that summed overrun: what is still \
+                         needed once the median overrun is budgeted."
+                    .to_string()
+            }
+            Lang::Nl => {
+                "Benodigd: het percentiel bij de zekerheid van de opgetelde overschrijding van de begroting over \
+                         de periode (per jaar de uitgaven boven de begroting; een onderschrijding compenseert geen \
+                         ander jaar). Structureel tekort: de som over de jaren van de P50 van de uitgaven min de \
+                         begroting. Risicoreserve: het percentiel bij de zekerheid min de mediaan (P50) van die \
+                         opgetelde overschrijding: wat nog nodig is als de mediane overschrijding is begroot."
+                    .to_string()
+            }
+        }),
+    })
+}
+
+/// The rolling budget periods (`reserve.csv`), per strategy at each of the scenario's
+/// certainties: the first period's risk reserve, the period whose risk reserve is largest,
+/// that risk reserve, the required reserve of that period and the ratio of the available
+/// reserve to its risk reserve.
+fn rolling_periods_table(d: &ReportData, lang: Lang) -> Option<Table> {
+    let start = d.meta.start_year;
+    let starts: Vec<i32> = {
+        let mut v: Vec<i32> = d.periods.iter().map(|r| r.years.0).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    if starts.len() < 2 {
+        return None;
+    }
+    let mut certainties: Vec<f64> = d.periods.iter().map(|r| r.certainty).collect();
+    certainties.sort_by(f64::total_cmp);
+    certainties.dedup();
+    let (first, last) = (starts[0], *starts.last().unwrap_or(&start));
+    let header = match lang {
+        Lang::En => vec![
+            "strategy".to_string(),
+            "certainty".into(),
+            "risk reserve, first period".into(),
+            "period with the largest risk reserve".into(),
+            "its risk reserve".into(),
+            "its required reserve (budget line as it is)".into(),
+            "ratio on its risk reserve".into(),
+        ],
+        Lang::Nl => vec![
+            "strategie".to_string(),
+            "zekerheid".into(),
+            "risicoreserve, eerste periode".into(),
+            "periode met de grootste risicoreserve".into(),
+            "die risicoreserve".into(),
+            "benodigd in die periode (begroting ongewijzigd)".into(),
+            "ratio op die risicoreserve".into(),
+        ],
+    };
+    let mut rows = Vec::new();
+    for k in 0..d.strategies() {
+        for &c in &certainties {
+            let mine: Vec<&super::data::PeriodReserve> =
+                d.periods.iter().filter(|r| r.strategy == k && r.certainty == c).collect();
+            let Some(first_row) = mine.iter().find(|r| r.years.0 == first) else { continue };
+            // The first of equal maxima: the earliest period.
+            let worst = mine.iter().fold(*first_row, |w, r| if r.risk_reserve > w.risk_reserve { r } else { w });
+            rows.push(vec![
+                d.label(k, lang).to_string(),
+                format!("{}%", lang.num(c * 100.0, 0)),
+                lang.mln(first_row.risk_reserve),
+                period(lang, worst.years),
+                lang.mln(worst.risk_reserve),
+                lang.mln(worst.required),
+                ratio_text(lang, worst.risk_ratio),
+            ]);
+        }
+    }
+    let len = period_years(d);
+    Some(Table {
+        title: match lang {
+            Lang::En => format!(
+                "Rolling budget periods of {len} years, first starting {first}, last starting {last}: the largest risk \
+                 reserve"
+            ),
+            Lang::Nl => format!(
+                "Voortschrijdende begrotingsperioden van {len} jaar, de eerste vanaf {first}, de laatste vanaf {last}: \
+                 de grootste risicoreserve"
+            ),
+        },
+        header,
+        rows,
+        labels: 1,
+        note: Some(match lang {
+            Lang::En => "Each period's risk reserve as in the reserve split above; every period is in `reserve.csv`. \
+                         Later periods carry more uncertainty, so the largest risk reserve is usually the last \
+                         period's."
+                .to_string(),
+            Lang::Nl => "De risicoreserve van elke periode zoals in de splitsing hierboven; alle perioden staan in \
+                         `reserve.csv`. Latere perioden zijn onzekerder, dus de grootste risicoreserve is meestal die \
+                         van de laatste periode."
+                .to_string(),
+        }),
+    })
+}
+
+/// The length in years of the budget periods of `reserve.csv`.
+fn period_years(d: &ReportData) -> i32 {
+    d.periods.first().map_or(0, |r| r.years.1 - r.years.0 + 1)
 }
 
 /// The required reserve over the first budget period, one column per certainty.
@@ -421,6 +911,8 @@ fn reserve_by_certainty_table(d: &ReportData, lang: Lang) -> Table {
         })
         .collect();
     Table {
+        labels: 1,
+        note: None,
         title: match lang {
             Lang::En => format!(
                 "Required risk reserve for {first}–{last} (benodigde weerstandscapaciteit) by certainty: the cumulative \
@@ -434,48 +926,6 @@ fn reserve_by_certainty_table(d: &ReportData, lang: Lang) -> Table {
         header,
         rows,
     }
-}
-
-/// The ratio of available to required reserve with its class, when the scenario states
-/// the available reserve.
-fn reserve_ratio_table(d: &ReportData, lang: Lang) -> Option<Table> {
-    let with_available: Vec<&super::data::ReserveRow> =
-        d.first_period_reserve.iter().filter(|r| r.available.is_finite()).collect();
-    if with_available.is_empty() {
-        return None;
-    }
-    let header = match lang {
-        Lang::En => vec!["strategy", "certainty", "required", "available", "ratio", "class (A ≥ 2.0 … F < 0.6)"],
-        Lang::Nl => vec!["strategie", "zekerheid", "benodigd", "beschikbaar", "ratio", "klasse (A ≥ 2,0 … F < 0,6)"],
-    };
-    let rows = with_available
-        .iter()
-        .map(|r| {
-            let class = crate::stats::reserve::RatioClass::of(r.ratio);
-            let meaning = match lang {
-                Lang::En => class.meaning(),
-                Lang::Nl => class.betekenis(),
-            };
-            vec![
-                d.label(r.strategy, lang).to_string(),
-                format!("{}%", lang.num(r.certainty * 100.0, 0)),
-                lang.mln(r.required),
-                lang.mln(r.available),
-                if r.ratio.is_finite() { lang.num(r.ratio, 2) } else { "∞".into() },
-                format!("{} ({meaning})", r.class),
-            ]
-        })
-        .collect();
-    Some(Table {
-        title: lang
-            .t(
-                "Ratio of available to required reserve (ratio weerstandsvermogen)",
-                "Ratio weerstandsvermogen: beschikbare gedeeld door benodigde weerstandscapaciteit",
-            )
-            .to_string(),
-        header: header.into_iter().map(str::to_string).collect(),
-        rows,
-    })
 }
 
 /// The notes under the tables.
@@ -511,12 +961,60 @@ pub fn notes(d: &ReportData, lang: Lang) -> Vec<String> {
             ),
             never.join("; ")
         ),
-        lang.t(
-            "Full tables: `summary.csv`, `yearly.csv`, `budget.csv` and `results.xlsx`; per-run data: `runs.csv`; \
-             provenance: `meta.json`.",
-            "Volledige tabellen: `summary.csv`, `yearly.csv`, `budget.csv` en `results.xlsx`; per simulatie: \
-             `runs.csv`; herkomst: `meta.json`.",
-        )
-        .to_string(),
+        match lang {
+            Lang::En => format!(
+                "Full tables: `summary.csv`, `yearly.csv`, `budget.csv` and `results.xlsx`; per-run data: {}; \
+                 provenance: `meta.json`.",
+                runs_link(d, lang)
+            ),
+            Lang::Nl => format!(
+                "Volledige tabellen: `summary.csv`, `yearly.csv`, `budget.csv` en `results.xlsx`; per simulatie: {}; \
+                 herkomst: `meta.json`.",
+                runs_link(d, lang)
+            ),
+        },
     ]
+}
+
+/// The per-run file the folder holds, as code (`runs.csv` or `runs.parquet`); when the
+/// reports do not know which (a streamed run whose app layer did not say), no file name.
+pub(crate) fn runs_link(d: &ReportData, lang: Lang) -> String {
+    match d.runs_file {
+        Some(f) => format!("`{f}`"),
+        None => lang.t("the per-run file of this folder", "het simulatiebestand in deze map").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The years of the yearly tables: the meerjarenraming's four, every fifth, the last.
+    #[test]
+    fn shown_years_start_with_the_meerjarenraming() {
+        assert_eq!(shown_years_of(20), vec![0, 1, 2, 3, 5, 10, 15, 19]);
+        assert_eq!(shown_years_of(12), vec![0, 1, 2, 3, 5, 10, 11]);
+        assert_eq!(shown_years_of(6), vec![0, 1, 2, 3, 5]);
+        assert_eq!(shown_years_of(3), vec![0, 1, 2]);
+        assert_eq!(shown_years_of(1), vec![0]);
+        assert!(shown_years_of(0).is_empty());
+    }
+
+    /// The quadrants by hand: EUR 1,000 for 10 more successes is EUR 100 each; saving EUR
+    /// 1,000 with 10 fewer is EUR 100 saved per success fewer; the signs that need no ratio;
+    /// no ratio within 2 MCSE of zero or below one success.
+    #[test]
+    fn incremental_cost_per_success_by_hand() {
+        assert_eq!(Incremental::of(1_000.0, 10.0, 1.0), Incremental::CostPerExtra(100.0));
+        assert_eq!(Incremental::of(-1_000.0, -10.0, 1.0), Incremental::SavingPerFewer(100.0));
+        assert_eq!(Incremental::of(-5.0, 10.0, 1.0), Incremental::Dominates);
+        assert_eq!(Incremental::of(5.0, -10.0, 1.0), Incremental::Dominated);
+        assert_eq!(Incremental::of(5.0, 10.0, 5.0), Incremental::Undetermined);
+        assert_eq!(Incremental::of(5.0, 10.0, 4.9), Incremental::CostPerExtra(0.5));
+        assert_eq!(Incremental::of(5.0, 0.9, 0.0), Incremental::Undetermined);
+        assert_eq!(Incremental::of(f64::NAN, 10.0, 1.0), Incremental::Undetermined);
+        assert_eq!(Incremental::CostPerExtra(1234.4).text(Lang::Nl), "€ 1.234");
+        assert_eq!(Incremental::Dominates.text(Lang::En), "dominates (cheaper and better)");
+        assert_eq!(Incremental::Undetermined.text(Lang::En), "–");
+    }
 }

@@ -1,11 +1,13 @@
 //! `results.xlsx` (English) and `results_nl.xlsx` (Dutch): the workbook for a finance
-//! department. Sheets: `budget` (the budget line and spend P50, P90 "prudent budget" and
-//! P95 per strategy, years across the columns), `summary` (the answer and the horizon
+//! department. Sheets: `budget` (the budget line and spend P50, P80, P90 "prudent budget"
+//! and P95 per strategy, years across the columns), `multi-year budget` (the
+//! meerjarenraming: P50, P90, the budget line, the structural gap, the risk reserve and the
+//! mean incidental and structural parts, nominal and in start-year prices), `summary` (the answer and the horizon
 //! figures per strategy), `reserve` (the required risk reserve by certainty and the ratio to
 //! the available reserve, when the scenario has a budget line), `yearly` (every yearly
 //! figure), `runs` (per-run data, as in the runs file), `inputs` (every input with its
 //! distribution), `about` (provenance) and `sensitivity` when present; in Dutch `begroting`,
-//! `samenvatting`, `weerstandscapaciteit`, `jaarcijfers`, `simulaties`, `invoer`, `herkomst`,
+//! `meerjarenraming`, `samenvatting`, `weerstandscapaciteit`, `jaarcijfers`, `simulaties`, `invoer`, `herkomst`,
 //! `gevoeligheid`.
 //!
 //! Every figure is stored as a number at full precision; the number format only rounds what
@@ -233,6 +235,7 @@ fn workbook_in(d: &ReportData, lang: Lang) -> Result<Vec<u8>, OutputError> {
             .set_creation_datetime(&date),
     );
     budget_sheet(wb.add_worksheet(), d, &f, lang)?;
+    meerjarenraming_sheet(wb.add_worksheet(), d, &f, lang)?;
     summary_sheet(wb.add_worksheet(), d, &f, lang)?;
     if !d.reserve_by_certainty.is_empty() {
         reserve_sheet(wb.add_worksheet(), d, &f, lang)?;
@@ -255,7 +258,7 @@ struct BudgetRow<'a> {
     value: Box<dyn Fn(usize) -> f64 + 'a>,
 }
 
-/// The budget sheet's rows: the budget line, then per strategy spend P50, P90 and P95 and,
+/// The budget sheet's rows: the budget line, then per strategy spend P50, P80, P90 and P95 and,
 /// with a budget line, the chance of exceeding it.
 fn budget_rows<'a>(d: &'a ReportData, lang: Lang) -> Vec<BudgetRow<'a>> {
     let mut rows = Vec::new();
@@ -276,6 +279,12 @@ fn budget_rows<'a>(d: &'a ReportData, lang: Lang) -> Vec<BudgetRow<'a>> {
             figure: lang.t("P50 (median)", "P50 (mediaan)").into(),
             kind: Kind::Keur,
             value: Box::new(move |t| at(t, 2)),
+        });
+        rows.push(BudgetRow {
+            strategy: name(),
+            figure: "P80".into(),
+            kind: Kind::Keur,
+            value: Box::new(move |t| d.spend_p80(k).get(t).copied().unwrap_or(f64::NAN)),
         });
         rows.push(BudgetRow {
             strategy: name(),
@@ -317,10 +326,11 @@ fn budget_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) -> 
         1,
         0,
         lang.t(
-            "P50: median of yearly municipal spend over the simulated futures. P90: the prudent budget, not exceeded in \
-             9 of 10 futures. P95: not exceeded in 19 of 20.",
-            "P50: mediaan van de jaarlijkse gemeentelijke uitgaven over de gesimuleerde toekomsten. P90: de behoedzame \
-             raming, in 9 van de 10 toekomsten niet overschreden. P95: in 19 van de 20 niet overschreden.",
+            "P50: median of yearly municipal spend over the simulated futures. P80: not exceeded in 8 of 10 futures. \
+             P90: the prudent budget, not exceeded in 9 of 10 futures. P95: not exceeded in 19 of 20.",
+            "P50: mediaan van de jaarlijkse gemeentelijke uitgaven over de gesimuleerde toekomsten. P80: in 8 van de 10 \
+             toekomsten niet overschreden. P90: de behoedzame raming, in 9 van de 10 toekomsten niet overschreden. P95: \
+             in 19 van de 20 niet overschreden.",
         ),
     )?;
     let head = 3u32;
@@ -347,6 +357,99 @@ fn budget_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) -> 
     ws.set_freeze_panes(head + 1, 2)?;
     print_setup(ws, Some((head, head)), lang)?;
     ws.set_repeat_columns(0, 1)?;
+    Ok(())
+}
+
+/// The meerjarenraming: per strategy P50, the behoedzame raming (P90), the budget line, the
+/// structural gap, the risk reserve and the mean incidental and structural parts, for the
+/// years of the summary's tables (the four of the meerjarenraming, then every fifth and
+/// the last) across the columns; first in nominal euros, then in constant prices of the
+/// start year (the expected cost index as deflator, as the summary's table).
+fn meerjarenraming_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) -> Result<(), OutputError> {
+    ws.set_name(lang.t("multi-year budget", "meerjarenraming"))?;
+    let start = d.meta.start_year;
+    ws.write_string_with_format(
+        0,
+        0,
+        lang.t(
+            "Multi-year budget (meerjarenraming) per strategy: nominal, then in start-year prices (× EUR 1,000)",
+            "Meerjarenraming per strategie: nominaal, daarna in prijspeil van het startjaar (bedragen x € 1.000)",
+        ),
+        &f.title,
+    )?;
+    ws.write_string(
+        1,
+        0,
+        lang.t(
+            "P50, P90: percentiles of the year's spend over the simulated futures. Structural gap = P50 − budget line \
+             (for the meerjarenraming); risk reserve = P90 − P50 (for the risk paragraph). Incidental part: the mean of \
+             prevention programmes, failure transition payments and premiums, corridor settlements and outcome \
+             advances; structural part: the mean of care and outcome payments, investor payments and administration \
+             (they add up to mean spend, not to P50).",
+            "P50, P90: percentielen van de uitgaven van het jaar over de gesimuleerde toekomsten. Structureel tekort = \
+             P50 − begroting (voor de meerjarenraming); risicoreserve = P90 − P50 (voor de risicoparagraaf). \
+             Incidenteel deel: het gemiddelde van preventieprogramma's, transitiekosten en noodpremies bij uitval, \
+             verrekeningen van de risicocorridor en voorschotten op resultaatbetalingen; structureel deel: het \
+             gemiddelde van zorg- en resultaatbetalingen, betalingen aan investeerders en uitvoeringskosten (samen de \
+             gemiddelde uitgaven, niet de P50).",
+        ),
+    )?;
+    let shown = super::tables::shown_years(d);
+    let deflator = d.price_deflator();
+    let rows = super::tables::meerjarenraming_rows(d, lang);
+    let head = 3u32;
+    let names = [
+        lang.t("strategy", "strategie").to_string(),
+        lang.t("figure", "grootheid").to_string(),
+        lang.t("prices", "prijspeil").to_string(),
+    ];
+    headers(ws, head, &names, &f.header)?;
+    let year_header = f.header.clone().set_num_format("0");
+    for (c, &t) in shown.iter().enumerate() {
+        ws.write_number_with_format(head, 3 + c as u16, f64::from(start + t as i32), &year_header)?;
+    }
+    let mut r = head + 1;
+    for real in [false, true] {
+        let prices = match (lang, real) {
+            (Lang::En, false) => "nominal".to_string(),
+            (Lang::Nl, false) => "nominaal".to_string(),
+            (Lang::En, true) => format!("{start} prices"),
+            (Lang::Nl, true) => format!("prijspeil {start}"),
+        };
+        for row in &rows {
+            ws.write_string(r, 0, d.label(row.strategy, lang))?;
+            ws.write_string(r, 1, &row.figure)?;
+            ws.write_string(r, 2, &prices)?;
+            for (c, &t) in shown.iter().enumerate() {
+                let x = (row.value)(t) / if real { deflator[t] } else { 1.0 };
+                number(ws, r, 3 + c as u16, x, &f.keur)?;
+            }
+            r += 1;
+        }
+    }
+    let rate = d.meta.inputs.iter().find(|i| i.path == "economy.cost_inflation").map_or(0.0, |i| i.mean);
+    let deflator_note = match lang {
+        Lang::En => format!(
+            "{start} prices: the nominal amount of year t divided by the expected cost index (1 + {}%)^(t − {start}), \
+             the same in every future, so each percentile is the nominal one divided by it.",
+            lang.num(rate * 100.0, 2)
+        ),
+        Lang::Nl => format!(
+            "Prijspeil {start}: het nominale bedrag van jaar t gedeeld door de verwachte kostenindex (1 + {}%)^(t − \
+             {start}), in elke toekomst dezelfde, zodat elk percentiel het nominale gedeeld door die index is.",
+            lang.num(rate * 100.0, 2)
+        ),
+    };
+    ws.write_string(r + 1, 0, &deflator_note)?;
+    ws.set_column_width(0, 46)?;
+    ws.set_column_width(1, 34)?;
+    ws.set_column_width(2, 14)?;
+    for c in 0..shown.len() as u16 {
+        ws.set_column_width(3 + c, 10)?;
+    }
+    ws.set_freeze_panes(head + 1, 3)?;
+    print_setup(ws, Some((head, head)), lang)?;
+    ws.set_repeat_columns(0, 2)?;
     Ok(())
 }
 

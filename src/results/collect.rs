@@ -16,8 +16,10 @@ use super::RunTable;
 pub(crate) const SAMPLE_RUNS: usize = 20_000;
 
 /// The figures of one run, as the accumulator sees them: every yearly metric of every
-/// strategy, every horizon metric, and with a budget line the yearly overrun
-/// `max(0, spend − budget)` and the overrun summed over every budget period.
+/// strategy, every horizon metric, each strategy's discounted successes and their gain on
+/// the baseline's in the same run, and with a budget line the yearly overrun
+/// `max(0, spend − budget)`, the overrun summed over every budget period and the spend
+/// summed over every budget period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Columns {
     /// Strategies.
@@ -30,6 +32,16 @@ pub struct Columns {
     pub overrun: Option<usize>,
     /// First column of the period overruns and (periods, period length), with a budget line.
     pub periods: Option<(usize, usize, usize)>,
+    /// First column of the spend summed over each budget period (strategy-major, as the
+    /// period overruns), with a budget line.
+    pub period_spend: Option<usize>,
+    /// First column of the discounted successes `Σ_t successes_t D_t` per strategy, then
+    /// (after `strategies` columns) of their gain on the baseline's in the same run.
+    pub successes: usize,
+    /// The discount factors `D_t` of the net present values (docs/model.md section 2).
+    pub discount: Vec<f64>,
+    /// The baseline strategy.
+    pub baseline: usize,
     /// Columns in all.
     pub width: usize,
 }
@@ -42,7 +54,7 @@ impl Columns {
         let per = plan.layout.yearly_len();
         let years = s.horizon_years;
         let mut width = n * per + n * HORIZON.len();
-        let (mut overrun, mut periods) = (None, None);
+        let (mut overrun, mut periods, mut period_spend) = (None, None, None);
         if let Some(line) = &s.budget_line {
             overrun = Some(width);
             width += n * years;
@@ -51,7 +63,26 @@ impl Columns {
             periods = Some((width, count, len));
             width += n * count;
         }
-        Columns { strategies: n, per, years, overrun, periods, width }
+        // Appended after the columns that existed before, so that their positions stay.
+        let successes = width;
+        width += 2 * n;
+        if let Some((_, count, _)) = periods {
+            period_spend = Some(width);
+            width += n * count;
+        }
+        let discount = s.discount_factors();
+        Columns {
+            strategies: n,
+            per,
+            years,
+            overrun,
+            periods,
+            period_spend,
+            successes,
+            discount,
+            baseline: s.baseline(),
+            width,
+        }
     }
 
     /// Column of yearly metric `m` in year `t` of strategy `k`.
@@ -75,26 +106,63 @@ impl Columns {
         self.periods.map(|(o, count, _)| o + k * count + start)
     }
 
+    /// Column of strategy `k`'s discounted successes `Σ_t successes_t D_t`.
+    pub fn npv_successes(&self, k: usize) -> usize {
+        self.successes + k
+    }
+
+    /// Column of strategy `k`'s discounted successes less the baseline's, in the same run
+    /// (0 for the baseline).
+    pub fn npv_successes_gain(&self, k: usize) -> usize {
+        self.successes + self.strategies + k
+    }
+
+    /// Column of the spend of strategy `k` summed over the period starting in year index
+    /// `start` (with a budget line).
+    pub fn period_spend(&self, k: usize, start: usize) -> Option<usize> {
+        match (self.period_spend, self.periods) {
+            (Some(o), Some((_, count, _))) => Some(o + k * count + start),
+            _ => None,
+        }
+    }
+
     /// Appends the row of `run` to `out`.
     pub fn row(&self, plan: &Plan, run: &RunRecord, out: &mut Vec<f64>) {
         let n = self.strategies;
         out.extend_from_slice(&run.yearly[..n * self.per]);
         out.extend_from_slice(&run.horizon[..n * HORIZON.len()]);
-        if plan.scenario.budget_line.is_none() {
-            return;
-        }
         let spend = |k: usize, t: usize| run.yearly[self.yearly(plan, k, Yearly::Spend.index(), t)];
         let line = |k: usize| plan.budget_line(k).unwrap_or(&[]);
+        if plan.scenario.budget_line.is_some() {
+            for k in 0..n {
+                let line = line(k);
+                out.extend((0..self.years).map(|t| (spend(k, t) - line[t]).max(0.0)));
+            }
+            if let Some((_, count, len)) = self.periods {
+                for k in 0..n {
+                    let line = line(k);
+                    out.extend(
+                        (0..count)
+                            .map(|start| (start..start + len).map(|t| (spend(k, t) - line[t]).max(0.0)).sum::<f64>()),
+                    );
+                }
+            }
+        }
+        // Discounted successes, summed in year order as the engine sums the NPV of spend.
+        let successes = |k: usize| -> f64 {
+            (0..self.years)
+                .map(|t| run.yearly[self.yearly(plan, k, Yearly::Successes.index(), t)] * self.discount[t])
+                .sum()
+        };
+        let first = out.len();
+        out.extend((0..n).map(successes));
+        let base = out[first + self.baseline];
         for k in 0..n {
-            let line = line(k);
-            out.extend((0..self.years).map(|t| (spend(k, t) - line[t]).max(0.0)));
+            out.push(out[first + k] - base);
         }
         if let Some((_, count, len)) = self.periods {
             for k in 0..n {
-                let line = line(k);
-                out.extend(
-                    (0..count).map(|start| (start..start + len).map(|t| (spend(k, t) - line[t]).max(0.0)).sum::<f64>()),
-                );
+                out.extend((0..count).map(|start| (start..start + len).map(|t| spend(k, t)).sum::<f64>()));
             }
         }
     }

@@ -144,6 +144,27 @@ pub(crate) fn reserve_rows(r: &Results) -> Vec<ReserveRow> {
     rows
 }
 
+/// The exact risk reserve of every budget period, in the order of [`reserve_rows`]:
+/// `Q_c(S) − Q_50(S)` of the period's summed spend `S = Σ_t spend_t` (docs/model.md
+/// section 14), at the scenario's certainties; empty without a budget line.
+pub(crate) fn period_spend_risk(r: &Results) -> Vec<f64> {
+    let s = &r.plan.scenario;
+    let line = s.budget_line.as_deref().unwrap_or(&[]);
+    if line.is_empty() {
+        return Vec::new();
+    }
+    let len = s.budget_period_years.min(line.len());
+    let mut out = Vec::new();
+    for k in 0..s.strategies.len() {
+        for start in 0..=(line.len() - len) {
+            let Some(col) = r.collected.columns.period_spend(k, start) else { continue };
+            let median = r.quantile(col, 0.5);
+            out.extend(s.certainty.iter().map(|&c| r.quantile(col, c) - median));
+        }
+    }
+    out
+}
+
 /// The reserve for the first budget period at each of [`certainties`]: (strategy, first
 /// and last year, certainty, required reserve); empty without a budget line.
 pub fn reserve_by_certainty(r: &Results) -> Vec<(usize, (i32, i32), f64, f64)> {

@@ -43,6 +43,25 @@ pub struct HorizonStat {
     pub summary: Summary,
 }
 
+/// `summary.csv`'s row of the discounted successes `Σ_t successes_t D_t`.
+pub const NPV_SUCCESSES: &str = "npv_successes";
+/// `summary.csv`'s row of the discounted successes less the baseline's, paired per run.
+pub const NPV_SUCCESSES_GAIN: &str = "npv_successes_gain_vs_baseline";
+
+/// A strategy's discounted successes over the horizon, `Σ_t successes_t D_t` with the
+/// discount factors of the NPV, and their gain on the baseline's, paired run by run (so
+/// that the standard error is that of the difference on common random numbers).
+#[derive(Debug, Clone)]
+pub struct SuccessStat {
+    /// Strategy index.
+    pub strategy: usize,
+    /// Summary over runs of the discounted successes (`npv_successes`).
+    pub npv_successes: Summary,
+    /// Summary over runs of the strategy's discounted successes less the baseline's
+    /// (`npv_successes_gain_vs_baseline`; 0 for the baseline).
+    pub gain: Summary,
+}
+
 /// How a batch was run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchInfo {
@@ -69,6 +88,8 @@ pub struct Results<'a> {
     pub yearly: Vec<YearlyStat>,
     /// Horizon statistics, strategy-major, in [`HORIZON`] order.
     pub horizon: Vec<HorizonStat>,
+    /// Discounted successes per strategy, in strategy order.
+    pub successes: Vec<SuccessStat>,
 }
 
 impl<'a> Results<'a> {
@@ -106,7 +127,14 @@ impl<'a> Results<'a> {
                 horizon.push(HorizonStat { strategy: k, metric: m, summary: summaries[cols.horizon(k, m)] });
             }
         }
-        Results { plan, info, collected, batch: None, yearly, horizon }
+        let successes = (0..n)
+            .map(|k| SuccessStat {
+                strategy: k,
+                npv_successes: summaries[cols.npv_successes(k)],
+                gain: summaries[cols.npv_successes_gain(k)],
+            })
+            .collect();
+        Results { plan, info, collected, batch: None, yearly, horizon, successes }
     }
 
     /// The yearly statistic of metric `m` in year `t` for strategy `k`.

@@ -32,5 +32,6 @@ mod scenarios_societal;
 mod sensitivity;
 mod sensitivity_voi;
 mod shards;
+mod tables;
 mod unchanged_without_capacity;
 mod waiting;
