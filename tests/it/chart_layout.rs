@@ -233,6 +233,87 @@ fn no_chart_text_overlaps_another_or_leaves_the_canvas() {
     assert_readable(&checked);
 }
 
+/// The first contract of each shipped scenario, for a two-key sweep.
+const FIRST_CONTRACT: [&str; 5] = ["output", "output", "output", "small_yearly", "output"];
+
+/// Every SVG chart that `contractsim sensitivity` and `contractsim sweep` (one key and two
+/// keys) write for a shipped scenario at a few runs, as (file name, SVG).
+fn analysis_svgs_of(path: &str, first_contract: &str, dir: &std::path::Path) -> Vec<(String, String)> {
+    use contractsim::app::{self, SensitivityRequest, Silent, SweepRequest};
+    let file = std::path::PathBuf::from(path);
+    let sens = dir.join("sensitivity");
+    let req = SensitivityRequest {
+        file: file.clone(),
+        runs: Some(40),
+        tornado_runs: Some(4),
+        seed: None,
+        out: Some(sens.clone()),
+        metric: "npv_saving_vs_baseline".into(),
+        strategy: None,
+        threads: 2,
+    };
+    app::sensitivity(req, &Silent).expect("sensitivity");
+    let sweep = |name: &str, set: Vec<String>, runs: usize| {
+        let out = dir.join(name);
+        let req = SweepRequest {
+            file: file.clone(),
+            set,
+            runs: Some(runs),
+            seed: None,
+            out: Some(out.clone()),
+            metric: "npv_spend".into(),
+            strategy: None,
+            threads: 2,
+        };
+        app::sweep(req, &Silent).expect("sweep");
+        out
+    };
+    let one = sweep("sweep1", vec!["scenario.discount_rate=0.02,0.0532,0.08".into()], 20);
+    let two = sweep(
+        "sweep2",
+        vec!["scenario.discount_rate=0.03,0.06".into(), format!("contract.{first_contract}.margin=0,0.05,0.1")],
+        10,
+    );
+    let charts = ["tornado", "rank_correlation", "voi", "sweep", "sweep_heatmap"];
+    let mut out = Vec::new();
+    for folder in [sens, one, two] {
+        for f in std::fs::read_dir(&folder).expect("results folder") {
+            let f = f.expect("entry").path();
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let stem = name.trim_end_matches(".svg").trim_end_matches("_nl");
+            if name.ends_with(".svg") && charts.contains(&stem) {
+                out.push((name.clone(), std::fs::read_to_string(&f).expect("svg")));
+            }
+        }
+    }
+    out
+}
+
+/// The charts of `sensitivity` and `sweep` (tornado, rank correlation, value of
+/// information, sweep lines, sweep heat map) exist in English and Dutch for every shipped
+/// scenario, and their texts neither overlap nor leave the canvas.
+#[test]
+fn analysis_charts_are_readable_in_both_languages() {
+    let m = Metrics::new();
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let mut checked = BTreeMap::new();
+    for (path, first) in SCENARIOS.iter().zip(FIRST_CONTRACT) {
+        let name = path.trim_start_matches("scenarios/").trim_end_matches(".toml");
+        let dir = tmp.path().join(name);
+        let files = analysis_svgs_of(path, first, &dir);
+        for stem in ["tornado", "rank_correlation", "voi", "sweep", "sweep_heatmap"] {
+            for suffix in ["", "_nl"] {
+                let f = format!("{stem}{suffix}.svg");
+                assert!(files.iter().any(|(n, _)| *n == f), "{name}: no {f}");
+            }
+        }
+        for (file, svg) in files {
+            checked.insert(format!("{name}/{file}"), problems(&svg, &m));
+        }
+    }
+    assert_readable(&checked);
+}
+
 /// The check fails where it should: two texts on top of each other, a text past the right
 /// edge, a rotated text past the top.
 #[test]

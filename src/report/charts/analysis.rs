@@ -1,6 +1,7 @@
 //! Charts of the analyses: `tornado`, `rank_correlation` and `voi` (from the sensitivity
 //! tables), and `sweep` (the metric and P(cheaper than baseline) against a swept value, or
-//! a heat map over two). English only; SVG and PNG like the other charts.
+//! a heat map over two). SVG and PNG, in English (`tornado.svg`) and Dutch
+//! (`tornado_nl.svg`) like the other charts.
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -8,6 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{GREY, HEIGHT, INK, Mark, Msg, OKABE_ITO, WIDTH, bold, font, frame, register_fonts, tint};
 use crate::report::OutputError;
+use crate::report::lang::Lang;
 use crate::report::sensitivity::SensitivityData;
 use crate::report::sweep::SweepData;
 
@@ -15,39 +17,50 @@ use crate::report::sweep::SweepData;
 pub trait AnalysisChart {
     /// File stem, e.g. `tornado`.
     fn name(&self) -> &'static str;
-    /// Draws the chart.
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String>;
+    /// Draws the chart in a language.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, lang: Lang) -> Result<(), String>;
 }
 
 /// The chart as an SVG document.
-pub fn svg<C: AnalysisChart>(c: &C) -> Result<String, OutputError> {
+pub fn svg<C: AnalysisChart>(c: &C, lang: Lang) -> Result<String, OutputError> {
     let err = |reason: String| OutputError::Chart { chart: c.name(), reason };
     register_fonts().map_err(err)?;
     let mut out = String::new();
     {
         let root = SVGBackend::with_string(&mut out, (WIDTH, HEIGHT)).into_drawing_area();
-        c.draw(&root).map_err(err)?;
+        c.draw(&root, lang).map_err(err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     Ok(out)
 }
 
 /// The chart as a PNG image.
-pub fn png<C: AnalysisChart>(c: &C) -> Result<Vec<u8>, OutputError> {
+pub fn png<C: AnalysisChart>(c: &C, lang: Lang) -> Result<Vec<u8>, OutputError> {
     let err = |reason: String| OutputError::Chart { chart: c.name(), reason };
     register_fonts().map_err(err)?;
     let mut pixels = vec![255u8; (WIDTH * HEIGHT * 3) as usize];
     {
         let root = BitMapBackend::with_buffer(&mut pixels, (WIDTH, HEIGHT)).into_drawing_area();
-        c.draw(&root).map_err(err)?;
+        c.draw(&root, lang).map_err(err)?;
         root.present().map_err(|e| err(e.to_string()))?;
     }
     super::encode_png(&pixels).map_err(|e| err(e.to_string()))
 }
 
-/// Both files of a chart: `<name>.svg` and `<name>.png`.
+/// The files of a chart in both languages: `<name>.svg`, `<name>.png`, `<name>_nl.svg`
+/// and `<name>_nl.png`.
 pub fn files<C: AnalysisChart>(c: &C) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
-    Ok(vec![(format!("{}.svg", c.name()), svg(c)?.into_bytes()), (format!("{}.png", c.name()), png(c)?)])
+    let mut out = Vec::new();
+    for lang in Lang::ALL {
+        out.extend(files_in(c, lang)?);
+    }
+    Ok(out)
+}
+
+/// The two files of a chart in one language: `<name><suffix>.svg` and `.png`.
+pub fn files_in<C: AnalysisChart>(c: &C, lang: Lang) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
+    let stem = format!("{}{}", c.name(), lang.suffix());
+    Ok(vec![(format!("{stem}.svg"), svg(c, lang)?.into_bytes()), (format!("{stem}.png"), png(c, lang)?)])
 }
 
 /// Horizontal bars: one row per label, each with one or more `(from, to)` bars.
@@ -69,6 +82,8 @@ pub struct Bars {
     pub series: Vec<(String, Vec<(f64, f64)>)>,
     /// A vertical reference line (e.g. the base case or the EVPI).
     pub reference: Option<(String, f64)>,
+    /// The language of the texts (and of the numbers on the axis).
+    pub lang: Lang,
 }
 
 /// At most this many rows per chart: the largest first.
@@ -79,7 +94,9 @@ impl AnalysisChart for Bars {
         self.name
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    /// Draws the chart in the language its texts were written in (`self.lang`).
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, _lang: Lang) -> Result<(), String> {
+        let lang = self.lang;
         let colours: Vec<RGBColor> = (0..self.series.len()).map(|i| OKABE_ITO[i % OKABE_ITO.len()]).collect();
         let mut legend: Vec<(Mark, String)> =
             self.series.iter().zip(&colours).map(|((t, _), c)| (Mark::Box(*c), t.clone())).collect();
@@ -105,7 +122,7 @@ impl AnalysisChart for Bars {
             }
         };
         let decimals = super::decimals_for(x.end - x.start);
-        let xf = |v: &f64| crate::report::lang::Lang::En.num(*v, decimals);
+        let xf = |v: &f64| lang.num(*v, decimals);
         let mut chart = ChartBuilder::on(&body)
             .margin(10)
             .margin_right(40)
@@ -148,35 +165,48 @@ impl AnalysisChart for Bars {
 
 /// The tornado of the chart strategy: bars from the metric at each input's 10th percentile
 /// to that at its 90th, largest swing on top, the base case as a line.
-pub fn tornado(d: &SensitivityData, subtitle: &str) -> Bars {
+pub fn tornado(d: &SensitivityData, subtitle: &str, lang: Lang) -> Bars {
     let strategy = d.chart_strategy().unwrap_or_default().to_string();
     let rows: Vec<_> = d.tornado.iter().filter(|t| t.strategy == strategy).take(MAX_ROWS).collect();
     let m = 1e-6;
+    let metric = &d.metric;
     Bars {
         name: "tornado",
-        title: format!("What moves {} most (strategy {strategy})", d.metric),
+        title: match lang {
+            Lang::En => format!("What moves {metric} most (strategy {strategy})"),
+            Lang::Nl => format!("Wat {metric} het meest beweegt (strategie {strategy})"),
+        },
         subtitle: subtitle.to_string(),
-        x_desc: format!("{} (million euros)", d.metric),
-        note: "Each input at its 10th and 90th percentile, the others at their medians, on the same random numbers."
+        x_desc: format!("{metric}, {} mln", lang.euro()),
+        note: lang
+            .t(
+                "Mean over the one-way runs. Each input at its 10th and 90th percentile, the others at their \
+                 medians, on the same random numbers.",
+                "Gemiddelde over de simulaties per instelling. Elke invoer op zijn 10e en 90e percentiel, de andere \
+                 op hun mediaan, met dezelfde toevalsgetallen.",
+            )
             .into(),
         labels: rows.iter().map(|t| t.input.clone()).collect(),
         series: vec![
             (
-                "input at its 10th percentile".into(),
+                lang.t("input at its 10th percentile", "invoer op zijn 10e percentiel").into(),
                 rows.iter().map(|t| (t.metric_base * m, t.metric_low * m)).collect(),
             ),
             (
-                "input at its 90th percentile".into(),
+                lang.t("input at its 90th percentile", "invoer op zijn 90e percentiel").into(),
                 rows.iter().map(|t| (t.metric_base * m, t.metric_high * m)).collect(),
             ),
         ],
-        reference: rows.first().map(|t| ("all inputs at their medians".to_string(), t.metric_base * m)),
+        reference: rows.first().map(|t| {
+            (lang.t("all inputs at their medians", "alle invoer op de mediaan").to_string(), t.metric_base * m)
+        }),
+        lang,
     }
 }
 
 /// Spearman and partial rank correlation of each drawn input with the metric, largest
 /// partial correlation (in size) on top.
-pub fn rank_correlation(d: &SensitivityData, subtitle: &str) -> Bars {
+pub fn rank_correlation(d: &SensitivityData, subtitle: &str, lang: Lang) -> Bars {
     let strategy = d.chart_strategy().unwrap_or_default().to_string();
     let mut rows: Vec<_> = d.ranks.iter().filter(|r| r.strategy == strategy).collect();
     rows.sort_by(|a, b| {
@@ -185,44 +215,78 @@ pub fn rank_correlation(d: &SensitivityData, subtitle: &str) -> Bars {
         key(b).total_cmp(&key(a))
     });
     rows.truncate(MAX_ROWS);
+    let metric = &d.metric;
     Bars {
         name: "rank_correlation",
-        title: format!("Which drawn inputs go with {} (strategy {strategy})", d.metric),
+        title: match lang {
+            Lang::En => format!("Which drawn inputs go with {metric} (strategy {strategy})"),
+            Lang::Nl => format!("Welke getrokken invoer samengaat met {metric} (strategie {strategy})"),
+        },
         subtitle: subtitle.to_string(),
-        x_desc: "rank correlation".into(),
-        note: "Over the runs of the results; partial: with the other drawn inputs held fixed.".into(),
+        x_desc: lang.t("rank correlation", "rangcorrelatie").into(),
+        note: lang
+            .t(
+                "Over the runs of the results; partial: with the other drawn inputs held fixed.",
+                "Over de simulaties van de resultaten; partieel: met de andere getrokken invoer vastgehouden.",
+            )
+            .into(),
         labels: rows.iter().map(|r| r.input.clone()).collect(),
         series: vec![
             ("Spearman".into(), rows.iter().map(|r| (0.0, r.spearman)).collect()),
-            ("partial (PRCC)".into(), rows.iter().map(|r| (0.0, r.prcc)).collect()),
+            (lang.t("partial (PRCC)", "partieel (PRCC)").into(), rows.iter().map(|r| (0.0, r.prcc)).collect()),
         ],
         reference: None,
+        lang,
     }
 }
 
 /// The EVPPI of each input and group, largest on top, with the EVPI as a line.
-pub fn voi(d: &SensitivityData, subtitle: &str) -> Bars {
+pub fn voi(d: &SensitivityData, subtitle: &str, lang: Lang) -> Bars {
     let mut rows: Vec<_> = d.voi.iter().filter(|v| v.perspective == "municipal" && v.input != "ALL").collect();
     rows.sort_by(|a, b| b.value.total_cmp(&a.value));
     rows.truncate(MAX_ROWS);
     let m = 1e-6;
     Bars {
         name: "voi",
-        title: "What knowing an input better is worth (municipal NPV spend)".into(),
+        title: lang
+            .t(
+                "What knowing an input better is worth (municipal NPV spend)",
+                "Wat beter weten van een invoer waard is (contante waarde van de gemeentelijke uitgaven)",
+            )
+            .into(),
         subtitle: subtitle.to_string(),
-        x_desc: "expected value of perfect information (million euros)".into(),
-        note: "EVPPI per input or group (*) by a regression metamodel; ALL_INPUTS: every drawn input together.".into(),
+        x_desc: format!(
+            "{}, {} mln",
+            lang.t("expected value of perfect information", "verwachte waarde van volledige informatie"),
+            lang.euro()
+        ),
+        note: lang
+            .t(
+                "EVPPI per input or group (*) by a regression metamodel; ALL_INPUTS: every drawn input together.",
+                "EVPPI per invoer of groep (*) met een regressiemetamodel; ALL_INPUTS: alle getrokken invoer samen.",
+            )
+            .into(),
         labels: rows.iter().map(|v| v.input.clone()).collect(),
         series: vec![("EVPPI".into(), rows.iter().map(|v| (0.0, v.value * m)).collect())],
-        reference: d.evpi("municipal").map(|e| ("EVPI (all uncertainty)".to_string(), e * m)),
+        reference: d
+            .evpi("municipal")
+            .map(|e| (lang.t("EVPI (all uncertainty)", "EVPI (alle onzekerheid)").to_string(), e * m)),
+        lang,
     }
 }
 
-/// The sensitivity charts' files.
-pub(crate) fn sensitivity_files(d: &SensitivityData, subtitle: &str) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
-    let mut out = files(&tornado(d, subtitle))?;
-    out.extend(files(&rank_correlation(d, subtitle))?);
-    out.extend(files(&voi(d, subtitle))?);
+/// The sensitivity charts' files, in both languages, with the subtitle of each language.
+pub(crate) fn sensitivity_files(
+    d: &SensitivityData,
+    subtitle: impl Fn(Lang) -> String,
+) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
+    let mut out = Vec::new();
+    for lang in Lang::ALL {
+        let sub = subtitle(lang);
+        out.extend(files_in(&tornado(d, &sub, lang), lang)?);
+        out.extend(files_in(&rank_correlation(d, &sub, lang), lang)?);
+        out.extend(files_in(&voi(d, &sub, lang), lang)?);
+    }
     Ok(out)
 }
 
@@ -235,7 +299,7 @@ impl AnalysisChart for SweepLines<'_> {
         "sweep"
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, lang: Lang) -> Result<(), String> {
         let d = self.0;
         let ids = d.strategies();
         let colour = |id: &str| {
@@ -249,10 +313,18 @@ impl AnalysisChart for SweepLines<'_> {
         let legend: Vec<(Mark, String)> = ids.iter().map(|id| (Mark::Line(colour(id), 4), id.clone())).collect();
         let body = frame(
             root,
-            &format!("{} against {}", d.metric, d.keys[0]),
-            &d.subtitle(),
+            &match lang {
+                Lang::En => format!("{} against {}", d.metric, d.keys[0]),
+                Lang::Nl => format!("{} naar {}", d.metric, d.keys[0]),
+            },
+            &sweep_subtitle(d, lang),
             &legend,
-            "Median and 90% band (left) and chance of a lower NPV spend than the baseline (right), same random numbers at every value.",
+            lang.t(
+                "Median and 9 of 10 futures (5th to 95th percentile, left) and chance of a lower NPV spend than the \
+                 baseline (right), same random numbers at every value.",
+                "Mediaan en 9 van de 10 toekomsten (5e tot 95e percentiel, links) en kans op een lagere contante \
+                 waarde van de uitgaven dan de basis (rechts), met dezelfde toevalsgetallen bij elke waarde.",
+            ),
         )?;
         let panels = body.split_evenly((1, 2));
         let xs: Vec<f64> = d.values(0);
@@ -263,13 +335,12 @@ impl AnalysisChart for SweepLines<'_> {
             x: x.clone(),
             y: y.clone(),
             x_desc: Some(d.keys[0].clone()),
-            y_desc: Some(format!("{} (million euros)", d.metric)),
+            y_desc: Some(format!("{}, {} mln", d.metric, lang.euro())),
             x_is_year: false,
             y_is_pct: false,
             y_integer: false,
             label_size: 20.0,
         };
-        let lang = crate::report::lang::Lang::En;
         let mut left = super::panel(&panels[0], &axes, lang)?;
         for id in &ids {
             let rows: Vec<_> = d.rows.iter().filter(|r| &r.strategy == id).collect();
@@ -282,8 +353,12 @@ impl AnalysisChart for SweepLines<'_> {
             }
             super::line(&mut left, &xs, &mid, colour(id).stroke_width(4))?;
         }
-        let axes =
-            super::Axes { y: -1.5..101.5, y_desc: Some("P(cheaper than baseline)".into()), y_is_pct: true, ..axes };
+        let axes = super::Axes {
+            y: -1.5..101.5,
+            y_desc: Some(lang.t("chance cheaper than baseline", "kans goedkoper dan de basis").into()),
+            y_is_pct: true,
+            ..axes
+        };
         let mut right = super::panel(&panels[1], &axes, lang)?;
         for id in ids.iter().filter(|id| **id != d.baseline) {
             let rows: Vec<_> = d.rows.iter().filter(|r| &r.strategy == id).collect();
@@ -304,14 +379,27 @@ impl AnalysisChart for SweepHeatMap<'_> {
         "sweep_heatmap"
     }
 
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), String> {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, lang: Lang) -> Result<(), String> {
         let d = self.0;
         let body = frame(
             root,
-            &format!("Median {} of {}", d.metric, d.highlight),
-            &d.subtitle(),
+            &match lang {
+                Lang::En => format!("Median {} of {}", d.metric, d.highlight),
+                Lang::Nl => format!("Mediaan van {} bij {}", d.metric, d.highlight),
+            },
+            &sweep_subtitle(d, lang),
             &[],
-            "Each cell: median (million euros) and chance of a lower NPV spend than the baseline. Darker: higher median.",
+            &match lang {
+                Lang::En => format!(
+                    "Each cell: median ({} mln) and chance of a lower NPV spend than the baseline. Darker: higher median.",
+                    lang.euro()
+                ),
+                Lang::Nl => format!(
+                    "Elke cel: mediaan ({} mln) en kans op een lagere contante waarde van de uitgaven dan de basis. \
+                     Donkerder: hogere mediaan.",
+                    lang.euro()
+                ),
+            },
         )?;
         let (xs, ys) = (d.values(0), d.values(1));
         let rows: Vec<_> = d.rows.iter().filter(|r| r.strategy == d.highlight).collect();
@@ -319,8 +407,8 @@ impl AnalysisChart for SweepHeatMap<'_> {
         let (nx, ny) = (xs.len().max(1), ys.len().max(1));
         let xl = xs.clone();
         let yl = ys.clone();
-        let xf = move |v: &f64| label_at(&xl, *v);
-        let yf = move |v: &f64| label_at(&yl, *v);
+        let xf = move |v: &f64| label_at(&xl, *v, lang);
+        let yf = move |v: &f64| label_at(&yl, *v, lang);
         let mut chart = ChartBuilder::on(&body)
             .margin(10)
             .margin_right(40)
@@ -348,11 +436,7 @@ impl AnalysisChart for SweepHeatMap<'_> {
             let fill = tint(OKABE_ITO[0], share);
             chart.draw_series(std::iter::once(Rectangle::new([(i, j), (i + 1.0, j + 1.0)], fill.filled()))).msg()?;
             let ink = if share < 0.45 { WHITE } else { INK };
-            let text = format!(
-                "{} · {}%",
-                crate::report::lang::Lang::En.num(r.p50 * 1e-6, 1),
-                crate::report::lang::Lang::En.num(r.p_cheaper * 100.0, 0)
-            );
+            let text = format!("{} · {}%", lang.num(r.p50 * 1e-6, 1), lang.num(r.p_cheaper * 100.0, 0));
             let style = bold(20.0).color(&ink).pos(Pos::new(HPos::Center, VPos::Center));
             chart.plotting_area().draw(&Text::new(text, (i + 0.5, j + 0.5), style)).msg()?;
         }
@@ -361,10 +445,10 @@ impl AnalysisChart for SweepHeatMap<'_> {
 }
 
 /// The label of a cell centre `v` (0.5, 1.5, ...) on a categorical axis.
-fn label_at(values: &[f64], v: f64) -> String {
+fn label_at(values: &[f64], v: f64, lang: Lang) -> String {
     let i = (v - 0.5).round();
     if (v - 0.5 - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < values.len() {
-        crate::report::lang::Lang::En.num(values[i as usize], decimals_of(values[i as usize]))
+        lang.num(values[i as usize], decimals_of(values[i as usize]))
     } else {
         String::new()
     }
@@ -372,4 +456,18 @@ fn label_at(values: &[f64], v: f64) -> String {
 
 fn decimals_of(v: f64) -> usize {
     (0..6).find(|&d| ((v * 10f64.powi(d as i32)).round() - v * 10f64.powi(d as i32)).abs() < 1e-9).unwrap_or(6)
+}
+
+/// The sweep charts' subtitle: the scenario, the runs per grid point and the seed
+/// (`startgetal` in Dutch), the number in the language's format.
+fn sweep_subtitle(d: &SweepData, lang: Lang) -> String {
+    match lang {
+        Lang::En => d.subtitle(),
+        Lang::Nl => format!(
+            "{} · {} gesimuleerde toekomsten per punt · startgetal {}",
+            d.scenario,
+            lang.num(d.runs as f64, 0),
+            d.seed
+        ),
+    }
 }

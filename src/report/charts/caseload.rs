@@ -16,6 +16,8 @@ pub struct SegmentPanel {
     pub segment: String,
     /// Readable segment name.
     pub name: String,
+    /// Readable segment name in Dutch (the English one where the file gives none).
+    pub name_nl: String,
     /// Per strategy: index and median caseload per year.
     pub lines: Vec<(usize, Vec<f64>)>,
 }
@@ -40,6 +42,7 @@ pub fn data(d: &ReportData) -> Caseload {
             SegmentPanel {
                 segment: g.id.clone(),
                 name: g.name.clone(),
+                name_nl: if g.name_nl.is_empty() { g.name.clone() } else { g.name_nl.clone() },
                 lines: (0..d.strategies())
                     .map(|k| (k, d.yearly_named(k, &metric).unwrap_or(&[]).iter().map(|s| s.p50()).collect()))
                     .collect(),
@@ -71,7 +74,7 @@ pub(super) fn draw<DB: DrawingBackend>(
     }
     let y_title = lang.t("clients in care", "cliënten in zorg");
     let (areas, _) = small_multiples(&body, s.panels.len(), y_title, Some(lang.t("year", "jaar")))?;
-    let titles: Vec<String> = s.panels.iter().map(|p| p.name.clone()).collect();
+    let titles: Vec<String> = s.panels.iter().map(|p| lang.t(&p.name, &p.name_nl).to_string()).collect();
     let areas = panel_heads(&areas, &titles, &[])?;
     for (p, area) in s.panels.iter().zip(&areas) {
         // Counts from zero, so that a difference of a few clients looks like one.

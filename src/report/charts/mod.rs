@@ -224,7 +224,8 @@ pub enum ChartKind {
     SpendComponents,
     /// Caseload by segment over time.
     Caseload,
-    /// Waiting lists and waits by strategy over time (only with waiting lists).
+    /// Waiting lists and waits over time, mean and 90% band, per strategy with a waiting
+    /// list (only with waiting lists).
     Waiting,
     /// Probability that spend exceeds the budget line.
     BudgetOverrun,
@@ -306,8 +307,8 @@ impl ChartKind {
                 "Jeugdigen in zorg per segment (mediaan, einde van het jaar)",
             ),
             ChartKind::Waiting => lang.t(
-                "Waiting lists next to spend: children waiting and how long (mean)",
-                "Wachtlijsten naast de uitgaven: wachtende kinderen en hoe lang (gemiddeld)",
+                "Waiting lists next to spend: children waiting and how long (mean, 9 of 10 futures)",
+                "Wachtlijsten naast de uitgaven: wachtende kinderen en hoe lang (gemiddelde, 9 van de 10 toekomsten)",
             ),
             ChartKind::BudgetOverrun => {
                 lang.t("Chance that spend exceeds the budget line", "Kans dat de uitgaven boven de begroting uitkomen")
@@ -428,7 +429,7 @@ impl Report for Charts {
             .collect();
         let mut files: Files = files?.into_iter().flatten().collect();
         if let Some(sens) = &d.sensitivity {
-            files.extend(analysis::sensitivity_files(sens, &subtitle(d, Lang::En))?);
+            files.extend(analysis::sensitivity_files(sens, |lang| subtitle(d, lang))?);
         }
         Ok(files)
     }
@@ -515,14 +516,17 @@ impl<T, E: std::fmt::Display> Msg<T> for Result<T, E> {
     }
 }
 
-/// The subtitle: the scenario, the number of runs and the seed.
+/// The subtitle: the scenario (its Dutch name in Dutch, where the file gives one), the
+/// number of runs and the seed ("startgetal" in Dutch, see docs/glossary.md). The seed is
+/// an identifier, written without thousands separators.
 pub fn subtitle(d: &ReportData, lang: Lang) -> String {
     let m = &d.meta;
     format!(
-        "{} · {} {} · seed {} · {}–{}",
-        m.scenario_name,
+        "{} · {} {} · {} {} · {}–{}",
+        d.scenario_name(lang),
         lang.num(m.runs as f64, 0),
         lang.t("simulated futures", "gesimuleerde toekomsten"),
+        lang.t("seed", "startgetal"),
         m.seed,
         m.start_year,
         m.end_year()
