@@ -101,7 +101,7 @@ fn horizon_table(d: &ReportData, lang: Lang) -> Table {
             "terugverdienjaar (mediaan)".into(),
             format!("P(terugverdiend t/m {last})"),
             "kosten per geslaagd traject (mediaan, niet contant)".into(),
-            "extra kosten per extra geslaagd traject t.o.v. basis (contant, verhouding van gemiddelden)".into(),
+            "meerkosten per extra geslaagd traject (contant)".into(),
         ],
     };
     Table {
@@ -191,7 +191,7 @@ fn incremental_note(d: &ReportData, lang: Lang) -> String {
              successes can mean fewer children needed care (prevention), not worse care."
         ),
         Lang::Nl => format!(
-            "Extra kosten per extra geslaagd traject: de gemiddelde extra contante waarde van de uitgaven t.o.v. de \
+            "Meerkosten per extra geslaagd traject: de gemiddelde extra contante waarde van de uitgaven t.o.v. de \
              basis gedeeld door het gemiddelde aantal extra geslaagde trajecten, op dezelfde manier contant gemaakt \
              ({rate}% per jaar, jaar 0 is het startjaar); een verhouding van gemiddelden, geen mediaan. \"–\" waar de \
              extra geslaagde trajecten binnen 2 standaardfouten van nul liggen of minder dan 1 zijn; \"dominant\": \

@@ -126,7 +126,7 @@ fn reserve_split_by_hand() {
     assert!((need - required).abs() < 1e-6 * d, "{need} vs {required}");
     // And its new columns carry the split, the old eight unchanged.
     let header: Vec<&str> = reserve.lines().next().unwrap().split(',').collect();
-    assert_eq!(header[8..], ["structural_gap", "risk_reserve", "risk_ratio", "risk_class"]);
+    assert_eq!(header[8..], ["structural_gap", "risk_reserve", "risk_ratio", "risk_class", "risk_reserve_spend"]);
     let fields: Vec<&str> = row.split(',').collect();
     assert!((fields[8].parse::<f64>().unwrap() - p90.structural_gap).abs() < 1e-6 * d);
     assert!((fields[9].parse::<f64>().unwrap() - risk).abs() < 1e-6 * d);

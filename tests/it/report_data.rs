@@ -247,8 +247,8 @@ fn svg_charts_name_the_scenario_and_use_the_language() {
             let svg = charts::svg(kind, &d, lang).unwrap();
             assert!(svg.starts_with("<svg width=\"1600\" height=\"1000\""), "{kind:?}");
             assert!(svg.contains(kind.title(lang).split('\'').next().unwrap()), "{kind:?} title");
-            assert!(svg.contains(&d.meta.scenario_name.replace('&', "&amp;")), "{kind:?} subtitle names the scenario");
-            assert!(svg.contains("seed 7"), "{kind:?} subtitle names the seed");
+            assert!(svg.contains(&d.scenario_name(lang).replace('&', "&amp;")), "{kind:?} subtitle names the scenario");
+            assert!(svg.contains(lang.t("seed 7", "startgetal 7")), "{kind:?} subtitle names the seed");
             assert!(svg.contains(&lang.num(RUNS as f64, 0)), "{kind:?} subtitle names the runs");
             assert!(svg.contains("font-family=\"DejaVu Sans"), "{kind:?} font");
         }
