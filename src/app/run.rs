@@ -17,7 +17,8 @@ use crate::analysis::convergence::{Precision, needs_more};
 use crate::app::output;
 use crate::engine::{EngineError, Plan, RunOptions, RunRecord, StreamError, run_blocks, shard_runs};
 use crate::export::runs_file::{RunsFormat, RunsWriter};
-use crate::report::render_all_with_runs_file;
+use crate::report::data::{WorldData, variant_folder};
+use crate::report::render_world;
 use crate::results::partial::{self, PartialMeta};
 use crate::results::{BatchInfo, Collector, Columns, Results};
 use crate::scenario;
@@ -112,6 +113,15 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
     // refused before any other scenario is simulated.
     let mut planned = Vec::new();
     for (s, opts, dest, source, precision) in jobs {
+        if shard.is_some() && !s.variants.is_empty() {
+            bad.push(format!(
+                "{}: --shard: expected a scenario without `[[variant]]`, found {} variant(s); run it whole, \
+                 or each variant as a scenario file of its own",
+                s.file.display(),
+                s.variants.len()
+            ));
+            continue;
+        }
         for w in &s.warnings {
             progress.note(&format!("warning: {}: {w}", s.file.display()));
         }
@@ -121,6 +131,8 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
             let r = shard_runs(most as u64, k, n);
             (r.end - r.start) as usize
         });
+        // Every variant's world simulates the same runs again.
+        let share = share * (1 + plan.scenario.variants.len());
         match estimate_time(&plan, &opts, share, source) {
             Ok(estimate) => {
                 let mode = quantile_mode(&plan, most, budget);
@@ -259,9 +271,16 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
             let info = BatchInfo { seed: opts.seed, threads, runs: done as usize };
             let results = Results::collected(&plan, info, collected);
             let (break_even, file) = break_even_file(&results, opts.threads)?;
-            for (file, bytes) in
-                render_all_with_runs_file(&results, &break_even, format.file_name()).context("rendering the results")?
-            {
+            let worlds =
+                simulate_worlds(&plan, &opts, done as usize, mode, format, &staging, progress, stop).map_err(|e| {
+                    match e {
+                        WorldError::Stopped => interrupted(done as usize),
+                        WorldError::App(e) => e,
+                    }
+                })?;
+            let (files, _) =
+                render_world(&results, &break_even, format.file_name(), worlds).context("rendering the results")?;
+            for (file, bytes) in files {
                 write(&file, &bytes)?;
             }
             if let Some((file, bytes)) = file {
@@ -285,6 +304,87 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
 }
 
 use crate::analysis::break_even::BreakEvenRow;
+
+/// Why the variants' worlds could not be simulated.
+enum WorldError {
+    /// A SIGINT or SIGTERM stopped the simulation.
+    Stopped,
+    /// Anything else.
+    App(AppError),
+}
+
+impl From<AppError> for WorldError {
+    fn from(e: AppError) -> Self {
+        WorldError::App(e)
+    }
+}
+
+impl From<anyhow::Error> for WorldError {
+    fn from(e: anyhow::Error) -> Self {
+        WorldError::App(e.into())
+    }
+}
+
+/// Simulates each `[[variant]]` of the scenario that `plan` plans on the same seed and the
+/// same `runs` runs as its own world (common random numbers), and writes each world's
+/// complete results into `variants/<id>/` of the staging folder: the world's data, for
+/// the reports of the file's own world, and its `summary.csv`, for `variants.csv`.
+#[allow(clippy::too_many_arguments)]
+fn simulate_worlds(
+    plan: &Plan,
+    opts: &RunOptions,
+    runs: usize,
+    mode: QuantileMode,
+    format: RunsFormat,
+    staging: &output::Staging,
+    progress: &dyn Progress,
+    stop: &AtomicBool,
+) -> Result<Vec<(WorldData, Vec<u8>)>, WorldError> {
+    let mut out = Vec::new();
+    for variant in &plan.scenario.variants {
+        let world = Plan::in_world(variant, plan);
+        let folder = variant_folder(&variant.world.id);
+        let dir = staging.path().join(&folder);
+        std::fs::create_dir_all(&dir).with_context(|| format!("writing {folder}"))?;
+        progress.start(&format!("{} ({})", plan.scenario.name, variant.world.name), runs as u64);
+        let runs_name = format.file_name();
+        let mut runs_file =
+            RunsWriter::create(&dir, &world, format).with_context(|| format!("writing {folder}/{runs_name}"))?;
+        let mut collected = Collector::new(&world, mode, runs);
+        let sink = |block: u64, records: &[RunRecord]| -> Result<bool, crate::export::OutputError> {
+            collected.add_block(&world, block, records);
+            runs_file.write_block(&world, records)?;
+            Ok(true)
+        };
+        let done = match run_blocks(&world, opts, 0..runs as u64, &|| progress.inc(), stop, sink) {
+            Ok(done) => done,
+            Err(StreamError::Engine(EngineError::Stopped { .. })) => {
+                progress.finish();
+                return Err(WorldError::Stopped);
+            }
+            Err(e) => {
+                return Err(anyhow::Error::new(e).context("running the simulation of a variant").into());
+            }
+        };
+        progress.finish();
+        runs_file.finish().with_context(|| format!("writing {folder}/{runs_name}"))?;
+        let info = BatchInfo { seed: opts.seed, threads: rayon_threads(opts.threads), runs: done as usize };
+        let results = Results::collected(&world, info, collected);
+        let (break_even, file) = break_even_file(&results, opts.threads)?;
+        let (files, data) =
+            render_world(&results, &break_even, runs_name, Vec::new()).context("rendering the results of a variant")?;
+        let mut summary = Vec::new();
+        for (name, bytes) in files.into_iter().chain(file.map(|(f, b)| (f.to_string(), b))) {
+            if name == "summary.csv" {
+                summary = bytes.clone();
+            }
+            let path = format!("{folder}/{name}");
+            staging.write(&path, &bytes).with_context(|| format!("writing {path}"))?;
+        }
+        out.push((WorldData { world: variant.world.clone(), data: Box::new(data) }, summary));
+    }
+    Ok(out)
+}
 
 /// `break_even_inputs.csv` of a batch (reruns of its first runs on common random numbers,
 /// `analysis::break_even`); `None` when it has no rows (one run, or no strategy besides the

@@ -64,6 +64,9 @@ pub struct Plan {
     /// Per contract, the advance on outcome payments paid in the first year (0 without
     /// `advance_share`), and the year in which it is settled.
     advance: Vec<(f64, Option<usize>)>,
+    /// Per contract, the expected cost per client-year and duration of each of its
+    /// segments at signing, from which the first prices are set.
+    signing_prices: Vec<(Vec<f64>, Vec<f64>)>,
 }
 
 /// What one run produced.
@@ -165,6 +168,7 @@ impl Plan {
             }
         }
         let advance = scenario.contracts.iter().map(|c| outcome_advance(&scenario, c)).collect();
+        let signing_prices = scenario.contracts.iter().map(|c| signing_prices(&scenario, c)).collect();
         let discount = scenario.discount_factors();
         let mut plan = Plan {
             discount,
@@ -184,11 +188,39 @@ impl Plan {
             twin,
             budget_lines: Vec::new(),
             advance,
+            signing_prices,
         };
         let (out, cy) = plan.expected_path();
         plan.expected_lot_cost = plan.expected_costs(&cy);
         plan.investor_baseline = plan.investor_baselines(&out);
         plan.budget_lines = plan.budget_lines();
+        plan
+    }
+
+    /// The plan of a `[[variant]]` of the scenario that `base` plans. Unless the variant
+    /// was known at signing, what was fixed when the contracts were signed comes from the
+    /// file's own expectations, as in `base`: the first prices and lump sums, the outcome
+    /// advances, the investors' contracted baselines and the budget lines of strategies
+    /// held against the lump sums they signed. The world itself (its demand, costs and
+    /// behaviour) is the variant's.
+    pub fn in_world(variant: &crate::scenario::variant::Variant, base: &Plan) -> Plan {
+        let mut plan = Plan::new((*variant.scenario).clone());
+        if variant.world.known_at_signing {
+            return plan;
+        }
+        for (k, sim) in plan.sims.iter().enumerate() {
+            if let Some(b) = base.sims.iter().position(|x| x.id == sim.id) {
+                plan.expected_lot_cost[k] = base.expected_lot_cost[b].clone();
+            }
+        }
+        plan.investor_baseline = base.investor_baseline.clone();
+        plan.advance = base.advance.clone();
+        plan.signing_prices = base.signing_prices.clone();
+        for k in 0..plan.strategies() {
+            if plan.signed_budget_line(k) && base.signed_budget_line(k) {
+                plan.budget_lines[k] = base.budget_lines[k].clone();
+            }
+        }
         plan
     }
 
@@ -1558,11 +1590,9 @@ impl StrategyBuffers {
             }
             self.lots[c].clear();
             self.history[c].clear();
-            let cost: Vec<f64> =
-                contract.segments.iter().map(|&g| s.mean(s.segments[g].cost_per_client_year)).collect();
-            let dur: Vec<f64> = contract.segments.iter().map(|&g| s.mean(s.segments[g].mean_duration_years)).collect();
+            let (cost, dur) = &plan.signing_prices[c];
             let expected = plan.expected_lot_cost.get(k).map_or(0.0, |v| v[c]);
-            self.prices[c] = Prices::first(&contract.form, &cost, &dur, expected, contract.margin);
+            self.prices[c] = Prices::first(&contract.form, cost, dur, expected, contract.margin);
             self.follow_up[c] = match &contract.form {
                 Form::Outcome(terms) => Some((terms.follow_up_years * s.steps_per_year as f64).round() as usize),
                 _ => None,
@@ -1576,6 +1606,14 @@ impl StrategyBuffers {
         }
         self.investor.clear();
     }
+}
+
+/// The expected cost per client-year and duration of each segment of `contract`, from
+/// which its first prices are set.
+fn signing_prices(s: &Scenario, contract: &crate::scenario::Contract) -> (Vec<f64>, Vec<f64>) {
+    let cost = contract.segments.iter().map(|&g| s.mean(s.segments[g].cost_per_client_year)).collect();
+    let dur = contract.segments.iter().map(|&g| s.mean(s.segments[g].mean_duration_years)).collect();
+    (cost, dur)
 }
 
 /// The year in which the replacement of a provider that failed in year `t` enters: the

@@ -20,7 +20,12 @@ fn stat_cells(s: &crate::stats::Summary) -> [String; 7] {
     [cell(s.mean), cell(s.mcse), cell(s.p[0]), cell(s.p[1]), cell(s.p[2]), cell(s.p[3]), cell(s.p[4])]
 }
 
-/// `yearly.csv`: `strategy,year,metric,mean,mcse,p5,p25,p50,p75,p95`.
+/// The last column of `summary.csv` and `yearly.csv` when the scenario has `[[variant]]`s:
+/// the id of the world of the row (`base` for the file's own).
+pub const VARIANT_COLUMN: &str = "variant";
+
+/// `yearly.csv`: `strategy,year,metric,mean,mcse,p5,p25,p50,p75,p95` (and [`VARIANT_COLUMN`]
+/// when the scenario has variants).
 pub struct YearlyCsv;
 
 impl Export for YearlyCsv {
@@ -33,6 +38,10 @@ impl Export for YearlyCsv {
         let mut w = writer();
         let mut header = vec!["strategy", "year", "metric"];
         header.extend(STAT_COLUMNS);
+        let world = r.plan.scenario.world.as_ref().map(|w| w.id.clone());
+        if world.is_some() {
+            header.push(VARIANT_COLUMN);
+        }
         w.write_record(&header).map_err(err)?;
         let s = &r.plan.scenario;
         for y in &r.yearly {
@@ -42,13 +51,15 @@ impl Export for YearlyCsv {
                 r.plan.layout.yearly[y.metric].clone(),
             ];
             row.extend(stat_cells(&y.summary));
+            row.extend(world.clone());
             w.write_record(&row).map_err(err)?;
         }
         finish("yearly.csv", w)
     }
 }
 
-/// `summary.csv`: `strategy,metric,mean,mcse,p5,p25,p50,p75,p95`; after each strategy's
+/// `summary.csv`: `strategy,metric,mean,mcse,p5,p25,p50,p75,p95` (and [`VARIANT_COLUMN`]
+/// when the scenario has variants); after each strategy's
 /// horizon metrics, [`NPV_SUCCESSES`] and [`NPV_SUCCESSES_GAIN`].
 pub struct SummaryCsv;
 
@@ -62,12 +73,17 @@ impl Export for SummaryCsv {
         let mut w = writer();
         let mut header = vec!["strategy", "metric"];
         header.extend(STAT_COLUMNS);
+        let world = r.plan.scenario.world.as_ref().map(|w| w.id.clone());
+        if world.is_some() {
+            header.push(VARIANT_COLUMN);
+        }
         w.write_record(&header).map_err(err)?;
         let last = crate::metrics::Horizon::ALL[crate::metrics::HORIZON.len() - 1];
         for hs in &r.horizon {
             let id = &r.plan.scenario.strategies[hs.strategy].id;
             let mut row = vec![id.clone(), hs.metric.name().to_string()];
             row.extend(stat_cells(&hs.summary));
+            row.extend(world.clone());
             w.write_record(&row).map_err(err)?;
             // After a strategy's horizon metrics, its discounted successes (collected from
             // the yearly `successes`, not a per-run metric of the runs file).
@@ -77,6 +93,7 @@ impl Export for SummaryCsv {
                 for (name, s) in [(NPV_SUCCESSES, &x.npv_successes), (NPV_SUCCESSES_GAIN, &x.gain)] {
                     let mut row = vec![id.clone(), name.to_string()];
                     row.extend(stat_cells(s));
+                    row.extend(world.clone());
                     w.write_record(&row).map_err(err)?;
                 }
             }

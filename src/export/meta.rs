@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Export, OutputError, Results};
 use crate::scenario::Scenario;
+use crate::scenario::variant::World;
 
 /// `meta.json`.
 pub(crate) struct MetaJson;
@@ -79,6 +80,14 @@ pub struct Meta {
     /// `[[question]]`: what the scenario asks, in file order.
     #[serde(default)]
     pub questions: Vec<QuestionMeta>,
+    /// The world these results are in, when the scenario has `[[variant]]`s (`base` for the
+    /// file's own); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub world: Option<World>,
+    /// In the file's own world of a scenario with variants: the variants, whose results are
+    /// in `variants/<id>/`; absent otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<World>,
 }
 
 /// A question of the scenario, as the answer in the reports takes it.
@@ -99,6 +108,9 @@ pub struct QuestionMeta {
     pub about: Option<String>,
     /// `municipal` or `societal`.
     pub view: String,
+    /// The variant in whose world it is answered (absent: the file's own world).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
 }
 
 /// Versions of the crates whose algorithms determine the draws.
@@ -206,6 +218,8 @@ impl Meta {
             scenario_name_nl: s.name_nl().to_string(),
             scenario_description_nl: s.description_nl().trim().to_string(),
             questions: questions(s),
+            world: s.world.clone(),
+            variants: s.variants.iter().map(|v| v.world.clone()).collect(),
         }
     }
 
@@ -272,6 +286,7 @@ fn questions(s: &Scenario) -> Vec<QuestionMeta> {
             compared_with: s.strategies[q.reference].id.clone(),
             about: q.about.map(|p| s.params[p].path.clone()),
             view: if q.societal { "societal" } else { "municipal" }.into(),
+            variant: q.variant.map(|v| s.variants[v].world.id.clone()),
         })
         .collect()
 }

@@ -165,23 +165,34 @@ pub fn answers(d: &ReportData, lang: Lang) -> Vec<Answered> {
             Lang::En => format!("What does each strategy cost the municipality compared with {}?", d.label(base, lang)),
             Lang::Nl => format!("Wat kost elke strategie de gemeente vergeleken met {}?", d.label(base, lang)),
         };
-        return vec![Answered { question, sentences: municipal(d, &all, base, lang) }];
+        let mut out = vec![Answered { question, sentences: municipal(d, &all, base, lang) }];
+        out.extend(super::worlds::answer(d, lang));
+        return out;
     }
-    d.meta
+    let mut out: Vec<Answered> = d
+        .meta
         .questions
         .iter()
         .map(|q| {
-            let ks: Vec<usize> = q.strategies.iter().filter_map(|id| d.meta.strategy_index(id)).collect();
-            let reference = d.meta.strategy_index(&q.compared_with).unwrap_or(d.baseline());
+            // A question asked in a variant's world is answered from that world's results.
+            let w = d.in_world(q.variant.as_deref());
+            let ks: Vec<usize> = q.strategies.iter().filter_map(|id| w.meta.strategy_index(id)).collect();
+            let reference = w.meta.strategy_index(&q.compared_with).unwrap_or(w.baseline());
             let question = if lang == Lang::Nl { q.text_nl.clone() } else { q.text.clone() };
-            let sentences = if q.view == "societal" {
-                societal(d, &ks, reference, lang)
+            let mut sentences = Vec::new();
+            if let Some(world) = d.worlds.iter().find(|x| Some(x.world.id.as_str()) == q.variant.as_deref()) {
+                sentences.push(super::worlds::asked_in(&world.world, lang));
+            }
+            sentences.extend(if q.view == "societal" {
+                societal(w, &ks, reference, lang)
             } else {
-                municipal(d, &ks, reference, lang)
-            };
+                municipal(w, &ks, reference, lang)
+            });
             Answered { question, sentences }
         })
-        .collect()
+        .collect();
+    out.extend(super::worlds::answer(d, lang));
+    out
 }
 
 /// The municipal answer: each strategy's mean saving against the reference, what it rests
@@ -218,8 +229,19 @@ fn saving_sentence(d: &ReportData, c: &Comparison, lang: Lang) -> String {
     let saves = c.mean >= 0.0;
     let (low, high) =
         if saves { (lang.mln(c.band.0), lang.mln(c.band.1)) } else { (lang.mln(-c.band.1), lang.mln(-c.band.0)) };
+    let straddles = c.band.0 < 0.0 && c.band.1 > 0.0;
     let band = match (lang, d.meta.runs > 1, saves) {
         (_, false, _) => String::new(),
+        (Lang::En, true, _) if straddles => format!(
+            "; in 9 of 10 simulated futures the result lies between an extra cost of {} and a saving of {}",
+            lang.mln(-c.band.0),
+            lang.mln(c.band.1)
+        ),
+        (Lang::Nl, true, _) if straddles => format!(
+            "; in 9 van de 10 gesimuleerde toekomsten ligt de uitkomst tussen meerkosten van {} en een besparing van {}",
+            lang.mln(-c.band.0),
+            lang.mln(c.band.1)
+        ),
         (Lang::En, true, true) => format!("; in 9 of 10 simulated futures the saving lies between {low} and {high}"),
         (Lang::En, true, false) => {
             format!("; in 9 of 10 simulated futures the extra cost lies between {low} and {high}")
@@ -330,15 +352,15 @@ fn rests_on(d: &ReportData, k: usize, reference: usize, lang: Lang) -> Option<St
         return Some(match (lang, both) {
             (Lang::En, Some(n)) => format!(
                 "This rests on assumed behaviour factors on both sides ({list}; for {name}: {ref_list}): with every \
-                 factor of both at 1, the mean saving against {name} is {} instead of {}.",
-                lang.mln(n),
-                lang.mln(now)
+                 factor of both at 1, the mean result against {name} is {} instead of {}.",
+                result(n, lang),
+                result(now, lang)
             ),
             (Lang::Nl, Some(n)) => format!(
                 "Dit rust op aangenomen gedragsfactoren aan beide kanten ({list}; voor {name}: {ref_list}): met alle \
-                 factoren van beide op 1 is de gemiddelde besparing ten opzichte van {name} {} in plaats van {}.",
-                lang.mln(n),
-                lang.mln(now)
+                 factoren van beide op 1 is de gemiddelde uitkomst ten opzichte van {name} {} in plaats van {}.",
+                result(n, lang),
+                result(now, lang)
             ),
             (Lang::En, None) => format!(
                 "This rests on assumed behaviour factors on both sides ({list}; for {name}: {ref_list}); the \
@@ -357,19 +379,33 @@ fn rests_on(d: &ReportData, k: usize, reference: usize, lang: Lang) -> Option<St
     let neutral =
         d.behaviour_neutral_saving(k).map(|n| n - if reference == d.baseline() { 0.0 } else { saving(reference) });
     Some(match (lang, neutral) {
-        (Lang::En, Some(n)) => format!(
+        (Lang::En, Some(n)) if n >= 0.0 && now >= 0.0 => format!(
             "This rests on an assumed provider response ({list}): with providers behaving as today, the mean saving \
              against {} is {} instead of {}.",
             against.unwrap_or("the baseline"),
             lang.mln(n),
             lang.mln(now)
         ),
-        (Lang::Nl, Some(n)) => format!(
+        (Lang::Nl, Some(n)) if n >= 0.0 && now >= 0.0 => format!(
             "Dit rust op een aangenomen reactie van aanbieders ({list}): als aanbieders zich gedragen als nu, is de \
              gemiddelde besparing ten opzichte van {} {} in plaats van {}.",
             against.unwrap_or("de basis"),
             lang.mln(n),
             lang.mln(now)
+        ),
+        (Lang::En, Some(n)) => format!(
+            "This rests on an assumed provider response ({list}): with providers behaving as today, the mean result \
+             against {} is {} instead of {}.",
+            against.unwrap_or("the baseline"),
+            result(n, lang),
+            result(now, lang)
+        ),
+        (Lang::Nl, Some(n)) => format!(
+            "Dit rust op een aangenomen reactie van aanbieders ({list}): als aanbieders zich gedragen als nu, is de \
+             gemiddelde uitkomst ten opzichte van {} {} in plaats van {}.",
+            against.unwrap_or("de basis"),
+            result(n, lang),
+            result(now, lang)
         ),
         (Lang::En, None) => format!(
             "This rests on an assumed provider response to the contract ({list}); the probability above is \
@@ -380,6 +416,17 @@ fn rests_on(d: &ReportData, k: usize, reference: usize, lang: Lang) -> Option<St
              alleen als die aanname klopt."
         ),
     })
+}
+
+/// A mean result against a reference as words with its sign: "a saving of EUR 3.1 mln" or
+/// "an extra cost of EUR 3.1 mln".
+fn result(saving: f64, lang: Lang) -> String {
+    match (lang, saving >= 0.0) {
+        (Lang::En, true) => format!("a saving of {}", lang.mln(saving)),
+        (Lang::En, false) => format!("an extra cost of {}", lang.mln(-saving)),
+        (Lang::Nl, true) => format!("een besparing van {}", lang.mln(saving)),
+        (Lang::Nl, false) => format!("meerkosten van {}", lang.mln(-saving)),
+    }
 }
 
 /// What must be believed for the saving: for each key input of the strategy
@@ -447,11 +494,27 @@ fn continuity_sentence(d: &ReportData, k: usize, reference: usize, lang: Lang) -
     }
     let (p, q) = (d.horizon(k, Horizon::PProviderFailure), d.horizon(reference, Horizon::PProviderFailure));
     let se = (p.mcse.powi(2) + q.mcse.powi(2)).sqrt();
-    if (p.mean - q.mean).abs() <= 2.0 * se.max(1e-12) {
-        return None;
-    }
     let end = d.meta.end_year();
     let (name, reference) = (d.label(k, lang), d.label(reference, lang));
+    if (p.mean - q.mean).abs() <= 2.0 * se.max(1e-12) {
+        // The difference is within the Monte Carlo error: said when providers fail at all,
+        // since a question may ask what a contract does to them.
+        if p.mean.max(q.mean) <= 0.0 {
+            return None;
+        }
+        let (p, q) = (share(p.mean, lang), share(q.mean, lang));
+        return Some(match lang {
+            Lang::En => format!(
+                "At least one provider runs out of reserves by {end} about as often under {name} as under \
+                 {reference} ({p} against {q} of futures; the difference is within twice its Monte Carlo error)."
+            ),
+            Lang::Nl => format!(
+                "T/m {end} raakt bij {name} ongeveer even vaak minstens één aanbieder door zijn reserves heen als bij \
+                 {reference} ({p} tegen {q} van de toekomsten; het verschil valt binnen tweemaal de \
+                 Monte-Carlofout)."
+            ),
+        });
+    }
     let (p, q) = (share(p.mean, lang), share(q.mean, lang));
     Some(match lang {
         Lang::En => format!(

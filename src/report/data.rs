@@ -99,6 +99,23 @@ pub struct ReportData {
     /// folder has when read from it (`None`: neither); from the in-memory results `runs.csv`
     /// unless the app layer names another ([`ReportData::with_runs_file`]).
     pub runs_file: Option<&'static str>,
+    /// In the file's own world of a scenario with `[[variant]]`s: each variant's world and
+    /// its results (`variants/<id>/`), in file order; empty otherwise.
+    pub worlds: Vec<WorldData>,
+}
+
+/// The results of one variant's world.
+#[derive(Debug, Clone)]
+pub struct WorldData {
+    /// The world.
+    pub world: crate::scenario::variant::World,
+    /// Its results.
+    pub data: Box<ReportData>,
+}
+
+/// The folder of a variant's results inside the results folder of its scenario.
+pub fn variant_folder(id: &str) -> String {
+    format!("variants/{id}")
 }
 
 /// One row of `reserve.csv`: a budget period of a strategy at one certainty, with the
@@ -265,7 +282,19 @@ impl ReportData {
             // the default of a streamed run; a run with `--runs-format parquet` names its file
             // through [`ReportData::with_runs_file`].
             runs_file: Some(crate::export::runs_file::RUNS_CSV),
+            worlds: Vec::new(),
         }
+    }
+
+    /// Adds the results of the variants' worlds (of a scenario with `[[variant]]`s).
+    pub fn with_worlds(mut self, worlds: Vec<WorldData>) -> Self {
+        self.worlds = worlds;
+        self
+    }
+
+    /// The results of world `id`: this one's when `id` is `None` or names no variant.
+    pub(crate) fn in_world(&self, id: Option<&str>) -> &ReportData {
+        id.and_then(|id| self.worlds.iter().find(|w| w.world.id == id)).map_or(self, |w| &w.data)
     }
 
     /// Names the per-run file the results folder holds (`runs.csv` or `runs.parquet`), for
@@ -297,6 +326,14 @@ impl ReportData {
         let runs_file = [crate::export::runs_file::RUNS_CSV, crate::export::runs_file::RUNS_PARQUET]
             .into_iter()
             .find(|f| dir.join(f).exists());
+        let worlds = meta
+            .variants
+            .iter()
+            .map(|w| {
+                let data = ReportData::from_folder(&dir.join(variant_folder(&w.id)))?;
+                Ok(WorldData { world: w.clone(), data: Box::new(data) })
+            })
+            .collect::<Result<Vec<_>, OutputError>>()?;
         Ok(ReportData {
             meta,
             yearly_metrics,
@@ -314,6 +351,7 @@ impl ReportData {
             periods,
             successes,
             runs_file,
+            worlds,
         })
     }
 

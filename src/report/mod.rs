@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod sensitivity;
 pub mod sweep;
 pub mod tables;
+mod worlds;
 mod xlsx;
 
 use crate::export::{OutputError, exporters};
@@ -60,13 +61,47 @@ pub fn render_all_with_runs_file(
     break_even: &[crate::analysis::break_even::BreakEvenRow],
     runs_file: &'static str,
 ) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
+    render_world(results, break_even, runs_file, Vec::new()).map(|(files, _)| files)
+}
+
+/// Renders every data file and every report of one world's results, with the results of
+/// the variants' worlds when these are the file's own (a scenario with `[[variant]]`s):
+/// the files, and the data the reports were drawn from.
+pub fn render_world(
+    results: &Results,
+    break_even: &[crate::analysis::break_even::BreakEvenRow],
+    runs_file: &'static str,
+    worlds: Vec<(data::WorldData, Vec<u8>)>,
+) -> Result<(Vec<(String, Vec<u8>)>, ReportData), OutputError> {
     let mut files: Vec<(String, Vec<u8>)> = exporters()
         .iter()
         .filter(|e| e.applies(results))
         .map(|e| Ok((e.file_name().to_string(), e.render(results)?)))
         .collect::<Result<_, OutputError>>()?;
-    let mut data = ReportData::from_results(results).with_runs_file(runs_file);
+    if !worlds.is_empty()
+        && let Some((_, summary)) = files.iter().find(|(f, _)| f == "summary.csv")
+    {
+        let combined = variants_csv(summary, worlds.iter().map(|(_, csv)| csv.as_slice()));
+        files.push((VARIANTS_CSV.to_string(), combined));
+    }
+    let worlds = worlds.into_iter().map(|(w, _)| w).collect();
+    let mut data = ReportData::from_results(results).with_runs_file(runs_file).with_worlds(worlds);
     data.break_even = break_even.iter().map(data::BreakEven::from).collect();
     files.extend(render_reports(&data)?);
-    Ok(files)
+    Ok((files, data))
+}
+
+/// `variants.csv`: the rows of `summary.csv` of every world, the file's own first, each
+/// ending in its world's id (column `variant`).
+pub const VARIANTS_CSV: &str = "variants.csv";
+
+/// `own` (a `summary.csv` with its header) followed by the rows of the others (their
+/// headers, the same, left out).
+fn variants_csv<'a>(own: &[u8], others: impl Iterator<Item = &'a [u8]>) -> Vec<u8> {
+    let mut out = own.to_vec();
+    for csv in others {
+        let body = csv.iter().position(|&b| b == b'\n').map_or(&csv[csv.len()..], |i| &csv[i + 1..]);
+        out.extend_from_slice(body);
+    }
+    out
 }

@@ -60,6 +60,7 @@ pub(crate) fn lead(d: &ReportData, lang: Lang) -> String {
 /// The headline tables, in the order the reports show them.
 pub(crate) fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
     let mut out = vec![horizon_table(d, lang)];
+    out.extend(super::worlds::table(d, lang));
     out.extend(meerjarenraming_tables(d, lang));
     out.extend([spend_table(d, lang), prudent_budget_table(d, lang)]);
     out.extend(budget_overrun_table(d, lang));

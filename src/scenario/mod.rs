@@ -11,6 +11,7 @@ pub mod dutch;
 mod error;
 pub mod question;
 mod read;
+pub mod variant;
 
 use std::path::PathBuf;
 
@@ -110,6 +111,11 @@ pub struct Scenario {
     /// The Dutch keys the file lacks (`strategy.task.name_nl`); `check` warns about them,
     /// and the Dutch reports use the English text instead.
     pub untranslated: Vec<String>,
+    /// `[[variant]]`: the other states of the world, in file order (may be empty).
+    pub variants: Vec<variant::Variant>,
+    /// When the file has variants, the world this scenario describes: [`variant::World::base`]
+    /// for the file's own, a variant's world for a variant's.
+    pub world: Option<variant::World>,
 }
 
 impl Scenario {

@@ -19,4 +19,7 @@ pub struct Question {
     /// Whether the question is about the society as a whole (`view = "societal"`) rather
     /// than the municipality's budget (`view = "municipal"`, the default).
     pub societal: bool,
+    /// The `[[variant]]` (its index in [`super::Scenario::variants`]) in whose world the
+    /// question is answered (`variant`); the file's own world when `None`.
+    pub variant: Option<usize>,
 }

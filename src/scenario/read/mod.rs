@@ -36,9 +36,10 @@ mod scenario;
 mod segment;
 mod societal_benefit;
 mod strategy;
+mod variant;
 
 /// The sections of a file, each read in the file of its name.
-const SECTIONS: [&str; 10] = [
+const SECTIONS: [&str; 11] = [
     "scenario",
     "population",
     "economy",
@@ -49,6 +50,7 @@ const SECTIONS: [&str; 10] = [
     "societal_benefit",
     "strategy",
     "question",
+    "variant",
 ];
 
 /// Yearly rates (growth, inflation, indexation, discounting) lie in this range: from
@@ -136,8 +138,7 @@ fn key_on_line(text: &str, offset: usize) -> String {
 
 /// Parses and validates scenario text; `file` names it in messages.
 pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
-    let mut cx =
-        Cx { file, text, problems: Vec::new(), params: Vec::new(), warn_later: Vec::new(), dutch: Dutch::default() };
+    let mut cx = Cx::new(file, text);
     let root = match DeTable::parse(text) {
         Ok(t) => t,
         Err(e) => {
@@ -163,6 +164,13 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
             s.sha256 = hex(&Sha256::digest(text.as_bytes()));
             s.params = cx.params;
             s.untranslated = dutch::untranslated(&s);
+            if root.get_ref().contains_key("variant") {
+                s.variants = variant::read_variants(file, text, root.get_ref(), &s).map_err(|mut problems| {
+                    problems.sort_by_key(|p| p.position);
+                    ScenarioError { problems }
+                })?;
+                s.world = Some(crate::scenario::variant::World::base());
+            }
             Ok(s)
         }
         _ => {
@@ -208,6 +216,11 @@ struct Cx<'a> {
 }
 
 impl<'a> Cx<'a> {
+    /// A reading of `text`, the contents of `file`, with nothing found yet.
+    fn new(file: &'a Path, text: &'a str) -> Self {
+        Cx { file, text, problems: Vec::new(), params: Vec::new(), warn_later: Vec::new(), dutch: Dutch::default() }
+    }
+
     /// Reports a problem at the start of `span`.
     fn problem(&mut self, span: Range<usize>, key: &str, expected: &str, found: String, hint: Option<String>) {
         self.problems.push(Problem {
@@ -279,6 +292,8 @@ impl<'a> Cx<'a> {
             questions,
             dutch: std::mem::take(&mut self.dutch),
             untranslated: Vec::new(),
+            variants: Vec::new(),
+            world: None,
         })
     }
 }

@@ -13,10 +13,12 @@ use crate::scenario::question::Question;
 use crate::scenario::{Param, Strategy};
 
 /// The keys of a `[[question]]`.
-const KEYS: [&str; 7] = ["id", "text", "text_nl", "strategies", "compared_with", "about", "view"];
+const KEYS: [&str; 8] = ["id", "text", "text_nl", "strategies", "compared_with", "about", "view", "variant"];
 
 /// Ids of `[[strategy]]`.
 const STRATEGY: IdKind = IdKind { noun: "strategy", what: "the id of a strategy" };
+/// Ids of `[[variant]]`.
+const VARIANT: IdKind = IdKind { noun: "variant", what: "the id of a `[[variant]]` of this file" };
 
 impl Cx<'_> {
     /// Every `[[question]]`, in file order (none is fine: the answer then compares every
@@ -25,11 +27,18 @@ impl Cx<'_> {
         let tables = self.tables(root, "question");
         let index: HashMap<String, usize> = strategies.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
         let baseline = strategies.iter().position(|s| s.baseline).unwrap_or(0);
-        self.entries(&tables, "question", &KEYS, |cx, e| cx.question(e, &index, baseline)).items
+        let worlds = super::variant::ids(root);
+        self.entries(&tables, "question", &KEYS, |cx, e| cx.question(e, &index, baseline, &worlds)).items
     }
 
     /// One `[[question]]`.
-    fn question(&mut self, e: Entry<'_, '_>, index: &HashMap<String, usize>, baseline: usize) -> Question {
+    fn question(
+        &mut self,
+        e: Entry<'_, '_>,
+        index: &HashMap<String, usize>,
+        baseline: usize,
+        worlds: &HashMap<String, usize>,
+    ) -> Question {
         let (t, path, sp) = (e.table, e.path.as_str(), &e.span);
         let text = self.string(t, path, "text", sp, true).unwrap_or_default();
         if let Some(nl) = self.string(t, path, "text_nl", sp, false) {
@@ -64,7 +73,18 @@ impl Cx<'_> {
         }
         let about = self.about(t, path, sp);
         let societal = self.view(t, path);
-        Question { id: e.id, text, strategies, reference, about, societal }
+        let variant = match t.get("variant") {
+            None => None,
+            Some(v) => {
+                let id = self.string(t, path, "variant", sp, false).unwrap_or_default();
+                let found = worlds.get(&id).copied();
+                if found.is_none() && !self.reported(&join(path, "variant")) {
+                    self.unknown_id(v.span(), &join(path, "variant"), &id, worlds, &VARIANT);
+                }
+                found
+            }
+        };
+        Question { id: e.id, text, strategies, reference, about, societal, variant }
     }
 
     /// `about`: the dotted path of an input read earlier in the file.
