@@ -271,13 +271,11 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
             let info = BatchInfo { seed: opts.seed, threads, runs: done as usize };
             let results = Results::collected(&plan, info, collected);
             let (break_even, file) = break_even_file(&results, opts.threads)?;
-            let worlds =
-                simulate_worlds(&plan, &opts, done as usize, mode, format, &staging, progress, stop).map_err(|e| {
-                    match e {
-                        WorldError::Stopped => interrupted(done as usize),
-                        WorldError::App(e) => e,
-                    }
-                })?;
+            let batch = WorldBatch { opts: &opts, runs: done as usize, mode, format };
+            let worlds = simulate_worlds(&plan, &batch, &staging, progress, stop).map_err(|e| match e {
+                WorldError::Stopped => interrupted(done as usize),
+                WorldError::App(e) => e,
+            })?;
             let (files, _) =
                 render_world(&results, &break_even, format.file_name(), worlds).context("rendering the results")?;
             for (file, bytes) in files {
@@ -325,21 +323,28 @@ impl From<anyhow::Error> for WorldError {
     }
 }
 
+/// The batch every variant's world repeats: the file's own world's options, its final
+/// number of runs, its percentile mode and its per-run file format.
+#[derive(Clone, Copy)]
+struct WorldBatch<'a> {
+    opts: &'a RunOptions,
+    runs: usize,
+    mode: QuantileMode,
+    format: RunsFormat,
+}
+
 /// Simulates each `[[variant]]` of the scenario that `plan` plans on the same seed and the
 /// same `runs` runs as its own world (common random numbers), and writes each world's
 /// complete results into `variants/<id>/` of the staging folder: the world's data, for
 /// the reports of the file's own world, and its `summary.csv`, for `variants.csv`.
-#[allow(clippy::too_many_arguments)]
 fn simulate_worlds(
     plan: &Plan,
-    opts: &RunOptions,
-    runs: usize,
-    mode: QuantileMode,
-    format: RunsFormat,
+    batch: &WorldBatch<'_>,
     staging: &output::Staging,
     progress: &dyn Progress,
     stop: &AtomicBool,
 ) -> Result<Vec<(WorldData, Vec<u8>)>, WorldError> {
+    let WorldBatch { opts, runs, mode, format } = *batch;
     let mut out = Vec::new();
     for variant in &plan.scenario.variants {
         let world = Plan::in_world(variant, plan);

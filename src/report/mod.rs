@@ -26,6 +26,9 @@ pub(crate) use html::HtmlReport;
 pub(crate) use markdown::SummaryMarkdown;
 pub(crate) use xlsx::Workbook;
 
+/// Files of a results folder: (name, contents).
+pub type Files = Vec<(String, Vec<u8>)>;
+
 /// An output drawn from [`ReportData`]: one or more files.
 pub trait Report: Sync {
     /// The files (name, contents).
@@ -72,7 +75,7 @@ pub fn render_world(
     break_even: &[crate::analysis::break_even::BreakEvenRow],
     runs_file: &'static str,
     worlds: Vec<(data::WorldData, Vec<u8>)>,
-) -> Result<(Vec<(String, Vec<u8>)>, ReportData), OutputError> {
+) -> Result<(Files, ReportData), OutputError> {
     let mut files: Vec<(String, Vec<u8>)> = exporters()
         .iter()
         .filter(|e| e.applies(results))
