@@ -9,6 +9,7 @@ use anyhow::Context;
 
 use super::{AppError, Progress, RedrawRequest};
 use crate::app::output;
+use crate::report::data::variant_folder;
 use crate::report::{ReportData, render_reports};
 
 /// Redraws the reports of `args.dir`, in place or into `--out`.
@@ -22,11 +23,26 @@ pub fn redraw(args: RedrawRequest, progress: &dyn Progress) -> Result<(), AppErr
     }
     let data = ReportData::from_folder(dir).map_err(|e| AppError::BadInput(format!("{}: {e}", dir.display())))?;
     let started = std::time::Instant::now();
-    let reports = render_reports(&data).context("rendering the reports")?;
+    let mut reports = render_reports(&data).context("rendering the reports")?;
+    // A scenario with variants: each world's folder is redrawn too.
+    let folders: Vec<String> = data.worlds.iter().map(|w| variant_folder(&w.world.id)).collect();
+    for (w, folder) in data.worlds.iter().zip(&folders) {
+        for (name, bytes) in render_reports(&w.data).context("rendering the reports of a variant")? {
+            reports.push((format!("{folder}/{name}"), bytes));
+        }
+    }
+    let mut existing = existing_files(dir, "", &folders)?;
+    for folder in &folders {
+        existing.extend(existing_files(&dir.join(folder), folder, &[])?);
+    }
     let keep: Vec<(String, std::path::PathBuf)> =
-        existing_files(dir)?.into_iter().filter(|(name, _)| !reports.iter().any(|(r, _)| r == name)).collect();
+        existing.into_iter().filter(|(name, _)| !reports.iter().any(|(r, _)| r == name)).collect();
     let dest = args.out.as_deref().unwrap_or(dir);
     let staging = output::Staging::new(dest).with_context(|| format!("writing {}", dest.display()))?;
+    for folder in &folders {
+        let path = staging.path().join(folder);
+        fs::create_dir_all(&path).with_context(|| format!("writing {}", path.display()))?;
+    }
     for (name, path) in &keep {
         // The data files (runs.csv may be gigabytes) are linked, or copied as a stream
         // where links are not possible, never read into memory.
@@ -49,22 +65,35 @@ pub fn redraw(args: RedrawRequest, progress: &dyn Progress) -> Result<(), AppErr
 }
 
 /// Every file of the folder (name, path), so that redrawing in place keeps the data files
-/// (the folder is replaced as a whole). A folder with sub-folders is refused rather than
-/// emptied.
-fn existing_files(dir: &Path) -> Result<Vec<(String, std::path::PathBuf)>, AppError> {
+/// (the folder is replaced as a whole); names are prefixed with `prefix/` for a variant's
+/// folder. A sub-folder other than the variants' folders (`variants/<id>`, given in
+/// `worlds`) is refused rather than emptied.
+fn existing_files(dir: &Path, prefix: &str, worlds: &[String]) -> Result<Vec<(String, std::path::PathBuf)>, AppError> {
     let entries = fs::read_dir(dir).with_context(|| format!("listing {}", dir.display()))?;
     let mut files = Vec::new();
     for entry in entries {
         let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
         let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
         if path.is_dir() {
+            // `variants/` holds only the variants' folders, which the caller lists itself.
+            let holds_worlds = name == "variants"
+                && fs::read_dir(&path).is_ok_and(|rd| {
+                    rd.filter_map(Result::ok).all(|e| {
+                        let inner = format!("variants/{}", e.file_name().to_string_lossy());
+                        e.path().is_dir() && worlds.contains(&inner)
+                    })
+                });
+            if holds_worlds {
+                continue;
+            }
             return Err(AppError::BadInput(format!(
-                "{}: contains the sub-folder {}; a results folder has none (write elsewhere with --out)",
+                "{}: contains the sub-folder {}; a results folder has none but its variants' (write elsewhere with --out)",
                 dir.display(),
                 path.display()
             )));
         }
-        files.push((entry.file_name().to_string_lossy().into_owned(), path));
+        files.push((if prefix.is_empty() { name } else { format!("{prefix}/{name}") }, path));
     }
     files.sort();
     Ok(files)

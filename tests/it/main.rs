@@ -34,4 +34,5 @@ mod sensitivity_voi;
 mod shards;
 mod tables;
 mod unchanged_without_capacity;
+mod variants;
 mod waiting;

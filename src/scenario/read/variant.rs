@@ -291,10 +291,7 @@ pub(super) fn read_variants(
     let mut cx = Cx::new(file, text);
     let heads = cx.variant_heads(root);
     let worlds: Vec<DeTable<'_>> = heads.iter().map(|h| cx.world(root, h)).collect();
-    if !cx.problems.is_empty() {
-        return Err(cx.problems);
-    }
-    let mut problems = Vec::new();
+    let mut problems = std::mem::take(&mut cx.problems);
     let mut out = Vec::new();
     for (head, world) in heads.into_iter().zip(worlds) {
         let mut wcx = Cx::new(file, text);
@@ -315,16 +312,12 @@ pub(super) fn read_variants(
                 s.world = Some(world.clone());
                 out.push(Variant { world, scenario: Box::new(s) });
             }
-            _ => {
-                let hint = format!("in the world of `[[variant]]` \"{}\"", head.id);
-                problems.extend(wcx.problems.into_iter().map(|mut p| {
-                    p.hint = Some(match p.hint.take() {
-                        Some(h) => format!("{hint}; {h}"),
-                        None => hint.clone(),
-                    });
-                    p
-                }));
-            }
+            // The file's own world was read without a problem, so each problem of this one
+            // comes from the variant's values: it is named under the variant.
+            _ => problems.extend(wcx.problems.into_iter().map(|mut p| {
+                p.key = join(&head.path, &p.key);
+                p
+            })),
         }
     }
     if problems.is_empty() { Ok(out) } else { Err(problems) }
