@@ -159,17 +159,18 @@ pub enum SweepError {
     Engine(#[from] EngineError),
 }
 
-/// Runs the grid (every combination of the keys' values, the first key slowest) with
-/// `runs` runs and `seed` at every point, and summarises `metric` for every strategy.
+/// Runs the grid (every combination of the keys' values, the first key slowest) with the
+/// runs and seed of `opts` at every point, in the file's own world or a variant's, and
+/// summarises `metric` for every strategy.
 pub fn sweep(
     text: &str,
     file: &std::path::Path,
     keys: &[SweepKey],
     metric: Horizon,
-    runs: usize,
-    seed: u64,
-    threads: usize,
+    opts: &RunOptions,
+    variant: Option<&str>,
 ) -> Result<Vec<SweepRow>, SweepError> {
+    let runs = opts.runs;
     if keys.is_empty() || keys.len() > 2 {
         return Err(SweepError::BadInput(format!("--set: expected one or two keys, found {}", keys.len())));
     }
@@ -186,9 +187,24 @@ pub fn sweep(
     let mut rows = Vec::new();
     for at in grid {
         let set: Vec<(&str, f64)> = keys.iter().zip(&at).map(|(k, &v)| (k.path.as_str(), v)).collect();
-        let s = scenario_with(text, file, &set).map_err(SweepError::BadInput)?;
-        let plan = Plan::new(s);
-        let batch = run_batch(&plan, &RunOptions { runs, seed, threads }, &|| {})?;
+        let mut s = scenario_with(text, file, &set).map_err(SweepError::BadInput)?;
+        // In a variant's world the swept value is set in the file, so the variant's own
+        // values still win where it changes the same key.
+        let plan = match variant {
+            None => Plan::new(s),
+            Some(id) => {
+                let v = s.variants.iter().position(|v| v.world.id == id).ok_or_else(|| {
+                    SweepError::BadInput(format!(
+                        "{}: --variant: expected the id of a `[[variant]]` of the file, found `{id}`",
+                        file.display()
+                    ))
+                })?;
+                let variant = s.variants.swap_remove(v);
+                s.variants.clear();
+                Plan::in_world(&variant, &Plan::new(s))
+            }
+        };
+        let batch = run_batch(&plan, opts, &|| {})?;
         for (k, st) in plan.scenario.strategies.iter().enumerate() {
             let xs: Vec<f64> = batch.runs.iter().map(|r| r.horizon_of(k, metric)).filter(|x| !x.is_nan()).collect();
             let (mean, mcse) = mean_mcse(&xs);

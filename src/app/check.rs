@@ -52,6 +52,32 @@ fn report(args: CheckRequest) -> Result<(), CheckFailure> {
                 for w in &s.warnings {
                     writeln!(out, "  warning: {w}")?;
                 }
+                for v in &s.variants {
+                    let changed: Vec<&str> = v
+                        .scenario
+                        .params
+                        .iter()
+                        .zip(&s.params)
+                        .filter(|(a, b)| a.path != b.path || a.dist.describe() != b.dist.describe())
+                        .map(|(a, _)| a.path.as_str())
+                        .collect();
+                    writeln!(
+                        out,
+                        "  variant \"{}\" ({}): {}; priced on {}",
+                        v.world.id,
+                        v.world.name,
+                        if changed.is_empty() {
+                            "changes no value".to_string()
+                        } else {
+                            format!("changes {}", changed.join(", "))
+                        },
+                        if v.world.known_at_signing {
+                            "its own expectations (known at signing)"
+                        } else {
+                            "the file's expectations (a surprise)"
+                        }
+                    )?;
+                }
                 if !s.untranslated.is_empty() {
                     writeln!(
                         out,

@@ -132,6 +132,8 @@ pub struct SensitivityRequest {
     pub metric: String,
     /// Only this strategy [default: every strategy but the baseline].
     pub strategy: Option<String>,
+    /// The world to analyse: a `[[variant]]`'s id [default: the file's own].
+    pub variant: Option<String>,
     /// Worker threads (0: all cores).
     pub threads: usize,
 }
@@ -153,6 +155,8 @@ pub struct SweepRequest {
     pub metric: String,
     /// The strategy of the two-way heat map.
     pub strategy: Option<String>,
+    /// The world to sweep: a `[[variant]]`'s id [default: the file's own].
+    pub variant: Option<String>,
     /// Worker threads (0: all cores).
     pub threads: usize,
 }

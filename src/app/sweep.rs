@@ -31,7 +31,11 @@ pub fn sweep(args: SweepRequest, progress: &dyn Progress) -> Result<(), AppError
     let runs = args.runs.unwrap_or(s.runs);
     let seed = args.seed.unwrap_or(s.seed);
     let started = std::time::Instant::now();
-    let rows = run_sweep(&text, &args.file, &keys, metric, runs, seed, args.threads).map_err(|e| match e {
+    if let Some(id) = args.variant.as_deref() {
+        super::sensitivity::world_plan(s.clone(), Some(id))?;
+    }
+    let opts = crate::engine::RunOptions { runs, seed, threads: args.threads };
+    let rows = run_sweep(&text, &args.file, &keys, metric, &opts, args.variant.as_deref()).map_err(|e| match e {
         SweepError::BadInput(m) => AppError::BadInput(m),
         other => AppError::Other(anyhow::Error::new(other).context("running the sweep")),
     })?;

@@ -181,6 +181,9 @@ pub struct SensitivityArgs {
     /// strategy but the baseline].
     #[arg(long)]
     pub strategy: Option<String>,
+    /// The world to analyse: the id of a `[[variant]]` of the file [default: the file's own].
+    #[arg(long)]
+    pub variant: Option<String>,
     /// Worker threads; results do not depend on it [default: all cores].
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -210,6 +213,9 @@ pub struct SweepArgs {
     /// baseline].
     #[arg(long)]
     pub strategy: Option<String>,
+    /// The world to analyse: the id of a `[[variant]]` of the file [default: the file's own].
+    #[arg(long)]
+    pub variant: Option<String>,
     /// Worker threads; results do not depend on it [default: all cores].
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
@@ -286,6 +292,7 @@ impl From<SensitivityArgs> for app::SensitivityRequest {
             out: a.out,
             metric: a.metric,
             strategy: a.strategy,
+            variant: a.variant,
             threads: a.threads,
         }
     }
@@ -301,6 +308,7 @@ impl From<SweepArgs> for app::SweepRequest {
             out: a.out,
             metric: a.metric,
             strategy: a.strategy,
+            variant: a.variant,
             threads: a.threads,
         }
     }

@@ -250,6 +250,7 @@ fn analysis_svgs_of(path: &str, first_contract: &str, dir: &std::path::Path) -> 
         out: Some(sens.clone()),
         metric: "npv_saving_vs_baseline".into(),
         strategy: None,
+        variant: None,
         threads: 2,
     };
     app::sensitivity(req, &Silent).expect("sensitivity");
@@ -263,6 +264,7 @@ fn analysis_svgs_of(path: &str, first_contract: &str, dir: &std::path::Path) -> 
             out: Some(out.clone()),
             metric: "npv_spend".into(),
             strategy: None,
+            variant: None,
             threads: 2,
         };
         app::sweep(req, &Silent).expect("sweep");

@@ -143,7 +143,8 @@ fn precision_equals_a_fixed_run_of_the_same_count() {
 #[test]
 fn sweep_of_annual_cost_moves_the_saving_by_the_discounted_cost() {
     let key: SweepKey = "prevention.p.annual_cost=100000,200000".parse().unwrap();
-    let rows = sweep(TWO, std::path::Path::new("two.toml"), &[key], Horizon::NpvSavingVsBaseline, 50, 5, 2).unwrap();
+    let opts = contractsim::engine::RunOptions { runs: 50, seed: 5, threads: 2 };
+    let rows = sweep(TWO, std::path::Path::new("two.toml"), &[key], Horizon::NpvSavingVsBaseline, &opts, None).unwrap();
     assert_eq!(rows.len(), 4);
     let base: Vec<_> = rows.iter().filter(|r| r.strategy == "base").collect();
     assert_eq!(base[0].mean, 0.0);

@@ -172,3 +172,51 @@ fn a_run_writes_every_world_and_refuses_shards() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("--shard: expected a scenario without `[[variant]]`"));
     assert!(!shard.exists());
 }
+
+#[test]
+fn sensitivity_sweep_and_check_take_a_variant() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("worlds.toml");
+    fs::write(&file, format!("{}{}", base_text(), dearer(false))).unwrap();
+    let bin = || Command::cargo_bin("contractsim").unwrap();
+    let run = dir.path().join("run");
+    bin().arg("run").arg(&file).args(["--runs", "25", "--out"]).arg(&run).assert().success();
+    // The sensitivity of a variant's world simulates that world: its summary.csv is the
+    // variant's of the run (same seed and runs), row for row.
+    let sens = dir.path().join("sens");
+    bin()
+        .arg("sensitivity")
+        .arg(&file)
+        .args(["--runs", "25", "--tornado-runs", "2", "--variant", "dearer", "--out"])
+        .arg(&sens)
+        .assert()
+        .success();
+    let read = |p: &Path| fs::read_to_string(p).unwrap();
+    assert_eq!(read(&sens.join("summary.csv")), read(&run.join("variants/dearer/summary.csv")));
+    assert!(!sens.join("variants").exists(), "one world, one folder");
+    let sweep = dir.path().join("sweep");
+    bin()
+        .arg("sweep")
+        .arg(&file)
+        .args(["--set", "scenario.discount_rate=0.02,0.04", "--runs", "10", "--variant", "dearer", "--out"])
+        .arg(&sweep)
+        .assert()
+        .success();
+    assert!(sweep.join("sweep.csv").is_file());
+    for cmd in ["sensitivity", "sweep"] {
+        let mut c = bin();
+        c.arg(cmd).arg(&file).args(["--runs", "5", "--variant", "dearest", "--out"]).arg(dir.path().join(cmd));
+        if cmd == "sweep" {
+            c.args(["--set", "scenario.discount_rate=0.02"]);
+        }
+        let o = c.output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        assert!(String::from_utf8_lossy(&o.stderr).contains("--variant: expected the id of a `[[variant]]`"), "{cmd}");
+    }
+    let o = bin().arg("check").arg(&file).output().unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("variant \"dearer\" (Light care 10% dearer): changes segment.light.cost_per_client_year; priced on the file's expectations (a surprise)"),
+        "{text}"
+    );
+}
