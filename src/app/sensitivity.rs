@@ -69,6 +69,8 @@ pub fn sensitivity(args: SensitivityRequest, progress: &dyn Progress) -> Result<
 /// scenario of that world alone (its results folder has no `variants/`).
 pub(super) fn world_plan(mut s: scenario::Scenario, variant: Option<&str>) -> Result<Plan, AppError> {
     let Some(id) = variant else {
+        // The questions asked in a variant's world cannot be answered without it.
+        s.questions.retain(|q| q.variant.is_none());
         s.variants.clear();
         return Ok(Plan::new(s));
     };

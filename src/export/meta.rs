@@ -286,7 +286,7 @@ fn questions(s: &Scenario) -> Vec<QuestionMeta> {
             compared_with: s.strategies[q.reference].id.clone(),
             about: q.about.map(|p| s.params[p].path.clone()),
             view: if q.societal { "societal" } else { "municipal" }.into(),
-            variant: q.variant.map(|v| s.variants[v].world.id.clone()),
+            variant: q.variant.and_then(|v| s.variants.get(v)).map(|v| v.world.id.clone()),
         })
         .collect()
 }

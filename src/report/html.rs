@@ -130,6 +130,16 @@ fn table_html(out: &mut String, header: &[String], rows: &[Vec<String>], numeric
 /// A figure's cell: the figure and its band (`EUR 12.3 mln (10.1 – 14.8)`) each kept on one
 /// line, so that a narrow column breaks the cell between them and never inside an amount.
 fn number_cell(c: &str) -> String {
+    // An amount followed by words ("€ 12.345 bespaard per geslaagd traject minder"): the
+    // amount on one line, the words free to wrap in a narrow column.
+    if let Some(rest) = c.strip_prefix("€ ").or_else(|| c.strip_prefix("EUR "))
+        && let Some((number, words)) = rest.split_once(' ')
+        && !words.starts_with("mln")
+        && words.split_whitespace().filter(|w| w.chars().all(char::is_alphabetic)).count() >= 2
+    {
+        let currency = &c[..c.len() - rest.len()];
+        return format!("<span class=\"nw\">{}</span> {}", inline(&format!("{currency}{number}")), inline(words));
+    }
     match c.split_once(" (") {
         Some((figure, band)) => {
             format!("<span class=\"nw\">{}</span> <span class=\"nw\">({}</span>", inline(figure), inline(band))

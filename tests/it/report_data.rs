@@ -209,8 +209,9 @@ fn summary_numbers_are_the_tables() {
         for needle in [
             chance(row("p_cheaper_than_baseline")[0], lang),
             contractsim::report::answer::with_mcse(row("npv_saving_vs_baseline")[0], saving.mcse, lang),
-            lang.mln(row("npv_saving_vs_baseline")[2]),
-            lang.mln(row("npv_saving_vs_baseline")[6]),
+            // The band of the saving: a negative end is written as an extra cost.
+            lang.mln(row("npv_saving_vs_baseline")[2].abs()),
+            lang.mln(row("npv_saving_vs_baseline")[6].abs()),
             lang.mln(base_npv),
             contractsim::report::answer::share(row("p_break_even")[0], lang),
             name.to_string(),
