@@ -90,7 +90,7 @@ fn run_writes_every_chart_and_report() {
     let meta: serde_json::Value = serde_json::from_slice(&fs::read(out.join("meta.json")).unwrap()).unwrap();
     assert_eq!(budget.lines().count(), 1 + meta["strategies"].as_array().unwrap().len() * 20);
     assert_eq!(meta["strategy_details"][0]["name"], "Output contracts (today)");
-    assert_eq!(meta["budget_eur"], 120_000_000.0);
+    assert_eq!(meta["budget_eur"], 122_400_000.0);
     let effect = meta["inputs"].as_array().unwrap().iter().find(|i| i["path"] == "prevention.front.effect").unwrap();
     assert_eq!(effect["distribution"], "beta(mean 0.1, sd 0.04)");
     assert_eq!(effect["uncertain"], true);

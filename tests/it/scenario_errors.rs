@@ -127,7 +127,7 @@ fn many_kinds_of_mistakes_are_named() {
         ),
         (
             edited(|d| {
-                let without = vec!["light_ambulant", "day_treatment", "foster_care", "residential", "youth_protection"];
+                let without = vec!["light_ambulant", "day_treatment", "foster_care", "residential"];
                 set(d, &["contract", "task", "segments"], without)
             }),
             vec!["strategy.task.contracts", "no contract for segment(s) specialised_ambulant"],
