@@ -197,17 +197,24 @@ fn budget_risk(d: &ReportData, hl: &Headline, b: &BudgetRisk, lang: Lang) -> Str
 fn providers_result(d: &ReportData, p: &ProviderRisk, lang: Lang) -> String {
     let (end, years) = (d.meta.end_year(), d.meta.horizon_years);
     let name = d.label(p.strategy, lang);
-    let (median, (worst, worst_year), losses) = (lang.mln(p.median_last), p.worst_p5, p.loss_years);
-    let worst = lang.mln(worst);
+    let ((worst, worst_year), losses) = (p.worst_p5, p.loss_years);
+    // A result as words with its sign: a loss or a surplus, never a negative amount.
+    let result = |x: f64| match (lang, x < 0.0) {
+        (Lang::En, true) => format!("a loss of {}", lang.mln(-x)),
+        (Lang::En, false) => format!("a surplus of {}", lang.mln(x)),
+        (Lang::Nl, true) => format!("een verlies van {}", lang.mln(-x)),
+        (Lang::Nl, false) => format!("een overschot van {}", lang.mln(x)),
+    };
+    let (median, worst) = (result(p.median_last), result(worst));
     match lang {
         Lang::En => format!(
             "Providers under {name}: their combined yearly result in {end} is {median} in the median future; the 5th \
-             percentile is lowest in {worst_year}, at {worst}, and it is a loss in {losses} of {years} years."
+             percentile of that result is lowest in {worst_year}, {worst}, and is a loss in {losses} of {years} years."
         ),
         Lang::Nl => format!(
             "Aanbieders bij {name}: hun gezamenlijke jaarresultaat in {end} is {median} in de middelste toekomst \
-             (mediaan); het 5e percentiel is het laagst in {worst_year}, met {worst}, en is in {losses} van de \
-             {years} jaren een verlies."
+             (mediaan); het 5e percentiel van dat resultaat is het laagst in {worst_year}, {worst}, en is in {losses} \
+             van de {years} jaren een verlies."
         ),
     }
 }

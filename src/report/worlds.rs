@@ -87,8 +87,18 @@ pub(crate) fn table(d: &ReportData, lang: Lang) -> Option<Table> {
     })
 }
 
-/// Whether the answer holds in the other worlds: the cheapest strategy on average in each,
-/// and whether the whole ranking is the same.
+/// Whether strategy `a` costs less than `b` on average in world `d`: `Some(true)` or
+/// `Some(false)` when their mean difference in present value of spend (paired, on the same
+/// futures) is beyond twice its Monte Carlo standard error, `None` when it is not settled.
+fn cheaper(d: &ReportData, a: usize, b: usize) -> Option<bool> {
+    let c = super::answer::Comparison::of(d, a, b);
+    (c.mean.abs() > 2.0 * c.mcse).then_some(c.mean > 0.0)
+}
+
+/// Whether the answer holds in the other worlds: the ranking of each world by mean present
+/// value of spend, and every pair of strategies whose order is reversed between two worlds
+/// where both differences are beyond twice their Monte Carlo error. A pair within that
+/// error in a world is said to be unsettled there, not reversed.
 pub(crate) fn answer(d: &ReportData, lang: Lang) -> Option<Answered> {
     if d.worlds.is_empty() || d.strategies() < 2 {
         return None;
@@ -101,42 +111,89 @@ pub(crate) fn answer(d: &ReportData, lang: Lang) -> Option<Answered> {
             "Blijft de rangorde van de strategieën staan in de andere toestanden van de wereld?",
         )
         .to_string();
+    let n = d.strategies();
+    let pairs: Vec<(usize, usize)> = (0..n).flat_map(|a| (a + 1..n).map(move |b| (a, b))).collect();
+    let settled: Vec<Vec<Option<bool>>> =
+        worlds.iter().map(|(_, wd)| pairs.iter().map(|&(a, b)| cheaper(wd, a, b)).collect()).collect();
+    let reversed: Vec<(usize, usize)> = pairs
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let signs: Vec<bool> = settled.iter().filter_map(|w| w[*i]).collect();
+            signs.iter().any(|&x| x) && signs.iter().any(|&x| !x)
+        })
+        .map(|(_, &p)| p)
+        .collect();
+    // Semicolons: strategy names may hold commas.
+    let names = |rank: &[usize]| rank.iter().map(|&k| d.label(k, lang).to_string()).collect::<Vec<_>>().join("; ");
+    let all_worlds = match (lang, worlds.len()) {
+        (Lang::En, 2) => "both worlds".to_string(),
+        (Lang::Nl, 2) => "beide werelden".to_string(),
+        (Lang::En, k) => format!("all {k} worlds"),
+        (Lang::Nl, k) => format!("alle {k} werelden"),
+    };
     let mut sentences = Vec::new();
-    let names = |rank: &[usize]| rank.iter().map(|&k| d.label(k, lang).to_string()).collect::<Vec<_>>().join(", ");
-    if ranks.iter().all(|r| *r == ranks[0]) {
+    if reversed.is_empty() {
         sentences.push(match lang {
             Lang::En => format!(
-                "Yes: ranked by mean present value of spend, from the cheapest, the strategies come in the same order \
-                 in {}: {}.",
-                if worlds.len() == 2 { "both worlds".to_string() } else { format!("all {} worlds", worlds.len()) },
-                names(&ranks[0])
+                "Yes: in {all_worlds} the strategies keep their order by mean present value of spend wherever the \
+                 difference is beyond twice its Monte Carlo error."
             ),
             Lang::Nl => format!(
-                "Ja: gerangschikt naar de gemiddelde contante waarde van de uitgaven, van goedkoop naar duur, staan de \
-                 strategieën in {} in dezelfde volgorde: {}.",
-                if worlds.len() == 2 {
-                    "beide werelden".to_string()
-                } else {
-                    format!("alle {} werelden", worlds.len())
-                },
-                names(&ranks[0])
+                "Ja: in {all_worlds} houden de strategieën hun volgorde naar gemiddelde contante waarde van de \
+                 uitgaven, overal waar het verschil groter is dan tweemaal de Monte-Carlofout."
             ),
         });
     } else {
         sentences.push(
             lang.t(
-                "No: ranked by mean present value of spend, the order of the strategies differs between the worlds.",
-                "Nee: gerangschikt naar de gemiddelde contante waarde van de uitgaven verschilt de volgorde van de \
-                 strategieën tussen de werelden.",
+                "No: ranked by mean present value of spend, the order of some strategies reverses between the worlds \
+                 (each difference beyond twice its Monte Carlo error):",
+                "Nee: gerangschikt naar de gemiddelde contante waarde van de uitgaven draait de volgorde van \
+                 sommige strategieën om tussen de werelden (elk verschil groter dan tweemaal de Monte-Carlofout):",
             )
             .to_string(),
         );
-        for ((w, _), rank) in worlds.iter().zip(&ranks) {
+        for &(a, b) in &reversed {
+            let i = pairs.iter().position(|&p| p == (a, b)).unwrap_or(0);
+            let side = |cheap: bool| {
+                worlds
+                    .iter()
+                    .zip(&settled)
+                    .filter(|(_, w)| w[i] == Some(cheap))
+                    .map(|((w, _), _)| quoted(w, lang))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let (x, y) = (d.label(a, lang), d.label(b, lang));
             sentences.push(match lang {
-                Lang::En => format!("In {}, from the cheapest: {}.", quoted(w, lang), names(rank)),
-                Lang::Nl => format!("In {}, van goedkoop naar duur: {}.", quoted(w, lang), names(rank)),
+                Lang::En => format!("{x} costs less than {y} in {}, more in {}.", side(true), side(false)),
+                Lang::Nl => format!("{x} kost minder dan {y} in {}, meer in {}.", side(true), side(false)),
             });
         }
+    }
+    for ((w, wd), (rank, settled)) in worlds.iter().zip(ranks.iter().zip(&settled)) {
+        let open: Vec<String> = pairs
+            .iter()
+            .zip(settled)
+            .filter(|(_, s)| s.is_none())
+            .map(|(&(a, b), _)| format!("{} / {}", wd.label(a, lang), wd.label(b, lang)))
+            .collect();
+        let unsettled = match (lang, open.is_empty()) {
+            (_, true) => String::new(),
+            (Lang::En, false) => {
+                format!(" (not settled, within twice the Monte Carlo error of each other: {})", open.join("; "))
+            }
+            (Lang::Nl, false) => {
+                format!(" (niet beslist, binnen tweemaal de Monte-Carlofout van elkaar: {})", open.join("; "))
+            }
+        };
+        sentences.push(match lang {
+            Lang::En => format!("In {}, from the cheapest on average: {}{unsettled}.", quoted(w, lang), names(rank)),
+            Lang::Nl => {
+                format!("In {}, van gemiddeld goedkoop naar duur: {}{unsettled}.", quoted(w, lang), names(rank))
+            }
+        });
     }
     for (w, _) in worlds.iter().skip(1) {
         sentences.push(signing_sentence(w, lang));
