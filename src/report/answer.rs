@@ -439,46 +439,58 @@ fn what_we_must_believe(d: &ReportData, k: usize, lang: Lang) -> Vec<String> {
         .filter(|b| b.strategy == k)
         .map(|b| {
             let (input, assumed) = (&b.input, lang.num(b.assumed, 3));
-            // A behaviour factor's neutral value is 1 (providers behave as today); an effect's is 0.
+            // A behaviour factor's neutral value is 1 (providers behave as today); an effect's
+            // or a reach's is 0. Other inputs (an efficiency, a cost) have no neutral value, so
+            // their break-even is not given as a part of the assumed value.
             let factor = input.ends_with("_factor");
+            let effect = input.ends_with(".effect") || input.ends_with(".reach");
             let part = if factor { (b.break_even - 1.0) / (b.assumed - 1.0) } else { b.ratio };
-            let of = match (lang, factor) {
-                (Lang::En, true) => format!("{} of the assumed provider response", lang.pct(part)),
-                (Lang::En, false) => format!("{} of it", lang.pct(part)),
-                (Lang::Nl, true) => format!("{} van de aangenomen reactie van aanbieders", lang.pct(part)),
-                (Lang::Nl, false) => format!("{} daarvan", lang.pct(part)),
+            let of = match (lang, factor, effect) {
+                (Lang::En, true, _) => format!(" ({} of the assumed provider response)", lang.pct(part)),
+                (Lang::En, false, true) => format!(" ({} of it)", lang.pct(part)),
+                (Lang::Nl, true, _) => format!(" ({} van de aangenomen reactie van aanbieders)", lang.pct(part)),
+                (Lang::Nl, false, true) => format!(" ({} daarvan)", lang.pct(part)),
+                (_, false, false) => String::new(),
             };
-            let range = match (lang, factor) {
-                (Lang::En, true) => "from providers behaving as today to twice the assumed response",
-                (Lang::En, false) => "from no effect to twice the assumed one",
-                (Lang::Nl, true) => "van aanbieders die zich gedragen als nu tot twee keer de aangenomen reactie",
-                (Lang::Nl, false) => "van geen effect tot twee keer het aangenomen effect",
+            let range = match (lang, factor, effect) {
+                (Lang::En, true, _) => ", from providers behaving as today to twice the assumed response",
+                (Lang::En, false, true) => ", from no effect to twice the assumed one",
+                (Lang::Nl, true, _) => ", van aanbieders die zich gedragen als nu tot twee keer de aangenomen reactie",
+                (Lang::Nl, false, true) => ", van geen effect tot twee keer het aangenomen effect",
+                (_, false, false) => "",
             };
+            let at = lang.num(b.break_even, 3);
             match (lang, b.break_even.is_finite(), mean >= 0.0) {
-                (Lang::En, true, _) => format!(
-                    "The mean saving crosses zero when `{input}` is {} instead of the assumed {assumed} ({of}), on the \
-                     same futures.",
-                    lang.num(b.break_even, 3)
+                (Lang::En, true, true) => format!(
+                    "The mean saving falls to zero when `{input}` is {at} instead of the assumed {assumed}{of}, on the \
+                     same futures."
                 ),
-                (Lang::Nl, true, _) => format!(
-                    "De gemiddelde besparing wordt nul als `{input}` {} is in plaats van de aangenomen {assumed} \
-                     ({of}), in dezelfde toekomsten.",
-                    lang.num(b.break_even, 3)
+                (Lang::En, true, false) => format!(
+                    "The mean extra cost falls to zero when `{input}` is {at} instead of the assumed {assumed}{of}, on \
+                     the same futures."
+                ),
+                (Lang::Nl, true, true) => format!(
+                    "De gemiddelde besparing wordt nul als `{input}` {at} is in plaats van de aangenomen {assumed}{of}, \
+                     in dezelfde toekomsten."
+                ),
+                (Lang::Nl, true, false) => format!(
+                    "De gemiddelde meerkosten worden nul als `{input}` {at} is in plaats van de aangenomen \
+                     {assumed}{of}, in dezelfde toekomsten."
                 ),
                 (Lang::En, false, true) => format!(
-                    "The mean saving stays a saving for every value of `{input}` searched, {range} (assumed \
+                    "The mean saving stays a saving for every value of `{input}` searched{range} (assumed \
                      {assumed})."
                 ),
                 (Lang::En, false, false) => format!(
-                    "The mean extra cost stays an extra cost for every value of `{input}` searched, {range} \
+                    "The mean extra cost stays an extra cost for every value of `{input}` searched{range} \
                      (assumed {assumed})."
                 ),
                 (Lang::Nl, false, true) => format!(
-                    "De gemiddelde besparing blijft een besparing bij elke onderzochte waarde van `{input}`, {range} \
+                    "De gemiddelde besparing blijft een besparing bij elke onderzochte waarde van `{input}`{range} \
                      (aangenomen {assumed})."
                 ),
                 (Lang::Nl, false, false) => format!(
-                    "De gemiddelde meerkosten blijven meerkosten bij elke onderzochte waarde van `{input}`, {range} \
+                    "De gemiddelde meerkosten blijven meerkosten bij elke onderzochte waarde van `{input}`{range} \
                      (aangenomen {assumed})."
                 ),
             }
