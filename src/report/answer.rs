@@ -507,11 +507,16 @@ fn continuity_sentence(d: &ReportData, k: usize, reference: usize, lang: Lang) -
     let (p, q) = (d.horizon(k, Horizon::PProviderFailure), d.horizon(reference, Horizon::PProviderFailure));
     let se = (p.mcse.powi(2) + q.mcse.powi(2)).sqrt();
     let end = d.meta.end_year();
+    let same_contracts = {
+        let contracts = |j: usize| d.meta.strategy_details.get(j).map(|s| &s.contracts);
+        contracts(k) == contracts(reference)
+    };
     let (name, reference) = (d.label(k, lang), d.label(reference, lang));
     if (p.mean - q.mean).abs() <= 2.0 * se.max(1e-12) {
-        // The difference is within the Monte Carlo error: said when providers fail at all,
-        // since a question may ask what a contract does to them.
-        if p.mean.max(q.mean) <= 0.0 {
+        // The difference is within the Monte Carlo error: said when providers fail at all
+        // and the two strategies buy under different contracts, since a question may ask
+        // what a contract does to them (with the same contracts it is no news).
+        if p.mean.max(q.mean) <= 0.0 || same_contracts {
             return None;
         }
         let (p, q) = (share(p.mean, lang), share(q.mean, lang));
@@ -618,36 +623,55 @@ fn societal(d: &ReportData, ks: &[usize], reference: usize, lang: Lang) -> Vec<S
         // What the net holds besides the two: the costs other parties carry (partners' share
         // of the programme), so that the parts named add up to the net.
         let others = net - municipal - benefit;
-        let rest = if others.abs() >= 0.05e6 {
-            match lang {
-                Lang::En => {
-                    format!(
-                        ", and {} carried by other parties (partners' share of the programme and an investor's net result)",
-                        lang.mln(others)
-                    )
-                }
-                Lang::Nl => format!(
-                    ", en {} voor rekening van andere partijen (aandeel partners in het programma en het nettoresultaat van een investeerder)",
-                    lang.mln(others)
-                ),
-            }
-        } else {
-            String::new()
-        };
-        out.push(match lang {
-            Lang::En => format!(
-                "For society as a whole, {name} brings on average {} over {start}–{end} (mean, present value): {} in \
-                 the municipality's budget, {} of benefits elsewhere{rest}.",
-                lang.mln(net),
-                lang.mln(municipal),
-                lang.mln(benefit)
+        let rest = match (lang, others.abs() >= 0.05e6, others < 0.0) {
+            (_, false, _) => String::new(),
+            (Lang::En, true, true) => format!(
+                ", and a cost of {} carried by other parties (partners' share of the programme and an investor's net \
+                 result)",
+                lang.mln(-others)
             ),
-            Lang::Nl => format!(
+            (Lang::En, true, false) => format!(
+                ", and {} gained by other parties (partners' share of the programme and an investor's net result)",
+                lang.mln(others)
+            ),
+            (Lang::Nl, true, true) => format!(
+                ", en kosten van {} voor rekening van andere partijen (aandeel partners in het programma en het \
+                 nettoresultaat van een investeerder)",
+                lang.mln(-others)
+            ),
+            (Lang::Nl, true, false) => format!(
+                ", en {} opbrengst voor andere partijen (aandeel partners in het programma en het nettoresultaat van \
+                 een investeerder)",
+                lang.mln(others)
+            ),
+        };
+        let elsewhere = match (lang, benefit >= 0.0) {
+            (Lang::En, true) => format!("{} of benefits elsewhere", lang.mln(benefit)),
+            (Lang::En, false) => format!("{} of losses elsewhere", lang.mln(-benefit)),
+            (Lang::Nl, true) => format!("{} aan baten elders", lang.mln(benefit)),
+            (Lang::Nl, false) => format!("{} aan verliezen elders", lang.mln(-benefit)),
+        };
+        let budget = result(municipal, lang);
+        out.push(match (lang, net >= 0.0) {
+            (Lang::En, true) => format!(
+                "For society as a whole, {name} brings on average {} over {start}–{end} (mean, present value): \
+                 {budget} in the municipality's budget, {elsewhere}{rest}.",
+                lang.mln(net)
+            ),
+            (Lang::En, false) => format!(
+                "For society as a whole, {name} costs on average {} over {start}–{end} (mean, present value): \
+                 {budget} in the municipality's budget, {elsewhere}{rest}.",
+                lang.mln(-net)
+            ),
+            (Lang::Nl, true) => format!(
                 "Voor de samenleving als geheel levert {name} over {start} t/m {end} gemiddeld {} op (contante \
-                 waarde): {} in de begroting van de gemeente, {} aan baten elders{rest}.",
-                lang.mln(net),
-                lang.mln(municipal),
-                lang.mln(benefit)
+                 waarde): {budget} in de begroting van de gemeente, {elsewhere}{rest}.",
+                lang.mln(net)
+            ),
+            (Lang::Nl, false) => format!(
+                "Voor de samenleving als geheel kost {name} over {start} t/m {end} gemiddeld {} (contante waarde): \
+                 {budget} in de begroting van de gemeente, {elsewhere}{rest}.",
+                lang.mln(-net)
             ),
         });
     }
