@@ -209,9 +209,11 @@ impl Plan {
             return plan;
         }
         for (k, sim) in plan.sims.iter().enumerate() {
-            if let Some(b) = base.sims.iter().position(|x| x.id == sim.id) {
-                plan.expected_lot_cost[k] = base.expected_lot_cost[b].clone();
-            }
+            // A behaviour-neutral twin that only the variant has (it gave a contract
+            // behaviour factors) signed what its strategy signed: the expected path has no
+            // behaviour factors.
+            let b = base.sims.iter().position(|x| x.id == sim.id).unwrap_or(plan.origin[k]);
+            plan.expected_lot_cost[k] = base.expected_lot_cost[b].clone();
         }
         plan.investor_baseline = base.investor_baseline.clone();
         plan.advance = base.advance.clone();
