@@ -475,7 +475,7 @@ fn column(
 }
 
 /// The summary's columns after strategy and identifier: the horizon table's figures, then
-/// those of the waiting, provider, investor and societal tables where the scenario has them.
+/// [`optional_columns`].
 fn summary_columns(d: &ReportData, lang: Lang) -> Vec<Column> {
     use Horizon as H;
     let stat = |m: H, q: usize| move |d: &ReportData, k: usize| d.horizon(k, m).p[q];
@@ -539,7 +539,7 @@ fn summary_columns(d: &ReportData, lang: Lang) -> Vec<Column> {
             mean(H::PBreakEven),
         ),
         column(
-            h("cost per success, P50", "kosten per succes, P50", Kind::Eur),
+            h("cost per success, P50", "kosten per geslaagd traject, P50", Kind::Eur),
             Kind::Eur,
             false,
             stat(H::CostPerSuccess, 2),
@@ -560,6 +560,18 @@ fn summary_columns(d: &ReportData, lang: Lang) -> Vec<Column> {
             mean(H::PProviderFailure),
         ),
     ];
+    cols.extend(optional_columns(d, lang));
+    cols
+}
+
+/// The summary's columns of the waiting, investor and societal tables, where the scenario
+/// has them.
+fn optional_columns(d: &ReportData, lang: Lang) -> Vec<Column> {
+    use Horizon as H;
+    let stat = |m: H, q: usize| move |d: &ReportData, k: usize| d.horizon(k, m).p[q];
+    let mean = |m: H| move |d: &ReportData, k: usize| d.horizon(k, m).mean;
+    let h = |en: &str, nl: &str, kind: Kind| format!("{} ({})", lang.t(en, nl), unit(kind, lang));
+    let mut cols = Vec::new();
     let any = |m: H| (0..d.strategies()).any(|k| d.horizon(k, m).mean.is_finite() && d.horizon(k, m).mean != 0.0);
     if super::headline::has_waiting(d) {
         cols.push(column(
@@ -601,7 +613,7 @@ fn summary_columns(d: &ReportData, lang: Lang) -> Vec<Column> {
             mean(H::PInvestorLoss),
         ));
         cols.push(column(
-            lang.t("paid for luck (share of payments)", "betaald voor geluk (deel van de betalingen)").into(),
+            lang.t("paid for luck (share of payments)", "betaald zonder eigen effect (deel van de betalingen)").into(),
             Kind::Share,
             false,
             mean(H::PaidForLuckShare),
