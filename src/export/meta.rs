@@ -176,7 +176,7 @@ impl Meta {
                 rand: env!("CONTRACTSIM_VERSION_RAND").into(),
                 statrs: env!("CONTRACTSIM_VERSION_STATRS").into(),
             },
-            scenario_name: s.name.clone(),
+            scenario_name: in_world(s, &s.name, false),
             scenario_description: s.description.trim().to_string(),
             scenario_file: s.file.display().to_string(),
             scenario_sha256: s.sha256.clone(),
@@ -215,7 +215,7 @@ impl Meta {
                     uncertain: !p.dist.is_fixed(),
                 })
                 .collect(),
-            scenario_name_nl: s.name_nl().to_string(),
+            scenario_name_nl: in_world(s, s.name_nl(), true),
             scenario_description_nl: s.description_nl().trim().to_string(),
             questions: questions(s),
             world: s.world.clone(),
@@ -272,6 +272,15 @@ fn strategy_details(s: &Scenario) -> Vec<StrategyMeta> {
             prevention: st.programmes.iter().map(|&p| s.programmes[p].name.clone()).collect(),
         })
         .collect()
+}
+
+/// The scenario's name as the results of a variant's world carry it: with the world's name
+/// after a dash, so that every report and chart of `variants/<id>/` says which world it shows.
+fn in_world(s: &Scenario, name: &str, dutch: bool) -> String {
+    match &s.world {
+        Some(w) if w.id != crate::scenario::variant::BASE_WORLD => format!("{name} — {}", w.name(dutch)),
+        _ => name.to_string(),
+    }
 }
 
 fn questions(s: &Scenario) -> Vec<QuestionMeta> {

@@ -362,8 +362,16 @@ fn the_check_finds_overlaps_and_clipped_texts() {
 fn committed_output_charts_are_readable() {
     let m = Metrics::new();
     let mut checked = BTreeMap::new();
+    let mut dirs: Vec<std::path::PathBuf> = Vec::new();
     for dir in std::fs::read_dir("outputs").expect("outputs/") {
         let dir = dir.expect("entry").path();
+        // A scenario with variants has a folder of each world's charts too.
+        if let Ok(worlds) = std::fs::read_dir(dir.join("variants")) {
+            dirs.extend(worlds.map(|w| w.expect("entry").path()));
+        }
+        dirs.push(dir);
+    }
+    for dir in dirs {
         for f in std::fs::read_dir(&dir).expect("scenario folder") {
             let f = f.expect("entry").path();
             if f.extension().is_some_and(|e| e == "svg") {

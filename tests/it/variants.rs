@@ -148,6 +148,10 @@ fn a_run_writes_every_world_and_refuses_shards() {
     assert!(read(&world.join("yearly.csv")).lines().skip(1).all(|l| l.ends_with(",dearer")));
     let combined = read(&out.join("variants.csv"));
     assert_eq!(combined, format!("{own}{}", other.split_once('\n').unwrap().1));
+    // Every report of a variant's world says which world it shows.
+    assert!(read(&world.join("summary.md")).starts_with("# Base — Light care 10% dearer\n"));
+    assert!(read(&world.join("spend_fan.svg")).contains("Base — Light care 10% dearer"));
+    assert!(read(&out.join("summary.md")).starts_with("# Base\n"));
     // The answer to the question asked in the variant comes from the variant's results.
     let md = read(&out.join("summary.md"));
     assert!(md.contains("Answered in the world \u{201c}Light care 10% dearer\u{201d}"), "{md}");
