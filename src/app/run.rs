@@ -45,30 +45,8 @@ struct Job {
 /// Runs each scenario and writes `outputs/<file stem>/` (or the `--out` folder).
 /// Every scenario is validated before any is simulated.
 pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), AppError> {
-    let files = scenario_files(args.files)?;
-    if args.runs == Some(0) {
-        return Err(AppError::BadInput("--runs: expected at least 1 run, found 0".into()));
-    }
-    if args.max_runs.is_some() && args.precision.is_none() {
-        return Err(AppError::BadInput("--max-runs: expected together with --precision, found it alone".into()));
-    }
-    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
-    if shard.is_some() && args.precision.is_some() {
-        return Err(AppError::BadInput(
-            "--shard: expected a fixed number of runs, found --precision too (shards need the same --runs)".into(),
-        ));
-    }
-    if shard.is_some() && files.len() != 1 {
-        return Err(AppError::BadInput(format!(
-            "--shard: expected one scenario file, found {}; run each scenario's shards separately",
-            files.len()
-        )));
-    }
-    let budget = match args.quantile_memory {
-        None => QUANTILE_MEMORY_MIB,
-        Some(m) if m.is_finite() && m >= 0.0 => m,
-        Some(m) => return Err(AppError::BadInput(format!("--quantile-memory: expected MiB >= 0, found {m}"))),
-    };
+    let files = scenario_files(args.files.clone())?;
+    let (shard, budget) = check_flags(&args, files.len())?;
     let mut scenarios = Vec::new();
     let mut bad = Vec::new();
     for f in &files {
@@ -148,6 +126,34 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
         run_one(job, progress, stop)?;
     }
     Ok(())
+}
+
+/// The flags that can be refused before any file is read: the shard (`--shard K/N`) and the
+/// memory for exact percentiles, MiB.
+fn check_flags(args: &RunRequest, files: usize) -> Result<(Option<(u64, u64)>, f64), AppError> {
+    if args.runs == Some(0) {
+        return Err(AppError::BadInput("--runs: expected at least 1 run, found 0".into()));
+    }
+    if args.max_runs.is_some() && args.precision.is_none() {
+        return Err(AppError::BadInput("--max-runs: expected together with --precision, found it alone".into()));
+    }
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    if shard.is_some() && args.precision.is_some() {
+        return Err(AppError::BadInput(
+            "--shard: expected a fixed number of runs, found --precision too (shards need the same --runs)".into(),
+        ));
+    }
+    if shard.is_some() && files != 1 {
+        return Err(AppError::BadInput(format!(
+            "--shard: expected one scenario file, found {files}; run each scenario's shards separately"
+        )));
+    }
+    let budget = match args.quantile_memory {
+        None => QUANTILE_MEMORY_MIB,
+        Some(m) if m.is_finite() && m >= 0.0 => m,
+        Some(m) => return Err(AppError::BadInput(format!("--quantile-memory: expected MiB >= 0, found {m}"))),
+    };
+    Ok((shard, budget))
 }
 
 /// Bytes of the statistics kept for `runs` runs with exact percentiles: every figure of
