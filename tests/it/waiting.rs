@@ -1,4 +1,4 @@
-//! Capacity, rationing and waiting lists (MODEL.md 5b) against answers known in closed
+//! Capacity, rationing and waiting lists (docs/model.md section 11) against answers known in closed
 //! form or by hand. Stochastic checks use four Monte Carlo standard errors computed from
 //! the runs themselves (a correct engine fails one with probability about 6 in 100,000).
 
