@@ -938,17 +938,18 @@ pub fn notes(d: &ReportData, lang: Lang) -> Vec<String> {
         .map(|k| match lang {
             Lang::En => format!("{}: {} of {runs} runs never break even", d.label(k, lang), d.never_break_even(k)),
             Lang::Nl => {
-                format!("{}: {} van {runs} simulaties nooit terugverdiend", d.label(k, lang), d.never_break_even(k))
+                let (never, all) = (lang.num(d.never_break_even(k) as f64, 0), lang.num(runs as f64, 0));
+                format!("{}: {never} van {all} simulaties nooit terugverdiend", d.label(k, lang))
             }
         })
         .collect();
     let basis = match lang {
         Lang::En => m.money_basis.clone(),
         Lang::Nl => format!(
-            "Bedragen zijn nominaal (prijzen van elk jaar). Contante waarden disconteren de nominale stromen van jaar t \
-             met (1 + {})^-t, waarbij jaar 0 het startjaar is. De maatstaf spend_real geeft de jaarlijkse uitgaven in \
-             prijzen van het startjaar.",
-            m.discount_rate
+            "Bedragen zijn nominaal (prijspeil van elk jaar). Contante waarden disconteren de nominale stromen van \
+             jaar t met (1 + {})^-t, waarbij jaar 0 het startjaar is. De maatstaf spend_real geeft de jaarlijkse \
+             uitgaven in prijspeil van het startjaar.",
+            lang.num(m.discount_rate, 4)
         ),
     };
     vec![
