@@ -187,23 +187,10 @@ pub fn sweep(
     let mut rows = Vec::new();
     for at in grid {
         let set: Vec<(&str, f64)> = keys.iter().zip(&at).map(|(k, &v)| (k.path.as_str(), v)).collect();
-        let mut s = scenario_with(text, file, &set).map_err(SweepError::BadInput)?;
+        let s = scenario_with(text, file, &set).map_err(SweepError::BadInput)?;
         // In a variant's world the swept value is set in the file, so the variant's own
         // values still win where it changes the same key.
-        let plan = match variant {
-            None => Plan::new(s),
-            Some(id) => {
-                let v = s.variants.iter().position(|v| v.world.id == id).ok_or_else(|| {
-                    SweepError::BadInput(format!(
-                        "{}: --variant: expected the id of a `[[variant]]` of the file, found `{id}`",
-                        file.display()
-                    ))
-                })?;
-                let variant = s.variants.swap_remove(v);
-                s.variants.clear();
-                Plan::in_world(&variant, &Plan::new(s))
-            }
-        };
+        let plan = Plan::of_world(s, variant).map_err(SweepError::BadInput)?;
         let batch = run_batch(&plan, opts, &|| {})?;
         for (k, st) in plan.scenario.strategies.iter().enumerate() {
             let xs: Vec<f64> = batch.runs.iter().map(|r| r.horizon_of(k, metric)).filter(|x| !x.is_nan()).collect();

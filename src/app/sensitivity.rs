@@ -34,7 +34,7 @@ pub fn sensitivity(args: SensitivityRequest, progress: &dyn Progress) -> Result<
         RunOptions { runs: args.runs.unwrap_or(s.runs), seed: args.seed.unwrap_or(s.seed), threads: args.threads };
     let tornado_runs = args.tornado_runs.unwrap_or(opts.runs.min(200));
     let started = std::time::Instant::now();
-    let plan = world_plan(s, args.variant.as_deref())?;
+    let plan = Plan::of_world(s, args.variant.as_deref()).map_err(AppError::BadInput)?;
     let batch = run_batch(&plan, &opts, &|| {}).context("running the simulation")?;
     let sens = SensitivityData {
         metric: args.metric.clone(),
@@ -63,29 +63,6 @@ pub fn sensitivity(args: SensitivityRequest, progress: &dyn Progress) -> Result<
         dest.display()
     ));
     Ok(())
-}
-
-/// The plan of one world of a scenario: a `[[variant]]`'s (by id) or the file's own, as a
-/// scenario of that world alone (its results folder has no `variants/`).
-pub(super) fn world_plan(mut s: scenario::Scenario, variant: Option<&str>) -> Result<Plan, AppError> {
-    let Some(id) = variant else {
-        // The questions asked in a variant's world cannot be answered without it.
-        s.questions.retain(|q| q.variant.is_none());
-        s.variants.clear();
-        return Ok(Plan::new(s));
-    };
-    let Some(v) = s.variants.iter().position(|v| v.world.id == id) else {
-        let ids: Vec<&str> = s.variants.iter().map(|v| v.world.id.as_str()).collect();
-        return Err(AppError::BadInput(format!(
-            "{}: --variant: expected the id of a `[[variant]]` of the file ({}), found `{id}`",
-            s.file.display(),
-            if ids.is_empty() { "it has none".to_string() } else { ids.join(", ") }
-        )));
-    };
-    let variant = s.variants.swap_remove(v);
-    s.variants.clear();
-    let base = Plan::new(s);
-    Ok(Plan::in_world(&variant, &base))
 }
 
 /// The strategies to analyse: the one named, or every one but the baseline (the baseline

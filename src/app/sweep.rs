@@ -32,7 +32,7 @@ pub fn sweep(args: SweepRequest, progress: &dyn Progress) -> Result<(), AppError
     let seed = args.seed.unwrap_or(s.seed);
     let started = std::time::Instant::now();
     if let Some(id) = args.variant.as_deref() {
-        super::sensitivity::world_plan(s.clone(), Some(id))?;
+        crate::engine::Plan::of_world(s.clone(), Some(id)).map_err(AppError::BadInput)?;
     }
     let opts = crate::engine::RunOptions { runs, seed, threads: args.threads };
     let rows = run_sweep(&text, &args.file, &keys, metric, &opts, args.variant.as_deref()).map_err(|e| match e {

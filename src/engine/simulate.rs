@@ -197,6 +197,29 @@ impl Plan {
         plan
     }
 
+    /// The plan of one world of `scenario`, as a scenario of that world alone: the
+    /// `[[variant]]` with id `variant` ([`Plan::in_world`]), or the file's own world without
+    /// its variants and without the questions asked in them. `Err` names the ids there are
+    /// when `variant` is none of them.
+    pub fn of_world(mut scenario: Scenario, variant: Option<&str>) -> Result<Plan, String> {
+        let Some(id) = variant else {
+            scenario.questions.retain(|q| q.variant.is_none());
+            scenario.variants.clear();
+            return Ok(Plan::new(scenario));
+        };
+        let Some(v) = scenario.variants.iter().position(|v| v.world.id == id) else {
+            let ids: Vec<&str> = scenario.variants.iter().map(|v| v.world.id.as_str()).collect();
+            return Err(format!(
+                "{}: --variant: expected the id of a `[[variant]]` of the file ({}), found `{id}`",
+                scenario.file.display(),
+                if ids.is_empty() { "it has none".to_string() } else { ids.join(", ") }
+            ));
+        };
+        let variant = scenario.variants.swap_remove(v);
+        scenario.variants.clear();
+        Ok(Plan::in_world(&variant, &Plan::new(scenario)))
+    }
+
     /// The plan of a `[[variant]]` of the scenario that `base` plans. Unless the variant
     /// was known at signing, what was fixed when the contracts were signed comes from the
     /// file's own expectations, as in `base`: the first prices and lump sums, the outcome

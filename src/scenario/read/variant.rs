@@ -61,16 +61,25 @@ const FIXED_REFERENCES: [&str; 2] = ["follows", "prevention"];
 /// The ids of the file's `[[variant]]` tables by their place, for questions that name one
 /// (read before the variants themselves; a bad table is reported when they are).
 pub(super) fn ids(root: &DeTable<'_>) -> HashMap<String, usize> {
-    let Some(DeValue::Array(items)) = root.get("variant").map(|v| v.get_ref()) else { return HashMap::new() };
+    table_ids(root, "variant").into_iter().filter_map(|(i, id)| Some((id?, i))).collect()
+}
+
+/// The `id` of each table of the array `section` of `root`, by its place (`None` for a
+/// table without a text id).
+fn table_ids(root: &DeTable<'_>, section: &str) -> Vec<(usize, Option<String>)> {
+    let Some(DeValue::Array(items)) = root.get(section).map(|v| v.get_ref()) else { return Vec::new() };
     items
         .iter()
         .enumerate()
-        .filter_map(|(i, item)| match item.get_ref() {
-            DeValue::Table(t) => match t.get("id").map(|v| v.get_ref()) {
-                Some(DeValue::String(s)) => Some((s.to_string(), i)),
+        .map(|(i, item)| {
+            let id = match item.get_ref() {
+                DeValue::Table(t) => match t.get("id").map(|v| v.get_ref()) {
+                    Some(DeValue::String(s)) => Some(s.to_string()),
+                    _ => None,
+                },
                 _ => None,
-            },
-            _ => None,
+            };
+            (i, id)
         })
         .collect()
 }
@@ -170,19 +179,7 @@ impl<'a> Cx<'a> {
 
     /// `[variant.segment.<id>]` and the like: each named table of the array changed.
     fn change_entries<'i>(&mut self, doc: &mut DeTable<'i>, section: &str, changes: &DeTable<'i>, full: &str) {
-        let known: Vec<String> = match doc.get(section).map(|v| v.get_ref()) {
-            Some(DeValue::Array(items)) => items
-                .iter()
-                .filter_map(|item| match item.get_ref() {
-                    DeValue::Table(t) => match t.get("id").map(|v| v.get_ref()) {
-                        Some(DeValue::String(s)) => Some(s.to_string()),
-                        _ => None,
-                    },
-                    _ => None,
-                })
-                .collect(),
-            _ => Vec::new(),
-        };
+        let known: Vec<String> = table_ids(doc, section).into_iter().filter_map(|(_, id)| id).collect();
         let mut items = match doc.get_mut(section).map(|v| v.get_mut()) {
             Some(DeValue::Array(items)) => Some(items),
             _ => None,
