@@ -3,6 +3,7 @@
 //! count and a run's results do not depend on the batch it is in.
 
 mod layout;
+pub(crate) mod region;
 mod simulate;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};

@@ -4,6 +4,7 @@
 use statrs::function::erf::erf_inv;
 
 use super::layout::Layout;
+use super::region::{RegionPlan, split_exits, year_weights};
 use crate::metrics::{HORIZON, Horizon, WEEKS_PER_YEAR, Yearly};
 use crate::model::contract::{LotYear, Prices, pay, target_cost};
 use crate::model::demand::{
@@ -67,6 +68,8 @@ pub struct Plan {
     /// Per contract, the expected cost per client-year and duration of each of its
     /// segments at signing, from which the first prices are set.
     signing_prices: Vec<(Vec<f64>, Vec<f64>)>,
+    /// The municipalities of the region, when the scenario names them.
+    region: Option<RegionPlan>,
 }
 
 /// What one run produced.
@@ -80,6 +83,10 @@ pub struct RunRecord {
     pub horizon: Vec<f64>,
     /// The drawn values of the uncertain parameters, in [`Plan::uncertain_params`] order.
     pub params: Vec<f64>,
+    /// With a region: each municipality's spend when the region splits its spend by use,
+    /// strategy-major, then municipality, then year (empty without a region). The
+    /// municipalities of a strategy and year add up to its spend.
+    pub municipal: Vec<f64>,
 }
 
 /// Whether behaviour factors, efficiency and noise apply (the random runs), or the
@@ -170,7 +177,9 @@ impl Plan {
         let advance = scenario.contracts.iter().map(|c| outcome_advance(&scenario, c)).collect();
         let signing_prices = scenario.contracts.iter().map(|c| signing_prices(&scenario, c)).collect();
         let discount = scenario.discount_factors();
+        let region = scenario.region.as_ref().map(RegionPlan::new);
         let mut plan = Plan {
+            region,
             discount,
             scenario,
             layout,
@@ -414,7 +423,7 @@ impl Plan {
     pub(crate) fn run_with_values(&self, key: RunKey, run: u64, values: Vec<f64>) -> RunRecord {
         let per = self.layout.yearly_len();
         let mut yearly = vec![0.0; self.sims.len() * per];
-        self.simulate_realised(&values, &mut RandomDraws { key }, &mut yearly);
+        let municipal = self.simulate_realised(&values, &mut RandomDraws { key }, &mut yearly);
         let luck = self.luck(&values, &yearly);
         let twin_npv: Vec<Option<f64>> = self
             .twin
@@ -426,12 +435,13 @@ impl Plan {
         self.societal(&values, &mut yearly);
         let horizon = self.horizon(&yearly, &luck, &twin_npv);
         let params = self.uncertain.iter().map(|&i| values[i]).collect();
-        RunRecord { run, yearly, horizon, params }
+        RunRecord { run, yearly, horizon, params, municipal }
     }
 
     /// Draws the shared referrals on `draws`, at the largest incidence factor of any
-    /// strategy, and simulates everything on them into `yearly`.
-    fn simulate_realised<D: Draws>(&self, values: &[f64], draws: &mut D, yearly: &mut [f64]) {
+    /// strategy, and simulates everything on them into `yearly`; returns the
+    /// municipalities' spend by use ([`RunRecord::municipal`]).
+    fn simulate_realised<D: Draws>(&self, values: &[f64], draws: &mut D, yearly: &mut [f64]) -> Vec<f64> {
         let nseg = self.scenario.segments.len();
         let f_max = self.f_max(values);
         let mut referrals = self.referral_means(values, &f_max);
@@ -441,6 +451,7 @@ impl Plan {
         let mut ws = Workspace::new(self);
         let inputs = Inputs { values, view: View::Realised, referrals: &referrals, f_max: Some(&f_max) };
         self.simulate(inputs, draws, &mut ws, yearly);
+        std::mem::take(&mut ws.municipal)
     }
 
     /// The largest incidence factor of any strategy per segment: referrals are drawn at it
@@ -749,6 +760,9 @@ impl Plan {
         for kstep in 0..self.scenario.steps() {
             sim.step(kstep);
             if (kstep + 1) % spy == 0 {
+                if sim.muni.is_some() {
+                    sim.municipal_year(kstep / spy);
+                }
                 sim.year_volumes(kstep / spy);
                 sim.year_money(kstep / spy);
             }
@@ -790,6 +804,24 @@ struct Sim<'a, D> {
     last_keep: Vec<f64>,
     /// Client-years per strategy, segment and year.
     client_years: Vec<f64>,
+    /// Per path: its mean duration in years.
+    durations: Vec<f64>,
+    /// The municipalities of each path's clients, in a realised run of a region.
+    muni: Option<Muni>,
+}
+
+/// The municipalities of each path's clients (docs/model.md section 16), path-major.
+struct Muni {
+    /// Municipalities.
+    count: usize,
+    /// In care at the start of the year.
+    active: Vec<f64>,
+    /// Starts in the year.
+    starts: Vec<f64>,
+    /// Client-years in the year.
+    client_years: Vec<f64>,
+    /// Scratch: one path's exits per municipality.
+    exits: Vec<f64>,
 }
 
 /// Segment `g`'s path under one strategy, before it is shared or added.
@@ -867,6 +899,8 @@ impl<'a, D: Draws> Sim<'a, D> {
             year_flows: Vec::new(),
             last_keep: Vec::new(),
             client_years: vec![0.0; nstrat * nseg * s.horizon_years],
+            durations: Vec::new(),
+            muni: None,
         };
         sim.build_paths(inputs.f_max);
         sim.wire();
@@ -989,6 +1023,7 @@ impl<'a, D: Draws> Sim<'a, D> {
         }
         paths.escalations_in[i] = escalating;
         paths.rep.push(k);
+        self.durations.push(spec.d);
         self.reach_effect.push(spec.reach_effect);
         i
     }
@@ -1021,6 +1056,94 @@ impl<'a, D: Draws> Sim<'a, D> {
             .collect();
         self.year_flows = vec![StepFlows::default(); npaths];
         self.last_keep = vec![f64::NAN; npaths];
+        if let (Some(region), true) = (&plan.region, self.realised) {
+            let m = region.count;
+            let mut muni = Muni {
+                count: m,
+                active: vec![0.0; npaths * m],
+                starts: vec![0.0; npaths * m],
+                client_years: vec![0.0; npaths * m],
+                exits: vec![0.0; m],
+            };
+            for i in 0..npaths {
+                let g = self.ws.paths.segment[i];
+                let n = s.segments[g].initial_caseload;
+                region.split(self.draws, Purpose::MunicipalInitial, g, 0, n, &mut muni.active[i * m..(i + 1) * m]);
+            }
+            self.ws.municipal = vec![0.0; plan.strategies() * m * s.horizon_years];
+            self.muni = Some(muni);
+        }
+    }
+
+    /// The end of year `t`, municipalities: per path, the year's starts split over the
+    /// municipalities by their use shares, its exits over the clients each had in care, and
+    /// its client-years by the expected time in care of each municipality's clients.
+    fn municipal_year(&mut self, t: usize) {
+        let (Some(region), Some(muni)) = (&self.plan.region, &mut self.muni) else { return };
+        let m = muni.count;
+        for (i, f) in self.year_flows.iter().enumerate() {
+            let g = self.ws.paths.segment[i];
+            let at = i * m..(i + 1) * m;
+            region.split(self.draws, Purpose::MunicipalStarts, g, t, f.starts, &mut muni.starts[at.clone()]);
+            let (a, s) = year_weights(self.durations[i]);
+            let mut weight = 0.0;
+            for j in at.clone() {
+                muni.client_years[j] = a * muni.active[j] + s * muni.starts[j];
+                weight += muni.client_years[j];
+                muni.active[j] += muni.starts[j];
+            }
+            split_exits(self.draws, g, t, f.exits, &muni.active[at.clone()], &mut muni.exits);
+            for (j, x) in at.zip(&muni.exits) {
+                muni.active[j] -= x;
+                muni.client_years[j] *= if weight > 0.0 { f.client_years / weight } else { 0.0 };
+            }
+        }
+    }
+
+    /// Strategy `k`'s spend in year `t` per municipality when the region splits it by use:
+    /// each lot's spend by the municipalities' share of its use (trajectories, priced at
+    /// the expected cost of one, for a price per trajectory; client-years at their cost
+    /// otherwise), the rest (prevention, investors) by the fixed key.
+    fn municipal_spend(&mut self, k: usize, t: usize, lot_spend: &[(usize, f64)], spend: f64) {
+        let (Some(region), Some(muni)) = (&self.plan.region, &self.muni) else { return };
+        if k >= self.plan.strategies() {
+            return;
+        }
+        let s = &self.plan.scenario;
+        let (m, years, nseg) = (muni.count, s.horizon_years, s.segments.len());
+        let mut by_use = vec![0.0; m];
+        let mut lots = 0.0;
+        for &(c, amount) in lot_spend {
+            let contract = &s.contracts[c];
+            let per_start = matches!(contract.form, Form::Output | Form::Outcome(_));
+            let mut shares = vec![0.0; m];
+            for &g in &contract.segments {
+                let i = self.path_of[k * nseg + g];
+                let cost = self.values[s.segments[g].cost_per_client_year.0];
+                let (use_of, price) = if per_start {
+                    (&muni.starts, cost * self.values[s.segments[g].mean_duration_years.0])
+                } else {
+                    (&muni.client_years, cost)
+                };
+                for (x, u) in shares.iter_mut().zip(&use_of[i * m..(i + 1) * m]) {
+                    *x += u * price;
+                }
+            }
+            let total: f64 = shares.iter().sum();
+            for ((b, x), key) in by_use.iter_mut().zip(&shares).zip(&region.key) {
+                *b += amount * if total > 0.0 { x / total } else { *key };
+            }
+            lots += amount;
+        }
+        let out = &mut self.ws.municipal[k * m * years..(k + 1) * m * years];
+        let mut sum = 0.0;
+        for j in 0..m - 1 {
+            let v = by_use[j] + (spend - lots) * region.key[j];
+            out[j * years + t] = v;
+            sum += v;
+        }
+        // The last takes the rest, so that the municipalities add up to the region's spend.
+        out[(m - 1) * years + t] = spend - sum;
     }
 
     /// Step `kstep` of every path: admissions caps under rationing, prevention, the
@@ -1180,11 +1303,19 @@ impl<'a, D: Draws> Sim<'a, D> {
         let cost_index = index(self.values[plan.scenario.cost_inflation.0], t);
         for (k, st) in plan.sims.iter().enumerate() {
             let mut money = YearMoney { reserves_min: f64::INFINITY, ..YearMoney::default() };
+            let mut lot_spend = Vec::new();
             for &c in &st.contracts {
+                let before = money.spend();
                 self.contract_year(k, c, t, cost_index, &mut money);
+                if self.muni.is_some() {
+                    lot_spend.push((c, money.spend() - before));
+                }
             }
             self.programmes_year(k, t, cost_index, &mut money);
             self.money_metrics(k, t, cost_index, &money);
+            if self.muni.is_some() {
+                self.municipal_spend(k, t, &lot_spend, money.spend());
+            }
         }
     }
 
@@ -1543,6 +1674,8 @@ struct Workspace {
     strategies: Vec<StrategyBuffers>,
     /// Scratch for the waiting-time percentiles.
     waits: Vec<WaitBlock>,
+    /// The municipalities' spend by use ([`RunRecord::municipal`]).
+    municipal: Vec<f64>,
 }
 
 impl Workspace {
@@ -1551,6 +1684,7 @@ impl Workspace {
             paths: Paths::default(),
             strategies: (0..plan.sims.len()).map(|_| StrategyBuffers::new(plan)).collect(),
             waits: Vec::new(),
+            municipal: Vec::new(),
         }
     }
 }

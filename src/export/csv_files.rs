@@ -14,9 +14,9 @@ pub(super) fn finish(file: &'static str, w: csv::Writer<Vec<u8>>) -> Result<Vec<
     w.into_inner().map_err(|e| OutputError::Csv { file, source: e.into_error().into() })
 }
 
-const STAT_COLUMNS: [&str; 7] = ["mean", "mcse", "p5", "p25", "p50", "p75", "p95"];
+pub(super) const STAT_COLUMNS: [&str; 7] = ["mean", "mcse", "p5", "p25", "p50", "p75", "p95"];
 
-fn stat_cells(s: &crate::stats::Summary) -> [String; 7] {
+pub(super) fn stat_cells(s: &crate::stats::Summary) -> [String; 7] {
     [cell(s.mean), cell(s.mcse), cell(s.p[0]), cell(s.p[1]), cell(s.p[2]), cell(s.p[3]), cell(s.p[4])]
 }
 

@@ -8,6 +8,7 @@ pub mod break_even;
 pub mod budget;
 mod csv_files;
 pub mod meta;
+pub mod municipalities;
 #[cfg(feature = "outputs")]
 pub mod parquet;
 pub mod runs_file;
@@ -88,6 +89,8 @@ pub(crate) fn exporters() -> Vec<Box<dyn Export>> {
         Box::new(BudgetCsv),
         Box::new(budget::ReserveCsv),
         Box::new(budget::ReserveByCertaintyCsv),
+        Box::new(municipalities::MunicipalitiesCsv),
+        Box::new(municipalities::MunicipalRiskCsv),
         Box::new(MetaJson),
     ]
 }

@@ -64,6 +64,12 @@ pub enum Purpose {
     QueueLeave = 14,
     /// Escalation among those leaving a waiting list.
     QueueEscalation = 15,
+    /// The municipalities of a path's clients at the start (docs/model.md section 16).
+    MunicipalInitial = 16,
+    /// The municipalities of a path's starts in a year.
+    MunicipalStarts = 17,
+    /// The municipalities of a path's exits in a year.
+    MunicipalExits = 18,
 }
 
 /// The key of one run: all of its streams derive from it.

@@ -42,8 +42,28 @@ pub struct Columns {
     pub discount: Vec<f64>,
     /// The baseline strategy.
     pub baseline: usize,
+    /// With a region: its columns.
+    pub municipal: Option<MunicipalColumns>,
     /// Columns in all.
     pub width: usize,
+}
+
+/// The columns of a region's municipalities (docs/model.md section 16), after every other.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MunicipalColumns {
+    /// Municipalities.
+    pub count: usize,
+    /// First column of each municipality's yearly spend under the region's rule
+    /// (strategy-major, then municipality, then year).
+    pub yearly: usize,
+    /// First column of each municipality's spend summed over the first budget period under
+    /// each rule of [`crate::scenario::region::Region::rules`] (strategy-major, then
+    /// municipality, then rule).
+    pub period: usize,
+    /// The rules compared.
+    pub rules: Vec<crate::scenario::region::Allocation>,
+    /// Years of the first budget period.
+    pub period_years: usize,
 }
 
 impl Columns {
@@ -70,6 +90,15 @@ impl Columns {
             period_spend = Some(width);
             width += n * count;
         }
+        let municipal = s.region.as_ref().map(|region| {
+            let count = region.municipalities.len();
+            let rules = region.rules();
+            let yearly = width;
+            width += n * count * years;
+            let period = width;
+            width += n * count * rules.len();
+            MunicipalColumns { count, yearly, period, rules, period_years: s.budget_period_years.clamp(1, years) }
+        });
         let discount = s.discount_factors();
         Columns {
             strategies: n,
@@ -81,8 +110,21 @@ impl Columns {
             successes,
             discount,
             baseline: s.baseline(),
+            municipal,
             width,
         }
+    }
+
+    /// Column of municipality `m`'s spend under the region's rule in year `t` under
+    /// strategy `k` (with a region).
+    pub fn municipal_spend(&self, k: usize, m: usize, t: usize) -> Option<usize> {
+        self.municipal.as_ref().map(|c| c.yearly + (k * c.count + m) * self.years + t)
+    }
+
+    /// Column of municipality `m`'s spend over the first budget period under rule `r` (of
+    /// [`MunicipalColumns::rules`]) and strategy `k` (with a region).
+    pub fn municipal_period(&self, k: usize, m: usize, r: usize) -> Option<usize> {
+        self.municipal.as_ref().map(|c| c.period + (k * c.count + m) * c.rules.len() + r)
     }
 
     /// Column of yearly metric `m` in year `t` of strategy `k`.
@@ -163,6 +205,33 @@ impl Columns {
         if let Some((_, count, len)) = self.periods {
             for k in 0..n {
                 out.extend((0..count).map(|start| (start..start + len).map(|t| spend(k, t)).sum::<f64>()));
+            }
+        }
+        if let (Some(c), Some(region)) = (&self.municipal, &plan.scenario.region) {
+            let years = self.years;
+            let share = |k: usize, m: usize, t: usize, rule: crate::scenario::region::Allocation| {
+                rule.spend(
+                    spend(k, t) * region.municipalities[m].key_share,
+                    run.municipal[(k * c.count + m) * years + t],
+                )
+            };
+            // The last municipality takes the rest, so that they add up to the region.
+            for k in 0..n {
+                let first = out.len();
+                for m in 0..c.count - 1 {
+                    out.extend((0..years).map(|t| share(k, m, t, region.allocation)));
+                }
+                for t in 0..years {
+                    let others: f64 = (0..c.count - 1).map(|m| out[first + m * years + t]).sum();
+                    out.push(spend(k, t) - others);
+                }
+            }
+            for k in 0..n {
+                for m in 0..c.count {
+                    for &rule in &c.rules {
+                        out.push((0..c.period_years).map(|t| share(k, m, t, rule)).sum());
+                    }
+                }
             }
         }
     }

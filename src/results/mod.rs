@@ -90,6 +90,9 @@ pub struct Results<'a> {
     pub horizon: Vec<HorizonStat>,
     /// Discounted successes per strategy, in strategy order.
     pub successes: Vec<SuccessStat>,
+    /// With a region: each municipality's yearly spend under the region's rule, in the
+    /// order of its columns (strategy-major, then municipality, then year).
+    pub municipal: Vec<Summary>,
 }
 
 impl<'a> Results<'a> {
@@ -134,7 +137,11 @@ impl<'a> Results<'a> {
                 gain: summaries[cols.npv_successes_gain(k)],
             })
             .collect();
-        Results { plan, info, collected, batch: None, yearly, horizon, successes }
+        let municipal = match &cols.municipal {
+            Some(c) => summaries[c.yearly..c.yearly + n * c.count * lay.years].to_vec(),
+            None => Vec::new(),
+        };
+        Results { plan, info, collected, batch: None, yearly, horizon, successes, municipal }
     }
 
     /// The yearly statistic of metric `m` in year `t` for strategy `k`.

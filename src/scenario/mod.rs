@@ -11,6 +11,7 @@ pub mod dutch;
 mod error;
 pub mod question;
 mod read;
+pub mod region;
 pub mod variant;
 
 use std::path::PathBuf;
@@ -116,6 +117,9 @@ pub struct Scenario {
     /// When the file has variants, the world this scenario describes: [`variant::World::base`]
     /// for the file's own, a variant's world for a variant's.
     pub world: Option<variant::World>,
+    /// `[[municipality]]` and `[region]`: the municipalities the region's cost is split
+    /// over, when the file names them.
+    pub region: Option<region::Region>,
 }
 
 impl Scenario {

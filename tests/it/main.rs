@@ -22,6 +22,7 @@ mod engine;
 mod office;
 mod properties;
 mod providers;
+mod region;
 mod reliability;
 mod report_cli;
 mod report_data;

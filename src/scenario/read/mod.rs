@@ -31,6 +31,7 @@ mod population;
 mod prevention;
 mod provider;
 mod question;
+mod region;
 mod risk_sharing;
 mod scenario;
 mod segment;
@@ -39,9 +40,11 @@ mod strategy;
 mod variant;
 
 /// The sections of a file, each read in the file of its name.
-const SECTIONS: [&str; 11] = [
+const SECTIONS: [&str; 13] = [
     "scenario",
     "population",
+    "municipality",
+    "region",
     "economy",
     "segment",
     "contract",
@@ -240,6 +243,7 @@ impl<'a> Cx<'a> {
         self.known_keys(root, "", &SECTIONS);
         let settings = self.read_scenario_table(root, &span);
         let population = self.read_population(root, &span);
+        let region = self.read_region(root, &span, population.youth);
         let economy = self.read_economy(root, &span, &population, settings.horizon_years);
         let segments = self.read_segments(root, &span);
         let provider = self.read_provider(root, &span);
@@ -294,6 +298,7 @@ impl<'a> Cx<'a> {
             untranslated: Vec::new(),
             variants: Vec::new(),
             world: None,
+            region,
         })
     }
 }
