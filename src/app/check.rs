@@ -78,6 +78,29 @@ fn report(args: CheckRequest) -> Result<(), CheckFailure> {
                         }
                     )?;
                 }
+                if let Some(region) = &s.region {
+                    let rule = region.allocation;
+                    writeln!(
+                        out,
+                        "  region of {} municipalities ({}), its spend split {}",
+                        region.municipalities.len(),
+                        region
+                            .municipalities
+                            .iter()
+                            .map(|m| format!("{} {:.1}%", m.id, 100.0 * m.key_share))
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        match rule.id() {
+                            "solidarity" => "by the fixed key (solidarity) shown".to_string(),
+                            "use" => "by each municipality's own clients (use)".to_string(),
+                            _ => format!(
+                                "{:.0}% by the fixed key shown and {:.0}% by use",
+                                100.0 * rule.solidarity,
+                                100.0 * rule.by_use
+                            ),
+                        }
+                    )?;
+                }
                 if !s.untranslated.is_empty() {
                     writeln!(
                         out,

@@ -208,3 +208,45 @@ fn run_writes_the_municipalities_tables_only_for_a_region() {
         .success();
     assert!(!out.join("municipalities.csv").exists() && !out.join("municipal_risk.csv").exists());
 }
+
+#[test]
+fn check_names_the_municipalities_and_the_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("two.toml");
+    fs::write(&file, hand_case("{ solidarity = 0.25, use = 0.75 }")).unwrap();
+    let out = Command::cargo_bin("contractsim")
+        .unwrap()
+        .arg("check")
+        .arg(&file)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains("region of 2 municipalities (large 90.9%, small 9.1%), its spend split 25% by the fixed key shown and 75% by use"),
+        "{out}"
+    );
+}
+
+#[test]
+fn the_templates_commented_variant_and_region_are_valid() {
+    let text = fs::read_to_string("templates/new.toml").unwrap();
+    let at = text.find("# [[variant]]").expect("the template shows a variant");
+    // Uncomment the example lines (keys, tables and blank separators), not the prose.
+    let example: Vec<String> = text[at..]
+        .lines()
+        .map(|l| match l.strip_prefix("# ") {
+            Some(rest) if rest.starts_with('[') || rest.split_once(" = ").is_some_and(|(k, _)| !k.contains(' ')) => {
+                rest.to_string()
+            }
+            _ if l == "#" => String::new(),
+            _ => l.to_string(),
+        })
+        .collect();
+    let s =
+        scenario(&format!("{}{}\n", &text[..at], example.join("\n")).replace("{{NAME}}", "x").replace("{{FILE}}", "x"));
+    assert_eq!(s.variants.len(), 1);
+    assert_eq!(s.region.as_ref().map(|r| r.municipalities.len()), Some(2));
+}
