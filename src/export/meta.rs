@@ -88,6 +88,39 @@ pub struct Meta {
     /// in `variants/<id>/`; absent otherwise.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<World>,
+    /// `[[municipality]]`: the municipalities of the region, in file order; absent without.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub municipalities: Vec<MunicipalityMeta>,
+    /// `[region] allocation`: the weights of the fixed key and of use (with municipalities).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocation: Option<AllocationMeta>,
+}
+
+/// A municipality of the region as the reports name it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MunicipalityMeta {
+    /// Identifier.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its Dutch name (the name when the file has no `name_nl`).
+    pub name_nl: String,
+    /// Youths 0-17 at the start.
+    pub youth: f64,
+    /// Its share of the fixed key.
+    pub key_share: f64,
+    /// Its expected share of the region's clients (youths times incidence multiplier).
+    pub use_share: f64,
+}
+
+/// How the region splits its spend.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct AllocationMeta {
+    /// Weight of the fixed key.
+    pub solidarity: f64,
+    /// Weight of use.
+    #[serde(rename = "use")]
+    pub by_use: f64,
 }
 
 /// A question of the scenario, as the answer in the reports takes it.
@@ -220,6 +253,25 @@ impl Meta {
             questions: questions(s),
             world: s.world.clone(),
             variants: s.variants.iter().map(|v| v.world.clone()).collect(),
+            municipalities: s.region.as_ref().map_or_else(Vec::new, |region| {
+                region
+                    .municipalities
+                    .iter()
+                    .zip(region.use_shares())
+                    .map(|(m, use_share)| MunicipalityMeta {
+                        id: m.id.clone(),
+                        name: m.name.clone(),
+                        name_nl: m.name(true).to_string(),
+                        youth: m.youth,
+                        key_share: m.key_share,
+                        use_share,
+                    })
+                    .collect()
+            }),
+            allocation: s
+                .region
+                .as_ref()
+                .map(|r| AllocationMeta { solidarity: r.allocation.solidarity, by_use: r.allocation.by_use }),
         }
     }
 

@@ -167,6 +167,7 @@ pub fn answers(d: &ReportData, lang: Lang) -> Vec<Answered> {
         };
         let mut out = vec![Answered { question, sentences: municipal(d, &all, base, lang) }];
         out.extend(super::worlds::answer(d, lang));
+        out.extend(super::region::answer(d, lang));
         return out;
     }
     let mut out: Vec<Answered> = d
@@ -192,6 +193,7 @@ pub fn answers(d: &ReportData, lang: Lang) -> Vec<Answered> {
         })
         .collect();
     out.extend(super::worlds::answer(d, lang));
+    out.extend(super::region::answer(d, lang));
     out
 }
 

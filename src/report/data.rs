@@ -102,6 +102,34 @@ pub struct ReportData {
     /// In the file's own world of a scenario with `[[variant]]`s: each variant's world and
     /// its results (`variants/<id>/`), in file order; empty otherwise.
     pub worlds: Vec<WorldData>,
+    /// With `[[municipality]]`s: each municipality's spend over the first budget period
+    /// under each rule (`municipal_risk.csv`), municipality-major, then strategy, then rule;
+    /// empty otherwise.
+    pub municipal_risk: Vec<MunicipalRiskRow>,
+}
+
+/// One row of `municipal_risk.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MunicipalRiskRow {
+    /// Municipality index (in `meta.municipalities`).
+    pub municipality: usize,
+    /// Strategy index.
+    pub strategy: usize,
+    /// The rule: `solidarity`, `use` or `mix`.
+    pub allocation: String,
+    /// First and last year of the period.
+    pub years: (i32, i32),
+    /// P50 of the municipality's spend over the period.
+    pub p50: f64,
+    /// P90 of it.
+    pub p90: f64,
+}
+
+impl MunicipalRiskRow {
+    /// The relative risk P90 / P50 (NaN when the median is not positive).
+    pub fn relative_risk(&self) -> f64 {
+        if self.p50 > 0.0 { self.p90 / self.p50 } else { f64::NAN }
+    }
 }
 
 /// The results of one variant's world.
@@ -262,7 +290,21 @@ impl ReportData {
             spend_p50_p80.1[row.strategy * lay.years + row.year] = row.spend[1];
         }
         let successes = r.successes.iter().map(|x| (Stat::from(&x.npv_successes), Stat::from(&x.gain))).collect();
+        let period_years = r.collected.columns.municipal.as_ref().map_or(1, |c| c.period_years) as i32;
+        let start = r.plan.scenario.start_year;
+        let municipal_risk = crate::export::municipalities::municipal_risks(r)
+            .into_iter()
+            .map(|x| MunicipalRiskRow {
+                municipality: x.municipality,
+                strategy: x.strategy,
+                allocation: x.allocation.to_string(),
+                years: (start, start + period_years - 1),
+                p50: x.p50,
+                p90: x.p90,
+            })
+            .collect();
         ReportData {
+            municipal_risk,
             meta,
             yearly_metrics: lay.yearly.clone(),
             yearly,
@@ -326,6 +368,11 @@ impl ReportData {
         let runs_file = [crate::export::runs_file::RUNS_CSV, crate::export::runs_file::RUNS_PARQUET]
             .into_iter()
             .find(|f| dir.join(f).exists());
+        let municipal_risk = if meta.municipalities.is_empty() {
+            Vec::new()
+        } else {
+            parse_municipal_risk(&read(dir, "municipal_risk.csv")?, &meta)?
+        };
         let worlds = meta
             .variants
             .iter()
@@ -335,6 +382,7 @@ impl ReportData {
             })
             .collect::<Result<Vec<_>, OutputError>>()?;
         Ok(ReportData {
+            municipal_risk,
             meta,
             yearly_metrics,
             yearly,
@@ -772,6 +820,34 @@ fn parse_reserve_by_certainty(bytes: &[u8], meta: &Meta) -> Result<Vec<(usize, f
         .map(|row| {
             let k = strategy_index(file, meta, &row[0])?;
             Ok((k, number(file, &row[3])?, number(file, &row[4])?))
+        })
+        .collect()
+}
+
+/// The rows of `municipal_risk.csv`.
+fn parse_municipal_risk(bytes: &[u8], meta: &Meta) -> Result<Vec<MunicipalRiskRow>, OutputError> {
+    let file = "municipal_risk.csv";
+    let bad = |reason: String| OutputError::Read { file, reason };
+    csv_rows(file, bytes, 8)?
+        .iter()
+        .map(|row| {
+            let municipality = meta
+                .municipalities
+                .iter()
+                .position(|m| m.id == row[0])
+                .ok_or_else(|| bad(format!("unknown municipality `{}`", row[0])))?;
+            if !["solidarity", "use", "mix"].contains(&row[2].as_str()) {
+                return Err(bad(format!("unknown allocation `{}`", row[2])));
+            }
+            let year = |c: &str| c.parse::<i32>().map_err(|_| bad(format!("bad year `{c}`")));
+            Ok(MunicipalRiskRow {
+                municipality,
+                strategy: strategy_index(file, meta, &row[1])?,
+                allocation: row[2].clone(),
+                years: (year(&row[3])?, year(&row[4])?),
+                p50: number(file, &row[5])?,
+                p90: number(file, &row[6])?,
+            })
         })
         .collect()
 }

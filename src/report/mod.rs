@@ -11,6 +11,7 @@ pub mod headline;
 mod html;
 pub mod lang;
 pub mod markdown;
+mod region;
 pub mod sensitivity;
 pub mod sweep;
 pub mod tables;

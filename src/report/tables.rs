@@ -73,6 +73,7 @@ pub(crate) fn headline_tables(d: &ReportData, lang: Lang) -> Vec<Table> {
     out.extend(investor_table(d, lang));
     out.extend(societal_table(d, lang));
     out.extend(reserve_tables(d, lang));
+    out.extend(super::region::table(d, lang));
     out
 }
 

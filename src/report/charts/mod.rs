@@ -13,6 +13,7 @@ pub mod caseload;
 pub mod convergence;
 pub mod cumulative_saving;
 pub(crate) mod layout;
+pub mod municipal_risk;
 pub mod npv_distribution;
 pub mod p_cheapest;
 pub mod p_provider_failure;
@@ -240,11 +241,14 @@ pub enum ChartKind {
     /// The societal view: municipal saving, benefit outside the budget and their sum (only
     /// where the scenario values benefits outside the budget).
     Societal,
+    /// Per municipality of a region, its P90 above its median spend under each allocation
+    /// rule (only with `[[municipality]]`s).
+    MunicipalRisk,
 }
 
 impl ChartKind {
     /// Every chart.
-    pub const ALL: [ChartKind; 13] = [
+    pub const ALL: [ChartKind; 14] = [
         ChartKind::SpendFan,
         ChartKind::CumulativeSaving,
         ChartKind::NpvDistribution,
@@ -258,6 +262,7 @@ impl ChartKind {
         ChartKind::ReserveByCertainty,
         ChartKind::Convergence,
         ChartKind::Societal,
+        ChartKind::MunicipalRisk,
     ];
 
     /// The file stem: `spend_fan`.
@@ -276,6 +281,7 @@ impl ChartKind {
             ChartKind::ReserveByCertainty => "reserve_by_certainty",
             ChartKind::Convergence => "convergence",
             ChartKind::Societal => "societal",
+            ChartKind::MunicipalRisk => "municipal_risk",
         }
     }
 
@@ -332,6 +338,10 @@ impl ChartKind {
                 "The societal view: saving for the municipality and benefits outside its budget",
                 "Maatschappelijk perspectief: besparing voor de gemeente en baten buiten de begroting",
             ),
+            ChartKind::MunicipalRisk => lang.t(
+                "Who carries the risk: P90 above the median per municipality, by allocation rule",
+                "Wie draagt het risico: P90 boven de mediaan per gemeente, naar verdeling",
+            ),
         }
     }
 
@@ -343,6 +353,7 @@ impl ChartKind {
             ChartKind::ReserveByCertainty => !d.reserve_by_certainty.is_empty(),
             ChartKind::Convergence => d.runs.len() >= 2 && d.strategies() >= 2,
             ChartKind::Societal => societal::applies(d),
+            ChartKind::MunicipalRisk => !d.municipal_risk.is_empty(),
             _ => true,
         }
     }
@@ -367,6 +378,7 @@ impl ChartKind {
             ChartKind::ReserveByCertainty => reserve_by_certainty::draw(root, &reserve_by_certainty::data(d), d, lang),
             ChartKind::Convergence => convergence::draw(root, &convergence::data(d), d, lang),
             ChartKind::Societal => societal::draw(root, &societal::data(d), d, lang),
+            ChartKind::MunicipalRisk => municipal_risk::draw(root, &municipal_risk::data(d), d, lang),
         }
     }
 }
