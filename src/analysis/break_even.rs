@@ -247,6 +247,8 @@ pub struct BreakEvenOptions {
 /// runs of the batch (for the rank correlations). Empty for a batch of fewer than 2 runs
 /// or without strategies besides the baseline.
 pub fn break_even(plan: &Plan, sample: &RunTable, opts: &BreakEvenOptions) -> Result<Vec<BreakEvenRow>, EngineError> {
+    // Only the region's savings are read: its municipalities need not be simulated.
+    let plan = &*plan.without_municipalities();
     let s = &plan.scenario;
     let base = s.baseline();
     let runs = opts.runs.min(RERUN_RUNS);

@@ -55,6 +55,8 @@ pub fn tornado(
     seed: u64,
     threads: usize,
 ) -> Result<Vec<TornadoRow>, EngineError> {
+    // Only the region's figures are read: its municipalities need not be simulated.
+    let plan = &*plan.without_municipalities();
     let s = &plan.scenario;
     let median: Vec<f64> = s.params.iter().map(|p| p.dist.quantile(0.5)).collect();
     let inputs: Vec<usize> = s.uncertain_params().map(|(i, _)| i).collect();

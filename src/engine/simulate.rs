@@ -206,6 +206,19 @@ impl Plan {
         plan
     }
 
+    /// The same plan without the municipalities of its region: every figure of the region
+    /// is the same (the municipalities' draws come after the region's, on streams of their
+    /// own), and the runs are faster. For the reruns that read only the region's figures
+    /// (break-even search, tornado).
+    pub fn without_municipalities(&self) -> std::borrow::Cow<'_, Plan> {
+        if self.region.is_none() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut plan = self.clone();
+        plan.region = None;
+        std::borrow::Cow::Owned(plan)
+    }
+
     /// The plan of one world of `scenario`, as a scenario of that world alone: the
     /// `[[variant]]` with id `variant` ([`Plan::in_world`]), or the file's own world without
     /// its variants and without the questions asked in them. `Err` names the ids there are
@@ -820,6 +833,9 @@ struct Muni {
     starts: Vec<f64>,
     /// Client-years in the year.
     client_years: Vec<f64>,
+    /// Per path: whether a reported strategy follows it (the others, behaviour-neutral
+    /// twins and counterfactuals, need no municipalities).
+    needed: Vec<bool>,
     /// Scratch: one path's exits per municipality.
     exits: Vec<f64>,
 }
@@ -1058,14 +1074,21 @@ impl<'a, D: Draws> Sim<'a, D> {
         self.last_keep = vec![f64::NAN; npaths];
         if let (Some(region), true) = (&plan.region, self.realised) {
             let m = region.count;
+            let mut needed = vec![false; npaths];
+            for k in 0..plan.strategies() {
+                for g in 0..nseg {
+                    needed[self.path_of[k * nseg + g]] = true;
+                }
+            }
             let mut muni = Muni {
+                needed,
                 count: m,
                 active: vec![0.0; npaths * m],
                 starts: vec![0.0; npaths * m],
                 client_years: vec![0.0; npaths * m],
                 exits: vec![0.0; m],
             };
-            for i in 0..npaths {
+            for i in (0..npaths).filter(|&i| muni.needed[i]) {
                 let g = self.ws.paths.segment[i];
                 let n = s.segments[g].initial_caseload;
                 region.split(self.draws, Purpose::MunicipalInitial, g, 0, n, &mut muni.active[i * m..(i + 1) * m]);
@@ -1081,7 +1104,7 @@ impl<'a, D: Draws> Sim<'a, D> {
     fn municipal_year(&mut self, t: usize) {
         let (Some(region), Some(muni)) = (&self.plan.region, &mut self.muni) else { return };
         let m = muni.count;
-        for (i, f) in self.year_flows.iter().enumerate() {
+        for (i, f) in self.year_flows.iter().enumerate().filter(|&(i, _)| muni.needed[i]) {
             let g = self.ws.paths.segment[i];
             let at = i * m..(i + 1) * m;
             region.split(self.draws, Purpose::MunicipalStarts, g, t, f.starts, &mut muni.starts[at.clone()]);
