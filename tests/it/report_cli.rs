@@ -11,7 +11,7 @@ use crate::common::{contractsim, run_friesland};
 use crate::readers;
 
 // Friesland has a strategy with rationing, so its results have the `waiting` chart.
-const CHARTS: [&str; 12] = [
+const CHARTS: [&str; 13] = [
     "spend_fan",
     "cumulative_saving",
     "npv_distribution",
@@ -24,6 +24,7 @@ const CHARTS: [&str; 12] = [
     "p_provider_failure",
     "reserve_by_certainty",
     "convergence",
+    "municipal_risk",
 ];
 
 /// The files drawn from the data (everything but the data files themselves).
@@ -37,6 +38,8 @@ fn report_files(dir: &Path) -> Vec<String> {
         "reserve_by_certainty.csv",
         "meta.json",
         "break_even_inputs.csv",
+        "municipalities.csv",
+        "municipal_risk.csv",
     ];
     let mut v: Vec<String> = fs::read_dir(dir)
         .unwrap()
