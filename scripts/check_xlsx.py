@@ -30,11 +30,13 @@ def main(folder):
     expected = ["budget", "multi-year budget", "summary"]
     if (folder / "reserve_by_certainty.csv").exists():
         expected.append("reserve")
+    if meta.get("municipalities"):
+        expected.append("municipalities")
     expected += ["yearly", "runs", "inputs", "about"]
     if wb.sheetnames != expected:
         fail(f"sheets {wb.sheetnames}, expected {expected}")
     nl = openpyxl.load_workbook(folder / "results_nl.xlsx")
-    dutch = {"budget": "begroting", "multi-year budget": "meerjarenraming", "summary": "samenvatting", "reserve": "weerstandscapaciteit",
+    dutch = {"budget": "begroting", "multi-year budget": "meerjarenraming", "summary": "samenvatting", "reserve": "weerstandscapaciteit", "municipalities": "gemeenten",
              "yearly": "jaarcijfers", "runs": "simulaties", "inputs": "invoer", "about": "herkomst"}
     if nl.sheetnames != [dutch[n] for n in expected]:
         fail(f"results_nl.xlsx sheets {nl.sheetnames}")
@@ -176,6 +178,25 @@ def main(folder):
     ws = wb["yearly"]
     if ws.max_row - 1 != sum(1 for _ in open(folder / "yearly.csv")) - 1:
         fail("yearly: row count differs from yearly.csv")
+
+    # municipalities: every row of municipal_risk.csv, numbers as numbers, exactly.
+    if meta.get("municipalities"):
+        ws = wb["municipalities"]
+        with open(folder / "municipal_risk.csv", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        if ws.max_row - 4 != len(rows):
+            fail(f"municipalities: {ws.max_row - 4} rows, municipal_risk.csv has {len(rows)}")
+        names = {m["id"]: m["name"] for m in meta["municipalities"]}
+        for i, row in enumerate(rows):
+            r = 5 + i
+            if ws.cell(row=r, column=1).value != names[row["municipality"]]:
+                fail(f"municipalities: row {r} names {ws.cell(row=r, column=1).value}")
+            if ws.cell(row=r, column=5).value != row["allocation"]:
+                fail(f"municipalities: row {r} rule")
+            for col, key in ((6, "p50"), (7, "p90"), (8, "relative_risk")):
+                x = ws.cell(row=r, column=col).value
+                if not isinstance(x, (int, float)) or not close(x, row[key]):
+                    fail(f"municipalities: row {r} {key}: {x} vs {row[key]}")
     print("results.xlsx ok")
 
 

@@ -240,6 +240,9 @@ fn workbook_in(d: &ReportData, lang: Lang) -> Result<Vec<u8>, OutputError> {
     if !d.reserve_by_certainty.is_empty() {
         reserve_sheet(wb.add_worksheet(), d, &f, lang)?;
     }
+    if !d.municipal_risk.is_empty() {
+        municipalities_sheet(wb.add_worksheet(), d, &f, lang)?;
+    }
     yearly_sheet(wb.add_worksheet(), d, &f, lang)?;
     runs_sheet(wb.add_worksheet(), d, &f, lang)?;
     inputs_sheet(wb.add_worksheet(), d, &f, lang)?;
@@ -679,6 +682,55 @@ fn summary_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) ->
     }
     ws.set_freeze_panes(row + 1, 1)?;
     print_setup(ws, Some((row, row)), lang)?;
+    Ok(())
+}
+
+/// The municipalities sheet (a region with `[[municipality]]`s): per municipality and
+/// strategy, its spend over the first budget period at P50 and P90 and their ratio under
+/// each allocation rule (`municipal_risk.csv`, docs/model.md section 16).
+fn municipalities_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) -> Result<(), OutputError> {
+    ws.set_name(lang.t("municipalities", "gemeenten"))?;
+    let (first, last) = d.municipal_risk.first().map_or((d.meta.start_year, d.meta.start_year), |x| x.years);
+    let title = match lang {
+        Lang::En => format!("Spend per municipality over {first}–{last}, by allocation rule (× EUR 1,000)"),
+        Lang::Nl => format!("Uitgaven per gemeente {first} t/m {last}, naar verdeling (bedragen x € 1.000)"),
+    };
+    ws.write_string_with_format(0, 0, &title, &f.title)?;
+    ws.write_string(
+        1,
+        0,
+        lang.t(
+            "P50: the median over the simulated futures; P90: not exceeded in 9 of 10. Rules: solidarity (the fixed key), use (each municipality's own clients), mix (the region's weights).",
+            "P50: de mediaan over de gesimuleerde toekomsten; P90: in 9 van de 10 niet overschreden. Verdeling: solidarity (vaste verdeelsleutel), use (eigen cliënten), mix (de weging van de regio).",
+        ),
+    )?;
+    let names: Vec<String> = match lang {
+        Lang::En => {
+            ["municipality", "youths 0-17", "share of the fixed key", "strategy", "rule", "P50", "P90", "P90/P50"]
+        }
+        Lang::Nl => {
+            ["gemeente", "jeugdigen 0-17", "aandeel vaste sleutel", "strategie", "verdeling", "P50", "P90", "P90/P50"]
+        }
+    }
+    .map(String::from)
+    .to_vec();
+    headers(ws, 3, &names, &f.header)?;
+    for (i, x) in d.municipal_risk.iter().enumerate() {
+        let r = 4 + i as u32;
+        let m = &d.meta.municipalities[x.municipality];
+        ws.write_string(r, 0, if lang == Lang::Nl { &m.name_nl } else { &m.name })?;
+        number(ws, r, 1, m.youth, &f.count)?;
+        number(ws, r, 2, m.key_share, &f.rate)?;
+        ws.write_string(r, 3, d.label(x.strategy, lang))?;
+        ws.write_string(r, 4, &x.allocation)?;
+        number(ws, r, 5, x.p50, &f.keur)?;
+        number(ws, r, 6, x.p90, &f.keur)?;
+        number(ws, r, 7, x.relative_risk(), &f.decimal)?;
+    }
+    ws.set_column_width(0, 22)?;
+    ws.set_column_width(3, 34)?;
+    ws.set_freeze_panes(4, 1)?;
+    print_setup(ws, Some((3, 3)), lang)?;
     Ok(())
 }
 
