@@ -24,11 +24,12 @@ pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError
     let parts = read_parts(&args.dirs)?;
     let (first_dir, first) = parts[0].clone();
     let s = shipped_scenario(&first_dir, &first)?;
-    if !args.force {
-        output::check_destination(&args.out, &s.file, &s.sha256).map_err(|e| AppError::BadInput(e.to_string()))?;
-    }
+    let inputs: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
+    let claim = output::Claim { kind: output::Kind::Results, file: &s.file, sha256: &s.sha256, inputs: &inputs };
+    let dest =
+        output::check_destination(&args.out, &claim, args.force).map_err(|e| AppError::BadInput(e.to_string()))?;
     let plan = Plan::new(s);
-    let staging = output::Staging::new(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    let staging = output::Staging::new(&dest).with_context(|| format!("writing {}", args.out.display()))?;
     let (collected, threads) = combine(&plan, &parts, &first, staging.path())?;
     let info = BatchInfo {
         seed: first.seed,

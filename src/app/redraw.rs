@@ -38,7 +38,8 @@ pub fn redraw(args: RedrawRequest, progress: &dyn Progress) -> Result<(), AppErr
     let keep: Vec<(String, std::path::PathBuf)> =
         existing.into_iter().filter(|(name, _)| !reports.iter().any(|(r, _)| r == name)).collect();
     let dest = args.out.as_deref().unwrap_or(dir);
-    let staging = output::Staging::new(dest).with_context(|| format!("writing {}", dest.display()))?;
+    let dest = destination(dir, dest, args.force)?;
+    let staging = output::Staging::new(&dest).with_context(|| format!("writing {}", dest.path().display()))?;
     for folder in &folders {
         let path = staging.path().join(folder);
         fs::create_dir_all(&path).with_context(|| format!("writing {}", path.display()))?;
@@ -54,14 +55,34 @@ pub fn redraw(args: RedrawRequest, progress: &dyn Progress) -> Result<(), AppErr
     for (name, bytes) in &reports {
         staging.write(name, bytes).with_context(|| format!("writing {name}"))?;
     }
-    staging.commit().with_context(|| format!("writing {}", dest.display()))?;
+    staging.commit().with_context(|| format!("writing {}", dest.path().display()))?;
     progress.note(&format!(
         "{}: reports redrawn in {:.1} s -> {}",
         dir.display(),
         started.elapsed().as_secs_f64(),
-        dest.display()
+        dest.path().display()
     ));
     Ok(())
+}
+
+/// Where the redrawn folder of `dir` goes: `dir` itself (in place), or `out`, which holds
+/// nothing, or a folder of the same kind for the same scenario (the one `meta.json` of
+/// `dir` names), unless `force`.
+fn destination(dir: &Path, out: &Path, force: bool) -> Result<output::Destination, AppError> {
+    let meta = output::read_record(&dir.join("meta.json"))
+        .map_err(|e| AppError::BadInput(format!("{}: {e}", dir.display())))?;
+    let file = Path::new(&meta.scenario_file);
+    let kind = if dir.join(crate::report::sensitivity::TORNADO_CSV).exists() {
+        output::Kind::Sensitivity
+    } else {
+        output::Kind::Results
+    };
+    let in_place =
+        out == dir || fs::canonicalize(out).ok().is_some_and(|o| fs::canonicalize(dir).is_ok_and(|d| d == o));
+    let inputs = [dir];
+    let claim =
+        output::Claim { kind, file, sha256: &meta.scenario_sha256, inputs: if in_place { &[] } else { &inputs } };
+    output::check_destination(out, &claim, force || in_place).map_err(|e| AppError::BadInput(e.to_string()))
 }
 
 /// Every file of the folder (name, path), so that redrawing in place keeps the data files

@@ -34,7 +34,7 @@ pub(crate) const QUANTILE_MEMORY_MIB: f64 = 1024.0;
 struct Job {
     plan: Plan,
     opts: RunOptions,
-    dest: PathBuf,
+    dest: output::Destination,
     estimate: Duration,
     precision: Option<Precision>,
     shard: Option<(u64, u64)>,
@@ -67,11 +67,16 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
             (Some(out), true) => out.join(&stem),
             (None, _) => PathBuf::from("outputs").join(&stem),
         };
-        if !args.force
-            && let Err(e) = output::check_destination(&dest, &s.file, &s.sha256)
-        {
-            bad.push(e.to_string());
-        }
+        let kind = if shard.is_some() { output::Kind::Partial } else { output::Kind::Results };
+        let inputs = [s.file.as_path()];
+        let claim = output::Claim { kind, file: &s.file, sha256: &s.sha256, inputs: &inputs };
+        let dest = match output::check_destination(&dest, &claim, args.force) {
+            Ok(d) => d,
+            Err(e) => {
+                bad.push(e.to_string());
+                continue;
+            }
+        };
         let precision = match args.precision {
             None => None,
             Some(p) if p.is_finite() && p > 0.0 => {
@@ -83,6 +88,11 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
         let opts = RunOptions { runs: first, seed: args.seed.unwrap_or(s.seed), threads: args.threads };
         let source = if args.runs.is_some() { "--runs" } else { "scenario.runs" };
         jobs.push((s, opts, dest, source, precision));
+    }
+    let dests: Vec<(PathBuf, PathBuf)> =
+        jobs.iter().map(|(s, _, d, _, _)| (d.path().to_path_buf(), s.file.clone())).collect();
+    if let Err(e) = output::check_distinct(&dests) {
+        bad.push(e.to_string());
     }
     if !bad.is_empty() {
         return Err(AppError::BadInput(bad.join("\n")));
@@ -243,10 +253,10 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
             "{}: interrupted after {done} of {} runs; nothing was written, {} is as it was",
             file.display(),
             todo,
-            dest.display()
+            dest.path().display()
         ))
     };
-    let staging = output::Staging::new(&dest).with_context(|| format!("writing {}", dest.display()))?;
+    let staging = output::Staging::new(&dest).with_context(|| format!("writing {}", dest.path().display()))?;
     let runs_name = format.file_name();
     let mut runs_file =
         RunsWriter::create(staging.path(), &plan, format).with_context(|| format!("writing {runs_name}"))?;
@@ -295,14 +305,14 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
     if stop.load(Ordering::SeqCst) {
         return Err(interrupted(done as usize));
     }
-    staging.commit().with_context(|| format!("writing {}", dest.display()))?;
+    staging.commit().with_context(|| format!("writing {}", dest.path().display()))?;
     progress.note(&format!(
         "{}: {} runs x {} strategies in {:.1} s -> {}",
         file.display(),
         done,
         plan.strategies(),
         started.elapsed().as_secs_f64(),
-        dest.display()
+        dest.path().display()
     ));
     Ok(())
 }

@@ -29,7 +29,11 @@ pub fn sensitivity(args: SensitivityRequest, progress: &dyn Progress) -> Result<
     }
     let strategies = chosen_strategies(&s, args.strategy.as_deref())?;
     let stem = s.file.file_stem().map_or("scenario".into(), |x| x.to_string_lossy().into_owned());
-    let dest = args.out.clone().unwrap_or_else(|| PathBuf::from("outputs").join(&stem));
+    // Not `run`'s folder: a sensitivity folder is a kind of its own (see `output::Kind`).
+    let dest = args.out.clone().unwrap_or_else(|| PathBuf::from("outputs").join(format!("{stem}-sensitivity")));
+    let inputs = [s.file.as_path()];
+    let claim = output::Claim { kind: output::Kind::Sensitivity, file: &s.file, sha256: &s.sha256, inputs: &inputs };
+    let dest = output::check_destination(&dest, &claim, args.force).map_err(|e| AppError::BadInput(e.to_string()))?;
     let opts =
         RunOptions { runs: args.runs.unwrap_or(s.runs), seed: args.seed.unwrap_or(s.seed), threads: args.threads };
     let tornado_runs = args.tornado_runs.unwrap_or(opts.runs.min(200));
@@ -52,7 +56,7 @@ pub fn sensitivity(args: SensitivityRequest, progress: &dyn Progress) -> Result<
     let mut data = ReportData::from_results(&results);
     data.sensitivity = Some(sens);
     files.extend(render_reports(&data).context("rendering the reports")?);
-    output::write_folder(&dest, &files).with_context(|| format!("writing {}", dest.display()))?;
+    output::write_folder(&dest, &files).with_context(|| format!("writing {}", dest.path().display()))?;
     progress.note(&format!(
         "{}: sensitivity of {} over {} runs ({} per one-way setting) in {:.1} s -> {}",
         args.file.display(),
@@ -60,7 +64,7 @@ pub fn sensitivity(args: SensitivityRequest, progress: &dyn Progress) -> Result<
         opts.runs,
         tornado_runs,
         started.elapsed().as_secs_f64(),
-        dest.display()
+        dest.path().display()
     ));
     Ok(())
 }

@@ -28,6 +28,9 @@ pub fn sweep(args: SweepRequest, progress: &dyn Progress) -> Result<(), AppError
     let strategies = chosen_strategies(&s, args.strategy.as_deref())?;
     let stem = s.file.file_stem().map_or("scenario".into(), |x| x.to_string_lossy().into_owned());
     let dest = args.out.clone().unwrap_or_else(|| PathBuf::from("outputs").join(format!("{stem}-sweep")));
+    let inputs = [s.file.as_path()];
+    let claim = output::Claim { kind: output::Kind::Sweep, file: &s.file, sha256: &s.sha256, inputs: &inputs };
+    let dest = output::check_destination(&dest, &claim, args.force).map_err(|e| AppError::BadInput(e.to_string()))?;
     let runs = args.runs.unwrap_or(s.runs);
     let seed = args.seed.unwrap_or(s.seed);
     let started = std::time::Instant::now();
@@ -49,15 +52,29 @@ pub fn sweep(args: SweepRequest, progress: &dyn Progress) -> Result<(), AppError
         highlight: s.strategies[strategies[0]].id.clone(),
         rows,
     };
-    let files = data.files().context("rendering the sweep")?;
-    output::write_folder(&dest, &files).with_context(|| format!("writing {}", dest.display()))?;
+    let mut files = data.files().context("rendering the sweep")?;
+    let record = serde_json::json!({
+        "tool": "contractsim",
+        "command": "sweep",
+        "tool_version": env!("CARGO_PKG_VERSION"),
+        "scenario_file": s.file.display().to_string(),
+        "scenario_sha256": s.sha256,
+        "set": args.set,
+        "runs": runs,
+        "seed": seed,
+        "metric": args.metric,
+        "variant": args.variant,
+    });
+    let record = serde_json::to_vec_pretty(&record).context("rendering sweep.json")?;
+    files.push((output::SWEEP_JSON.to_string(), record));
+    output::write_folder(&dest, &files).with_context(|| format!("writing {}", dest.path().display()))?;
     progress.note(&format!(
         "{}: sweep of {} over {} points x {runs} runs in {:.1} s -> {}",
         args.file.display(),
         data.keys.join(" x "),
         keys.iter().map(|k| k.values.len()).product::<usize>(),
         started.elapsed().as_secs_f64(),
-        dest.display()
+        dest.path().display()
     ));
     Ok(())
 }

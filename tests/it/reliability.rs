@@ -286,3 +286,154 @@ fn sigint_stops_a_run_and_keeps_the_previous_results() {
 fn sigterm_stops_a_run_and_keeps_the_previous_results() {
     interrupted_run_keeps_previous_results("-TERM");
 }
+
+/// The base scenario's absolute path, for commands run in another folder.
+fn base_abs() -> PathBuf {
+    fs::canonicalize(BASE).unwrap()
+}
+
+/// Runs the binary in `cwd` with `args`; returns the exit code and standard error.
+fn in_dir(cwd: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let o = bin().current_dir(cwd).args(args).output().unwrap();
+    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+/// Every name in `dir`, hidden ones too, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> =
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    v.sort();
+    v
+}
+
+/// `mine/notes.docx` survives every command that writes a folder: each refuses `--out mine`
+/// with exit code 2, up front, naming the folder and `--force`.
+#[test]
+fn no_command_replaces_a_folder_of_the_users_files_without_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let base = base_abs();
+    let base = base.to_str().unwrap();
+    // A results folder and the partials of a sharded run, to report and merge from.
+    assert_eq!(in_dir(cwd, &["run", base, "--runs", "3", "--out", "res"]).0, Some(0));
+    for k in ["0", "1"] {
+        let (code, err) =
+            in_dir(cwd, &["run", base, "--runs", "4", "--shard", &format!("{k}/2"), "--out", &format!("p{k}")]);
+        assert_eq!(code, Some(0), "{err}");
+    }
+    fs::create_dir(cwd.join("mine")).unwrap();
+    fs::write(cwd.join("mine/notes.docx"), b"x").unwrap();
+    let commands: [&[&str]; 5] = [
+        &["run", base, "--runs", "3", "--out", "mine"],
+        &["sweep", base, "--runs", "3", "--set", "contract.output.margin=0,0.05", "--out", "mine"],
+        &["sensitivity", base, "--runs", "3", "--tornado-runs", "2", "--out", "mine"],
+        &["report", "res", "--out", "mine"],
+        &["merge", "p0", "p1", "--out", "mine"],
+    ];
+    for args in commands {
+        let (code, err) = in_dir(cwd, args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(
+            err.starts_with("mine: expected ")
+                && err.contains("found 1 file(s)")
+                && err.contains("notes.docx")
+                && err.contains("--force"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("simulating"), "{args:?}: refused only after simulating: {err}");
+        assert_eq!(fs::read(cwd.join("mine/notes.docx")).unwrap(), b"x", "{args:?}");
+        assert_eq!(names(&cwd.join("mine")), ["notes.docx"], "{args:?}");
+    }
+    assert_eq!(names(cwd), ["mine", "p0", "p1", "res"], "temporary folders left behind");
+}
+
+/// A plain file as destination is refused with exit code 2, also with `--force`, and is
+/// left where it is: never renamed to a hidden `.FILE.old-PID`.
+#[test]
+fn a_file_as_destination_is_refused_even_with_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    let base = base_abs();
+    let base = base.to_str().unwrap();
+    assert_eq!(in_dir(cwd, &["run", base, "--runs", "3", "--out", "res"]).0, Some(0));
+    fs::write(cwd.join("FILE"), b"keep me").unwrap();
+    let commands: [&[&str]; 4] = [
+        &["run", base, "--runs", "3", "--out", "FILE", "--force"],
+        &["report", "res", "--out", "FILE", "--force"],
+        &["sweep", base, "--runs", "3", "--set", "contract.output.margin=0,0.05", "--out", "FILE", "--force"],
+        &["sensitivity", base, "--runs", "3", "--tornado-runs", "2", "--out", "FILE", "--force"],
+    ];
+    for args in commands {
+        let (code, err) = in_dir(cwd, args);
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert_eq!(err, "FILE: expected a results folder, found a file; choose another `--out`\n", "{args:?}");
+        assert_eq!(fs::read(cwd.join("FILE")).unwrap(), b"keep me");
+    }
+    // A folder inside a file, and a destination that names no folder: refused up front too.
+    let (code, err) = in_dir(cwd, &["run", base, "--runs", "3", "--out", "FILE/x"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err, "FILE/x: expected FILE to be a folder, found a file; choose another `--out`\n");
+    let (code, err) = in_dir(cwd, &["run", base, "--runs", "3", "--out", ".", "--force"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.starts_with(".: expected the name of a results folder, found `.`"), "{err}");
+    assert_eq!(names(cwd), ["FILE", "res"], "hidden folders left behind");
+}
+
+/// `sensitivity` writes `outputs/<stem>-sensitivity` by default, not `run`'s
+/// `outputs/<stem>`; and neither replaces the other's folder of the same scenario.
+#[test]
+fn sensitivity_and_run_do_not_share_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    fs::copy(BASE, cwd.join("base.toml")).unwrap();
+    assert_eq!(in_dir(cwd, &["run", "base.toml", "--runs", "3"]).0, Some(0));
+    let before = snapshot(&cwd.join("outputs/base"));
+    let (code, err) = in_dir(cwd, &["sensitivity", "base.toml", "--runs", "3", "--tornado-runs", "2"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(err.contains("-> outputs/base-sensitivity"), "{err}");
+    assert!(cwd.join("outputs/base-sensitivity/tornado.csv").exists());
+    assert_eq!(snapshot(&cwd.join("outputs/base")), before, "run's results changed");
+    let (code, err) =
+        in_dir(cwd, &["sensitivity", "base.toml", "--runs", "3", "--tornado-runs", "2", "--out", "outputs/base"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err,
+        "outputs/base: expected sensitivity results of base.toml or an empty folder, found results of base.toml \
+         (meta.json); use another `--out`, or `--force` to replace them\n"
+    );
+    let (code, err) = in_dir(cwd, &["run", "base.toml", "--runs", "3", "--out", "outputs/base-sensitivity"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("found sensitivity results of base.toml (meta.json)"), "{err}");
+    // A sweep folder records its scenario: the same sweep may replace it, another may not.
+    let sweep = ["sweep", "base.toml", "--runs", "3", "--set", "contract.output.margin=0,0.05"];
+    assert_eq!(in_dir(cwd, &sweep).0, Some(0));
+    assert_eq!(in_dir(cwd, &sweep).0, Some(0));
+    let (code, err) = in_dir(cwd, &["run", "base.toml", "--runs", "3", "--out", "outputs/base-sweep"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("found a sweep of base.toml (sweep.json)"), "{err}");
+    assert_eq!(names(&cwd.join("outputs")), ["base", "base-sensitivity", "base-sweep"]);
+}
+
+/// Two results cannot land in one folder through one command, nor can a results folder
+/// swallow the files a command reads.
+#[test]
+fn one_folder_per_scenario_and_no_folder_over_its_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    for sub in ["a", "b"] {
+        fs::create_dir(cwd.join(sub)).unwrap();
+        fs::copy(BASE, cwd.join(sub).join("x.toml")).unwrap();
+    }
+    let (code, err) = in_dir(cwd, &["run", "a/x.toml", "b/x.toml", "--runs", "3", "--out", "both"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(
+        err,
+        "both/x: expected one results folder per scenario, found both a/x.toml and b/x.toml writing there; run them \
+         separately, each with its own `--out`\n"
+    );
+    assert!(!cwd.join("both").exists());
+    let (code, err) = in_dir(cwd, &["run", "a/x.toml", "--runs", "3", "--out", "a", "--force"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.starts_with("a: expected a results folder that holds none of the command's inputs, found a/x.toml"));
+    assert!(cwd.join("a/x.toml").exists());
+}
