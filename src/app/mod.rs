@@ -7,6 +7,7 @@
 //! nothing or what it likes.
 
 mod check;
+mod guard;
 mod merge;
 mod new;
 pub mod output;

@@ -311,6 +311,18 @@ pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
+/// The length of a regular file of at most `limit` bytes, without reading it.
+pub(crate) fn read_bounded_len(path: &Path, limit: u64) -> Result<u64, String> {
+    let meta = fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(format!("{}, not a regular file", not_a_folder(&meta).unwrap_or("a folder")));
+    }
+    if meta.len() > limit {
+        return Err(format!("{:.1} MiB, more than {} MiB", meta.len() as f64 / 1048576.0, limit / (1024 * 1024)));
+    }
+    Ok(meta.len())
+}
+
 /// The scenario a results folder's record file names.
 #[derive(Debug, Clone, serde::Deserialize)]
 pub(crate) struct Record {

@@ -21,6 +21,7 @@ pub fn redraw(args: RedrawRequest, progress: &dyn Progress) -> Result<(), AppErr
             dir.display()
         )));
     }
+    check_folder(dir, 0)?;
     let data = ReportData::from_folder(dir).map_err(|e| AppError::BadInput(format!("{}: {e}", dir.display())))?;
     let started = std::time::Instant::now();
     let mut reports = render_reports(&data).context("rendering the reports")?;
@@ -83,6 +84,66 @@ fn destination(dir: &Path, out: &Path, force: bool) -> Result<output::Destinatio
     let claim =
         output::Claim { kind, file, sha256: &meta.scenario_sha256, inputs: if in_place { &[] } else { &inputs } };
     output::check_destination(out, &claim, force || in_place).map_err(|e| AppError::BadInput(e.to_string()))
+}
+
+/// Largest data file that `report` reads whole (`yearly.csv`, `summary.csv`, ...); the
+/// per-run file is read as a stream, and only its first runs.
+const MAX_TABLE_BYTES: u64 = 256 * 1024 * 1024;
+/// Most strategies and uncertain inputs a `meta.json` may name: far above any scenario,
+/// low enough that the tables sized by them fit in memory.
+const MAX_NAMES: usize = 10_000;
+
+/// Checks what `report` is about to read from a results folder before anything is sized by
+/// it: `meta.json` (read with its size bounded), the sizes it gives (years, steps,
+/// strategies, inputs), and the tables read whole (regular files, bounded); the variants'
+/// folders that it names too.
+fn check_folder(dir: &Path, depth: usize) -> Result<(), AppError> {
+    let path = dir.join("meta.json");
+    let bad = |key: &str, expected: &str, found: String| {
+        AppError::BadInput(format!("{}: key `{key}`: expected {expected}, found {found}", path.display()))
+    };
+    let bytes = output::read_bounded(&path, output::MAX_RECORD_BYTES).map_err(|e| {
+        AppError::BadInput(format!("{}: expected the meta.json of a results folder, found {e}", path.display()))
+    })?;
+    let meta: serde_json::Value = serde_json::from_slice(&bytes)
+        .map_err(|e| AppError::BadInput(format!("{}: expected JSON, found {e}", path.display())))?;
+    let number = |key: &str| meta.get(key).map(|v| v.to_string()).unwrap_or_else(|| "nothing".into());
+    let int = |key: &str| meta.get(key).and_then(serde_json::Value::as_u64);
+    if !int("horizon_years").is_some_and(|y| (1..=200).contains(&y)) {
+        return Err(bad("horizon_years", "1 to 200 years", number("horizon_years")));
+    }
+    if !int("steps_per_year").is_some_and(|s| [1, 4, 12].contains(&s)) {
+        return Err(bad("steps_per_year", "1, 4 or 12", number("steps_per_year")));
+    }
+    if int("runs").is_none_or(|r| r < 1) {
+        return Err(bad("runs", "at least 1 run", number("runs")));
+    }
+    for key in ["strategies", "uncertain_parameters"] {
+        let n = meta.get(key).and_then(serde_json::Value::as_array).map(Vec::len);
+        if n.is_none_or(|n| n > MAX_NAMES) || (key == "strategies" && n == Some(0)) {
+            let found = n.map_or("no list".into(), |n| format!("{n} names"));
+            return Err(bad(key, &format!("a list of 1 to {MAX_NAMES} names"), found));
+        }
+    }
+    for file in
+        ["yearly.csv", "summary.csv", "budget.csv", "reserve.csv", "reserve_by_certainty.csv", "break_even_inputs.csv"]
+    {
+        let path = dir.join(file);
+        if fs::symlink_metadata(&path).is_err() {
+            continue;
+        }
+        output::read_bounded_len(&path, MAX_TABLE_BYTES).map_err(|e| {
+            AppError::BadInput(format!("{}: expected a table of contractsim, found {e}", path.display()))
+        })?;
+    }
+    if depth == 0
+        && let Some(variants) = meta.get("variants").and_then(serde_json::Value::as_array)
+    {
+        for id in variants.iter().filter_map(|v| v.get("id")).filter_map(serde_json::Value::as_str) {
+            check_folder(&dir.join(variant_folder(id)), 1)?;
+        }
+    }
+    Ok(())
 }
 
 /// Every file of the folder (name, path), so that redrawing in place keeps the data files

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::{AppError, Progress, RunRequest, scenario_files};
 use crate::analysis::convergence::{Precision, needs_more};
-use crate::app::output;
+use crate::app::{guard, output};
 use crate::engine::{EngineError, Plan, RunOptions, RunRecord, StreamError, run_blocks, shard_runs};
 use crate::export::runs_file::{RunsFormat, RunsWriter};
 use crate::report::data::{WorldData, variant_folder};
@@ -25,8 +25,6 @@ use crate::scenario;
 use crate::stats::quantiles::QuantileMode;
 use anyhow::Context;
 
-/// Longest estimated simulation time of one scenario.
-pub(crate) const MAX_SIMULATION: Duration = Duration::from_secs(24 * 3600);
 /// Default memory for exact percentiles, MiB.
 pub(crate) const QUANTILE_MEMORY_MIB: f64 = 1024.0;
 
@@ -115,12 +113,21 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
         }
         let plan = Plan::new(s);
         let most = precision.map_or(opts.runs, |p| p.max_runs.max(opts.runs));
+        if let Some((_, n)) = shard
+            && n > most as u64
+        {
+            bad.push(format!(
+                "{}: --shard: expected at most as many shards as runs ({most}), found {n} shards",
+                plan.scenario.file.display()
+            ));
+            continue;
+        }
         let share = shard.map_or(most, |(k, n)| {
             let r = shard_runs(most as u64, k, n);
             (r.end - r.start) as usize
         });
         // Every variant's world simulates the same runs again.
-        let share = share * (1 + plan.scenario.variants.len());
+        let share = share.saturating_mul(1 + plan.scenario.variants.len());
         match estimate_time(&plan, &opts, share, source) {
             Ok(estimate) => {
                 let mode = quantile_mode(&plan, most, budget);
@@ -143,6 +150,10 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
 fn check_flags(args: &RunRequest, files: usize) -> Result<(Option<(u64, u64)>, f64), AppError> {
     if args.runs == Some(0) {
         return Err(AppError::BadInput("--runs: expected at least 1 run, found 0".into()));
+    }
+    guard::check_threads(args.threads)?;
+    if args.max_runs == Some(0) {
+        return Err(AppError::BadInput("--max-runs: expected at least 2 runs, found 0".into()));
     }
     if args.max_runs.is_some() && args.precision.is_none() {
         return Err(AppError::BadInput("--max-runs: expected together with --precision, found it alone".into()));
@@ -199,35 +210,8 @@ fn parse_shard(text: &str) -> Result<(u64, u64), AppError> {
 
 /// Times one run (run 0, which the batch makes again) and scales it to the batch.
 fn estimate_time(plan: &Plan, opts: &RunOptions, runs: usize, source: &str) -> Result<Duration, String> {
-    let threads =
-        if opts.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.threads };
-    let started = Instant::now();
-    let _ = plan.run(opts.seed, 0);
-    let one = started.elapsed().as_secs_f64().max(1e-6);
-    let total = one * runs as f64 / threads as f64;
-    if total <= MAX_SIMULATION.as_secs_f64() {
-        return Ok(Duration::from_secs_f64(total));
-    }
-    let max_runs = MAX_SIMULATION.as_secs_f64() / one * threads as f64;
-    Err(format!(
-        "{}: key `{source}`: expected a simulation of at most {} (at most about {max_runs:.0} runs), found {} runs, \
-         which would take about {} ({:.1} ms a run on {threads} thread(s)); use fewer runs",
-        plan.scenario.file.display(),
-        human(MAX_SIMULATION.as_secs_f64()),
-        runs,
-        human(total),
-        one * 1e3,
-    ))
-}
-
-fn human(secs: f64) -> String {
-    match secs {
-        s if s < 90.0 => format!("{s:.0} s"),
-        s if s < 90.0 * 60.0 => format!("{:.0} min", s / 60.0),
-        s if s < 48.0 * 3600.0 => format!("{:.1} h", s / 3600.0),
-        s if s < 2.0 * 365.0 * 86400.0 => format!("{:.0} days", s / 86400.0),
-        s => format!("{:.0} years", s / (365.25 * 86400.0)),
-    }
+    let cost = guard::measure(plan, opts.seed);
+    guard::check_time(&plan.scenario.file, source, cost, runs as f64, opts.threads)
 }
 
 fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), AppError> {
@@ -244,7 +228,7 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
         if precision.is_some() { opts.runs } else { todo },
         plan.strategies(),
         shard.map_or(String::new(), |(k, n)| format!(", shard {k} of {n}: runs {} to {}", range.start, range.end)),
-        human(estimate.as_secs_f64())
+        guard::human(estimate.as_secs_f64())
     ));
     progress.start(&name, todo as u64);
     let started = Instant::now();
@@ -484,10 +468,7 @@ fn write_partial(
     Ok(())
 }
 
-/// Worker threads that `threads` (0: all cores) gives.
-pub(crate) fn rayon_threads(threads: usize) -> usize {
-    if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads }
-}
+pub(crate) use guard::rayon_threads;
 
 /// The name of a percentile mode in `partial.json`.
 pub(crate) fn mode_name(mode: QuantileMode) -> &'static str {

@@ -437,3 +437,141 @@ fn one_folder_per_scenario_and_no_folder_over_its_inputs() {
     assert!(err.starts_with("a: expected a results folder that holds none of the command's inputs, found a/x.toml"));
     assert!(cwd.join("a/x.toml").exists());
 }
+
+/// Runs the binary in `cwd`, killed after a minute (a value that skips validation may make
+/// the engine spin).
+fn bounded(cwd: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let o = assert_cmd::Command::cargo_bin("contractsim")
+        .unwrap()
+        .current_dir(cwd)
+        .args(args)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+}
+
+/// A `--set` value passes the validation the same value gets in the file, before any grid
+/// point is simulated: exit code 2 and one message per bad value, naming the key, what is
+/// expected and what was found.
+#[test]
+fn sweep_values_pass_the_validation_of_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    fs::copy(BASE, cwd.join("base.toml")).unwrap();
+    let cases: [(&str, &str); 5] = [
+        (
+            "segment.light.success_rate=-3,5",
+            "base.toml: --set segment.light.success_rate=-3: key `segment.light.success_rate`: expected a share \
+             between 0 and 1, found -3\nbase.toml: --set segment.light.success_rate=5: key \
+             `segment.light.success_rate`: expected a share between 0 and 1, found 5\n",
+        ),
+        (
+            "population.growth=50",
+            "base.toml: --set population.growth=50: key `population.growth`: expected a yearly rate from -0.5 to 1 \
+             (-50% to +100%), found 50\n",
+        ),
+        (
+            "segment.light.mean_duration_years=0",
+            "base.toml: --set segment.light.mean_duration_years=0: key `segment.light.mean_duration_years`: expected \
+             a number > 0, found 0\n",
+        ),
+        (
+            "contract.output.provider1.efficiency=-1",
+            "base.toml: --set contract.output.provider1.efficiency=-1: key `contract.output.provider1.efficiency`: \
+             expected a number > 0, found -1\n",
+        ),
+        (
+            "scenario.horizon_years=10000",
+            "base.toml: --set scenario.horizon_years=10000: key `scenario.horizon_years`: expected a whole number from \
+             1 to 200, found the integer 10000\n",
+        ),
+    ];
+    for (set, want) in cases {
+        let (code, err) = bounded(cwd, &["sweep", "base.toml", "--runs", "3", "--set", set]);
+        assert_eq!(code, Some(2), "{set}: {err}");
+        assert_eq!(err, want, "{set}");
+    }
+    // A bad value among good ones is refused before the good ones are simulated.
+    let (code, err) = bounded(
+        cwd,
+        &[
+            "sweep",
+            "base.toml",
+            "--runs",
+            "3",
+            "--set",
+            "contract.output.margin=0,0.1",
+            "--set",
+            "population.growth=0,50",
+        ],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err.lines().count(), 2, "one message per bad point: {err}");
+    let (code, err) = bounded(
+        cwd,
+        &["sweep", "base.toml", "--runs", "3", "--set", "population.growth=0", "--set", "population.growth=0.1"],
+    );
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err, "--set population.growth: expected each key once, found it twice\n");
+    let (code, err) = bounded(cwd, &["run", "base.toml", "--precision", "1000", "--max-runs", "0"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err, "--max-runs: expected at least 2 runs, found 0\n");
+    assert!(!cwd.join("outputs").exists(), "a refused command wrote {:?}", names(&cwd.join("outputs")));
+}
+
+/// Sizes from outside are bounded before anything is allocated or simulated, on the
+/// machine's real core count: threads, one-way runs, runs kept in memory, shards, and the
+/// years and shards that a `meta.json` or `partial.json` claims.
+#[test]
+fn sizes_from_outside_are_bounded_up_front() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    fs::copy("scenarios/friesland.toml", cwd.join("f.toml")).unwrap();
+    fs::copy(BASE, cwd.join("base.toml")).unwrap();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let sweep = ["sweep", "base.toml", "--set", "contract.output.margin=0,0.1"];
+    for args in [&["run", "base.toml"][..], &sweep[..], &["sensitivity", "base.toml"][..]] {
+        let (code, err) = bounded(cwd, &[args, &["--threads", "10000"]].concat());
+        assert_eq!(code, Some(2), "{args:?}: {err}");
+        assert!(err.starts_with("--threads: expected at most ") && err.ends_with("found 10000\n"), "{err}");
+    }
+    // The time guard counts the cores there are, not the threads asked for.
+    let (code, err) = bounded(cwd, &["run", "f.toml", "--runs", "500000000", "--threads", "16"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains(&format!(" a run on {} thread(s)); use fewer runs", cores.min(16))), "{err}");
+    let (code, err) = bounded(cwd, &["sensitivity", "f.toml", "--runs", "20", "--tornado-runs", "1000000000"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.starts_with("f.toml: key `--tornado-runs`: expected "), "{err}");
+    let (code, err) = bounded(cwd, &["sensitivity", "f.toml", "--runs", "1000000"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.starts_with("f.toml: key `--runs`: expected results that fit in 4 GiB of memory"), "{err}");
+    let (code, err) = bounded(cwd, &["sweep", "f.toml", "--runs", "100000000", "--set", "contract.output.margin=0,1"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.starts_with("f.toml: key `--runs`: expected a simulation of at most 24.0 h"), "{err}");
+    let (code, err) = bounded(cwd, &["run", "base.toml", "--runs", "10", "--shard", "3/1000000000000"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err, "base.toml: --shard: expected at most as many shards as runs (10), found 1000000000000 shards\n");
+    // A results folder whose meta.json claims 10^11 years.
+    assert_eq!(bounded(cwd, &["run", "base.toml", "--runs", "3", "--out", "res"]).0, Some(0));
+    let meta = fs::read_to_string(cwd.join("res/meta.json")).unwrap();
+    assert!(meta.contains("\"horizon_years\": 10,"));
+    fs::write(cwd.join("res/meta.json"), meta.replace("\"horizon_years\": 10,", "\"horizon_years\": 100000000000,"))
+        .unwrap();
+    let (code, err) = bounded(cwd, &["report", "res", "--out", "copy"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert_eq!(err, "res/meta.json: key `horizon_years`: expected 1 to 200 years, found 100000000000\n");
+    // Partials that claim 10^12 shards.
+    for k in ["0", "1"] {
+        let args = ["run", "base.toml", "--runs", "4", "--shard", &format!("{k}/2"), "--out", &format!("p{k}")];
+        assert_eq!(bounded(cwd, &args).0, Some(0));
+        let path = cwd.join(format!("p{k}/partial.json"));
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\"shards\": 2,"), "{text}");
+        fs::write(&path, text.replace("\"shards\": 2,", "\"shards\": 1000000000000,")).unwrap();
+    }
+    let (code, err) = bounded(cwd, &["merge", "p0", "p1", "--out", "merged"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.starts_with("p0/partial.json: key `shards`: expected 1 to `runs` (4) shards, found 1000000000000"));
+    assert!(!cwd.join("merged").exists() && !cwd.join("copy").exists());
+}
