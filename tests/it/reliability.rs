@@ -575,3 +575,22 @@ fn sizes_from_outside_are_bounded_up_front() {
     assert!(err.starts_with("p0/partial.json: key `shards`: expected 1 to `runs` (4) shards, found 1000000000000"));
     assert!(!cwd.join("merged").exists() && !cwd.join("copy").exists());
 }
+
+/// Only regular files are read as scenarios: a FIFO (which would block until a writer
+/// comes) or a device (which never ends) is refused at once by every command that reads a
+/// scenario, with exit code 2.
+#[cfg(unix)]
+#[test]
+fn only_regular_files_are_read_as_scenarios() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    assert!(Command::new("mkfifo").arg(cwd.join("pipe.toml")).status().unwrap().success());
+    for (file, found) in [("pipe.toml", "a FIFO"), ("/dev/zero", "a device")] {
+        let sweep = ["sweep", file, "--set", "contract.output.margin=0"];
+        for args in [&["run", file][..], &["check", file][..], &sweep[..], &["sensitivity", file][..]] {
+            let (code, err) = bounded(cwd, args);
+            assert_eq!(code, Some(2), "{args:?}: {err}");
+            assert_eq!(err, format!("{file}: expected a scenario file (.toml), found {found}, not a regular file\n"));
+        }
+    }
+}
