@@ -46,6 +46,7 @@ pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError
     if let Some((file, bytes)) = file {
         staging.write(file, &bytes).with_context(|| format!("writing {file}"))?;
     }
+    staging.seal("", "meta.json")?;
     staging.commit().with_context(|| format!("writing {}", args.out.display()))?;
     progress.note(&format!(
         "{}: merged {} shards ({} runs) in {:.1} s -> {}",
@@ -67,7 +68,7 @@ fn read_parts(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, PartialMeta)>, AppError>
     let mut parts: Vec<(PathBuf, PartialMeta)> = Vec::new();
     let mut bad = Vec::new();
     for dir in dirs {
-        match read_meta(dir) {
+        match read_meta(dir).and_then(|m| super::integrity::verify(dir, partial::PARTIAL_JSON).map(|_| m)) {
             Ok(m) => parts.push((dir.clone(), m)),
             Err(e) => bad.push(e),
         }

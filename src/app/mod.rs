@@ -8,6 +8,7 @@
 
 mod check;
 mod guard;
+mod integrity;
 mod merge;
 mod new;
 pub mod output;

@@ -435,6 +435,13 @@ impl Staging {
         f.sync_all().map_err(io("writing", &path))
     }
 
+    /// Records the byte count and SHA-256 of the data files of `sub` (a folder of the
+    /// staging folder, "" for itself) in its record file `record` (see
+    /// [`super::integrity`]).
+    pub fn seal(&self, sub: &str, record: &str) -> anyhow::Result<()> {
+        super::integrity::seal(&self.tmp.join(sub), record)
+    }
+
     /// Moves the folder into place, replacing the destination as a whole.
     pub fn commit(mut self) -> Result<(), OutputError> {
         let (dest, tmp, old) = (&self.dest, &self.tmp, &self.old);

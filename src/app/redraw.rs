@@ -136,12 +136,92 @@ fn check_folder(dir: &Path, depth: usize) -> Result<(), AppError> {
             AppError::BadInput(format!("{}: expected a table of contractsim, found {e}", path.display()))
         })?;
     }
+    super::integrity::verify(dir, "meta.json").map_err(AppError::BadInput)?;
+    check_yearly(dir, &meta)?;
     if depth == 0
         && let Some(variants) = meta.get("variants").and_then(serde_json::Value::as_array)
     {
         for id in variants.iter().filter_map(|v| v.get("id")).filter_map(serde_json::Value::as_str) {
             check_folder(&dir.join(variant_folder(id)), 1)?;
         }
+    }
+    Ok(())
+}
+
+/// Checks `yearly.csv` before the reports are drawn from it: a header `strategy,year,metric`
+/// and statistics, and a row with finite numbers for every strategy of `meta.json`, year of
+/// the horizon and metric, each once: an empty, truncated, NaN or repeated table would
+/// otherwise be drawn (and told) as if it were the results.
+fn check_yearly(dir: &Path, meta: &serde_json::Value) -> Result<(), AppError> {
+    let path = dir.join("yearly.csv");
+    let bad = |line: usize, expected: &str, found: String| {
+        AppError::BadInput(format!("{}:{line}: expected {expected}, found {found}", path.display()))
+    };
+    let bytes = output::read_bounded(&path, MAX_TABLE_BYTES)
+        .map_err(|e| AppError::BadInput(format!("{}: expected the yearly table, found {e}", path.display())))?;
+    let strategies: Vec<&str> =
+        meta["strategies"].as_array().into_iter().flatten().filter_map(|v| v.as_str()).collect();
+    let start = meta["start_year"].as_i64().unwrap_or(0);
+    let years = meta["horizon_years"].as_i64().unwrap_or(0);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes.as_slice());
+    let mut rows = reader.records();
+    let header = match rows.next() {
+        Some(Ok(h)) => h,
+        _ => return Err(bad(1, "the header `strategy,year,metric,mean,...`", "no header".into())),
+    };
+    if header.len() < 4 || &header[0] != "strategy" || &header[1] != "year" || &header[2] != "metric" {
+        return Err(bad(
+            1,
+            "the header `strategy,year,metric,mean,...`",
+            format!("`{}`", header.iter().collect::<Vec<_>>().join(",")),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut metrics = std::collections::HashSet::new();
+    for (i, row) in rows.enumerate() {
+        let line = i + 2;
+        let row = row.map_err(|e| bad(line, "a CSV row", e.to_string()))?;
+        if row.len() != header.len() {
+            return Err(bad(line, &format!("{} columns", header.len()), format!("{}", row.len())));
+        }
+        if !strategies.contains(&&row[0]) {
+            return Err(bad(line, "a strategy of meta.json", format!("`{}`", &row[0])));
+        }
+        let year: i64 = row[1].parse().map_err(|_| bad(line, "a year", format!("`{}`", &row[1])))?;
+        if !(start..start + years).contains(&year) {
+            return Err(bad(line, &format!("a year from {start} to {}", start + years - 1), year.to_string()));
+        }
+        for (c, cell) in row.iter().enumerate().skip(3) {
+            // The statistics are numbers; other columns (a variant's id) are text.
+            let statistic = ["mean", "mcse"].contains(&&header[c])
+                || header[c].strip_prefix('p').is_some_and(|q| q.parse::<u32>().is_ok());
+            if cell.is_empty() && !statistic {
+                return Err(bad(line, &format!("a value in column `{}`", &header[c]), "nothing".into()));
+            }
+            if statistic && !cell.parse::<f64>().is_ok_and(f64::is_finite) {
+                return Err(bad(line, &format!("a finite number in column `{}`", &header[c]), format!("`{cell}`")));
+            }
+        }
+        if !seen.insert((row[0].to_string(), year, row[2].to_string())) {
+            return Err(bad(
+                line,
+                "each strategy, year and metric once",
+                format!("{} {year} {} again", &row[0], &row[2]),
+            ));
+        }
+        metrics.insert(row[2].to_string());
+    }
+    let want = strategies.len() * years as usize * metrics.len().max(1);
+    if seen.len() != want {
+        return Err(bad(
+            seen.len() + 2,
+            &format!(
+                "{want} rows ({} strategies x {years} years x {} metrics)",
+                strategies.len(),
+                metrics.len().max(1)
+            ),
+            format!("{} rows", seen.len()),
+        ));
     }
     Ok(())
 }

@@ -266,6 +266,7 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
         Some(shard) => {
             let at = Shard { shard, range: range.clone(), total, mode, format, threads };
             write_partial(&plan, &opts, &at, &collected, &staging)?;
+            staging.seal("", partial::PARTIAL_JSON)?;
         }
         None => {
             let info = BatchInfo { seed: opts.seed, threads, runs: done as usize };
@@ -284,6 +285,10 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
             if let Some((file, bytes)) = file {
                 write(file, &bytes)?;
             }
+            for v in &plan.scenario.variants {
+                staging.seal(&variant_folder(&v.world.id), "meta.json")?;
+            }
+            staging.seal("", "meta.json")?;
         }
     }
     if stop.load(Ordering::SeqCst) {

@@ -58,7 +58,12 @@ pub fn sensitivity(args: SensitivityRequest, progress: &dyn Progress) -> Result<
     let mut data = ReportData::from_results(&results);
     data.sensitivity = Some(sens);
     files.extend(render_reports(&data).context("rendering the reports")?);
-    output::write_folder(&dest, &files).with_context(|| format!("writing {}", dest.path().display()))?;
+    let staging = output::Staging::new(&dest).with_context(|| format!("writing {}", dest.path().display()))?;
+    for (name, bytes) in &files {
+        staging.write(name, bytes).with_context(|| format!("writing {name}"))?;
+    }
+    staging.seal("", "meta.json")?;
+    staging.commit().with_context(|| format!("writing {}", dest.path().display()))?;
     progress.note(&format!(
         "{}: sensitivity of {} over {} runs ({} per one-way setting) in {:.1} s -> {}",
         args.file.display(),

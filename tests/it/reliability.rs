@@ -594,3 +594,92 @@ fn only_regular_files_are_read_as_scenarios() {
         }
     }
 }
+
+/// Every data file of a results folder is recorded (bytes and SHA-256) in its `meta.json`,
+/// and of a partial in its `partial.json`; `report` and `merge` refuse a damaged folder
+/// with exit code 2, naming the file, and `report` refuses a `yearly.csv` that is empty, has
+/// NaN or repeats a row even where no record says what it should be.
+#[test]
+fn damaged_folders_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let cwd = dir.path();
+    fs::copy(BASE, cwd.join("base.toml")).unwrap();
+    assert_eq!(bounded(cwd, &["run", "base.toml", "--runs", "3", "--out", "res"]).0, Some(0));
+    let meta = fs::read_to_string(cwd.join("res/meta.json")).unwrap();
+    for file in ["yearly.csv", "summary.csv", "runs.csv", "budget.csv"] {
+        assert!(meta.contains(&format!("\"name\": \"{file}\"")), "{file} not recorded: {meta}");
+    }
+    assert_eq!(bounded(cwd, &["report", "res", "--out", "copy"]).0, Some(0));
+    let copy = |name: &str| {
+        let to = cwd.join(name);
+        fs::create_dir(&to).unwrap();
+        for e in fs::read_dir(cwd.join("res")).unwrap() {
+            let e = e.unwrap();
+            fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+        to
+    };
+    let yearly = fs::read_to_string(cwd.join("res/yearly.csv")).unwrap();
+    let runs = fs::read_to_string(cwd.join("res/runs.csv")).unwrap();
+    let damaged: [(&str, &str, String); 3] = [
+        ("truncated", "yearly.csv", yearly[..yearly.len() - 30].to_string()),
+        ("edited", "runs.csv", runs.replacen('1', "2", 1)),
+        ("emptied", "summary.csv", String::new()),
+    ];
+    for (name, file, text) in damaged {
+        let d = copy(name);
+        fs::write(d.join(file), text).unwrap();
+        let (code, err) = bounded(cwd, &["report", name, "--out", &format!("{name}-out")]);
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(
+            err.starts_with(&format!("{name}/{file}: expected "))
+                && err.contains("(as meta.json records), found ")
+                && err.ends_with("; the folder is damaged, write it again\n"),
+            "{name}: {err}"
+        );
+        assert!(!cwd.join(format!("{name}-out")).exists());
+    }
+    // Without a record of the files (an older folder), yearly.csv is still checked.
+    let unsealed = meta[..meta.find(",\n  \"files\"").unwrap()].to_string() + "\n}\n";
+    let header = yearly.lines().next().unwrap();
+    let first = yearly.lines().nth(1).unwrap();
+    let nan = first.rsplit_once(',').unwrap().0.to_string() + ",NaN";
+    let tables: [(&str, String, &str); 4] = [
+        ("empty", String::new(), "yearly.csv:1: expected the header `strategy,year,metric,mean,...`, found no header"),
+        ("nan", yearly.replacen(first, &nan, 1), "yearly.csv:2: expected a finite number in column `p95`, found `NaN`"),
+        (
+            "repeated",
+            yearly.replacen(first, &format!("{first}\n{first}"), 1),
+            "yearly.csv:3: expected each strategy, year and metric once",
+        ),
+        ("short", format!("{header}\n{first}\n"), "yearly.csv:3: expected "),
+    ];
+    for (name, text, want) in tables {
+        let d = copy(name);
+        fs::write(d.join("meta.json"), &unsealed).unwrap();
+        fs::write(d.join("yearly.csv"), text).unwrap();
+        let (code, err) = bounded(cwd, &["report", name]);
+        assert_eq!(code, Some(2), "{name}: {err}");
+        assert!(err.starts_with(&format!("{name}/{want}")), "{name}: {err}");
+    }
+    // Partials: the per-run file and the statistics are verified before merging.
+    for k in ["0", "1"] {
+        let args = ["run", "base.toml", "--runs", "300", "--shard", &format!("{k}/2"), "--out", &format!("p{k}")];
+        assert_eq!(bounded(cwd, &args).0, Some(0));
+    }
+    assert_eq!(bounded(cwd, &["merge", "p0", "p1", "--out", "merged"]).0, Some(0));
+    let mut runs = fs::read(cwd.join("p1/runs.csv")).unwrap();
+    runs.truncate(runs.len() - 10);
+    fs::write(cwd.join("p1/runs.csv"), runs).unwrap();
+    let mut stats = fs::read(cwd.join("p0/stats.bin")).unwrap();
+    let n = stats.len();
+    stats[n / 2] ^= 1;
+    fs::write(cwd.join("p0/stats.bin"), stats).unwrap();
+    let (code, err) = bounded(cwd, &["merge", "p0", "p1", "--out", "merged2"]);
+    assert_eq!(code, Some(2), "{err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].starts_with("p0/stats.bin: expected ") && lines[0].contains("found SHA-256 "), "{err}");
+    assert!(lines[1].starts_with("p1/runs.csv: expected ") && lines[1].contains("(as partial.json records)"), "{err}");
+    assert!(!cwd.join("merged2").exists());
+}
