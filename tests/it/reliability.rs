@@ -683,3 +683,34 @@ fn damaged_folders_are_refused_by_name() {
     assert!(lines[1].starts_with("p1/runs.csv: expected ") && lines[1].contains("(as partial.json records)"), "{err}");
     assert!(!cwd.join("merged2").exists());
 }
+
+/// Valid scenarios at the edges of the allowed ranges finish: a waiting list whose
+/// segment's mean duration is 10^-12 or 10^15 years, with waiting rates from 0 to 100 (the
+/// largest allowed) a year, used to spin forever in the waiting-list fluid (a cohort's
+/// front stopped a hair short of its end, and each pass took a sliver).
+#[test]
+fn extreme_durations_on_a_waiting_list_finish() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = fs::read_to_string(BASE).unwrap();
+    for d in ["1e-12", "1e15"] {
+        for w in ["0", "1e-6", "100"] {
+            let text = base
+                .replacen(
+                    "mean_duration_years = 1.0",
+                    &format!(
+                        "mean_duration_years = {d}\nwaiting_dropout_rate = {w}\nescalation_while_waiting_rate = {w}"
+                    ),
+                    1,
+                )
+                .replace(
+                    "id = \"task_light\"\nform = \"task\"\nsegments = [\"light\"]",
+                    "id = \"task_light\"\nform = \"task\"\nsegments = [\"light\"]\ncapacity = { light = 100 }",
+                );
+            let file = dir.path().join(format!("d{d}_w{w}.toml"));
+            fs::write(&file, text).unwrap();
+            let out = format!("out-{d}-{w}");
+            let (code, err) = bounded(dir.path(), &["run", file.to_str().unwrap(), "--runs", "2", "--out", &out]);
+            assert_eq!(code, Some(0), "duration {d}, waiting rates {w}: {err}");
+        }
+    }
+}
