@@ -24,11 +24,12 @@ pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError
     let parts = read_parts(&args.dirs)?;
     let (first_dir, first) = parts[0].clone();
     let s = shipped_scenario(&first_dir, &first)?;
-    if !args.force {
-        output::check_destination(&args.out, &s.file, &s.sha256).map_err(|e| AppError::BadInput(e.to_string()))?;
-    }
+    let inputs: Vec<&Path> = args.dirs.iter().map(PathBuf::as_path).collect();
+    let claim = output::Claim { kind: output::Kind::Results, file: &s.file, sha256: &s.sha256, inputs: &inputs };
+    let dest =
+        output::check_destination(&args.out, &claim, args.force).map_err(|e| AppError::BadInput(e.to_string()))?;
     let plan = Plan::new(s);
-    let staging = output::Staging::new(&args.out).with_context(|| format!("writing {}", args.out.display()))?;
+    let staging = output::Staging::new(&dest).with_context(|| format!("writing {}", args.out.display()))?;
     let (collected, threads) = combine(&plan, &parts, &first, staging.path())?;
     let info = BatchInfo {
         seed: first.seed,
@@ -45,6 +46,7 @@ pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError
     if let Some((file, bytes)) = file {
         staging.write(file, &bytes).with_context(|| format!("writing {file}"))?;
     }
+    staging.seal("", "meta.json")?;
     staging.commit().with_context(|| format!("writing {}", args.out.display()))?;
     progress.note(&format!(
         "{}: merged {} shards ({} runs) in {:.1} s -> {}",
@@ -66,7 +68,7 @@ fn read_parts(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, PartialMeta)>, AppError>
     let mut parts: Vec<(PathBuf, PartialMeta)> = Vec::new();
     let mut bad = Vec::new();
     for dir in dirs {
-        match read_meta(dir) {
+        match read_meta(dir).and_then(|m| super::integrity::verify(dir, partial::PARTIAL_JSON).map(|_| m)) {
             Ok(m) => parts.push((dir.clone(), m)),
             Err(e) => bad.push(e),
         }
@@ -136,7 +138,12 @@ fn mismatches(dir: &Path, m: &PartialMeta, first_dir: &Path, first: &PartialMeta
 fn shard_coverage(parts: &[(PathBuf, PartialMeta)], shards: u64) -> Vec<String> {
     let mut bad = Vec::new();
     let given: Vec<u64> = parts.iter().map(|(_, m)| m.shard).collect();
-    let missing: Vec<String> = (0..shards).filter(|k| !given.contains(k)).map(|k| format!("{k}/{shards}")).collect();
+    // Lazily, and at most ten named: `shards` may be large.
+    let mut missing: Vec<String> =
+        (0..shards).filter(|k| !given.contains(k)).take(11).map(|k| format!("{k}/{shards}")).collect();
+    if missing.len() > 10 {
+        missing[10] = "...".into();
+    }
     if !missing.is_empty() {
         bad.push(format!("expected all {shards} shards, missing: {}", missing.join(", ")));
     }
@@ -151,7 +158,7 @@ fn shard_coverage(parts: &[(PathBuf, PartialMeta)], shards: u64) -> Vec<String> 
 /// The scenario the shards ran, from the first partial's copy, checked against its hash.
 fn shipped_scenario(first_dir: &Path, first: &PartialMeta) -> Result<scenario::Scenario, AppError> {
     let path = first_dir.join(partial::SCENARIO_TOML);
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text = scenario::read_text(&path).map_err(|e| AppError::BadInput(e.to_string()))?;
     let s = scenario::parse_str(&text, Path::new(&first.scenario_file))
         .map_err(|e| AppError::BadInput(format!("{}: {e}", path.display())))?;
     if s.sha256 != first.scenario_sha256 {
@@ -178,9 +185,15 @@ fn combine(
         RunsWriter::create(dir, plan, first.runs_format).with_context(|| format!("writing {runs_name}"))?;
     let mut collected: Option<Collector> = None;
     let mut threads = 0;
+    // An exact `stats.bin` holds at least 8 bytes a run: the runs to make room for are
+    // bounded by the files there are, not by the number `partial.json` claims.
+    let stats_bytes: u64 =
+        parts.iter().filter_map(|(d, _)| std::fs::metadata(d.join(partial::STATS_BIN)).ok()).map(|m| m.len()).sum();
+    let room = first.runs.min(usize::try_from(stats_bytes / 8).unwrap_or(usize::MAX));
     for (dir, m) in parts {
         let path = dir.join(partial::STATS_BIN);
-        let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let bytes = output::read_bounded(&path, u64::MAX / 2)
+            .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
         let c =
             Collector::from_bytes(plan, &bytes).map_err(|e| AppError::BadInput(format!("{}: {e}", path.display())))?;
         if c.stats.runs() != m.end_run - m.first_run {
@@ -194,7 +207,7 @@ fn combine(
         match &mut collected {
             None => {
                 let mut c = c;
-                c.stats.reserve_runs(first.runs);
+                c.stats.reserve_runs(room);
                 collected = Some(c);
             }
             Some(all) => all.merge(c),
@@ -208,7 +221,7 @@ fn combine(
 
 fn read_meta(dir: &Path) -> Result<PartialMeta, String> {
     let path = dir.join(partial::PARTIAL_JSON);
-    let bytes = std::fs::read(&path).map_err(|e| {
+    let bytes = output::read_bounded(&path, output::MAX_RECORD_BYTES).map_err(|e| {
         format!(
             "{}: expected the partial results of `run --shard` (with partial.json), cannot read it: {e}",
             path.display()
@@ -218,6 +231,15 @@ fn read_meta(dir: &Path) -> Result<PartialMeta, String> {
         serde_json::from_slice(&bytes).map_err(|e| format!("{}: not a partial.json: {e}", path.display()))?;
     if meta.format != partial::FORMAT {
         return Err(format!("{}: key `format`: expected {}, found {}", path.display(), partial::FORMAT, meta.format));
+    }
+    // Sizes from outside, bounded before anything is sized by them.
+    if meta.runs == 0 || meta.shards == 0 || meta.shards > meta.runs as u64 {
+        return Err(format!(
+            "{}: key `shards`: expected 1 to `runs` ({}) shards, found {}",
+            path.display(),
+            meta.runs,
+            meta.shards
+        ));
     }
     Ok(meta)
 }

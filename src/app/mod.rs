@@ -7,6 +7,8 @@
 //! nothing or what it likes.
 
 mod check;
+mod guard;
+mod integrity;
 mod merge;
 mod new;
 pub mod output;
@@ -126,7 +128,7 @@ pub struct SensitivityRequest {
     pub tornado_runs: Option<usize>,
     /// Seed [default: the scenario's `seed`].
     pub seed: Option<u64>,
-    /// Results folder [default: `outputs/<file stem>`].
+    /// Results folder [default: `outputs/<file stem>-sensitivity`].
     pub out: Option<PathBuf>,
     /// Horizon metric of the tornado and rank correlations.
     pub metric: String,
@@ -136,6 +138,8 @@ pub struct SensitivityRequest {
     pub variant: Option<String>,
     /// Worker threads (0: all cores).
     pub threads: usize,
+    /// Replace a folder that holds another scenario's results or no results at all.
+    pub force: bool,
 }
 
 /// What `sweep` is to do.
@@ -159,6 +163,8 @@ pub struct SweepRequest {
     pub variant: Option<String>,
     /// Worker threads (0: all cores).
     pub threads: usize,
+    /// Replace a folder that holds another scenario's results or no results at all.
+    pub force: bool,
 }
 
 /// What `check` is to do.
@@ -175,6 +181,8 @@ pub struct RedrawRequest {
     pub dir: PathBuf,
     /// Write the redrawn folder here instead of in place.
     pub out: Option<PathBuf>,
+    /// With `out`: replace a folder that holds another scenario's results or no results.
+    pub force: bool,
 }
 
 /// The scenario files to use: the ones given, or every `*.toml` in `scenarios/`.

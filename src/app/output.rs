@@ -27,29 +27,123 @@ fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -
     move |source| OutputError::Io { action, path: path.to_path_buf(), source }
 }
 
-/// Why a destination folder may not be replaced without `--force`.
+/// What a command writes into a results folder. Each kind of folder is recognised by the
+/// file that only it has, and names its scenario in a record file (`scenario_file`,
+/// `scenario_sha256`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// The results of `run`, `merge` or `report` (`meta.json`).
+    Results,
+    /// The results of `sensitivity` (`tornado.csv` next to `meta.json`).
+    Sensitivity,
+    /// A grid of `sweep` (`sweep.csv`, recorded in `sweep.json`).
+    Sweep,
+    /// One shard of `run --shard` (`partial.json`).
+    Partial,
+}
+
+impl Kind {
+    /// The kinds, in the order they are recognised: the file only that kind has, and the
+    /// file that names its scenario.
+    const MARKERS: [(Kind, &'static str, &'static str); 4] = [
+        (Kind::Partial, "partial.json", "partial.json"),
+        (Kind::Sweep, "sweep.csv", SWEEP_JSON),
+        (Kind::Sensitivity, "tornado.csv", "meta.json"),
+        (Kind::Results, "meta.json", "meta.json"),
+    ];
+
+    /// What a folder of this kind holds, as a message says it.
+    fn describe(self) -> &'static str {
+        match self {
+            Kind::Results => "results",
+            Kind::Sensitivity => "sensitivity results",
+            Kind::Sweep => "a sweep",
+            Kind::Partial => "a partial result (`run --shard`)",
+        }
+    }
+
+    /// The kind of a folder with these file names, and its record file.
+    fn of(entries: &[String]) -> Option<(Kind, &'static str)> {
+        Kind::MARKERS.iter().find(|(_, marker, _)| entries.iter().any(|e| e == marker)).map(|&(k, _, r)| (k, r))
+    }
+}
+
+/// The record of a sweep folder: the scenario it belongs to (written by `sweep`).
+pub(crate) const SWEEP_JSON: &str = "sweep.json";
+
+/// What is about to be written to a destination: a folder of `kind` for the scenario
+/// `file` (content hash `sha256`), read from `inputs` (scenario files, source folders),
+/// which the destination may not hold.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Claim<'a> {
+    /// The kind of folder written.
+    pub kind: Kind,
+    /// The scenario file it belongs to.
+    pub file: &'a Path,
+    /// Its SHA-256.
+    pub sha256: &'a str,
+    /// Files and folders read to write it.
+    pub inputs: &'a [&'a Path],
+}
+
+/// Why a destination may not be written. The first four are refused even with `--force`.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub(crate) enum DestinationError {
     /// The destination exists and is not a folder.
-    #[error("{dest}: expected a results folder, found a file; choose another `--out`")]
+    #[error("{dest}: expected a results folder, found {found}; choose another `--out`")]
     NotAFolder {
         /// The destination.
         dest: PathBuf,
+        /// What is there.
+        found: &'static str,
     },
-    /// The destination holds the results of another scenario file.
+    /// The destination names no folder (`.`, `..`, `/`).
+    #[error("{dest}: expected the name of a results folder, found `{dest}`; give a folder name, e.g. `--out results`")]
+    NoName {
+        /// The destination.
+        dest: PathBuf,
+    },
+    /// The folder the destination would be made in is not a folder.
+    #[error("{dest}: expected {parent} to be a folder, found {found}; choose another `--out`")]
+    ParentNotAFolder {
+        /// The destination.
+        dest: PathBuf,
+        /// Its nearest existing ancestor.
+        parent: PathBuf,
+        /// What that is.
+        found: &'static str,
+    },
+    /// Replacing the destination would delete something the command reads or runs in.
     #[error(
-        "{dest}: expected results of {file} or an empty folder, found results of {recorded} (meta.json); \
+        "{dest}: expected a results folder that holds none of the command's inputs, found {input} in it; \
+         replacing it would delete that; choose another `--out`"
+    )]
+    HoldsInput {
+        /// The destination.
+        dest: PathBuf,
+        /// The input (or the current folder) inside it.
+        input: PathBuf,
+    },
+    /// The destination holds another scenario's results, or another kind of folder.
+    #[error(
+        "{dest}: expected {want} of {file} or an empty folder, found {found} of {recorded} ({record}); \
          use another `--out`, or `--force` to replace them"
     )]
     OtherScenario {
         /// The destination.
         dest: PathBuf,
-        /// The scenario being run.
+        /// What is being written.
+        want: &'static str,
+        /// The scenario being written.
         file: PathBuf,
-        /// The scenario named in the folder's meta.json.
+        /// What the folder holds.
+        found: &'static str,
+        /// The scenario named in the folder's record.
         recorded: String,
+        /// The file that told.
+        record: &'static str,
     },
-    /// The destination is a non-empty folder without a readable meta.json.
+    /// The destination is a non-empty folder that contractsim did not write.
     #[error(
         "{dest}: expected a contractsim results folder (with meta.json) or an empty folder, found {found}; \
          use another `--out`, or `--force` to replace the folder"
@@ -60,33 +154,106 @@ pub(crate) enum DestinationError {
         /// What is there.
         found: String,
     },
+    /// Two scenarios of one command would write the same folder.
+    #[error(
+        "{dest}: expected one results folder per scenario, found both {first} and {second} writing there; \
+         run them separately, each with its own `--out`"
+    )]
+    Twice {
+        /// The destination.
+        dest: PathBuf,
+        /// The first scenario.
+        first: PathBuf,
+        /// The second.
+        second: PathBuf,
+    },
 }
 
-/// Checks that `dest` may be replaced by the results of scenario `file` (content hash
-/// `sha256`): it does not exist, is an empty folder, or is a results folder whose
-/// `meta.json` names the same scenario. The same scenario means the same SHA-256, or a
-/// recorded `scenario_file` that resolves (from the current folder) to the same file, or,
-/// when the recorded file no longer exists, the same file name.
-pub(crate) fn check_destination(dest: &Path, file: &Path, sha256: &str) -> Result<(), DestinationError> {
-    let Ok(meta) = fs::symlink_metadata(dest) else { return Ok(()) };
-    if !meta.is_dir() {
-        return Err(DestinationError::NotAFolder { dest: dest.to_path_buf() });
+/// A destination that passed [`check_destination`]: the only thing a results folder can be
+/// written to, so that every command goes through the same rule.
+#[derive(Debug, Clone)]
+pub(crate) struct Destination {
+    path: PathBuf,
+}
+
+impl Destination {
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// What a path is, for messages: `None` for a folder (following no link).
+fn not_a_folder(meta: &fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    Some(if t.is_dir() {
+        return None;
+    } else if t.is_symlink() {
+        "a symbolic link"
+    } else if t.is_file() {
+        "a file"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "something other than a folder"
+    })
+}
+
+/// The one rule for every command that writes a results folder. `dest` may be written when
+/// it does not exist (and can be made: its nearest existing ancestor is a folder), is an
+/// empty folder, or holds a folder of the same kind for the same scenario: the same
+/// SHA-256, or a recorded `scenario_file` that resolves (from the current folder) to the
+/// same file, or, when that file no longer exists, the same file name. `force` allows
+/// replacing any other folder. Never allowed, whatever `force` says: a destination that is
+/// not a folder (a file, a link, a device), that names no folder (`.`), or that holds one of
+/// the `inputs` or the current folder.
+pub(crate) fn check_destination(dest: &Path, claim: &Claim<'_>, force: bool) -> Result<Destination, DestinationError> {
+    let ok = || Ok(Destination { path: dest.to_path_buf() });
+    if dest.file_name().is_none() || dest.as_os_str().is_empty() {
+        return Err(DestinationError::NoName { dest: dest.to_path_buf() });
+    }
+    let Ok(meta) = fs::symlink_metadata(dest) else {
+        // The folder is made in its nearest existing ancestor, which must be a folder.
+        if let Some(parent) = dest.ancestors().skip(1).find(|p| !p.as_os_str().is_empty() && fs::metadata(p).is_ok())
+            && let Some(found) = fs::metadata(parent).ok().as_ref().and_then(not_a_folder)
+        {
+            return Err(DestinationError::ParentNotAFolder {
+                dest: dest.to_path_buf(),
+                parent: parent.to_path_buf(),
+                found,
+            });
+        }
+        return ok();
+    };
+    if let Some(found) = not_a_folder(&meta) {
+        return Err(DestinationError::NotAFolder { dest: dest.to_path_buf(), found });
+    }
+    if let Ok(inside) = fs::canonicalize(dest) {
+        let cwd = std::env::current_dir().ok();
+        for input in claim.inputs.iter().map(|p| p.to_path_buf()).chain(cwd) {
+            if fs::canonicalize(&input).is_ok_and(|p| p.starts_with(&inside)) {
+                return Err(DestinationError::HoldsInput { dest: dest.to_path_buf(), input });
+            }
+        }
     }
     let entries: Vec<String> = fs::read_dir(dest)
         .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned())).collect())
         .unwrap_or_default();
-    if entries.is_empty() {
-        return Ok(());
+    if entries.is_empty() || force {
+        return ok();
     }
-    let recorded = fs::read(dest.join("meta.json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-        .and_then(|v| {
-            let file = v.get("scenario_file")?.as_str()?.to_string();
-            let sha = v.get("scenario_sha256").and_then(|s| s.as_str()).unwrap_or("").to_string();
-            Some((file, sha))
-        });
-    let Some((recorded, recorded_sha)) = recorded else {
+    let recorded = Kind::of(&entries).and_then(|(kind, record)| {
+        let v = read_json(&dest.join(record))?;
+        let file = v.get("scenario_file")?.as_str()?.to_string();
+        let sha = v.get("scenario_sha256").and_then(|s| s.as_str()).unwrap_or("").to_string();
+        Some((kind, record, file, sha))
+    });
+    let Some((kind, record, recorded, recorded_sha)) = recorded else {
         let mut shown: Vec<String> = entries.iter().take(3).cloned().collect();
         if entries.len() > 3 {
             shown.push("...".into());
@@ -96,17 +263,92 @@ pub(crate) fn check_destination(dest: &Path, file: &Path, sha256: &str) -> Resul
             found: format!("{} file(s) and no contractsim meta.json ({})", entries.len(), shown.join(", ")),
         });
     };
-    let same = recorded_sha == sha256
-        || match (fs::canonicalize(&recorded), fs::canonicalize(file)) {
+    let same = recorded_sha == claim.sha256
+        || match (fs::canonicalize(&recorded), fs::canonicalize(claim.file)) {
             (Ok(a), Ok(b)) => a == b,
-            (Err(_), _) => Path::new(&recorded).file_name() == file.file_name(),
+            (Err(_), _) => Path::new(&recorded).file_name() == claim.file.file_name(),
             _ => false,
         };
-    if same {
-        Ok(())
+    if same && kind == claim.kind {
+        ok()
     } else {
-        Err(DestinationError::OtherScenario { dest: dest.to_path_buf(), file: file.to_path_buf(), recorded })
+        Err(DestinationError::OtherScenario {
+            dest: dest.to_path_buf(),
+            want: claim.kind.describe(),
+            file: claim.file.to_path_buf(),
+            found: kind.describe(),
+            recorded,
+            record,
+        })
     }
+}
+
+/// Largest record file (`meta.json`, `partial.json`, `sweep.json`) read.
+pub(crate) const MAX_RECORD_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A JSON record file, read with its size bounded; `None` when it is missing, not a regular
+/// file, too large or no JSON.
+fn read_json(path: &Path) -> Option<serde_json::Value> {
+    let bytes = read_bounded(path, MAX_RECORD_BYTES).ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+/// Reads a regular file of at most `limit` bytes: a FIFO, a device or a folder is refused
+/// before it is opened, and the size is bounded while reading (a file's length may lie).
+pub(crate) fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let meta = fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        let found = not_a_folder(&meta).unwrap_or("a folder");
+        return Err(format!("{found}, not a regular file"));
+    }
+    let f = fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut bytes = Vec::new();
+    f.take(limit + 1).read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("more than {} MiB", limit / (1024 * 1024)));
+    }
+    Ok(bytes)
+}
+
+/// The length of a regular file of at most `limit` bytes, without reading it.
+pub(crate) fn read_bounded_len(path: &Path, limit: u64) -> Result<u64, String> {
+    let meta = fs::metadata(path).map_err(|e| e.to_string())?;
+    if !meta.is_file() {
+        return Err(format!("{}, not a regular file", not_a_folder(&meta).unwrap_or("a folder")));
+    }
+    if meta.len() > limit {
+        return Err(format!("{:.1} MiB, more than {} MiB", meta.len() as f64 / 1048576.0, limit / (1024 * 1024)));
+    }
+    Ok(meta.len())
+}
+
+/// The scenario a results folder's record file names.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub(crate) struct Record {
+    /// The scenario file, as given to the command that wrote the folder.
+    pub scenario_file: String,
+    /// Its SHA-256.
+    #[serde(default)]
+    pub scenario_sha256: String,
+}
+
+/// Reads the scenario a record file (`meta.json`, `partial.json`, `sweep.json`) names.
+pub(crate) fn read_record(path: &Path) -> Result<Record, String> {
+    let bytes = read_bounded(path, MAX_RECORD_BYTES)
+        .map_err(|e| format!("{}: expected a contractsim record file, found {e}", path.display()))?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| format!("{}: expected a contractsim record naming `scenario_file`, found {e}", path.display()))
+}
+
+/// Refuses two scenarios of one command that would write the same folder.
+pub(crate) fn check_distinct(dests: &[(PathBuf, PathBuf)]) -> Result<(), DestinationError> {
+    for (i, (dest, file)) in dests.iter().enumerate() {
+        if let Some((_, first)) = dests[..i].iter().find(|(d, _)| d == dest) {
+            return Err(DestinationError::Twice { dest: dest.clone(), first: first.clone(), second: file.clone() });
+        }
+    }
+    Ok(())
 }
 
 /// Removes the temporary folders `.NAME.tmp-PID` and `.NAME.old-PID` that a process killed
@@ -140,7 +382,7 @@ fn clean_stale(parent: &Path, name: &str) {
 }
 
 /// Writes `files` (name, contents) as the folder `dest`, replacing it as a whole.
-pub(crate) fn write_folder(dest: &Path, files: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
+pub(crate) fn write_folder(dest: &Destination, files: &[(String, Vec<u8>)]) -> Result<(), OutputError> {
     let staging = Staging::new(dest)?;
     for (file, bytes) in files {
         staging.write(file, bytes)?;
@@ -162,7 +404,8 @@ pub(crate) struct Staging {
 
 impl Staging {
     /// Creates the temporary folder for `dest`.
-    pub fn new(dest: &Path) -> Result<Self, OutputError> {
+    pub fn new(dest: &Destination) -> Result<Self, OutputError> {
+        let dest = dest.path();
         let parent = match dest.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -192,9 +435,23 @@ impl Staging {
         f.sync_all().map_err(io("writing", &path))
     }
 
+    /// Records the byte count and SHA-256 of the data files of `sub` (a folder of the
+    /// staging folder, "" for itself) in its record file `record` (see
+    /// [`super::integrity`]).
+    pub fn seal(&self, sub: &str, record: &str) -> anyhow::Result<()> {
+        super::integrity::seal(&self.tmp.join(sub), record)
+    }
+
     /// Moves the folder into place, replacing the destination as a whole.
     pub fn commit(mut self) -> Result<(), OutputError> {
         let (dest, tmp, old) = (&self.dest, &self.tmp, &self.old);
+        if let Ok(meta) = fs::symlink_metadata(dest)
+            && let Some(found) = not_a_folder(&meta)
+        {
+            // Appeared since the destination was checked: never moved aside.
+            let e = std::io::Error::other(format!("expected a results folder, found {found}"));
+            return Err(io("replacing", dest)(e));
+        }
         if dest.exists() {
             fs::rename(dest, old).map_err(io("moving aside", dest))?;
             if let Err(e) = fs::rename(tmp, dest) {
@@ -224,15 +481,20 @@ impl Drop for Staging {
 mod tests {
     use super::*;
 
+    /// A destination checked for scenario `a.toml`, for tests of the writing itself.
+    fn dest(path: &Path) -> Destination {
+        Destination { path: path.to_path_buf() }
+    }
+
     #[test]
     fn replaces_a_folder_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let dest = dir.path().join("out");
-        write_folder(&dest, &[("a.txt".into(), b"one".to_vec()), ("b.txt".into(), b"two".to_vec())]).unwrap();
-        assert_eq!(fs::read(dest.join("a.txt")).unwrap(), b"one");
-        write_folder(&dest, &[("a.txt".into(), b"three".to_vec())]).unwrap();
-        assert_eq!(fs::read(dest.join("a.txt")).unwrap(), b"three");
-        assert!(!dest.join("b.txt").exists(), "the old folder is replaced, not merged");
+        let dest = &dest(&dir.path().join("out"));
+        write_folder(dest, &[("a.txt".into(), b"one".to_vec()), ("b.txt".into(), b"two".to_vec())]).unwrap();
+        assert_eq!(fs::read(dest.path().join("a.txt")).unwrap(), b"one");
+        write_folder(dest, &[("a.txt".into(), b"three".to_vec())]).unwrap();
+        assert_eq!(fs::read(dest.path().join("a.txt")).unwrap(), b"three");
+        assert!(!dest.path().join("b.txt").exists(), "the old folder is replaced, not merged");
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     }
@@ -245,7 +507,7 @@ mod tests {
         fs::create_dir(dir.path().join(".out.tmp-0")).unwrap();
         fs::create_dir(dir.path().join(".out.old-0")).unwrap();
         fs::write(dir.path().join(".out.old-0/a.txt"), b"previous").unwrap();
-        write_folder(&dest, &[("b.txt".into(), b"new".to_vec())]).unwrap();
+        write_folder(&super::tests::dest(&dest), &[("b.txt".into(), b"new".to_vec())]).unwrap();
         let mut left: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         left.sort();
         if Path::new("/proc/self").exists() {
@@ -262,32 +524,58 @@ mod tests {
         let b = dir.path().join("b.toml");
         fs::write(&a, "a").unwrap();
         fs::write(&b, "b").unwrap();
-        assert_eq!(check_destination(&dest, &a, "sha-a"), Ok(()), "a missing folder is fine");
+        let claim = |file: &'static str, sha: &'static str, kind: Kind| {
+            let file: &'static Path = Box::leak(dir.path().join(file).into_boxed_path());
+            Claim { kind, file, sha256: sha, inputs: &[] }
+        };
+        let check = |c: Claim<'_>| check_destination(&dest, &c, false).map(|_| ());
+        assert_eq!(check(claim("a.toml", "sha-a", Kind::Results)), Ok(()), "a missing folder is fine");
         fs::create_dir(&dest).unwrap();
-        assert_eq!(check_destination(&dest, &a, "sha-a"), Ok(()), "an empty folder is fine");
+        assert_eq!(check(claim("a.toml", "sha-a", Kind::Results)), Ok(()), "an empty folder is fine");
         let meta = format!(r#"{{"scenario_file": "{}", "scenario_sha256": "sha-a"}}"#, a.display());
-        fs::write(dest.join("meta.json"), meta).unwrap();
-        assert_eq!(check_destination(&dest, &a, "sha-a2"), Ok(()), "same file, edited");
-        assert_eq!(check_destination(&dest, &b, "sha-a"), Ok(()), "same contents, copied");
-        let e = check_destination(&dest, &b, "sha-b").unwrap_err().to_string();
+        fs::write(dest.join("meta.json"), &meta).unwrap();
+        assert_eq!(check(claim("a.toml", "sha-a2", Kind::Results)), Ok(()), "same file, edited");
+        assert_eq!(check(claim("b.toml", "sha-a", Kind::Results)), Ok(()), "same contents, copied");
+        let e = check(claim("b.toml", "sha-b", Kind::Results)).unwrap_err().to_string();
         assert!(e.contains("found results of") && e.contains("a.toml") && e.contains("--force"), "{e}");
+        let e = check(claim("a.toml", "sha-a", Kind::Sensitivity)).unwrap_err().to_string();
+        assert!(e.contains("expected sensitivity results of") && e.contains("found results of"), "{e}");
+        fs::write(dest.join("tornado.csv"), "").unwrap();
+        let e = check(claim("a.toml", "sha-a", Kind::Results)).unwrap_err().to_string();
+        assert!(e.contains("found sensitivity results of"), "{e}");
+        assert_eq!(check(claim("a.toml", "sha-a", Kind::Sensitivity)), Ok(()));
+        fs::remove_file(dest.join("tornado.csv")).unwrap();
         fs::write(dest.join("meta.json"), "not json").unwrap();
-        let e = check_destination(&dest, &a, "sha-a").unwrap_err().to_string();
+        let e = check(claim("a.toml", "sha-a", Kind::Results)).unwrap_err().to_string();
         assert!(e.contains("no contractsim meta.json") && e.contains("--force"), "{e}");
-        let e = check_destination(&a, &a, "sha-a").unwrap_err().to_string();
-        assert!(e.contains("found a file"), "{e}");
+        assert!(check_destination(&dest, &claim("a.toml", "sha-a", Kind::Results), true).is_ok(), "--force");
+        // Never, whatever --force says: a file, a path under a file, a folder holding an input.
+        for force in [false, true] {
+            let c = claim("a.toml", "sha-a", Kind::Results);
+            let e = check_destination(&a, &c, force).unwrap_err().to_string();
+            assert!(e.contains("found a file"), "{e}");
+            let e = check_destination(&a.join("x"), &c, force).unwrap_err().to_string();
+            assert!(e.contains("to be a folder, found a file"), "{e}");
+            let e = check_destination(Path::new("."), &c, force).unwrap_err().to_string();
+            assert!(e.contains("expected the name of a results folder"), "{e}");
+            let inputs = [a.as_path()];
+            let c = Claim { inputs: &inputs, ..c };
+            let e = check_destination(dir.path(), &c, force).unwrap_err().to_string();
+            assert!(e.contains("holds none of the command's inputs"), "{e}");
+        }
     }
 
     #[test]
     fn a_failed_write_keeps_the_previous_results() {
         let dir = tempfile::tempdir().unwrap();
-        let dest = dir.path().join("out");
-        write_folder(&dest, &[("a.txt".into(), b"one".to_vec())]).unwrap();
+        let out = dir.path().join("out");
+        let dest = &super::tests::dest(&out);
+        write_folder(dest, &[("a.txt".into(), b"one".to_vec())]).unwrap();
         // A file name that cannot be created (a sub-folder that does not exist) fails midway.
-        let err = write_folder(&dest, &[("ok.txt".into(), b"x".to_vec()), ("missing/x.txt".into(), b"y".to_vec())]);
+        let err = write_folder(dest, &[("ok.txt".into(), b"x".to_vec()), ("missing/x.txt".into(), b"y".to_vec())]);
         assert!(err.is_err());
-        assert_eq!(fs::read(dest.join("a.txt")).unwrap(), b"one");
-        assert!(!dest.join("ok.txt").exists());
+        assert_eq!(fs::read(out.join("a.txt")).unwrap(), b"one");
+        assert!(!out.join("ok.txt").exists());
         let leftovers: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
     }

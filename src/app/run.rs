@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use super::{AppError, Progress, RunRequest, scenario_files};
 use crate::analysis::convergence::{Precision, needs_more};
-use crate::app::output;
+use crate::app::{guard, output};
 use crate::engine::{EngineError, Plan, RunOptions, RunRecord, StreamError, run_blocks, shard_runs};
 use crate::export::runs_file::{RunsFormat, RunsWriter};
 use crate::report::data::{WorldData, variant_folder};
@@ -25,8 +25,6 @@ use crate::scenario;
 use crate::stats::quantiles::QuantileMode;
 use anyhow::Context;
 
-/// Longest estimated simulation time of one scenario.
-pub(crate) const MAX_SIMULATION: Duration = Duration::from_secs(24 * 3600);
 /// Default memory for exact percentiles, MiB.
 pub(crate) const QUANTILE_MEMORY_MIB: f64 = 1024.0;
 
@@ -34,7 +32,7 @@ pub(crate) const QUANTILE_MEMORY_MIB: f64 = 1024.0;
 struct Job {
     plan: Plan,
     opts: RunOptions,
-    dest: PathBuf,
+    dest: output::Destination,
     estimate: Duration,
     precision: Option<Precision>,
     shard: Option<(u64, u64)>,
@@ -67,11 +65,16 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
             (Some(out), true) => out.join(&stem),
             (None, _) => PathBuf::from("outputs").join(&stem),
         };
-        if !args.force
-            && let Err(e) = output::check_destination(&dest, &s.file, &s.sha256)
-        {
-            bad.push(e.to_string());
-        }
+        let kind = if shard.is_some() { output::Kind::Partial } else { output::Kind::Results };
+        let inputs = [s.file.as_path()];
+        let claim = output::Claim { kind, file: &s.file, sha256: &s.sha256, inputs: &inputs };
+        let dest = match output::check_destination(&dest, &claim, args.force) {
+            Ok(d) => d,
+            Err(e) => {
+                bad.push(e.to_string());
+                continue;
+            }
+        };
         let precision = match args.precision {
             None => None,
             Some(p) if p.is_finite() && p > 0.0 => {
@@ -83,6 +86,11 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
         let opts = RunOptions { runs: first, seed: args.seed.unwrap_or(s.seed), threads: args.threads };
         let source = if args.runs.is_some() { "--runs" } else { "scenario.runs" };
         jobs.push((s, opts, dest, source, precision));
+    }
+    let dests: Vec<(PathBuf, PathBuf)> =
+        jobs.iter().map(|(s, _, d, _, _)| (d.path().to_path_buf(), s.file.clone())).collect();
+    if let Err(e) = output::check_distinct(&dests) {
+        bad.push(e.to_string());
     }
     if !bad.is_empty() {
         return Err(AppError::BadInput(bad.join("\n")));
@@ -105,12 +113,21 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
         }
         let plan = Plan::new(s);
         let most = precision.map_or(opts.runs, |p| p.max_runs.max(opts.runs));
+        if let Some((_, n)) = shard
+            && n > most as u64
+        {
+            bad.push(format!(
+                "{}: --shard: expected at most as many shards as runs ({most}), found {n} shards",
+                plan.scenario.file.display()
+            ));
+            continue;
+        }
         let share = shard.map_or(most, |(k, n)| {
             let r = shard_runs(most as u64, k, n);
             (r.end - r.start) as usize
         });
         // Every variant's world simulates the same runs again.
-        let share = share * (1 + plan.scenario.variants.len());
+        let share = share.saturating_mul(1 + plan.scenario.variants.len());
         match estimate_time(&plan, &opts, share, source) {
             Ok(estimate) => {
                 let mode = quantile_mode(&plan, most, budget);
@@ -133,6 +150,10 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
 fn check_flags(args: &RunRequest, files: usize) -> Result<(Option<(u64, u64)>, f64), AppError> {
     if args.runs == Some(0) {
         return Err(AppError::BadInput("--runs: expected at least 1 run, found 0".into()));
+    }
+    guard::check_threads(args.threads)?;
+    if args.max_runs == Some(0) {
+        return Err(AppError::BadInput("--max-runs: expected at least 2 runs, found 0".into()));
     }
     if args.max_runs.is_some() && args.precision.is_none() {
         return Err(AppError::BadInput("--max-runs: expected together with --precision, found it alone".into()));
@@ -189,35 +210,8 @@ fn parse_shard(text: &str) -> Result<(u64, u64), AppError> {
 
 /// Times one run (run 0, which the batch makes again) and scales it to the batch.
 fn estimate_time(plan: &Plan, opts: &RunOptions, runs: usize, source: &str) -> Result<Duration, String> {
-    let threads =
-        if opts.threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { opts.threads };
-    let started = Instant::now();
-    let _ = plan.run(opts.seed, 0);
-    let one = started.elapsed().as_secs_f64().max(1e-6);
-    let total = one * runs as f64 / threads as f64;
-    if total <= MAX_SIMULATION.as_secs_f64() {
-        return Ok(Duration::from_secs_f64(total));
-    }
-    let max_runs = MAX_SIMULATION.as_secs_f64() / one * threads as f64;
-    Err(format!(
-        "{}: key `{source}`: expected a simulation of at most {} (at most about {max_runs:.0} runs), found {} runs, \
-         which would take about {} ({:.1} ms a run on {threads} thread(s)); use fewer runs",
-        plan.scenario.file.display(),
-        human(MAX_SIMULATION.as_secs_f64()),
-        runs,
-        human(total),
-        one * 1e3,
-    ))
-}
-
-fn human(secs: f64) -> String {
-    match secs {
-        s if s < 90.0 => format!("{s:.0} s"),
-        s if s < 90.0 * 60.0 => format!("{:.0} min", s / 60.0),
-        s if s < 48.0 * 3600.0 => format!("{:.1} h", s / 3600.0),
-        s if s < 2.0 * 365.0 * 86400.0 => format!("{:.0} days", s / 86400.0),
-        s => format!("{:.0} years", s / (365.25 * 86400.0)),
-    }
+    let cost = guard::measure(plan, opts.seed);
+    guard::check_time(&plan.scenario.file, source, cost, runs as f64, opts.threads)
 }
 
 fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), AppError> {
@@ -234,7 +228,7 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
         if precision.is_some() { opts.runs } else { todo },
         plan.strategies(),
         shard.map_or(String::new(), |(k, n)| format!(", shard {k} of {n}: runs {} to {}", range.start, range.end)),
-        human(estimate.as_secs_f64())
+        guard::human(estimate.as_secs_f64())
     ));
     progress.start(&name, todo as u64);
     let started = Instant::now();
@@ -243,10 +237,10 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
             "{}: interrupted after {done} of {} runs; nothing was written, {} is as it was",
             file.display(),
             todo,
-            dest.display()
+            dest.path().display()
         ))
     };
-    let staging = output::Staging::new(&dest).with_context(|| format!("writing {}", dest.display()))?;
+    let staging = output::Staging::new(&dest).with_context(|| format!("writing {}", dest.path().display()))?;
     let runs_name = format.file_name();
     let mut runs_file =
         RunsWriter::create(staging.path(), &plan, format).with_context(|| format!("writing {runs_name}"))?;
@@ -272,6 +266,7 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
         Some(shard) => {
             let at = Shard { shard, range: range.clone(), total, mode, format, threads };
             write_partial(&plan, &opts, &at, &collected, &staging)?;
+            staging.seal("", partial::PARTIAL_JSON)?;
         }
         None => {
             let info = BatchInfo { seed: opts.seed, threads, runs: done as usize };
@@ -290,19 +285,23 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
             if let Some((file, bytes)) = file {
                 write(file, &bytes)?;
             }
+            for v in &plan.scenario.variants {
+                staging.seal(&variant_folder(&v.world.id), "meta.json")?;
+            }
+            staging.seal("", "meta.json")?;
         }
     }
     if stop.load(Ordering::SeqCst) {
         return Err(interrupted(done as usize));
     }
-    staging.commit().with_context(|| format!("writing {}", dest.display()))?;
+    staging.commit().with_context(|| format!("writing {}", dest.path().display()))?;
     progress.note(&format!(
         "{}: {} runs x {} strategies in {:.1} s -> {}",
         file.display(),
         done,
         plan.strategies(),
         started.elapsed().as_secs_f64(),
-        dest.display()
+        dest.path().display()
     ));
     Ok(())
 }
@@ -474,10 +473,7 @@ fn write_partial(
     Ok(())
 }
 
-/// Worker threads that `threads` (0: all cores) gives.
-pub(crate) fn rayon_threads(threads: usize) -> usize {
-    if threads == 0 { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { threads }
-}
+pub(crate) use guard::rayon_threads;
 
 /// The name of a percentile mode in `partial.json`.
 pub(crate) fn mode_name(mode: QuantileMode) -> &'static str {

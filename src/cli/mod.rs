@@ -171,7 +171,8 @@ pub struct SensitivityArgs {
     /// Seed [default: the scenario's `seed`].
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Results folder [default: `outputs/<file stem>`].
+    /// Results folder [default: `outputs/<file stem>-sensitivity`, next to the folder of
+    /// `run`].
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Horizon metric of the tornado and rank correlations, e.g. `npv_spend`.
@@ -187,6 +188,10 @@ pub struct SensitivityArgs {
     /// Worker threads; results do not depend on it [default: all cores].
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Replace the results folder even when it holds the results of another scenario or
+    /// is not a results folder at all (never a file, nor a folder that holds an input).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `sweep`.
@@ -219,6 +224,10 @@ pub struct SweepArgs {
     /// Worker threads; results do not depend on it [default: all cores].
     #[arg(long, default_value_t = 0)]
     pub threads: usize,
+    /// Replace the results folder even when it holds the results of another scenario or
+    /// is not a results folder at all (never a file, nor a folder that holds an input).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// Arguments of `check`.
@@ -238,6 +247,10 @@ pub struct ReportArgs {
     /// `--out /tmp/copy` [default: the results folder itself].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace the results folder even when it holds the results of another scenario or
+    /// is not a results folder at all (never a file, nor a folder that holds an input).
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The process exit code of a failure.
@@ -256,7 +269,7 @@ pub fn main_with(cli: Cli) -> Result<(), AppError> {
         None => app::run(app::RunRequest::default(), &bar, progress::stop_flag()),
         Some(Command::Run(a)) => app::run(a.into(), &bar, progress::stop_flag()),
         Some(Command::Check(a)) => app::check(app::CheckRequest { files: a.files }),
-        Some(Command::Report(a)) => app::redraw(app::RedrawRequest { dir: a.dir, out: a.out }, &bar),
+        Some(Command::Report(a)) => app::redraw(app::RedrawRequest { dir: a.dir, out: a.out, force: a.force }, &bar),
         Some(Command::New(a)) => app::new(app::NewRequest { name: a.name, from: a.from, out: a.out, force: a.force }),
         Some(Command::Sensitivity(a)) => app::sensitivity(a.into(), &bar),
         Some(Command::Sweep(a)) => app::sweep(a.into(), &bar),
@@ -294,6 +307,7 @@ impl From<SensitivityArgs> for app::SensitivityRequest {
             strategy: a.strategy,
             variant: a.variant,
             threads: a.threads,
+            force: a.force,
         }
     }
 }
@@ -310,6 +324,7 @@ impl From<SweepArgs> for app::SweepRequest {
             strategy: a.strategy,
             variant: a.variant,
             threads: a.threads,
+            force: a.force,
         }
     }
 }

@@ -117,10 +117,10 @@ fn simulate_runs(
 /// [`BLOCK`] runs by index, shard `k` taking blocks `k·B/N .. (k+1)·B/N` of the `B` blocks,
 /// so that the shards together make exactly the batch's runs, each with its own streams.
 pub(crate) fn shard_runs(runs: u64, shard: u64, shards: u64) -> std::ops::Range<u64> {
-    let blocks = runs.div_ceil(BLOCK);
-    let first = blocks * shard / shards;
-    let last = blocks * (shard + 1) / shards;
-    (first * BLOCK).min(runs)..(last * BLOCK).min(runs)
+    // In 128 bits: blocks x shard overflows 64 bits for absurd counts.
+    let (blocks, shard, shards) = (u128::from(runs.div_ceil(BLOCK)), u128::from(shard), u128::from(shards.max(1)));
+    let at = |b: u128| u64::try_from(b * u128::from(BLOCK)).unwrap_or(u64::MAX).min(runs);
+    at(blocks * shard / shards)..at(blocks * (shard + 1) / shards)
 }
 
 /// Why a streamed batch ended early.

@@ -752,7 +752,12 @@ impl QueueStep {
                 lim.cohorts.clear();
                 break;
             }
-            if f1 >= hi - 1e-12 {
+            // Stopping before the step's end without catching up means the cohort was used
+            // up, even where rounding leaves its front a hair short of its end (at extreme
+            // durations `r1` then barely moves): so each pass leaves the cohort, ends the
+            // step or breaks, and the loop ends after at most one pass per cohort.
+            let used_up = r1 < dt - 1e-12;
+            if used_up || f1 >= hi - 1e-12 {
                 lim.cohorts.pop_front();
             } else {
                 front.from = t0 + f1;

@@ -19,7 +19,7 @@ use std::path::PathBuf;
 pub use dist::DistError;
 pub use dist::{Distribution, Shape};
 pub use error::{Problem, ScenarioError};
-pub use read::{load, parse_str};
+pub use read::{load, parse_str, read_text};
 
 /// Index of a value in [`Scenario::params`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -252,6 +252,7 @@ fn analysis_svgs_of(path: &str, first_contract: &str, dir: &std::path::Path) -> 
         strategy: None,
         variant: None,
         threads: 2,
+        force: false,
     };
     app::sensitivity(req, &Silent).expect("sensitivity");
     let sweep = |name: &str, set: Vec<String>, runs: usize| {
@@ -266,6 +267,7 @@ fn analysis_svgs_of(path: &str, first_contract: &str, dir: &std::path::Path) -> 
             strategy: None,
             variant: None,
             threads: 2,
+            force: false,
         };
         app::sweep(req, &Silent).expect("sweep");
         out

@@ -71,6 +71,15 @@ pub(crate) const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Reads and validates a scenario file.
 pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
+    let text = read_text(path)?;
+    parse_str(&text, path)
+}
+
+/// Reads a scenario file's text: only a regular file (a FIFO or a device would block or
+/// never end), of at most [`MAX_FILE_BYTES`], counted while reading (a length can lie), in
+/// UTF-8.
+pub fn read_text(path: &Path) -> Result<String, ScenarioError> {
+    use std::io::Read;
     let fail = |expected: &str, found: String| ScenarioError {
         problems: vec![Problem {
             file: path.to_path_buf(),
@@ -81,19 +90,28 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
             hint: None,
         }],
     };
-    if path.is_dir() {
+    let meta = std::fs::metadata(path).map_err(|e| fail("a readable scenario file", e.to_string()))?;
+    if meta.is_dir() {
         return Err(fail("a scenario file (.toml)", "a directory".into()));
+    }
+    if !meta.is_file() {
+        return Err(fail("a scenario file (.toml)", format!("{}, not a regular file", special_kind(&meta))));
     }
     // A hand-written scenario is a few kilobytes; a huge file (millions of segments) would
     // take the parser minutes and gigabytes before any other check could refuse it.
-    if let Ok(m) = std::fs::metadata(path)
-        && m.len() > MAX_FILE_BYTES
-    {
-        return Err(fail("a scenario file of at most 16 MiB", format!("{:.1} MiB", m.len() as f64 / 1048576.0)));
+    let too_big = |len: u64| fail("a scenario file of at most 16 MiB", format!("{:.1} MiB", len as f64 / 1048576.0));
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_big(meta.len()));
     }
-    let bytes = std::fs::read(path).map_err(|e| fail("a readable scenario file", e.to_string()))?;
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| fail("a readable scenario file", e.to_string()))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail("a scenario file of at most 16 MiB", "more than 16 MiB".into()));
+    }
     match String::from_utf8(bytes) {
-        Ok(text) => parse_str(&text, path),
+        Ok(text) => Ok(text),
         Err(e) => {
             let ok = e.utf8_error().valid_up_to();
             let text = String::from_utf8_lossy(&e.as_bytes()[..ok]).into_owned();
@@ -110,6 +128,26 @@ pub fn load(path: &Path) -> Result<Scenario, ScenarioError> {
             })
         }
     }
+}
+
+/// What a file that is neither a regular file nor a folder is, for messages.
+fn special_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return "a device";
+        }
+    }
+    let _ = meta;
+    "a special file"
 }
 
 /// 1-based line and column (in characters) of a byte offset.
