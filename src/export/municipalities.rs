@@ -103,8 +103,13 @@ pub struct MunicipalRisk {
 impl MunicipalRisk {
     /// P90 / P50 (NaN when the median is not positive).
     pub fn relative_risk(&self) -> f64 {
-        if self.p50 > 0.0 { self.p90 / self.p50 } else { f64::NAN }
+        relative_risk(self.p50, self.p90)
     }
+}
+
+/// The relative risk `p90 / p50` (NaN when the median is not positive).
+pub fn relative_risk(p50: f64, p90: f64) -> f64 {
+    if p50 > 0.0 { p90 / p50 } else { f64::NAN }
 }
 
 /// Every municipality's relative risk under every rule, municipality-major, then

@@ -128,7 +128,7 @@ pub struct MunicipalRiskRow {
 impl MunicipalRiskRow {
     /// The relative risk P90 / P50 (NaN when the median is not positive).
     pub fn relative_risk(&self) -> f64 {
-        if self.p50 > 0.0 { self.p90 / self.p50 } else { f64::NAN }
+        crate::export::municipalities::relative_risk(self.p50, self.p90)
     }
 }
 

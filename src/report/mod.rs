@@ -11,7 +11,7 @@ pub mod headline;
 mod html;
 pub mod lang;
 pub mod markdown;
-mod region;
+pub(crate) mod region;
 pub mod sensitivity;
 pub mod sweep;
 pub mod tables;

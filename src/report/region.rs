@@ -40,7 +40,7 @@ fn row<'a>(d: &'a ReportData, m: usize, k: usize, rule: &str) -> Option<&'a Muni
 }
 
 /// The rules the results have, in report order.
-fn rules(d: &ReportData) -> Vec<&'static str> {
+pub(crate) fn rules(d: &ReportData) -> Vec<&'static str> {
     RULES.into_iter().filter(|r| d.municipal_risk.iter().any(|x| x.allocation == *r)).collect()
 }
 

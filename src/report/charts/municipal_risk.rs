@@ -27,9 +27,8 @@ pub struct MunicipalRisk {
 pub fn data(d: &ReportData) -> MunicipalRisk {
     let k = d.baseline();
     let n = d.meta.municipalities.len();
-    let rules = ["solidarity", "use", "mix"]
+    let rules = crate::report::region::rules(d)
         .into_iter()
-        .filter(|r| d.municipal_risk.iter().any(|x| x.allocation == *r))
         .map(|r| {
             let ys = (0..n)
                 .map(|m| {
