@@ -185,7 +185,7 @@ pub const HORIZON: [&str; Horizon::ALL.len()] = Horizon::NAMES;
 /// The yearly metric of scenarios with a budget line: 1 when spend exceeds it.
 pub(crate) const BUDGET_OVERRUN: &str = "budget_overrun";
 
-/// The yearly metric of scenarios with benefits outside the municipal budget.
+/// The yearly metric of scenarios with benefits outside the youth-care budget.
 pub(crate) const SOCIETAL_BENEFIT: &str = "societal_benefit";
 
 /// The yearly metric of a segment's caseload, as named in `yearly.csv`.

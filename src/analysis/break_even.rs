@@ -8,7 +8,10 @@
 //!    not fixed at 1: a saving that rests on assumed provider behaviour. They are scaled
 //!    together, one row per factor, all at the same scale;
 //! 2. the `effect` of each prevention programme it runs that the baseline does not;
-//! 3. otherwise the drawn input with the largest absolute Spearman rank correlation with its
+//! 3. the input a `[[question]]` is `about`, for the strategies it compares with the
+//!    baseline, when the rules above do not already include it (neutral value 1 for a
+//!    behaviour factor, 0 otherwise);
+//! 4. otherwise the drawn input with the largest absolute Spearman rank correlation with its
 //!    `npv_saving_vs_baseline` over the first runs of the batch (the sample the collector
 //!    keeps), as in `contractsim sensitivity`.
 //!
@@ -88,6 +91,8 @@ pub enum Basis {
     Behaviour,
     /// The effect of a prevention programme of the strategy.
     Effect,
+    /// The input a `[[question]]` comparing the strategy with the baseline is `about`.
+    QuestionInput,
     /// The input with the largest absolute rank correlation with the saving.
     RankCorrelation,
 }
@@ -98,6 +103,7 @@ impl Basis {
         match self {
             Basis::Behaviour => "behaviour_factor",
             Basis::Effect => "prevention_effect",
+            Basis::QuestionInput => "question_about",
             Basis::RankCorrelation => "largest_rank_correlation",
         }
     }
@@ -164,6 +170,15 @@ fn targets(plan: &Plan, sample: &RunTable, k: usize) -> Vec<Target> {
     }
     for &p in st.programmes.iter().filter(|p| !base.programmes.contains(p)) {
         out.push(Target { params: vec![s.programmes[p].effect.0], neutral: 0.0, basis: Basis::Effect });
+    }
+    // The input a question asks about, when the question compares this strategy with the
+    // baseline (the break-even is against the baseline) and no rule above already has it.
+    let abouts = s.questions.iter().filter(|q| q.reference == s.baseline() && q.strategies.contains(&k));
+    for i in abouts.filter_map(|q| q.about) {
+        if !out.iter().any(|t| t.params.contains(&i)) {
+            let neutral = if s.params[i].path.ends_with("_factor") { 1.0 } else { 0.0 };
+            out.push(Target { params: vec![i], neutral, basis: Basis::QuestionInput });
+        }
     }
     if out.is_empty()
         && let Some(i) = most_correlated(plan, sample, k)

@@ -14,7 +14,7 @@ pub struct Layout {
     pub yearly: Vec<String>,
     /// Index of `budget_overrun`, if present.
     pub budget_overrun: Option<usize>,
-    /// Index of `societal_benefit` (benefits outside the municipal budget versus the
+    /// Index of `societal_benefit` (benefits outside the youth-care budget versus the
     /// baseline, nominal euros), if the scenario has any.
     pub societal_benefit: Option<usize>,
     /// Index of the first `caseload.<segment>`.

@@ -184,10 +184,12 @@ pub fn answers(d: &ReportData, lang: Lang) -> Vec<Answered> {
             if let Some(world) = d.worlds.iter().find(|x| Some(x.world.id.as_str()) == q.variant.as_deref()) {
                 sentences.push(super::worlds::asked_in(&world.world, lang));
             }
+            // A question about a price input asks who carries a price risk.
+            let price = q.about.as_deref().is_some_and(|p| p.starts_with("economy."));
             sentences.extend(if q.view == "societal" {
                 societal(w, &ks, reference, lang)
             } else {
-                municipal(w, &ks, reference, lang)
+                municipal_asking(w, &ks, reference, price, lang)
             });
             Answered { question, sentences }
         })
@@ -200,6 +202,12 @@ pub fn answers(d: &ReportData, lang: Lang) -> Vec<Answered> {
 /// The municipal answer: each strategy's mean saving against the reference, what it rests
 /// on, when it is ahead, and its waiting lists or investor where it has them.
 fn municipal(d: &ReportData, ks: &[usize], reference: usize, lang: Lang) -> Vec<String> {
+    municipal_asking(d, ks, reference, false, lang)
+}
+
+/// [`municipal`], and with `providers` also what providers' results do: for a question
+/// about a price input (`about` an `economy.` key), which asks who carries a price risk.
+fn municipal_asking(d: &ReportData, ks: &[usize], reference: usize, providers: bool, lang: Lang) -> Vec<String> {
     let mut out = Vec::new();
     for &k in ks {
         let c = Comparison::of(d, k, reference);
@@ -216,10 +224,55 @@ fn municipal(d: &ReportData, ks: &[usize], reference: usize, lang: Lang) -> Vec<
         if reference == d.baseline() {
             out.extend(what_we_must_believe(d, k, lang));
         }
+        if providers {
+            out.extend(providers_sentence(d, k, reference, lang));
+        }
         out.extend(continuity_sentence(d, k, reference, lang));
         out.extend(waiting_sentence(d, k, lang));
     }
     out
+}
+
+/// Who carries a price risk: providers' combined result summed over the years (the mean of
+/// each year's nominal result) under the strategy and the reference, and what a corridor
+/// moves between them.
+fn providers_sentence(d: &ReportData, k: usize, reference: usize, lang: Lang) -> Option<String> {
+    let total = |j: usize, m: Yearly| d.yearly_or_empty(j, m).iter().map(|s| s.mean).sum::<f64>();
+    if d.yearly_or_empty(k, Yearly::ProviderResult).is_empty() {
+        return None;
+    }
+    let (mine, theirs) = (total(k, Yearly::ProviderResult), total(reference, Yearly::ProviderResult));
+    let transfer = total(k, Yearly::RiskSharingTransfer) - total(reference, Yearly::RiskSharingTransfer);
+    let (start, end) = (d.meta.start_year, d.meta.end_year());
+    let (name, refname) = (d.label(k, lang), d.label(reference, lang));
+    let corridor = match (lang, transfer.abs() >= 0.05e6, transfer > 0.0) {
+        (_, false, _) => String::new(),
+        (Lang::En, true, true) => format!("; its corridor pays providers {} more (mean, summed)", lang.mln(transfer)),
+        (Lang::En, true, false) => {
+            format!("; through its corridor providers pay back {} more (mean, summed)", lang.mln(-transfer))
+        }
+        (Lang::Nl, true, true) => {
+            format!("; via de risicocorridor krijgen aanbieders {} meer (gemiddeld, opgeteld)", lang.mln(transfer))
+        }
+        (Lang::Nl, true, false) => format!(
+            "; via de risicocorridor betalen aanbieders {} meer terug (gemiddeld, opgeteld)",
+            lang.mln(-transfer)
+        ),
+    };
+    Some(match lang {
+        Lang::En => format!(
+            "Providers' combined result over {start}–{end} adds up to {} under {name}, against {} under {refname} \
+             (the mean of each year's nominal result, summed, not discounted){corridor}.",
+            lang.mln(mine),
+            lang.mln(theirs)
+        ),
+        Lang::Nl => format!(
+            "Het gezamenlijke resultaat van aanbieders over {start} t/m {end} komt bij {name} uit op {}, tegen {} bij \
+             {refname} (het gemiddelde nominale resultaat per jaar, opgeteld, niet verdisconteerd){corridor}.",
+            lang.mln(mine),
+            lang.mln(theirs)
+        ),
+    })
 }
 
 /// "Compared with R, S saves the municipality on average X over 2026–2045 in present value
@@ -436,68 +489,95 @@ fn result(saving: f64, lang: Lang) -> String {
 /// crosses zero, or that it keeps its sign over the whole range searched.
 fn what_we_must_believe(d: &ReportData, k: usize, lang: Lang) -> Vec<String> {
     let mean = d.horizon(k, Horizon::NpvSavingVsBaseline).mean;
-    d.break_even
-        .iter()
-        .filter(|b| b.strategy == k)
-        .map(|b| {
-            let (input, assumed) = (&b.input, lang.num(b.assumed, 3));
-            // A behaviour factor's neutral value is 1 (providers behave as today); an effect's
-            // or a reach's is 0. Other inputs (an efficiency, a cost) have no neutral value, so
-            // their break-even is not given as a part of the assumed value.
-            let factor = input.ends_with("_factor");
-            let effect = input.ends_with(".effect") || input.ends_with(".reach");
-            let part = if factor { (b.break_even - 1.0) / (b.assumed - 1.0) } else { b.ratio };
-            let of = match (lang, factor, effect) {
-                (Lang::En, true, _) => format!(" ({} of the assumed provider response)", lang.pct(part)),
-                (Lang::En, false, true) => format!(" ({} of it)", lang.pct(part)),
-                (Lang::Nl, true, _) => format!(" ({} van de aangenomen reactie van aanbieders)", lang.pct(part)),
-                (Lang::Nl, false, true) => format!(" ({} daarvan)", lang.pct(part)),
-                (_, false, false) => String::new(),
-            };
-            let range = match (lang, factor, effect) {
-                (Lang::En, true, _) => ", from providers behaving as today to twice the assumed response",
-                (Lang::En, false, true) => ", from no effect to twice the assumed one",
-                (Lang::Nl, true, _) => ", van aanbieders die zich gedragen als nu tot twee keer de aangenomen reactie",
-                (Lang::Nl, false, true) => ", van geen effect tot twee keer het aangenomen effect",
-                (_, false, false) => "",
-            };
-            let at = lang.num(b.break_even, 3);
-            match (lang, b.break_even.is_finite(), mean >= 0.0) {
-                (Lang::En, true, true) => format!(
-                    "The mean saving falls to zero when `{input}` is {at} instead of the assumed {assumed}{of}, on the \
-                     same futures."
-                ),
-                (Lang::En, true, false) => format!(
-                    "The mean extra cost falls to zero when `{input}` is {at} instead of the assumed {assumed}{of}, on \
-                     the same futures."
-                ),
-                (Lang::Nl, true, true) => format!(
-                    "De gemiddelde besparing wordt nul als `{input}` {at} is in plaats van de aangenomen {assumed}{of}, \
-                     in dezelfde toekomsten."
-                ),
-                (Lang::Nl, true, false) => format!(
-                    "De gemiddelde meerkosten worden nul als `{input}` {at} is in plaats van de aangenomen \
-                     {assumed}{of}, in dezelfde toekomsten."
-                ),
-                (Lang::En, false, true) => format!(
-                    "The mean saving stays a saving for every value of `{input}` searched{range} (assumed \
-                     {assumed})."
-                ),
-                (Lang::En, false, false) => format!(
-                    "The mean extra cost stays an extra cost for every value of `{input}` searched{range} \
-                     (assumed {assumed})."
-                ),
-                (Lang::Nl, false, true) => format!(
-                    "De gemiddelde besparing blijft een besparing bij elke onderzochte waarde van `{input}`{range} \
-                     (aangenomen {assumed})."
-                ),
-                (Lang::Nl, false, false) => format!(
-                    "De gemiddelde meerkosten blijven meerkosten bij elke onderzochte waarde van `{input}`{range} \
-                     (aangenomen {assumed})."
-                ),
+    // The inputs whose search never crosses zero, grouped by the range searched (0: a
+    // behaviour factor, 1: an effect or reach, 2: another input), so that one sentence names
+    // them all instead of one sentence each.
+    let mut stays: [Vec<(&str, String)>; 3] = Default::default();
+    let mut out = Vec::new();
+    for b in d.break_even.iter().filter(|b| b.strategy == k) {
+        let (input, assumed) = (b.input.as_str(), lang.num(b.assumed, 3));
+        // A behaviour factor's neutral value is 1 (providers behave as today); an effect's
+        // or a reach's is 0. Other inputs (an efficiency, a cost) have no neutral value, so
+        // their break-even is not given as a part of the assumed value.
+        let factor = input.ends_with("_factor");
+        let effect = input.ends_with(".effect") || input.ends_with(".reach");
+        if !b.break_even.is_finite() {
+            stays[if factor {
+                0
+            } else if effect {
+                1
+            } else {
+                2
+            }]
+            .push((input, assumed));
+            continue;
+        }
+        let part = if factor { (b.break_even - 1.0) / (b.assumed - 1.0) } else { b.ratio };
+        let of = match (lang, factor, effect) {
+            (Lang::En, true, _) => format!(" ({} of the assumed provider response)", lang.pct(part)),
+            (Lang::En, false, true) => format!(" ({} of it)", lang.pct(part)),
+            (Lang::Nl, true, _) => format!(" ({} van de aangenomen reactie van aanbieders)", lang.pct(part)),
+            (Lang::Nl, false, true) => format!(" ({} daarvan)", lang.pct(part)),
+            (_, false, false) => String::new(),
+        };
+        let at = lang.num(b.break_even, 3);
+        out.push(match (lang, mean >= 0.0) {
+            (Lang::En, true) => format!(
+                "The mean saving falls to zero when `{input}` is {at} instead of the assumed {assumed}{of}, on the \
+                 same futures."
+            ),
+            (Lang::En, false) => format!(
+                "The mean extra cost falls to zero when `{input}` is {at} instead of the assumed {assumed}{of}, on \
+                 the same futures."
+            ),
+            (Lang::Nl, true) => format!(
+                "De gemiddelde besparing wordt nul als `{input}` {at} is in plaats van de aangenomen {assumed}{of}, \
+                 in dezelfde toekomsten."
+            ),
+            (Lang::Nl, false) => format!(
+                "De gemiddelde meerkosten worden nul als `{input}` {at} is in plaats van de aangenomen \
+                 {assumed}{of}, in dezelfde toekomsten."
+            ),
+        });
+    }
+    for (kind, inputs) in stays.iter().enumerate().filter(|(_, v)| !v.is_empty()) {
+        let range = match (lang, kind) {
+            (Lang::En, 0) => ", from providers behaving as today to twice the assumed response",
+            (Lang::En, 1) => ", from no effect to twice the assumed one",
+            (Lang::Nl, 0) => ", van aanbieders die zich gedragen als nu tot twee keer de aangenomen reactie",
+            (Lang::Nl, 1) => ", van geen effect tot twee keer het aangenomen effect",
+            _ => "",
+        };
+        let (assumed_word, and) = (lang.t("assumed", "aangenomen"), lang.t("and", "en"));
+        let items: Vec<String> = inputs.iter().map(|(i, a)| format!("`{i}` ({assumed_word} {a})")).collect();
+        let list = match items.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} {and} {last}", rest.join(", ")),
+            None => unreachable!("filtered on non-empty"),
+        };
+        let each = match (lang, inputs.len() > 1) {
+            (_, false) => "",
+            (Lang::En, true) => ", each searched alone",
+            (Lang::Nl, true) => ", elk afzonderlijk",
+        };
+        out.push(match (lang, mean >= 0.0) {
+            (Lang::En, true) => {
+                format!("The mean saving stays a saving for every value searched of {list}{each}{range}.")
             }
-        })
-        .collect()
+            (Lang::En, false) => {
+                format!("The mean extra cost stays an extra cost for every value searched of {list}{each}{range}.")
+            }
+            (Lang::Nl, true) => {
+                format!(
+                    "De gemiddelde besparing blijft een besparing bij elke onderzochte waarde van {list}{each}{range}."
+                )
+            }
+            (Lang::Nl, false) => format!(
+                "De gemiddelde meerkosten blijven meerkosten bij elke onderzochte waarde van {list}{each}{range}."
+            ),
+        });
+    }
+    out
 }
 
 /// How often at least one provider runs out of reserves, against the reference, when the
@@ -625,27 +705,23 @@ fn societal(d: &ReportData, ks: &[usize], reference: usize, lang: Lang) -> Vec<S
         // What the net holds besides the two: the costs other parties carry (partners' share
         // of the programme), so that the parts named add up to the net.
         let others = net - municipal - benefit;
+        // Who the other parties are: the partners paying a share of a programme, and an
+        // investor where the strategy has one.
+        let investor = d.horizon(k, Horizon::InvestorMultiple).mean.is_finite();
+        let who = match (lang, investor) {
+            (Lang::En, true) => "partners' share of the programme and the investor's net result",
+            (Lang::En, false) => "partners' share of the programme",
+            (Lang::Nl, true) => "aandeel partners in het programma en het nettoresultaat van de investeerder",
+            (Lang::Nl, false) => "aandeel partners in het programma",
+        };
         let rest = match (lang, others.abs() >= 0.05e6, others < 0.0) {
             (_, false, _) => String::new(),
-            (Lang::En, true, true) => format!(
-                ", and a cost of {} carried by other parties (partners' share of the programme and an investor's net \
-                 result)",
-                lang.mln(-others)
-            ),
-            (Lang::En, true, false) => format!(
-                ", and {} gained by other parties (partners' share of the programme and an investor's net result)",
-                lang.mln(others)
-            ),
-            (Lang::Nl, true, true) => format!(
-                ", en kosten van {} voor rekening van andere partijen (aandeel partners in het programma en het \
-                 nettoresultaat van een investeerder)",
-                lang.mln(-others)
-            ),
-            (Lang::Nl, true, false) => format!(
-                ", en {} opbrengst voor andere partijen (aandeel partners in het programma en het nettoresultaat van \
-                 een investeerder)",
-                lang.mln(others)
-            ),
+            (Lang::En, true, true) => format!(", and a cost of {} carried by other parties ({who})", lang.mln(-others)),
+            (Lang::En, true, false) => format!(", and {} gained by other parties ({who})", lang.mln(others)),
+            (Lang::Nl, true, true) => {
+                format!(", en kosten van {} voor rekening van andere partijen ({who})", lang.mln(-others))
+            }
+            (Lang::Nl, true, false) => format!(", en {} opbrengst voor andere partijen ({who})", lang.mln(others)),
         };
         let elsewhere = match (lang, benefit >= 0.0) {
             (Lang::En, true) => format!("{} of benefits elsewhere", lang.mln(benefit)),
@@ -654,25 +730,43 @@ fn societal(d: &ReportData, ks: &[usize], reference: usize, lang: Lang) -> Vec<S
             (Lang::Nl, false) => format!("{} aan verliezen elders", lang.mln(-benefit)),
         };
         let budget = result(municipal, lang);
+        // The band is that of the net against the baseline, so only when that is the reference.
+        let band = if reference == d.baseline() {
+            let s = d.horizon(k, Horizon::NpvSocietalNet);
+            match lang {
+                Lang::En => format!(
+                    " In 9 of 10 simulated futures the net for society lies between {} and {}.",
+                    lang.mln(s.p5()),
+                    lang.mln(s.p95())
+                ),
+                Lang::Nl => format!(
+                    " In 9 van de 10 gesimuleerde toekomsten ligt het maatschappelijk saldo tussen {} en {}.",
+                    lang.mln(s.p5()),
+                    lang.mln(s.p95())
+                ),
+            }
+        } else {
+            String::new()
+        };
         out.push(match (lang, net >= 0.0) {
             (Lang::En, true) => format!(
                 "For society as a whole, {name} brings on average {} over {start}–{end} (mean, present value): \
-                 {budget} in the municipality's budget, {elsewhere}{rest}.",
+                 {budget} in the municipality's youth-care budget, {elsewhere}{rest}.{band}",
                 lang.mln(net)
             ),
             (Lang::En, false) => format!(
                 "For society as a whole, {name} costs on average {} over {start}–{end} (mean, present value): \
-                 {budget} in the municipality's budget, {elsewhere}{rest}.",
+                 {budget} in the municipality's youth-care budget, {elsewhere}{rest}.{band}",
                 lang.mln(-net)
             ),
             (Lang::Nl, true) => format!(
                 "Voor de samenleving als geheel levert {name} over {start} t/m {end} gemiddeld {} op (contante \
-                 waarde): {budget} in de begroting van de gemeente, {elsewhere}{rest}.",
+                 waarde): {budget} in de begroting jeugdhulp van de gemeente, {elsewhere}{rest}.{band}",
                 lang.mln(net)
             ),
             (Lang::Nl, false) => format!(
                 "Voor de samenleving als geheel kost {name} over {start} t/m {end} gemiddeld {} (contante waarde): \
-                 {budget} in de begroting van de gemeente, {elsewhere}{rest}.",
+                 {budget} in de begroting jeugdhulp van de gemeente, {elsewhere}{rest}.{band}",
                 lang.mln(-net)
             ),
         });

@@ -532,7 +532,7 @@ fn waiting_table(d: &ReportData, lang: Lang) -> Table {
     }
 }
 
-/// Benefits outside the municipal budget (`[[societal_benefit]]`), next to, never inside,
+/// Benefits outside the youth-care budget (`[[societal_benefit]]`), next to, never inside,
 /// the municipal saving; only when the scenario has them.
 fn societal_table(d: &ReportData, lang: Lang) -> Option<Table> {
     d.metric(crate::metrics::SOCIETAL_BENEFIT)?;
@@ -540,14 +540,14 @@ fn societal_table(d: &ReportData, lang: Lang) -> Option<Table> {
         Lang::En => vec![
             "strategy",
             "municipal saving vs baseline (NPV, mean)",
-            "societal benefit outside the budget (NPV, median, 90% band)",
+            "societal benefit outside the youth-care budget (NPV, median, 90% band)",
             "combined societal view (NPV, median, 90% band)",
             "societal benefit (NPV, mean)",
         ],
         Lang::Nl => vec![
             "strategie",
             "besparing gemeente t.o.v. basis (contant, gemiddeld)",
-            "maatschappelijke baten buiten de begroting (contant, mediaan, 90%-band)",
+            "maatschappelijke baten buiten de begroting jeugdhulp (contant, mediaan, 90%-band)",
             "maatschappelijk saldo (contant, mediaan, 90%-band)",
             "maatschappelijke baten (contant, gemiddeld)",
         ],
@@ -568,8 +568,8 @@ fn societal_table(d: &ReportData, lang: Lang) -> Option<Table> {
     Some(Table {
         title: lang
             .t(
-                "Societal view: benefits outside the municipal budget, reported apart from municipal spend",
-                "Maatschappelijk perspectief: baten buiten de gemeentebegroting, apart van de gemeentelijke uitgaven",
+                "Societal view: benefits outside the youth-care budget, reported apart from municipal spend",
+                "Maatschappelijk perspectief: baten buiten de begroting jeugdhulp, apart van de gemeentelijke uitgaven",
             )
             .to_string(),
         header: header.into_iter().map(str::to_string).collect(),

@@ -625,8 +625,8 @@ fn optional_columns(d: &ReportData, lang: Lang) -> Vec<Column> {
     if d.metric(crate::metrics::SOCIETAL_BENEFIT).is_some() {
         cols.push(column(
             h(
-                "societal benefit outside the budget (NPV), P50",
-                "maatschappelijke baten buiten de begroting (contant), P50",
+                "societal benefit outside the youth-care budget (NPV), P50",
+                "maatschappelijke baten buiten de begroting jeugdhulp (contant), P50",
                 Kind::Keur,
             ),
             Kind::Keur,

@@ -97,7 +97,7 @@ pub struct Scenario {
     pub provider: ProviderDefaults,
     /// Prevention programmes, in file order.
     pub programmes: Vec<Programme>,
-    /// Benefits outside the municipal budget (`[[societal_benefit]]`), in file order.
+    /// Benefits outside the youth-care budget (`[[societal_benefit]]`), in file order.
     pub societal_benefits: Vec<SocietalBenefit>,
     /// Strategies, in file order; exactly one is the baseline.
     pub strategies: Vec<Strategy>,
@@ -439,7 +439,7 @@ pub enum Follows {
     Programmes(Vec<usize>),
 }
 
-/// A benefit that lands outside the municipal budget (`[[societal_benefit]]`): reported
+/// A benefit that lands outside the youth-care budget (`[[societal_benefit]]`): reported
 /// apart, never added to municipal spend.
 #[derive(Debug, Clone)]
 pub struct SocietalBenefit {

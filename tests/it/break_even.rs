@@ -280,3 +280,47 @@ fn behaviour_factor_breaks_even_where_the_closed_form_says() {
     assert!((row.break_even - (1.0 - 0.1 * row.scale)).abs() < 1e-12);
     assert!((row.ratio - row.break_even / 0.9).abs() < 1e-12);
 }
+
+/// A question's `about` input is a key input of the strategies it compares with the
+/// baseline. The prevention case with effect 0.15 and the question about the programme's
+/// yearly cost K = 100,000: at a scale `s` on the cost the saving is `10 × (20,000 × 100 ×
+/// 0.5 × 0.15 − 100,000 s) = 1.5M − 1M s` in expectation, zero at `s* = 1.5` (a cost of
+/// 150,000). The cost is not random, so on the same runs the mean saving is exactly linear
+/// in `s`: the search solves it in one step, at `1 + f(1) / 1M` to rounding.
+#[test]
+fn a_questions_input_breaks_even_where_the_closed_form_says() {
+    let text = PREVENTION.replace("effect = 0.4", "effect = 0.15")
+        + r#"
+[[strategy]]
+id = "other"
+contracts = ["out"]
+prevention = ["p"]
+
+[[question]]
+id = "cost"
+text = "How much may the programme cost?"
+text_nl = "Hoeveel mag het programma kosten?"
+strategies = ["prev"]
+about = "prevention.p.annual_cost"
+"#;
+    let plan = Plan::new(scenario(&text));
+    let runs = 200;
+    let b = batch(&plan, runs, 5);
+    let r = results(&plan, &b);
+    let rows = break_even(&plan, &r.collected.sample, &BreakEvenOptions { runs, seed: 5, threads: 2 }).unwrap();
+    let asked: Vec<_> = rows.iter().filter(|x| x.input == "prevention.p.annual_cost").collect();
+    assert_eq!(asked.len(), 1, "only the strategy the question compares: {rows:?}");
+    let row = asked[0];
+    assert_eq!(row.strategy_id, "prev");
+    assert_eq!(row.basis.name(), "question_about");
+    assert_eq!(row.note, Note::Found, "{row:?}");
+    assert!((row.scale - (1.0 + row.saving_assumed / 1.0e6)).abs() < 1e-9, "{row:?}");
+    assert!((row.break_even - 100_000.0 * row.scale).abs() < 1e-6, "{row:?}");
+    // Against the closed form, within 4 standard errors of the mean saving over the slope.
+    let saving: Vec<f64> = b.runs.iter().map(|x| x.horizon_of(1, Horizon::NpvSavingVsBaseline)).collect();
+    let (_, mcse) = mean_se(&saving);
+    assert!(mcse > 0.0);
+    assert!((row.scale - 1.5).abs() < 4.0 * mcse / 1.0e6, "scale {} vs 1.5, se {}", row.scale, mcse / 1.0e6);
+    // The effect stays a key input of both strategies, as before.
+    assert_eq!(rows.iter().filter(|x| x.input == "prevention.p.effect").count(), 2);
+}

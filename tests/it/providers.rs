@@ -336,3 +336,74 @@ fn money_is_conserved() {
         }
     }
 }
+
+/// A question about a price input (`about` an `economy.` key) asks who carries a price
+/// risk: its answer gives providers' combined result (the sum of each year's mean) under
+/// the strategy and the baseline, and what the corridor moves, as the runs have them.
+#[test]
+fn a_price_question_says_what_providers_carry() {
+    let extra = r#"
+[economy]
+tariff_indexation = { dist = "normal", mean = 0.02, sd = 0.005, min = 0 }
+
+[provider]
+efficiency = 1.1
+reserves_share = 10.0
+
+[[contract]]
+id = "out"
+form = "output"
+segments = ["a"]
+
+[[contract]]
+id = "eff"
+form = "effort"
+segments = ["a"]
+margin = 0.03
+
+[contract.risk_sharing]
+band = 0.05
+municipality_share = 0.5
+cap_share = 0.1
+
+[[strategy]]
+id = "base"
+contracts = ["out"]
+baseline = true
+
+[[strategy]]
+id = "eff"
+name = "Effort with a corridor"
+contracts = ["eff"]
+
+[[question]]
+id = "prices"
+text = "Who carries it when prices lag?"
+text_nl = "Wie draagt het als de tarieven achterblijven?"
+strategies = ["eff"]
+about = "economy.tariff_indexation"
+"#;
+    let (plan, b) = summarise(&one_segment(12, "", extra), 200);
+    let r = contractsim::results::Results::new(&plan, &b);
+    let files: std::collections::HashMap<String, Vec<u8>> =
+        contractsim::report::render_all(&r, &[]).unwrap().into_iter().collect();
+    let total = |k: usize, m: &str| -> f64 { (0..YEARS).map(|t| mean_se(&yearly(&plan, &b, k, m, t)).0).sum() };
+    let transfer = total(1, "risk_sharing_transfer") - total(0, "risk_sharing_transfer");
+    assert!(transfer > 0.05e6, "the corridor pays providers in this case: {transfer}");
+    use contractsim::report::lang::Lang;
+    for (file, lang) in [("summary.md", Lang::En), ("summary_nl.md", Lang::Nl)] {
+        let md = String::from_utf8(files[file].clone()).unwrap();
+        let start = lang.t("Providers' combined result", "Het gezamenlijke resultaat van aanbieders");
+        let line = md.lines().find(|l| l.contains(start)).unwrap_or_else(|| panic!("{file}: no providers' sentence"));
+        for x in [total(1, "provider_result"), total(0, "provider_result"), transfer] {
+            assert!(line.contains(&lang.mln(x)), "{file}: {} in {line}", lang.mln(x));
+        }
+    }
+    // Without `about` (or about a non-price input) the sentence is not there.
+    let plain = extra.replace("about = \"economy.tariff_indexation\"\n", "");
+    let (plan, b) = summarise(&one_segment(12, "", &plain), 20);
+    let r = contractsim::results::Results::new(&plan, &b);
+    let files: std::collections::HashMap<String, Vec<u8>> =
+        contractsim::report::render_all(&r, &[]).unwrap().into_iter().collect();
+    assert!(!String::from_utf8_lossy(&files["summary.md"]).contains("Providers' combined result"));
+}

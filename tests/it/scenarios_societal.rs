@@ -5,6 +5,7 @@
 use crate::common::{batch, one_segment, scenario, yearly};
 use contractsim::engine::Plan;
 use contractsim::metrics::Horizon;
+use contractsim::report::lang::Lang;
 
 use crate::fixtures;
 
@@ -149,4 +150,44 @@ fn bad_societal_benefits_are_refused() {
     assert!(e.contains("value_per_event"), "{e}");
     let e = bad("[[societal_benefit]]\nid = \"x\"\nvalue_per_event = 1\nfollows = \"a\"\nvalue = 3\n");
     assert!(e.contains("societal_benefit.x.value"), "{e}");
+}
+
+/// The societal answer names its statistics and agrees with the runs: the mean net for
+/// society and its 90% band (type-7 percentiles 5 and 95 of the per-run net), in both
+/// languages, in the youth-care budget's words.
+#[test]
+fn the_societal_answer_gives_the_mean_and_the_band_of_the_runs() {
+    let question = r#"
+[[question]]
+id = "society"
+text = "And for society?"
+text_nl = "En voor de samenleving?"
+strategies = ["prev"]
+view = "societal"
+"#;
+    let text = one_segment(12, "", &format!("{PROGRAMME}{BENEFITS}{question}"));
+    let plan = Plan::new(scenario(&text));
+    let b = batch(&plan, 400, 3);
+    let r = contractsim::results::Results::new(&plan, &b);
+    let files: std::collections::HashMap<String, Vec<u8>> =
+        contractsim::report::render_all(&r, &[]).unwrap().into_iter().collect();
+    let mut net = horizon(&plan, &b, 1, Horizon::NpvSocietalNet);
+    net.sort_by(f64::total_cmp);
+    let mean = net.iter().sum::<f64>() / net.len() as f64;
+    let q = |p: f64| contractsim::stats::quantile_sorted(&net, p);
+    for (file, lang) in [("summary.md", Lang::En), ("summary_nl.md", Lang::Nl)] {
+        let md = String::from_utf8(files[file].clone()).unwrap();
+        let (society, youth_care, band) = match lang {
+            Lang::En => ("For society as a whole", "youth-care budget", "the net for society lies between"),
+            Lang::Nl => {
+                ("Voor de samenleving als geheel", "begroting jeugdhulp", "ligt het maatschappelijk saldo tussen")
+            }
+        };
+        let line = md.lines().find(|l| l.contains(society)).unwrap_or_else(|| panic!("{file}: no societal answer"));
+        let and = lang.t("and", "en");
+        assert!(line.contains(&lang.mln(mean.abs())), "{file}: mean {}: {line}", lang.mln(mean));
+        assert!(line.contains(youth_care), "{file}: {line}");
+        let expected = format!("{band} {} {and} {}.", lang.mln(q(0.05)), lang.mln(q(0.95)));
+        assert!(line.contains(&expected), "{file}: {expected} in {line}");
+    }
 }

@@ -309,8 +309,8 @@ impl ChartKind {
                 "Waar de gemeente voor betaalt (mediaan per onderdeel)",
             ),
             ChartKind::Caseload => lang.t(
-                "Young people in care by segment (median, at year end)",
-                "Jeugdigen in zorg per segment (mediaan, einde van het jaar)",
+                "Clients in care by segment (median, at year end)",
+                "Cliënten in zorg per segment (mediaan, einde van het jaar)",
             ),
             ChartKind::Waiting => lang.t(
                 "Waiting lists next to spend: children waiting and how long (mean, 9 of 10 futures)",
@@ -335,8 +335,8 @@ impl ChartKind {
                 "Zijn er genoeg toekomsten gesimuleerd? Lopend gemiddelde van de besparing",
             ),
             ChartKind::Societal => lang.t(
-                "The societal view: saving for the municipality and benefits outside its budget",
-                "Maatschappelijk perspectief: besparing voor de gemeente en baten buiten de begroting",
+                "The societal view: saving for the municipality and benefits outside youth care",
+                "Maatschappelijk perspectief: besparing voor de gemeente en baten buiten de jeugdhulp",
             ),
             ChartKind::MunicipalRisk => lang.t(
                 "Who carries the risk: P90 above the median per municipality, by allocation rule",

@@ -19,7 +19,7 @@ use crate::report::lang::Lang;
 /// The three figures, left to right: metric, English and Dutch panel title.
 pub const FIGURES: [(Horizon, &str, &str); 3] = [
     (Horizon::NpvSavingVsBaseline, "Municipal saving", "Besparing gemeente"),
-    (Horizon::NpvSocietalBenefit, "Societal benefit outside the budget", "Maatschappelijke baten buiten de begroting"),
+    (Horizon::NpvSocietalBenefit, "Societal benefit outside youth care", "Maatschappelijke baten buiten de jeugdhulp"),
     (Horizon::NpvSocietalNet, "Societal net (saving plus benefit)", "Maatschappelijk saldo (besparing plus baten)"),
 ];
 

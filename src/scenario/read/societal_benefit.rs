@@ -1,4 +1,4 @@
-//! `[[societal_benefit]]`: benefits outside the municipal budget, each following either
+//! `[[societal_benefit]]`: benefits outside the youth-care budget, each following either
 //! a segment (`follows`, avoided starts versus the baseline) or prevention programmes
 //! (`prevention`, referrals they prevented).
 
