@@ -9,7 +9,8 @@
 //!    together, one row per factor, all at the same scale;
 //! 2. the `effect` of each prevention programme it runs that the baseline does not;
 //! 3. the input a `[[question]]` is `about`, for the strategies it compares with the
-//!    baseline, when the rules above do not already include it (neutral value 1 for a
+//!    baseline that have it (a programme's or a contract's input only for the strategies
+//!    running it), when the rules above do not already include it (neutral value 1 for a
 //!    behaviour factor, 0 otherwise);
 //! 4. otherwise the drawn input with the largest absolute Spearman rank correlation with its
 //!    `npv_saving_vs_baseline` over the first runs of the batch (the sample the collector
@@ -175,7 +176,15 @@ fn targets(plan: &Plan, sample: &RunTable, k: usize) -> Vec<Target> {
     // baseline (the break-even is against the baseline) and no rule above already has it.
     let abouts = s.questions.iter().filter(|q| q.reference == s.baseline() && q.strategies.contains(&k));
     for i in abouts.filter_map(|q| q.about) {
-        if !out.iter().any(|t| t.params.contains(&i)) {
+        // A programme's or a contract's input moves only the strategies that have it.
+        let path = &s.params[i].path;
+        let of = |kind: &str| path.strip_prefix(kind).and_then(|rest| rest.split('.').next());
+        let used = match (of("prevention."), of("contract.")) {
+            (Some(id), _) => st.programmes.iter().any(|&p| s.programmes[p].id == id),
+            (_, Some(id)) => st.contracts.iter().any(|&c| s.contracts[c].id == id),
+            _ => true,
+        };
+        if used && !out.iter().any(|t| t.params.contains(&i)) {
             let neutral = if s.params[i].path.ends_with("_factor") { 1.0 } else { 0.0 };
             out.push(Target { params: vec![i], neutral, basis: Basis::QuestionInput });
         }

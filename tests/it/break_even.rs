@@ -296,11 +296,15 @@ id = "other"
 contracts = ["out"]
 prevention = ["p"]
 
+[[strategy]]
+id = "without"
+contracts = ["out"]
+
 [[question]]
 id = "cost"
 text = "How much may the programme cost?"
 text_nl = "Hoeveel mag het programma kosten?"
-strategies = ["prev"]
+strategies = ["prev", "without"]
 about = "prevention.p.annual_cost"
 "#;
     let plan = Plan::new(scenario(&text));
@@ -309,7 +313,7 @@ about = "prevention.p.annual_cost"
     let r = results(&plan, &b);
     let rows = break_even(&plan, &r.collected.sample, &BreakEvenOptions { runs, seed: 5, threads: 2 }).unwrap();
     let asked: Vec<_> = rows.iter().filter(|x| x.input == "prevention.p.annual_cost").collect();
-    assert_eq!(asked.len(), 1, "only the strategy the question compares: {rows:?}");
+    assert_eq!(asked.len(), 1, "only the strategy the question compares that runs the programme: {rows:?}");
     let row = asked[0];
     assert_eq!(row.strategy_id, "prev");
     assert_eq!(row.basis.name(), "question_about");

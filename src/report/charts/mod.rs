@@ -98,29 +98,47 @@ pub(crate) const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
 pub(crate) const MAX_SHOWN: usize = 5;
 
 /// The strategies the charts show: the baseline first, then the alternatives in file
-/// order. When the scenario has more than [`MAX_SHOWN`] strategies, the alternatives are
-/// the `MAX_SHOWN - 1` with the highest mean NPV saving versus the baseline (the statistic
-/// the summary ranks strategies by; ties in file order), still in file order; the charts
-/// say how many they leave out ([`focus_note`]), and the tables show all of them.
+/// order. When the scenario has more than [`MAX_SHOWN`] strategies, the `MAX_SHOWN - 1`
+/// alternatives shown are those its `[[question]]`s ask about, question by question in the
+/// file's order; where a question's strategies do not all fit in the places left, those with
+/// the highest mean NPV saving versus the baseline (the statistic the summary ranks
+/// strategies by; ties in file order). Places still free (or every place, without
+/// questions) go by the same mean saving. The charts say how many they leave out
+/// ([`focus_note`]), and the tables show all of them.
 pub(crate) fn focus(d: &ReportData) -> Vec<usize> {
-    by_mean_saving(d)
+    let base = d.baseline();
+    let alts = alternatives(d);
+    if alts.len() < MAX_SHOWN {
+        return std::iter::once(base).chain(alts).collect();
+    }
+    let mut chosen: Vec<usize> = Vec::new();
+    let asked = d.meta.questions.iter().map(|q| {
+        q.strategies.iter().filter_map(|id| d.meta.strategy_index(id)).filter(|&k| k != base).collect::<Vec<_>>()
+    });
+    for group in asked.chain(std::iter::once(alts)) {
+        let left = MAX_SHOWN - 1 - chosen.len();
+        let mut fresh: Vec<usize> = group.into_iter().filter(|k| !chosen.contains(k)).collect();
+        fresh.dedup();
+        chosen.extend(by_mean_saving(d, fresh, left));
+        if chosen.len() == MAX_SHOWN - 1 {
+            break;
+        }
+    }
+    chosen.sort_unstable();
+    std::iter::once(base).chain(chosen).collect()
 }
 
-/// [`focus`]'s rule: the baseline and the alternatives with the highest mean saving.
-fn by_mean_saving(d: &ReportData) -> Vec<usize> {
-    let base = d.baseline();
-    let mut alts = alternatives(d);
-    if alts.len() + 1 > MAX_SHOWN {
+/// At most `n` of `ks`: those with the highest mean saving (NaN last; ties in file order).
+fn by_mean_saving(d: &ReportData, mut ks: Vec<usize>, n: usize) -> Vec<usize> {
+    if ks.len() > n {
         let saving = |k: usize| d.horizon(k, crate::metrics::Horizon::NpvSavingVsBaseline).mean;
-        // Highest first, NaN last; the stable sort keeps file order among ties.
-        alts.sort_by(|&a, &b| {
+        ks.sort_by(|&a, &b| {
             let (sa, sb) = (saving(a), saving(b));
             sb.partial_cmp(&sa).unwrap_or_else(|| sa.is_nan().cmp(&sb.is_nan()))
         });
-        alts.truncate(MAX_SHOWN - 1);
-        alts.sort_unstable();
+        ks.truncate(n);
     }
-    std::iter::once(base).chain(alts).collect()
+    ks
 }
 
 /// The alternatives among [`focus`], in its order.
@@ -132,13 +150,24 @@ pub(crate) fn focus_alternatives(d: &ReportData) -> Vec<usize> {
 /// what rule.
 pub(crate) fn focus_note(d: &ReportData, lang: Lang) -> Option<String> {
     let (shown, all) = (focus(d).len(), d.strategies());
-    (shown < all).then(|| match lang {
-        Lang::En => format!(
+    let asked = !d.meta.questions.is_empty();
+    (shown < all).then(|| match (lang, asked) {
+        (Lang::En, false) => format!(
             "Shown: {shown} of {all} strategies, the baseline and the {} with the highest mean saving; the tables show all.",
             shown - 1
         ),
-        Lang::Nl => format!(
+        (Lang::En, true) => format!(
+            "Shown: {shown} of {all} strategies, the baseline and {} the questions ask about (question by question, \
+             by highest mean saving where they do not all fit); the tables show all.",
+            shown - 1
+        ),
+        (Lang::Nl, false) => format!(
             "Getoond: {shown} van de {all} strategieën, de basis en de {} met de hoogste gemiddelde besparing; de tabellen tonen ze alle.",
+            shown - 1
+        ),
+        (Lang::Nl, true) => format!(
+            "Getoond: {shown} van de {all} strategieën, de basis en {} waar de vragen over gaan (vraag voor vraag, \
+             op hoogste gemiddelde besparing waar ze niet alle passen); de tabellen tonen ze alle.",
             shown - 1
         ),
     })
