@@ -80,6 +80,10 @@ pub struct Meta {
     /// `[[question]]`: what the scenario asks, in file order.
     #[serde(default)]
     pub questions: Vec<QuestionMeta>,
+    /// `[scenario] focus`: ids of the alternatives the charts show; absent when the file
+    /// names none (the charts then follow the questions and the mean savings).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub focus: Vec<String>,
     /// The world these results are in, when the scenario has `[[variant]]`s (`base` for the
     /// file's own); absent otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -251,6 +255,7 @@ impl Meta {
             scenario_name_nl: in_world(s, s.name_nl(), true),
             scenario_description_nl: s.description_nl().trim().to_string(),
             questions: questions(s),
+            focus: s.focus.iter().map(|&k| s.strategies[k].id.clone()).collect(),
             world: s.world.clone(),
             variants: s.variants.iter().map(|v| v.world.clone()).collect(),
             municipalities: s.region.as_ref().map_or_else(Vec::new, |region| {

@@ -34,6 +34,10 @@ pub struct Param {
     pub dist: Distribution,
 }
 
+/// Most alternatives `[scenario] focus` may name: the charts show the baseline and at most
+/// this many others.
+pub const MAX_FOCUS: usize = 4;
+
 /// A validated scenario: the only input the engine accepts.
 #[derive(Debug, Clone)]
 pub struct Scenario {
@@ -107,6 +111,9 @@ pub struct Scenario {
     pub warnings: Vec<String>,
     /// `[[question]]`: what the scenario asks, in file order (may be empty).
     pub questions: Vec<question::Question>,
+    /// `[scenario] focus`: the alternatives the charts show, in file order of the list
+    /// (empty: the questions' strategies, then the highest mean savings).
+    pub focus: Vec<usize>,
     /// The Dutch texts (`name_nl`, `description_nl`, a question's `text_nl`).
     pub dutch: dutch::Dutch,
     /// The Dutch keys the file lacks (`strategy.task.name_nl`); `check` warns about them,

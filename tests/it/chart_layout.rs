@@ -390,14 +390,16 @@ fn committed_output_charts_are_readable() {
 /// and four alternatives: those the questions ask about, question by question, by highest
 /// mean saving where a question's do not all fit (Friesland: its prevention question's two,
 /// then the two of the contract question with the highest mean saving); without questions
-/// the four with the highest mean saving. Each says so in its note.
+/// the four with the highest mean saving; with `[scenario] focus` the ones it names. Each
+/// says so in its note.
 #[test]
 fn charts_show_the_questions_strategies_then_the_highest_mean_savings() {
     use contractsim::metrics::Horizon;
     let text = std::fs::read_to_string("scenarios/friesland.toml").expect("scenario file");
     let no_questions = text.split("\n[[question]]").next().unwrap().to_string();
     assert!(text.len() > no_questions.len() && !no_questions.contains("[[question]]"));
-    for (text, asked) in [(text.clone(), true), (no_questions, false)] {
+    let named = text.replacen("[scenario]\n", "[scenario]\nfocus = [\"outcome\", \"effort\"]\n", 1);
+    for (text, asked) in [(text.clone(), Some(true)), (no_questions, Some(false)), (named, None)] {
         let plan = Plan::new(common::scenario(&text));
         let b = common::batch(&plan, 40, 7);
         let d = ReportData::from_results(&Results::new(&plan, &b));
@@ -408,7 +410,9 @@ fn charts_show_the_questions_strategies_then_the_highest_mean_savings() {
             ks.sort_by(|&a, &b| saving(b).total_cmp(&saving(a)));
             ks
         };
-        let shown: Vec<usize> = if asked {
+        let shown: Vec<usize> = if asked.is_none() {
+            vec![index("effort"), index("outcome")]
+        } else if asked == Some(true) {
             let contracts = ["effort", "task", "outcome", "output_corridor", "task_corridor", "task_rationing"];
             let mut ks = vec![index("prevention"), index("prevention_investor")];
             ks.extend(by_saving(contracts.iter().map(|id| index(id)).collect())[..2].iter().copied());
@@ -420,12 +424,16 @@ fn charts_show_the_questions_strategies_then_the_highest_mean_savings() {
         let legend_has = |k: usize| svg.contains(&format!("\n{}\n", d.name(k).replace('&', "&amp;")));
         assert!(legend_has(d.baseline()), "the baseline is always shown");
         for k in (0..d.strategies()).filter(|&k| k != d.baseline()) {
-            assert_eq!(legend_has(k), shown.contains(&k), "{} (asked: {asked})", d.name(k));
+            assert_eq!(legend_has(k), shown.contains(&k), "{} (asked: {asked:?})", d.name(k));
         }
         let (texts, _) = text_boxes(&svg, &Metrics::new()).expect("readable SVG");
         let all: Vec<&str> = texts.iter().map(|(t, _)| t.as_str()).collect();
         let note = all.join(" ");
-        assert!(note.contains("Shown: 5 of 9 strategies"), "the note says strategies are left out");
-        assert_eq!(note.contains("the questions ask about"), asked, "{note}");
+        assert!(
+            note.contains(&format!("Shown: {} of 9 strategies", shown.len() + 1)),
+            "the note says how many: {note}"
+        );
+        assert_eq!(note.contains("the questions ask about"), asked == Some(true), "{note}");
+        assert_eq!(note.contains("the scenario names (focus)"), asked.is_none(), "{note}");
     }
 }

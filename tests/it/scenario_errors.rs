@@ -240,3 +240,20 @@ mod never_panics {
         }
     }
 }
+
+/// `[scenario] focus`: known ids of strategies other than the baseline, one to four of them,
+/// each once; each mistake named with the key, what was expected and what was found.
+#[test]
+fn a_bad_focus_is_named() {
+    let with = |list: &str| GOOD.replacen("[scenario]\n", &format!("[scenario]\nfocus = {list}\n"), 1);
+    assert!(problems(&with("[\"prevention\", \"task_corridor\"]")).is_empty(), "two known alternatives are fine");
+    assert_problem(&with("[\"prevention\", \"tsak\"]"), &["scenario.focus", "\"tsak\", which is no strategy", "task"]);
+    assert_problem(&with("[\"output\"]"), &["scenario.focus", "other than the baseline", "\"output\""]);
+    assert_problem(&with("[]"), &["scenario.focus", "at least one strategy id", "an empty list"]);
+    assert_problem(&with("[\"prevention\", \"prevention\"]"), &["scenario.focus", "each strategy once"]);
+    assert_problem(
+        &with("[\"prevention\", \"task\", \"effort\", \"outcome\", \"task_corridor\"]"),
+        &["scenario.focus", "at most 4 strategies", "5"],
+    );
+    assert_problem(&with("\"prevention\""), &["scenario.focus"]);
+}

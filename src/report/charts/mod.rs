@@ -98,7 +98,8 @@ pub(crate) const GRID: RGBColor = RGBColor(0xE3, 0xE3, 0xE3);
 pub(crate) const MAX_SHOWN: usize = 5;
 
 /// The strategies the charts show: the baseline first, then the alternatives in file
-/// order. When the scenario has more than [`MAX_SHOWN`] strategies, the `MAX_SHOWN - 1`
+/// order. Those `[scenario] focus` names when it does; otherwise, when the scenario has
+/// more than [`MAX_SHOWN`] strategies, the `MAX_SHOWN - 1`
 /// alternatives shown are those its `[[question]]`s ask about, question by question in the
 /// file's order; where a question's strategies do not all fit in the places left, those with
 /// the highest mean NPV saving versus the baseline (the statistic the summary ranks
@@ -107,6 +108,12 @@ pub(crate) const MAX_SHOWN: usize = 5;
 /// ([`focus_note`]), and the tables show all of them.
 pub(crate) fn focus(d: &ReportData) -> Vec<usize> {
     let base = d.baseline();
+    let named: Vec<usize> = d.meta.focus.iter().filter_map(|id| d.meta.strategy_index(id)).collect();
+    if !named.is_empty() {
+        let mut named: Vec<usize> = named.into_iter().filter(|&k| k != base).take(MAX_SHOWN - 1).collect();
+        named.sort_unstable();
+        return std::iter::once(base).chain(named).collect();
+    }
     let alts = alternatives(d);
     if alts.len() < MAX_SHOWN {
         return std::iter::once(base).chain(alts).collect();
@@ -151,6 +158,20 @@ pub(crate) fn focus_alternatives(d: &ReportData) -> Vec<usize> {
 pub(crate) fn focus_note(d: &ReportData, lang: Lang) -> Option<String> {
     let (shown, all) = (focus(d).len(), d.strategies());
     let asked = !d.meta.questions.is_empty();
+    if !d.meta.focus.is_empty() {
+        return (shown < all).then(|| match lang {
+            Lang::En => format!(
+                "Shown: {shown} of {all} strategies, the baseline and the {} the scenario names (focus); the tables \
+                 show all.",
+                shown - 1
+            ),
+            Lang::Nl => format!(
+                "Getoond: {shown} van de {all} strategieën, de basis en de {} die het scenario noemt (focus); de \
+                 tabellen tonen ze alle.",
+                shown - 1
+            ),
+        });
+    }
     (shown < all).then(|| match (lang, asked) {
         (Lang::En, false) => format!(
             "Shown: {shown} of {all} strategies, the baseline and the {} with the highest mean saving; the tables show all.",

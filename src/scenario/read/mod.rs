@@ -298,6 +298,7 @@ impl<'a> Cx<'a> {
         let parts = Parts { segments: &segments.items, contracts: &contracts, programmes: &programmes.index };
         let strategies = self.read_strategies(root, &span, &parts);
         let questions = self.read_questions(root, &strategies);
+        let focus = self.read_focus(root, &strategies);
         let warnings = std::mem::take(&mut self.warn_later);
         Some(Scenario {
             name: settings.name,
@@ -332,6 +333,7 @@ impl<'a> Cx<'a> {
             params: Vec::new(),
             warnings,
             questions,
+            focus,
             dutch: std::mem::take(&mut self.dutch),
             untranslated: Vec::new(),
             variants: Vec::new(),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use toml::de::DeTable;
+use toml::de::{DeTable, DeValue};
 
 use super::ids::{Entry, IdKind};
 use super::keys::suggest;
@@ -29,6 +29,41 @@ impl Cx<'_> {
         let baseline = strategies.iter().position(|s| s.baseline).unwrap_or(0);
         let worlds = super::variant::ids(root);
         self.entries(&tables, "question", &KEYS, |cx, e| cx.question(e, &index, baseline, &worlds)).items
+    }
+
+    /// `[scenario] focus`: the alternatives the charts show (at most
+    /// [`crate::scenario::MAX_FOCUS`], the baseline not among them; empty: the rule of
+    /// `docs/reports.md`).
+    pub(super) fn read_focus(&mut self, root: &DeTable<'_>, strategies: &[Strategy]) -> Vec<usize> {
+        let Some(DeValue::Table(sc)) = root.get("scenario").map(|v| v.get_ref()) else { return Vec::new() };
+        let Some(value) = sc.get("focus") else { return Vec::new() };
+        let span = value.span();
+        let index: HashMap<String, usize> = strategies.iter().enumerate().map(|(i, s)| (s.id.clone(), i)).collect();
+        let list = self.id_list(sc, "scenario", "focus", &span, false);
+        let n = list.len();
+        let ids = self.resolve_ids(list, &index, "scenario.focus", &STRATEGY);
+        let limit = crate::scenario::MAX_FOCUS;
+        if n == 0 {
+            self.empty_id_list(&span, "scenario.focus", &STRATEGY);
+        } else if n > limit {
+            self.problem(
+                span.clone(),
+                "scenario.focus",
+                &format!("at most {limit} strategies (the charts show the baseline and at most {limit} others)"),
+                format!("{n}"),
+                Some("the tables show every strategy; name the ones the charts should show".into()),
+            );
+        }
+        if let Some(&b) = ids.iter().find(|&&k| strategies[k].baseline) {
+            self.problem(
+                span,
+                "scenario.focus",
+                "strategies other than the baseline (the charts always show it)",
+                format!("\"{}\" among them", strategies[b].id),
+                Some("leave the baseline out".into()),
+            );
+        }
+        ids.into_iter().filter(|&k| !strategies[k].baseline).take(limit).collect()
     }
 
     /// One `[[question]]`.

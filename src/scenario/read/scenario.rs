@@ -10,7 +10,7 @@ use super::{Cx, Val, join};
 use crate::scenario::DiscountStep;
 
 /// The keys of `[scenario]`.
-const KEYS: [&str; 11] = [
+const KEYS: [&str; 12] = [
     "name",
     "name_nl",
     "description",
@@ -22,6 +22,7 @@ const KEYS: [&str; 11] = [
     "runs",
     "seed",
     "waiting_norm_weeks",
+    "focus",
 ];
 
 /// What `[scenario]` sets; see the fields of the same names in [`crate::scenario::Scenario`].
