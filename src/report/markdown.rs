@@ -19,7 +19,10 @@ pub(crate) struct SummaryMarkdown;
 impl Report for SummaryMarkdown {
     fn render(&self, d: &ReportData) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
         let hl = Headline::of(d);
-        Ok(Lang::ALL.iter().map(|&l| (format!("summary{}.md", l.suffix()), summary(d, &hl, l).into_bytes())).collect())
+        Ok(Lang::ALL
+            .iter()
+            .map(|&l| (format!("summary{}.md", l.suffix()), no_raw_html(&summary(d, &hl, l)).into_bytes()))
+            .collect())
     }
 }
 
@@ -334,10 +337,11 @@ pub fn tables(d: &ReportData, lang: Lang) -> String {
     );
     for t in tables::headline_tables(d, lang) {
         let _ = writeln!(md, "### {}\n", t.title);
-        let _ = writeln!(md, "| {} |", t.header.join(" | "));
+        let cells = |row: &[String]| row.iter().map(|c| cell(c)).collect::<Vec<_>>().join(" | ");
+        let _ = writeln!(md, "| {} |", cells(&t.header));
         let _ = writeln!(md, "|{}", " --- |".repeat(t.header.len()));
         for row in &t.rows {
-            let _ = writeln!(md, "| {} |", row.join(" | "));
+            let _ = writeln!(md, "| {} |", cells(row));
         }
         let _ = writeln!(md);
         if let Some(note) = &t.note {
@@ -349,4 +353,38 @@ pub fn tables(d: &ReportData, lang: Lang) -> String {
         let _ = writeln!(md, "- {n}");
     }
     md
+}
+
+/// A table cell: a `|` in it (from a name in the scenario file) would end the cell, and a
+/// line break the row.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace(['\n', '\r'], " ")
+}
+
+/// The Markdown with every `<` that could open raw HTML (followed by a letter, `/`, `!` or
+/// `?`, as CommonMark reads a tag, comment or declaration) written `\<`, which renders as
+/// `<`: a name in the scenario file such as `<script>` stays text. The summary's own text
+/// never opens a tag (its only `<` is "F < 0.6").
+pub(crate) fn no_raw_html(md: &str) -> String {
+    let mut out = String::with_capacity(md.len());
+    let mut chars = md.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '<' && chars.peek().is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_cannot_open_html_or_cells() {
+        assert_eq!(no_raw_html("A <script>x</script> and F < 0.6"), "A \\<script>x\\</script> and F < 0.6");
+        assert_eq!(no_raw_html("<!-- c --> <?x?> <b"), "\\<!-- c --> \\<?x?> \\<b");
+        assert_eq!(cell("a | b\nc"), "a \\| b c");
+    }
 }

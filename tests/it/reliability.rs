@@ -714,3 +714,41 @@ fn extreme_durations_on_a_waiting_list_finish() {
         }
     }
 }
+
+/// Names from the scenario file are text in every report: a name that looks like HTML
+/// opens no tag in `summary.md` (its `<` is written `\<`) and is escaped in `report.html`,
+/// and a `|` in a strategy's name does not split a table cell.
+#[test]
+fn names_are_text_in_the_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = fs::read_to_string(BASE).unwrap();
+    let evil = "<script>alert(1)</script> Base";
+    let text = base.replacen("name = \"Base\"", &format!("name = \"{evil}\""), 1);
+    assert_ne!(text, base);
+    let text = text.replacen("id = \"now\"\n", "id = \"now\"\nname = \"Output | piece <b>rate</b>\"\n", 1);
+    let file = dir.path().join("evil.toml");
+    fs::write(&file, &text).unwrap();
+    let out = dir.path().join("out");
+    let o = small_run(&file, &out, &[]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for md in ["summary.md", "summary_nl.md"] {
+        let s = fs::read_to_string(out.join(md)).unwrap();
+        assert!(s.contains("\\<script>alert(1)\\</script> Base"), "{md}: the name as escaped text");
+        let raw_tag = s.char_indices().any(|(i, c)| {
+            c == '<'
+                && !s[..i].ends_with('\\')
+                && s[i + 1..].chars().next().is_some_and(|n| n.is_ascii_alphabetic() || n == '/')
+        });
+        assert!(!raw_tag, "{md}: no raw tag");
+        let rows: Vec<&str> = s.lines().filter(|l| l.starts_with("| ") && l.contains("piece")).collect();
+        assert!(!rows.is_empty(), "{md}: the strategy is in the tables");
+        for line in rows {
+            assert!(line.contains("Output \\| piece \\<b>rate\\</b>"), "{md}: {line}");
+        }
+    }
+    for html in ["report.html", "report_nl.html"] {
+        let s = fs::read_to_string(out.join(html)).unwrap();
+        assert!(!s.contains("<script>alert") && s.contains("&lt;script&gt;alert(1)"), "{html}: escaped");
+        assert!(!s.contains("<b>rate</b>"), "{html}");
+    }
+}

@@ -70,8 +70,8 @@ impl Cx<'_> {
                 span,
                 full,
                 &format!("a distribution whose draws are all {}", draw_bound(rule)),
-                format!("{}, whose draws range from {lo:.6} to {hi:.6}", dist.describe()),
-                Some(truncation_hint(rule).into()),
+                format!("{}, whose draws range from {} to {}", dist.describe(), bound(lo), bound(hi)),
+                Some(truncation_hint(rule, lo, hi)),
             );
             return None;
         }
@@ -146,22 +146,45 @@ fn draws_outside(rule: Rule, lo: f64, hi: f64) -> bool {
     !ok || hi.abs() > MAX_MAGNITUDE || lo.abs() > MAX_MAGNITUDE
 }
 
+/// A bound of a distribution's draws as a message gives it: six decimals, or three
+/// significant digits in scientific notation where it is large.
+fn bound(x: f64) -> String {
+    if x.abs() >= 1e9 { format!("{x:.3e}") } else { format!("{x:.6}") }
+}
+
 /// What every draw of a distribution under `rule` must be, as a message says it.
 fn draw_bound(rule: Rule) -> &'static str {
     match rule {
         Rule::Real => "finite and at most 1e15 in size",
-        Rule::NonNeg => "at least 0",
-        Rule::Positive => "greater than 0",
+        Rule::NonNeg => "at least 0 and at most 1e15",
+        Rule::Positive => "greater than 0 and at most 1e15",
         Rule::Share => "between 0 and 1",
     }
 }
 
-/// How to bring a distribution's draws within `rule`.
-fn truncation_hint(rule: Rule) -> &'static str {
-    match rule {
-        Rule::Share => "add `min = 0` and `max = 1` to truncate, or use a beta",
-        Rule::NonNeg => "add `min = 0` to truncate",
+/// How to bring a distribution's draws, which range from `lo` to `hi`, within `rule`: the
+/// bound that is broken names the key to add (a lower one for a negative draw, an upper one
+/// for a draw too large to compute with, such as a lognormal with a huge sd).
+fn truncation_hint(rule: Rule, lo: f64, hi: f64) -> String {
+    let low_ok = match rule {
+        Rule::Real => lo.abs() <= MAX_MAGNITUDE,
+        Rule::NonNeg | Rule::Share => lo >= 0.0,
+        Rule::Positive => lo > 0.0,
+    };
+    let high_ok = hi.abs() <= MAX_MAGNITUDE && (rule != Rule::Share || hi <= 1.0);
+    let low = match rule {
+        Rule::Share | Rule::NonNeg => "add `min = 0` to truncate",
         Rule::Positive => "add a positive `min` to truncate",
-        Rule::Real => "add `min` and `max` to truncate",
+        Rule::Real => "add a `min` to truncate",
+    };
+    let high = match rule {
+        Rule::Share => "add `max = 1` to truncate, or use a beta".to_string(),
+        _ => format!("its draws reach {hi:.3e}, beyond 1e15: use a smaller sd, or add a `max` to truncate"),
+    };
+    match (low_ok, high_ok) {
+        (false, false) if rule == Rule::Share => "add `min = 0` and `max = 1` to truncate, or use a beta".into(),
+        (false, false) => format!("{low}; {high}"),
+        (false, true) => low.into(),
+        _ => high,
     }
 }

@@ -180,12 +180,21 @@ impl Cx<'_> {
         };
         let span = t.get("id").map_or(sp.clone(), |v| v.span());
         let valid = !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        let max = super::keys::MAX_ID;
         if !valid {
             self.problem(
                 span.clone(),
                 &join(&fallback, "id"),
                 "an id of letters, digits, '_' or '-'",
                 format!("\"{id}\""),
+                None,
+            );
+        } else if id.chars().count() > max {
+            self.problem(
+                span.clone(),
+                &join(&fallback, "id"),
+                &format!("an id of at most {max} characters"),
+                format!("an id of {} characters", id.chars().count()),
                 None,
             );
         }

@@ -48,6 +48,14 @@ impl Rule {
 /// Largest amount accepted: sums over runs, years and segments stay far from overflow.
 pub(super) const MAX_MAGNITUDE: f64 = 1e15;
 
+/// The longest text a scenario may give (a name, a description, a question): well within
+/// the 32,767 characters a workbook cell holds, with room for what the reports add to it.
+pub(super) const MAX_TEXT: usize = 10_000;
+
+/// The longest id: an id names a folder (`variants/<id>/`), and 60 characters of up to four
+/// bytes each stay within the 255 bytes a file name may have.
+pub(super) const MAX_ID: usize = 60;
+
 /// What a value is, as a message says it: `the string "x"`, `a table`.
 pub(super) fn describe(v: &DeValue<'_>) -> String {
     match v {
@@ -311,6 +319,16 @@ impl Cx<'_> {
                 None
             }
             Some(v) => match v.get_ref() {
+                DeValue::String(s) if s.chars().count() > MAX_TEXT => {
+                    self.problem(
+                        v.span(),
+                        &full,
+                        &format!("a text of at most {MAX_TEXT} characters (the reports and the workbook hold it)"),
+                        format!("a text of {} characters", s.chars().count()),
+                        None,
+                    );
+                    None
+                }
                 DeValue::String(s) => Some(s.to_string()),
                 other => {
                     self.problem(v.span(), &full, "a text in quotes", describe(other), None);
