@@ -26,6 +26,21 @@ pub fn new(args: NewRequest) -> Result<(), AppError> {
         )));
     }
     let dest = args.out.clone().unwrap_or_else(|| PathBuf::from("scenarios").join(format!("{name}.toml")));
+    if let Ok(m) = std::fs::symlink_metadata(&dest)
+        && !m.file_type().is_file()
+    {
+        return Err(AppError::BadInput(format!(
+            "{}: expected a new or an existing regular file to write the scenario to, found {}",
+            dest.display(),
+            if m.is_dir() {
+                "a folder"
+            } else if m.file_type().is_symlink() {
+                "a link"
+            } else {
+                "a device or other special file"
+            }
+        )));
+    }
     if dest.exists() && !args.force {
         return Err(AppError::BadInput(format!(
             "{}: the file exists; choose another NAME or `--out FILE`, or add `--force` to overwrite it",
@@ -37,12 +52,36 @@ pub fn new(args: NewRequest) -> Result<(), AppError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| AppError::Other(anyhow::anyhow!("creating {}: {e}", dir.display())))?;
     }
-    std::fs::write(&dest, text).map_err(|e| AppError::Other(anyhow::anyhow!("writing {}: {e}", dest.display())))?;
+    write_whole(&dest, text.as_bytes(), args.force)
+        .map_err(|e| AppError::Other(anyhow::anyhow!("writing {}: {e}; nothing was written", dest.display())))?;
     println!(
         "wrote {0}: replace the [assumption] numbers with your own, then `contractsim check {0}` and `contractsim run {0}`",
         dest.display()
     );
     Ok(())
+}
+
+/// Writes `bytes` to `dest` whole or not at all: into `.NAME.tmp-PID` beside it (created
+/// new), flushed to disk, then renamed over it. A failed write (a full disk) removes the
+/// temporary file and leaves `dest` as it was. Without `replace`, an existing `dest` is
+/// not replaced (the rename is refused when it appeared meanwhile).
+fn write_whole(dest: &std::path::Path, bytes: &[u8], replace: bool) -> std::io::Result<()> {
+    use std::io::Write;
+    let name = dest.file_name().map_or_else(|| "scenario".into(), |n| n.to_string_lossy().into_owned());
+    let tmp = dest.with_file_name(format!(".{name}.tmp-{}", std::process::id()));
+    let written = (|| {
+        let mut f = std::fs::OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        if !replace && dest.exists() {
+            return Err(std::io::Error::new(std::io::ErrorKind::AlreadyExists, "the file appeared meanwhile"));
+        }
+        std::fs::rename(&tmp, dest)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
 }
 
 /// The text of the new scenario named `name`, written to `dest`: the template, or a copy

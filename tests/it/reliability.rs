@@ -752,3 +752,46 @@ fn names_are_text_in_the_reports() {
         assert!(!s.contains("<b>rate</b>"), "{html}");
     }
 }
+
+/// `new` writes its file whole or not at all: with the file size limited to 1 KiB (as a
+/// full disk would stop it; SIGXFSZ ignored, so the write fails with EFBIG), it fails
+/// naming the file, leaves no file and no temporary file, and an existing file it was to
+/// replace with `--force` stays as it was. Devices, folders and links are refused.
+#[test]
+fn new_on_a_full_disk_leaves_no_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("contractsim");
+    let limited = |args: &str| {
+        Command::new("bash")
+            .arg("-c")
+            .arg(format!("trap '' XFSZ; ulimit -f 1; exec '{}' new town {args}", bin.display()))
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let o = limited("--out town.toml");
+    assert!(!o.status.success());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("town.toml") && err.contains("nothing was written"), "{err}");
+    assert!(fs::read_dir(dir.path()).unwrap().next().is_none(), "no file and no temporary file left");
+    fs::write(dir.path().join("mine.toml"), "# my own notes\n").unwrap();
+    let o = limited("--out mine.toml --force");
+    assert!(!o.status.success());
+    assert_eq!(fs::read_to_string(dir.path().join("mine.toml")).unwrap(), "# my own notes\n");
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1, "only mine.toml");
+    // Without the limit it is written whole, and a special file is no destination.
+    let o = bin_in(dir.path()).args(["new", "town", "--out", "town.toml"]).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(fs::read_to_string(dir.path().join("town.toml")).unwrap().contains("[scenario]"));
+    for special in ["/dev/null", "."] {
+        let o = bin_in(dir.path()).args(["new", "town", "--force", "--out", special]).output().unwrap();
+        assert_eq!(o.status.code(), Some(2), "{special}: {}", String::from_utf8_lossy(&o.stderr));
+        assert!(String::from_utf8_lossy(&o.stderr).contains("regular file"));
+    }
+}
+
+fn bin_in(dir: &Path) -> Command {
+    let mut c = bin();
+    c.current_dir(dir);
+    c
+}
