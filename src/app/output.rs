@@ -21,6 +21,131 @@ pub enum OutputError {
         /// The cause.
         source: std::io::Error,
     },
+    /// Another process is writing the same destination (its lock file is held).
+    #[error(
+        "{dest}: another contractsim is writing this folder ({holder}); wait until it has finished, or, if \
+         that process no longer runs, remove {lock}"
+    )]
+    Busy {
+        /// The destination.
+        dest: PathBuf,
+        /// Who holds the lock, as its lock file says.
+        holder: String,
+        /// The lock file.
+        lock: PathBuf,
+    },
+}
+
+/// A lock file older than this, written on another host (whose processes cannot be
+/// looked up), is taken to be left by a process that no longer runs: no batch may be
+/// estimated above 24 hours (`guard`), so this is twice the longest write.
+pub(crate) const STALE_LOCK_SECS: u64 = 48 * 3600;
+
+/// The host this process runs on, as lock files name it.
+fn host_name() -> String {
+    ["/proc/sys/kernel/hostname", "/etc/hostname"]
+        .iter()
+        .find_map(|f| fs::read_to_string(f).ok().map(|h| h.trim().to_string()).filter(|h| !h.is_empty()))
+        .or_else(|| std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// Seconds since the Unix epoch.
+fn now_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
+/// The lock a writer holds on a destination while it writes: `.NAME.lock` beside it, made
+/// with `create_new` and holding `host=`, `pid=` and `since=` (Unix seconds). Removed when
+/// dropped (the write committed or abandoned).
+#[derive(Debug)]
+struct Lock {
+    path: PathBuf,
+}
+
+/// Who a lock file names.
+#[derive(Debug, Default, PartialEq)]
+struct Holder {
+    host: String,
+    pid: u32,
+    since: u64,
+}
+
+impl Holder {
+    fn parse(text: &str) -> Option<Holder> {
+        let mut h = Holder::default();
+        let (mut host, mut pid, mut since) = (false, false, false);
+        for line in text.lines() {
+            match line.split_once('=') {
+                Some(("host", v)) => (h.host, host) = (v.to_string(), true),
+                Some(("pid", v)) => (h.pid, pid) = (v.parse().ok()?, true),
+                Some(("since", v)) => (h.since, since) = (v.parse().ok()?, true),
+                _ => {}
+            }
+        }
+        (host && pid && since).then_some(h)
+    }
+
+    /// Whether the process may still be writing: on this host, whether it runs (where
+    /// `/proc` can tell; otherwise by age); on another host, by the lock's age.
+    fn may_run(&self, here: &str, now: u64) -> bool {
+        if self.host == here && Path::new("/proc/self").exists() {
+            return self.pid == std::process::id() || Path::new(&format!("/proc/{}", self.pid)).exists();
+        }
+        now.saturating_sub(self.since) < STALE_LOCK_SECS
+    }
+}
+
+impl Lock {
+    /// Takes the lock on `dest` (named `name` in `parent`), or says who holds it. A lock
+    /// whose holder no longer runs (see [`Holder::may_run`]) is taken over; so is one that
+    /// cannot be read and is older than a minute (its writer died before it wrote it).
+    fn take(parent: &Path, name: &str, dest: &Path) -> Result<Lock, OutputError> {
+        let path = parent.join(format!(".{name}.lock"));
+        let here = host_name();
+        for _ in 0..3 {
+            match fs::OpenOptions::new().write(true).create_new(true).open(&path) {
+                Ok(mut f) => {
+                    let me = format!("host={here}\npid={}\nsince={}\n", std::process::id(), now_secs());
+                    f.write_all(me.as_bytes()).and_then(|()| f.sync_all()).map_err(io("writing", &path))?;
+                    return Ok(Lock { path });
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                    let text = fs::read_to_string(&path).unwrap_or_default();
+                    let now = now_secs();
+                    let busy = match Holder::parse(&text) {
+                        Some(h) if h.may_run(&here, now) => Some(format!(
+                            "process {} on host {}, since {} seconds ago",
+                            h.pid,
+                            h.host,
+                            now.saturating_sub(h.since)
+                        )),
+                        Some(_) => None,
+                        None => {
+                            let age = fs::metadata(&path)
+                                .and_then(|m| m.modified())
+                                .ok()
+                                .and_then(|t| t.elapsed().ok())
+                                .map_or(0, |d| d.as_secs());
+                            (age < 60).then(|| "a lock file still being written".to_string())
+                        }
+                    };
+                    if let Some(holder) = busy {
+                        return Err(OutputError::Busy { dest: dest.to_path_buf(), holder, lock: path });
+                    }
+                    let _ = fs::remove_file(&path);
+                }
+                Err(e) => return Err(io("locking", &path)(e)),
+            }
+        }
+        Err(OutputError::Busy { dest: dest.to_path_buf(), holder: "another process, just now".into(), lock: path })
+    }
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
 }
 
 fn io<'p>(action: &'static str, path: &'p Path) -> impl FnOnce(std::io::Error) -> OutputError + 'p {
@@ -353,24 +478,21 @@ pub(crate) fn check_distinct(dests: &[(PathBuf, PathBuf)]) -> Result<(), Destina
 
 /// Removes the temporary folders `.NAME.tmp-PID` and `.NAME.old-PID` that a process killed
 /// outright (SIGKILL, power loss) left next to `dest`; an `.old` folder is moved back to
-/// `dest` when `dest` is missing (the process died between the two renames). Only folders
-/// of processes that no longer run are touched; where that cannot be known (no `/proc`),
-/// nothing is.
+/// `dest` when `dest` is missing (the process died between the two renames). Called while
+/// holding the destination's [`Lock`]: every writer holds it while its folders exist, so
+/// any such folder but this process's own is left by a writer that is gone, whatever host
+/// or container it ran on.
 fn clean_stale(parent: &Path, name: &str) {
-    if !Path::new("/proc/self").exists() {
-        return;
-    }
     let Ok(entries) = fs::read_dir(parent) else { return };
     let dest = parent.join(name);
     for e in entries.flatten() {
         let file = e.file_name().to_string_lossy().into_owned();
         let Some(rest) = file.strip_prefix(&format!(".{name}.")) else { continue };
-        let (kind, pid) = match rest.split_once('-') {
-            Some((k @ ("tmp" | "old"), pid)) => (k, pid),
+        let kind = match rest.split_once('-') {
+            Some((k @ ("tmp" | "old"), pid)) if pid.parse::<u32>().is_ok() => k,
             _ => continue,
         };
-        let Ok(pid) = pid.parse::<u32>() else { continue };
-        if pid == std::process::id() || Path::new(&format!("/proc/{pid}")).exists() {
+        if rest.ends_with(&format!("-{}", std::process::id())) {
             continue;
         }
         if kind == "old" && !dest.exists() {
@@ -400,6 +522,8 @@ pub(crate) struct Staging {
     tmp: PathBuf,
     old: PathBuf,
     done: bool,
+    /// Held until the staging is dropped, after the folder is in place or removed.
+    _lock: Lock,
 }
 
 impl Staging {
@@ -412,6 +536,7 @@ impl Staging {
         };
         fs::create_dir_all(&parent).map_err(io("creating", &parent))?;
         let name = dest.file_name().map_or("results".into(), |n| n.to_string_lossy().into_owned());
+        let lock = Lock::take(&parent, &name, dest)?;
         clean_stale(&parent, &name);
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
         let old = parent.join(format!(".{name}.old-{}", std::process::id()));
@@ -419,7 +544,7 @@ impl Staging {
             fs::remove_dir_all(&tmp).map_err(io("removing", &tmp))?;
         }
         fs::create_dir(&tmp).map_err(io("creating", &tmp))?;
-        Ok(Staging { dest: dest.to_path_buf(), tmp, old, done: false })
+        Ok(Staging { dest: dest.to_path_buf(), tmp, old, done: false, _lock: lock })
     }
 
     /// The temporary folder, for files streamed into it.
@@ -510,10 +635,51 @@ mod tests {
         write_folder(&super::tests::dest(&dest), &[("b.txt".into(), b"new".to_vec())]).unwrap();
         let mut left: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         left.sort();
-        if Path::new("/proc/self").exists() {
-            assert_eq!(left, vec![std::ffi::OsString::from("out")]);
-        }
+        assert_eq!(left, vec![std::ffi::OsString::from("out")], "no temporary folder and no lock left");
         assert_eq!(fs::read(dest.join("b.txt")).unwrap(), b"new");
+    }
+
+    /// A lock file naming `host`, `pid` and an age in seconds.
+    fn lock_file(dir: &Path, host: &str, pid: u32, age: u64) {
+        let text = format!("host={host}\npid={pid}\nsince={}\n", now_secs() - age);
+        fs::write(dir.join(".out.lock"), text).unwrap();
+    }
+
+    #[test]
+    fn a_destination_being_written_is_refused_and_a_stale_lock_taken_over() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dest(&dir.path().join("out"));
+        let files = [("a.txt".to_string(), b"new".to_vec())];
+        // Held by a process that runs on this host (this one) or a recent one elsewhere.
+        let here = host_name();
+        for (host, pid) in [(here.as_str(), std::process::id()), ("other-host", 7)] {
+            lock_file(dir.path(), host, pid, 10);
+            fs::create_dir(dir.path().join(format!(".out.tmp-{pid}"))).unwrap();
+            let e = write_folder(&out, &files).unwrap_err();
+            let msg = e.to_string();
+            assert!(matches!(e, OutputError::Busy { .. }), "{msg}");
+            assert!(msg.contains(&format!("process {pid} on host {host}")) && msg.contains(".out.lock"), "{msg}");
+            assert!(dir.path().join(format!(".out.tmp-{pid}")).exists(), "a live writer's folder is left alone");
+            assert!(!out.path().exists());
+            fs::remove_dir(dir.path().join(format!(".out.tmp-{pid}"))).unwrap();
+        }
+        // Stale: a process of this host that no longer runs (PID 0 is never one), or a lock
+        // from another host older than STALE_LOCK_SECS; its temporary folder is removed.
+        let stale = [(here.as_str(), 0, 10), ("other-host", 7, STALE_LOCK_SECS + 1)];
+        for (host, pid, age) in stale.iter().filter(|(h, ..)| *h != here || Path::new("/proc/self").exists()) {
+            lock_file(dir.path(), host, *pid, *age);
+            fs::create_dir(dir.path().join(format!(".out.tmp-{pid}"))).unwrap();
+            write_folder(&out, &files).unwrap();
+            let left: Vec<_> = fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+            assert_eq!(left, vec![std::ffi::OsString::from("out")], "{host} {pid}: lock and folder gone");
+        }
+        // A lock file that cannot be read: busy while young, taken over when a minute old.
+        fs::write(dir.path().join(".out.lock"), "").unwrap();
+        assert!(matches!(write_folder(&out, &files), Err(OutputError::Busy { .. })));
+        let old = std::time::SystemTime::now() - std::time::Duration::from_secs(120);
+        fs::File::options().write(true).open(dir.path().join(".out.lock")).unwrap().set_modified(old).unwrap();
+        write_folder(&out, &files).unwrap();
+        assert!(!dir.path().join(".out.lock").exists());
     }
 
     #[test]

@@ -258,6 +258,12 @@ pub fn exit_code(e: &AppError) -> i32 {
     match e {
         AppError::BadInput(_) => EXIT_BAD_INPUT,
         AppError::Interrupted(_) => EXIT_INTERRUPTED,
+        // A destination another process is writing: refused up front, like a bad destination.
+        AppError::Other(e)
+            if e.chain().any(|c| matches!(c.downcast_ref(), Some(crate::app::output::OutputError::Busy { .. }))) =>
+        {
+            EXIT_BAD_INPUT
+        }
         AppError::Other(_) => EXIT_FAILURE,
     }
 }

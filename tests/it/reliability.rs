@@ -214,7 +214,8 @@ fn absurd_sizes_are_refused_up_front_with_the_estimate_and_the_limit() {
 
 /// Starts a long run, waits until it is simulating, sends `signal`, and checks that it stops
 /// with exit code 130 and a clear message, before all its runs, leaving the previous results
-/// byte for byte as they were and no temporary folder behind.
+/// byte for byte as they were and no temporary folder or lock behind. With SIGTERM, a second
+/// run into the same folder is tried first, while the first writes it.
 #[cfg(unix)]
 fn interrupted_run_keeps_previous_results(signal: &str) {
     let dir = tempfile::tempdir().unwrap();
@@ -252,6 +253,23 @@ fn interrupted_run_keeps_previous_results(signal: &str) {
     if rx.recv_timeout(Duration::from_secs(300)).is_err() {
         let _ = child.kill();
         panic!("the run never started simulating: {}", reader.join().unwrap());
+    }
+    if signal == "-TERM" {
+        // A second writer of the same folder, while the first holds its lock, is refused up
+        // front with exit code 2, naming the process that writes it; the first goes on.
+        let lock = dir.path().join(".friesland.lock");
+        for _ in 0..200 {
+            if lock.exists() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert!(lock.exists(), "the writer holds a lock");
+        let o = small_run(scenario, &out, &[]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains("another contractsim is writing this folder"), "{err}");
+        assert!(err.contains(&format!("process {} on host", child.id())), "{err}");
     }
     let ok = Command::new("kill").args([signal, &child.id().to_string()]).status().unwrap();
     assert!(ok.success());
