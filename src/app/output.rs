@@ -36,6 +36,30 @@ pub enum OutputError {
     },
 }
 
+/// The folders this process is writing: (temporary folder, lock file, destination), one
+/// per [`Staging`] alive. A commit holds the mutex while it renames, so [`abandon_all`]
+/// never sees a folder half moved into place.
+static WRITING: std::sync::Mutex<Vec<(PathBuf, PathBuf, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+
+fn writing() -> std::sync::MutexGuard<'static, Vec<(PathBuf, PathBuf, PathBuf)>> {
+    WRITING.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Removes every temporary folder and lock of the folders this process is writing, and
+/// returns their destinations, which are as they were: for a process that must end at once
+/// (a stop not honoured in time). Holds the registry's mutex until the process ends, so no
+/// commit starts after it.
+pub(crate) fn abandon_all() -> Vec<PathBuf> {
+    let mut w = writing();
+    let dests = w.iter().map(|(_, _, d)| d.clone()).collect();
+    for (tmp, lock, _) in w.drain(..) {
+        let _ = fs::remove_dir_all(&tmp);
+        let _ = fs::remove_file(&lock);
+    }
+    std::mem::forget(w);
+    dests
+}
+
 /// A lock file older than this, written on another host (whose processes cannot be
 /// looked up), is taken to be left by a process that no longer runs: no batch may be
 /// estimated above 24 hours (`guard`), so this is twice the longest write.
@@ -544,6 +568,7 @@ impl Staging {
             fs::remove_dir_all(&tmp).map_err(io("removing", &tmp))?;
         }
         fs::create_dir(&tmp).map_err(io("creating", &tmp))?;
+        writing().push((tmp.clone(), lock.path.clone(), dest.to_path_buf()));
         Ok(Staging { dest: dest.to_path_buf(), tmp, old, done: false, _lock: lock })
     }
 
@@ -569,6 +594,8 @@ impl Staging {
 
     /// Moves the folder into place, replacing the destination as a whole.
     pub fn commit(mut self) -> Result<(), OutputError> {
+        // Held while the folder moves into place (see `abandon_all`).
+        let _registry = writing();
         let (dest, tmp, old) = (&self.dest, &self.tmp, &self.old);
         if let Ok(meta) = fs::symlink_metadata(dest)
             && let Some(found) = not_a_folder(&meta)
@@ -596,9 +623,11 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
+        let mut w = writing();
         if !self.done && self.tmp.exists() {
             let _ = fs::remove_dir_all(&self.tmp);
         }
+        w.retain(|(tmp, _, _)| *tmp != self.tmp);
     }
 }
 

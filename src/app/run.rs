@@ -42,7 +42,7 @@ struct Job {
 
 /// Runs each scenario and writes `outputs/<file stem>/` (or the `--out` folder).
 /// Every scenario is validated before any is simulated.
-pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), AppError> {
+pub fn run(args: RunRequest, progress: &dyn Progress, stop: &'static AtomicBool) -> Result<(), AppError> {
     let files = scenario_files(args.files.clone())?;
     let (shard, budget) = check_flags(&args, files.len())?;
     let mut scenarios = Vec::new();
@@ -111,7 +111,7 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &AtomicBool) -> Resu
         for w in &s.warnings {
             progress.note(&format!("warning: {}: {w}", s.file.display()));
         }
-        let plan = Plan::new(s);
+        let plan = Plan::new(s).with_stop(stop);
         let most = precision.map_or(opts.runs, |p| p.max_runs.max(opts.runs));
         if let Some((_, n)) = shard
             && n > most as u64
@@ -272,6 +272,9 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
             let info = BatchInfo { seed: opts.seed, threads, runs: done as usize };
             let results = Results::collected(&plan, info, collected);
             let (break_even, file) = break_even_file(&results, opts.threads)?;
+            if stop.load(Ordering::SeqCst) {
+                return Err(interrupted(done as usize));
+            }
             let batch = WorldBatch { opts: &opts, runs: done as usize, mode, format };
             let worlds = simulate_worlds(&plan, &batch, &staging, progress, stop).map_err(|e| match e {
                 WorldError::Stopped => interrupted(done as usize),

@@ -59,9 +59,16 @@ impl Progress for Terminal {
     }
 }
 
-/// The flag set by SIGINT, SIGTERM or SIGHUP. The handler is installed once per process;
-/// a second signal ends the process at once (temporary folders it leaves are removed by
-/// the next run writing there).
+/// The flag set by SIGINT, SIGTERM or SIGHUP. The handler is installed once per process.
+/// The stop is honoured within a second: runs end at their next step, the command returns
+/// "interrupted" and writes nothing; whatever has not ended 0.6 s after the signal is
+/// abandoned (`output::abandon_all`: the temporary folders and locks removed, the
+/// destinations as they were) and the process ends with exit code 130. A second signal
+/// ends the process at once (temporary folders it leaves are removed by the next write
+/// there).
+/// How long after the first signal the process ends whatever it is doing.
+const STOP_WITHIN: std::time::Duration = std::time::Duration::from_millis(600);
+
 pub(crate) fn stop_flag() -> &'static AtomicBool {
     static STOP: AtomicBool = AtomicBool::new(false);
     static INSTALL: std::sync::Once = std::sync::Once::new();
@@ -74,6 +81,19 @@ pub(crate) fn stop_flag() -> &'static AtomicBool {
                 std::process::exit(super::EXIT_INTERRUPTED);
             }
             eprintln!("\nstopping: finishing the runs in progress (signal again to stop at once)");
+            // Honoured within a second: a run ends at its next step, and whatever does not
+            // end in time (writing the reports) is abandoned, its temporary folders removed.
+            std::thread::spawn(|| {
+                std::thread::sleep(STOP_WITHIN);
+                let dests = crate::app::output::abandon_all();
+                let dests: Vec<String> = dests.iter().map(|d| d.display().to_string()).collect();
+                if dests.is_empty() {
+                    eprintln!("stopped");
+                } else {
+                    eprintln!("stopped: nothing was written, {} as it was", dests.join(", "));
+                }
+                std::process::exit(super::EXIT_INTERRUPTED);
+            });
         });
     });
     &STOP

@@ -70,6 +70,11 @@ pub struct Plan {
     signing_prices: Vec<(Vec<f64>, Vec<f64>)>,
     /// The municipalities of the region, when the scenario names them.
     region: Option<RegionPlan>,
+    /// The stop flag of the process (a signal handler sets it), when the plan was given
+    /// one ([`Plan::with_stop`]): a run that sees it set ends at its next step, so a batch,
+    /// a rerun or a variant's world stops within a step's time. The results of a stopped
+    /// run are incomplete; whoever set the flag discards them.
+    stop: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
 /// What one run produced.
@@ -198,12 +203,25 @@ impl Plan {
             budget_lines: Vec::new(),
             advance,
             signing_prices,
+            stop: None,
         };
         let (out, cy) = plan.expected_path();
         plan.expected_lot_cost = plan.expected_costs(&cy);
         plan.investor_baseline = plan.investor_baselines(&out);
         plan.budget_lines = plan.budget_lines();
         plan
+    }
+
+    /// The plan with the process's stop flag: each run looks at it before every step and
+    /// ends early once it is set (see the field's documentation).
+    pub fn with_stop(mut self, stop: &'static std::sync::atomic::AtomicBool) -> Self {
+        self.stop = Some(stop);
+        self
+    }
+
+    /// Whether the stop flag is set.
+    pub(crate) fn stopped(&self) -> bool {
+        self.stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed))
     }
 
     /// The same plan without the municipalities of its region: every figure of the region
@@ -250,6 +268,7 @@ impl Plan {
     /// behaviour) is the variant's.
     pub fn in_world(variant: &crate::scenario::variant::Variant, base: &Plan) -> Plan {
         let mut plan = Plan::new((*variant.scenario).clone());
+        plan.stop = base.stop;
         if variant.world.known_at_signing {
             return plan;
         }
@@ -771,6 +790,9 @@ impl Plan {
         let spy = self.scenario.steps_per_year;
         let mut sim = Sim::new(self, inputs, draws, ws, out);
         for kstep in 0..self.scenario.steps() {
+            if self.stopped() {
+                break;
+            }
             sim.step(kstep);
             if (kstep + 1) % spy == 0 {
                 if sim.muni.is_some() {
