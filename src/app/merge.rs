@@ -227,19 +227,25 @@ fn read_meta(dir: &Path) -> Result<PartialMeta, String> {
             path.display()
         )
     })?;
-    let meta: PartialMeta =
-        serde_json::from_slice(&bytes).map_err(|e| format!("{}: not a partial.json: {e}", path.display()))?;
+    read_partial(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// The checks `merge` makes on the text of a `partial.json` ([`read_partial`]), for the
+/// fuzz target `record_json`.
+pub fn check_partial(bytes: &[u8]) -> Result<(), String> {
+    read_partial(bytes).map(|_| ())
+}
+
+/// The checks `merge` makes on the text of a `partial.json` before anything is sized by
+/// it: a partial record of this format, with 1 to `runs` shards.
+fn read_partial(bytes: &[u8]) -> Result<PartialMeta, String> {
+    let meta: PartialMeta = serde_json::from_slice(bytes).map_err(|e| format!("not a partial.json: {e}"))?;
     if meta.format != partial::FORMAT {
-        return Err(format!("{}: key `format`: expected {}, found {}", path.display(), partial::FORMAT, meta.format));
+        return Err(format!("key `format`: expected {}, found {}", partial::FORMAT, meta.format));
     }
     // Sizes from outside, bounded before anything is sized by them.
     if meta.runs == 0 || meta.shards == 0 || meta.shards > meta.runs as u64 {
-        return Err(format!(
-            "{}: key `shards`: expected 1 to `runs` ({}) shards, found {}",
-            path.display(),
-            meta.runs,
-            meta.shards
-        ));
+        return Err(format!("key `shards`: expected 1 to `runs` ({}) shards, found {}", meta.runs, meta.shards));
     }
     Ok(meta)
 }

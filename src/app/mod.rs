@@ -20,9 +20,9 @@ mod sweep;
 use std::path::PathBuf;
 
 pub use check::check;
-pub use merge::merge;
+pub use merge::{check_partial, merge};
 pub use new::{SHIPPED, new, scenario_text};
-pub use redraw::redraw;
+pub use redraw::{MetaProblem, check_meta, redraw};
 pub use run::run;
 pub use sensitivity::sensitivity;
 pub use sweep::sweep;

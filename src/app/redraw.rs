@@ -97,18 +97,31 @@ const MAX_NAMES: usize = 10_000;
 /// it: `meta.json` (read with its size bounded), the sizes it gives (years, steps,
 /// strategies, inputs), and the tables read whole (regular files, bounded); the variants'
 /// folders that it names too.
-fn check_folder(dir: &Path, depth: usize) -> Result<(), AppError> {
-    let path = dir.join("meta.json");
-    let bad = |key: &str, expected: &str, found: String| {
-        AppError::BadInput(format!("{}: key `{key}`: expected {expected}, found {found}", path.display()))
-    };
-    let bytes = output::read_bounded(&path, output::MAX_RECORD_BYTES).map_err(|e| {
-        AppError::BadInput(format!("{}: expected the meta.json of a results folder, found {e}", path.display()))
-    })?;
-    let meta: serde_json::Value = serde_json::from_slice(&bytes)
-        .map_err(|e| AppError::BadInput(format!("{}: expected JSON, found {e}", path.display())))?;
+/// What is wrong with the text of a `meta.json`.
+#[derive(Debug)]
+pub enum MetaProblem {
+    /// It is no JSON.
+    Json(serde_json::Error),
+    /// A key holds what no results folder has.
+    Key {
+        /// The key.
+        key: &'static str,
+        /// What it must hold.
+        expected: String,
+        /// What it holds.
+        found: String,
+    },
+}
+
+/// The checks `report` makes on the text of a `meta.json` before anything is sized by it:
+/// JSON, a horizon of 1 to 200 years, 1, 4 or 12 steps a year, at least one run, and lists
+/// of strategies (1 to 10,000) and uncertain inputs (at most 10,000). Public for the fuzz
+/// target `record_json`.
+pub fn check_meta(bytes: &[u8]) -> Result<serde_json::Value, MetaProblem> {
+    let meta: serde_json::Value = serde_json::from_slice(bytes).map_err(MetaProblem::Json)?;
     let number = |key: &str| meta.get(key).map(|v| v.to_string()).unwrap_or_else(|| "nothing".into());
     let int = |key: &str| meta.get(key).and_then(serde_json::Value::as_u64);
+    let bad = |key: &'static str, expected: &str, found: String| MetaProblem::Key { key, expected: expected.into(), found };
     if !int("horizon_years").is_some_and(|y| (1..=200).contains(&y)) {
         return Err(bad("horizon_years", "1 to 200 years", number("horizon_years")));
     }
@@ -125,6 +138,21 @@ fn check_folder(dir: &Path, depth: usize) -> Result<(), AppError> {
             return Err(bad(key, &format!("a list of 1 to {MAX_NAMES} names"), found));
         }
     }
+    Ok(meta)
+}
+
+fn check_folder(dir: &Path, depth: usize) -> Result<(), AppError> {
+    let path = dir.join("meta.json");
+    let bad = |key: &str, expected: &str, found: String| {
+        AppError::BadInput(format!("{}: key `{key}`: expected {expected}, found {found}", path.display()))
+    };
+    let bytes = output::read_bounded(&path, output::MAX_RECORD_BYTES).map_err(|e| {
+        AppError::BadInput(format!("{}: expected the meta.json of a results folder, found {e}", path.display()))
+    })?;
+    let meta = check_meta(&bytes).map_err(|e| match e {
+        MetaProblem::Json(e) => AppError::BadInput(format!("{}: expected JSON, found {e}", path.display())),
+        MetaProblem::Key { key, expected, found } => bad(key, &expected, found),
+    })?;
     for file in
         ["yearly.csv", "summary.csv", "budget.csv", "reserve.csv", "reserve_by_certainty.csv", "break_even_inputs.csv"]
     {

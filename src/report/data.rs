@@ -57,6 +57,9 @@ impl From<&Summary> for Stat {
 /// What every report reads.
 #[derive(Debug, Clone)]
 pub struct ReportData {
+    /// Whether the charts draw every strategy (the appendix charts) rather than the
+    /// selection of `charts::focus`.
+    pub(crate) every_strategy: bool,
     /// Provenance, names and inputs.
     pub meta: Meta,
     /// Names of the yearly metrics, in the order of `yearly.csv`.
@@ -314,6 +317,7 @@ impl ReportData {
             spend_p50_p80,
             budget_line,
             budget_lines,
+            every_strategy: false,
             reserve_by_certainty,
             first_period_reserve,
             sensitivity: None,
@@ -392,6 +396,7 @@ impl ReportData {
             spend_p50_p80,
             budget_line,
             budget_lines,
+            every_strategy: false,
             reserve_by_certainty,
             first_period_reserve,
             sensitivity: super::sensitivity::SensitivityData::from_folder(dir)?,

@@ -272,6 +272,25 @@ fn charts_section(h: &mut String, section: Section, d: &ReportData, lang: Lang) 
             k.file(lang, "svg")
         );
     }
+    let appendix = charts::appendix(d);
+    if !appendix.is_empty() {
+        let links: Vec<String> = appendix
+            .iter()
+            .map(|k| {
+                let (png, svg) = (k.appendix_file(lang, "png"), k.appendix_file(lang, "svg"));
+                format!("<a href=\"{png}\">{png}</a> (<a href=\"{svg}\">SVG</a>)")
+            })
+            .collect();
+        let _ = writeln!(
+            h,
+            "<p>{} {}.</p>",
+            esc(lang.t(
+                "The charts show at most five strategies; the same charts with every strategy, in this folder:",
+                "De grafieken tonen hooguit vijf strategieën; dezelfde grafieken met alle strategieën, in deze map:"
+            )),
+            links.join(", ")
+        );
+    }
     let _ = writeln!(h, "</section>");
     Ok(())
 }

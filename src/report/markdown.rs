@@ -70,6 +70,10 @@ pub fn summary(d: &ReportData, hl: &Headline, lang: Lang) -> String {
     for k in ChartKind::ALL.into_iter().filter(|k| k.applies(d)) {
         let _ = writeln!(md, "- `{}`: {}", k.file(lang, "png"), k.title(lang));
     }
+    for k in super::charts::appendix(d) {
+        let what = lang.t("the same, every strategy (appendix)", "hetzelfde, alle strategieën (bijlage)");
+        let _ = writeln!(md, "- `{}`: {what}", k.appendix_file(lang, "png"));
+    }
     let _ = writeln!(md, "\n## {}\n", lang.t("Tables for the finance officer", "Tabellen voor de financieel adviseur"));
     md.push_str(&tables(d, lang));
     md

@@ -56,17 +56,17 @@ pub(crate) fn break_even_text(p: &SavingPanel, last: f64, lang: Lang) -> String 
     let x = p.break_even_year;
     if x.is_finite() {
         match lang {
-            Lang::En => format!("break-even {x:.0} (median) · {} of futures by {last:.0}", lang.pct(p.p_break_even)),
+            Lang::En => format!("break-even {x:.0} (median) · {} of futures by {last:.0}", crate::report::answer::share(p.p_break_even, lang)),
             Lang::Nl => {
-                format!("terugverdiend {x:.0} (mediaan) · {} van de toekomsten t/m {last:.0}", lang.pct(p.p_break_even))
+                format!("terugverdiend {x:.0} (mediaan) · {} van de toekomsten t/m {last:.0}", crate::report::answer::share(p.p_break_even, lang))
             }
         }
     } else {
         match lang {
-            Lang::En => format!("no break-even by {last:.0} in half of futures ({} do)", lang.pct(p.p_break_even)),
+            Lang::En => format!("no break-even by {last:.0} in half of futures ({} do)", crate::report::answer::share(p.p_break_even, lang)),
             Lang::Nl => format!(
                 "in de helft van de toekomsten niet terugverdiend t/m {last:.0} ({} wel)",
-                lang.pct(p.p_break_even)
+                crate::report::answer::share(p.p_break_even, lang)
             ),
         }
     }

@@ -108,6 +108,9 @@ pub(crate) const MAX_SHOWN: usize = 5;
 /// ([`focus_note`]), and the tables show all of them.
 pub(crate) fn focus(d: &ReportData) -> Vec<usize> {
     let base = d.baseline();
+    if d.every_strategy {
+        return std::iter::once(base).chain(alternatives(d)).collect();
+    }
     let named: Vec<usize> = d.meta.focus.iter().filter_map(|id| d.meta.strategy_index(id)).collect();
     if !named.is_empty() {
         let mut named: Vec<usize> = named.into_iter().filter(|&k| k != base).take(MAX_SHOWN - 1).collect();
@@ -156,6 +159,9 @@ pub(crate) fn focus_alternatives(d: &ReportData) -> Vec<usize> {
 /// A sentence for a chart's note when [`focus`] leaves strategies out: how many, and by
 /// what rule.
 pub(crate) fn focus_note(d: &ReportData, lang: Lang) -> Option<String> {
+    if d.every_strategy {
+        return Some(lang.t("Appendix: every strategy of the scenario.", "Bijlage: alle strategieën van het scenario.").into());
+    }
     let (shown, all) = (focus(d).len(), d.strategies());
     let asked = !d.meta.questions.is_empty();
     if !d.meta.focus.is_empty() {
@@ -314,6 +320,21 @@ impl ChartKind {
         ChartKind::Societal,
         ChartKind::MunicipalRisk,
     ];
+
+    /// The charts drawn again with every strategy, as an appendix, when [`focus`] leaves
+    /// strategies out: the ones with a panel per strategy.
+    pub const APPENDIX: [ChartKind; 5] = [
+        ChartKind::SpendFan,
+        ChartKind::CumulativeSaving,
+        ChartKind::NpvDistribution,
+        ChartKind::SpendComponents,
+        ChartKind::ProviderReserves,
+    ];
+
+    /// The appendix chart's file in `lang`: `spend_fan_all_nl.png`.
+    pub fn appendix_file(self, lang: Lang, ext: &str) -> String {
+        format!("{}_all{}.{ext}", self.name(), lang.suffix())
+    }
 
     /// The file stem: `spend_fan`.
     pub fn name(self) -> &'static str {
@@ -477,6 +498,25 @@ fn encode_png(rgb: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
 /// Named files, as reports return them.
 type Files = Vec<(String, Vec<u8>)>;
 
+/// The data for the appendix charts, when [`focus`] leaves strategies out.
+pub(crate) fn every_strategy(d: &ReportData) -> Option<ReportData> {
+    (focus(d).len() < d.strategies()).then(|| {
+        let mut all = d.clone();
+        all.every_strategy = true;
+        all
+    })
+}
+
+/// The appendix charts that apply (see [`ChartKind::APPENDIX`]); empty when [`focus`]
+/// shows every strategy.
+pub(crate) fn appendix(d: &ReportData) -> Vec<ChartKind> {
+    if focus(d).len() < d.strategies() {
+        ChartKind::APPENDIX.into_iter().filter(|k| k.applies(d)).collect()
+    } else {
+        Vec::new()
+    }
+}
+
 /// The charts as a report: SVG and PNG, English and Dutch.
 pub struct Charts;
 
@@ -490,6 +530,17 @@ impl Report for Charts {
             .map(|&(k, l)| Ok(vec![(k.file(l, "svg"), svg(k, d, l)?.into_bytes()), (k.file(l, "png"), png(k, d, l)?)]))
             .collect();
         let mut files: Files = files?.into_iter().flatten().collect();
+        if let Some(all) = every_strategy(d) {
+            let jobs: Vec<(ChartKind, Lang)> = appendix(d).into_iter().flat_map(|k| Lang::ALL.map(|l| (k, l))).collect();
+            let more: Result<Vec<Files>, OutputError> = jobs
+                .par_iter()
+                .map(|&(k, l)| {
+                    let svg = svg(k, &all, l)?.into_bytes();
+                    Ok(vec![(k.appendix_file(l, "svg"), svg), (k.appendix_file(l, "png"), png(k, &all, l)?)])
+                })
+                .collect();
+            files.extend(more?.into_iter().flatten());
+        }
         if let Some(sens) = &d.sensitivity {
             files.extend(analysis::sensitivity_files(sens, |lang| subtitle(d, lang))?);
         }
