@@ -11,7 +11,12 @@
 //! and `μ` is Gamma(`m`, `T`) a posteriori; the mean duration `d = 1/μ` is then
 //! inverse-gamma with mean `T/(m−1)` and sd `T/((m−1)√(m−2))`. `T` is not observed: it is
 //! approximated per period by the trapezoid `(A_start + A_end)/2 × years`, exact when the
-//! caseload changes linearly within a period and unbiased in a steady state.
+//! caseload changes linearly within a period and unbiased in a steady state. Its error adds
+//! to the uncertainty: between the two counts the caseload moves by unit jumps (the period's
+//! starts and exits, `k` of them over `y` years), so it is treated as a random-walk bridge,
+//! whose integral has variance `k y² / 12` about the trapezoid; the sd of `d` is
+//! `d √(1/(m−2) + Σ k y²/12 / T²)`. Without this term the 90% intervals of short stays
+//! covered the truth in 87% of synthetic datasets (tests/it/calibrate.rs).
 
 /// One period of one segment's registration, with the youths it was drawn from.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,6 +41,12 @@ impl Period {
     /// Youth-years of exposure in thousands: the denominator of the rate per 1000.
     pub fn thousand_youth_years(&self) -> f64 {
         self.youth * self.years / 1000.0
+    }
+
+    /// The variance of the trapezoid's error: the caseload between the counts as a
+    /// random-walk bridge of the period's `started + ended` unit jumps.
+    pub fn trapezoid_variance(&self) -> f64 {
+        (self.started + self.ended) * self.years * self.years / 12.0
     }
 
     /// Client-years in care, by the trapezoid rule from the two caseload counts.
@@ -68,7 +79,8 @@ pub struct SegmentFit {
     pub starts_per_1000: Estimate,
     /// The maximum likelihood estimate of the mean duration, `client_years / ended`.
     pub duration_mle_years: f64,
-    /// Mean duration in years: the inverse-gamma posterior's mean and sd.
+    /// Mean duration in years: the inverse-gamma posterior's mean, and its sd with the
+    /// trapezoid's error added.
     pub mean_duration_years: Estimate,
     /// Share of starts that re-enter, Beta(`k + 1/2`, `n − k + 1/2`) (Jeffreys), when the data
     /// has re-entries: `k` of `n` starts.
@@ -113,6 +125,8 @@ pub fn fit_segment(periods: &[Period]) -> Result<SegmentFit, FitError> {
         return Err(FitError::TooFewEnded(m));
     }
     let duration_mean = t / (m - 1.0);
+    let var_t: f64 = periods.iter().map(Period::trapezoid_variance).sum();
+    let duration_sd = duration_mean * (1.0 / (m - 2.0) + var_t / (t * t)).sqrt();
     let k: f64 = periods.iter().filter_map(|p| p.reentered).sum();
     let reentry_share = if periods.iter().all(|p| p.reentered.is_some()) { Some(beta_jeffreys(k, n)) } else { None };
     Ok(SegmentFit {
@@ -122,7 +136,7 @@ pub fn fit_segment(periods: &[Period]) -> Result<SegmentFit, FitError> {
         client_years: t,
         starts_per_1000: Estimate { mean: n / e, sd: n.sqrt() / e },
         duration_mle_years: t / m,
-        mean_duration_years: Estimate { mean: duration_mean, sd: duration_mean / (m - 2.0).sqrt() },
+        mean_duration_years: Estimate { mean: duration_mean, sd: duration_sd },
         reentry_share,
         reentered: k,
     })
@@ -167,7 +181,10 @@ mod tests {
         assert_eq!(f.client_years, 310.0);
         assert_eq!(f.duration_mle_years, 310.0 / 580.0);
         assert_eq!(f.mean_duration_years.mean, 310.0 / 579.0);
-        assert!((f.mean_duration_years.sd - 310.0 / 579.0 / 578f64.sqrt()).abs() < 1e-15);
+        // The trapezoid's error: 590 jumps over half a year in each period, 590/4/12 each.
+        let var_t: f64 = 2.0 * 590.0 * 0.25 / 12.0;
+        let sd = 310.0 / 579.0 * (1.0 / 578.0 + var_t / (310.0 * 310.0)).sqrt();
+        assert!((f.mean_duration_years.sd - sd).abs() < 1e-15);
         assert_eq!(f.reentry_share, None);
         let p = period(300.0, 290.0, 300.0, 310.0);
         assert_eq!(f.fitted_started(&p), 300.0);

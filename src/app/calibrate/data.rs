@@ -175,7 +175,9 @@ pub(crate) fn parse(text: &str, file: &Path, known: &[&str], tolerance: f64) -> 
         Ok(h) => h.clone(),
         Err(e) => return Err(vec![csv_problem(file, &e)]),
     };
-    let header_line = rd.position().line().max(1);
+    // The header is the first line that is neither empty nor a comment.
+    let header_line =
+        text.lines().position(|l| !l.trim().is_empty() && !l.starts_with('#')).map_or(1, |i| i as u64 + 1);
     let names: Vec<&str> = header.iter().collect();
     let mut known_columns: Vec<&str> = REQUIRED.to_vec();
     known_columns.push(REENTERED);

@@ -310,15 +310,14 @@ fn demand_lines(f: &Fitted, cx: &Context<'_>) -> String {
     s.push_str(&format!("initial_caseload = {}\n", f.initial_caseload));
     s.push_str(&comment(&format!(
         "[derived] {} ended over {} client-years in care (the trapezoid of the active counts): exponential stays \
-         of {} / {} = {} years (maximum likelihood). The posterior of the mean (inverse gamma: mean {} / ({} - 1), \
-         sd mean / sqrt({} - 2)), written as a lognormal of that mean and sd.",
+         of {} / {} = {} years (maximum likelihood). The posterior of the mean (inverse gamma: mean {} / ({} - 1)), \
+         its sd widened for the trapezoid's error (docs/calibration.md), written as a lognormal of that mean and sd.",
         words(fit.ended),
         num(fit.client_years),
         num(fit.client_years),
         words(fit.ended),
         num(fit.duration_mle_years),
         num(fit.client_years),
-        words(fit.ended),
         words(fit.ended)
     )));
     s.push_str(&format!(
