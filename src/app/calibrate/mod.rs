@@ -140,6 +140,14 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
         fitted.push((seg, fit, rows.len(), last.active_at_end, last.line));
     }
     let fitted = referrals(&template, fitted, &req.data)?;
+    let all_starts: f64 = fitted.iter().map(|f| f.starts.mean).sum();
+    if all_starts > 1000.0 {
+        return Err(bad(format!(
+            "{}: expected the youths 0-17 the data come from, found so few that the data start {} trajectories a year per 1000 youths (more than one per youth)",
+            if req.population.is_some() { "--population" } else { "--population-file" },
+            text::num(all_starts)
+        )));
+    }
 
     let sha256: String = Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
     let date = data::format_date(today());
