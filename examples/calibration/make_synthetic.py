@@ -3,7 +3,9 @@
 The numbers are made up (no CBS download here), in the layout of CBS StatLine's youth-care
 tables 85097NED / 85096NED: trajectories started, ended and running per half-year. Each
 segment is a steady stream: starts a Poisson process at a known rate per 1000 youths,
-stays exponential with a known mean, the caseload on 2021-01-01 in its steady state.
+stays exponential with a known mean, simulated from 20 years before 2021 so that the
+caseload on 2021-01-01 is in its steady state. Ended trajectories are also counted by
+duration band (columns ended_0_0.5y ... ended_2y_plus).
 Run: python3 examples/calibration/make_synthetic.py (Python 3 standard library only).
 """
 
@@ -20,6 +22,8 @@ TRUTH = [
     ("youth_protection", 4.0, 2.0),
     ("out_of_home", 4.5, 2.0),
 ]
+# Lower bounds of the duration bands of ended trajectories, in years.
+BANDS = [0.0, 0.5, 1.0, 2.0]
 YOUTHS = {2021: 10_250, 2022: 10_150, 2023: 10_050, 2024: 10_000, 2025: 9_950}
 periods = []
 for year in range(2021, 2025):
@@ -50,9 +54,10 @@ def poisson(mean):
 rows = []
 for seg, rate, dur in TRUTH:
     stays = []  # (start, end) in years from 2021-01-01
-    youth0 = YOUTHS[2021]
-    for _ in range(poisson(rate * youth0 / 1000 * dur)):
-        stays.append((-1.0, random.expovariate(1 / dur)))
+    burn_in = poisson(rate * YOUTHS[2021] / 1000 * 20.0)
+    for _ in range(burn_in):
+        s = random.uniform(-20.0, 0.0)
+        stays.append((s, s + random.expovariate(1 / dur)))
     for a, b in periods:
         t0, t1 = years(a), years(b + datetime.timedelta(days=1))
         lam = rate * YOUTHS[a.year] / 1000 * (t1 - t0)
@@ -65,12 +70,17 @@ for seg, rate, dur in TRUTH:
         ended = sum(1 for s, e in stays if t0 <= e < t1)
         active0 = sum(1 for s, e in stays if s < t0 <= e)
         active1 = sum(1 for s, e in stays if s < t1 <= e)
-        rows.append((a, b, seg, started, ended, active0, active1))
+        bands = [0] * len(BANDS)
+        for s, e in stays:
+            if t0 <= e < t1:
+                bands[sum(1 for lo in BANDS[1:] if e - s >= lo)] += 1
+        rows.append((a, b, seg, started, ended, active0, active1, *bands))
 
 with open("examples/calibration/registration.csv", "w") as f:
     f.write("# Synthetic data in the layout of CBS StatLine 85097NED/85096NED (half-years); made by\n")
     f.write("# examples/calibration/make_synthetic.py, see docs/calibration.md. Not real figures.\n")
-    f.write("period_start,period_end,segment,started,ended,active_at_start,active_at_end\n")
+    f.write("period_start,period_end,segment,started,ended,active_at_start,active_at_end,")
+    f.write("ended_0_0.5y,ended_0.5_1y,ended_1_2y,ended_2y_plus\n")
     for a, b, seg, *counts in rows:
         f.write(",".join([a.isoformat(), b.isoformat(), seg] + [str(c) for c in counts]) + "\n")
 with open("examples/calibration/youths.csv", "w") as f:

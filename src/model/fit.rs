@@ -161,6 +161,45 @@ impl SegmentFit {
     }
 }
 
+/// How ended durations by band compare with exponential stays of a given mean.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandTest {
+    /// The ended trajectories each band would hold under exponential stays.
+    pub expected: Vec<f64>,
+    /// Pearson's chi-square over the bands with an expectation above 0.
+    pub chi_square: f64,
+    /// Its degrees of freedom: those bands less one.
+    pub df: usize,
+    /// The probability of a chi-square at least this large if the stays were exponential.
+    pub p_value: f64,
+}
+
+/// Tests ended durations by band (`observed[b]` in `[bounds[b].0, bounds[b].1)`, the last
+/// band open above) against exponential stays of mean `mean`: in a steady state the
+/// durations of the trajectories that end in a window follow the duration law itself (each
+/// duration `s` ends at rate `λ f(s)`), so band `b` expects `m (e^(−lo/d) − e^(−hi/d))`.
+/// *Choice:* the degrees of freedom are the bands less one, not less two: the mean was fitted
+/// to the exits and client-years, not to the bands, so the test is, if anything, conservative.
+pub fn exponential_band_test(observed: &[f64], bounds: &[(f64, Option<f64>)], mean: f64) -> BandTest {
+    use statrs::distribution::{ChiSquared, ContinuousCDF};
+    let m: f64 = observed.iter().sum();
+    let survival = |x: f64| (-x / mean).exp();
+    let expected: Vec<f64> = bounds.iter().map(|&(lo, hi)| m * (survival(lo) - hi.map_or(0.0, survival))).collect();
+    let (mut chi_square, mut used) = (0.0, 0usize);
+    for (o, e) in observed.iter().zip(&expected) {
+        if *e > 0.0 {
+            chi_square += (o - e).powi(2) / e;
+            used += 1;
+        }
+    }
+    let df = used.saturating_sub(1);
+    let p_value = match ChiSquared::new(df as f64) {
+        Ok(c) if df > 0 => 1.0 - c.cdf(chi_square),
+        _ => 1.0,
+    };
+    BandTest { expected, chi_square, df, p_value }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +238,25 @@ mod tests {
         let r = f.reentry_share.unwrap();
         assert!((r.mean - 20.5 / 101.0).abs() < 1e-15);
         assert!((r.sd - (20.5f64 * 80.5 / (101.0 * 101.0 * 102.0)).sqrt()).abs() < 1e-15);
+    }
+
+    /// Hand case: 100 exits of mean 1 year in bands [0, 1) and [1, ∞): expected 63.21 and
+    /// 36.79; observed exactly that gives chi-square 0 and p 1, observed 50/50 gives
+    /// 13.21² / 63.21 + 13.21² / 36.79 = 7.50 on 1 degree of freedom.
+    #[test]
+    fn band_test_hand_case() {
+        let bounds = [(0.0, Some(1.0)), (1.0, None)];
+        let e1 = 100.0 * (1.0 - (-1f64).exp());
+        let t = exponential_band_test(&[e1, 100.0 - e1], &bounds, 1.0);
+        assert!((t.expected[0] - e1).abs() < 1e-12 && t.chi_square < 1e-20 && t.df == 1);
+        assert!((t.p_value - 1.0).abs() < 1e-12);
+        let t = exponential_band_test(&[50.0, 50.0], &bounds, 1.0);
+        let d: f64 = 50.0 - e1;
+        let chi = d * d / e1 + d * d / (100.0 - e1);
+        assert!((t.chi_square - chi).abs() < 1e-9);
+        // On 1 degree of freedom P(χ² > x) = erfc(√(x/2)): 0.0062 here.
+        let p = statrs::function::erf::erfc((chi / 2.0).sqrt());
+        assert!((t.p_value - p).abs() < 1e-9, "{} vs {p}", t.p_value);
     }
 
     #[test]

@@ -59,6 +59,30 @@ pub(crate) fn describe(problems: &[DataProblem]) -> String {
     lines.join("\n")
 }
 
+/// A duration band of the ended trajectories: a column `ended_<lo>_<hi>y` (from `lo` up to
+/// but not including `hi` years) or `ended_<lo>y_plus` (`lo` years or longer).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Band {
+    /// The column's name.
+    pub(crate) name: String,
+    /// Lower bound in years.
+    pub(crate) lo: f64,
+    /// Upper bound in years; `None` for the open last band.
+    pub(crate) hi: Option<f64>,
+}
+
+/// The band a column name describes, when it is one.
+fn band_of(name: &str) -> Option<Band> {
+    let rest = name.strip_prefix("ended_")?;
+    let number = |x: &str| x.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0);
+    if let Some(lo) = rest.strip_suffix("y_plus") {
+        return Some(Band { name: name.to_string(), lo: number(lo)?, hi: None });
+    }
+    let (lo, hi) = rest.strip_suffix('y')?.split_once('_')?;
+    let (lo, hi) = (number(lo)?, number(hi)?);
+    (hi > lo).then(|| Band { name: name.to_string(), lo, hi: Some(hi) })
+}
+
 /// One row of the data file, checked.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Row {
@@ -78,6 +102,8 @@ pub(crate) struct Row {
     pub(crate) active_at_end: f64,
     /// `reentered`, when the file has the column.
     pub(crate) reentered: Option<f64>,
+    /// The ended trajectories per duration band, in the order of [`Data::bands`].
+    pub(crate) bands: Vec<f64>,
 }
 
 impl Row {
@@ -100,6 +126,8 @@ pub(crate) struct Data {
     pub(crate) segments: BTreeMap<String, Vec<Row>>,
     /// Whether the file has the `reentered` column.
     pub(crate) has_reentered: bool,
+    /// The duration bands of the ended trajectories, from 0 years up, when the file has them.
+    pub(crate) bands: Vec<Band>,
 }
 
 impl Data {
@@ -181,8 +209,20 @@ pub(crate) fn parse(text: &str, file: &Path, known: &[&str], tolerance: f64) -> 
     let names: Vec<&str> = header.iter().collect();
     let mut known_columns: Vec<&str> = REQUIRED.to_vec();
     known_columns.push(REENTERED);
+    let mut bands: Vec<Band> = Vec::new();
     for (i, name) in names.iter().enumerate() {
-        if !known_columns.contains(name) {
+        if let Some(b) = band_of(name) {
+            if bands.iter().any(|x| x.name == b.name) {
+                problems.push(problem(
+                    Some(header_line),
+                    Some(name),
+                    "each column once".into(),
+                    "it twice".into(),
+                    None,
+                ));
+            }
+            bands.push(b);
+        } else if !known_columns.contains(name) {
             let hint =
                 suggest(name, &known_columns).or_else(|| Some(format!("the columns are {}", known_columns.join(", "))));
             problems.push(problem(
@@ -190,7 +230,11 @@ pub(crate) fn parse(text: &str, file: &Path, known: &[&str], tolerance: f64) -> 
                 Some(name),
                 "a column of the format".into(),
                 format!("unknown column `{name}` (column {})", i + 1),
-                hint,
+                hint.map(|h| {
+                    format!(
+                        "{h}; duration bands are written ended_<from>_<to>y and ended_<from>y_plus, e.g. ended_0_0.5y"
+                    )
+                }),
             ));
         } else if names[..i].contains(name) {
             problems.push(problem(Some(header_line), Some(name), "each column once".into(), "it twice".into(), None));
@@ -205,6 +249,27 @@ pub(crate) fn parse(text: &str, file: &Path, known: &[&str], tolerance: f64) -> 
                 "no such column".into(),
                 None,
             ));
+        }
+    }
+    bands.sort_by(|a, b| a.lo.total_cmp(&b.lo));
+    if !bands.is_empty() {
+        let mut from = 0.0;
+        for (i, b) in bands.iter().enumerate() {
+            let last = i + 1 == bands.len();
+            let fault = if b.lo != from {
+                Some(format!("a band from {from} years (the bands tile 0 years and up without gaps or overlaps)"))
+            } else if last && b.hi.is_some() {
+                Some(format!("a last band `ended_{}y_plus` (open above)", b.hi.unwrap_or(0.0)))
+            } else if !last && b.hi.is_none() {
+                Some("the open band `..._plus` to be the last, above every other band".to_string())
+            } else {
+                None
+            };
+            if let Some(expected) = fault {
+                problems.push(problem(Some(header_line), Some(&b.name), expected, format!("`{}`", b.name), None));
+                break;
+            }
+            from = b.hi.unwrap_or(f64::INFINITY);
         }
     }
     if !problems.is_empty() {
@@ -264,6 +329,7 @@ pub(crate) fn parse(text: &str, file: &Path, known: &[&str], tolerance: f64) -> 
         let active_at_start = count("active_at_start", &mut problems);
         let active_at_end = count("active_at_end", &mut problems);
         let reentered = has_reentered.then(|| count(REENTERED, &mut problems));
+        let banded: Vec<f64> = bands.iter().map(|b| count(&b.name, &mut problems)).collect();
         let segment = field("segment");
         if segment.is_empty() {
             bad = true;
@@ -321,7 +387,21 @@ pub(crate) fn parse(text: &str, file: &Path, known: &[&str], tolerance: f64) -> 
             ));
             continue;
         }
-        let row = Row { line, start, end, started, ended, active_at_start, active_at_end, reentered };
+        if !bands.is_empty() && banded.iter().sum::<f64>() != ended {
+            problems.push(problem(
+                Some(line),
+                Some("ended"),
+                format!(
+                    "the sum of the duration bands ({}) = {}",
+                    bands.iter().map(|b| b.name.as_str()).collect::<Vec<_>>().join(" + "),
+                    banded.iter().sum::<f64>()
+                ),
+                format!("{ended}"),
+                Some("every ended trajectory falls in one band".into()),
+            ));
+            continue;
+        }
+        let row = Row { line, start, end, started, ended, active_at_start, active_at_end, reentered, bands: banded };
         let gap = row.balance_gap();
         if gap.abs() > tolerance * (active_at_start + started) {
             problems.push(problem(
@@ -412,7 +492,7 @@ pub(crate) fn parse(text: &str, file: &Path, known: &[&str], tolerance: f64) -> 
             }
         }
     }
-    if problems.is_empty() { Ok(Data { segments, has_reentered }) } else { Err(problems) }
+    if problems.is_empty() { Ok(Data { segments, has_reentered, bands }) } else { Err(problems) }
 }
 
 /// The population file: youths 0-17 on 1 January by calendar year, columns `year,youth`.
@@ -597,6 +677,23 @@ mod tests {
         assert!(p.contains("column `active_at_end`: expected a header with the columns"), "{p}");
         let p = problems(&format!("{HEAD}2024-01-01,2024-06-30,a,10,8,10\n"));
         assert!(p.contains("d.csv:2: expected 7 fields, as in the header, found 6 fields"), "{p}");
+    }
+
+    #[test]
+    fn duration_bands() {
+        let head = "period_start,period_end,segment,started,ended,active_at_start,active_at_end,ended_0.5_1y,ended_0_0.5y,ended_1y_plus\n";
+        let d = parse_ok(&format!("{head}2024-01-01,2024-06-30,a,10,8,10,12,3,4,1\n"));
+        let names: Vec<&str> = d.bands.iter().map(|b| b.name.as_str()).collect();
+        assert_eq!(names, ["ended_0_0.5y", "ended_0.5_1y", "ended_1y_plus"]);
+        assert_eq!(d.segments["a"][0].bands, [4.0, 3.0, 1.0]);
+        let p = problems(&format!("{head}2024-01-01,2024-06-30,a,10,8,10,12,3,4,2\n"));
+        assert!(p.contains("d.csv:2: column `ended`: expected the sum of the duration bands"), "{p}");
+        let gap = head.replace("ended_0.5_1y", "ended_0.6_1y");
+        let p = problems(&format!("{gap}2024-01-01,2024-06-30,a,10,8,10,12,3,4,1\n"));
+        assert!(p.contains("d.csv:1: column `ended_0.6_1y`: expected a band from 0.5 years"), "{p}");
+        let closed = head.replace("ended_1y_plus", "ended_1_2y");
+        let p = problems(&format!("{closed}2024-01-01,2024-06-30,a,10,8,10,12,3,4,1\n"));
+        assert!(p.contains("column `ended_1_2y`: expected a last band `ended_2y_plus`"), "{p}");
     }
 
     #[test]

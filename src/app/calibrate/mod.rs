@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::AppError;
-use crate::model::fit::{Estimate, Period, SegmentFit, fit_segment};
+use crate::model::fit::{BandTest, Estimate, Period, SegmentFit, exponential_band_test, fit_segment};
 use crate::scenario::{self, Scenario};
 
 /// The blank template the calibrated scenario is built on (as `contractsim new` writes it).
@@ -65,6 +65,9 @@ pub(crate) struct Fitted {
     pub(crate) initial_caseload: f64,
     /// The line of that count.
     pub(crate) last_line: u64,
+    /// With duration bands: the ended trajectories per band and their test against
+    /// exponential stays.
+    pub(crate) bands: Option<(Vec<f64>, BandTest)>,
 }
 
 /// The re-entry rate from the data's re-entry share.
@@ -139,7 +142,23 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
         let last = rows.last().expect("a segment has rows");
         fitted.push((seg, fit, rows.len(), last.active_at_end, last.line));
     }
-    let fitted = referrals(&template, fitted, &req.data)?;
+    let mut fitted = referrals(&template, fitted, &req.data)?;
+    let bands_file = req.out.with_file_name(format!("{name}-fit-bands.csv"));
+    if !data.bands.is_empty() {
+        if bands_file.exists() && !req.force {
+            return Err(bad(format!(
+                "{}: the file exists; choose another --out, or add --force to overwrite it",
+                bands_file.display()
+            )));
+        }
+        let bounds: Vec<(f64, Option<f64>)> = data.bands.iter().map(|b| (b.lo, b.hi)).collect();
+        for f in &mut fitted {
+            let rows = &data.segments[&f.id];
+            let observed: Vec<f64> = (0..bounds.len()).map(|b| rows.iter().map(|r| r.bands[b]).sum()).collect();
+            let test = exponential_band_test(&observed, &bounds, f.fit.duration_mle_years);
+            f.bands = Some((observed, test));
+        }
+    }
     let all_starts: f64 = fitted.iter().map(|f| f.starts.mean).sum();
     if all_starts > 1000.0 {
         return Err(bad(format!(
@@ -196,8 +215,14 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
         return Err(AppError::Other(anyhow::anyhow!("the calibrated scenario does not read back (a bug): {e}")));
     }
     let report_text = fit_report(&data, &fitted, &youth_of);
-    write_all(&[(&req.out, scenario_text.as_bytes()), (&report, report_text.as_bytes())])?;
-    let mut summary = format!("wrote {} and {}:\n", req.out.display(), report.display());
+    let mut files = vec![(&req.out, scenario_text.as_bytes().to_vec()), (&report, report_text.into_bytes())];
+    if !data.bands.is_empty() {
+        files.push((&bands_file, bands_report(&data, &fitted).into_bytes()));
+    }
+    let files_ref: Vec<(&PathBuf, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
+    write_all(&files_ref)?;
+    let names: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
+    let mut summary = format!("wrote {}:\n", names.join(", "));
     for f in &fitted {
         let rows = &data.segments[&f.id];
         let dispersion = dispersion(rows, &f.fit, &youth_of);
@@ -218,6 +243,19 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
                 _ => String::new(),
             }
         ));
+        if let Some((_, t)) = &f.bands {
+            summary.push_str(&format!(
+                "    durations by band: chi-square {} on {} degrees of freedom against exponential stays, p = {}{}\n",
+                text::num(t.chi_square),
+                t.df,
+                text::num(t.p_value),
+                if t.p_value < 0.01 {
+                    "\n    warning: the stays are not exponential (p < 0.01), but the model's are: the mean duration is right, the spread of durations is not (docs/calibration.md)"
+                } else {
+                    ""
+                }
+            ));
+        }
     }
     summary.push_str(&format!(
         "  then `contractsim check {0}` and `contractsim run {0}`; replace the [assumption] numbers with your own",
@@ -324,6 +362,7 @@ fn referrals(
             reentry,
             initial_caseload,
             last_line,
+            bands: None,
         });
     }
     // Escalations between fitted segments, and the variance of the referrals.
@@ -413,6 +452,28 @@ fn fit_report(data: &data::Data, fitted: &[Fitted], youth_of: &dyn Fn(&data::Row
                 r.active_at_end,
                 text::num(p.client_years()),
                 r.balance_gap()
+            ));
+        }
+    }
+    s
+}
+
+/// The band report: per segment and duration band the ended trajectories observed and those
+/// exponential stays of the fitted mean would give.
+fn bands_report(data: &data::Data, fitted: &[Fitted]) -> String {
+    let mut s = String::from("segment,band,from_years,to_years,observed,expected_exponential,residual\n");
+    for f in fitted {
+        let Some((observed, test)) = &f.bands else { continue };
+        for ((b, o), e) in data.bands.iter().zip(observed).zip(&test.expected) {
+            s.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                f.id,
+                b.name,
+                b.lo,
+                b.hi.map_or(String::new(), |h| h.to_string()),
+                o,
+                text::num(*e),
+                text::num(if *e > 0.0 { (o - e) / e.sqrt() } else { 0.0 })
             ));
         }
     }

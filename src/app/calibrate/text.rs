@@ -320,6 +320,23 @@ fn demand_lines(f: &Fitted, cx: &Context<'_>) -> String {
         num(fit.client_years),
         words(fit.ended)
     )));
+    if let Some((observed, t)) = &f.bands {
+        s.push_str(&comment(&format!(
+            "[derived] Ended by duration band (the data's columns ended_...): {} observed against {} for \
+             exponential stays of that mean; chi-square {} on {} degrees of freedom, p = {}.{}",
+            observed.iter().map(|o| words(*o)).collect::<Vec<_>>().join(", "),
+            t.expected.iter().map(|e| num((e * 10.0).round() / 10.0)).collect::<Vec<_>>().join(", "),
+            num(t.chi_square),
+            t.df,
+            num(t.p_value),
+            if t.p_value < 0.01 {
+                " The stays are not exponential, but the model's are: the mean is right, the spread of the \
+                 durations is not."
+            } else {
+                ""
+            }
+        )));
+    }
     s.push_str(&format!(
         "mean_duration_years = {{ dist = \"lognormal\", mean = {}, sd = {} }}\n",
         num(fit.mean_duration_years.mean),
