@@ -417,3 +417,34 @@ fn duration_bands_test_the_exponential_law() {
         assert!((d - 0.5).abs() < 4.0 * 0.5 / m.sqrt(), "k = {k}: duration {d} from {m} exits");
     }
 }
+
+/// With a `reentered` column, the scenario's re-entry rate is the data's share of re-entries
+/// over the template's failure share, `q / (1 − σ̄)`, recovered within four standard errors
+/// of the share (`√(q (1 − q) / n) / (1 − σ̄)`), and the implied starts still recover the
+/// true rate of starts.
+#[test]
+fn a_reentry_column_gives_the_reentry_rate() {
+    let dir = tempfile::tempdir().unwrap();
+    let truth = Truth { id: "light_ambulant", starts_per_1000: 66.0, duration_years: 0.5 };
+    let q = 0.12;
+    let mut rows = String::new();
+    let (n, _) = simulate(truth, 31, &mut rows);
+    let mut s = RunKey::new(31, 1).stream(Purpose::Reentry, 0, 0);
+    let mut data = HEADER.replace('\n', ",reentered\n");
+    for line in rows.lines() {
+        let started: u64 = line.split(',').nth(3).unwrap().parse().unwrap();
+        let k = (0..started).filter(|_| s.uniform() < q).count();
+        writeln!(data, "{line},{k}").unwrap();
+    }
+    let sc = calibrated(dir.path(), &data, "reentry");
+    let seg = &sc.segments[0];
+    let failures = 1.0 - sc.mean(seg.success_rate);
+    let rho = sc.mean(seg.reentry_rate);
+    let se = (q * (1.0 - q) / n).sqrt() / failures;
+    assert!((rho - q / failures).abs() < 4.0 * se, "reentry_rate {rho} vs {}, se {se}", q / failures);
+    assert!(fs::read_to_string(dir.path().join("reentry.toml")).unwrap().contains("re-entered (column reentered)"));
+    let exposure = YOUTH / 1000.0 * HALF_YEARS.iter().map(|h| f64::from(h.2)).sum::<f64>() / 365.25;
+    let starts = implied_starts_per_1000(&sc, truth.id);
+    let se_rate = n.sqrt() / exposure;
+    assert!((starts - 66.0).abs() < 4.0 * se_rate, "implied starts {starts} vs 66, se {se_rate}");
+}

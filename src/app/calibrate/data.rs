@@ -172,10 +172,20 @@ pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, Box<DataProbl
     })
 }
 
-/// A CSV reader of the format's dialect: a header row, commas, `#` comment lines, spaces
-/// around fields ignored, every row as long as the header.
+/// A CSV reader of the format's dialect: a header row, `#` comment lines, spaces around
+/// fields ignored, every row as long as the header; fields separated by commas, or by
+/// semicolons when the header has semicolons and no comma (as Excel writes CSV under a Dutch
+/// locale). A byte-order mark (Excel's "CSV UTF-8") is skipped.
 fn reader(text: &str) -> csv::Reader<&[u8]> {
-    csv::ReaderBuilder::new().has_headers(true).comment(Some(b'#')).trim(csv::Trim::All).from_reader(text.as_bytes())
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let header = text.lines().find(|l| !l.trim().is_empty() && !l.starts_with('#')).unwrap_or("");
+    let delimiter = if header.contains(';') && !header.contains(',') { b';' } else { b',' };
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .comment(Some(b'#'))
+        .trim(csv::Trim::All)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes())
 }
 
 /// What a csv error says, and on which line.
@@ -204,6 +214,7 @@ pub(crate) fn parse(text: &str, file: &Path, known: &[&str], tolerance: f64) -> 
         Err(e) => return Err(vec![csv_problem(file, &e)]),
     };
     // The header is the first line that is neither empty nor a comment.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let header_line =
         text.lines().position(|l| !l.trim().is_empty() && !l.starts_with('#')).map_or(1, |i| i as u64 + 1);
     let names: Vec<&str> = header.iter().collect();
@@ -677,6 +688,12 @@ mod tests {
         assert!(p.contains("column `active_at_end`: expected a header with the columns"), "{p}");
         let p = problems(&format!("{HEAD}2024-01-01,2024-06-30,a,10,8,10\n"));
         assert!(p.contains("d.csv:2: expected 7 fields, as in the header, found 6 fields"), "{p}");
+    }
+
+    #[test]
+    fn semicolons_and_a_byte_order_mark_are_read() {
+        let text = format!("\u{feff}{}2024-01-01;2024-06-30;a;10;8;10;12\n", HEAD.replace(',', ";"));
+        assert_eq!(parse_ok(&text).segments["a"][0].active_at_end, 12.0);
     }
 
     #[test]
