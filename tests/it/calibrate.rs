@@ -259,7 +259,7 @@ fn bad_data_is_refused_with_its_line_and_column() {
         (
             "bad date",
             with_field(&good, 6, 0, "2022-13-01"),
-            "bad.csv:6: column `period_start`: expected a date YYYY-MM-DD, found \"2022-13-01\"",
+            "bad.csv:6: column `period_start`: expected a date YYYY-MM-DD from 1900-01-01 to 2199-12-31, found \"2022-13-01\"",
         ),
         (
             "overlap",
@@ -447,4 +447,34 @@ fn a_reentry_column_gives_the_reentry_rate() {
     let starts = implied_starts_per_1000(&sc, truth.id);
     let se_rate = n.sqrt() / exposure;
     assert!((starts - 66.0).abs() < 4.0 * se_rate, "implied starts {starts} vs 66, se {se_rate}");
+}
+
+/// The population: a year the data need but the population file lacks is named with the
+/// data line that needs it; both flags at once, or neither, are refused; all with exit 2.
+#[test]
+fn the_population_must_cover_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("data.csv"), good_rows()).unwrap();
+    fs::write(dir.path().join("youths.csv"), "year,youth\n2021,10000\n2022,10000\n2024,10000\n").unwrap();
+    let r = contractsim()
+        .current_dir(dir.path())
+        .args(["calibrate", "data.csv", "--population-file", "youths.csv", "--out", "s.toml"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("youths.csv: expected the youths of 2023 (the period on data.csv line 6 starts in it)"),
+        "{err}"
+    );
+    for args in [vec!["--population", "10000", "--population-file", "youths.csv"], vec![]] {
+        let r = contractsim()
+            .current_dir(dir.path())
+            .args(["calibrate", "data.csv", "--out", "s.toml"])
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(r.status.code(), Some(2), "{args:?}: {}", String::from_utf8_lossy(&r.stderr));
+    }
+    assert!(!dir.path().join("s.toml").exists());
 }

@@ -302,13 +302,14 @@ pub(crate) fn parse(text: &str, file: &Path, known: &[&str], tolerance: f64) -> 
         let mut bad = false;
         let mut date = |col: &str, problems: &mut Vec<DataProblem>| {
             let v = field(col);
-            let d = parse_date(v);
+            // Years 1900 to 2199, so that the simulation can start the year after.
+            let d = parse_date(v).filter(|d| (-25_567..=84_005).contains(d));
             if d.is_none() {
                 bad = true;
                 problems.push(problem(
                     Some(line),
                     Some(col),
-                    "a date YYYY-MM-DD".into(),
+                    "a date YYYY-MM-DD from 1900-01-01 to 2199-12-31".into(),
                     quoted(v),
                     Some("write ISO dates, e.g. 2024-01-01".into()),
                 ));
@@ -320,7 +321,13 @@ pub(crate) fn parse(text: &str, file: &Path, known: &[&str], tolerance: f64) -> 
         let mut count = |col: &str, problems: &mut Vec<DataProblem>| {
             let v = field(col);
             match v.parse::<f64>() {
-                Ok(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x < 1e12 => x,
+                Ok(x) if x.is_finite() && x >= 0.0 && x.fract() == 0.0 && x < 1e9 => x,
+                Ok(x) if x.is_finite() && x >= 1e9 && x.fract() == 0.0 => {
+                    bad = true;
+                    let expected = "a whole number from 0 to 999999999".to_string();
+                    problems.push(problem(Some(line), Some(col), expected, quoted(v), None));
+                    0.0
+                }
                 _ => {
                     bad = true;
                     let hint = if v.is_empty() {
@@ -678,7 +685,12 @@ mod tests {
         let p = problems(&format!("{HEAD}2024-01-01,2024-06-30,a,10,8,10,13\n"));
         assert!(p.contains("d.csv:2: column `active_at_end`: expected active_at_start + started - ended = 12"), "{p}");
         let p = problems(&format!("{HEAD}2024-01-01,2024-06-31,c,10,8,10,12\n"));
-        assert!(p.contains("column `period_end`: expected a date YYYY-MM-DD, found \"2024-06-31\""), "{p}");
+        assert!(
+            p.contains(
+                "column `period_end`: expected a date YYYY-MM-DD from 1900-01-01 to 2199-12-31, found \"2024-06-31\""
+            ),
+            "{p}"
+        );
         assert!(p.contains("column `segment`"), "{p}");
         let p = problems(&format!("{HEAD}2024-01-01,2024-06-30,a,10,8,10,12\n2024-06-01,2024-12-31,a,10,8,12,14\n"));
         assert!(p.contains("d.csv:3: column `period_start`") && p.contains("overlaps"), "{p}");
@@ -694,6 +706,44 @@ mod tests {
     fn semicolons_and_a_byte_order_mark_are_read() {
         let text = format!("\u{feff}{}2024-01-01;2024-06-30;a;10;8;10;12\n", HEAD.replace(',', ";"));
         assert_eq!(parse_ok(&text).segments["a"][0].active_at_end, 12.0);
+    }
+
+    #[test]
+    fn dates_and_counts_are_bounded() {
+        assert_eq!(parse_date("1900-01-01"), Some(-25_567));
+        assert_eq!(parse_date("2199-12-31"), Some(84_005));
+        let p = problems(&format!("{HEAD}1899-12-01,1899-12-31,a,10,8,10,12\n"));
+        assert!(p.contains("expected a date YYYY-MM-DD from 1900-01-01 to 2199-12-31"), "{p}");
+        let p = problems(&format!("{HEAD}2024-01-01,2024-06-30,a,1000000000,8,10,12\n"));
+        assert!(p.contains("column `started`: expected a whole number from 0 to 999999999"), "{p}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Whatever the rows hold, reading them never panics: it gives data or problems.
+        #[test]
+        fn reading_never_panics(rows in proptest::collection::vec(
+            proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("2024-01-01".to_string()),
+                    proptest::strategy::Just("2024-07-01".to_string()),
+                    proptest::strategy::Just("a".to_string()),
+                    proptest::strategy::Just(String::new()),
+                    "-?[0-9]{1,12}(\\.[0-9])?",
+                    "[ -~]{0,6}",
+                ],
+                6..9,
+            ),
+            0..6,
+        ), tolerance in 0.0..0.5f64) {
+            let mut text = String::from(HEAD);
+            for r in rows {
+                text.push_str(&r.join(","));
+                text.push('\n');
+            }
+            let _ = parse(&text, Path::new("d.csv"), &KNOWN, tolerance);
+            let _ = parse_population(&text, Path::new("d.csv"));
+        }
     }
 
     #[test]
