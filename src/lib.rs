@@ -11,13 +11,13 @@
 //! | --- | --- | --- |
 //! | 0 | [`random`], [`metrics`], [`stats`] | random streams and samplers; the metric schema; means, MCSE, percentiles |
 //! | 1 | [`scenario`] | the file format, distributions, validation with file/line/key errors |
-//! | 2 | [`model`] | docs/model.md as code: demand, contracts, prevention, providers, investors, time |
+//! | 2 | [`model`] | docs/model.md as code: demand, contracts, prevention, providers, investors, time; the fit of demand to data |
 //! | 3 | [`engine`] | runs × strategies on rayon with common random numbers: the plan and a step's phases |
 //! | 4 | [`results`] | per-run records collected into statistics, the shard format |
 //! | 5 | [`analysis`] | sensitivity, value of information, sweeps, convergence |
 //! | 6 | [`export`] | machine-readable files: CSV, Parquet, JSON |
 //! | 7 | [`report`] | human outputs: summaries, charts, HTML, the workbook |
-//! | 8 | [`app`] | the pipelines: run, merge, redraw, sensitivity, sweep, check, new |
+//! | 8 | [`app`] | the pipelines: run, merge, redraw, sensitivity, sweep, check, new, calibrate |
 //! | 9 | [`cli`] | command-line arguments and exit codes |
 
 pub mod analysis;

@@ -136,6 +136,21 @@ fn report(args: CheckRequest) -> Result<(), CheckFailure> {
                     out,
                     "  (steady state = starts x mean duration, starts including re-entries and escalations; expected values at the start year)"
                 )?;
+                if let Some(c) = &s.calibration {
+                    let ids: Vec<&str> = c.segments.iter().map(|&g| s.segments[g].id.as_str()).collect();
+                    writeln!(
+                        out,
+                        "  calibrated from data: {} fitted to {} (SHA-256 {}{}) on {}",
+                        ids.join(", "),
+                        c.source,
+                        c.sha256,
+                        if c.periods.is_empty() { String::new() } else { format!(", {}", c.periods) },
+                        c.date
+                    )?;
+                    if let Some(note) = source_note(file, c) {
+                        writeln!(out, "  {note}")?;
+                    }
+                }
                 if off == 0 {
                     writeln!(out, "  calibrated: every initial caseload is within 10% of its implied steady state")?;
                 } else {
@@ -148,4 +163,23 @@ fn report(args: CheckRequest) -> Result<(), CheckFailure> {
         }
     }
     if bad.is_empty() { Ok(()) } else { Err(CheckFailure::Cli(AppError::BadInput(bad.join("\n")))) }
+}
+
+/// Whether the data file of a calibration is still the one fitted: looked for as named and
+/// next to the scenario file; `None` when it is in neither place.
+fn source_note(file: &std::path::Path, c: &crate::scenario::Calibration) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let named = std::path::PathBuf::from(&c.source);
+    let beside = file.parent().map(|d| d.join(&c.source));
+    let found = std::iter::once(named).chain(beside).find(|p| p.is_file())?;
+    let bytes = std::fs::read(&found).ok()?;
+    let digest: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    Some(if digest == c.sha256 {
+        format!("{}: unchanged since the fit", found.display())
+    } else {
+        format!(
+            "warning: {} has changed since the fit (SHA-256 now {digest}); calibrate again to use the new data",
+            found.display()
+        )
+    })
 }

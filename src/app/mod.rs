@@ -1,4 +1,4 @@
-//! The application pipelines: run, merge, redraw, sensitivity, sweep, check and new, each
+//! The application pipelines: run, merge, redraw, sensitivity, sweep, check, new and calibrate, each
 //! taking a plain request (no command-line types) so that it can be called and tested as a
 //! library function; and writing a results folder atomically ([`output`]).
 //!
@@ -6,6 +6,7 @@
 //! a progress bar and messages on standard error, a test or an embedding program shows
 //! nothing or what it likes.
 
+pub mod calibrate;
 mod check;
 mod guard;
 mod integrity;
@@ -19,6 +20,7 @@ mod sweep;
 
 use std::path::PathBuf;
 
+pub use calibrate::{CalibrateRequest, calibrate};
 pub use check::check;
 pub use merge::{check_partial, merge};
 pub use new::{SHIPPED, new, scenario_text};

@@ -27,7 +27,7 @@ pub(crate) const EXIT_INTERRUPTED: i32 = 130;
     version,
     about,
     long_about,
-    after_help = "Examples:\n  contractsim                                  run every scenario in scenarios/\n  contractsim run scenarios/friesland.toml --runs 20000 --seed 7\n  contractsim check scenarios/*.toml\n  contractsim new my-town --from friesland      start a scenario of your own\n  contractsim report outputs/friesland          redraw charts and reports"
+    after_help = "Examples:\n  contractsim                                  run every scenario in scenarios/\n  contractsim run scenarios/friesland.toml --runs 20000 --seed 7\n  contractsim check scenarios/*.toml\n  contractsim new my-town --from friesland      start a scenario of your own\n  contractsim calibrate data.csv --population 10000 --out scenarios/my-town.toml\n  contractsim report outputs/friesland          redraw charts and reports"
 )]
 pub struct Cli {
     /// What to do.
@@ -70,6 +70,13 @@ pub enum Command {
         after_help = "Examples:\n  contractsim new my-town                       blank template -> scenarios/my-town.toml\n  contractsim new my-town --from friesland      copy the Friesland scenario\n  contractsim new my-town --out /tmp/my-town.toml"
     )]
     New(NewArgs),
+    /// Fit the demand of each segment to your own registration (a CSV of periods with the
+    /// trajectories started, ended and running) and write a calibrated scenario built on the
+    /// blank template, with its fit report `NAME-fit.csv` (docs/calibration.md).
+    #[command(
+        after_help = "Examples:\n  contractsim calibrate examples/calibration/registration.csv --population 10000 --out scenarios/my-town.toml\n  contractsim calibrate data.csv --population-file youths.csv --out scenarios/my-town.toml --balance-tolerance 0.02"
+    )]
+    Calibrate(CalibrateArgs),
     /// Combine the partial results of `run --shard` into one results folder, identical to
     /// the folder a single run writes.
     #[command(
@@ -90,6 +97,33 @@ pub struct MergeArgs {
     /// Replace the results folder even when it holds the results of another scenario.
     #[arg(long)]
     pub force: bool,
+}
+
+/// Arguments of `calibrate`.
+#[derive(Debug, clap::Args)]
+pub struct CalibrateArgs {
+    /// The registration: a CSV with the columns period_start, period_end, segment, started,
+    /// ended, active_at_start, active_at_end and optionally reentered (docs/calibration.md).
+    pub data: PathBuf,
+    /// Youths 0-17 the data come from, the same in every period, e.g. `--population 10000`.
+    #[arg(long, conflicts_with = "population_file")]
+    pub population: Option<f64>,
+    /// Youths 0-17 on 1 January by year: a CSV with the columns `year,youth`; each period
+    /// uses the year it starts in.
+    #[arg(long, value_name = "FILE")]
+    pub population_file: Option<PathBuf>,
+    /// The scenario to write, e.g. `--out scenarios/my-town.toml`; the fit report
+    /// `my-town-fit.csv` goes next to it.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Overwrite the scenario and its fit report if they exist.
+    #[arg(long)]
+    pub force: bool,
+    /// Accept periods whose stock does not add up (active_at_start + started - ended against
+    /// active_at_end, and one period's end against the next one's start) by up to this share
+    /// of active_at_start + started, e.g. 0.02 for rounded figures [default: 0, exactly].
+    #[arg(long, default_value_t = 0.0, value_name = "SHARE")]
+    pub balance_tolerance: f64,
 }
 
 /// Arguments of `new`.
@@ -279,6 +313,14 @@ pub fn main_with(cli: Cli) -> Result<(), AppError> {
         Some(Command::New(a)) => app::new(app::NewRequest { name: a.name, from: a.from, out: a.out, force: a.force }),
         Some(Command::Sensitivity(a)) => app::sensitivity(a.into(), &bar),
         Some(Command::Sweep(a)) => app::sweep(a.into(), &bar),
+        Some(Command::Calibrate(a)) => app::calibrate(app::CalibrateRequest {
+            data: a.data,
+            population: a.population,
+            population_file: a.population_file,
+            out: a.out,
+            force: a.force,
+            balance_tolerance: a.balance_tolerance,
+        }),
         Some(Command::Merge(a)) => app::merge(app::MergeRequest { dirs: a.dirs, out: a.out, force: a.force }, &bar),
     }
 }

@@ -4,6 +4,7 @@
 //! | --- | --- |
 //! | [`time`] | §2: calendar years, indexation, discounting |
 //! | [`calibration`] | §3: the implied steady state, for `contractsim check` |
+//! | [`fit`] | docs/calibration.md: rates, durations and re-entry shares fitted to registration counts |
 //! | [`demand`] | §3 and §11: the exact step scheme of a segment |
 //! | [`contract`] | §4: pricing, re-pricing and payment of the four contract forms |
 //! | [`prevention`] | §5: reach, effect, ramp-up and decay of a programme |
@@ -13,6 +14,7 @@
 pub mod calibration;
 pub mod contract;
 pub mod demand;
+pub mod fit;
 pub mod investor;
 pub mod prevention;
 pub mod provider;

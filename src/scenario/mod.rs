@@ -127,6 +127,25 @@ pub struct Scenario {
     /// `[[municipality]]` and `[region]`: the municipalities the region's cost is split
     /// over, when the file names them.
     pub region: Option<region::Region>,
+    /// `[calibration]`: the data the segments were fitted to by `contractsim calibrate`,
+    /// when the file says so.
+    pub calibration: Option<Calibration>,
+}
+
+/// Where a calibrated scenario's demand figures came from (`[calibration]`, written by
+/// `contractsim calibrate`; docs/calibration.md).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    /// The data file, as it was named to `calibrate`.
+    pub source: String,
+    /// SHA-256 of the data file's bytes, lower-case hex.
+    pub sha256: String,
+    /// The date of the fit, `YYYY-MM-DD`.
+    pub date: String,
+    /// The periods fitted, as text (e.g. `2021-01-01 to 2024-12-31, 8 periods`).
+    pub periods: String,
+    /// The segments whose incidence, duration and initial caseload were fitted.
+    pub segments: Vec<usize>,
 }
 
 impl Scenario {

@@ -15,6 +15,7 @@ mod readers;
 mod answers;
 mod architecture;
 mod break_even;
+mod calibrate;
 mod chart_layout;
 mod cli;
 mod cluster_files;

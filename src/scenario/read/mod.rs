@@ -5,7 +5,7 @@
 //! Each section of the format is read in the file named after it: `scenario.rs`
 //! (`[scenario]`), `population.rs`, `economy.rs`, `segment.rs` (`[[segment]]`),
 //! `provider.rs`, `contract.rs` with `risk_sharing.rs` (`[contract.risk_sharing]`),
-//! `prevention.rs`, `societal_benefit.rs` and `strategy.rs`. They share the readers of one
+//! `prevention.rs`, `societal_benefit.rs`, `strategy.rs` and `calibration.rs`. They share the readers of one
 //! key (`keys.rs`), of values and distributions (`distribution.rs`), and of ids and arrays
 //! of tables (`ids.rs`).
 
@@ -21,6 +21,7 @@ use super::{Param, Problem, Scenario, ScenarioError};
 use contract::ContractDefaults;
 use strategy::Parts;
 
+mod calibration;
 mod contract;
 mod distribution;
 mod dutch;
@@ -40,7 +41,7 @@ mod strategy;
 mod variant;
 
 /// The sections of a file, each read in the file of its name.
-const SECTIONS: [&str; 13] = [
+const SECTIONS: [&str; 14] = [
     "scenario",
     "population",
     "municipality",
@@ -54,6 +55,7 @@ const SECTIONS: [&str; 13] = [
     "strategy",
     "question",
     "variant",
+    "calibration",
 ];
 
 /// Yearly rates (growth, inflation, indexation, discounting) lie in this range: from
@@ -299,6 +301,7 @@ impl<'a> Cx<'a> {
         let strategies = self.read_strategies(root, &span, &parts);
         let questions = self.read_questions(root, &strategies);
         let focus = self.read_focus(root, &strategies);
+        let calibration = self.read_calibration(root, &span, &segments.index);
         let warnings = std::mem::take(&mut self.warn_later);
         Some(Scenario {
             name: settings.name,
@@ -339,6 +342,7 @@ impl<'a> Cx<'a> {
             variants: Vec::new(),
             world: None,
             region,
+            calibration,
         })
     }
 }
