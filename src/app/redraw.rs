@@ -121,7 +121,8 @@ pub fn check_meta(bytes: &[u8]) -> Result<serde_json::Value, MetaProblem> {
     let meta: serde_json::Value = serde_json::from_slice(bytes).map_err(MetaProblem::Json)?;
     let number = |key: &str| meta.get(key).map(|v| v.to_string()).unwrap_or_else(|| "nothing".into());
     let int = |key: &str| meta.get(key).and_then(serde_json::Value::as_u64);
-    let bad = |key: &'static str, expected: &str, found: String| MetaProblem::Key { key, expected: expected.into(), found };
+    let bad =
+        |key: &'static str, expected: &str, found: String| MetaProblem::Key { key, expected: expected.into(), found };
     if !int("horizon_years").is_some_and(|y| (1..=200).contains(&y)) {
         return Err(bad("horizon_years", "1 to 200 years", number("horizon_years")));
     }

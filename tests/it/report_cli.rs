@@ -106,7 +106,13 @@ fn report_redraws_the_same_files_from_the_folder() {
     run_friesland(&ran, 40, 2);
     contractsim().arg("report").arg(&ran).arg("--out").arg(&redrawn).assert().success();
     let files = report_files(&ran);
-    assert!(files.len() == CHARTS.len() * 4 + 6, "{files:?}");
+    // Friesland has nine strategies: the five panel-per-strategy charts again with all of
+    // them (the appendix, `*_all`), in two languages and two formats.
+    let appendix = ["spend_fan", "cumulative_saving", "npv_distribution", "spend_components", "provider_reserves"];
+    for a in appendix {
+        assert!(files.contains(&format!("{a}_all_nl.png")), "{a}: {files:?}");
+    }
+    assert!(files.len() == (CHARTS.len() + appendix.len()) * 4 + 6, "{files:?}");
     assert_eq!(files, report_files(&redrawn));
     for f in &files {
         let (a, b) = (fs::read(ran.join(f)).unwrap(), fs::read(redrawn.join(f)).unwrap());

@@ -512,3 +512,14 @@ fn today() -> i64 {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     (secs / 86_400) as i64
 }
+
+/// Reads `text` as calibration data (`DATA.csv`, the segments of the `new` template) and as
+/// a population file, the checks `calibrate` makes before it fits anything: `Ok` with the
+/// number of segments, or the problems, each naming `file`. For the fuzz target
+/// `calibration_data`.
+pub fn check_data(text: &str, file: &Path) -> Result<usize, Vec<String>> {
+    let known = ["light_ambulant", "specialised_ambulant", "youth_protection", "out_of_home"];
+    let strings = |p: Vec<data::DataProblem>| p.iter().map(ToString::to_string).collect::<Vec<_>>();
+    let _ = data::parse_population(text, file).map_err(strings);
+    data::parse(text, file, &known, 0.0).map(|d| d.segments.len()).map_err(strings)
+}

@@ -56,14 +56,23 @@ pub(crate) fn break_even_text(p: &SavingPanel, last: f64, lang: Lang) -> String 
     let x = p.break_even_year;
     if x.is_finite() {
         match lang {
-            Lang::En => format!("break-even {x:.0} (median) · {} of futures by {last:.0}", crate::report::answer::share(p.p_break_even, lang)),
+            Lang::En => format!(
+                "break-even {x:.0} (median) · {} of futures by {last:.0}",
+                crate::report::answer::share(p.p_break_even, lang)
+            ),
             Lang::Nl => {
-                format!("terugverdiend {x:.0} (mediaan) · {} van de toekomsten t/m {last:.0}", crate::report::answer::share(p.p_break_even, lang))
+                format!(
+                    "terugverdiend {x:.0} (mediaan) · {} van de toekomsten t/m {last:.0}",
+                    crate::report::answer::share(p.p_break_even, lang)
+                )
             }
         }
     } else {
         match lang {
-            Lang::En => format!("no break-even by {last:.0} in half of futures ({} do)", crate::report::answer::share(p.p_break_even, lang)),
+            Lang::En => format!(
+                "no break-even by {last:.0} in half of futures ({} do)",
+                crate::report::answer::share(p.p_break_even, lang)
+            ),
             Lang::Nl => format!(
                 "in de helft van de toekomsten niet terugverdiend t/m {last:.0} ({} wel)",
                 crate::report::answer::share(p.p_break_even, lang)

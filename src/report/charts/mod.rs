@@ -160,7 +160,9 @@ pub(crate) fn focus_alternatives(d: &ReportData) -> Vec<usize> {
 /// what rule.
 pub(crate) fn focus_note(d: &ReportData, lang: Lang) -> Option<String> {
     if d.every_strategy {
-        return Some(lang.t("Appendix: every strategy of the scenario.", "Bijlage: alle strategieën van het scenario.").into());
+        return Some(
+            lang.t("Appendix: every strategy of the scenario.", "Bijlage: alle strategieën van het scenario.").into(),
+        );
     }
     let (shown, all) = (focus(d).len(), d.strategies());
     let asked = !d.meta.questions.is_empty();
@@ -531,7 +533,8 @@ impl Report for Charts {
             .collect();
         let mut files: Files = files?.into_iter().flatten().collect();
         if let Some(all) = every_strategy(d) {
-            let jobs: Vec<(ChartKind, Lang)> = appendix(d).into_iter().flat_map(|k| Lang::ALL.map(|l| (k, l))).collect();
+            let jobs: Vec<(ChartKind, Lang)> =
+                appendix(d).into_iter().flat_map(|k| Lang::ALL.map(|l| (k, l))).collect();
             let more: Result<Vec<Files>, OutputError> = jobs
                 .par_iter()
                 .map(|&(k, l)| {
@@ -868,13 +871,17 @@ pub(crate) fn panel<'a, DB: DrawingBackend>(
     let (w, h) = area.dim_in_pixel();
     let ls = a.label_size;
     let ny = if a.y_integer { ((a.y.end - a.y.start).floor().max(0.0) as usize + 1).clamp(2, 6) } else { 6 };
+    let label_h = layout::lines_height(1, ls);
+    let desc_h = layout::lines_height(1, AXIS_TITLE);
+    let x_area = label_h + 12 + if a.x_desc.is_some() { desc_h + 4 } else { 0 };
+    // As many value labels as fit in a short panel (a grid of three rows) with a gap of
+    // most of a label between them.
+    let fit = ((h as i32 - x_area - 20).max(50) as f64 / (f64::from(label_h) * 1.9)).floor() as usize;
+    let ny = ny.min(fit.max(2));
     let y_ticks = ticks(&a.y, ny);
     let y_dec = if a.y_integer { 0 } else { decimals_of(&y_ticks) };
     let yf = |y: &f64| if a.y_is_pct { format!("{}%", lang.num(*y, y_dec)) } else { lang.num(*y, y_dec) };
     let y_label_w = y_ticks.iter().map(|t| layout::width(&yf(t), ls, false)).fold(0.0, f64::max);
-    let label_h = layout::lines_height(1, ls);
-    let desc_h = layout::lines_height(1, AXIS_TITLE);
-    let x_area = label_h + 12 + if a.x_desc.is_some() { desc_h + 4 } else { 0 };
     let y_area = y_label_w.ceil() as i32 + 14 + if a.y_desc.is_some() { desc_h + 6 } else { 0 };
     // As many year or amount labels as fit with a gap of half a label between them.
     let x_fmt = |x: &f64, dec: usize| if a.x_is_year { format!("{x:.0}") } else { lang.num(*x, dec) };

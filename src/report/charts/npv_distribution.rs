@@ -109,8 +109,16 @@ pub fn data(d: &ReportData) -> NpvDistribution {
 /// The line under a panel's title: the median and the chance of saving.
 fn info(p: &HistPanel, lang: Lang) -> String {
     match lang {
-        Lang::En => format!("median {} · saves money in {} of futures", lang.mln(p.median), crate::report::answer::share(p.p_cheaper, lang)),
-        Lang::Nl => format!("mediaan {} · bespaart in {} van de toekomsten", lang.mln(p.median), crate::report::answer::share(p.p_cheaper, lang)),
+        Lang::En => format!(
+            "median {} · saves money in {} of futures",
+            lang.mln(p.median),
+            crate::report::answer::share(p.p_cheaper, lang)
+        ),
+        Lang::Nl => format!(
+            "mediaan {} · bespaart in {} van de toekomsten",
+            lang.mln(p.median),
+            crate::report::answer::share(p.p_cheaper, lang)
+        ),
     }
 }
 
