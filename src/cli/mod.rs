@@ -305,6 +305,9 @@ pub fn exit_code(e: &AppError) -> i32 {
 /// Runs the command line.
 pub fn main_with(cli: Cli) -> Result<(), AppError> {
     let bar = progress::Terminal::new();
+    // Every command answers a signal the same way: within a second, with its temporary
+    // folders and locks removed and exit code 130 (`run` also stops between runs itself).
+    let _ = progress::stop_flag();
     match cli.command {
         None => app::run(app::RunRequest::default(), &bar, progress::stop_flag()),
         Some(Command::Run(a)) => app::run(a.into(), &bar, progress::stop_flag()),

@@ -874,3 +874,38 @@ fn a_stop_is_honoured_within_a_second_even_while_writing_reports() {
     assert_eq!(snapshot(&out), before, "the previous results changed");
     assert_eq!(names(dir.path()), vec!["slow".to_string(), "slow.toml".to_string()], "temporary files left");
 }
+
+/// Every command answers a signal within a second, not only `run`: a long `sensitivity`
+/// of Friesland, interrupted, exits 130 with its previous results byte for byte as they
+/// were and no temporary folder or lock beside them.
+#[cfg(unix)]
+#[test]
+fn a_stopped_sensitivity_keeps_the_previous_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("sens");
+    let scenario = Path::new("scenarios/friesland.toml");
+    let o = bin().arg("sensitivity").arg(scenario).args(["--runs", "40", "--out"]).arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let before = snapshot(&out);
+    // Tens of thousands of runs and their one-way settings: minutes on any machine.
+    let mut child = bin()
+        .arg("sensitivity")
+        .arg(scenario)
+        .args(["--runs", "20000", "--out"])
+        .arg(&out)
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(2));
+    let signalled = std::time::Instant::now();
+    assert!(Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    let took = signalled.elapsed();
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err).unwrap();
+    assert_eq!(status.code(), Some(130), "{err}");
+    assert!(took < Duration::from_secs(3), "stopped {took:?} after the signal: {err}");
+    assert_eq!(snapshot(&out), before, "the previous results changed");
+    assert_eq!(names(dir.path()), vec!["sens".to_string()], "temporary files left");
+}
