@@ -142,7 +142,12 @@ fn text(c: &Case, price: f64) -> String {
             c.providers[i]
         );
         if form == "outcome" {
-            t += "base_share = 0.8\noutcome_payment = 2_000\nfollow_up_years = 0.5\noutcome_cap_share = 0.3\n";
+            // The outcome payment is a price too: it scales with the others, so that a
+            // higher price moves every payment in proportion (`spend_is_monotone_in_price`).
+            t += &format!(
+                "base_share = 0.8\noutcome_payment = {}\nfollow_up_years = 0.5\noutcome_cap_share = 0.3\n",
+                2_000.0 * price
+            );
         }
         if c.corridor && form != "outcome" {
             t += "[contract.risk_sharing]\nband = 0.05\nmunicipality_share = 0.5\n";
