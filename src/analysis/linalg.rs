@@ -27,7 +27,7 @@ impl LeastSquares {
                 continue;
             }
             let rjj = self.r[j * w + j];
-            let h = rjj.hypot(row[j]);
+            let h = crate::math::hypot(rjj, row[j]);
             let (c, s) = (rjj / h, row[j] / h);
             for (rk, b) in self.r[j * w + j..(j + 1) * w].iter_mut().zip(&mut row[j..]) {
                 let a = *rk;

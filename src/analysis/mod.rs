@@ -4,7 +4,7 @@
 //! moves over a grid of inputs ([`sweep`]) and whether enough runs were made
 //! ([`convergence`]); what a strategy's key input must at least be for its saving to hold
 //! ([`break_even`]) and the reserve split into structural gap and risk reserve
-//! ([`reserve_split`]). [`linalg`] holds the small least-squares and matrix helpers they share.
+//! ([`reserve_split`]); the figures of the what-if page, on one thread ([`whatif`]). [`linalg`] holds the small least-squares and matrix helpers they share.
 
 pub mod break_even;
 pub mod convergence;
@@ -13,6 +13,7 @@ pub mod reserve_split;
 pub mod sensitivity;
 pub mod sweep;
 pub mod voi;
+pub mod whatif;
 
 use crate::metrics::{HORIZON, Horizon};
 

@@ -1,10 +1,9 @@
 //! One Monte Carlo run: draw the parameters, draw the shared referrals, simulate every
 //! strategy on common random numbers, and compute the horizon metrics.
 
-use statrs::function::erf::erf_inv;
-
 use super::layout::Layout;
 use super::region::{RegionPlan, split_exits, year_weights};
+use crate::math;
 use crate::metrics::{HORIZON, Horizon, WEEKS_PER_YEAR, Yearly};
 use crate::model::contract::{LotYear, Prices, pay, target_cost};
 use crate::model::demand::{
@@ -70,6 +69,10 @@ pub struct Plan {
     signing_prices: Vec<(Vec<f64>, Vec<f64>)>,
     /// The municipalities of the region, when the scenario names them.
     region: Option<RegionPlan>,
+    /// Per segment, the incidence factor of each strategy of the file: the shared
+    /// referrals are drawn at the largest ([`Plan::narrowed`] keeps the file's, so that a
+    /// plan of fewer strategies draws what the file's plan draws).
+    referral_factors: Vec<Vec<crate::scenario::ParamId>>,
     /// The stop flag of the process (a signal handler sets it), when the plan was given
     /// one ([`Plan::with_stop`]): a run that sees it set ends at its next step, so a batch,
     /// a rerun or a variant's world stops within a step's time. The results of a stopped
@@ -183,8 +186,15 @@ impl Plan {
         let signing_prices = scenario.contracts.iter().map(|c| signing_prices(&scenario, c)).collect();
         let discount = scenario.discount_factors();
         let region = scenario.region.as_ref().map(RegionPlan::new);
+        let referral_factors = (0..nseg)
+            .map(|g| {
+                let factor = |st: &Strategy| scenario.contracts[st.contract_of_segment[g]].incidence_factor;
+                scenario.strategies.iter().map(factor).collect()
+            })
+            .collect();
         let mut plan = Plan {
             region,
+            referral_factors,
             discount,
             scenario,
             layout,
@@ -235,6 +245,39 @@ impl Plan {
         let mut plan = self.clone();
         plan.region = None;
         std::borrow::Cow::Owned(plan)
+    }
+
+    /// The plan of some of the strategies, `keep` (indices of the file's strategies, in
+    /// file order, the baseline among them), without the municipalities of the region,
+    /// the questions, the focus and the variants. Every figure of a kept strategy is the
+    /// figure the whole plan gives it, bit for bit, except those that compare it with
+    /// every strategy (`p_cheapest`): the random streams are keyed by segment, contract
+    /// and parameter, never by strategy, and the shared referrals are drawn at the file's
+    /// largest incidence factor. For the what-if page, which runs two strategies.
+    pub fn narrowed(&self, keep: &[usize]) -> Result<Plan, String> {
+        let s = &self.scenario;
+        let ids =
+            |ks: &[usize]| ks.iter().filter_map(|&k| s.strategies.get(k)).map(|st| st.id.clone()).collect::<Vec<_>>();
+        if keep.is_empty() || !keep.is_sorted_by(|a, b| a < b) || keep.iter().any(|&k| k >= s.strategies.len()) {
+            return Err(format!("expected strategies of the file, each once, in file order; found {keep:?}"));
+        }
+        if !keep.contains(&s.baseline()) {
+            return Err(format!(
+                "expected the baseline `{}` among the strategies, found {:?}",
+                s.strategies[s.baseline()].id,
+                ids(keep)
+            ));
+        }
+        let mut scenario = s.clone();
+        scenario.strategies = keep.iter().map(|&k| s.strategies[k].clone()).collect();
+        scenario.region = None;
+        scenario.questions.clear();
+        scenario.focus.clear();
+        scenario.variants.clear();
+        let mut plan = Plan::new(scenario);
+        plan.referral_factors = self.referral_factors.clone();
+        plan.stop = self.stop;
+        Ok(plan)
     }
 
     /// The plan of one world of `scenario`, as a scenario of that world alone: the
@@ -489,15 +532,7 @@ impl Plan {
     /// The largest incidence factor of any strategy per segment: referrals are drawn at it
     /// and thinned per strategy.
     fn f_max(&self, values: &[f64]) -> Vec<f64> {
-        let s = &self.scenario;
-        (0..s.segments.len())
-            .map(|g| {
-                s.strategies
-                    .iter()
-                    .map(|st| values[s.contracts[st.contract_of_segment[g]].incidence_factor.0])
-                    .fold(0.0, f64::max)
-            })
-            .collect()
+        self.referral_factors.iter().map(|factors| factors.iter().map(|f| values[f.0]).fold(0.0, f64::max)).collect()
     }
 
     /// Per strategy: (payments for luck, payments) to investors over the horizon, from the
@@ -1633,10 +1668,10 @@ fn cost_noise<D: Draws>(draws: &mut D, sd: f64, contract: usize, provider: usize
     if sd <= 0.0 {
         return 1.0;
     }
-    let sigma2 = (1.0 + sd * sd).ln();
+    let sigma2 = math::ln(1.0 + sd * sd);
     let u = draws.open_uniform(Purpose::CostNoise, contract * 128 + provider, year);
-    let z = std::f64::consts::SQRT_2 * erf_inv(2.0 * u - 1.0);
-    (sigma2.sqrt() * z - sigma2 / 2.0).exp()
+    let z = math::normal_quantile(u);
+    math::exp(sigma2.sqrt() * z - sigma2 / 2.0)
 }
 
 /// How many draws of each kind a run makes.
@@ -1959,7 +1994,7 @@ impl Rationing {
     fn caps(&self, paths: &mut Paths, year_flows: &[StepFlows], cost: impl Fn(usize) -> f64, j: usize, spy: usize) {
         let dt = 1.0 / spy as f64;
         let left = (spy - j) as f64 * dt;
-        let until_end = |d: f64, tau: f64| d * -(-tau / d).exp_m1();
+        let until_end = |d: f64, tau: f64| d * -math::exp_m1(-tau / d);
         let Paths { state, limits, .. } = paths;
         let future = |i: usize, g: usize, d: f64| state[i].active * cost(g) * until_end(d, left);
         for lot in self.lots.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
@@ -2023,8 +2058,8 @@ mod tests {
         let flows = vec![StepFlows { client_years: 25.0, ..StepFlows::default() }];
         let rationing = Rationing { lots: vec![(0, 0, 0, 0)], ceilings: vec![1_000_000.0], ncontracts: 1 };
         rationing.caps(&mut paths, &flows, |_| 10_000.0, 1, 4);
-        let projected = 250_000.0 + 1_000_000.0 * (1.0 - (-0.75f64).exp());
-        let u = 10_000.0 * (1.0 - (-0.625f64).exp());
+        let projected = 250_000.0 + 1_000_000.0 * (1.0 - math::exp(-0.75f64));
+        let u = 10_000.0 * (1.0 - math::exp(-0.625f64));
         assert!((projected - 777_633.0).abs() < 1.0);
         assert_eq!(((1_000_000.0 - projected) / u).floor(), 47.0);
         assert_eq!(paths.limits[0].as_ref().map(|l| l.admit_cap), Some(47.0));
@@ -2047,11 +2082,11 @@ mod tests {
         let flows = vec![StepFlows::default(); 2];
         // One step a year: τ = 1; actives cost 1000 × (1 − e^−1) each; cost per
         // client-year 1000 in both segments, so shares are 3/4 and 1/4.
-        let e1 = 1.0 - (-1.0f64).exp();
+        let e1 = 1.0 - math::exp(-1.0f64);
         let ceiling = 40.0 * 1000.0 * e1 + 100_000.0;
         let rationing = Rationing { lots: vec![(0, 0, 0, 0), (0, 0, 1, 1)], ceilings: vec![ceiling], ncontracts: 1 };
         rationing.caps(&mut paths, &flows, |_| 1000.0, 0, 1);
-        let u = 1000.0 * (1.0 - (-0.5f64).exp());
+        let u = 1000.0 * (1.0 - math::exp(-0.5f64));
         let caps: Vec<f64> = paths.limits.iter().map(|l| l.as_ref().map_or(0.0, |l| l.admit_cap)).collect();
         assert_eq!(caps, vec![(75_000.0 / u).floor(), (25_000.0 / u).floor()]);
     }

@@ -16,6 +16,7 @@
 //! [`Draws`] abstracts the random draws, so the same code gives the deterministic
 //! expected-value path that prices task contracts.
 
+use crate::math;
 use std::collections::VecDeque;
 
 use crate::random::rng::{Purpose, RunKey, Stream, StreamStart};
@@ -113,7 +114,7 @@ impl SegmentRates {
     pub fn new(d: f64, step_years: f64, success: f64, reentry: f64, escalation: f64, reentry_delay_years: f64) -> Self {
         let dt = step_years;
         let x = dt / d;
-        let one_minus_e = -(-x).exp_m1();
+        let one_minus_e = -math::exp_m1(-x);
         let e = 1.0 - one_minus_e;
         let stay_new = (d * one_minus_e / dt).min(1.0);
         // E[time in step | carried, exits] = (d(1-e) - Δe)/(1-e); for tiny x use the series
@@ -533,7 +534,7 @@ impl Fluid {
     /// `D` of an earlier cohort from its count at the step's start.
     fn density(&self, c: &Cohort) -> f64 {
         let (lo, hi) = (c.from - self.t0, c.to - self.t0);
-        let width = if self.h > 1e-12 { ((self.h * hi).exp() - (self.h * lo).exp()) / self.h } else { hi - lo };
+        let width = if self.h > 1e-12 { (math::exp(self.h * hi) - math::exp(self.h * lo)) / self.h } else { hi - lo };
         if width > 0.0 { c.count / width } else { f64::INFINITY }
     }
 
@@ -544,8 +545,8 @@ impl Fluid {
         }
         let k = self.nu / density;
         if self.h > 1e-12 {
-            let x = (self.h * f0).exp() + k * ((self.h * r).exp() - (self.h * r0).exp());
-            x.ln() / self.h
+            let x = math::exp(self.h * f0) + k * (math::exp(self.h * r) - math::exp(self.h * r0));
+            math::ln(x) / self.h
         } else {
             f0 + k * (r - r0)
         }
@@ -563,8 +564,8 @@ impl Fluid {
         let h = self.h;
         // Time at which the front reaches `hi`.
         let r_end = if h > 1e-12 {
-            let x = (h * r0).exp() + ((h * hi).exp() - (h * f0).exp()) / k;
-            x.ln() / h
+            let x = math::exp(h * r0) + (math::exp(h * hi) - math::exp(h * f0)) / k;
+            math::ln(x) / h
         } else {
             r0 + (hi - f0) / k
         };
@@ -573,8 +574,8 @@ impl Fluid {
         if fresh && k > 1.0 {
             // Front meets the present: e^{h r}(1 - k) = e^{h f0} - k e^{h r0}.
             let r_meet = if h > 1e-12 {
-                let x = (k * (h * r0).exp() - (h * f0).exp()) / (k - 1.0);
-                if x > 0.0 { x.ln() / h } else { r0 }
+                let x = (k * math::exp(h * r0) - math::exp(h * f0)) / (k - 1.0);
+                if x > 0.0 { math::ln(x) / h } else { r0 }
             } else {
                 (k * r0 - f0) / (k - 1.0)
             };
@@ -596,7 +597,7 @@ impl Fluid {
             return c.count;
         }
         if h > 1e-12 {
-            density * (-h * self.dt).exp() * ((h * hi).exp() - (h * lo).exp()) / h
+            density * math::exp(-h * self.dt) * (math::exp(h * hi) - math::exp(h * lo)) / h
         } else {
             density * (hi - lo)
         }
@@ -688,7 +689,7 @@ impl QueueStep {
         let (expected_leavers, queue_years) = if left_over <= 0.0 {
             (0.0, (q0 * dt / 2.0).max(0.0))
         } else if h > 0.0 {
-            let e = (-h * dt).exp();
+            let e = math::exp(-h * dt);
             let q_inf = net / h;
             let q_end = (q_inf + (q0 - q_inf) * e).max(0.0);
             let l = (left_over - q_end).clamp(0.0, left_over);
@@ -821,7 +822,7 @@ mod tests {
     #[test]
     fn time_fractions_are_consistent() {
         let r = SegmentRates::new(0.5, 1.0, 0.5, 0.0, 0.0, 1.0);
-        let e: f64 = (-2.0f64).exp();
+        let e: f64 = math::exp(-2.0f64);
         // Carried: stays all year with prob e, else the conditional expectation.
         let carried = e * 1.0 + (1.0 - e) * r.years_carried_exit;
         assert!((carried - 0.5 * (1.0 - e)).abs() < 1e-12);

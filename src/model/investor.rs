@@ -4,6 +4,7 @@
 //! at signing from expected values (so the municipality can pay for luck), capped per year
 //! and in total.
 
+use crate::math;
 use crate::scenario::InvestorTerms;
 
 /// The municipality's account with the investor, year by year: what is left of the total
@@ -208,7 +209,7 @@ pub(crate) fn mirr(costs: &[f64], payments: &[f64], rate: f64) -> f64 {
     if n == 0 {
         return fv_in / pv_out - 1.0;
     }
-    (fv_in / pv_out).powf(1.0 / n as f64) - 1.0
+    math::pow(fv_in / pv_out, 1.0 / n as f64) - 1.0
 }
 
 #[cfg(test)]

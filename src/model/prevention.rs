@@ -12,6 +12,8 @@
 //! the number of steps a year. Several programmes on one segment combine as independent
 //! reductions: `1 - Π (1 - r_i)`.
 
+use crate::math;
+
 /// The time profile of a programme, in years from the start of the simulation.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Profile {
@@ -34,7 +36,7 @@ impl Profile {
         } else if tau <= self.stop {
             self.ramp(tau)
         } else if self.half_life_years > 0.0 {
-            self.ramp(self.stop) * (-(tau - self.stop) * std::f64::consts::LN_2 / self.half_life_years).exp()
+            self.ramp(self.stop) * math::exp(-(tau - self.stop) * std::f64::consts::LN_2 / self.half_life_years)
         } else {
             0.0
         }
@@ -69,7 +71,7 @@ impl Profile {
             } else if self.half_life_years > 0.0 {
                 let k = std::f64::consts::LN_2 / self.half_life_years;
                 let level = self.ramp(self.stop);
-                total += level * ((-(lo - self.stop) * k).exp() - (-(hi - self.stop) * k).exp()) / k;
+                total += level * (math::exp(-(lo - self.stop) * k) - math::exp(-(hi - self.stop) * k)) / k;
             }
         }
         total / (t1 - t0)

@@ -10,6 +10,7 @@
 //! so that the compiler does not hoist them into the fast path.
 
 use super::rng::Stream;
+use crate::math;
 
 /// Below this expected count, inversion beats rejection (and BTRS needs `n p >= 10`).
 const INVERSION_LIMIT: f64 = 10.0;
@@ -30,7 +31,7 @@ const LN_FACTORIAL_LEN: usize = 4096;
 static LN_FACTORIAL: std::sync::LazyLock<Box<[f64]>> = std::sync::LazyLock::new(|| {
     let mut t = vec![0.0; LN_FACTORIAL_LEN];
     for k in 1..LN_FACTORIAL_LEN {
-        t[k] = t[k - 1] + (k as f64).ln();
+        t[k] = t[k - 1] + math::ln(k as f64);
     }
     t.into_boxed_slice()
 });
@@ -86,7 +87,7 @@ impl Binomial {
         for n in 1..Q_POW_LEN {
             q_pow[n] = q_pow[n - 1] * q;
         }
-        Binomial { p: pp, flip, trivial, q, ln_q: (-pp).ln_1p(), r: pp / q, ln_r: (pp / q).ln(), q_pow }
+        Binomial { p: pp, flip, trivial, q, ln_q: math::ln_1p(-pp), r: pp / q, ln_r: math::ln(pp / q), q_pow }
     }
 
     /// The success probability.
@@ -126,7 +127,7 @@ impl Binomial {
     #[inline]
     fn inversion(&self, n: f64, np: f64, s: &mut Stream) -> f64 {
         let small = n < Q_POW_LEN as f64;
-        let q_n = if small { self.q_pow[n as i64 as usize] } else { (n * self.ln_q).exp() };
+        let q_n = if small { self.q_pow[n as i64 as usize] } else { math::exp(n * self.ln_q) };
         let a = (n + 1.0) * self.r;
         // The search stops at `min(n, np + 10 sqrt(np q + 1))` (rounding can leave `u` above
         // the last probabilities; then it starts again). `np + 10` is below that bound, so the
@@ -196,16 +197,16 @@ impl Binomial {
         let us = 0.5 - u.abs();
         let alpha = (2.83 + 5.1 / b) * spq;
         let m = floor((n + 1.0) * self.p);
-        let v = (v * alpha / (a / (us * us) + b)).ln();
+        let v = math::ln(v * alpha / (a / (us * us) + b));
         // ln of f(k) / f(m), f the binomial probability mass function.
         let bound = if (n as usize) < LN_FACTORIAL_LEN {
             let lf = &**LN_FACTORIAL;
             lf[m as usize] + lf[(n - m) as usize] - lf[k as usize] - lf[(n - k) as usize] + (k - m) * self.ln_r
         } else {
             let r = self.r;
-            (m + 0.5) * ((m + 1.0) / (r * (n - m + 1.0))).ln()
-                + (n + 1.0) * ((n - m + 1.0) / (n - k + 1.0)).ln()
-                + (k + 0.5) * (r * (n - k + 1.0) / (k + 1.0)).ln()
+            (m + 0.5) * math::ln((m + 1.0) / (r * (n - m + 1.0)))
+                + (n + 1.0) * math::ln((n - m + 1.0) / (n - k + 1.0))
+                + (k + 0.5) * math::ln(r * (n - k + 1.0) / (k + 1.0))
                 + stirling_tail(m)
                 + stirling_tail(n - m)
                 - stirling_tail(k)
@@ -261,7 +262,7 @@ pub fn poisson(mean: f64, s: &mut Stream) -> u64 {
     }
     if mean < INVERSION_LIMIT {
         let mut u = s.uniform();
-        let mut p = (-mean).exp();
+        let mut p = math::exp(-mean);
         let mut x = 0u64;
         // The tail beyond 200 has probability far below 1e-100 for means under 10.
         while u > p && x < 200 {
@@ -299,8 +300,8 @@ fn ptrs(lam: f64, s: &mut Stream) -> u64 {
 #[cold]
 #[inline(never)]
 fn ptrs_accept(lam: f64, k: f64, v: f64, us: f64, a: f64, b: f64, inv_alpha: f64) -> bool {
-    let lhs = v.ln() + inv_alpha.ln() - (a / (us * us) + b).ln();
-    let rhs = -lam + k * lam.ln() - statrs::function::gamma::ln_gamma(k + 1.0);
+    let lhs = math::ln(v) + math::ln(inv_alpha) - math::ln(a / (us * us) + b);
+    let rhs = -lam + k * math::ln(lam) - math::ln_gamma(k + 1.0);
     lhs <= rhs
 }
 

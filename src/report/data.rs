@@ -57,6 +57,9 @@ impl From<&Summary> for Stat {
 /// What every report reads.
 #[derive(Debug, Clone)]
 pub struct ReportData {
+    /// What the what-if page needs of the scenario (its text, its levers), when the data
+    /// come from a run (`None` when read from a folder, which does not hold the file).
+    pub(crate) whatif: Option<super::whatif::Source>,
     /// Whether the charts draw every strategy (the appendix charts) rather than the
     /// selection of `charts::focus`.
     pub(crate) every_strategy: bool,
@@ -307,6 +310,7 @@ impl ReportData {
             })
             .collect();
         ReportData {
+            whatif: Some(super::whatif::Source::of(&r.plan.scenario, r.info)),
             municipal_risk,
             meta,
             yearly_metrics: lay.yearly.clone(),
@@ -397,6 +401,7 @@ impl ReportData {
             budget_line,
             budget_lines,
             every_strategy: false,
+            whatif: None,
             reserve_by_certainty,
             first_period_reserve,
             sensitivity: super::sensitivity::SensitivityData::from_folder(dir)?,

@@ -3,6 +3,8 @@
 //! either from the in-memory [`Results`] of a run or by reading a results folder, so that
 //! `contractsim report DIR` redraws them without simulating. [`render_all`] collects the
 //! exports and the reports; the app layer writes them as one folder, atomically.
+// The reports compute no figure of a run: they may use the f64 methods (clippy.toml).
+#![allow(clippy::disallowed_methods)]
 
 pub mod answer;
 pub mod charts;
@@ -15,6 +17,7 @@ pub(crate) mod region;
 pub mod sensitivity;
 pub mod sweep;
 pub mod tables;
+mod whatif;
 mod worlds;
 mod xlsx;
 
@@ -38,7 +41,13 @@ pub trait Report: Sync {
 
 /// The reports that `run` and `report` write.
 pub fn reports() -> Vec<Box<dyn Report>> {
-    vec![Box::new(SummaryMarkdown), Box::new(Charts), Box::new(HtmlReport), Box::new(Workbook)]
+    vec![
+        Box::new(SummaryMarkdown),
+        Box::new(Charts),
+        Box::new(HtmlReport),
+        Box::new(Workbook),
+        Box::new(whatif::WhatIfPage),
+    ]
 }
 
 /// Renders every report from `data`: (file name, contents).

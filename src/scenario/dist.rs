@@ -5,7 +5,7 @@
 //! and run therefore fixes the parameter, which keeps common random numbers exact and lets
 //! the sensitivity analysis ask for "the 10th percentile" directly.
 
-use statrs::distribution::{Beta, ContinuousCDF, Gamma, LogNormal, Normal, Triangular, Uniform};
+use crate::math;
 
 /// The shape of an uncertain value, with the parameters as written in the scenario file.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,55 +75,100 @@ pub enum DistError {
     Invalid(String),
 }
 
-/// The continuous distribution behind a [`Shape`], ready for quantiles.
+/// The continuous distribution behind a [`Shape`], ready for quantiles (the functions of
+/// [`crate::math`], the same bits on every machine).
 #[derive(Debug, Clone)]
 enum Kernel {
     Fixed(f64),
-    Normal(Normal),
-    LogNormal(LogNormal),
-    Beta(Beta),
-    Gamma(Gamma),
-    Uniform(Uniform),
-    Triangular(Triangular),
-    /// PERT as `min + (max - min) * Beta(a, b)`.
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    /// `exp(N(mu, sigma))`.
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
+    Beta {
+        a: f64,
+        b: f64,
+    },
+    /// Shape `k`, rate `rate`.
+    Gamma {
+        k: f64,
+        rate: f64,
+    },
+    Uniform {
+        min: f64,
+        max: f64,
+    },
+    Triangular {
+        min: f64,
+        mode: f64,
+        max: f64,
+    },
+    /// PERT as `min + width * Beta(a, b)`.
     Pert {
         min: f64,
         width: f64,
-        beta: Beta,
+        a: f64,
+        b: f64,
     },
 }
 
 impl Kernel {
     fn cdf(&self, x: f64) -> f64 {
-        match self {
+        match *self {
             Kernel::Fixed(v) => {
-                if x >= *v {
+                if x >= v {
                     1.0
                 } else {
                     0.0
                 }
             }
-            Kernel::Normal(d) => d.cdf(x),
-            Kernel::LogNormal(d) => d.cdf(x),
-            Kernel::Beta(d) => d.cdf(x.clamp(0.0, 1.0)),
-            Kernel::Gamma(d) => d.cdf(x.max(0.0)),
-            Kernel::Uniform(d) => d.cdf(x),
-            Kernel::Triangular(d) => d.cdf(x),
-            Kernel::Pert { min, width, beta } => beta.cdf(((x - min) / width).clamp(0.0, 1.0)),
+            Kernel::Normal { mean, sd } => math::normal_cdf((x - mean) / sd),
+            Kernel::LogNormal { mu, sigma } => {
+                if x <= 0.0 {
+                    0.0
+                } else {
+                    math::normal_cdf((math::ln(x) - mu) / sigma)
+                }
+            }
+            Kernel::Beta { a, b } => math::beta_cdf(a, b, x.clamp(0.0, 1.0)),
+            Kernel::Gamma { k, rate } => math::gamma_cdf(k, x.max(0.0) * rate),
+            Kernel::Uniform { min, max } => ((x - min) / (max - min)).clamp(0.0, 1.0),
+            Kernel::Triangular { min, mode, max } => {
+                if x <= min {
+                    0.0
+                } else if x >= max {
+                    1.0
+                } else if x <= mode {
+                    (x - min) * (x - min) / ((max - min) * (mode - min))
+                } else {
+                    1.0 - (max - x) * (max - x) / ((max - min) * (max - mode))
+                }
+            }
+            Kernel::Pert { min, width, a, b } => math::beta_cdf(a, b, ((x - min) / width).clamp(0.0, 1.0)),
         }
     }
 
     fn quantile(&self, u: f64) -> f64 {
         let u = u.clamp(0.0, 1.0);
-        match self {
-            Kernel::Fixed(v) => *v,
-            Kernel::Normal(d) => d.inverse_cdf(u),
-            Kernel::LogNormal(d) => d.inverse_cdf(u),
-            Kernel::Beta(d) => d.inverse_cdf(u),
-            Kernel::Gamma(d) => d.inverse_cdf(u),
-            Kernel::Uniform(d) => d.inverse_cdf(u),
-            Kernel::Triangular(d) => d.inverse_cdf(u),
-            Kernel::Pert { min, width, beta } => min + width * beta.inverse_cdf(u),
+        match *self {
+            Kernel::Fixed(v) => v,
+            Kernel::Normal { mean, sd } => mean + sd * math::normal_quantile(u),
+            Kernel::LogNormal { mu, sigma } => math::exp(mu + sigma * math::normal_quantile(u)),
+            Kernel::Beta { a, b } => math::beta_quantile(a, b, u),
+            Kernel::Gamma { k, rate } => math::gamma_quantile(k, u) / rate,
+            Kernel::Uniform { min, max } => min + u * (max - min),
+            Kernel::Triangular { min, mode, max } => {
+                if u * (max - min) < mode - min {
+                    min + (u * (max - min) * (mode - min)).sqrt()
+                } else {
+                    max - ((1.0 - u) * (max - min) * (max - mode)).sqrt()
+                }
+            }
+            Kernel::Pert { min, width, a, b } => min + width * math::beta_quantile(a, b, u),
         }
     }
 }
@@ -175,14 +220,14 @@ impl Distribution {
             Shape::Normal { mean, sd } => {
                 finite("mean", mean)?;
                 positive("sd", sd)?;
-                Kernel::Normal(Normal::new(mean, sd).map_err(|e| DistError::Invalid(e.to_string()))?)
+                Kernel::Normal { mean, sd }
             }
             Shape::LogNormal { mean, sd } => {
                 positive("mean", mean)?;
                 positive("sd", sd)?;
-                let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
-                let mu = mean.ln() - sigma2 / 2.0;
-                Kernel::LogNormal(LogNormal::new(mu, sigma2.sqrt()).map_err(|e| DistError::Invalid(e.to_string()))?)
+                let sigma2 = math::ln(1.0 + (sd / mean).powi(2));
+                let mu = math::ln(mean) - sigma2 / 2.0;
+                Kernel::LogNormal { mu: finite("mean", mu)?, sigma: positive("sd", sigma2.sqrt())? }
             }
             Shape::Beta { mean, sd } => {
                 if !(mean > 0.0 && mean < 1.0) {
@@ -198,14 +243,14 @@ impl Distribution {
                     ));
                 }
                 let k = limit / var - 1.0;
-                Kernel::Beta(Beta::new(mean * k, (1.0 - mean) * k).map_err(|e| DistError::Invalid(e.to_string()))?)
+                Kernel::Beta { a: positive("mean", mean * k)?, b: positive("mean", (1.0 - mean) * k)? }
             }
             Shape::Gamma { mean, sd } => {
                 positive("mean", mean)?;
                 positive("sd", sd)?;
                 let shape_k = (mean / sd).powi(2);
                 let rate = mean / (sd * sd);
-                Kernel::Gamma(Gamma::new(shape_k, rate).map_err(|e| DistError::Invalid(e.to_string()))?)
+                Kernel::Gamma { k: positive("sd", shape_k)?, rate: positive("sd", rate)? }
             }
             Shape::Uniform { min, max } => {
                 finite("min", min)?;
@@ -213,7 +258,7 @@ impl Distribution {
                 if min >= max {
                     return bad(format!("a uniform needs min < max, found min {min} and max {max}"));
                 }
-                Kernel::Uniform(Uniform::new(min, max).map_err(|e| DistError::Invalid(e.to_string()))?)
+                Kernel::Uniform { min, max }
             }
             Shape::Triangular { min, mode, max } | Shape::Pert { min, mode, max } => {
                 finite("min", min)?;
@@ -225,12 +270,12 @@ impl Distribution {
                     ));
                 }
                 if matches!(shape, Shape::Triangular { .. }) {
-                    Kernel::Triangular(Triangular::new(min, max, mode).map_err(|e| DistError::Invalid(e.to_string()))?)
+                    Kernel::Triangular { min, mode, max }
                 } else {
                     let width = max - min;
                     let a = 1.0 + 4.0 * (mode - min) / width;
                     let b = 1.0 + 4.0 * (max - mode) / width;
-                    Kernel::Pert { min, width, beta: Beta::new(a, b).map_err(|e| DistError::Invalid(e.to_string()))? }
+                    Kernel::Pert { min, width, a, b }
                 }
             }
         };

@@ -9,6 +9,7 @@
 pub mod dist;
 pub mod dutch;
 mod error;
+pub mod lever;
 pub mod question;
 mod read;
 pub mod region;
@@ -130,6 +131,12 @@ pub struct Scenario {
     /// `[calibration]`: the data the segments were fitted to by `contractsim calibrate`,
     /// when the file says so.
     pub calibration: Option<Calibration>,
+    /// `[[lever]]`: what the what-if page may move, in file order (empty: the page's own
+    /// choice, see `docs/reports.md`).
+    pub levers: Vec<lever::Lever>,
+    /// The file's text, as read (the what-if page carries it, to read it again with the
+    /// page's values).
+    pub text: std::sync::Arc<str>,
 }
 
 /// Where a calibrated scenario's demand figures came from (`[calibration]`, written by

@@ -17,6 +17,7 @@
 //! Counts are integers, so merging sketches or value counts is exact and independent of
 //! order: shards merged in any grouping give the same percentiles, bit for bit.
 
+use crate::math;
 use std::cmp::Ordering;
 
 /// Relative accuracy of the sketch: 0.1%.
@@ -110,12 +111,12 @@ fn gamma() -> f64 {
 }
 
 /// `1 / ln γ`, computed once (a logarithm per value added is enough).
-static INV_LN_GAMMA: std::sync::LazyLock<f64> = std::sync::LazyLock::new(|| 1.0 / gamma().ln());
+static INV_LN_GAMMA: std::sync::LazyLock<f64> = std::sync::LazyLock::new(|| 1.0 / math::ln(gamma()));
 
 impl Sketch {
     #[inline]
     fn index(magnitude: f64) -> i32 {
-        (magnitude.ln() * *INV_LN_GAMMA).ceil() as i32
+        (math::ln(magnitude) * *INV_LN_GAMMA).ceil() as i32
     }
 
     fn value(i: i32) -> f64 {
@@ -366,7 +367,7 @@ mod tests {
         let v: Vec<f64> = (0..20_000)
             .map(|i| {
                 let u = ((i as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 11) as f64 / (1u64 << 53) as f64;
-                if i % 97 == 0 { 0.0 } else { (u - 0.3) * 10f64.powf(2.0 + 6.0 * u) }
+                if i % 97 == 0 { 0.0 } else { (u - 0.3) * math::pow(10f64, 2.0 + 6.0 * u) }
             })
             .collect();
         let mut q = Quantiles::new(QuantileMode::Sketch, 0);

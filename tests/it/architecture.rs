@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 /// Top-level modules, bottom floor first. Modules on one floor do not use each other.
 const FLOORS: &[&[&str]] = &[
+    &["math"],
     &["random", "metrics"],
     &["stats"],
     &["scenario"],

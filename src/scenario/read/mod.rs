@@ -28,6 +28,7 @@ mod dutch;
 mod economy;
 mod ids;
 mod keys;
+mod lever;
 mod population;
 mod prevention;
 mod provider;
@@ -41,7 +42,7 @@ mod strategy;
 mod variant;
 
 /// The sections of a file, each read in the file of its name.
-const SECTIONS: [&str; 14] = [
+const SECTIONS: [&str; 15] = [
     "scenario",
     "population",
     "municipality",
@@ -56,6 +57,7 @@ const SECTIONS: [&str; 14] = [
     "question",
     "variant",
     "calibration",
+    "lever",
 ];
 
 /// Yearly rates (growth, inflation, indexation, discounting) lie in this range: from
@@ -205,6 +207,7 @@ pub fn parse_str(text: &str, file: &Path) -> Result<Scenario, ScenarioError> {
     match scenario {
         Some(mut s) if cx.problems.is_empty() => {
             s.sha256 = hex(&Sha256::digest(text.as_bytes()));
+            s.text = std::sync::Arc::from(text);
             s.params = cx.params;
             s.untranslated = dutch::untranslated(&s);
             if root.get_ref().contains_key("variant") {
@@ -302,6 +305,7 @@ impl<'a> Cx<'a> {
         let questions = self.read_questions(root, &strategies);
         let focus = self.read_focus(root, &strategies);
         let calibration = self.read_calibration(root, &span, &segments.index);
+        let levers = self.read_levers(root);
         let warnings = std::mem::take(&mut self.warn_later);
         Some(Scenario {
             name: settings.name,
@@ -343,6 +347,8 @@ impl<'a> Cx<'a> {
             world: None,
             region,
             calibration,
+            levers,
+            text: std::sync::Arc::from(""),
         })
     }
 }
