@@ -35,8 +35,16 @@ def fail(msg):
     sys.exit(1)
 
 
+def ev(b, expression):
+    """Evaluates `expression` in the page; its value (None when it has none)."""
+    r = b.call("Runtime.evaluate", {"expression": expression, "returnByValue": True}, session=True)
+    if "exceptionDetails" in r:
+        fail(f"the page's script failed: {r['exceptionDetails'].get('text')} in {expression[:80]}")
+    return r["result"].get("value")
+
+
 def results(b):
-    text = b.eval("document.getElementById('whatif-results').textContent")
+    text = ev(b, "document.getElementById('whatif-results').textContent")
     return json.loads(text) if text else None
 
 
@@ -75,21 +83,23 @@ def main():
             print(json.dumps(first))
             changed = False
             if a.strategy:
-                b.eval(
+                ev(
+                    b,
                     "(() => { const s = document.getElementById('strategy'); s.value = %s;"
                     " s.dispatchEvent(new Event('change')); })()" % json.dumps(a.strategy)
                 )
                 changed = True
             if a.runs:
-                b.eval(
+                ev(
+                    b,
                     "(() => { const s = document.getElementById('runs'); s.value = %s;"
                     " s.dispatchEvent(new Event('change')); })()" % json.dumps(str(a.runs))
                 )
                 changed = True
-            want = {}
             for item in a.set:
                 lever, _, value = item.partition("=")
-                ok = b.eval(
+                ok = ev(
+                    b,
                     "(() => { const i = document.getElementById(%s); if (!i) return false;"
                     " i.value = %s; i.dispatchEvent(new Event('input'));"
                     " i.dispatchEvent(new Event('change')); return i.value; })()"
@@ -97,10 +107,9 @@ def main():
                 )
                 if ok is False:
                     fail(f"the page has no lever `{lever}`")
-                want[lever] = float(ok)
                 changed = True
             if a.reset:
-                b.eval("document.getElementById('reset').click()")
+                ev(b, "document.getElementById('reset').click()")
                 changed = True
             if changed:
                 before = first
@@ -113,7 +122,7 @@ def main():
                 after = wait_done(b, a.timeout, new)
                 print(json.dumps(after))
             if a.shot:
-                height = b.eval("document.documentElement.scrollHeight")
+                height = ev(b, "document.documentElement.scrollHeight")
                 b.call(
                     "Emulation.setDeviceMetricsOverride",
                     {"width": a.width, "height": min(height, 6000), "deviceScaleFactor": 1, "mobile": a.width < 700},
@@ -122,7 +131,7 @@ def main():
                 time.sleep(0.3)
                 shot = b.call("Page.captureScreenshot", {"format": "png"}, session=True)
                 Path(a.shot).write_bytes(base64.b64decode(shot["data"]))
-            overflow = b.eval("document.scrollingElement.scrollWidth - innerWidth")
+            overflow = ev(b, "document.scrollingElement.scrollWidth - innerWidth")
             if overflow > 0:
                 fail(f"the page scrolls sideways by {overflow} px at {a.width} px")
         finally:

@@ -111,9 +111,10 @@
     r.out.textContent = leverText(l, v);
     r.row.classList.toggle("moved", moved);
     r.reset.hidden = !moved;
+    const file = l.file_text ?? leverText(l, l.value);
     r.note.textContent = moved
-      ? fill(l.uncertain ? T.lever_fixed_uncertain : T.lever_fixed, { file: l.file_text })
-      : fill(T.lever_file, { file: l.file_text });
+      ? fill(l.uncertain ? T.lever_fixed_uncertain : T.lever_fixed, { file })
+      : fill(T.lever_file, { file });
   }
 
   function showLevers() {
@@ -342,7 +343,7 @@
   function drawFan(a) {
     const svg = $("fan");
     svg.replaceChildren();
-    const W = 640, H = 300, L = 58, R = 12, Tp = 14, B = 30;
+    const W = 640, H = 300, L = 58, R = 24, Tp = 14, B = 30;
     const ys = [a.spend_baseline, a.spend_strategy];
     const all = ys.flatMap((f) => f.p5.concat(f.p95)).filter(Number.isFinite);
     if (!all.length) return;
@@ -360,9 +361,11 @@
     }
     const every = n > 12 ? 5 : 2;
     a.years.forEach((yr, i) => {
-      if (i % every === 0 || i === n - 1) {
-        if (i === n - 1 && i % every !== 0 && i % every < every / 2) return;
-        el("text", { x: x(i), y: H - B + 16, class: "tick", "text-anchor": "middle" }, svg).textContent = yr;
+      // Every few years and the last; a last year close to a labelled one is left out.
+      const last = i === n - 1;
+      if (i % every === 0 || (last && i % every >= every / 2)) {
+        const anchor = last ? "end" : "middle";
+        el("text", { x: x(i), y: H - B + 16, class: "tick", "text-anchor": anchor }, svg).textContent = yr;
       }
     });
     el("text", { x: 4, y: 10, class: "axis" }, svg).textContent = T.fan_axis;
@@ -385,7 +388,7 @@
   function drawBand(a) {
     const svg = $("band");
     svg.replaceChildren();
-    const W = 640, H = 70, L = 12, R = 12;
+    const W = 640, H = 74, L = 12, R = 12;
     const s = a.saving;
     if (![s.p5, s.p95, s.mean].every(Number.isFinite)) return;
     let lo = Math.min(0, s.p5) / 1e6, hi = Math.max(0, s.p95) / 1e6;
@@ -393,13 +396,25 @@
     lo -= pad;
     hi += pad;
     const x = (v) => L + ((W - L - R) * (v / 1e6 - lo)) / (hi - lo);
-    el("rect", { x: x(s.p5), y: 18, width: Math.max(1, x(s.p95) - x(s.p5)), height: 20, class: "band alt" }, svg);
-    el("line", { x1: x(0), x2: x(0), y1: 10, y2: 46, class: "zero" }, svg);
-    el("circle", { cx: x(s.mean), cy: 28, r: 5, class: "mean" }, svg);
-    el("text", { x: x(0), y: 60, class: "tick", "text-anchor": "middle" }, svg).textContent = T.band_zero;
-    const anchor = (v) => (x(v) < W * 0.2 ? "start" : x(v) > W * 0.8 ? "end" : "middle");
-    el("text", { x: x(s.p5), y: 12, class: "tick", "text-anchor": anchor(s.p5) }, svg).textContent = `P5 ${mln(s.p5)}`;
-    el("text", { x: x(s.p95), y: 60, class: "tick", "text-anchor": anchor(s.p95) }, svg).textContent = `P95 ${mln(s.p95)}`;
+    el("rect", { x: x(s.p5), y: 22, width: Math.max(1, x(s.p95) - x(s.p5)), height: 20, class: "band alt" }, svg);
+    el("line", { x1: x(0), x2: x(0), y1: 18, y2: 46, class: "zero" }, svg);
+    el("circle", { cx: x(s.mean), cy: 32, r: 5, class: "mean" }, svg);
+    // Top row: zero; bottom row: P5 from its end of the band leftwards or rightwards, P95
+    // likewise, each kept inside the chart. A label about 6.5 px a character wide.
+    const width = (t) => 6.5 * t.length;
+    const place = (v, t, y, prefer) => {
+      let anchor = prefer;
+      if (prefer === "end" && x(v) - width(t) < 0) anchor = "start";
+      if (prefer === "start" && x(v) + width(t) > W) anchor = "end";
+      el("text", { x: x(v), y, class: "tick", "text-anchor": anchor }, svg).textContent = t;
+      return anchor === "start" ? [x(v), x(v) + width(t)] : [x(v) - width(t), x(v)];
+    };
+    const zero = T.band_zero;
+    place(0, zero, 13, x(0) < W / 2 ? "start" : "end");
+    const p5 = `P5 ${mln(s.p5)}`, p95 = `P95 ${mln(s.p95)}`;
+    const left = place(s.p5, p5, 60, "start");
+    const wanted = x(s.p95) - width(p95);
+    place(s.p95, p95, wanted < left[1] + 8 ? 72 : 60, "end");
   }
 
   // ---- start --------------------------------------------------------------------------

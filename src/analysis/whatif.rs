@@ -307,6 +307,44 @@ pub enum Unit {
 /// effect (0 to 1); per contract with a one-band corridor the band (0 to 20%); per contract
 /// with behaviour factors each factor (0.7 to 1.3).
 pub fn levers(s: &Scenario) -> Vec<PageLever> {
+    let mut out = own_levers(s);
+    // A lever of the page's own whose end the file's reader refuses is left out.
+    if s.levers.is_empty() {
+        out.retain(|l| refusals(s, &l.lever).is_empty());
+    }
+    out
+}
+
+/// The problems of the file's `[[lever]]`s: each end of a lever's range written into the
+/// file must give a scenario the reader accepts. One message per refused end, naming the
+/// file, the lever's line, its key, what was expected and what was found.
+pub fn check_levers(s: &Scenario) -> Vec<String> {
+    s.levers.iter().flat_map(|l| refusals(s, l)).collect()
+}
+
+/// The messages for the ends of `l`'s range that the reader refuses.
+fn refusals(s: &Scenario, l: &Lever) -> Vec<String> {
+    let mut out = Vec::new();
+    for (end, v) in [("min", l.min), ("max", l.max)] {
+        if let Err(e) = sweep::scenario_with(&s.text, &s.file, &[(l.key.as_str(), v)]) {
+            // The reader's own words for what the key takes: "... expected X, found Y".
+            let first = e.lines().next().unwrap_or_default();
+            let takes = first.rsplit_once(": expected ").map_or(first, |(_, t)| t);
+            let takes = takes.rsplit_once(", found ").map_or(takes, |(t, _)| t);
+            out.push(format!(
+                "{}:{}: key `lever.{}.{end}`: expected a value that `{}` takes ({takes}), found {v}",
+                s.file.display(),
+                l.line,
+                l.id,
+                l.key
+            ));
+        }
+    }
+    out
+}
+
+/// The file's levers, or the page's own (unchecked).
+fn own_levers(s: &Scenario) -> Vec<PageLever> {
     if !s.levers.is_empty() {
         return s
             .levers

@@ -38,6 +38,9 @@ fn report(args: CheckRequest) -> Result<(), CheckFailure> {
     for file in &args.files {
         match scenario::load(file) {
             Err(e) => bad.push(e.to_string()),
+            Ok(s) if !crate::analysis::whatif::check_levers(&s).is_empty() => {
+                bad.extend(crate::analysis::whatif::check_levers(&s));
+            }
             Ok(s) => {
                 writeln!(
                     out,

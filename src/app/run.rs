@@ -49,7 +49,10 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &'static AtomicBool)
     let mut bad = Vec::new();
     for f in &files {
         match scenario::load(f) {
-            Ok(s) => scenarios.push(s),
+            Ok(s) => {
+                bad.extend(crate::analysis::whatif::check_levers(&s));
+                scenarios.push(s);
+            }
             Err(e) => bad.push(e.to_string()),
         }
     }

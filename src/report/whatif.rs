@@ -43,8 +43,9 @@ pub(crate) struct Source {
     levers: Vec<PageLever>,
     /// Per strategy, what its answer rests on, in English and Dutch.
     rests: Vec<(Vec<String>, Vec<String>)>,
-    /// Per lever, the file's value as written (a distribution or a number).
-    written: Vec<String>,
+    /// Per lever, the file's distribution as written (`None`: a number, which the page
+    /// shows in the lever's unit).
+    written: Vec<Option<String>>,
 }
 
 impl Source {
@@ -54,8 +55,8 @@ impl Source {
         let written = levers
             .iter()
             .map(|l| match s.params.iter().find(|p| p.path == l.lever.key) {
-                Some(p) if !p.dist.is_fixed() => p.dist.describe(),
-                _ => format!("{}", l.lever.value),
+                Some(p) if !p.dist.is_fixed() => Some(p.dist.describe()),
+                _ => None,
             })
             .collect();
         let rests = (0..s.strategies.len()).map(|k| rests(s, k)).collect();
