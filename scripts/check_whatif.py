@@ -16,6 +16,9 @@ Usage: python3 scripts/check_whatif.py PAGE [--strategy ID] [--runs N] [--set LE
   --reset            press "Reset to the report" after the changes
   --width PX         the window's width (default 1400; 390 is a phone)
   --shot FILE.png    also write a screenshot of the whole page after the changes
+  --repeat N         then move the first lever shown N times between two of its values and
+                     print the time each recompute took to finish and to its first answer
+                     (for bench/whatif_page.sh)
 Exits 1 with a message when the page shows an error or does not finish in time.
 """
 import argparse
@@ -71,6 +74,7 @@ def main():
     ap.add_argument("--width", type=int, default=1400)
     ap.add_argument("--shot")
     ap.add_argument("--timeout", type=float, default=120)
+    ap.add_argument("--repeat", type=int, default=0)
     a = ap.parse_args()
     page = Path(a.page).resolve()
     if not page.is_file():
@@ -121,6 +125,30 @@ def main():
 
                 after = wait_done(b, a.timeout, new)
                 print(json.dumps(after))
+            if a.repeat:
+                timings = []
+                lever = ev(
+                    b,
+                    "(() => { const r = [...document.querySelectorAll('.lever')].find((e) => !e.hidden);"
+                    " return r ? r.querySelector('input').id : null; })()",
+                )
+                if not lever:
+                    fail("the page shows no lever to move")
+                for i in range(a.repeat):
+                    last = results(b)
+                    ev(
+                        b,
+                        "(() => { const i = document.getElementById(%s);"
+                        " const lo = Number(i.min), hi = Number(i.max), st = Number(i.step);"
+                        " i.value = %s ? lo + Math.round((hi - lo) / st / 3) * st : lo + Math.round((hi - lo) / st / 2) * st;"
+                        " i.dispatchEvent(new Event('change')); })()" % (json.dumps(lever), "true" if i % 2 == 0 else "false"),
+                    )
+                    r = wait_done(b, a.timeout, lambda r, last=last: r != last)
+                    timings.append((r["ms"], r["first_answer_ms"], r["runs"]))
+                ms = sorted(t[0] for t in timings)
+                first = sorted(t[1] for t in timings)
+                print(json.dumps({"lever": lever, "runs": timings[0][2], "ms": [t[0] for t in timings],
+                                  "median_ms": ms[len(ms) // 2], "median_first_answer_ms": first[len(first) // 2]}))
             if a.shot:
                 height = ev(b, "document.documentElement.scrollHeight")
                 b.call(

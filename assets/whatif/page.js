@@ -254,6 +254,7 @@
         first: a.reserve.years[0],
         last: a.reserve.years[1],
         c: pct(a.reserve.certainty),
+        cn: num(a.reserve.certainty * 100, 0),
         base: mln(a.reserve.risk[0]),
       });
     } else {
@@ -340,10 +341,17 @@
     return out;
   }
 
+  function chartWidth(svg) {
+    const w = Math.round(svg.getBoundingClientRect().width);
+    return w >= 300 ? Math.min(w, 900) : 640;
+  }
+
   function drawFan(a) {
     const svg = $("fan");
     svg.replaceChildren();
-    const W = 640, H = 300, L = 58, R = 24, Tp = 14, B = 30;
+    // Drawn at the width it is shown at, so that its text stays 12 px on a phone too.
+    const W = chartWidth(svg), H = W < 500 ? 260 : 300, L = 58, R = 24, Tp = 14, B = 30;
+    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     const ys = [a.spend_baseline, a.spend_strategy];
     const all = ys.flatMap((f) => f.p5.concat(f.p95)).filter(Number.isFinite);
     if (!all.length) return;
@@ -388,7 +396,8 @@
   function drawBand(a) {
     const svg = $("band");
     svg.replaceChildren();
-    const W = 640, H = 74, L = 12, R = 12;
+    const W = chartWidth(svg), H = 76, L = 12, R = 12;
+    svg.setAttribute("viewBox", `0 0 ${W} ${H}`);
     const s = a.saving;
     if (![s.p5, s.p95, s.mean].every(Number.isFinite)) return;
     let lo = Math.min(0, s.p5) / 1e6, hi = Math.max(0, s.p95) / 1e6;

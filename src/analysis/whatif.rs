@@ -169,8 +169,7 @@ impl WhatIf {
                 request.strategy
             ));
         }
-        let full = Plan::new(scenario);
-        let plan = full.narrowed(&[base.min(k), base.max(k)])?;
+        let plan = Plan::narrowed_from(&scenario, &[base.min(k), base.max(k)])?;
         let columns = Columns::new(&plan);
         let (b, s) = if base < k { (0, 1) } else { (1, 0) };
         let mut keep = Vec::new();
@@ -363,6 +362,33 @@ fn own_levers(s: &Scenario) -> Vec<PageLever> {
         let lever = Lever { id, key, label, label_nl: Some(label_nl.clone()), min, max, step, value, line: 0 };
         Some(page_lever(s, lever, label_nl))
     };
+    // The inputs the questions are about, first: what the debate is about.
+    for q in &s.questions {
+        let Some(about) = q.about.and_then(|i| s.params.get(i)) else { continue };
+        let m = about.dist.mean();
+        let (min, max, step) = if about.path.starts_with("economy.") || about.path.starts_with("population.") {
+            // A yearly rate: from 0 (or below the file's) to 6% (or twice the file's).
+            let max = (2.0 * m).max(0.06);
+            ((m - 0.02).min(0.0), max, 0.001)
+        } else if m > 0.0 {
+            (0.0, 2.0 * m, 2.0 * m / 100.0)
+        } else {
+            continue;
+        };
+        let key = about.path.clone();
+        let (en, nl) = match key.as_str() {
+            "economy.tariff_indexation" => ("Tariff indexation per year", "Indexatie van de tarieven per jaar"),
+            "economy.cost_inflation" => ("Providers' cost increase per year", "Kostenstijging bij aanbieders per jaar"),
+            "population.growth" => {
+                ("Growth of the number of youths per year", "Groei van het aantal jeugdigen per jaar")
+            }
+            _ => (key.as_str(), key.as_str()),
+        };
+        let (en, nl) = (en.to_string(), nl.to_string());
+        if out.iter().all(|l: &PageLever| l.lever.key != key) {
+            out.extend(make(key, en, nl, min, max, step));
+        }
+    }
     for (p, prog) in s.programmes.iter().enumerate() {
         if !s.strategies.iter().any(|st| st.programmes.contains(&p)) {
             continue;
@@ -477,7 +503,10 @@ fn page_lever(s: &Scenario, lever: Lever, label_nl: String) -> PageLever {
     let last = parts.last().copied().unwrap_or("");
     let unit = if last.contains("cost") || last.contains("price") || last.contains("budget") || last == "payment" {
         Unit::Euro
-    } else if ["reach", "effect", "band", "margin"].contains(&last) || last.ends_with("share") || last.ends_with("rate")
+    } else if ["reach", "effect", "band", "margin"].contains(&last)
+        || last.ends_with("share")
+        || last.ends_with("rate")
+        || matches!(parts[0], "economy" | "population")
     {
         Unit::Share
     } else {

@@ -55,6 +55,10 @@ fn report(args: CheckRequest) -> Result<(), CheckFailure> {
                 for w in &s.warnings {
                     writeln!(out, "  warning: {w}")?;
                 }
+                let levers = crate::analysis::whatif::levers(&s);
+                let ids: Vec<&str> = levers.iter().map(|l| l.lever.id.as_str()).collect();
+                let whose = if s.levers.is_empty() { "the page's own" } else { "[[lever]]" };
+                writeln!(out, "  what-if page: {} levers ({whose}): {}", levers.len(), ids.join(", "))?;
                 for v in &s.variants {
                     let changed: Vec<&str> = v
                         .scenario

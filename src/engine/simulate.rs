@@ -80,6 +80,13 @@ pub struct Plan {
     stop: Option<&'static std::sync::atomic::AtomicBool>,
 }
 
+/// Per segment, the incidence factor of each strategy of `s` (see `Plan::referral_factors`).
+fn referral_factors(s: &Scenario) -> Vec<Vec<crate::scenario::ParamId>> {
+    (0..s.segments.len())
+        .map(|g| s.strategies.iter().map(|st| s.contracts[st.contract_of_segment[g]].incidence_factor).collect())
+        .collect()
+}
+
 /// What one run produced.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunRecord {
@@ -186,12 +193,7 @@ impl Plan {
         let signing_prices = scenario.contracts.iter().map(|c| signing_prices(&scenario, c)).collect();
         let discount = scenario.discount_factors();
         let region = scenario.region.as_ref().map(RegionPlan::new);
-        let referral_factors = (0..nseg)
-            .map(|g| {
-                let factor = |st: &Strategy| scenario.contracts[st.contract_of_segment[g]].incidence_factor;
-                scenario.strategies.iter().map(factor).collect()
-            })
-            .collect();
+        let referral_factors = referral_factors(&scenario);
         let mut plan = Plan {
             region,
             referral_factors,
@@ -255,7 +257,14 @@ impl Plan {
     /// and parameter, never by strategy, and the shared referrals are drawn at the file's
     /// largest incidence factor. For the what-if page, which runs two strategies.
     pub fn narrowed(&self, keep: &[usize]) -> Result<Plan, String> {
-        let s = &self.scenario;
+        let mut plan = Plan::narrowed_from(&self.scenario, keep)?;
+        plan.stop = self.stop;
+        Ok(plan)
+    }
+
+    /// [`Plan::narrowed`] from the scenario itself, without planning every strategy first
+    /// (the what-if page plans two strategies of many, on every change).
+    pub fn narrowed_from(s: &Scenario, keep: &[usize]) -> Result<Plan, String> {
         let ids =
             |ks: &[usize]| ks.iter().filter_map(|&k| s.strategies.get(k)).map(|st| st.id.clone()).collect::<Vec<_>>();
         if keep.is_empty() || !keep.is_sorted_by(|a, b| a < b) || keep.iter().any(|&k| k >= s.strategies.len()) {
@@ -268,6 +277,7 @@ impl Plan {
                 ids(keep)
             ));
         }
+        let referral_factors = referral_factors(s);
         let mut scenario = s.clone();
         scenario.strategies = keep.iter().map(|&k| s.strategies[k].clone()).collect();
         scenario.region = None;
@@ -275,8 +285,7 @@ impl Plan {
         scenario.focus.clear();
         scenario.variants.clear();
         let mut plan = Plan::new(scenario);
-        plan.referral_factors = self.referral_factors.clone();
-        plan.stop = self.stop;
+        plan.referral_factors = referral_factors;
         Ok(plan)
     }
 

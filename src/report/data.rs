@@ -60,6 +60,9 @@ pub struct ReportData {
     /// What the what-if page needs of the scenario (its text, its levers), when the data
     /// come from a run (`None` when read from a folder, which does not hold the file).
     pub(crate) whatif: Option<super::whatif::Source>,
+    /// Whether the folder has (or the run writes) the what-if page, to which the summaries
+    /// point.
+    pub(crate) whatif_page: bool,
     /// Whether the charts draw every strategy (the appendix charts) rather than the
     /// selection of `charts::focus`.
     pub(crate) every_strategy: bool,
@@ -311,6 +314,7 @@ impl ReportData {
             .collect();
         ReportData {
             whatif: Some(super::whatif::Source::of(&r.plan.scenario, r.info)),
+            whatif_page: true,
             municipal_risk,
             meta,
             yearly_metrics: lay.yearly.clone(),
@@ -402,6 +406,7 @@ impl ReportData {
             budget_lines,
             every_strategy: false,
             whatif: None,
+            whatif_page: dir.join("whatif.html").is_file(),
             reserve_by_certainty,
             first_period_reserve,
             sensitivity: super::sensitivity::SensitivityData::from_folder(dir)?,

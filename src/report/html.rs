@@ -23,6 +23,16 @@ impl Report for HtmlReport {
     }
 }
 
+/// What the what-if page is, as the reports point to it.
+pub(crate) fn whatif_sentence(lang: Lang) -> &'static str {
+    lang.t(
+        "What if? Move the scenario's levers on the what-if page (whatif.html): it simulates again in the browser, \
+         offline, on the same futures.",
+        "Wat als? Verschuif de knoppen van het scenario op de wat-als-pagina (whatif_nl.html): zij rekent opnieuw in de \
+         browser, zonder netwerk, op dezelfde toekomsten.",
+    )
+}
+
 /// Escapes text for HTML.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -201,7 +211,11 @@ fn head(h: &mut String, d: &ReportData, lang: Lang) {
          <title>{name}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n",
         lang.t("en", "nl"),
     );
-    let _ = writeln!(h, "<header>\n<h1>{name}</h1>\n<p class=\"lead\">{}</p>\n</header>", esc(&intro(d, lang)));
+    let _ = writeln!(h, "<header>\n<h1>{name}</h1>\n<p class=\"lead\">{}</p>", esc(&intro(d, lang)));
+    if d.whatif_page {
+        let _ = writeln!(h, "<p><a href=\"whatif{}.html\">{}</a></p>", lang.suffix(), esc(whatif_sentence(lang)));
+    }
+    let _ = writeln!(h, "</header>");
 }
 
 /// Opens a section: its anchor and its heading.

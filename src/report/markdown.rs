@@ -58,6 +58,9 @@ pub fn summary(d: &ReportData, hl: &Headline, lang: Lang) -> String {
             let _ = writeln!(md, "- {s}");
         }
     }
+    if d.whatif_page {
+        let _ = writeln!(md, "\n## {}\n\n{}", lang.t("What if?", "Wat als?"), super::html::whatif_sentence(lang));
+    }
     let _ = writeln!(md, "\n## {}\n", lang.t("Charts", "Grafieken"));
     let _ = writeln!(
         md,

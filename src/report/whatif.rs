@@ -223,8 +223,8 @@ fn texts(d: &ReportData, lang: Lang) -> (Vec<(&'static str, String)>, Value) {
             "de opgetelde contante waarde van de uitgaven komt in {p} van de toekomsten onder die van de basis"
         ),
         "reserve_note": t(
-            "at {c} certainty: the {c} percentile of spend over {first}–{last} less its median (baseline: {base})",
-            "bij {c} zekerheid: het {c}-percentiel van de uitgaven {first} t/m {last} min de mediaan (basis: {base})"
+            "at {c} certainty: the {cn}th percentile of spend over {first}–{last} less its median (baseline: {base})",
+            "bij {c} zekerheid: het {cn}e percentiel van de uitgaven {first} t/m {last} min de mediaan (basis: {base})"
         ),
         "reserve_none": t(
             "The scenario has no budget line, so the report computes no reserve.",

@@ -38,6 +38,6 @@ mod sensitivity_voi;
 mod shards;
 mod tables;
 mod unchanged_without_capacity;
-mod whatif;
 mod variants;
 mod waiting;
+mod whatif;

@@ -34,6 +34,12 @@ fn with_values(text: &str, set: &[(&str, &str, f64)]) -> String {
     lines.join("\n") + "\n"
 }
 
+/// Values written into the file: (table id, key, value).
+type Written<'a> = &'a [(&'a str, &'a str, f64)];
+
+/// Lever values as the page sets them: (key, value).
+type Set<'a> = &'a [(&'a str, f64)];
+
 /// The CSV rows of a results folder's file, by their first columns joined with `,`.
 fn rows(dir: &Path, file: &str, key_columns: usize) -> HashMap<String, Vec<String>> {
     let text = std::fs::read_to_string(dir.join(file)).unwrap();
@@ -142,7 +148,12 @@ fn a_narrowed_plan_draws_what_the_file_plan_draws() {
                     for t in 0..s.horizon_years {
                         let a = part.yearly[at * narrow.layout.yearly_len() + narrow.layout.at_index(m, t)];
                         let b = whole.yearly[k * full.layout.yearly_len() + full.layout.at_index(mf, t)];
-                        assert!(same(a, b), "{}: {} run {r}: {name} {t}: {a} vs {b}", file.display(), s.strategies[k].id);
+                        assert!(
+                            same(a, b),
+                            "{}: {} run {r}: {name} {t}: {a} vs {b}",
+                            file.display(),
+                            s.strategies[k].id
+                        );
                     }
                 }
                 for m in Horizon::ALL.into_iter().filter(|&m| m != Horizon::PCheapest) {
@@ -163,7 +174,7 @@ fn the_page_engine_gives_the_figures_of_contractsim_run() {
     let text = std::fs::read_to_string(FIXTURE).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let runs = 300;
-    let settings: [(&str, &[(&str, &str, f64)], &[(&str, f64)]); 2] = [
+    let settings: [(&str, Written<'_>, Set<'_>); 2] = [
         ("prevention", &[("front", "annual_cost", 350_000.0)], &[("prevention.front.annual_cost", 350_000.0)]),
         (
             "corridor",
@@ -215,7 +226,7 @@ fn the_page_in_chromium_gives_the_figures_of_contractsim_run() {
     let dir = tempfile::tempdir().unwrap();
     let runs = 300;
     let report = run_cli(dir.path(), "report", &text, runs);
-    let cases: [(&str, &str, &[&str], &[(&str, &str, f64)]); 2] = [
+    let cases: [(&str, &str, &[&str], Written<'_>); 2] = [
         ("whatif.html", "prevention", &["budget=350000"], &[("front", "annual_cost", 350_000.0)]),
         (
             "whatif_nl.html",
@@ -303,7 +314,8 @@ fn the_committed_module_is_the_build_of_this_source() {
         .arg("-vV")
         .output()
         .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).contains("release: 1.96"));
-    if !toolchain && !readers::missing(test, "Debian's rustc-web 1.96", "apt-get install rustc-web rust-web-src lld-22") {
+    if !toolchain && !readers::missing(test, "Debian's rustc-web 1.96", "apt-get install rustc-web rust-web-src lld-22")
+    {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
