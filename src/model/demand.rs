@@ -18,6 +18,7 @@
 
 use std::collections::VecDeque;
 
+use super::phases::PhaseRates;
 use crate::random::rng::{Purpose, RunKey, Stream, StreamStart};
 use crate::random::sample::{Binomial, poisson};
 
@@ -106,6 +107,9 @@ pub struct SegmentRates {
     pub escalation: Binomial,
     /// Release per step of clients waiting to re-enter: `min(1, Δ / delay)`.
     pub release: Binomial,
+    /// Durations in `k ≥ 2` phases (`duration_shape`, see [`super::phases`]); `None` for
+    /// exponential durations, which use the fields above.
+    pub phases: Option<Box<PhaseRates>>,
 }
 
 impl SegmentRates {
@@ -136,7 +140,17 @@ impl SegmentRates {
             reentry: Binomial::new(reentry),
             escalation: Binomial::new(escalation),
             release: Binomial::new((dt / reentry_delay_years).min(1.0)),
+            phases: None,
         }
+    }
+
+    /// The same rates with durations in `shape` phases of mean `d / shape` each (`d` the
+    /// mean duration these rates were built with); `shape = 1` changes nothing.
+    pub fn with_shape(mut self, d: f64, shape: usize) -> Self {
+        if shape > 1 {
+            self.phases = Some(Box::new(PhaseRates::new(d, shape, self.step_years)));
+        }
+        self
     }
 }
 
@@ -233,6 +247,14 @@ pub struct Paths {
     /// Per path: whether the queue phase already made this step's exits (places refilled
     /// within the step), so that the exit phases skip it.
     places_step: Vec<bool>,
+    /// Per path with durations in phases: the clients in each phase (their sum is
+    /// `state.active`); empty for exponential durations.
+    pub phases: Vec<Vec<f64>>,
+    /// Per path with phases: whether the queue phase already moved the carried clients
+    /// this step (a capacity: their exits are the places freed).
+    carried_done: Vec<bool>,
+    /// The current step.
+    step: usize,
 }
 
 /// The capacity, rationing and waiting list of one path (see docs/model.md, section 11,
@@ -337,7 +359,18 @@ impl Paths {
         self.flows.push(StepFlows::default());
         self.limits.push(None);
         self.places_step.push(false);
+        self.phases.push(Vec::new());
+        self.carried_done.push(false);
         self.segment.len() - 1
+    }
+
+    /// Gives path `i` durations in phases when its rates have them: its active clients
+    /// are spread evenly over the phases (see [`super::phases::initial_phases`]).
+    pub fn spread_over_phases(&mut self, i: usize) {
+        if let Some(ph) = &self.rates[i].phases {
+            self.phases[i] = super::phases::initial_phases(self.state[i].active, ph.shape);
+            self.state[i].active = self.phases[i].iter().sum();
+        }
     }
 
     /// Number of paths.
@@ -382,6 +415,7 @@ fn phase_keys(keys: &[StreamStart], p: usize) -> &[StreamStart] {
 impl Paths {
     /// The stream starts of the step's draws, purpose-major, per segment.
     fn stream_starts<D: Draws>(&mut self, draws: &D, step: usize, nseg: usize) {
+        self.step = step;
         self.keys.resize(STEP_PURPOSES.len() * nseg, StreamStart::default());
         for (p, &purpose) in STEP_PURPOSES.iter().enumerate() {
             for g in 0..nseg {
@@ -418,13 +452,20 @@ impl Paths {
     /// The queue phase of every limited path (see [`QueueStep`]); notes which paths made
     /// their exits there.
     fn queues<D: Draws>(&mut self, draws: &mut D, step: usize) {
-        let Paths { segment, rates, state, flows, limits, places_step, norm_years, .. } = self;
+        let Paths { segment, rates, state, flows, limits, places_step, norm_years, phases, carried_done, .. } = self;
         for i in 0..segment.len() {
             places_step[i] = false;
+            carried_done[i] = false;
             if let Some(lim) = limits[i].as_mut() {
                 let q =
                     QueueStep { step, segment: segment[i], step_years: rates[i].step_years, norm_years: *norm_years };
-                places_step[i] = q.run(draws, lim, &mut state[i], &mut flows[i]);
+                // With phases, the places freed are the exits of the carried clients, drawn
+                // here by the phase scheme (docs/model.md, "Durations in phases").
+                if let Some(ph) = rates[i].phases.as_deref().filter(|_| lim.capacity.is_finite()) {
+                    carried_done[i] = true;
+                    move_carried(draws, ph, segment[i], step, &mut phases[i], &mut state[i], &mut flows[i]);
+                }
+                places_step[i] = q.run(draws, lim, &mut state[i], &mut flows[i], carried_done[i]);
             }
         }
     }
@@ -437,7 +478,7 @@ impl Paths {
         let n = segment.len();
         let (carried_keys, new_keys) = (phase_keys(keys, 3), phase_keys(keys, 4));
         for i in 0..n {
-            if limited && places_step[i] {
+            if (limited && places_step[i]) || rates[i].phases.is_some() {
                 continue;
             }
             let carried = state[i].active;
@@ -447,7 +488,7 @@ impl Paths {
                 (carried - exit_carried) * rates[i].step_years + exit_carried * rates[i].years_carried_exit;
         }
         for i in 0..n {
-            if limited && places_step[i] {
+            if (limited && places_step[i]) || rates[i].phases.is_some() {
                 continue;
             }
             let starts = flows[i].starts;
@@ -455,6 +496,20 @@ impl Paths {
             flows[i].client_years += (starts - exit_new) * rates[i].years_new_stay + exit_new * rates[i].years_new_exit;
             flows[i].exits += exit_new;
             state[i].active += starts - flows[i].exits;
+        }
+        self.phase_exits(draws);
+    }
+
+    /// The exits phase of the paths with durations in phases.
+    fn phase_exits<D: Draws>(&mut self, draws: &mut D) {
+        let Paths { segment, rates, state, flows, phases, carried_done, step, .. } = self;
+        for i in 0..segment.len() {
+            let Some(ph) = &rates[i].phases else { continue };
+            if !carried_done[i] {
+                move_carried(draws, ph, segment[i], *step, &mut phases[i], &mut state[i], &mut flows[i]);
+            }
+            carried_done[i] = false;
+            move_new(draws, ph, segment[i], *step, &mut phases[i], &mut state[i], &mut flows[i]);
         }
     }
 
@@ -484,6 +539,86 @@ impl Paths {
                 f.escalations_out += f.escalations_waiting;
             }
         }
+    }
+}
+
+/// Moves the clients carried into the step through their phases (see
+/// [`super::phases`]): per phase, from the last to the first so that each phase's count is
+/// read before earlier phases add to it, the exits and then the phase each stayer ends in.
+/// Sets `flows.exits` and `flows.client_years` to the carried clients'; `state.active`
+/// loses the exits.
+fn move_carried<D: Draws>(
+    draws: &mut D,
+    ph: &PhaseRates,
+    segment: usize,
+    step: usize,
+    phases: &mut [f64],
+    state: &mut SegmentState,
+    flows: &mut StepFlows,
+) {
+    let k = phases.len();
+    let (mut exits, mut years) = (0.0, 0.0);
+    for j in (0..k).rev() {
+        let n = phases[j];
+        phases[j] = 0.0;
+        if n <= 0.0 {
+            continue;
+        }
+        let row = &ph.carried[j];
+        let base = segment * 1024 + j * 32;
+        let x = draws.binomial_keyed(&draws.start(Purpose::PhaseCarried, base, step), n, &row.exit);
+        let mut rest = n - x;
+        exits += x;
+        // Carried clients who stay are in care all step, whatever phase they end in.
+        years += x * row.years_exit + rest * row.years_stay[0];
+        for (m, b) in row.stay.iter().enumerate() {
+            if rest <= 0.0 {
+                break;
+            }
+            let y = draws.binomial_keyed(&draws.start(Purpose::PhaseCarried, base + m + 1, step), rest, b);
+            phases[j + m] += y;
+            rest -= y;
+        }
+        phases[k - 1] += rest;
+    }
+    flows.exits = exits;
+    flows.client_years = years;
+    state.active -= exits;
+}
+
+/// Moves the step's starts (`flows.starts`, all entering the first phase, uniformly in
+/// time) through the phases; adds their exits and client-years to `flows`.
+fn move_new<D: Draws>(
+    draws: &mut D,
+    ph: &PhaseRates,
+    segment: usize,
+    step: usize,
+    phases: &mut [f64],
+    state: &mut SegmentState,
+    flows: &mut StepFlows,
+) {
+    let k = phases.len();
+    let n = flows.starts;
+    if n > 0.0 {
+        let row = &ph.new;
+        let base = segment * 32;
+        let x = draws.binomial_keyed(&draws.start(Purpose::PhaseNew, base, step), n, &row.exit);
+        let mut rest = n - x;
+        let mut years = x * row.years_exit;
+        for (m, b) in row.stay.iter().enumerate() {
+            if rest <= 0.0 {
+                break;
+            }
+            let y = draws.binomial_keyed(&draws.start(Purpose::PhaseNew, base + m + 1, step), rest, b);
+            phases[m] += y;
+            years += y * row.years_stay[m];
+            rest -= y;
+        }
+        phases[k - 1] += rest;
+        years += rest * row.years_stay[k - 1];
+        flows.exits += x;
+        flows.client_years += years;
+        state.active += n - x;
     }
 }
 
@@ -623,7 +758,19 @@ struct Leaving {
 impl QueueStep {
     /// The queue phase of the path with limits `lim` (see [`QueueStep`]); returns whether
     /// the step's exits were made here.
-    fn run<D: Draws>(&self, draws: &mut D, lim: &mut Limits, state: &mut SegmentState, flows: &mut StepFlows) -> bool {
+    ///
+    /// `carried_moved`: for a path with durations in phases, its carried clients' exits are
+    /// already made (and taken from `state.active`): the places they free are the step's
+    /// releases, its admissions then go through the phases like any start, and the exit
+    /// phases make the rest of the step (the function returns `false`).
+    fn run<D: Draws>(
+        &self,
+        draws: &mut D,
+        lim: &mut Limits,
+        state: &mut SegmentState,
+        flows: &mut StepFlows,
+        carried_moved: bool,
+    ) -> bool {
         let dt = self.step_years;
         let arrivals = flows.starts;
         let q0 = state.queue;
@@ -637,7 +784,12 @@ impl QueueStep {
         if q0 <= 0.0 && arrivals <= free.min(lim.admit_cap) {
             return false;
         }
-        let (releases, admitted) = self.admissions(draws, lim, q0, a0, arrivals);
+        let (releases, admitted) = if carried_moved {
+            // `a0` is already net of the places freed.
+            (0.0, (q0 + arrivals).min(free.min(lim.admit_cap.max(0.0))).max(0.0))
+        } else {
+            self.admissions(draws, lim, q0, a0, arrivals)
+        };
         let binding = Binding { queue: q0, arrivals, admitted };
         let leaving = self.leaving(draws, lim, &binding);
         self.admit_cohorts(lim, flows, &binding);
@@ -648,7 +800,7 @@ impl QueueStep {
         flows.queue_years = leaving.queue_years;
         flows.dropouts = leaving.leavers - leaving.escalated;
         flows.escalations_waiting = leaving.escalated;
-        let places = lim.capacity.is_finite();
+        let places = lim.capacity.is_finite() && !carried_moved;
         if places {
             let exits = releases.min(a0 + admitted);
             let a1 = a0 + admitted - exits;
