@@ -1057,6 +1057,11 @@ impl<'a, D: Draws> Sim<'a, D> {
         if let Some(w) = spec.limits {
             paths.limits[i] = Some(Limits::new(w.capacity, spec.d, w.dropout, w.escalation));
             paths.any_limited = true;
+            if w.capacity.is_finite() {
+                let dt = s.step_years();
+                let rates = &mut paths.rates[i];
+                rates.phases = rates.phases.take().map(|p| Box::new(p.with_places(spec.d, dt)));
+            }
             if spec.rationing {
                 self.rationing.lots.push((k, spec.contract, i, g));
             }

@@ -18,7 +18,7 @@
 
 use std::collections::VecDeque;
 
-use super::phases::PhaseRates;
+use super::phases::{MAX_SHAPE, PhaseRates};
 use crate::random::rng::{Purpose, RunKey, Stream, StreamStart};
 use crate::random::sample::{Binomial, poisson};
 
@@ -250,9 +250,6 @@ pub struct Paths {
     /// Per path with durations in phases: the clients in each phase (their sum is
     /// `state.active`); empty for exponential durations.
     pub phases: Vec<Vec<f64>>,
-    /// Per path with phases: whether the queue phase already moved the carried clients
-    /// this step (a capacity: their exits are the places freed).
-    carried_done: Vec<bool>,
     /// The current step.
     step: usize,
 }
@@ -360,7 +357,6 @@ impl Paths {
         self.limits.push(None);
         self.places_step.push(false);
         self.phases.push(Vec::new());
-        self.carried_done.push(false);
         self.segment.len() - 1
     }
 
@@ -452,20 +448,27 @@ impl Paths {
     /// The queue phase of every limited path (see [`QueueStep`]); notes which paths made
     /// their exits there.
     fn queues<D: Draws>(&mut self, draws: &mut D, step: usize) {
-        let Paths { segment, rates, state, flows, limits, places_step, norm_years, phases, carried_done, .. } = self;
+        let Paths { segment, rates, state, flows, limits, places_step, norm_years, phases, .. } = self;
         for i in 0..segment.len() {
             places_step[i] = false;
-            carried_done[i] = false;
             if let Some(lim) = limits[i].as_mut() {
                 let q =
                     QueueStep { step, segment: segment[i], step_years: rates[i].step_years, norm_years: *norm_years };
-                // With phases, the places freed are the exits of the carried clients, drawn
-                // here by the phase scheme (docs/model.md, "Durations in phases").
-                if let Some(ph) = rates[i].phases.as_deref().filter(|_| lim.capacity.is_finite()) {
-                    carried_done[i] = true;
-                    move_carried(draws, ph, segment[i], step, &mut phases[i], &mut state[i], &mut flows[i]);
+                let cycle = rates[i].phases.as_deref().and_then(|ph| ph.cycle.as_ref().map(|c| (ph, c)));
+                match cycle {
+                    Some((ph, cycle)) if q.binds(lim, &state[i], &flows[i]) => {
+                        // Durations in phases: full places release by the phase clock (see
+                        // `cycle_places`), not as a Poisson process.
+                        let a0 = state[i].active;
+                        let occupied = q.occupied(lim, state[i].queue, a0, flows[i].starts);
+                        let mut end = [0.0; MAX_SHAPE];
+                        let releases =
+                            cycle_places(draws, (ph, cycle), (segment[i], step), &phases[i], occupied - a0, &mut end);
+                        places_step[i] = q.run(draws, lim, &mut state[i], &mut flows[i], Some(releases));
+                        settle_phases(&mut phases[i], &end, state[i].active);
+                    }
+                    _ => places_step[i] = q.run(draws, lim, &mut state[i], &mut flows[i], None),
                 }
-                places_step[i] = q.run(draws, lim, &mut state[i], &mut flows[i], carried_done[i]);
             }
         }
     }
@@ -502,13 +505,14 @@ impl Paths {
 
     /// The exits phase of the paths with durations in phases.
     fn phase_exits<D: Draws>(&mut self, draws: &mut D) {
-        let Paths { segment, rates, state, flows, phases, carried_done, step, .. } = self;
+        let limited = self.any_limited;
+        let Paths { segment, rates, state, flows, phases, places_step, step, .. } = self;
         for i in 0..segment.len() {
             let Some(ph) = &rates[i].phases else { continue };
-            if !carried_done[i] {
-                move_carried(draws, ph, segment[i], *step, &mut phases[i], &mut state[i], &mut flows[i]);
+            if limited && places_step[i] {
+                continue;
             }
-            carried_done[i] = false;
+            move_carried(draws, ph, segment[i], *step, &mut phases[i], &mut state[i], &mut flows[i]);
             move_new(draws, ph, segment[i], *step, &mut phases[i], &mut state[i], &mut flows[i]);
         }
     }
@@ -584,6 +588,56 @@ fn move_carried<D: Draws>(
     flows.exits = exits;
     flows.client_years = years;
     state.active -= exits;
+}
+
+/// The releases of a binding step's occupied places with durations in phases (docs/model.md
+/// section 11): as with exponential stays, the places are taken as full all through the
+/// step and refilled at once, so each place runs its phase clock without a pause: its phase
+/// changes in the step are Poisson with mean `μ = kΔ/d`, and a place in phase `j` with `n`
+/// of them releases `⌊(j + n)/k⌋` clients and ends in phase `(j + n) mod k`. The places in
+/// each phase (and the `filled` free places, which start in phase 0) are spread over `n` by
+/// conditional binomials. Returns the releases; `end` gets the places per phase at the end.
+fn cycle_places<D: Draws>(
+    draws: &mut D,
+    (ph, cycle): (&PhaseRates, &super::phases::Cycle),
+    (segment, step): (usize, usize),
+    phases: &[f64],
+    filled: f64,
+    end: &mut [f64],
+) -> f64 {
+    let k = ph.shape;
+    let mut releases = 0.0;
+    for j in 0..k {
+        let mut rest = phases[j] + if j == 0 { filled } else { 0.0 };
+        for (n, b) in cycle.ticks.iter().enumerate() {
+            if rest <= 0.0 {
+                break;
+            }
+            let last = n + 1 == cycle.ticks.len();
+            let y = if last {
+                rest
+            } else {
+                let index = (segment * 32 + j) * 1024 + n;
+                draws.binomial_keyed(&draws.start(Purpose::PhaseCycle, index, step), rest, b)
+            };
+            releases += y * ((j + n) / k) as f64;
+            end[(j + n) % k] += y;
+            rest -= y;
+        }
+    }
+    releases
+}
+
+/// The phases at the end of a binding step with places: the places' end phases `end`, less
+/// the places left empty (`Σ end − active`: releases not refilled because the list ran
+/// out), taken from the earliest phases, where the refills that did not happen would be.
+fn settle_phases(phases: &mut [f64], end: &[f64], active: f64) {
+    let mut empty = (end[..phases.len()].iter().sum::<f64>() - active).max(0.0);
+    for (p, &e) in phases.iter_mut().zip(end) {
+        let take = e.min(empty);
+        *p = e - take;
+        empty -= take;
+    }
 }
 
 /// Moves the step's starts (`flows.starts`, all entering the first phase, uniformly in
@@ -759,17 +813,15 @@ impl QueueStep {
     /// The queue phase of the path with limits `lim` (see [`QueueStep`]); returns whether
     /// the step's exits were made here.
     ///
-    /// `carried_moved`: for a path with durations in phases, its carried clients' exits are
-    /// already made (and taken from `state.active`): the places they free are the step's
-    /// releases, its admissions then go through the phases like any start, and the exit
-    /// phases make the rest of the step (the function returns `false`).
+    /// `releases`: for a path with durations in phases, the releases of the occupied places,
+    /// drawn by the phase clock (see `cycle_places`) instead of as Poisson counts.
     fn run<D: Draws>(
         &self,
         draws: &mut D,
         lim: &mut Limits,
         state: &mut SegmentState,
         flows: &mut StepFlows,
-        carried_moved: bool,
+        releases: Option<f64>,
     ) -> bool {
         let dt = self.step_years;
         let arrivals = flows.starts;
@@ -784,12 +836,7 @@ impl QueueStep {
         if q0 <= 0.0 && arrivals <= free.min(lim.admit_cap) {
             return false;
         }
-        let (releases, admitted) = if carried_moved {
-            // `a0` is already net of the places freed.
-            (0.0, (q0 + arrivals).min(free.min(lim.admit_cap.max(0.0))).max(0.0))
-        } else {
-            self.admissions(draws, lim, q0, a0, arrivals)
-        };
+        let (releases, admitted) = self.admissions(draws, lim, q0, a0, arrivals, releases);
         let binding = Binding { queue: q0, arrivals, admitted };
         let leaving = self.leaving(draws, lim, &binding);
         self.admit_cohorts(lim, flows, &binding);
@@ -800,7 +847,7 @@ impl QueueStep {
         flows.queue_years = leaving.queue_years;
         flows.dropouts = leaving.leavers - leaving.escalated;
         flows.escalations_waiting = leaving.escalated;
-        let places = lim.capacity.is_finite() && !carried_moved;
+        let places = lim.capacity.is_finite();
         if places {
             let exits = releases.min(a0 + admitted);
             let a1 = a0 + admitted - exits;
@@ -811,16 +858,43 @@ impl QueueStep {
         places
     }
 
+    /// Whether the step binds (see [`QueueStep`]): someone waits, or the arrivals do not
+    /// fit in the free places or under the rationing cap.
+    fn binds(&self, lim: &Limits, state: &SegmentState, flows: &StepFlows) -> bool {
+        let free = (lim.capacity - state.active).max(0.0);
+        !(state.queue <= 0.0 && flows.starts <= free.min(lim.admit_cap))
+    }
+
+    /// The places taken as occupied all through a binding step: the active clients and the
+    /// free places filled at once from the `q0` waiting and the step's `arrivals`.
+    fn occupied(&self, lim: &Limits, q0: f64, a0: f64, arrivals: f64) -> f64 {
+        let free = (lim.capacity - a0).max(0.0);
+        a0.max((a0 + free.min(q0 + arrivals)).min(lim.capacity))
+    }
+
     /// The releases of occupied places (with a capacity) and the admissions of the step,
     /// from `q0` waiting, `a0` active and the step's `arrivals`.
-    fn admissions<D: Draws>(&self, draws: &mut D, lim: &Limits, q0: f64, a0: f64, arrivals: f64) -> (f64, f64) {
+    /// `given`: releases already drawn (durations in phases).
+    fn admissions<D: Draws>(
+        &self,
+        draws: &mut D,
+        lim: &Limits,
+        q0: f64,
+        a0: f64,
+        arrivals: f64,
+        given: Option<f64>,
+    ) -> (f64, f64) {
         let free = (lim.capacity - a0).max(0.0);
         let mut releases = 0.0;
         let mut slots = f64::INFINITY;
         if lim.capacity.is_finite() {
-            let occupied = a0.max((a0 + free.min(q0 + arrivals)).min(lim.capacity));
-            let mean = occupied * self.step_years / lim.mean_stay_years;
-            releases = draws.poisson(Purpose::QueueRelease, self.segment, self.step, mean);
+            releases = match given {
+                Some(r) => r,
+                None => {
+                    let mean = self.occupied(lim, q0, a0, arrivals) * self.step_years / lim.mean_stay_years;
+                    draws.poisson(Purpose::QueueRelease, self.segment, self.step, mean)
+                }
+            };
             slots = free + releases;
         }
         slots = slots.min(lim.admit_cap.max(0.0));

@@ -63,6 +63,19 @@ pub struct PhaseRates {
     pub carried: Vec<PhaseRow>,
     /// A client who starts in the step (in phase 0).
     pub new: PhaseRow,
+    /// The phase clock of a full place, for a segment with a capacity (see
+    /// [`PhaseRates::with_places`]).
+    pub cycle: Option<Cycle>,
+}
+
+/// The phase changes within a step of a place that is refilled at once (its clock never
+/// stops): Poisson with mean `μ = kΔ/d`.
+#[derive(Debug, Clone)]
+pub struct Cycle {
+    /// For `n = 0, 1, ...`: the probability of exactly `n` changes among those with at
+    /// least `n` (the last entry takes the rest: the tail beyond it is below 1e-15, or the
+    /// entries stop at 1024).
+    pub ticks: Vec<Binomial>,
 }
 
 /// Poisson probabilities `p(0..=n_max)` and upper tails `T(0..=n_max + 2)` for mean `mu`.
@@ -146,7 +159,23 @@ impl PhaseRates {
         let exit = (t[k] - k as f64 / mu * t[k + 1]).max(0.0);
         let exit_years = (d * (t[k + 1] - (k + 1) as f64 / mu * t[k + 2])).max(0.0);
         let years_exit = if exit > 0.0 { (exit_years / exit).clamp(0.0, dt) } else { dt / 3.0 };
-        PhaseRates { shape: k, carried, new: row(&ends, exit, years_exit, years_stay) }
+        PhaseRates { shape: k, carried, new: row(&ends, exit, years_exit, years_stay), cycle: None }
+    }
+
+    /// The same rates with the phase clock of full places (a segment with a capacity);
+    /// `step_years` and `d` as in [`PhaseRates::new`].
+    pub fn with_places(mut self, d: f64, step_years: f64) -> Self {
+        let mu = self.shape as f64 * step_years / d;
+        let n_max = ((mu + 12.0 * mu.sqrt() + 30.0).ceil() as usize).min(1023);
+        let (p, _) = poisson_law(mu, n_max);
+        let p = &p[..=n_max];
+        let mut suffix = vec![0.0; p.len() + 1];
+        for n in (0..p.len()).rev() {
+            suffix[n] = suffix[n + 1] + p[n];
+        }
+        let ticks = (0..p.len()).map(|n| Binomial::new(if suffix[n] > 0.0 { p[n] / suffix[n] } else { 1.0 })).collect();
+        self.cycle = Some(Cycle { ticks });
+        self
     }
 
     /// Expected years in care during the step of a client carried into it, averaged over

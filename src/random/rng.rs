@@ -76,6 +76,9 @@ pub enum Purpose {
     /// Phase changes and exits of clients who start in a step, in a segment with
     /// durations in phases (index: segment × 32 + draw).
     PhaseNew = 20,
+    /// Phase changes of full places in a binding step with a waiting list, in a segment
+    /// with durations in phases (index: (segment × 32 + phase) × 1024 + draw).
+    PhaseCycle = 21,
 }
 
 /// The key of one run: all of its streams derive from it.
