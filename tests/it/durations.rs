@@ -468,3 +468,19 @@ baseline = true
     }
     assert!(sds.windows(2).all(|w| w[1] < w[0]), "the provider's risk falls with the shape: {sds:?}");
 }
+
+/// The reader's largest `duration_shape` is the engine's `MAX_SHAPE`: a file with it reads
+/// and runs, one above it is refused.
+#[test]
+fn the_readers_largest_shape_is_the_engines() {
+    use contractsim::model::phases::MAX_SHAPE;
+    let base = std::fs::read_to_string("tests/bad_scenarios/valid_base.toml").unwrap();
+    let with = |k: usize| {
+        base.replacen("mean_duration_years = 2.0", &format!("mean_duration_years = 2.0\nduration_shape = {k}"), 1)
+    };
+    let s = contractsim::scenario::parse_str(&with(MAX_SHAPE), std::path::Path::new("max.toml")).unwrap();
+    assert!(s.segments.iter().any(|g| g.duration_shape == MAX_SHAPE));
+    let plan = contractsim::engine::Plan::new(s);
+    let _ = plan.run(1, 0);
+    assert!(contractsim::scenario::parse_str(&with(MAX_SHAPE + 1), std::path::Path::new("over.toml")).is_err());
+}

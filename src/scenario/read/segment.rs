@@ -11,6 +11,11 @@ use super::keys::Rule;
 use super::{Cx, join};
 use crate::scenario::{ParamId, Segment};
 
+/// The largest `duration_shape` (phases of a trajectory): the engine's
+/// `model::phases::MAX_SHAPE`, which this floor cannot import (tests/it/durations.rs checks
+/// that the two agree).
+const MAX_DURATION_SHAPE: i64 = 20;
+
 /// The keys of a `[[segment]]`.
 const KEYS: [&str; 16] = [
     "id",
@@ -85,9 +90,8 @@ impl Cx<'_> {
         }
         let mean_duration_years = self.value(t, path, "mean_duration_years", Rule::Positive, sp, None);
         // A whole number of phases, not a value: the phase structure is fixed per segment.
-        let duration_shape = self
-            .integer(t, path, "duration_shape", (1, crate::model::phases::MAX_SHAPE as i64), sp, Some(1))
-            .unwrap_or(1) as usize;
+        let duration_shape =
+            self.integer(t, path, "duration_shape", (1, MAX_DURATION_SHAPE), sp, Some(1)).unwrap_or(1) as usize;
         let cost_per_client_year = self.value(t, path, "cost_per_client_year", Rule::NonNeg, sp, None);
         let success_rate = self.value(t, path, "success_rate", Rule::Share, sp, None);
         let reentry_rate = self.value(t, path, "reentry_rate", Rule::Share, sp, Some(0.0));
