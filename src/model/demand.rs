@@ -13,6 +13,10 @@
 //!
 //! Client-years of a step are these conditional expectations given the drawn exits, so
 //! their expectation is exact at any step length and no extra draw is needed.
+//!
+//! A segment with `duration_shape = k ≥ 2` keeps its clients per phase and moves them by
+//! the exact step of [`super::phases`] instead; `k = 1` uses the scheme above, draw for
+//! draw as before.
 //! [`Draws`] abstracts the random draws, so the same code gives the deterministic
 //! expected-value path that prices task contracts.
 
@@ -457,6 +461,9 @@ impl Paths {
                 let cycle = rates[i].phases.as_deref().and_then(|ph| ph.cycle.as_ref().map(|c| (ph, c)));
                 match cycle {
                     Some((ph, cycle)) if q.binds(lim, &state[i], &flows[i]) => {
+                        if phases[i].len() != ph.shape {
+                            phases[i] = super::phases::initial_phases(state[i].active, ph.shape);
+                        }
                         // Durations in phases: full places release by the phase clock (see
                         // `cycle_places`), not as a Poisson process.
                         let a0 = state[i].active;
@@ -511,6 +518,10 @@ impl Paths {
             let Some(ph) = &rates[i].phases else { continue };
             if limited && places_step[i] {
                 continue;
+            }
+            if phases[i].len() != ph.shape {
+                // A path pushed without `spread_over_phases`: spread its clients now.
+                phases[i] = super::phases::initial_phases(state[i].active, ph.shape);
             }
             move_carried(draws, ph, segment[i], *step, &mut phases[i], &mut state[i], &mut flows[i]);
             move_new(draws, ph, segment[i], *step, &mut phases[i], &mut state[i], &mut flows[i]);
