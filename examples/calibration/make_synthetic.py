@@ -3,7 +3,8 @@
 The numbers are made up (no CBS download here), in the layout of CBS StatLine's youth-care
 tables 85097NED / 85096NED: trajectories started, ended and running per half-year. Each
 segment is a steady stream: starts a Poisson process at a known rate per 1000 youths,
-stays exponential with a known mean, simulated from 20 years before 2021 so that the
+stays Erlang with a known mean and shape (k phases of mean/k years each; k = 1 is
+exponential, and out_of_home has k = 3), simulated from 20 years before 2021 so that the
 caseload on 2021-01-01 is in its steady state. Ended trajectories are also counted by
 duration band (columns ended_0_0.5y ... ended_2y_plus).
 Run: python3 examples/calibration/make_synthetic.py (Python 3 standard library only).
@@ -15,12 +16,13 @@ import random
 
 random.seed(20)
 DAY0 = datetime.date(2021, 1, 1)
-# (segment, starts per 1000 youths a year, mean duration in years): the truth to recover.
+# (segment, starts per 1000 youths a year, mean duration in years, shape): the truth to
+# recover.
 TRUTH = [
-    ("light_ambulant", 66.0, 0.5),
-    ("specialised_ambulant", 25.0, 1.0),
-    ("youth_protection", 4.0, 2.0),
-    ("out_of_home", 4.5, 2.0),
+    ("light_ambulant", 66.0, 0.5, 1),
+    ("specialised_ambulant", 25.0, 1.0, 1),
+    ("youth_protection", 4.0, 2.0, 1),
+    ("out_of_home", 4.5, 2.0, 3),
 ]
 # Lower bounds of the duration bands of ended trajectories, in years.
 BANDS = [0.0, 0.5, 1.0, 2.0]
@@ -52,18 +54,23 @@ def poisson(mean):
 
 
 rows = []
-for seg, rate, dur in TRUTH:
+def stay(dur, k):
+    # k phases of mean dur/k (for k = 1 exactly the one exponential draw of before).
+    return sum(random.expovariate(k / dur) for _ in range(k))
+
+
+for seg, rate, dur, k in TRUTH:
     stays = []  # (start, end) in years from 2021-01-01
     burn_in = poisson(rate * YOUTHS[2021] / 1000 * 20.0)
     for _ in range(burn_in):
         s = random.uniform(-20.0, 0.0)
-        stays.append((s, s + random.expovariate(1 / dur)))
+        stays.append((s, s + stay(dur, k)))
     for a, b in periods:
         t0, t1 = years(a), years(b + datetime.timedelta(days=1))
         lam = rate * YOUTHS[a.year] / 1000 * (t1 - t0)
         for _ in range(poisson(lam)):
             s = random.uniform(t0, t1)
-            stays.append((s, s + random.expovariate(1 / dur)))
+            stays.append((s, s + stay(dur, k)))
     for a, b in periods:
         t0, t1 = years(a), years(b + datetime.timedelta(days=1))
         started = sum(1 for s, e in stays if t0 <= s < t1)

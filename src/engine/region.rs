@@ -116,11 +116,15 @@ fn hypergeometric(total: f64, good: f64, draws: f64, stream: &mut Stream) -> f64
 }
 
 /// Expected years in care within a year of a client in care at its start (`a`) and of a
-/// client who starts in it (`s`), for exponential durations with mean `d` years: the
-/// weights by which a path's client-years are shared over its municipalities.
-pub(crate) fn year_weights(d: f64) -> (f64, f64) {
+/// client who starts in it (`s`), for durations with mean `d` years in `shape` phases (a
+/// client in care at the start in any phase with equal weight, the phases' steady state):
+/// the weights by which a path's client-years are shared over its municipalities.
+pub(crate) fn year_weights(d: f64, shape: usize) -> (f64, f64) {
     if d.is_nan() || d <= 0.0 {
         return (0.0, 0.0);
+    }
+    if shape > 1 {
+        return crate::model::phases::PhaseRates::new(d, shape, 1.0).expected_years();
     }
     let x = 1.0 / d;
     let a = -d * math::exp_m1(-x);
@@ -149,16 +153,16 @@ mod tests {
     #[test]
     fn year_weights_by_hand() {
         // d = 1: a = 1 - 1/e, s = 1 - (1 - 1/e) = 1/e.
-        let (a, s) = year_weights(1.0);
+        let (a, s) = year_weights(1.0, 1);
         assert!((a - (1.0 - math::exp(-1.0f64))).abs() < 1e-15);
         assert!((s - math::exp(-1.0f64)).abs() < 1e-15);
         // Long stays: a client in care all year, a new one half of it.
-        let (a, s) = year_weights(1e6);
+        let (a, s) = year_weights(1e6, 1);
         assert!((a - 1.0).abs() < 1e-6 && (s - 0.5).abs() < 1e-6);
         // Both ways of computing s agree where the series takes over (x = 0.1): by hand,
         // s = 10 (1 - 10 (1 - e^-0.1)) = 0.4837418...
-        let (_, s) = year_weights(10.0 - 1e-9);
-        let (_, t) = year_weights(10.0 + 1e-9);
+        let (_, s) = year_weights(10.0 - 1e-9, 1);
+        let (_, t) = year_weights(10.0 + 1e-9, 1);
         assert!((s - t).abs() < 1e-9 && (s - 0.483_741_8).abs() < 1e-7, "{s} {t}");
     }
 

@@ -883,8 +883,8 @@ struct Sim<'a, D> {
     last_keep: Vec<f64>,
     /// Client-years per strategy, segment and year.
     client_years: Vec<f64>,
-    /// Per path: its mean duration in years.
-    durations: Vec<f64>,
+    /// Per path: its mean duration in years and its number of phases.
+    durations: Vec<(f64, usize)>,
     /// The municipalities of each path's clients, in a realised run of a region.
     muni: Option<Muni>,
 }
@@ -1092,20 +1092,27 @@ impl<'a, D: Draws> Sim<'a, D> {
             spec.reentry,
             spec.escalation,
             seg.reentry_delay_years,
-        );
+        )
+        .with_shape(spec.d, seg.duration_shape);
         let (waiting, escalating) = self.plan.initial[g];
         let state = SegmentState { active: seg.initial_caseload, waiting_reentry: waiting, queue: 0.0 };
         let i = paths.push(g, rates, Binomial::new(spec.p_thin), state);
+        paths.spread_over_phases(i);
         if let Some(w) = spec.limits {
             paths.limits[i] = Some(Limits::new(w.capacity, spec.d, w.dropout, w.escalation));
             paths.any_limited = true;
+            if w.capacity.is_finite() {
+                let dt = s.step_years();
+                let rates = &mut paths.rates[i];
+                rates.phases = rates.phases.take().map(|p| Box::new(p.with_places(spec.d, dt)));
+            }
             if spec.rationing {
                 self.rationing.lots.push((k, spec.contract, i, g));
             }
         }
         paths.escalations_in[i] = escalating;
         paths.rep.push(k);
-        self.durations.push(spec.d);
+        self.durations.push((spec.d, seg.duration_shape));
         self.reach_effect.push(spec.reach_effect);
         i
     }
@@ -1174,7 +1181,8 @@ impl<'a, D: Draws> Sim<'a, D> {
             let g = self.ws.paths.segment[i];
             let at = i * m..(i + 1) * m;
             region.split(self.draws, Purpose::MunicipalStarts, g, t, f.starts, &mut muni.starts[at.clone()]);
-            let (a, s) = year_weights(self.durations[i]);
+            let (d, shape) = self.durations[i];
+            let (a, s) = year_weights(d, shape);
             let mut weight = 0.0;
             for j in at.clone() {
                 muni.client_years[j] = a * muni.active[j] + s * muni.starts[j];

@@ -13,12 +13,17 @@
 //!
 //! Client-years of a step are these conditional expectations given the drawn exits, so
 //! their expectation is exact at any step length and no extra draw is needed.
+//!
+//! A segment with `duration_shape = k ≥ 2` keeps its clients per phase and moves them by
+//! the exact step of [`super::phases`] instead; `k = 1` uses the scheme above, draw for
+//! draw as before.
 //! [`Draws`] abstracts the random draws, so the same code gives the deterministic
 //! expected-value path that prices task contracts.
 
 use crate::math;
 use std::collections::VecDeque;
 
+use super::phases::{MAX_SHAPE, PhaseRates};
 use crate::random::rng::{Purpose, RunKey, Stream, StreamStart};
 use crate::random::sample::{Binomial, poisson};
 
@@ -107,6 +112,9 @@ pub struct SegmentRates {
     pub escalation: Binomial,
     /// Release per step of clients waiting to re-enter: `min(1, Δ / delay)`.
     pub release: Binomial,
+    /// Durations in `k ≥ 2` phases (`duration_shape`, see [`super::phases`]); `None` for
+    /// exponential durations, which use the fields above.
+    pub phases: Option<Box<PhaseRates>>,
 }
 
 impl SegmentRates {
@@ -137,7 +145,17 @@ impl SegmentRates {
             reentry: Binomial::new(reentry),
             escalation: Binomial::new(escalation),
             release: Binomial::new((dt / reentry_delay_years).min(1.0)),
+            phases: None,
         }
+    }
+
+    /// The same rates with durations in `shape` phases of mean `d / shape` each (`d` the
+    /// mean duration these rates were built with); `shape = 1` changes nothing.
+    pub fn with_shape(mut self, d: f64, shape: usize) -> Self {
+        if shape > 1 {
+            self.phases = Some(Box::new(PhaseRates::new(d, shape, self.step_years)));
+        }
+        self
     }
 }
 
@@ -234,6 +252,11 @@ pub struct Paths {
     /// Per path: whether the queue phase already made this step's exits (places refilled
     /// within the step), so that the exit phases skip it.
     places_step: Vec<bool>,
+    /// Per path with durations in phases: the clients in each phase (their sum is
+    /// `state.active`); empty for exponential durations.
+    pub phases: Vec<Vec<f64>>,
+    /// The current step.
+    step: usize,
 }
 
 /// The capacity, rationing and waiting list of one path (see docs/model.md, section 11,
@@ -338,7 +361,17 @@ impl Paths {
         self.flows.push(StepFlows::default());
         self.limits.push(None);
         self.places_step.push(false);
+        self.phases.push(Vec::new());
         self.segment.len() - 1
+    }
+
+    /// Gives path `i` durations in phases when its rates have them: its active clients
+    /// are spread evenly over the phases (see [`super::phases::initial_phases`]).
+    pub fn spread_over_phases(&mut self, i: usize) {
+        if let Some(ph) = &self.rates[i].phases {
+            self.phases[i] = super::phases::initial_phases(self.state[i].active, ph.shape);
+            self.state[i].active = self.phases[i].iter().sum();
+        }
     }
 
     /// Number of paths.
@@ -383,6 +416,7 @@ fn phase_keys(keys: &[StreamStart], p: usize) -> &[StreamStart] {
 impl Paths {
     /// The stream starts of the step's draws, purpose-major, per segment.
     fn stream_starts<D: Draws>(&mut self, draws: &D, step: usize, nseg: usize) {
+        self.step = step;
         self.keys.resize(STEP_PURPOSES.len() * nseg, StreamStart::default());
         for (p, &purpose) in STEP_PURPOSES.iter().enumerate() {
             for g in 0..nseg {
@@ -419,13 +453,30 @@ impl Paths {
     /// The queue phase of every limited path (see [`QueueStep`]); notes which paths made
     /// their exits there.
     fn queues<D: Draws>(&mut self, draws: &mut D, step: usize) {
-        let Paths { segment, rates, state, flows, limits, places_step, norm_years, .. } = self;
+        let Paths { segment, rates, state, flows, limits, places_step, norm_years, phases, .. } = self;
         for i in 0..segment.len() {
             places_step[i] = false;
             if let Some(lim) = limits[i].as_mut() {
                 let q =
                     QueueStep { step, segment: segment[i], step_years: rates[i].step_years, norm_years: *norm_years };
-                places_step[i] = q.run(draws, lim, &mut state[i], &mut flows[i]);
+                let cycle = rates[i].phases.as_deref().and_then(|ph| ph.cycle.as_ref().map(|c| (ph, c)));
+                match cycle {
+                    Some((ph, cycle)) if q.binds(lim, &state[i], &flows[i]) => {
+                        if phases[i].len() != ph.shape {
+                            phases[i] = super::phases::initial_phases(state[i].active, ph.shape);
+                        }
+                        // Durations in phases: full places release by the phase clock (see
+                        // `cycle_places`), not as a Poisson process.
+                        let a0 = state[i].active;
+                        let occupied = q.occupied(lim, state[i].queue, a0, flows[i].starts);
+                        let mut end = [0.0; MAX_SHAPE];
+                        let releases =
+                            cycle_places(draws, (ph, cycle), (segment[i], step), &phases[i], occupied - a0, &mut end);
+                        places_step[i] = q.run(draws, lim, &mut state[i], &mut flows[i], Some(releases));
+                        settle_phases(&mut phases[i], &end, state[i].active);
+                    }
+                    _ => places_step[i] = q.run(draws, lim, &mut state[i], &mut flows[i], None),
+                }
             }
         }
     }
@@ -438,7 +489,7 @@ impl Paths {
         let n = segment.len();
         let (carried_keys, new_keys) = (phase_keys(keys, 3), phase_keys(keys, 4));
         for i in 0..n {
-            if limited && places_step[i] {
+            if (limited && places_step[i]) || rates[i].phases.is_some() {
                 continue;
             }
             let carried = state[i].active;
@@ -448,7 +499,7 @@ impl Paths {
                 (carried - exit_carried) * rates[i].step_years + exit_carried * rates[i].years_carried_exit;
         }
         for i in 0..n {
-            if limited && places_step[i] {
+            if (limited && places_step[i]) || rates[i].phases.is_some() {
                 continue;
             }
             let starts = flows[i].starts;
@@ -456,6 +507,25 @@ impl Paths {
             flows[i].client_years += (starts - exit_new) * rates[i].years_new_stay + exit_new * rates[i].years_new_exit;
             flows[i].exits += exit_new;
             state[i].active += starts - flows[i].exits;
+        }
+        self.phase_exits(draws);
+    }
+
+    /// The exits phase of the paths with durations in phases.
+    fn phase_exits<D: Draws>(&mut self, draws: &mut D) {
+        let limited = self.any_limited;
+        let Paths { segment, rates, state, flows, phases, places_step, step, .. } = self;
+        for i in 0..segment.len() {
+            let Some(ph) = &rates[i].phases else { continue };
+            if limited && places_step[i] {
+                continue;
+            }
+            if phases[i].len() != ph.shape {
+                // A path pushed without `spread_over_phases`: spread its clients now.
+                phases[i] = super::phases::initial_phases(state[i].active, ph.shape);
+            }
+            move_carried(draws, ph, segment[i], *step, &mut phases[i], &mut state[i], &mut flows[i]);
+            move_new(draws, ph, segment[i], *step, &mut phases[i], &mut state[i], &mut flows[i]);
         }
     }
 
@@ -485,6 +555,136 @@ impl Paths {
                 f.escalations_out += f.escalations_waiting;
             }
         }
+    }
+}
+
+/// Moves the clients carried into the step through their phases (see
+/// [`super::phases`]): per phase, from the last to the first so that each phase's count is
+/// read before earlier phases add to it, the exits and then the phase each stayer ends in.
+/// Sets `flows.exits` and `flows.client_years` to the carried clients'; `state.active`
+/// loses the exits.
+fn move_carried<D: Draws>(
+    draws: &mut D,
+    ph: &PhaseRates,
+    segment: usize,
+    step: usize,
+    phases: &mut [f64],
+    state: &mut SegmentState,
+    flows: &mut StepFlows,
+) {
+    let k = phases.len();
+    let (mut exits, mut years) = (0.0, 0.0);
+    for j in (0..k).rev() {
+        let n = phases[j];
+        phases[j] = 0.0;
+        if n <= 0.0 {
+            continue;
+        }
+        let row = &ph.carried[j];
+        let base = segment * 1024 + j * 32;
+        let x = draws.binomial_keyed(&draws.start(Purpose::PhaseCarried, base, step), n, &row.exit);
+        let mut rest = n - x;
+        exits += x;
+        // Carried clients who stay are in care all step, whatever phase they end in.
+        years += x * row.years_exit + rest * row.years_stay[0];
+        for (m, b) in row.stay.iter().enumerate() {
+            if rest <= 0.0 {
+                break;
+            }
+            let y = draws.binomial_keyed(&draws.start(Purpose::PhaseCarried, base + m + 1, step), rest, b);
+            phases[j + m] += y;
+            rest -= y;
+        }
+        phases[k - 1] += rest;
+    }
+    flows.exits = exits;
+    flows.client_years = years;
+    state.active -= exits;
+}
+
+/// The releases of a binding step's occupied places with durations in phases (docs/model.md
+/// section 11): as with exponential stays, the places are taken as full all through the
+/// step and refilled at once, so each place runs its phase clock without a pause: its phase
+/// changes in the step are Poisson with mean `μ = kΔ/d`, and a place in phase `j` with `n`
+/// of them releases `⌊(j + n)/k⌋` clients and ends in phase `(j + n) mod k`. The places in
+/// each phase (and the `filled` free places, which start in phase 0) are spread over `n` by
+/// conditional binomials. Returns the releases; `end` gets the places per phase at the end.
+fn cycle_places<D: Draws>(
+    draws: &mut D,
+    (ph, cycle): (&PhaseRates, &super::phases::Cycle),
+    (segment, step): (usize, usize),
+    phases: &[f64],
+    filled: f64,
+    end: &mut [f64],
+) -> f64 {
+    let k = ph.shape;
+    let mut releases = 0.0;
+    for j in 0..k {
+        let mut rest = phases[j] + if j == 0 { filled } else { 0.0 };
+        for (n, b) in cycle.ticks.iter().enumerate() {
+            if rest <= 0.0 {
+                break;
+            }
+            let last = n + 1 == cycle.ticks.len();
+            let y = if last {
+                rest
+            } else {
+                let index = (segment * 32 + j) * 1024 + n;
+                draws.binomial_keyed(&draws.start(Purpose::PhaseCycle, index, step), rest, b)
+            };
+            releases += y * ((j + n) / k) as f64;
+            end[(j + n) % k] += y;
+            rest -= y;
+        }
+    }
+    releases
+}
+
+/// The phases at the end of a binding step with places: the places' end phases `end`, less
+/// the places left empty (`Σ end − active`: releases not refilled because the list ran
+/// out), taken from the earliest phases, where the refills that did not happen would be.
+fn settle_phases(phases: &mut [f64], end: &[f64], active: f64) {
+    let mut empty = (end[..phases.len()].iter().sum::<f64>() - active).max(0.0);
+    for (p, &e) in phases.iter_mut().zip(end) {
+        let take = e.min(empty);
+        *p = e - take;
+        empty -= take;
+    }
+}
+
+/// Moves the step's starts (`flows.starts`, all entering the first phase, uniformly in
+/// time) through the phases; adds their exits and client-years to `flows`.
+fn move_new<D: Draws>(
+    draws: &mut D,
+    ph: &PhaseRates,
+    segment: usize,
+    step: usize,
+    phases: &mut [f64],
+    state: &mut SegmentState,
+    flows: &mut StepFlows,
+) {
+    let k = phases.len();
+    let n = flows.starts;
+    if n > 0.0 {
+        let row = &ph.new;
+        let base = segment * 32;
+        let x = draws.binomial_keyed(&draws.start(Purpose::PhaseNew, base, step), n, &row.exit);
+        let mut rest = n - x;
+        let mut years = x * row.years_exit;
+        for (m, b) in row.stay.iter().enumerate() {
+            if rest <= 0.0 {
+                break;
+            }
+            let y = draws.binomial_keyed(&draws.start(Purpose::PhaseNew, base + m + 1, step), rest, b);
+            phases[m] += y;
+            years += y * row.years_stay[m];
+            rest -= y;
+        }
+        phases[k - 1] += rest;
+        years += rest * row.years_stay[k - 1];
+        flows.exits += x;
+        flows.client_years += years;
+        state.active += n - x;
     }
 }
 
@@ -624,7 +824,17 @@ struct Leaving {
 impl QueueStep {
     /// The queue phase of the path with limits `lim` (see [`QueueStep`]); returns whether
     /// the step's exits were made here.
-    fn run<D: Draws>(&self, draws: &mut D, lim: &mut Limits, state: &mut SegmentState, flows: &mut StepFlows) -> bool {
+    ///
+    /// `releases`: for a path with durations in phases, the releases of the occupied places,
+    /// drawn by the phase clock (see `cycle_places`) instead of as Poisson counts.
+    fn run<D: Draws>(
+        &self,
+        draws: &mut D,
+        lim: &mut Limits,
+        state: &mut SegmentState,
+        flows: &mut StepFlows,
+        releases: Option<f64>,
+    ) -> bool {
         let dt = self.step_years;
         let arrivals = flows.starts;
         let q0 = state.queue;
@@ -638,7 +848,7 @@ impl QueueStep {
         if q0 <= 0.0 && arrivals <= free.min(lim.admit_cap) {
             return false;
         }
-        let (releases, admitted) = self.admissions(draws, lim, q0, a0, arrivals);
+        let (releases, admitted) = self.admissions(draws, lim, q0, a0, arrivals, releases);
         let binding = Binding { queue: q0, arrivals, admitted };
         let leaving = self.leaving(draws, lim, &binding);
         self.admit_cohorts(lim, flows, &binding);
@@ -660,16 +870,43 @@ impl QueueStep {
         places
     }
 
+    /// Whether the step binds (see [`QueueStep`]): someone waits, or the arrivals do not
+    /// fit in the free places or under the rationing cap.
+    fn binds(&self, lim: &Limits, state: &SegmentState, flows: &StepFlows) -> bool {
+        let free = (lim.capacity - state.active).max(0.0);
+        !(state.queue <= 0.0 && flows.starts <= free.min(lim.admit_cap))
+    }
+
+    /// The places taken as occupied all through a binding step: the active clients and the
+    /// free places filled at once from the `q0` waiting and the step's `arrivals`.
+    fn occupied(&self, lim: &Limits, q0: f64, a0: f64, arrivals: f64) -> f64 {
+        let free = (lim.capacity - a0).max(0.0);
+        a0.max((a0 + free.min(q0 + arrivals)).min(lim.capacity))
+    }
+
     /// The releases of occupied places (with a capacity) and the admissions of the step,
     /// from `q0` waiting, `a0` active and the step's `arrivals`.
-    fn admissions<D: Draws>(&self, draws: &mut D, lim: &Limits, q0: f64, a0: f64, arrivals: f64) -> (f64, f64) {
+    /// `given`: releases already drawn (durations in phases).
+    fn admissions<D: Draws>(
+        &self,
+        draws: &mut D,
+        lim: &Limits,
+        q0: f64,
+        a0: f64,
+        arrivals: f64,
+        given: Option<f64>,
+    ) -> (f64, f64) {
         let free = (lim.capacity - a0).max(0.0);
         let mut releases = 0.0;
         let mut slots = f64::INFINITY;
         if lim.capacity.is_finite() {
-            let occupied = a0.max((a0 + free.min(q0 + arrivals)).min(lim.capacity));
-            let mean = occupied * self.step_years / lim.mean_stay_years;
-            releases = draws.poisson(Purpose::QueueRelease, self.segment, self.step, mean);
+            releases = match given {
+                Some(r) => r,
+                None => {
+                    let mean = self.occupied(lim, q0, a0, arrivals) * self.step_years / lim.mean_stay_years;
+                    draws.poisson(Purpose::QueueRelease, self.segment, self.step, mean)
+                }
+            };
             slots = free + releases;
         }
         slots = slots.min(lim.admit_cap.max(0.0));

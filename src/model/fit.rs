@@ -202,6 +202,108 @@ pub fn exponential_band_test(observed: &[f64], bounds: &[(f64, Option<f64>)], me
     BandTest { expected, chi_square, df, p_value }
 }
 
+/// The shape `k` of Erlang durations (`duration_shape`) picked from ended durations by
+/// band, with the mean held at the fitted one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShapeFit {
+    /// The maximum likelihood shape (the smallest, on a tie).
+    pub shape: usize,
+    /// Log-likelihood of the band counts per shape `1..=MAX_SHAPE` (index `k − 1`).
+    pub log_likelihood: Vec<f64>,
+    /// The shapes whose likelihood ratio to the best is within the 95% point of χ² with 1
+    /// degree of freedom (`2 Δℓ ≤ 3.84`): the smallest and the largest.
+    pub interval: (usize, usize),
+    /// Parametric bootstrap: the share of band counts drawn from the fitted law (same total)
+    /// whose fit gives the same shape back: the chance, as far as the data can tell, that
+    /// the picked shape is the true one.
+    pub recovered: f64,
+    /// The ended trajectories each band would hold at the fitted shape.
+    pub expected: Vec<f64>,
+}
+
+/// Bootstrap replicates of [`fit_shape`].
+pub const SHAPE_BOOTSTRAP: usize = 1000;
+
+/// Band probabilities of Erlang durations with shape `k` and mean `mean`.
+fn erlang_bands(bounds: &[(f64, Option<f64>)], k: usize, mean: f64) -> Vec<f64> {
+    use super::phases::erlang_cdf;
+    bounds
+        .iter()
+        .map(|&(lo, hi)| (hi.map_or(1.0, |h| erlang_cdf(h, k, mean)) - erlang_cdf(lo, k, mean)).max(0.0))
+        .collect()
+}
+
+/// The maximum likelihood shape of band counts over the band laws `laws` (per shape).
+fn best_shape(observed: &[f64], laws: &[Vec<f64>]) -> (usize, Vec<f64>) {
+    let ll: Vec<f64> = laws
+        .iter()
+        .map(|law| {
+            observed
+                .iter()
+                .zip(law)
+                .map(|(&o, &p)| if o > 0.0 { if p > 0.0 { o * math::ln(p) } else { f64::NEG_INFINITY } } else { 0.0 })
+                .sum()
+        })
+        .collect();
+    let mut best = 0;
+    for (i, &l) in ll.iter().enumerate() {
+        if l > ll[best] {
+            best = i;
+        }
+    }
+    (best + 1, ll)
+}
+
+/// Picks the shape `k` (1 to [`MAX_SHAPE`](super::phases::MAX_SHAPE)) of Erlang durations
+/// from ended durations by band (`observed[b]` in `[bounds[b].0, bounds[b].1)`, the last
+/// band open above), with the mean held at `mean`: band `b` expects a share
+/// `F_k(hi) − F_k(lo)` of the ended trajectories (in a steady state, the durations of the
+/// trajectories that end in a window follow the duration law itself, see
+/// [`exponential_band_test`]), and the counts are multinomial, so the log-likelihood is
+/// `Σ_b o_b ln(F_k(hi_b) − F_k(lo_b))`. `seed` keys the bootstrap's draws (the result is
+/// the same for the same data).
+pub fn fit_shape(observed: &[f64], bounds: &[(f64, Option<f64>)], mean: f64, seed: u64) -> ShapeFit {
+    use crate::random::rng::{Purpose, RunKey};
+    use crate::random::sample::Binomial;
+    let max = super::phases::MAX_SHAPE;
+    let laws: Vec<Vec<f64>> = (1..=max).map(|k| erlang_bands(bounds, k, mean)).collect();
+    let (shape, log_likelihood) = best_shape(observed, &laws);
+    let top = log_likelihood[shape - 1];
+    let within: Vec<usize> =
+        (1..=max).filter(|&k| 2.0 * (top - log_likelihood[k - 1]) <= 3.841_458_820_694_124).collect();
+    let interval = (within.first().copied().unwrap_or(shape), within.last().copied().unwrap_or(shape));
+    let m: f64 = observed.iter().sum();
+    let law = &laws[shape - 1];
+    // Multinomial draws by conditional binomials, one stream per replicate.
+    let conditional: Vec<Binomial> = (0..law.len())
+        .map(|b| {
+            let rest: f64 = law[b..].iter().sum();
+            Binomial::new(if rest > 0.0 { law[b] / rest } else { 0.0 })
+        })
+        .collect();
+    let mut hits = 0usize;
+    let mut counts = vec![0.0; law.len()];
+    for r in 0..SHAPE_BOOTSTRAP {
+        let mut stream = RunKey::new(seed, r as u64).stream(Purpose::Parameter, 0, 0);
+        let mut left = m as u64;
+        for (b, c) in counts.iter_mut().enumerate() {
+            let x = if b + 1 == law.len() { left } else { conditional[b].sample(left, &mut stream) };
+            *c = x as f64;
+            left -= x;
+        }
+        if best_shape(&counts, &laws).0 == shape {
+            hits += 1;
+        }
+    }
+    ShapeFit {
+        shape,
+        log_likelihood,
+        interval,
+        recovered: hits as f64 / SHAPE_BOOTSTRAP as f64,
+        expected: law.iter().map(|p| p * m).collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -259,6 +361,22 @@ mod tests {
         // On 1 degree of freedom P(χ² > x) = erfc(√(x/2)): 0.0062 here.
         let p = statrs::function::erf::erfc((chi / 2.0).sqrt());
         assert!((t.p_value - p).abs() < 1e-9, "{} vs {p}", t.p_value);
+    }
+
+    /// Band counts exactly at the Erlang(3) law's expectations give back shape 3, with a
+    /// likelihood interval around it; exponential expectations give back 1.
+    #[test]
+    fn shape_of_expected_band_counts() {
+        let bounds = [(0.0, Some(0.5)), (0.5, Some(1.0)), (1.0, Some(2.0)), (2.0, Some(3.0)), (3.0, None)];
+        for k in [1, 3, 8] {
+            let law = erlang_bands(&bounds, k, 2.0);
+            let observed: Vec<f64> = law.iter().map(|p| p * 2000.0).collect();
+            let f = fit_shape(&observed, &bounds, 2.0, 1);
+            assert_eq!(f.shape, k);
+            assert!(f.interval.0 <= k && k <= f.interval.1);
+            assert!(f.recovered > 0.0 && f.recovered <= 1.0);
+            assert!((f.expected.iter().sum::<f64>() - 2000.0).abs() < 1e-9);
+        }
     }
 
     #[test]

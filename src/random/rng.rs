@@ -70,6 +70,15 @@ pub enum Purpose {
     MunicipalStarts = 17,
     /// The municipalities of a path's exits in a year.
     MunicipalExits = 18,
+    /// Phase changes and exits of clients carried into a step, in a segment with
+    /// durations in phases (index: segment × 1024 + phase × 32 + draw).
+    PhaseCarried = 19,
+    /// Phase changes and exits of clients who start in a step, in a segment with
+    /// durations in phases (index: segment × 32 + draw).
+    PhaseNew = 20,
+    /// Phase changes of full places in a binding step with a waiting list, in a segment
+    /// with durations in phases (index: (segment × 32 + phase) × 1024 + draw).
+    PhaseCycle = 21,
 }
 
 /// The key of one run: all of its streams derive from it.

@@ -250,8 +250,11 @@ pub struct Segment {
     pub incidence_per_1000: ParamId,
     /// Active clients at the start.
     pub initial_caseload: f64,
-    /// Mean trajectory duration in years (exponential durations).
+    /// Mean trajectory duration in years.
     pub mean_duration_years: ParamId,
+    /// Phases of a trajectory (`duration_shape`, 1 to `model::phases::MAX_SHAPE`):
+    /// durations are Erlang with this shape, 1 = exponential (docs/model.md §3).
+    pub duration_shape: usize,
     /// Providers' cost per client-year, in start-year prices.
     pub cost_per_client_year: ParamId,
     /// Share of exits that succeed.

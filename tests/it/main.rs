@@ -21,6 +21,7 @@ mod calibrate;
 mod chart_layout;
 mod cli;
 mod cluster_files;
+mod durations;
 mod engine;
 mod office;
 mod properties;

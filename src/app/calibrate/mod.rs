@@ -17,7 +17,9 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::AppError;
-use crate::model::fit::{BandTest, Estimate, Period, SegmentFit, exponential_band_test, fit_segment};
+use crate::model::fit::{
+    BandTest, Estimate, Period, SegmentFit, ShapeFit, exponential_band_test, fit_segment, fit_shape,
+};
 use crate::scenario::{self, Scenario};
 
 /// The blank template the calibrated scenario is built on (as `contractsim new` writes it).
@@ -68,6 +70,8 @@ pub(crate) struct Fitted {
     /// With duration bands: the ended trajectories per band and their test against
     /// exponential stays.
     pub(crate) bands: Option<(Vec<f64>, BandTest)>,
+    /// With duration bands: the duration shape they give (`duration_shape`).
+    pub(crate) shape: Option<ShapeFit>,
 }
 
 /// The re-entry rate from the data's re-entry share.
@@ -156,6 +160,10 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
             let rows = &data.segments[&f.id];
             let observed: Vec<f64> = (0..bounds.len()).map(|b| rows.iter().map(|r| r.bands[b]).sum()).collect();
             let test = exponential_band_test(&observed, &bounds, f.fit.duration_mle_years);
+            // The bootstrap's seed: the segment's id, so the same data give the same text.
+            let seed =
+                f.id.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+            f.shape = Some(fit_shape(&observed, &bounds, f.fit.duration_mle_years, seed));
             f.bands = Some((observed, test));
         }
     }
@@ -250,10 +258,19 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
                 t.df,
                 text::num(t.p_value),
                 if t.p_value < 0.01 {
-                    "\n    warning: the stays are not exponential (p < 0.01), but the model's are: the mean duration is right, the spread of durations is not (docs/calibration.md)"
+                    "\n    warning: the stays are not exponential (p < 0.01); duration_shape below gives them the shape the bands fit (docs/calibration.md)"
                 } else {
                     ""
                 }
+            ));
+        }
+        if let Some(k) = &f.shape {
+            summary.push_str(&format!(
+                "    duration shape from the bands: duration_shape = {} (likelihood interval {} to {}; the same shape in {}% of bootstrap datasets)\n",
+                k.shape,
+                k.interval.0,
+                k.interval.1,
+                text::num((k.recovered * 1000.0).round() / 10.0)
             ));
         }
     }
@@ -363,6 +380,7 @@ fn referrals(
             initial_caseload,
             last_line,
             bands: None,
+            shape: None,
         });
     }
     // Escalations between fitted segments, and the variance of the referrals.
@@ -461,19 +479,24 @@ fn fit_report(data: &data::Data, fitted: &[Fitted], youth_of: &dyn Fn(&data::Row
 /// The band report: per segment and duration band the ended trajectories observed and those
 /// exponential stays of the fitted mean would give.
 fn bands_report(data: &data::Data, fitted: &[Fitted]) -> String {
-    let mut s = String::from("segment,band,from_years,to_years,observed,expected_exponential,residual\n");
+    let mut s = String::from(
+        "segment,band,from_years,to_years,observed,expected_exponential,residual,duration_shape,expected_at_shape\n",
+    );
     for f in fitted {
         let Some((observed, test)) = &f.bands else { continue };
-        for ((b, o), e) in data.bands.iter().zip(observed).zip(&test.expected) {
+        let shape = f.shape.as_ref();
+        for (i, ((b, o), e)) in data.bands.iter().zip(observed).zip(&test.expected).enumerate() {
             s.push_str(&format!(
-                "{},{},{},{},{},{},{}\n",
+                "{},{},{},{},{},{},{},{},{}\n",
                 f.id,
                 b.name,
                 b.lo,
                 b.hi.map_or(String::new(), |h| h.to_string()),
                 o,
                 text::num(*e),
-                text::num(if *e > 0.0 { (o - e) / e.sqrt() } else { 0.0 })
+                text::num(if *e > 0.0 { (o - e) / e.sqrt() } else { 0.0 }),
+                shape.map_or(String::new(), |k| k.shape.to_string()),
+                shape.map_or(String::new(), |k| text::num(k.expected[i]))
             ));
         }
     }

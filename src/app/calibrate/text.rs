@@ -213,7 +213,12 @@ fn segment(p: &str, f: &Fitted, cx: &Context<'_>, ids: &[&str]) -> String {
         .is_some_and(|l| !ids.iter().any(|i| l.contains(&format!("\"{i}\""))));
     let mut demand_written = false;
     for line in lines {
+        // `duration_shape` too: the template's is replaced by the fitted one, or kept when
+        // the data have no bands (written after the demand lines, where the template has it).
         let demand = ["incidence_per_1000 = ", "initial_caseload = ", "mean_duration_years = "];
+        if line.starts_with("duration_shape = ") && f.shape.is_some() {
+            continue;
+        }
         if line.starts_with('#') && !demand_written {
             // The template's comment on the demand figures, replaced below.
             continue;
@@ -329,12 +334,7 @@ fn demand_lines(f: &Fitted, cx: &Context<'_>) -> String {
             num(t.chi_square),
             t.df,
             num(t.p_value),
-            if t.p_value < 0.01 {
-                " The stays are not exponential, but the model's are: the mean is right, the spread of the \
-                 durations is not."
-            } else {
-                ""
-            }
+            if t.p_value < 0.01 { " The stays are not exponential: see duration_shape below." } else { "" }
         )));
     }
     s.push_str(&format!(
@@ -342,6 +342,25 @@ fn demand_lines(f: &Fitted, cx: &Context<'_>) -> String {
         num(fit.mean_duration_years.mean),
         num(fit.mean_duration_years.sd)
     ));
+    if let Some(k) = &f.shape {
+        s.push_str(&comment(&format!(
+            "[derived] Duration shape from the same bands: durations in k phases of d/k years each (Erlang, sd \
+             d/sqrt(k); k = 1 is exponential), k by maximum likelihood over 1 to {} with the mean at {} years: k = {}, \
+             expecting {} in the bands. Uncertainty: the shapes within the likelihood-ratio limit (chi-square 3.84, \
+             about 95%) are {} to {}; in {} of {} bootstrap datasets drawn from the fitted law the fit gives {} \
+             again.",
+            crate::model::phases::MAX_SHAPE,
+            num(fit.duration_mle_years),
+            k.shape,
+            k.expected.iter().map(|e| num((e * 10.0).round() / 10.0)).collect::<Vec<_>>().join(", "),
+            k.interval.0,
+            k.interval.1,
+            (k.recovered * crate::model::fit::SHAPE_BOOTSTRAP as f64).round(),
+            crate::model::fit::SHAPE_BOOTSTRAP,
+            k.shape
+        )));
+        s.push_str(&format!("duration_shape = {}\n", k.shape));
+    }
     s
 }
 

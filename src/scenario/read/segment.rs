@@ -11,13 +11,19 @@ use super::keys::Rule;
 use super::{Cx, join};
 use crate::scenario::{ParamId, Segment};
 
+/// The largest `duration_shape` (phases of a trajectory): the engine's
+/// `model::phases::MAX_SHAPE`, which this floor cannot import (tests/it/durations.rs checks
+/// that the two agree).
+const MAX_DURATION_SHAPE: i64 = 20;
+
 /// The keys of a `[[segment]]`.
-const KEYS: [&str; 15] = [
+const KEYS: [&str; 16] = [
     "id",
     "name",
     "incidence_per_1000",
     "initial_caseload",
     "mean_duration_years",
+    "duration_shape",
     "cost_per_client_year",
     "success_rate",
     "reentry_rate",
@@ -83,6 +89,9 @@ impl Cx<'_> {
             );
         }
         let mean_duration_years = self.value(t, path, "mean_duration_years", Rule::Positive, sp, None);
+        // A whole number of phases, not a value: the phase structure is fixed per segment.
+        let duration_shape =
+            self.integer(t, path, "duration_shape", (1, MAX_DURATION_SHAPE), sp, Some(1)).unwrap_or(1) as usize;
         let cost_per_client_year = self.value(t, path, "cost_per_client_year", Rule::NonNeg, sp, None);
         let success_rate = self.value(t, path, "success_rate", Rule::Share, sp, None);
         let reentry_rate = self.value(t, path, "reentry_rate", Rule::Share, sp, Some(0.0));
@@ -111,6 +120,7 @@ impl Cx<'_> {
             incidence_per_1000,
             initial_caseload,
             mean_duration_years,
+            duration_shape,
             cost_per_client_year,
             success_rate,
             reentry_rate,
