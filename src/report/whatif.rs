@@ -317,7 +317,7 @@ fn page(d: &ReportData, src: &Source, lang: Lang, wasm: &str) -> String {
                 "label": if lang == Lang::Nl { &l.label_nl } else { &l.lever.label },
                 "min": l.lever.min, "max": l.lever.max, "step": l.lever.step, "value": l.lever.value,
                 "unit": unit, "decimals": decimals(l), "uncertain": l.uncertain,
-                "file_text": written,
+                "file_text": written.as_deref().map(|w| lang.distribution(w)),
                 "affects": l.affects.iter().map(|&k| id(k)).collect::<Vec<_>>(),
             })
         })
