@@ -43,6 +43,8 @@ pub(crate) struct Source {
     levers: Vec<PageLever>,
     /// Per strategy, what its answer rests on, in English and Dutch.
     rests: Vec<(Vec<String>, Vec<String>)>,
+    /// Whether the scenario discounts at one rate (else a schedule of rates).
+    one_rate: bool,
     /// Per lever, the file's distribution as written (`None`: a number, which the page
     /// shows in the lever's unit).
     written: Vec<Option<String>>,
@@ -63,6 +65,7 @@ impl Source {
         let file =
             s.file.file_name().map_or_else(|| s.file.display().to_string(), |f| f.to_string_lossy().into_owned());
         Source {
+            one_rate: s.discount_schedule.len() <= 1,
             text: s.text.clone(),
             file,
             sha256: s.sha256.clone(),
@@ -161,11 +164,18 @@ fn texts(d: &ReportData, lang: Lang) -> (Vec<(&'static str, String)>, Value) {
         ("reset", t("Reset to the report", "Terug naar het rapport")),
         (
             "saving_label",
-            format!(
-                "{} {rate}%{}",
-                t("Saving, present value at", "Besparing, contante waarde tegen"),
-                t(" (mean)", " (gemiddelde)")
-            ),
+            if d.whatif.as_ref().is_none_or(|s| s.one_rate) {
+                format!(
+                    "{} {rate}%{}",
+                    t("Saving, present value at", "Besparing, contante waarde tegen"),
+                    t(" (mean)", " (gemiddelde)")
+                )
+            } else {
+                t(
+                    "Saving, present value at the scenario's discount rates (mean)",
+                    "Besparing, contante waarde tegen de disconteringsvoeten van het scenario (gemiddelde)",
+                )
+            },
         ),
         ("p_cheaper_label", t("Chance that it is cheaper", "Kans dat het goedkoper is")),
         (
@@ -219,8 +229,8 @@ fn texts(d: &ReportData, lang: Lang) -> (Vec<(&'static str, String)>, Value) {
         "band": t("in 9 of 10 futures between {p5} and {p95}", "in 9 van de 10 toekomsten tussen {p5} en {p95}"),
         "break_even_never": t("not in most futures", "in de meeste toekomsten niet"),
         "break_even_note": t(
-            "the cumulative present value of spend falls below the baseline's in {p} of futures",
-            "de opgetelde contante waarde van de uitgaven komt in {p} van de toekomsten onder die van de basis"
+            "the cumulative present value of spend falls below the baseline's and stays there in {p} of futures",
+            "de opgetelde contante waarde van de uitgaven komt in {p} van de toekomsten onder die van de basis en blijft daar"
         ),
         "reserve_note": t(
             "at {c} certainty: the {cn}th percentile of spend over {first}–{last} less its median (baseline: {base})",

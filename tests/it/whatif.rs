@@ -331,3 +331,30 @@ fn the_committed_module_is_the_build_of_this_source() {
         built.len()
     );
 }
+
+/// The page's texts: every placeholder of the page filled, and every text of the Dutch page
+/// Dutch (none the same as the English one, so none left untranslated).
+#[test]
+fn the_dutch_page_is_dutch_and_every_placeholder_is_filled() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(FIXTURE).unwrap();
+    let out = run_cli(dir.path(), "texts", &text, 20);
+    let data = |page: &str| -> serde_json::Value {
+        let html = std::fs::read_to_string(out.join(page)).unwrap();
+        assert!(!html.contains("{{"), "{page}: a placeholder is left");
+        let start = html.find(r#"<script type="application/json" id="whatif-data">"#).unwrap();
+        let body = &html[start..];
+        let body = &body[body.find('>').unwrap() + 1..body.find("</script>").unwrap()];
+        serde_json::from_str(body).unwrap()
+    };
+    let (en, nl) = (data("whatif.html"), data("whatif_nl.html"));
+    assert_eq!(nl["locale"], "nl-NL");
+    for (key, english) in en["text"].as_object().unwrap() {
+        assert_ne!(&nl["text"][key], english, "text `{key}` is the same in Dutch");
+    }
+    for (e, n) in en["levers"].as_array().unwrap().iter().zip(nl["levers"].as_array().unwrap()) {
+        assert_ne!(e["label"], n["label"], "a lever's label is the same in Dutch");
+    }
+    // The Dutch page names the strategies by their Dutch names.
+    assert_eq!(nl["baseline"]["name"], "Productgerichte contracten");
+}
