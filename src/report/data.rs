@@ -313,8 +313,10 @@ impl ReportData {
             })
             .collect();
         ReportData {
-            whatif: Some(super::whatif::Source::of(&r.plan.scenario, r.info)),
-            whatif_page: true,
+            // A variant's world has no text of its own to read again (it is the file's text
+            // with the variant's values): its folder has no what-if page; the file's has.
+            whatif: (!r.plan.scenario.text.is_empty()).then(|| super::whatif::Source::of(&r.plan.scenario, r.info)),
+            whatif_page: !r.plan.scenario.text.is_empty(),
             municipal_risk,
             meta,
             yearly_metrics: lay.yearly.clone(),

@@ -358,3 +358,22 @@ fn the_dutch_page_is_dutch_and_every_placeholder_is_filled() {
     // The Dutch page names the strategies by their Dutch names.
     assert_eq!(nl["baseline"]["name"], "Productgerichte contracten");
 }
+
+/// A scenario with `[[variant]]`s: the file's own folder has the page, a variant's folder
+/// (whose world has no text of its own to read again) has none and does not point to one.
+#[test]
+fn only_the_files_own_world_has_a_what_if_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("alphen");
+    contractsim()
+        .args(["run", "scenarios/alphen-totaalopdracht.toml", "--runs", "20", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(out.join("whatif.html").is_file() && out.join("whatif_nl.html").is_file());
+    assert!(std::fs::read_to_string(out.join("summary.md")).unwrap().contains("whatif.html"));
+    let variant = out.join("variants/demand_up");
+    assert!(variant.join("summary.md").is_file(), "the variant's folder is written");
+    assert!(!variant.join("whatif.html").exists());
+    assert!(!std::fs::read_to_string(variant.join("summary.md")).unwrap().contains("whatif"));
+}
