@@ -9,7 +9,7 @@
 //!
 //! | floor | module | job |
 //! | --- | --- | --- |
-//! | 0 | [`math`] | the elementary and distribution functions, the same bits on every machine |
+//! | – | [`math`] | the elementary and distribution functions, the same bits on every machine (below every floor) |
 //! | 0 | [`random`], [`metrics`], [`stats`] | random streams and samplers; the metric schema; means, MCSE, percentiles |
 //! | 1 | [`scenario`] | the file format, distributions, validation with file/line/key errors |
 //! | 2 | [`model`] | docs/model.md as code: demand, contracts, prevention, providers, investors, time; the fit of demand to data |
