@@ -574,3 +574,47 @@ fn calibrate_writes_the_duration_shape_of_the_bands() {
         .assert()
         .success();
 }
+
+/// The fit report as a chart: `NAME-fit.png/svg` and `NAME-fit_nl.png/svg` next to the
+/// scenario, valid images in their language, with no text overlapping another or leaving
+/// the canvas (the check of tests/it/chart_layout.rs).
+#[test]
+fn the_fit_chart_is_drawn_in_both_languages_without_colliding_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("example.toml");
+    contractsim()
+        .args([
+            "calibrate",
+            "examples/calibration/registration.csv",
+            "--population-file",
+            "examples/calibration/youths.csv",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let metrics = crate::chart_layout::Metrics::new();
+    for (suffix, title, segment) in [
+        ("", "Calibration: registered against fitted", "Care with residence (foster and residential)"),
+        ("_nl", "Kalibratie: geregistreerd tegenover gefit", "Jeugdhulp met verblijf (pleegzorg en residentieel)"),
+    ] {
+        let png = fs::read(dir.path().join(format!("example-fit{suffix}.png"))).unwrap();
+        assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "example-fit{suffix}.png is a PNG");
+        let svg = fs::read_to_string(dir.path().join(format!("example-fit{suffix}.svg"))).unwrap();
+        let doc = roxmltree::Document::parse(&svg).expect("a valid SVG");
+        let texts: Vec<String> = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("text"))
+            .map(|n| n.text().unwrap_or("").trim().to_string())
+            .collect();
+        assert!(texts.iter().any(|t| t == title), "example-fit{suffix}.svg: {title}");
+        assert!(texts.iter().any(|t| t == segment), "example-fit{suffix}.svg: {segment}");
+        // The x axis names whole years only (ticks between years carry no label).
+        for year in 2021..=2025 {
+            assert!(texts.iter().any(|t| *t == year.to_string()), "example-fit{suffix}.svg: the year {year}");
+        }
+        assert!(!texts.iter().any(|t| t.starts_with("202") && t.contains(['.', ','])), "no decimal years");
+        let problems = crate::chart_layout::problems(&svg, &metrics);
+        assert!(problems.is_empty(), "example-fit{suffix}.svg:\n{}", problems.join("\n"));
+    }
+}

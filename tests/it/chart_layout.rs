@@ -50,13 +50,13 @@ impl TextBox {
 }
 
 /// Font metrics of regular and bold DejaVu Sans, in em.
-struct Metrics {
+pub(crate) struct Metrics {
     regular: FontRef<'static>,
     bold: FontRef<'static>,
 }
 
 impl Metrics {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Metrics {
             regular: FontRef::try_from_slice(REGULAR).expect("regular font"),
             bold: FontRef::try_from_slice(BOLD).expect("bold font"),
@@ -159,7 +159,7 @@ fn rotated(b: TextBox, transform: &str) -> Result<TextBox, String> {
 }
 
 /// What is wrong with the texts of an SVG: texts that overlap, texts that leave the canvas.
-fn problems(svg: &str, m: &Metrics) -> Vec<String> {
+pub(crate) fn problems(svg: &str, m: &Metrics) -> Vec<String> {
     let (boxes, (w, h)) = match text_boxes(svg, m) {
         Ok(b) => b,
         Err(e) => return vec![format!("unreadable SVG: {e}")],

@@ -20,6 +20,8 @@ use super::AppError;
 use crate::model::fit::{
     BandTest, Estimate, Period, SegmentFit, ShapeFit, exponential_band_test, fit_segment, fit_shape,
 };
+use crate::report::charts::calibration_fit as charts;
+use crate::report::lang::Lang;
 use crate::scenario::{self, Scenario};
 
 /// The blank template the calibrated scenario is built on (as `contractsim new` writes it).
@@ -106,7 +108,11 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
         )));
     }
     let report = req.out.with_file_name(format!("{name}-fit.csv"));
-    for dest in [&req.out, &report] {
+    let chart_files: Vec<PathBuf> = ["-fit.png", "-fit.svg", "-fit_nl.png", "-fit_nl.svg"]
+        .iter()
+        .map(|x| req.out.with_file_name(format!("{name}{x}")))
+        .collect();
+    for dest in std::iter::once(&req.out).chain([&report]).chain(&chart_files) {
         if dest.exists() && !req.force {
             return Err(bad(format!(
                 "{}: the file exists; choose another --out, or add --force to overwrite it",
@@ -223,7 +229,13 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
         return Err(AppError::Other(anyhow::anyhow!("the calibrated scenario does not read back (a bug): {e}")));
     }
     let report_text = fit_report(&data, &fitted, &youth_of);
+    let chart = fit_chart(&template, &data, &fitted, &youth_of, &name, &source);
+    let chart_error = |e: String| AppError::Other(anyhow::anyhow!("drawing the fit chart: {e}"));
     let mut files = vec![(&req.out, scenario_text.as_bytes().to_vec()), (&report, report_text.into_bytes())];
+    for (i, lang) in Lang::ALL.into_iter().enumerate() {
+        files.push((&chart_files[2 * i], charts::png(&chart, lang).map_err(chart_error)?));
+        files.push((&chart_files[2 * i + 1], charts::svg(&chart, lang).map_err(chart_error)?.into_bytes()));
+    }
     if !data.bands.is_empty() {
         files.push((&bands_file, bands_report(&data, &fitted).into_bytes()));
     }
@@ -474,6 +486,55 @@ fn fit_report(data: &data::Data, fitted: &[Fitted], youth_of: &dyn Fn(&data::Row
         }
     }
     s
+}
+
+/// The fit report as a chart: per segment and period the registered starts and ends beside
+/// the fitted ones (the same numbers as [`fit_report`]).
+fn fit_chart(
+    template: &Scenario,
+    data: &data::Data,
+    fitted: &[Fitted],
+    youth_of: &dyn Fn(&data::Row) -> f64,
+    name: &str,
+    source: &str,
+) -> charts::FitChart {
+    let panels = fitted
+        .iter()
+        .map(|f| {
+            let s = template.segments.iter().position(|g| g.id == f.id).expect("a template segment");
+            let points = data.segments[&f.id]
+                .iter()
+                .map(|r| {
+                    let p = Period {
+                        years: r.years(),
+                        youth: youth_of(r),
+                        started: r.started,
+                        ended: r.ended,
+                        active_at_start: r.active_at_start,
+                        active_at_end: r.active_at_end,
+                        reentered: r.reentered,
+                    };
+                    // The middle of the period in decimal years (days / 365.25 from 1 January).
+                    let y = data::civil_from_days(r.start).0;
+                    let day_of_year = r.start - data::days_from_civil(y, 1, 1);
+                    let mid = y as f64 + (day_of_year as f64 + (r.end - r.start + 1) as f64 / 2.0) / 365.25;
+                    charts::FitPoint {
+                        mid_year: mid,
+                        started: r.started,
+                        started_fitted: f.fit.fitted_started(&p),
+                        ended: r.ended,
+                        ended_fitted: f.fit.fitted_ended(&p),
+                    }
+                })
+                .collect();
+            charts::FitPanel {
+                name: template.segment_name(s, false).to_string(),
+                name_nl: template.segment_name(s, true).to_string(),
+                points,
+            }
+        })
+        .collect();
+    charts::FitChart { scenario: name.to_string(), source: source.to_string(), panels }
 }
 
 /// The band report: per segment and duration band the ended trajectories observed and those

@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod budget_overrun;
+pub mod calibration_fit;
 pub mod caseload;
 pub mod convergence;
 pub mod cumulative_saving;
