@@ -314,12 +314,9 @@ fn an_existing_file_is_only_replaced_with_force() {
     assert!(names.iter().all(|n| !n.contains(".tmp")), "{names:?}");
 }
 
-/// The shipped example (docs/calibration.md): calibrated with its population file, the
-/// scenario passes `check`, which reports it as calibrated from the data, and runs.
-#[test]
-fn the_example_calibrates_checks_and_runs() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("example.toml");
+/// Calibrates the shipped example (docs/calibration.md) into `dir`; the scenario's path.
+fn calibrate_example(dir: &std::path::Path) -> std::path::PathBuf {
+    let out = dir.join("example.toml");
     contractsim()
         .args([
             "calibrate",
@@ -331,6 +328,15 @@ fn the_example_calibrates_checks_and_runs() {
         .arg(&out)
         .assert()
         .success();
+    out
+}
+
+/// The shipped example (docs/calibration.md): calibrated with its population file, the
+/// scenario passes `check`, which reports it as calibrated from the data, and runs.
+#[test]
+fn the_example_calibrates_checks_and_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = calibrate_example(dir.path());
     let r = contractsim().arg("check").arg(&out).output().unwrap();
     let text = String::from_utf8_lossy(&r.stdout);
     assert!(r.status.success(), "{text}");
@@ -581,18 +587,7 @@ fn calibrate_writes_the_duration_shape_of_the_bands() {
 #[test]
 fn the_fit_chart_is_drawn_in_both_languages_without_colliding_text() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("example.toml");
-    contractsim()
-        .args([
-            "calibrate",
-            "examples/calibration/registration.csv",
-            "--population-file",
-            "examples/calibration/youths.csv",
-            "--out",
-        ])
-        .arg(&out)
-        .assert()
-        .success();
+    calibrate_example(dir.path());
     let metrics = crate::chart_layout::Metrics::new();
     for (suffix, title, segment) in [
         ("", "Calibration: registered against fitted", "Care with residence (foster and residential)"),

@@ -135,18 +135,7 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
     let mut fitted = Vec::new();
     for seg in &template.segments {
         let Some(rows) = data.segments.get(&seg.id) else { continue };
-        let periods: Vec<Period> = rows
-            .iter()
-            .map(|r| Period {
-                years: r.years(),
-                youth: youth_of(r),
-                started: r.started,
-                ended: r.ended,
-                active_at_start: r.active_at_start,
-                active_at_end: r.active_at_end,
-                reentered: r.reentered,
-            })
-            .collect();
+        let periods: Vec<Period> = rows.iter().map(|r| period_of(r, &youth_of)).collect();
         let fit =
             fit_segment(&periods).map_err(|e| bad(format!("{}: segment `{}`: {e}", req.data.display(), seg.id)))?;
         let last = rows.last().expect("a segment has rows");
@@ -453,15 +442,7 @@ fn fit_report(data: &data::Data, fitted: &[Fitted], youth_of: &dyn Fn(&data::Row
     );
     for f in fitted {
         for r in &data.segments[&f.id] {
-            let p = Period {
-                years: r.years(),
-                youth: youth_of(r),
-                started: r.started,
-                ended: r.ended,
-                active_at_start: r.active_at_start,
-                active_at_end: r.active_at_end,
-                reentered: r.reentered,
-            };
+            let p = period_of(r, youth_of);
             let (fs, fe) = (f.fit.fitted_started(&p), f.fit.fitted_ended(&p));
             let resid = |o: f64, e: f64| if e > 0.0 { (o - e) / e.sqrt() } else { 0.0 };
             s.push_str(&format!(
@@ -488,6 +469,19 @@ fn fit_report(data: &data::Data, fitted: &[Fitted], youth_of: &dyn Fn(&data::Row
     s
 }
 
+/// A registered row as the fit sees it: its length, youths and counts.
+fn period_of(r: &data::Row, youth_of: &dyn Fn(&data::Row) -> f64) -> Period {
+    Period {
+        years: r.years(),
+        youth: youth_of(r),
+        started: r.started,
+        ended: r.ended,
+        active_at_start: r.active_at_start,
+        active_at_end: r.active_at_end,
+        reentered: r.reentered,
+    }
+}
+
 /// The fit report as a chart: per segment and period the registered starts and ends beside
 /// the fitted ones (the same numbers as [`fit_report`]).
 fn fit_chart(
@@ -505,15 +499,7 @@ fn fit_chart(
             let points = data.segments[&f.id]
                 .iter()
                 .map(|r| {
-                    let p = Period {
-                        years: r.years(),
-                        youth: youth_of(r),
-                        started: r.started,
-                        ended: r.ended,
-                        active_at_start: r.active_at_start,
-                        active_at_end: r.active_at_end,
-                        reentered: r.reentered,
-                    };
+                    let p = period_of(r, youth_of);
                     // The middle of the period in decimal years (days / 365.25 from 1 January).
                     let y = data::civil_from_days(r.start).0;
                     let day_of_year = r.start - data::days_from_civil(y, 1, 1);
