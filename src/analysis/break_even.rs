@@ -224,7 +224,7 @@ fn evaluate(plan: &Plan, target: &Target, s: f64, runs: usize, seed: u64, pool: 
             .into_par_iter()
             .map(|run| {
                 let key = RunKey::new(seed, run);
-                let mut values = plan.draw_values(key);
+                let mut values = plan.draw_values(seed, run);
                 if s != 1.0 {
                     for &i in &target.params {
                         values[i] = scaled(plan, target, i, values[i], s);

@@ -21,7 +21,7 @@ pub struct Precision {
 /// collected so far (infinite when a strategy has fewer than two runs).
 pub fn worst_mcse(c: &Collector) -> f64 {
     (0..c.columns.strategies)
-        .map(|k| c.stats.moments(c.columns.horizon(k, Horizon::NpvSavingVsBaseline)).mcse())
+        .map(|k| c.stats.mcse(c.columns.horizon(k, Horizon::NpvSavingVsBaseline)))
         .map(|se| if se.is_nan() { f64::INFINITY } else { se })
         .fold(0.0, f64::max)
 }
@@ -32,6 +32,26 @@ pub fn worst_mcse(c: &Collector) -> f64 {
 /// the result is a fixed batch of the final size, bit for bit.
 pub fn needs_more(c: &Collector, first: usize, precision: &Precision) -> bool {
     c.stats.runs() < first as u64 || worst_mcse(c) >= precision.mcse_eur
+}
+
+/// The running mean of `xs` (runs in run order) and its 95% band (mean ± 1.96 MCSE) after
+/// each of about `points` run counts, where the runs come in independent replicates of
+/// `replicate` runs (1: every run is one; `run --sampling lhs|sobol`: 64): the band is then
+/// measured from the replicate means, at whole replicates only (a last, incomplete
+/// replicate is left out). `(runs, mean, low, high)`.
+pub fn running_in(xs: &[f64], replicate: usize, points: usize) -> Vec<(usize, f64, f64, f64)> {
+    if replicate <= 1 {
+        return running(xs, points);
+    }
+    let means: Vec<f64> = xs
+        .chunks_exact(replicate)
+        .map(|c| {
+            let v: Vec<f64> = c.iter().copied().filter(|x| !x.is_nan()).collect();
+            if v.is_empty() { f64::NAN } else { v.iter().sum::<f64>() / v.len() as f64 }
+        })
+        .filter(|m| !m.is_nan())
+        .collect();
+    running(&means, points).into_iter().map(|(n, m, lo, hi)| (n * replicate, m, lo, hi)).collect()
 }
 
 /// The running mean of `xs` and its 95% band (mean ± 1.96 MCSE) after each of `points`
@@ -76,5 +96,17 @@ mod tests {
         assert_eq!(r[1].0, 4);
         assert!((r[1].1 - 3.0).abs() < 1e-12);
         assert!((r[1].2 - (3.0 - 1.96 * (14.0f64 / 3.0).sqrt() / 2.0)).abs() < 1e-12);
+    }
+
+    #[test]
+    fn running_over_replicates_by_hand() {
+        // Replicates of 2: means 2, 2, 4 (the last run, alone, is left out).
+        let r = running_in(&[1.0, 3.0, 2.0, 2.0, 5.0, 3.0, 9.0], 2, 5);
+        assert_eq!(r.iter().map(|p| p.0).collect::<Vec<_>>(), [4, 6]);
+        assert!((r[0].1 - 2.0).abs() < 1e-12 && (r[0].2 - 2.0).abs() < 1e-12);
+        // Three means 2, 2, 4: mean 8/3, sd sqrt(4/3), se 2/3.
+        assert!((r[1].1 - 8.0 / 3.0).abs() < 1e-12);
+        assert!((r[1].3 - (8.0 / 3.0 + 1.96 * 2.0 / 3.0)).abs() < 1e-12);
+        assert_eq!(running_in(&[1.0, 3.0, 2.0], 1, 2), running(&[1.0, 3.0, 2.0], 2));
     }
 }

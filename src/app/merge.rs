@@ -13,6 +13,7 @@ use super::{AppError, MergeRequest, Progress};
 use crate::app::output;
 use crate::engine::{Plan, shard_runs};
 use crate::export::runs_file::RunsWriter;
+use crate::random::design::Sampling;
 use crate::report::render_all_with_runs_file;
 use crate::results::partial::{self, PartialMeta};
 use crate::results::{BatchInfo, Collector, Results};
@@ -28,7 +29,14 @@ pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError
     let claim = output::Claim { kind: output::Kind::Results, file: &s.file, sha256: &s.sha256, inputs: &inputs };
     let dest =
         output::check_destination(&args.out, &claim, args.force).map_err(|e| AppError::BadInput(e.to_string()))?;
-    let plan = Plan::new(s);
+    let sampling = Sampling::from_name(&first.sampling).ok_or_else(|| {
+        AppError::BadInput(format!(
+            "{}: key `sampling` in partial.json: expected mc, lhs or sobol, found `{}`",
+            first_dir.join(partial::PARTIAL_JSON).display(),
+            first.sampling
+        ))
+    })?;
+    let plan = Plan::new(s).with_sampling(sampling);
     let staging = output::Staging::new(&dest).with_context(|| format!("writing {}", args.out.display()))?;
     let (collected, threads) = combine(&plan, &parts, &first, staging.path())?;
     let info = BatchInfo {
@@ -114,6 +122,9 @@ fn mismatches(dir: &Path, m: &PartialMeta, first_dir: &Path, first: &PartialMeta
     }
     if m.quantiles != first.quantiles {
         bad.push(mismatch("quantiles", first.quantiles.clone(), m.quantiles.clone()));
+    }
+    if m.sampling != first.sampling {
+        bad.push(mismatch("sampling", first.sampling.clone(), m.sampling.clone()));
     }
     if m.runs_format != first.runs_format {
         bad.push(mismatch("runs_format", first.runs_format.file_name().into(), m.runs_format.file_name().into()));

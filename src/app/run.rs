@@ -17,6 +17,7 @@ use crate::analysis::convergence::{Precision, needs_more};
 use crate::app::{guard, output};
 use crate::engine::{EngineError, Plan, RunOptions, RunRecord, StreamError, run_blocks, shard_runs};
 use crate::export::runs_file::{RunsFormat, RunsWriter};
+use crate::random::design::Sampling;
 use crate::report::data::{WorldData, variant_folder};
 use crate::report::render_world;
 use crate::results::partial::{self, PartialMeta};
@@ -27,6 +28,11 @@ use anyhow::Context;
 
 /// Default memory for exact percentiles, MiB.
 pub(crate) const QUANTILE_MEMORY_MIB: f64 = 1024.0;
+
+/// How `run --precision` draws the uncertain parameters unless `--sampling` says otherwise
+/// (docs/performance.md: the design that reaches a precision in the fewest runs on the
+/// shipped scenarios, with an MCSE that tests/it/sampling.rs checks is honest).
+pub const PRECISION_SAMPLING: Sampling = Sampling::Sobol;
 
 /// What one scenario's run is to do.
 struct Job {
@@ -85,13 +91,24 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &'static AtomicBool)
             }
             Some(p) => return Err(AppError::BadInput(format!("--precision: expected euros > 0, found {p}"))),
         };
-        let first = if precision.is_some() { args.runs.unwrap_or(100) } else { args.runs.unwrap_or(s.runs) };
+        let sampling = args.sampling.unwrap_or(if precision.is_some() { PRECISION_SAMPLING } else { Sampling::Mc });
+        let precision = precision.map(|p| Precision { max_runs: sampling.whole_runs(p.max_runs as u64) as usize, ..p });
+        let asked = if precision.is_some() { args.runs.unwrap_or(100) } else { args.runs.unwrap_or(s.runs) };
+        let first = sampling.whole_runs(asked as u64) as usize;
+        if first != asked {
+            progress.note(&format!(
+                "{}: --sampling {} makes whole replicates of {} runs: {first} runs, not {asked}",
+                s.file.display(),
+                sampling.name(),
+                sampling.replicate_runs()
+            ));
+        }
         let opts = RunOptions { runs: first, seed: args.seed.unwrap_or(s.seed), threads: args.threads };
         let source = if args.runs.is_some() { "--runs" } else { "scenario.runs" };
-        jobs.push((s, opts, dest, source, precision));
+        jobs.push((s, opts, dest, source, precision, sampling));
     }
     let dests: Vec<(PathBuf, PathBuf)> =
-        jobs.iter().map(|(s, _, d, _, _)| (d.path().to_path_buf(), s.file.clone())).collect();
+        jobs.iter().map(|(s, _, d, ..)| (d.path().to_path_buf(), s.file.clone())).collect();
     if let Err(e) = output::check_distinct(&dests) {
         bad.push(e.to_string());
     }
@@ -101,7 +118,7 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &'static AtomicBool)
     // Plans are built and timed on one run up front, so that a run that would take days is
     // refused before any other scenario is simulated.
     let mut planned = Vec::new();
-    for (s, opts, dest, source, precision) in jobs {
+    for (s, opts, dest, source, precision, sampling) in jobs {
         if shard.is_some() && !s.variants.is_empty() {
             bad.push(format!(
                 "{}: --shard: expected a scenario without `[[variant]]`, found {} variant(s); run it whole, \
@@ -114,7 +131,7 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &'static AtomicBool)
         for w in &s.warnings {
             progress.note(&format!("warning: {}: {w}", s.file.display()));
         }
-        let plan = Plan::new(s).with_stop(stop);
+        let plan = Plan::new(s).with_stop(stop).with_sampling(sampling);
         let most = precision.map_or(opts.runs, |p| p.max_runs.max(opts.runs));
         if let Some((_, n)) = shard
             && n > most as u64
@@ -459,6 +476,7 @@ fn write_partial(
         quantiles: mode_name(at.mode).into(),
         threads: at.threads,
         runs_format: at.format,
+        sampling: plan.sampling().name().into(),
     };
     let text = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let same = std::str::from_utf8(&text)

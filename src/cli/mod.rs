@@ -190,6 +190,18 @@ pub struct RunArgs {
     /// polars, R arrow and DuckDB).
     #[arg(long, value_enum, default_value_t = crate::export::runs_file::RunsFormat::Csv)]
     pub runs_format: crate::export::runs_file::RunsFormat,
+    /// How the uncertain parameters are drawn: `mc` (plain Monte Carlo, every run its own),
+    /// `lhs` (a Latin hypercube in every replicate of 64 runs) or `sobol` (scrambled
+    /// Sobol' points in every replicate of 64 runs). With `lhs` and `sobol` the runs are
+    /// whole replicates and the MCSE comes from the spread of the replicates' means
+    /// (docs/model.md section 1) [default: `mc`; with `--precision`, `sobol`].
+    #[arg(long, value_parser = parse_sampling, value_name = "mc|lhs|sobol")]
+    pub sampling: Option<crate::random::design::Sampling>,
+}
+
+fn parse_sampling(text: &str) -> Result<crate::random::design::Sampling, String> {
+    crate::random::design::Sampling::from_name(text)
+        .ok_or_else(|| format!("expected one of mc, lhs, sobol; found `{text}`"))
 }
 
 /// Arguments of `sensitivity`.
@@ -344,6 +356,7 @@ impl From<RunArgs> for app::RunRequest {
             shard: a.shard,
             quantile_memory: a.quantile_memory,
             runs_format: a.runs_format,
+            sampling: a.sampling,
         }
     }
 }

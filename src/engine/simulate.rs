@@ -13,6 +13,7 @@ use crate::model::investor;
 use crate::model::prevention::Profile;
 use crate::model::provider::{Ledger, corridor_transfer};
 use crate::model::time::index;
+use crate::random::design::{self, Sampling};
 use crate::random::rng::{Purpose, RunKey};
 use crate::random::sample::Binomial;
 use crate::scenario::{Financing, Follows, Form, Scenario, Strategy};
@@ -78,6 +79,8 @@ pub struct Plan {
     /// a rerun or a variant's world stops within a step's time. The results of a stopped
     /// run are incomplete; whoever set the flag discards them.
     stop: Option<&'static std::sync::atomic::AtomicBool>,
+    /// How the uncertain parameters are drawn ([`Plan::with_sampling`]).
+    sampling: Sampling,
 }
 
 /// Per segment, the incidence factor of each strategy of `s` (see `Plan::referral_factors`).
@@ -216,6 +219,7 @@ impl Plan {
             advance,
             signing_prices,
             stop: None,
+            sampling: Sampling::Mc,
         };
         let (out, cy) = plan.expected_path();
         plan.expected_lot_cost = plan.expected_costs(&cy);
@@ -259,6 +263,7 @@ impl Plan {
     pub fn narrowed(&self, keep: &[usize]) -> Result<Plan, String> {
         let mut plan = Plan::narrowed_from(&self.scenario, keep)?;
         plan.stop = self.stop;
+        plan.sampling = self.sampling;
         Ok(plan)
     }
 
@@ -321,6 +326,7 @@ impl Plan {
     pub fn in_world(variant: &crate::scenario::variant::Variant, base: &Plan) -> Plan {
         let mut plan = Plan::new((*variant.scenario).clone());
         plan.stop = base.stop;
+        plan.sampling = base.sampling;
         if variant.world.known_at_signing {
             return plan;
         }
@@ -487,19 +493,32 @@ impl Plan {
 
     /// Draws the uncertain parameters of run `run`: one uniform each, through the quantile
     /// function of its distribution. Fixed values are copied.
-    pub(crate) fn draw_values(&self, key: RunKey) -> Vec<f64> {
+    /// The uniforms come from the plan's sampling design ([`crate::random::design`]).
+    pub(crate) fn draw_values(&self, seed: u64, run: u64) -> Vec<f64> {
         let mut values: Vec<f64> = self.scenario.params.iter().map(|p| p.dist.mean()).collect();
-        for &i in &self.uncertain {
-            let u = key.stream(Purpose::Parameter, i, 0).open_uniform();
+        let u = design::uniforms(self.sampling, seed, run, &self.uncertain);
+        for (&i, u) in self.uncertain.iter().zip(u) {
             values[i] = self.scenario.params[i].dist.quantile(u);
         }
         values
     }
 
+    /// The plan with the uncertain parameters drawn by `sampling` (plain Monte Carlo
+    /// unless set).
+    pub fn with_sampling(mut self, sampling: Sampling) -> Self {
+        self.sampling = sampling;
+        self
+    }
+
+    /// How the uncertain parameters are drawn.
+    pub fn sampling(&self) -> Sampling {
+        self.sampling
+    }
+
     /// Simulates run `run` of the batch with seed `seed`.
     pub fn run(&self, seed: u64, run: u64) -> RunRecord {
         let key = RunKey::new(seed, run);
-        let values = self.draw_values(key);
+        let values = self.draw_values(seed, run);
         self.run_with_values(key, run, values)
     }
 
@@ -616,7 +635,7 @@ impl Plan {
     /// benchmarks): the same simulation as [`Plan::run`], with a counting wrapper.
     pub fn count_draws(&self, seed: u64, run: u64) -> DrawCounts {
         let key = RunKey::new(seed, run);
-        let values = self.draw_values(key);
+        let values = self.draw_values(seed, run);
         let counts = DrawCounts { parameters: self.uncertain.len() as u64, ..DrawCounts::default() };
         let mut draws = CountingDraws { inner: RandomDraws { key }, counts };
         let mut yearly = vec![0.0; self.sims.len() * self.layout.yearly_len()];

@@ -6,6 +6,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Export, OutputError, Results};
+use crate::random::design::Sampling;
 use crate::scenario::Scenario;
 use crate::scenario::variant::World;
 
@@ -71,6 +72,10 @@ pub struct Meta {
     /// How the percentiles were computed: exact, or from sketches with a stated error.
     #[serde(default)]
     pub quantiles: String,
+    /// How the uncertain parameters were drawn (`run --sampling`) and how the Monte Carlo
+    /// standard errors were measured.
+    #[serde(default)]
+    pub sampling: SamplingMeta,
     /// `[scenario] name_nl` (the English name when the file has none).
     #[serde(default)]
     pub scenario_name_nl: String,
@@ -148,6 +153,52 @@ pub struct QuestionMeta {
     /// The variant in whose world it is answered (absent: the file's own world).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<String>,
+}
+
+/// The sampling design of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SamplingMeta {
+    /// `mc`, `lhs` or `sobol`.
+    pub method: String,
+    /// Runs per independent replicate (1 under `mc`: every run is one).
+    pub replicate_runs: u64,
+    /// Independent replicates in the batch.
+    pub replicates: u64,
+    /// How the MCSE columns were measured, in one sentence.
+    pub mcse: String,
+    /// Version of the random streams ([`crate::random::rng::STREAMS_VERSION`]): the same
+    /// seed gives the same runs under the same version.
+    pub random_streams: u32,
+}
+
+impl Default for SamplingMeta {
+    /// What a folder written before `--sampling` existed holds.
+    fn default() -> Self {
+        SamplingMeta::of(Sampling::Mc, 0)
+    }
+}
+
+impl SamplingMeta {
+    /// The design `sampling` over `runs` runs.
+    pub fn of(sampling: Sampling, runs: u64) -> Self {
+        let replicate_runs = sampling.replicate_runs();
+        let replicates = runs / replicate_runs;
+        let mcse = match sampling {
+            Sampling::Mc => "the sample standard deviation of the runs over the square root of the runs".into(),
+            _ => format!(
+                "the standard deviation of the means of the {replicates} independent replicates of \
+                 {replicate_runs} runs over the square root of {replicates} (the runs within a replicate are \
+                 not independent)"
+            ),
+        };
+        SamplingMeta {
+            method: sampling.name().into(),
+            replicate_runs,
+            replicates,
+            mcse,
+            random_streams: crate::random::rng::STREAMS_VERSION,
+        }
+    }
 }
 
 /// Versions of the crates whose algorithms determine the draws.
@@ -242,6 +293,7 @@ impl Meta {
             budget_eur: s.budget,
             budget_growth: s.budget_growth,
             quantiles: r.quantile_mode().describe(),
+            sampling: SamplingMeta::of(r.plan.sampling(), r.info.runs as u64),
             inputs: s
                 .params
                 .iter()

@@ -3,5 +3,6 @@
 //!
 //! The bottom floor of the crate: it imports nothing from the rest of contractsim.
 
+pub mod design;
 pub mod rng;
 pub mod sample;

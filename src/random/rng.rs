@@ -30,6 +30,11 @@ const COUNTER_MIX: [u64; TABLE_LEN] = {
     t
 };
 
+/// The version of the random streams: it changes whenever a change of contractsim alters
+/// the numbers a seed gives (a new purpose for a new feature does not: runs without the
+/// feature keep theirs). Recorded in `meta.json`.
+pub const STREAMS_VERSION: u32 = 1;
+
 /// What a stream is used for. The discriminant is part of the stream key: never reorder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
@@ -79,6 +84,10 @@ pub enum Purpose {
     /// Phase changes of full places in a binding step with a waiting list, in a segment
     /// with durations in phases (index: (segment × 32 + phase) × 1024 + draw).
     PhaseCycle = 21,
+    /// The sampling design of a replicate of runs (`run --sampling`, keyed by the
+    /// replicate instead of the run): a Latin hypercube's order of cells (index: parameter)
+    /// or a Sobol' scramble (index: 2^23 + group of dimensions).
+    Design = 22,
 }
 
 /// The key of one run: all of its streams derive from it.

@@ -43,16 +43,40 @@ pub(crate) fn shown_years_of(n: usize) -> Vec<usize> {
 
 /// The sentence above the tables.
 pub(crate) fn lead(d: &ReportData, lang: Lang) -> String {
+    let how = mcse_basis(d, lang);
     match lang {
         Lang::En => format!(
             "Baseline: {}. Figures are medians with the 90% band (5th to 95th percentile) unless said otherwise; ± is \
-             the Monte Carlo standard error.",
+             the Monte Carlo standard error{how}.",
             d.label(d.baseline(), lang)
         ),
         Lang::Nl => format!(
             "Basis: {}. Bedragen zijn medianen met de 90%-band (5e tot 95e percentiel), tenzij anders vermeld; ± is de \
-             Monte-Carlo-standaardfout.",
+             Monte-Carlo-standaardfout{how}.",
             d.label(d.baseline(), lang)
+        ),
+    }
+}
+
+/// How the standard errors were measured, when the runs came in replicates (`run
+/// --sampling lhs|sobol`): a clause that follows "the Monte Carlo standard error".
+pub(crate) fn mcse_basis(d: &ReportData, lang: Lang) -> String {
+    let s = &d.meta.sampling;
+    let design = match (s.method.as_str(), lang) {
+        ("lhs", Lang::En) => "Latin hypercube sampling",
+        ("lhs", Lang::Nl) => "Latin-hypercube-steekproef",
+        ("sobol", Lang::En) => "scrambled Sobol' points",
+        ("sobol", Lang::Nl) => "gescramblede Sobol'-punten",
+        _ => return String::new(),
+    };
+    match lang {
+        Lang::En => format!(
+            ", measured from the spread of the means of {} independent replicates of {} runs ({design})",
+            s.replicates, s.replicate_runs
+        ),
+        Lang::Nl => format!(
+            ", bepaald uit de spreiding van de gemiddelden van {} onafhankelijke herhalingen van {} runs ({design})",
+            s.replicates, s.replicate_runs
         ),
     }
 }

@@ -263,7 +263,7 @@ impl Collector {
     /// An empty collector for about `runs` runs; percentiles kept as `mode` says.
     pub fn new(plan: &Plan, mode: QuantileMode, runs: usize) -> Self {
         let columns = Columns::new(plan);
-        let stats = Accumulator::new(columns.width, mode, runs);
+        let stats = Accumulator::new(columns.width, mode, runs).with_replicates(plan.sampling().replicate_runs());
         let sample = RunTable::empty(plan.strategies(), plan.uncertain_params().count());
         Collector { columns, stats, sample, row: Vec::new() }
     }
@@ -312,6 +312,14 @@ impl Collector {
                 "{} figures per run, but the scenario has {}: a partial result of another scenario or version",
                 stats.width(),
                 columns.width
+            )));
+        }
+        let replicate = plan.sampling().replicate_runs();
+        if stats.replicate_runs() != replicate {
+            return Err(DecodeError(format!(
+                "replicates of {} runs, but partial.json's sampling `{}` makes replicates of {replicate}",
+                stats.replicate_runs(),
+                plan.sampling().name()
             )));
         }
         Ok(Collector { columns, stats, sample, row: Vec::new() })

@@ -72,4 +72,11 @@ pub(crate) struct PartialMeta {
     /// The format of the shard's per-run data.
     #[serde(default)]
     pub runs_format: RunsFormat,
+    /// How the uncertain parameters were drawn (`run --sampling`): `mc`, `lhs` or `sobol`.
+    #[serde(default = "plain_monte_carlo")]
+    pub sampling: String,
+}
+
+fn plain_monte_carlo() -> String {
+    "mc".into()
 }

@@ -5,6 +5,11 @@
 //! Each run contributes one row of `width` figures. Per figure the accumulator keeps its
 //! moments along the fixed block tree ([`super::moments`]), its percentile store
 //! ([`super::quantiles`]) and the number of runs where it is undefined (NaN).
+//!
+//! When the runs come in replicates of several runs ([`Accumulator::with_replicates`]:
+//! `run --sampling lhs|sobol`, whose runs within a replicate are not independent), each
+//! figure's mean per replicate is kept too, and the Monte Carlo standard error is the
+//! spread of those independent replicate means: `sd(replicate means) / sqrt(replicates)`.
 
 use rayon::prelude::*;
 
@@ -24,6 +29,8 @@ pub struct Accumulator {
     quantiles: Vec<Quantiles>,
     nan: Vec<u64>,
     runs: u64,
+    /// Runs per independent replicate (1: every run is one).
+    replicate: u64,
     finished: bool,
 }
 
@@ -43,8 +50,23 @@ impl Accumulator {
             quantiles: (0..width).map(|_| Quantiles::new(mode, expected)).collect(),
             nan: vec![0; width],
             runs: 0,
+            replicate: 1,
             finished: false,
         }
+    }
+
+    /// The accumulator of runs that come in independent replicates of `runs` consecutive
+    /// runs each (a divisor of [`BLOCK`]; 1: every run is one): the MCSE is then measured
+    /// from the replicate means. Before any run is added.
+    pub fn with_replicates(mut self, runs: u64) -> Self {
+        assert!(runs >= 1 && BLOCK % runs == 0 && self.runs == 0, "replicates that divide a block, before any run");
+        self.replicate = runs;
+        self
+    }
+
+    /// Runs per independent replicate.
+    pub fn replicate_runs(&self) -> u64 {
+        self.replicate
     }
 
     /// Figures per run.
@@ -69,14 +91,25 @@ impl Accumulator {
         let n = rows.len().checked_div(self.width).unwrap_or(0);
         assert!(n as u64 <= BLOCK, "at most one block of runs");
         let width = self.width;
+        let replicate = self.replicate as usize;
         let mut moments = vec![Moments::default(); width];
+        // With replicates: the moments of each figure's replicate means (a replicate cut
+        // off by the end of the batch counts as one, but batches hold whole replicates).
+        let mut replicates = vec![Moments::default(); if replicate > 1 { width } else { 0 }];
+        let reps: Vec<Option<&mut [Moments]>> = if replicate > 1 {
+            replicates.chunks_mut(CHUNK).map(Some).collect()
+        } else {
+            (0..width.div_ceil(CHUNK)).map(|_| None).collect()
+        };
         moments
             .par_chunks_mut(CHUNK)
             .zip(self.quantiles.par_chunks_mut(CHUNK))
             .zip(self.nan.par_chunks_mut(CHUNK))
+            .zip(reps.into_par_iter())
             .enumerate()
-            .for_each(|(chunk, ((m, q), nan))| {
+            .for_each(|(chunk, (((m, q), nan), mut reps))| {
                 let first = chunk * CHUNK;
+                let mut within = vec![Moments::default(); if reps.is_some() { m.len() } else { 0 }];
                 for r in 0..n {
                     let row = &rows[r * width + first..r * width + first + m.len()];
                     for (j, &x) in row.iter().enumerate() {
@@ -87,9 +120,20 @@ impl Accumulator {
                             q[j].push(x);
                         }
                     }
+                    if let Some(reps) = reps.as_deref_mut() {
+                        for (w, &x) in within.iter_mut().zip(row) {
+                            w.push(x);
+                        }
+                        if (r + 1) % replicate == 0 || r + 1 == n {
+                            for (rep, w) in reps.iter_mut().zip(&mut within) {
+                                rep.push(w.mean());
+                                *w = Moments::default();
+                            }
+                        }
+                    }
                 }
             });
-        self.tree.push(Node { level: 0, index: block, moments });
+        self.tree.push(Node { level: 0, index: block, moments, replicates });
         self.runs += n as u64;
         self.finished = false;
     }
@@ -97,6 +141,7 @@ impl Accumulator {
     /// Adds the runs of another accumulator over the blocks that follow this one's.
     pub fn merge(&mut self, other: Accumulator) {
         assert_eq!(self.width, other.width, "accumulators of the same figures");
+        assert_eq!(self.replicate, other.replicate, "accumulators of the same replicates");
         self.tree.extend(other.tree);
         self.quantiles.par_iter_mut().zip(other.quantiles.into_par_iter()).for_each(|(a, b)| a.merge(b));
         self.nan.iter_mut().zip(&other.nan).for_each(|(a, b)| *a += b);
@@ -117,6 +162,12 @@ impl Accumulator {
         self.tree.total_of(i)
     }
 
+    /// The Monte Carlo standard error of figure `i`'s mean so far: from the runs'
+    /// spread, or with replicates from the replicate means' (NaN below two).
+    pub(crate) fn mcse(&self, i: usize) -> f64 {
+        if self.replicate > 1 { self.tree.total_replicates_of(i).mcse() } else { self.moments(i).mcse() }
+    }
+
     /// The `q`-quantile of figure `i` (after [`Accumulator::finish`]).
     pub fn quantile(&self, i: usize, q: f64) -> f64 {
         self.quantiles[i].quantile(q)
@@ -127,17 +178,19 @@ impl Accumulator {
     /// [`Summary::of_with_never`]). After [`Accumulator::finish`].
     pub fn summaries(&self, never: &[bool]) -> Vec<Summary> {
         let moments = self.tree.total(self.width);
+        let replicates = (self.replicate > 1).then(|| self.tree.total_replicates(self.width));
         (0..self.width)
             .into_par_iter()
             .map(|i| {
                 let m = moments[i];
+                let mcse = replicates.as_ref().map_or_else(|| m.mcse(), |r| r[i].mcse());
                 let q = &self.quantiles[i];
                 let p = if never.get(i).copied().unwrap_or(false) {
                     super::PERCENTILES.map(|p| q.quantile_with_never(p, self.nan[i]))
                 } else {
                     super::PERCENTILES.map(|p| q.quantile(p))
                 };
-                Summary { mean: m.mean(), mcse: m.mcse(), p, n: m.n as usize }
+                Summary { mean: m.mean(), mcse, p, n: m.n as usize }
             })
             .collect()
     }
@@ -170,11 +223,12 @@ impl Accumulator {
             QuantileMode::Sketch => 1,
         });
         w.u64(self.runs);
+        w.u64(self.replicate);
         w.u64(self.tree.nodes.len() as u64);
         for node in &self.tree.nodes {
             w.u64(node.level as u64);
             w.u64(node.index);
-            for m in &node.moments {
+            for m in node.moments.iter().chain(&node.replicates) {
                 w.u64(m.n);
                 w.f64(m.mean);
                 w.f64(m.m2);
@@ -225,16 +279,25 @@ impl Accumulator {
             m => return Err(DecodeError(format!("unknown percentile mode {m}"))),
         };
         let runs = r.u64()?;
+        let replicate = r.u64()?;
+        if replicate == 0 || BLOCK % replicate != 0 {
+            return Err(DecodeError(format!("replicates of {replicate} runs, expected a divisor of {BLOCK}")));
+        }
         let nodes = r.len()?;
         let mut tree = MomentTree::default();
+        let read = |r: &mut Reader, n: usize| -> Result<Vec<Moments>, DecodeError> {
+            let mut moments = Vec::with_capacity(n.min(bytes.len()));
+            for _ in 0..n {
+                moments.push(Moments { n: r.u64()?, mean: r.f64()?, m2: r.f64()? });
+            }
+            Ok(moments)
+        };
         for _ in 0..nodes {
             let level = r.u64()? as u32;
             let index = r.u64()?;
-            let mut moments = Vec::with_capacity(width.min(bytes.len()));
-            for _ in 0..width {
-                moments.push(Moments { n: r.u64()?, mean: r.f64()?, m2: r.f64()? });
-            }
-            tree.nodes.push(Node { level, index, moments });
+            let moments = read(&mut r, width)?;
+            let replicates = read(&mut r, if replicate > 1 { width } else { 0 })?;
+            tree.nodes.push(Node { level, index, moments, replicates });
         }
         let nan = (0..width).map(|_| r.u64()).collect::<Result<Vec<_>, _>>()?;
         let mut quantiles = Vec::with_capacity(width.min(bytes.len()));
@@ -265,11 +328,11 @@ impl Accumulator {
         if r.at != bytes.len() {
             return Err(DecodeError(format!("{} bytes left over", bytes.len() - r.at)));
         }
-        Ok(Accumulator { width, mode, tree, quantiles, nan, runs, finished: false })
+        Ok(Accumulator { width, mode, tree, quantiles, nan, runs, replicate, finished: false })
     }
 }
 
-const MAGIC: &[u8] = b"contractsim-stats-1\n";
+const MAGIC: &[u8] = b"contractsim-stats-2\n";
 
 struct Bytes<W: std::io::Write> {
     out: W,

@@ -73,6 +73,9 @@ pub(crate) struct Node {
     pub index: u64,
     /// Moments of every figure over the node's blocks.
     pub moments: Vec<Moments>,
+    /// Moments of every figure's replicate means over the node's blocks, when the runs
+    /// come in replicates of several runs (`run --sampling lhs|sobol`); empty otherwise.
+    pub replicates: Vec<Moments>,
 }
 
 impl Node {
@@ -100,8 +103,9 @@ impl MomentTree {
             }
             let right = self.nodes.pop().expect("two nodes");
             let left = self.nodes.pop().expect("two nodes");
-            let moments = left.moments.iter().zip(&right.moments).map(|(a, b)| a.combine(b)).collect();
-            self.nodes.push(Node { level: left.level + 1, index: left.index / 2, moments });
+            let moments = combined(&left.moments, &right.moments);
+            let replicates = combined(&left.replicates, &right.replicates);
+            self.nodes.push(Node { level: left.level + 1, index: left.index / 2, moments, replicates });
         }
     }
 
@@ -115,24 +119,52 @@ impl MomentTree {
     /// The moments over all blocks: the root of the tree padded with empty blocks, i.e.
     /// the remaining nodes folded from the right. `width` figures when there are none.
     pub fn total(&self, width: usize) -> Vec<Moments> {
+        self.fold(width, |n| &n.moments)
+    }
+
+    /// The moments of the replicate means over all blocks, folded as [`MomentTree::total`].
+    pub fn total_replicates(&self, width: usize) -> Vec<Moments> {
+        self.fold(width, |n| &n.replicates)
+    }
+
+    fn fold(&self, width: usize, of: impl Fn(&Node) -> &Vec<Moments>) -> Vec<Moments> {
         let mut it = self.nodes.iter().rev();
         let Some(last) = it.next() else { return vec![Moments::default(); width] };
-        let mut acc = last.moments.clone();
+        let mut acc = of(last).clone();
         for node in it {
-            acc = node.moments.iter().zip(&acc).map(|(a, b)| a.combine(b)).collect();
+            acc = combined(of(node), &acc);
         }
-        acc
+        if acc.is_empty() { vec![Moments::default(); width] } else { acc }
     }
 
     /// The moments of figure `i` over all blocks.
     pub(crate) fn total_of(&self, i: usize) -> Moments {
+        self.fold_of(|n| n.moments.get(i).copied())
+    }
+
+    /// The moments of figure `i`'s replicate means over all blocks.
+    pub(crate) fn total_replicates_of(&self, i: usize) -> Moments {
+        self.fold_of(|n| n.replicates.get(i).copied())
+    }
+
+    fn fold_of(&self, of: impl Fn(&Node) -> Option<Moments>) -> Moments {
         let mut it = self.nodes.iter().rev();
         let Some(last) = it.next() else { return Moments::default() };
-        let mut acc = last.moments[i];
+        let mut acc = of(last).unwrap_or_default();
         for node in it {
-            acc = node.moments[i].combine(&acc);
+            acc = of(node).unwrap_or_default().combine(&acc);
         }
         acc
+    }
+}
+
+/// The moments of each figure over `left`'s values followed by `right`'s (an empty side
+/// has none).
+fn combined(left: &[Moments], right: &[Moments]) -> Vec<Moments> {
+    match (left.is_empty(), right.is_empty()) {
+        (true, _) => right.to_vec(),
+        (_, true) => left.to_vec(),
+        _ => left.iter().zip(right).map(|(a, b)| a.combine(b)).collect(),
     }
 }
 
@@ -147,7 +179,7 @@ mod tests {
             for &x in &values[b as usize * per_block..(b as usize + 1) * per_block] {
                 m.push(x);
             }
-            t.push(Node { level: 0, index: b, moments: vec![m] });
+            t.push(Node { level: 0, index: b, moments: vec![m], replicates: Vec::new() });
         }
         t
     }

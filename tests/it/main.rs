@@ -31,6 +31,7 @@ mod reliability;
 mod report_cli;
 mod report_data;
 mod runs_parquet;
+mod sampling;
 mod scenario_errors;
 mod scenarios;
 mod scenarios_societal;

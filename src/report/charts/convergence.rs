@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::{Axes, alternatives, frame, panel, strategy_colour, strategy_legend, subtitle, tint};
-use crate::analysis::convergence::running;
+use crate::analysis::convergence::running_in;
 use crate::metrics::Horizon;
 use crate::report::ReportData;
 use crate::report::lang::Lang;
@@ -31,7 +31,14 @@ pub fn data(d: &ReportData) -> Convergence {
         .into_iter()
         .map(|k| {
             let xs = d.runs.column(k, Horizon::NpvSavingVsBaseline);
-            (k, running(&xs, POINTS).into_iter().map(|(n, m, lo, hi)| (n, m * 1e-6, lo * 1e-6, hi * 1e-6)).collect())
+            let replicate = d.meta.sampling.replicate_runs as usize;
+            (
+                k,
+                running_in(&xs, replicate, POINTS)
+                    .into_iter()
+                    .map(|(n, m, lo, hi)| (n, m * 1e-6, lo * 1e-6, hi * 1e-6))
+                    .collect(),
+            )
         })
         .collect();
     Convergence { lines }
