@@ -244,7 +244,8 @@ fn workbook_in(d: &ReportData, lang: Lang) -> Result<Vec<u8>, OutputError> {
         municipalities_sheet(wb.add_worksheet(), d, &f, lang)?;
     }
     yearly_sheet(wb.add_worksheet(), d, &f, lang)?;
-    runs_sheet(wb.add_worksheet(), d, &f, lang)?;
+    // Written row by row to a temporary file: the runs are most of the workbook's cells.
+    runs_sheet(wb.add_worksheet_with_low_memory(), d, &f, lang)?;
     inputs_sheet(wb.add_worksheet(), d, &f, lang)?;
     about_sheet(wb.add_worksheet(), d, &f, lang)?;
     if let Some(sens) = &d.sensitivity {
@@ -895,6 +896,11 @@ fn runs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) -> Re
     let mut names = vec!["run".to_string(), "strategy".to_string()];
     names.extend(HORIZON.iter().map(|s| s.to_string()));
     names.extend(d.meta.uncertain_parameters.iter().cloned());
+    // Set before the rows: a low-memory sheet keeps only the row being written.
+    ws.set_freeze_panes(1, 2)?;
+    for c in 2..names.len() as u16 {
+        ws.set_column_width(c, 14)?;
+    }
     headers(ws, 0, &names, &f.header)?;
     let n = d.strategies();
     // Per run the `p_*` figures are indicators, 0 or 1.
@@ -918,10 +924,6 @@ fn runs_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) -> Re
             }
             row += 1;
         }
-    }
-    ws.set_freeze_panes(1, 2)?;
-    for c in 2..names.len() as u16 {
-        ws.set_column_width(c, 14)?;
     }
     print_setup(ws, Some((0, 0)), lang)?;
     Ok(())

@@ -198,8 +198,10 @@ impl Accumulator {
     /// Reserves room for exact percentiles of `runs` runs in all (before merging shards).
     pub(crate) fn reserve_runs(&mut self, runs: usize) {
         for q in &mut self.quantiles {
-            if let Quantiles::All(v) = q {
-                v.reserve_exact(runs.saturating_sub(v.len()));
+            match q {
+                Quantiles::All(v) => v.reserve_exact(runs.saturating_sub(v.len())),
+                Quantiles::Few { room, .. } => *room = (*room).max(runs),
+                _ => {}
             }
         }
     }
@@ -243,6 +245,15 @@ impl Accumulator {
                     w.u64(0);
                     w.u64(v.len() as u64);
                     v.iter().for_each(|&x| w.f64(x));
+                }
+                Quantiles::Few { counts, room } => {
+                    w.u64(3);
+                    w.u64(*room as u64);
+                    w.u64(counts.len() as u64);
+                    for &(x, c) in counts {
+                        w.f64(x);
+                        w.u64(c);
+                    }
                 }
                 Quantiles::Distinct(v) => {
                     w.u64(1);
@@ -321,6 +332,12 @@ impl Accumulator {
                     }
                     let [pos, neg] = stores;
                     Quantiles::Sketch(Sketch { pos, neg, zero })
+                }
+                3 => {
+                    let room = r.u64()?.min(bytes.len() as u64) as usize;
+                    let n = r.len()?;
+                    let counts = (0..n).map(|_| Ok((r.f64()?, r.u64()?))).collect::<Result<_, DecodeError>>()?;
+                    Quantiles::Few { counts, room }
                 }
                 k => return Err(DecodeError(format!("unknown percentile store {k}"))),
             });

@@ -3,8 +3,11 @@
 //! Two ways, chosen per results folder ([`QuantileMode`]):
 //!
 //! * **exact**: every value is kept; percentiles are the type-7 interpolation of the order
-//!   statistics, as [`super::quantile_sorted`] computes them. Used when the values of all
-//!   figures fit in the memory budget (`run --quantile-memory`).
+//!   statistics, as [`super::quantile_sorted`] computes them. A figure with at most
+//!   [`DISTINCT_MAX`] distinct values (a cost that is 0 under most strategies, an indicator,
+//!   a year) keeps a count per value instead, which gives the same order statistics in a
+//!   fixed, small memory; past that, every value. Used when the values of all figures fit
+//!   in the memory budget (`run --quantile-memory`).
 //! * **sketch**: a figure with at most [`DISTINCT_MAX`] distinct values (indicators, years,
 //!   small counts) keeps a count per value, which is still exact; past that, a DDSketch
 //!   (Masson, Rim and Lee 2019) with relative accuracy [`SKETCH_ALPHA`]: every value `x`
@@ -171,6 +174,14 @@ impl Sketch {
 pub(crate) enum Quantiles {
     /// Every finite value (exact mode); sorted once [`Quantiles::finish`] has run.
     All(Vec<f64>),
+    /// Counts per distinct value, sorted by value (exact mode, while there are at most
+    /// [`DISTINCT_MAX`]; then every value, in a vector with room for `room` values).
+    Few {
+        /// The counts.
+        counts: Vec<(f64, u64)>,
+        /// The values expected in all.
+        room: usize,
+    },
     /// Counts per distinct value, sorted by value.
     Distinct(Vec<(f64, u64)>),
     /// A DDSketch.
@@ -182,7 +193,7 @@ impl Quantiles {
     /// the memory taken is the values' and not up to twice that while a vector grows.
     pub fn new(mode: QuantileMode, expected: usize) -> Self {
         match mode {
-            QuantileMode::Exact => Quantiles::All(Vec::with_capacity(expected)),
+            QuantileMode::Exact => Quantiles::Few { counts: Vec::new(), room: expected },
             QuantileMode::Sketch => Quantiles::Distinct(Vec::new()),
         }
     }
@@ -196,6 +207,15 @@ impl Quantiles {
     fn add(&mut self, x: f64, c: u64) {
         match self {
             Quantiles::All(v) => v.extend(std::iter::repeat_n(x, c as usize)),
+            Quantiles::Few { counts, room } => {
+                if count_in(counts, x, c) {
+                    let mut all = Vec::with_capacity((*room).max(counts_total(counts) as usize));
+                    for &(y, c) in counts.iter() {
+                        all.extend(std::iter::repeat_n(y, c as usize));
+                    }
+                    *self = Quantiles::All(all);
+                }
+            }
             Quantiles::Distinct(v) => {
                 // Values compare by their bits' total order, so -0.0 and 0.0 stay apart
                 // as they would in a sort.
@@ -221,6 +241,16 @@ impl Quantiles {
     pub fn merge(&mut self, other: Quantiles) {
         match (self, other) {
             (Quantiles::All(a), Quantiles::All(b)) => a.extend(b),
+            (me @ Quantiles::Few { .. }, Quantiles::All(mut b)) => {
+                // Every value of both, as one store (the order is settled by the sort).
+                b.extend(me.finite_values());
+                *me = Quantiles::All(b);
+            }
+            (me, Quantiles::Few { counts, .. }) => {
+                for (x, c) in counts {
+                    me.add(x, c);
+                }
+            }
             (me, Quantiles::Distinct(b)) => {
                 for (x, c) in b {
                     me.add(x, c);
@@ -249,7 +279,9 @@ impl Quantiles {
     fn finite_values(&self) -> Vec<f64> {
         match self {
             Quantiles::All(v) => v.clone(),
-            Quantiles::Distinct(v) => v.iter().flat_map(|&(x, c)| std::iter::repeat_n(x, c as usize)).collect(),
+            Quantiles::Few { counts: v, .. } | Quantiles::Distinct(v) => {
+                v.iter().flat_map(|&(x, c)| std::iter::repeat_n(x, c as usize)).collect()
+            }
             Quantiles::Sketch(s) => (0..s.count()).map(|r| s.at(r)).collect(),
         }
     }
@@ -265,7 +297,7 @@ impl Quantiles {
     pub fn count(&self) -> u64 {
         match self {
             Quantiles::All(v) => v.len() as u64,
-            Quantiles::Distinct(v) => v.iter().map(|(_, c)| c).sum(),
+            Quantiles::Few { counts: v, .. } | Quantiles::Distinct(v) => counts_total(v),
             Quantiles::Sketch(s) => s.count(),
         }
     }
@@ -274,7 +306,7 @@ impl Quantiles {
     fn at(&self, r: u64) -> f64 {
         match self {
             Quantiles::All(v) => v[r as usize],
-            Quantiles::Distinct(v) => {
+            Quantiles::Few { counts: v, .. } | Quantiles::Distinct(v) => {
                 let mut r = r;
                 for &(x, c) in v {
                     if r < c {
@@ -301,6 +333,22 @@ impl Quantiles {
         let x = type7(n + never, q, |r| if r < n { self.at(r) } else { f64::INFINITY });
         if x.is_finite() { x } else { f64::NAN }
     }
+}
+
+/// Counts `c` more of `x` in `counts` (sorted by value); whether that makes more than
+/// [`DISTINCT_MAX`] distinct values.
+fn count_in(counts: &mut Vec<(f64, u64)>, x: f64, c: u64) -> bool {
+    // Values compare by their bits' total order, so -0.0 and 0.0 stay apart as they would
+    // in a sort.
+    match counts.binary_search_by(|(y, _)| y.total_cmp(&x)) {
+        Ok(i) => counts[i].1 += c,
+        Err(i) => counts.insert(i, (x, c)),
+    }
+    counts.len() > DISTINCT_MAX
+}
+
+fn counts_total(counts: &[(f64, u64)]) -> u64 {
+    counts.iter().map(|(_, c)| c).sum()
 }
 
 /// Type-7 quantile of `n` sorted values given by rank: `x[h]` interpolated, `h = (n-1) q`;
@@ -339,6 +387,36 @@ mod tests {
         q.finish();
         for p in [0.0, 0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 1.0] {
             assert_eq!(q.quantile(p).to_bits(), exact(&v, p).to_bits());
+        }
+    }
+
+    /// In exact mode a figure with few distinct values is kept as counts, one with many as
+    /// every value, and either gives the bits of the sorted values' quantile, however the
+    /// values were split into stores and merged.
+    #[test]
+    fn exact_mode_counts_few_values_and_keeps_many() {
+        let few: Vec<f64> = (0..3000).map(|i| if i % 7 == 0 { 1.5e6 } else { 0.0 }).collect();
+        let many: Vec<f64> = (0..3000).map(|i| ((i * 7919) % 4001) as f64 * 1234.5 - 1e6).collect();
+        let mixed: Vec<f64> = few[..2000].iter().chain(&many[..1000]).copied().collect();
+        for v in [&few, &many, &mixed] {
+            let build = |xs: &[f64]| {
+                let mut q = Quantiles::new(QuantileMode::Exact, 3000);
+                xs.iter().for_each(|&x| q.push(x));
+                q
+            };
+            let mut whole = build(v);
+            assert_eq!(matches!(whole, Quantiles::Few { .. }), std::ptr::eq(v, &few));
+            whole.finish();
+            for cut in [1, 1999, 2000, 2001, 2999] {
+                let mut a = build(&v[..cut]);
+                a.merge(build(&v[cut..]));
+                a.finish();
+                for p in [0.0, 0.05, 0.25, 0.5, 0.75, 0.95, 1.0] {
+                    assert_eq!(a.quantile(p).to_bits(), exact(v, p).to_bits(), "cut {cut}, p {p}");
+                    assert_eq!(whole.quantile(p).to_bits(), exact(v, p).to_bits(), "p {p}");
+                }
+                assert_eq!(a.quantile_with_never(0.9, 700).to_bits(), whole.quantile_with_never(0.9, 700).to_bits());
+            }
         }
     }
 
