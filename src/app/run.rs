@@ -93,7 +93,11 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &'static AtomicBool)
         };
         let sampling = args.sampling.unwrap_or(if precision.is_some() { PRECISION_SAMPLING } else { Sampling::Mc });
         let precision = precision.map(|p| Precision { max_runs: sampling.whole_runs(p.max_runs as u64) as usize, ..p });
-        let asked = if precision.is_some() { args.runs.unwrap_or(100) } else { args.runs.unwrap_or(s.runs) };
+        // Under a design of replicates the MCSE rests on the replicates: at least 16 of
+        // them before `--precision` may stop (its estimate then has 15 degrees of freedom).
+        let first_precision = if sampling.replicate_runs() > 1 { 16 * sampling.replicate_runs() as usize } else { 100 };
+        let asked =
+            if precision.is_some() { args.runs.unwrap_or(first_precision) } else { args.runs.unwrap_or(s.runs) };
         let first = sampling.whole_runs(asked as u64) as usize;
         if first != asked {
             progress.note(&format!(

@@ -269,7 +269,7 @@ impl Accumulator {
                     for store in [&s.pos, &s.neg] {
                         w.u64(store.offset as i64 as u64);
                         w.u64(store.counts.len() as u64);
-                        store.counts.iter().for_each(|&c| w.u64(c));
+                        store.counts.iter().for_each(|&c| w.u64(u64::from(c)));
                     }
                 }
             }
@@ -328,7 +328,12 @@ impl Accumulator {
                     for s in &mut stores {
                         s.offset = r.u64()? as i64 as i32;
                         let n = r.len()?;
-                        s.counts = (0..n).map(|_| r.u64()).collect::<Result<_, _>>()?;
+                        s.counts = (0..n)
+                            .map(|_| {
+                                let c = r.u64()?;
+                                u32::try_from(c).map_err(|_| DecodeError(format!("a bucket count of {c}")))
+                            })
+                            .collect::<Result<_, _>>()?;
                     }
                     let [pos, neg] = stores;
                     Quantiles::Sketch(Sketch { pos, neg, zero })
@@ -415,14 +420,25 @@ mod tests {
     fn rows(runs: std::ops::Range<u64>, width: usize) -> Vec<f64> {
         runs.flat_map(|r| {
             (0..width).map(move |c| {
-                if c == 2 && r % 3 == 0 { f64::NAN } else { ((r * 7919 + c as u64 * 104_729) % 10_007) as f64 * 1.5e3 }
+                if c == 2 && r % 3 == 0 {
+                    f64::NAN
+                } else if c == 3 {
+                    // Few distinct values: kept as counts in exact mode too.
+                    (r % 5) as f64 * 2.5e5
+                } else {
+                    ((r * 7919 + c as u64 * 104_729) % 10_007) as f64 * 1.5e3
+                }
             })
         })
         .collect()
     }
 
     fn build(blocks: std::ops::Range<u64>, runs: u64, width: usize, mode: QuantileMode) -> Accumulator {
-        let mut a = Accumulator::new(width, mode, 0);
+        build_in(blocks, runs, width, mode, 1)
+    }
+
+    fn build_in(blocks: std::ops::Range<u64>, runs: u64, width: usize, mode: QuantileMode, rep: u64) -> Accumulator {
+        let mut a = Accumulator::new(width, mode, 0).with_replicates(rep);
         for b in blocks {
             let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(runs));
             a.push_block(b, &rows(lo..hi, width));
@@ -452,6 +468,36 @@ mod tests {
                     assert!(x.to_bits() == y.to_bits(), "{mode:?}: {x} vs {y}");
                 }
             }
+        }
+    }
+
+    /// With replicates the MCSE is the standard deviation of the replicate means over the
+    /// square root of their number (by hand), the mean is every run's, and shards merged
+    /// from bytes give the same bits.
+    #[test]
+    fn with_replicates_the_mcse_is_the_spread_of_the_replicate_means() {
+        let (runs, width, rep) = (10 * BLOCK, 5, 64);
+        let mut whole = build_in(0..10, runs, width, QuantileMode::Exact, rep);
+        whole.finish();
+        let got = whole.summaries(&[false; 5]);
+        let all = rows(0..runs, width);
+        for c in [0, 1, 3, 4] {
+            let xs: Vec<f64> = (0..runs as usize).map(|r| all[r * width + c]).collect();
+            let means: Vec<f64> = xs.chunks(rep as usize).map(|v| v.iter().sum::<f64>() / v.len() as f64).collect();
+            let (m, se) = crate::stats::mean_mcse(&means);
+            assert!((got[c].mean - m).abs() <= 1e-9 * m.abs().max(1.0), "column {c}");
+            assert!((got[c].mcse - se).abs() <= 1e-9 * se, "column {c}: {} vs {se}", got[c].mcse);
+            assert_ne!(got[c].mcse, crate::stats::mean_mcse(&xs).1);
+        }
+        let mut merged = Accumulator::new(width, QuantileMode::Exact, 0).with_replicates(rep);
+        for (lo, hi) in [(0, 3), (3, 4), (4, 10)] {
+            let part = build_in(lo..hi, runs, width, QuantileMode::Exact, rep);
+            merged.merge(Accumulator::from_bytes(&part.to_bytes()).unwrap());
+        }
+        merged.finish();
+        for (a, b) in merged.summaries(&[false; 5]).iter().zip(&got) {
+            assert_eq!(a.mcse.to_bits(), b.mcse.to_bits());
+            assert_eq!(a.mean.to_bits(), b.mean.to_bits());
         }
     }
 

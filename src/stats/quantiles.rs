@@ -58,12 +58,14 @@ impl QuantileMode {
 pub struct Store {
     /// Index of the first bucket held.
     pub offset: i32,
-    /// Counts per bucket.
-    pub counts: Vec<u64>,
+    /// Counts per bucket (32 bits: half the memory of 64; a bucket would need more than
+    /// four billion runs to overflow, far beyond what `run` accepts in a day).
+    pub counts: Vec<u32>,
 }
 
 impl Store {
     fn add(&mut self, i: i32, c: u64) {
+        let c = u32::try_from(c).expect("fewer than 2^32 runs");
         if self.counts.is_empty() {
             self.offset = i;
             self.counts.push(c);
@@ -82,19 +84,19 @@ impl Store {
             let slack = (self.counts.len() / 2).max(16);
             self.counts.resize(j + 1 + slack, 0);
         }
-        self.counts[j] += c;
+        self.counts[j] = self.counts[j].checked_add(c).expect("fewer than 2^32 runs in one bucket");
     }
 
     fn merge(&mut self, other: &Store) {
         for (j, &c) in other.counts.iter().enumerate() {
             if c > 0 {
-                self.add(other.offset + j as i32, c);
+                self.add(other.offset + j as i32, u64::from(c));
             }
         }
     }
 
     fn total(&self) -> u64 {
-        self.counts.iter().sum()
+        self.counts.iter().map(|&c| u64::from(c)).sum()
     }
 }
 
@@ -150,6 +152,7 @@ impl Sketch {
     /// The value of rank `r` (0-based, ascending).
     fn at(&self, mut r: u64) -> f64 {
         for (j, &c) in self.neg.counts.iter().enumerate().rev() {
+            let c = u64::from(c);
             if r < c {
                 return -Self::value(self.neg.offset + j as i32);
             }
@@ -160,6 +163,7 @@ impl Sketch {
         }
         r -= self.zero;
         for (j, &c) in self.pos.counts.iter().enumerate() {
+            let c = u64::from(c);
             if r < c {
                 return Self::value(self.pos.offset + j as i32);
             }

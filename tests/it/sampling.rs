@@ -207,6 +207,20 @@ fn runs_are_whole_replicates_and_a_bad_design_is_refused() {
     let meta: serde_json::Value = serde_json::from_slice(&fs::read(out.join("meta.json")).unwrap()).unwrap();
     assert_eq!(meta["runs"], 128);
     assert_eq!(meta["sampling"]["method"], "lhs");
+    // `--precision` draws Sobol' points unless told otherwise, and stops no earlier than
+    // 16 replicates; `--sampling mc` keeps plain Monte Carlo and its first 100 runs.
+    let precise = dir.path().join("precise");
+    let o = run(&["--precision", "1e12"], &precise);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let meta: serde_json::Value = serde_json::from_slice(&fs::read(precise.join("meta.json")).unwrap()).unwrap();
+    assert_eq!(meta["sampling"]["method"], "sobol");
+    assert_eq!(meta["runs"], 1024);
+    let o = run(&["--precision", "1e12", "--sampling", "mc", "--force"], &precise);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let meta: serde_json::Value = serde_json::from_slice(&fs::read(precise.join("meta.json")).unwrap()).unwrap();
+    assert_eq!(meta["sampling"]["method"], "mc");
+    // The first block of 256 runs is simulated whole.
+    assert_eq!(meta["runs"], 256);
     let bad = dir.path().join("bad");
     let o = run(&["--sampling", "halton"], &bad);
     assert_eq!(o.status.code(), Some(2));
