@@ -66,7 +66,7 @@ pub(crate) fn mcse_basis(d: &ReportData, lang: Lang) -> String {
         ("lhs", Lang::En) => "Latin hypercube sampling",
         ("lhs", Lang::Nl) => "Latin-hypercube-steekproef",
         ("sobol", Lang::En) => "scrambled Sobol' points",
-        ("sobol", Lang::Nl) => "gescramblede Sobol'-punten",
+        ("sobol", Lang::Nl) => "gerandomiseerde Sobol'-punten",
         _ => return String::new(),
     };
     match lang {
@@ -75,7 +75,7 @@ pub(crate) fn mcse_basis(d: &ReportData, lang: Lang) -> String {
             s.replicates, s.replicate_runs
         ),
         Lang::Nl => format!(
-            ", bepaald uit de spreiding van de gemiddelden van {} onafhankelijke herhalingen van {} runs ({design})",
+            ", bepaald uit de spreiding van de gemiddelden van {} onafhankelijke herhalingen van {} simulaties ({design})",
             s.replicates, s.replicate_runs
         ),
     }

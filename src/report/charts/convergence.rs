@@ -51,14 +51,26 @@ pub(super) fn draw<DB: DrawingBackend>(
     lang: Lang,
 ) -> Result<(), String> {
     let ks = super::focus_alternatives(d);
-    let note = super::with_focus_note(
-        d,
-        lang,
+    let replicate = d.meta.sampling.replicate_runs;
+    let band = if replicate > 1 {
+        match lang {
+            Lang::En => format!(
+                "Mean NPV saving versus the baseline after each number of runs, with its 95% band (±1.96 standard \
+                 errors, from the means of replicates of {replicate} runs)."
+            ),
+            Lang::Nl => format!(
+                "Gemiddelde besparing (contante waarde) ten opzichte van de basis na elk aantal simulaties, met de \
+                 95%-band (±1,96 standaardfouten, uit de gemiddelden van herhalingen van {replicate} simulaties)."
+            ),
+        }
+    } else {
         lang.t(
             "Mean NPV saving versus the baseline after each number of runs, with its 95% band (±1.96 standard errors).",
             "Gemiddelde besparing (contante waarde) ten opzichte van de basis na elk aantal simulaties, met de 95%-band (±1,96 standaardfouten).",
-        ),
-    );
+        )
+        .to_string()
+    };
+    let note = super::with_focus_note(d, lang, &band);
     let body = frame(
         root,
         super::ChartKind::Convergence.title(lang),
