@@ -22,7 +22,7 @@ mod sweep;
 
 use std::path::PathBuf;
 
-pub use calibrate::{CalibrateRequest, calibrate, check_data};
+pub use calibrate::{CalibrateRequest, CbsRequest, calibrate, check_data};
 pub use check::check;
 pub use merge::{check_partial, merge};
 pub use new::{SHIPPED, new, scenario_text};

@@ -91,6 +91,7 @@ fn calibrated(dir: &Path, data: &str, name: &str) -> Scenario {
         out: out.clone(),
         force: true,
         balance_tolerance: 0.0,
+        cbs: None,
     })
     .unwrap_or_else(|e| panic!("calibrate: {e}"));
     scenario::load(&out).unwrap_or_else(|e| panic!("{e}"))

@@ -72,7 +72,7 @@ pub(crate) struct Band {
 }
 
 /// The band a column name describes, when it is one.
-fn band_of(name: &str) -> Option<Band> {
+pub(crate) fn band_of(name: &str) -> Option<Band> {
     let rest = name.strip_prefix("ended_")?;
     let number = |x: &str| x.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0);
     if let Some(lo) = rest.strip_suffix("y_plus") {
@@ -176,7 +176,7 @@ pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, Box<DataProbl
 /// fields ignored, every row as long as the header; fields separated by commas, or by
 /// semicolons when the header has semicolons and no comma (as Excel writes CSV under a Dutch
 /// locale). A byte-order mark (Excel's "CSV UTF-8") is skipped.
-fn reader(text: &str) -> csv::Reader<&[u8]> {
+pub(crate) fn reader(text: &str) -> csv::Reader<&[u8]> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let header = text.lines().find(|l| !l.trim().is_empty() && !l.starts_with('#')).unwrap_or("");
     let delimiter = if header.contains(';') && !header.contains(',') { b';' } else { b',' };
@@ -189,7 +189,7 @@ fn reader(text: &str) -> csv::Reader<&[u8]> {
 }
 
 /// What a csv error says, and on which line.
-fn csv_problem(file: &Path, e: &csv::Error) -> DataProblem {
+pub(crate) fn csv_problem(file: &Path, e: &csv::Error) -> DataProblem {
     let line = e.position().map(|p| p.line());
     let (expected, found) = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
