@@ -81,7 +81,14 @@ impl Converted {
             column,
             expected: self.relines(&p.expected),
             found: self.relines(&p.found),
-            hint: p.hint.map(|h| self.relines(&h)),
+            hint: match (p.hint.map(|h| self.relines(&h)), p.column.as_deref()) {
+                (Some(h), Some("active_at_start" | "active_at_end")) if !h.contains("--balance-tolerance") => {
+                    Some(format!(
+                        "{h}; CBS rounds its published counts, so that the stocks may not add up exactly: allow a small difference with --balance-tolerance, e.g. 0.02"
+                    ))
+                }
+                (h, _) => h,
+            },
         }
     }
 
@@ -142,7 +149,7 @@ fn parse_map(text: &str, file: &Path, known: &[&str]) -> Result<Map, Vec<DataPro
     };
     if header != ["kind", "cbs", "to"] {
         return Err(vec![problem(
-            Some(rd.position().line().max(1)),
+            Some(header_line(text)),
             None,
             "the header `kind,cbs,to`".into(),
             format!("\"{}\"", header.join(",")),
@@ -367,6 +374,12 @@ fn reader(text: &str) -> csv::Reader<&[u8]> {
         .from_reader(text.as_bytes())
 }
 
+/// The line of a CSV's header: the first that is neither empty nor a comment.
+fn header_line(text: &str) -> u64 {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    text.lines().position(|l| !l.trim().is_empty() && !l.starts_with('#')).map_or(1, |i| i as u64 + 1)
+}
+
 /// Whether export column `header` is the map's `cbs`: the same, or the same but for the
 /// `_N` suffix of a CBS key.
 fn matches(header: &str, cbs: &str) -> bool {
@@ -417,7 +430,9 @@ struct Entry {
 
 /// Converts a CBS StatLine export's text (`file`) to the long CSV.
 pub(crate) fn convert(text: &str, file: &Path, opt: &Options<'_>) -> Result<Converted, Vec<DataProblem>> {
-    let map = parse_map(opt.map_text, opt.map_file, opt.known)?;
+    let map = parse_map(&data::crlf_to_lf(opt.map_text), opt.map_file, opt.known)?;
+    // StatLine and Excel end lines with CRLF, which the csv crate counts one short.
+    let text = &data::crlf_to_lf(text);
     let problem = |line: Option<u64>, column: Option<&str>, expected: String, found: String, hint: Option<String>| {
         DataProblem { file: file.to_path_buf(), line, column: column.map(str::to_string), expected, found, hint }
     };
@@ -426,12 +441,7 @@ pub(crate) fn convert(text: &str, file: &Path, opt: &Options<'_>) -> Result<Conv
         Ok(h) => h.iter().map(str::to_string).collect(),
         Err(e) => return Err(vec![data::csv_problem(file, &e)]),
     };
-    let header_line = text
-        .strip_prefix('\u{feff}')
-        .unwrap_or(text)
-        .lines()
-        .position(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map_or(1, |i| i as u64 + 1);
+    let header_line = header_line(text);
     let columns_found = || format!("the export's columns are {}", names.join(", "));
     let mut problems = Vec::new();
     let at = |name: &str| names.iter().position(|n| n == name);
