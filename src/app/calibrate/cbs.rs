@@ -684,7 +684,7 @@ pub(crate) fn convert(text: &str, file: &Path, opt: &Options<'_>) -> Result<Conv
                 format!("one code of dimension {}, or a select line for it in the map", names[*d]),
                 format!("{} codes: {}", codes.len(), list(&codes.keys().cloned().collect())),
                 Some(format!(
-                    "rows of several codes would count the same trajectories twice; add `select,{},CODE` to the map",
+                    "rows of several codes would count the same trajectories twice; add `select,{},CODE` to the map (a measure column whose name has no CBS key suffix _N is taken for a dimension: remove it from the export)",
                     names[*d]
                 )),
             ));
@@ -1007,6 +1007,40 @@ mod tests {
              2023-07-01,2023-12-31,out_of_home,40,35,100,105\n"
         );
         assert_eq!((c.export_line(2), c.export_line(3)), (Some(3), Some(2)));
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+        /// Whatever the cells hold, converting an export never panics: it gives the long CSV
+        /// or problems.
+        #[test]
+        fn converting_never_panics(rows in proptest::collection::vec(
+            proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::strategy::Just("T001".to_string()),
+                    proptest::strategy::Just("A1".to_string()),
+                    proptest::strategy::Just("GM0080".to_string()),
+                    proptest::strategy::Just("2023HJ01".to_string()),
+                    proptest::strategy::Just("2023JJ00".to_string()),
+                    proptest::strategy::Just(".".to_string()),
+                    proptest::strategy::Just(String::new()),
+                    "[0-9]{1,11}",
+                    "[ -~]{0,6}",
+                ],
+                7..10,
+            ),
+            0..8,
+        ), region in proptest::option::of(proptest::strategy::Just("GM0080"))) {
+            let mut text = String::from(HEAD);
+            for r in rows {
+                text.push_str(&r.join(";"));
+                text.push('\n');
+            }
+            if let Ok(c) = convert(&text, Path::new("e.csv"), &opts(MAP, region)) {
+                let _ = data::parse(&c.long, Path::new("e.csv"), &KNOWN, 0.0)
+                    .map_err(|p| p.into_iter().map(|x| c.locate(x, Path::new("e.csv"))).count());
+            }
+        }
     }
 
     #[test]
