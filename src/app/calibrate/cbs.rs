@@ -1038,7 +1038,7 @@ mod tests {
             }
             if let Ok(c) = convert(&text, Path::new("e.csv"), &opts(MAP, region)) {
                 let _ = data::parse(&c.long, Path::new("e.csv"), &KNOWN, 0.0)
-                    .map_err(|p| p.into_iter().map(|x| c.locate(x, Path::new("e.csv"))).count());
+                    .map_err(|p| p.into_iter().map(|x| c.locate(x, Path::new("e.csv")).to_string()).collect::<Vec<_>>());
             }
         }
     }
