@@ -22,7 +22,7 @@ mod sweep;
 
 use std::path::PathBuf;
 
-pub use calibrate::{CalibrateRequest, CbsRequest, calibrate, check_data};
+pub use calibrate::{CalibrateRequest, calibrate, check_data};
 pub use check::check;
 pub use merge::{check_partial, merge};
 pub use new::{SHIPPED, new, scenario_text};
@@ -95,6 +95,9 @@ pub struct RunRequest {
     pub quantile_memory: Option<f64>,
     /// Format of the per-run data.
     pub runs_format: RunsFormat,
+    /// How the uncertain parameters are drawn [default: plain Monte Carlo; with
+    /// `precision`, [`PRECISION_SAMPLING`]].
+    pub sampling: Option<crate::random::design::Sampling>,
 }
 
 /// What `merge` is to do.

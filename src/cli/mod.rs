@@ -344,7 +344,11 @@ pub fn main_with(cli: Cli) -> Result<(), AppError> {
             out: a.out,
             force: a.force,
             balance_tolerance: a.balance_tolerance,
-            cbs: a.cbs.then_some(app::CbsRequest { region: a.region, map: a.cbs_map, write_data: a.write_data }),
+            cbs: a.cbs.then_some(app::calibrate::CbsRequest {
+                region: a.region,
+                map: a.cbs_map,
+                write_data: a.write_data,
+            }),
         }),
         Some(Command::Merge(a)) => app::merge(app::MergeRequest { dirs: a.dirs, out: a.out, force: a.force }, &bar),
     }
