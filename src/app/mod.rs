@@ -95,9 +95,6 @@ pub struct RunRequest {
     pub quantile_memory: Option<f64>,
     /// Format of the per-run data.
     pub runs_format: RunsFormat,
-    /// How the uncertain parameters are drawn [default: plain Monte Carlo; with
-    /// `precision`, [`PRECISION_SAMPLING`]].
-    pub sampling: Option<crate::random::design::Sampling>,
 }
 
 /// What `merge` is to do.
