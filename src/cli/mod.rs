@@ -105,7 +105,8 @@ pub struct MergeArgs {
 #[derive(Debug, clap::Args)]
 pub struct CalibrateArgs {
     /// The registration: a CSV with the columns period_start, period_end, segment, started,
-    /// ended, active_at_start, active_at_end and optionally reentered (docs/calibration.md).
+    /// ended, active_at_start, active_at_end and optionally reentered (docs/calibration.md);
+    /// with --cbs, a CBS StatLine export.
     pub data: PathBuf,
     /// Youths 0-17 the data come from, the same in every period, e.g. `--population 10000`.
     #[arg(long, conflicts_with = "population_file")]
@@ -126,6 +127,24 @@ pub struct CalibrateArgs {
     /// of active_at_start + started, e.g. 0.02 for rounded figures [default: 0, exactly].
     #[arg(long, default_value_t = 0.0, value_name = "SHARE")]
     pub balance_tolerance: f64,
+    /// DATA is a CBS StatLine export (the OData TypedDataSet as CSV: period codes such as
+    /// 2023HJ01, region codes such as GM0080, measure keys), read through --cbs-map
+    /// (docs/calibration.md, "CBS StatLine exports").
+    #[arg(long)]
+    pub cbs: bool,
+    /// With --cbs: the region whose rows are read, e.g. `--region GM0080` (needed when the
+    /// export has more than one).
+    #[arg(long, requires = "cbs", value_name = "CODE")]
+    pub region: Option<String>,
+    /// With --cbs: the mapping file (CSV `kind,cbs,to`) saying which export columns and
+    /// codes are which counts and segments [default: examples/calibration/cbs-map.csv, built
+    /// in; an assumption to check against the table's DataProperties].
+    #[arg(long, requires = "cbs", value_name = "FILE")]
+    pub cbs_map: Option<PathBuf>,
+    /// With --cbs: also write the converted data in the long format, to inspect them, e.g.
+    /// `--write-data my-town-data.csv` (written with the scenario, never alone).
+    #[arg(long, requires = "cbs", value_name = "FILE")]
+    pub write_data: Option<PathBuf>,
 }
 
 /// Arguments of `new`.
@@ -339,6 +358,11 @@ pub fn main_with(cli: Cli) -> Result<(), AppError> {
             out: a.out,
             force: a.force,
             balance_tolerance: a.balance_tolerance,
+            cbs: a.cbs.then_some(app::calibrate::CbsRequest {
+                region: a.region,
+                map: a.cbs_map,
+                write_data: a.write_data,
+            }),
         }),
         Some(Command::Merge(a)) => app::merge(app::MergeRequest { dirs: a.dirs, out: a.out, force: a.force }, &bar),
     }

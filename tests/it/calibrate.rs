@@ -91,6 +91,7 @@ fn calibrated(dir: &Path, data: &str, name: &str) -> Scenario {
         out: out.clone(),
         force: true,
         balance_tolerance: 0.0,
+        cbs: None,
     })
     .unwrap_or_else(|e| panic!("calibrate: {e}"));
     scenario::load(&out).unwrap_or_else(|e| panic!("{e}"))
@@ -611,5 +612,166 @@ fn the_fit_chart_is_drawn_in_both_languages_without_colliding_text() {
         assert!(!texts.iter().any(|t| t.starts_with("202") && t.contains(['.', ','])), "no decimal years");
         let problems = crate::chart_layout::problems(&svg, &metrics);
         assert!(problems.is_empty(), "example-fit{suffix}.svg:\n{}", problems.join("\n"));
+    }
+}
+
+/// Calibrates the shipped CBS StatLine example (docs/calibration.md, "CBS StatLine exports")
+/// into `dir/NAME.toml` with `extra` arguments; the command's output.
+fn calibrate_cbs(dir: &Path, export: &Path, name: &str, extra: &[&str]) -> std::process::Output {
+    contractsim()
+        .arg("calibrate")
+        .arg(export)
+        .args(["--cbs", "--population-file", "examples/calibration/youths.csv"])
+        .args(extra)
+        .arg("--out")
+        .arg(dir.join(format!("{name}.toml")))
+        .output()
+        .unwrap()
+}
+
+/// The lines of a scenario that are not comments, without those naming the scenario and its
+/// data file: the figures the fit gave.
+fn figures(toml: &str) -> Vec<&str> {
+    toml.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter(|l| !["name = ", "name_nl = ", "source = ", "sha256 = "].iter().any(|k| l.starts_with(k)))
+        .collect()
+}
+
+/// The CBS export of the worked example converts to exactly the long CSV of the same numbers
+/// (tests/fixtures/cbs-long.csv, written by examples/calibration/make_cbs_export.py apart
+/// from the converter), so the fit is the same to the last digit; the scenario passes `check`,
+/// which finds the export unchanged since the fit.
+#[test]
+fn a_cbs_export_calibrates_as_its_long_data_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let written = dir.path().join("converted.csv");
+    let export = Path::new("examples/calibration/cbs-export.csv");
+    let r =
+        calibrate_cbs(dir.path(), export, "cbs", &["--region", "GM0080", "--write-data", written.to_str().unwrap()]);
+    let out = String::from_utf8_lossy(&r.stdout);
+    assert!(r.status.success(), "{out}{}", String::from_utf8_lossy(&r.stderr));
+    assert!(out.contains("read examples/calibration/cbs-export.csv as a CBS export (region GM0080) with the built-in default map examples/calibration/cbs-map.csv: 60 rows"), "{out}");
+    assert!(out.contains("left out 16 rows of longer periods (the half-years are used"), "{out}");
+    assert!(out.contains("left out 12 rows of SoortJeugdzorg=T001 (skip in the map)"), "{out}");
+    let long = fs::read_to_string("tests/fixtures/cbs-long.csv").unwrap();
+    let converted = fs::read_to_string(&written).unwrap();
+    let data: String = converted.lines().filter(|l| !l.starts_with('#')).map(|l| format!("{l}\n")).collect();
+    assert_eq!(data, long);
+
+    let twin = dir.path().join("long.csv");
+    fs::write(&twin, &long).unwrap();
+    contractsim()
+        .arg("calibrate")
+        .arg(&twin)
+        .args(["--population-file", "examples/calibration/youths.csv", "--out"])
+        .arg(dir.path().join("long.toml"))
+        .assert()
+        .success();
+    let read = |f: &str| fs::read_to_string(dir.path().join(f)).unwrap();
+    let (a, b) = (read("cbs.toml"), read("long.toml"));
+    assert_eq!(figures(&a), figures(&b));
+    assert_eq!(read("cbs-fit-bands.csv"), read("long-fit-bands.csv"));
+    // The fit reports differ in their `line` column only: the export's lines, the long file's.
+    let without_line = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(|l| l.split(',').enumerate().filter(|(i, _)| *i != 3).map(|(_, f)| f).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    assert_eq!(without_line(&read("cbs-fit.csv")), without_line(&read("long-fit.csv")));
+    // The running trajectories on the last day are those of the export's line 145
+    // (GM0080, Totaal verwijzer, light_ambulant's code A1, 2024HJ02).
+    assert!(a.contains("examples/calibration/cbs-export.csv line\n# 145)"), "{a}");
+    let line_145 = fs::read_to_string(export).unwrap().lines().nth(144).unwrap().to_string();
+    assert!(line_145.contains("\"T001\";\"A1\";\"GM0080    \";\"2024HJ02\""), "{line_145}");
+
+    let r = contractsim().arg("check").arg(dir.path().join("cbs.toml")).output().unwrap();
+    let text = String::from_utf8_lossy(&r.stdout);
+    assert!(r.status.success(), "{text}");
+    assert!(text.contains("fitted to examples/calibration/cbs-export.csv"), "{text}");
+    assert!(text.contains("examples/calibration/cbs-export.csv: unchanged since the fit"), "{text}");
+}
+
+/// Each kind of bad export: exit code 2, a message naming the export's line and column, and
+/// no file written.
+#[test]
+fn bad_cbs_exports_are_refused_with_their_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = fs::read_to_string("examples/calibration/cbs-export.csv").unwrap();
+    // Line 145: GM0080, T001, A1, 2024HJ02 (see above); its started trajectories are "307".
+    let on_line = |n: usize, from: &str, to: &str| -> String {
+        good.split_inclusive('\n')
+            .enumerate()
+            .map(|(i, l)| if i + 1 == n { l.replacen(from, to, 1) } else { l.to_string() })
+            .collect()
+    };
+    assert!(good.lines().nth(144).unwrap().contains("\"307\""));
+    let duplicate = format!("{good}{}", good.lines().nth(144).unwrap().replacen("\"143\"", "\"999\"", 1));
+    let cases: Vec<(&str, String, Vec<&str>, &str)> = vec![
+        (
+            "suppressed cell",
+            on_line(145, "\"307\"", "\".\""),
+            vec!["--region", "GM0080"],
+            "bad.csv:145: column `TotaalBegonnenTrajecten_2` read as `started`: expected a whole number >= 0, found \".\"; CBS leaves out (suppresses) counts",
+        ),
+        (
+            "empty cell",
+            on_line(145, "\"307\"", "\"\""),
+            vec!["--region", "GM0080"],
+            "bad.csv:145: column `TotaalBegonnenTrajecten_2` read as `started`: expected a whole number >= 0, found an empty cell",
+        ),
+        (
+            "unknown period code",
+            on_line(145, "2024HJ02", "2024HJ03"),
+            vec!["--region", "GM0080"],
+            "bad.csv:145: column `Perioden`: expected a CBS period code: YYYYJJ00 (a year), YYYYHJ01 or YYYYHJ02 (a half-year)",
+        ),
+        (
+            "missing column",
+            good.replacen("TotaalBeeindigdeTrajecten_3", "Beeindigd_3", 1),
+            vec!["--region", "GM0080"],
+            "bad.csv:1: column `TotaalBeeindigdeTrajecten`: expected a measure column to read as ended (examples/calibration/cbs-map.csv line 28), found no such column; the export's columns are ID, VerwijzerJeugdzorg, SoortJeugdzorg, RegioS, Perioden, TotaalJeugdzorgtrajecten_1, TotaalBegonnenTrajecten_2, Beeindigd_3,",
+        ),
+        (
+            "region not in the file",
+            good.clone(),
+            vec!["--region", "GM0363"],
+            "bad.csv: column `RegioS`: expected rows of region GM0363 (--region), found none; the export's regions are GM0014, GM0080",
+        ),
+        (
+            "several regions",
+            good.clone(),
+            vec![],
+            "bad.csv: column `RegioS`: expected the rows of one region: give it with --region CODE, found 2 regions: GM0014, GM0080",
+        ),
+        (
+            "duplicate row",
+            duplicate,
+            vec!["--region", "GM0080"],
+            "bad.csv:242: expected one row of segment light_ambulant for period 2024HJ02, found a second one (the first on line 145)",
+        ),
+        (
+            "stock that does not add up",
+            on_line(145, "\"655\"", "\"650\""),
+            vec!["--region", "GM0080"],
+            "bad.csv:145: column `TotaalJeugdzorgtrajecten_1 - TotaalBegonnenTrajecten_2` read as `active_at_start`: expected active_at_end of the period before (line 144): 348, found 343; the clients running at the end of a period run at the start of the next; CBS rounds its published counts, so that the stocks may not add up exactly: allow a small difference with --balance-tolerance, e.g. 0.02",
+        ),
+    ];
+    let out = dir.path().join("s.toml");
+    for (what, export, extra, expected) in cases {
+        fs::write(dir.path().join("bad.csv"), &export).unwrap();
+        let mut args: Vec<&str> = vec!["--write-data", "data.csv"];
+        args.extend(extra);
+        let r = contractsim()
+            .current_dir(dir.path())
+            .args(["calibrate", "bad.csv", "--cbs", "--population", "10000", "--out", "s.toml"])
+            .args(&args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(r.status.code(), Some(2), "{what}: {err}");
+        assert!(err.contains(expected), "{what}: expected {expected:?} in:\n{err}");
+        assert!(!err.contains("panicked"), "{what}: {err}");
+        assert!(!out.exists() && !dir.path().join("data.csv").exists(), "{what}: a file was written");
     }
 }

@@ -72,7 +72,7 @@ pub(crate) struct Band {
 }
 
 /// The band a column name describes, when it is one.
-fn band_of(name: &str) -> Option<Band> {
+pub(crate) fn band_of(name: &str) -> Option<Band> {
     let rest = name.strip_prefix("ended_")?;
     let number = |x: &str| x.parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0);
     if let Some(lo) = rest.strip_suffix("y_plus") {
@@ -176,7 +176,7 @@ pub(crate) fn read_text(path: &Path, what: &str) -> Result<String, Box<DataProbl
 /// fields ignored, every row as long as the header; fields separated by commas, or by
 /// semicolons when the header has semicolons and no comma (as Excel writes CSV under a Dutch
 /// locale). A byte-order mark (Excel's "CSV UTF-8") is skipped.
-fn reader(text: &str) -> csv::Reader<&[u8]> {
+pub(crate) fn reader(text: &str) -> csv::Reader<&[u8]> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let header = text.lines().find(|l| !l.trim().is_empty() && !l.starts_with('#')).unwrap_or("");
     let delimiter = if header.contains(';') && !header.contains(',') { b';' } else { b',' };
@@ -188,8 +188,13 @@ fn reader(text: &str) -> csv::Reader<&[u8]> {
         .from_reader(text.as_bytes())
 }
 
+/// `text` with CRLF line endings as LF, so that the csv crate's line numbers are the file's.
+pub(crate) fn crlf_to_lf(text: &str) -> String {
+    text.replace("\r\n", "\n")
+}
+
 /// What a csv error says, and on which line.
-fn csv_problem(file: &Path, e: &csv::Error) -> DataProblem {
+pub(crate) fn csv_problem(file: &Path, e: &csv::Error) -> DataProblem {
     let line = e.position().map(|p| p.line());
     let (expected, found) = match e.kind() {
         csv::ErrorKind::UnequalLengths { expected_len, len, .. } => {
@@ -204,6 +209,8 @@ fn csv_problem(file: &Path, e: &csv::Error) -> DataProblem {
 /// `tolerance` the share of `active_at_start + started` by which the stock may fail to add
 /// up (0: exactly).
 pub(crate) fn parse(text: &str, file: &Path, known: &[&str], tolerance: f64) -> Result<Data, Vec<DataProblem>> {
+    // The csv crate counts a CRLF line ending (Excel's) one line short after the header.
+    let text = &crlf_to_lf(text);
     let mut problems = Vec::new();
     let problem = |line: Option<u64>, column: Option<&str>, expected: String, found: String, hint: Option<String>| {
         DataProblem { file: file.to_path_buf(), line, column: column.map(str::to_string), expected, found, hint }
@@ -515,6 +522,7 @@ pub(crate) fn parse(text: &str, file: &Path, known: &[&str], tolerance: f64) -> 
 
 /// The population file: youths 0-17 on 1 January by calendar year, columns `year,youth`.
 pub(crate) fn parse_population(text: &str, file: &Path) -> Result<BTreeMap<i32, f64>, Vec<DataProblem>> {
+    let text = &crlf_to_lf(text);
     let mut problems = Vec::new();
     let problem = |line: Option<u64>, column: Option<&str>, expected: String, found: String| DataProblem {
         file: file.to_path_buf(),
@@ -700,6 +708,13 @@ mod tests {
         assert!(p.contains("column `active_at_end`: expected a header with the columns"), "{p}");
         let p = problems(&format!("{HEAD}2024-01-01,2024-06-30,a,10,8,10\n"));
         assert!(p.contains("d.csv:2: expected 7 fields, as in the header, found 6 fields"), "{p}");
+    }
+
+    #[test]
+    fn crlf_line_endings_give_the_file_s_lines() {
+        let text = format!("{HEAD}2024-01-01,2024-06-30,a,10,8,10,12\n2024-07-01,2024-12-31,a,-1,8,12,14\n")
+            .replace('\n', "\r\n");
+        assert!(problems(&text).contains("d.csv:3: column `started`"), "{}", problems(&text));
     }
 
     #[test]

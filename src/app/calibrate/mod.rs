@@ -8,6 +8,7 @@
 //! which must read back as a valid scenario. Then the scenario and the report are written
 //! to temporary files and renamed into place.
 
+mod cbs;
 mod data;
 mod text;
 
@@ -43,6 +44,20 @@ pub struct CalibrateRequest {
     /// Share of `active_at_start + started` by which a period's stock may fail to add up
     /// (0: exactly).
     pub balance_tolerance: f64,
+    /// `Some`: `data` is a CBS StatLine export, read as this says.
+    pub cbs: Option<CbsRequest>,
+}
+
+/// How `calibrate --cbs` reads a CBS StatLine export (docs/calibration.md, "CBS StatLine
+/// exports").
+#[derive(Debug, Clone, Default)]
+pub struct CbsRequest {
+    /// `--region`: the region code whose rows are read, e.g. `GM0080`.
+    pub region: Option<String>,
+    /// `--cbs-map`: the mapping file [default: examples/calibration/cbs-map.csv, built in].
+    pub map: Option<PathBuf>,
+    /// `--write-data`: where to write the converted long CSV, written with the scenario.
+    pub write_data: Option<PathBuf>,
 }
 
 /// One segment's fit and what the scenario makes of it.
@@ -112,7 +127,8 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
         .iter()
         .map(|x| req.out.with_file_name(format!("{name}{x}")))
         .collect();
-    for dest in std::iter::once(&req.out).chain([&report]).chain(&chart_files) {
+    let write_data = req.cbs.as_ref().and_then(|c| c.write_data.clone());
+    for dest in std::iter::once(&req.out).chain([&report]).chain(&chart_files).chain(&write_data) {
         if dest.exists() && !req.force {
             return Err(bad(format!(
                 "{}: the file exists; choose another --out, or add --force to overwrite it",
@@ -126,8 +142,17 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
         .map_err(|e| AppError::Other(anyhow::anyhow!("the template does not read: {e}")))?;
     let known: Vec<&str> = template.segments.iter().map(|s| s.id.as_str()).collect();
 
-    let text = data::read_text(&req.data, "data file (CSV)").map_err(|p| bad(p.to_string()))?;
-    let data = data::parse(&text, &req.data, &known, req.balance_tolerance).map_err(|p| bad(data::describe(&p)))?;
+    let what = if req.cbs.is_some() { "CBS StatLine export (CSV)" } else { "data file (CSV)" };
+    let text = data::read_text(&req.data, what).map_err(|p| bad(p.to_string()))?;
+    let (data, converted) = match &req.cbs {
+        None => {
+            (data::parse(&text, &req.data, &known, req.balance_tolerance).map_err(|p| bad(data::describe(&p)))?, None)
+        }
+        Some(c) => {
+            let (data, converted) = read_cbs(&text, &req, c, &known)?;
+            (data, Some(converted))
+        }
+    };
     let last_day = data.last_day();
     let start_year = data::civil_from_days(last_day + 1).0;
     let (youth_of, youth, youth_note) = population(&req, &data, start_year)?;
@@ -185,8 +210,21 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
         .sum();
     let budget = (caseload_cost * 1.03 / 10_000.0).round().max(1.0) * 10_000.0;
     let source = req.data.display().to_string();
+    let cbs_flags = req.cbs.as_ref().map_or(String::new(), |c| {
+        let mut f = String::from(" --cbs");
+        if let Some(r) = &c.region {
+            f.push_str(&format!(" --region {r}"));
+        }
+        if let Some(m) = &c.map {
+            f.push_str(&format!(" --cbs-map {}", m.display()));
+        }
+        if let Some(w) = &c.write_data {
+            f.push_str(&format!(" --write-data {}", w.display()));
+        }
+        f
+    });
     let command = format!(
-        "contractsim calibrate {source} {} --out {file}{}",
+        "contractsim calibrate {source}{cbs_flags} {} --out {file}{}",
         match (&req.population, &req.population_file) {
             (Some(n), _) => format!("--population {n}"),
             (_, Some(f)) => format!("--population-file {}", f.display()),
@@ -228,10 +266,20 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
     if !data.bands.is_empty() {
         files.push((&bands_file, bands_report(&data, &fitted).into_bytes()));
     }
+    if let (Some(dest), Some(c)) = (&write_data, &converted) {
+        let note = format!(
+            "# Converted by `{command}` from the CBS StatLine export {source} (SHA-256 {sha256});\n# the long format of docs/calibration.md. Not read back by calibrate: edit the export or the map.\n"
+        );
+        files.push((dest, format!("{note}{}", c.long).into_bytes()));
+    }
     let files_ref: Vec<(&PathBuf, &[u8])> = files.iter().map(|(p, b)| (*p, b.as_slice())).collect();
     write_all(&files_ref)?;
     let names: Vec<String> = files.iter().map(|(p, _)| p.display().to_string()).collect();
-    let mut summary = format!("wrote {}:\n", names.join(", "));
+    let mut summary = String::new();
+    for n in converted.iter().flat_map(|c| &c.notes) {
+        summary.push_str(&format!("{n}\n"));
+    }
+    summary.push_str(&format!("wrote {}:\n", names.join(", ")));
     for f in &fitted {
         let rows = &data.segments[&f.id];
         let dispersion = dispersion(rows, &f.fit, &youth_of);
@@ -281,6 +329,34 @@ pub fn calibrate(req: CalibrateRequest) -> Result<(), AppError> {
     ));
     println!("{summary}");
     Ok(())
+}
+
+/// Reads a CBS StatLine export: converted to the long CSV through the map, then checked as
+/// a data file, every problem said of the export's lines and columns; the rows' lines are
+/// the export's.
+fn read_cbs(
+    text: &str,
+    req: &CalibrateRequest,
+    c: &CbsRequest,
+    known: &[&str],
+) -> Result<(data::Data, cbs::Converted), AppError> {
+    let bad = AppError::BadInput;
+    let (map_text, map_file) = match &c.map {
+        Some(m) => (data::read_text(m, "mapping file (CSV)").map_err(|p| bad(p.to_string()))?, m.clone()),
+        None => (cbs::DEFAULT_MAP.to_string(), PathBuf::from(cbs::DEFAULT_MAP_NAME)),
+    };
+    let options = cbs::Options { region: c.region.as_deref(), map_text: &map_text, map_file: &map_file, known };
+    let converted = cbs::convert(text, &req.data, &options).map_err(|p| bad(data::describe(&p)))?;
+    let mut data = data::parse(&converted.long, &req.data, known, req.balance_tolerance).map_err(|p| {
+        let located: Vec<data::DataProblem> = p.into_iter().map(|x| converted.locate(x, &req.data)).collect();
+        bad(data::describe(&located))
+    })?;
+    for rows in data.segments.values_mut() {
+        for r in rows.iter_mut() {
+            r.line = converted.export_line(r.line).unwrap_or(r.line);
+        }
+    }
+    Ok((data, converted))
 }
 
 /// Youths per period, youths at the start and where they come from.
