@@ -73,10 +73,11 @@ pub enum Command {
     )]
     New(NewArgs),
     /// Fit the demand of each segment to your own registration (a CSV of periods with the
-    /// trajectories started, ended and running) and write a calibrated scenario built on the
-    /// blank template, with its fit report `NAME-fit.csv` (docs/calibration.md).
+    /// trajectories started, ended and running, or a CBS StatLine export with `--cbs`) and
+    /// write a calibrated scenario built on the blank template, with its fit report
+    /// `NAME-fit.csv` (docs/calibration.md).
     #[command(
-        after_help = "Examples:\n  contractsim calibrate examples/calibration/registration.csv --population 10000 --out scenarios/my-town.toml\n  contractsim calibrate data.csv --population-file youths.csv --out scenarios/my-town.toml --balance-tolerance 0.02"
+        after_help = "Examples:\n  contractsim calibrate examples/calibration/registration.csv --population 10000 --out scenarios/my-town.toml\n  contractsim calibrate data.csv --population-file youths.csv --out scenarios/my-town.toml --balance-tolerance 0.02\n  contractsim calibrate examples/calibration/cbs-export.csv --cbs --region GM0080 --population-file examples/calibration/youths.csv --out scenarios/my-town.toml   a CBS StatLine export"
     )]
     Calibrate(CalibrateArgs),
     /// Combine the partial results of `run --shard` into one results folder, identical to

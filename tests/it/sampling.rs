@@ -210,11 +210,15 @@ fn runs_are_whole_replicates_and_a_bad_design_is_refused() {
     // The reports say where their standard errors come from.
     let summary = fs::read_to_string(out.join("summary.md")).unwrap();
     assert!(
-        summary.contains("measured from the spread of the means of 2 independent replicates of 64 runs (Latin hypercube"),
+        summary
+            .contains("measured from the spread of the means of 2 independent replicates of 64 runs (Latin hypercube"),
         "{summary}"
     );
     let summary = fs::read_to_string(out.join("summary_nl.md")).unwrap();
-    assert!(summary.contains("2 onafhankelijke herhalingen van 64 simulaties (Latin-hypercube-steekproef)"), "{summary}");
+    assert!(
+        summary.contains("2 onafhankelijke herhalingen van 64 simulaties (Latin-hypercube-steekproef)"),
+        "{summary}"
+    );
     // `--precision` draws Sobol' points unless told otherwise, and stops no earlier than
     // 16 replicates; `--sampling mc` keeps plain Monte Carlo and its first 100 runs.
     let precise = dir.path().join("precise");
