@@ -14,6 +14,20 @@ pub fn scenario(text: &str) -> Scenario {
     }
 }
 
+/// Every file directly in a folder, by name, with its bytes (to compare folders byte for
+/// byte).
+pub fn folder_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    v.sort();
+    v
+}
+
 /// Runs `runs` runs of a scenario on two threads.
 pub fn batch(plan: &Plan, runs: usize, seed: u64) -> Batch {
     run_batch(plan, &RunOptions { runs, seed, threads: 2 }, &|| {}).expect("batch runs")

@@ -16,6 +16,7 @@ use std::time::Duration;
 
 use assert_cmd::cargo::CommandCargoExt;
 
+use crate::common::folder_files as snapshot;
 use crate::fixtures;
 
 const CORPUS: &str = "tests/bad_scenarios";
@@ -104,18 +105,6 @@ fn the_corpus_base_is_valid() {
 /// Runs the base scenario (or `file`) into `out` with a few runs.
 fn small_run(file: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     bin().arg("run").arg(file).arg("--runs").arg("3").arg("--out").arg(out).args(extra).output().unwrap()
-}
-
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), fs::read(e.path()).unwrap())
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 #[test]

@@ -12,7 +12,7 @@ use contractsim::metrics::Horizon;
 use contractsim::random::design::{REPLICATE, Sampling};
 use contractsim::results::Results;
 
-use super::common::{batch, contractsim, scenario};
+use super::common::{batch, contractsim, folder_files as files, scenario};
 
 const SCENARIO: &str = "tests/bad_scenarios/valid_base.toml";
 
@@ -124,18 +124,6 @@ fn the_designs_estimate_the_same_means() {
 
 fn run(args: &[&str], out: &Path) -> std::process::Output {
     contractsim().arg("run").arg(SCENARIO).args(args).arg("--out").arg(out).output().unwrap()
-}
-
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), fs::read(e.path()).unwrap())
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 /// With `--sampling sobol`: one thread, two threads and three shards merged give the same

@@ -10,6 +10,8 @@ use std::process::Command;
 use assert_cmd::cargo::CommandCargoExt;
 use contractsim::stats::quantiles::SKETCH_ALPHA;
 
+use super::common::folder_files as files;
+
 const SCENARIO: &str = "tests/bad_scenarios/valid_base.toml";
 
 fn bin() -> Command {
@@ -23,19 +25,6 @@ fn run(args: &[&str], out: &Path) {
 
 fn merge(parts: &[PathBuf], out: &Path) -> std::process::Output {
     bin().arg("merge").args(parts).arg("--out").arg(out).output().unwrap()
-}
-
-/// Every file of a folder, by name.
-fn files(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<_> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            (e.file_name().to_string_lossy().into_owned(), fs::read(e.path()).unwrap())
-        })
-        .collect();
-    v.sort();
-    v
 }
 
 fn shards_equal_single(extra: &[&str]) {
