@@ -221,20 +221,12 @@ impl Quantiles {
                 }
             }
             Quantiles::Distinct(v) => {
-                // Values compare by their bits' total order, so -0.0 and 0.0 stay apart
-                // as they would in a sort.
-                match v.binary_search_by(|(y, _)| y.total_cmp(&x)) {
-                    Ok(i) => v[i].1 += c,
-                    Err(i) => {
-                        v.insert(i, (x, c));
-                        if v.len() > DISTINCT_MAX {
-                            let mut s = Sketch::default();
-                            for &(y, c) in v.iter() {
-                                s.add(y, c);
-                            }
-                            *self = Quantiles::Sketch(s);
-                        }
+                if count_in(v, x, c) {
+                    let mut s = Sketch::default();
+                    for &(y, c) in v.iter() {
+                        s.add(y, c);
                     }
+                    *self = Quantiles::Sketch(s);
                 }
             }
             Quantiles::Sketch(s) => s.add(x, c),
