@@ -14,7 +14,7 @@ use crate::app::output;
 use crate::engine::{Plan, shard_runs};
 use crate::export::runs_file::RunsWriter;
 use crate::random::design::Sampling;
-use crate::report::render_all_with_runs_file;
+use crate::report::render_world;
 use crate::results::partial::{self, PartialMeta};
 use crate::results::{BatchInfo, Collector, Results};
 use crate::scenario;
@@ -46,9 +46,9 @@ pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError
     };
     let results = Results::collected(&plan, info, collected);
     let (break_even, file) = super::run::break_even_file(&results, threads)?;
-    for (file, bytes) in render_all_with_runs_file(&results, &break_even, first.runs_format.file_name())
-        .context("rendering the results")?
-    {
+    let (files, _) = render_world(results, &break_even, first.runs_format.file_name(), Vec::new())
+        .context("rendering the results")?;
+    for (file, bytes) in files {
         staging.write(&file, &bytes).with_context(|| format!("writing {file}"))?;
     }
     if let Some((file, bytes)) = file {

@@ -27,7 +27,7 @@ use crate::stats::quantiles::QuantileMode;
 use anyhow::Context;
 
 /// Default memory for exact percentiles, MiB.
-pub(crate) const QUANTILE_MEMORY_MIB: f64 = 1024.0;
+pub(crate) const QUANTILE_MEMORY_MIB: f64 = 640.0;
 
 /// How `run --precision` draws the uncertain parameters unless `--sampling` says otherwise
 /// (docs/performance.md: the design that reaches a precision in the fewest runs on the
@@ -43,6 +43,8 @@ struct Job {
     precision: Option<Precision>,
     shard: Option<(u64, u64)>,
     mode: QuantileMode,
+    /// What the console says of the percentiles when not every one is exact.
+    mode_note: Option<String>,
     format: RunsFormat,
 }
 
@@ -155,7 +157,9 @@ pub fn run(args: RunRequest, progress: &dyn Progress, stop: &'static AtomicBool)
         match estimate_time(&plan, &opts, share, source) {
             Ok(estimate) => {
                 let mode = quantile_mode(&plan, most, budget);
-                planned.push(Job { plan, opts, dest, estimate, precision, shard, mode, format: args.runs_format })
+                let mode_note = quantile_note(&plan, most, budget, mode);
+                let format = args.runs_format;
+                planned.push(Job { plan, opts, dest, estimate, precision, shard, mode, mode_note, format })
             }
             Err(e) => bad.push(e),
         }
@@ -201,19 +205,47 @@ fn check_flags(args: &RunRequest, files: usize) -> Result<(Option<(u64, u64)>, f
     Ok((shard, budget))
 }
 
-/// Bytes of the statistics kept for `runs` runs with exact percentiles: every figure of
-/// every run (8 bytes each). Sketches take a fixed amount whatever the number of runs.
-pub(crate) fn exact_quantile_bytes(plan: &Plan, runs: usize) -> f64 {
-    Columns::new(plan).width as f64 * 8.0 * runs as f64
+/// Bytes of the statistics kept for `runs` runs with exact percentiles of `figures`
+/// figures: every value (8 bytes each). Sketches take a fixed amount whatever the number
+/// of runs.
+fn exact_quantile_bytes(figures: usize, runs: usize) -> f64 {
+    figures as f64 * 8.0 * runs as f64
 }
 
 /// How percentiles are kept for a batch of `runs` runs: exact when every figure of every
-/// run fits in `budget_mib` MiB, otherwise sketches.
+/// run fits in `budget_mib` MiB; otherwise exact for the figures the reports, charts and
+/// summary tables give percentiles of ([`Columns::reported`]) when those fit, with the
+/// detail sketched; otherwise sketches.
 pub(crate) fn quantile_mode(plan: &Plan, runs: usize, budget_mib: f64) -> QuantileMode {
-    if exact_quantile_bytes(plan, runs) <= budget_mib * 1024.0 * 1024.0 {
-        QuantileMode::Exact
-    } else {
-        QuantileMode::Sketch
+    let budget = budget_mib * 1024.0 * 1024.0;
+    let columns = Columns::new(plan);
+    if exact_quantile_bytes(columns.width, runs) <= budget {
+        return QuantileMode::Exact;
+    }
+    let reported = columns.reported(plan).iter().filter(|&&r| r).count();
+    if exact_quantile_bytes(reported, runs) <= budget { QuantileMode::Mixed } else { QuantileMode::Sketch }
+}
+
+/// What the console says when not every percentile of `runs` runs is exact.
+fn quantile_note(plan: &Plan, runs: usize, budget_mib: f64, mode: QuantileMode) -> Option<String> {
+    let columns = Columns::new(plan);
+    let reported = columns.reported(plan).iter().filter(|&&r| r).count();
+    let mib = |figures: usize| format!("{:.0} MiB", exact_quantile_bytes(figures, runs) / (1024.0 * 1024.0));
+    match mode {
+        QuantileMode::Exact => None,
+        QuantileMode::Mixed => Some(format!(
+            "percentiles exact for the {reported} figures that the reports, charts and summary tables give ({}); \
+             the other metrics of yearly.csv ({}, listed in meta.json) from sketches, within 0.1%: every figure \
+             of every run would take {}, more than --quantile-memory {budget_mib} MiB",
+            mib(reported),
+            Columns::sketched_metrics(plan).len(),
+            mib(columns.width)
+        )),
+        QuantileMode::Sketch => Some(format!(
+            "percentiles from sketches, within 0.1%: even the {reported} figures that the reports give would take \
+             {}, more than --quantile-memory {budget_mib} MiB",
+            mib(reported)
+        )),
     }
 }
 
@@ -239,7 +271,7 @@ fn estimate_time(plan: &Plan, opts: &RunOptions, runs: usize, source: &str) -> R
 }
 
 fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), AppError> {
-    let Job { plan, opts, dest, estimate, precision, shard, mode, format } = job;
+    let Job { plan, opts, dest, estimate, precision, shard, mode, mode_note, format } = job;
     let name = plan.scenario.name.clone();
     let file = plan.scenario.file.clone();
     let total = precision.map_or(opts.runs, |p| p.max_runs.max(opts.runs));
@@ -254,6 +286,9 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
         shard.map_or(String::new(), |(k, n)| format!(", shard {k} of {n}: runs {} to {}", range.start, range.end)),
         guard::human(estimate.as_secs_f64())
     ));
+    if let Some(note) = mode_note {
+        progress.note(&format!("{}: {note}", file.display()));
+    }
     progress.start(&name, todo as u64);
     let started = Instant::now();
     let interrupted = |done: usize| {
@@ -305,7 +340,7 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
                 WorldError::App(e) => e,
             })?;
             let (files, _) =
-                render_world(&results, &break_even, format.file_name(), worlds).context("rendering the results")?;
+                render_world(results, &break_even, format.file_name(), worlds).context("rendering the results")?;
             for (file, bytes) in files {
                 write(&file, &bytes)?;
             }
@@ -409,7 +444,7 @@ fn simulate_worlds(
         let results = Results::collected(&world, info, collected);
         let (break_even, file) = break_even_file(&results, opts.threads)?;
         let (files, data) =
-            render_world(&results, &break_even, runs_name, Vec::new()).context("rendering the results of a variant")?;
+            render_world(results, &break_even, runs_name, Vec::new()).context("rendering the results of a variant")?;
         let mut summary = Vec::new();
         for (name, bytes) in files.into_iter().chain(file.map(|(f, b)| (f.to_string(), b))) {
             if name == "summary.csv" {
@@ -507,6 +542,7 @@ pub(crate) use guard::rayon_threads;
 pub(crate) fn mode_name(mode: QuantileMode) -> &'static str {
     match mode {
         QuantileMode::Exact => "exact",
+        QuantileMode::Mixed => "mixed",
         QuantileMode::Sketch => "sketch",
     }
 }

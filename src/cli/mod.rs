@@ -203,9 +203,12 @@ pub struct RunArgs {
     /// `contractsim merge` combines. Every shard needs the same `--runs` and `--seed`.
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Memory in MiB for exact percentiles: when every figure of every run fits, the
-    /// percentiles are exact; otherwise they come from sketches with a relative error of at
-    /// most 0.1% and memory no longer grows with the runs [default: 1024].
+    /// Memory in MiB for exact percentiles (8 bytes per figure and run): when every figure
+    /// of every run fits, every percentile is exact; otherwise, when the figures that the
+    /// reports, charts and summary tables give fit, those stay exact and the other metrics
+    /// of yearly.csv (listed in meta.json) come from sketches with a relative error of at
+    /// most 0.1%; otherwise every percentile does, and memory no longer grows with the runs
+    /// [default: 640].
     #[arg(long, value_name = "MIB")]
     pub quantile_memory: Option<f64>,
     /// Format of the per-run data: `csv` (runs.csv) or `parquet` (runs.parquet, for pandas,

@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 
 use super::{Export, OutputError, Results};
 use crate::random::design::Sampling;
+use crate::results::Columns;
 use crate::scenario::Scenario;
 use crate::scenario::variant::World;
+use crate::stats::quantiles::QuantileMode;
 
 /// `meta.json`.
 pub(crate) struct MetaJson;
@@ -72,6 +74,10 @@ pub struct Meta {
     /// How the percentiles were computed: exact, or from sketches with a stated error.
     #[serde(default)]
     pub quantiles: String,
+    /// The yearly metrics whose percentiles in `yearly.csv` come from sketches (when
+    /// `quantiles` says so; otherwise none).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sketched_metrics: Vec<String>,
     /// How the uncertain parameters were drawn (`run --sampling`) and how the Monte Carlo
     /// standard errors were measured.
     #[serde(default)]
@@ -293,6 +299,10 @@ impl Meta {
             budget_eur: s.budget,
             budget_growth: s.budget_growth,
             quantiles: r.quantile_mode().describe(),
+            sketched_metrics: match r.quantile_mode() {
+                QuantileMode::Mixed => Columns::sketched_metrics(r.plan),
+                _ => Vec::new(),
+            },
             sampling: SamplingMeta::of(r.plan.sampling(), r.info.runs as u64),
             inputs: s
                 .params

@@ -74,13 +74,30 @@ pub fn render_all_with_runs_file(
     break_even: &[crate::analysis::break_even::BreakEvenRow],
     runs_file: &'static str,
 ) -> Result<Vec<(String, Vec<u8>)>, OutputError> {
-    render_world(results, break_even, runs_file, Vec::new()).map(|(files, _)| files)
+    let (mut files, data) = render_data(results, break_even, runs_file, Vec::new())?;
+    files.extend(render_reports(&data)?);
+    Ok(files)
 }
 
 /// Renders every data file and every report of one world's results, with the results of
 /// the variants' worlds when these are the file's own (a scenario with `[[variant]]`s):
-/// the files, and the data the reports were drawn from.
+/// the files, and the data the reports were drawn from. The results (most of the memory
+/// of a run: every value kept for exact percentiles) are let go once the data files and
+/// the reports' data are made, before the reports are drawn.
 pub fn render_world(
+    results: Results,
+    break_even: &[crate::analysis::break_even::BreakEvenRow],
+    runs_file: &'static str,
+    worlds: Vec<(data::WorldData, Vec<u8>)>,
+) -> Result<(Files, ReportData), OutputError> {
+    let (mut files, data) = render_data(&results, break_even, runs_file, worlds)?;
+    drop(results);
+    files.extend(render_reports(&data)?);
+    Ok((files, data))
+}
+
+/// The data files of one world's results and the data its reports are drawn from.
+fn render_data(
     results: &Results,
     break_even: &[crate::analysis::break_even::BreakEvenRow],
     runs_file: &'static str,
@@ -100,7 +117,6 @@ pub fn render_world(
     let worlds = worlds.into_iter().map(|(w, _)| w).collect();
     let mut data = ReportData::from_results(results).with_runs_file(runs_file).with_worlds(worlds);
     data.break_even = break_even.iter().map(data::BreakEven::from).collect();
-    files.extend(render_reports(&data)?);
     Ok((files, data))
 }
 

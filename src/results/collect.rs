@@ -236,6 +236,34 @@ impl Columns {
         }
     }
 
+    /// Which columns a report, a chart or a summary table (`summary.csv`, `budget.csv`,
+    /// `reserve.csv`, `reserve_by_certainty.csv`, `municipal_risk.csv`) gives percentiles
+    /// of: every column but the yearly metrics outside [`REPORTED_YEARLY`] and the
+    /// caseload per segment. Those others appear with percentiles only in `yearly.csv` and
+    /// the workbooks' yearly sheets; in [`QuantileMode::Mixed`] their percentiles come
+    /// from sketches. (The municipalities' yearly spend is reported: `municipalities.csv`
+    /// derives each year's structural gap and risk reserve from its median and P90.)
+    pub fn reported(&self, plan: &Plan) -> Vec<bool> {
+        let mut out = vec![true; self.width];
+        let lay = &plan.layout;
+        let reported: Vec<bool> = (0..lay.yearly.len()).map(|m| reported_yearly(lay, m)).collect();
+        for k in 0..self.strategies {
+            for (m, _) in reported.iter().enumerate().filter(|(_, r)| !**r) {
+                for t in 0..self.years {
+                    out[self.yearly(plan, k, m, t)] = false;
+                }
+            }
+        }
+        out
+    }
+
+    /// The yearly metrics whose percentiles are sketched in [`QuantileMode::Mixed`], in
+    /// storage order.
+    pub fn sketched_metrics(plan: &Plan) -> Vec<String> {
+        let lay = &plan.layout;
+        (0..lay.yearly.len()).filter(|&m| !reported_yearly(lay, m)).map(|m| lay.yearly[m].clone()).collect()
+    }
+
     /// Which columns count undefined values as "never" in their percentiles: the
     /// break-even year of every strategy but the baseline.
     pub fn never(&self, plan: &Plan) -> Vec<bool> {
@@ -245,6 +273,34 @@ impl Columns {
         }
         never
     }
+}
+
+/// The yearly metrics whose percentiles a report, a chart or a summary table gives:
+/// `budget.csv` and the spend table (spend), the fan charts (spend, cumulative saving,
+/// providers' lowest reserves, waiting), the spend components chart (its four components'
+/// medians), the caseload table and chart, and the sentences on providers' results and
+/// waiting lists. Kept exact in [`QuantileMode::Mixed`] with the caseload per segment;
+/// `tests/it/quantile_modes.rs` checks that no report, chart or summary table changes
+/// when the others are sketched.
+pub const REPORTED_YEARLY: [Yearly; 11] = [
+    Yearly::Spend,
+    Yearly::CarePayments,
+    Yearly::OutcomePayments,
+    Yearly::PreventionCost,
+    Yearly::AdminCost,
+    Yearly::ProviderResult,
+    Yearly::Caseload,
+    Yearly::CumulativeSaving,
+    Yearly::ProviderReservesMin,
+    Yearly::Waiting,
+    Yearly::WaitingWeeksMean,
+];
+
+/// Whether yearly metric `m` of the layout is reported with percentiles (see
+/// [`REPORTED_YEARLY`]).
+fn reported_yearly(lay: &crate::engine::Layout, m: usize) -> bool {
+    let by_segment = lay.caseload_by_segment..lay.starts_by_segment;
+    by_segment.contains(&m) || REPORTED_YEARLY.iter().any(|y| lay.yearly[m] == y.name())
 }
 
 /// The statistics and the sample of the runs seen so far.
@@ -263,7 +319,11 @@ impl Collector {
     /// An empty collector for about `runs` runs; percentiles kept as `mode` says.
     pub fn new(plan: &Plan, mode: QuantileMode, runs: usize) -> Self {
         let columns = Columns::new(plan);
-        let stats = Accumulator::new(columns.width, mode, runs).with_replicates(plan.sampling().replicate_runs());
+        let stats = match mode {
+            QuantileMode::Mixed => Accumulator::mixed(&columns.reported(plan), runs),
+            _ => Accumulator::new(columns.width, mode, runs),
+        }
+        .with_replicates(plan.sampling().replicate_runs());
         let sample = RunTable::empty(plan.strategies(), plan.uncertain_params().count());
         Collector { columns, stats, sample, row: Vec::new() }
     }
@@ -278,6 +338,11 @@ impl Collector {
             }
         }
         self.stats.push_block(block, &self.row);
+    }
+
+    /// Lets go of the buffer that the blocks' rows were assembled in (after the last block).
+    pub(crate) fn release_buffer(&mut self) {
+        self.row = Vec::new();
     }
 
     /// Adds the runs of a collector over the blocks that follow this one's.

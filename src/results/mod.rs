@@ -110,6 +110,7 @@ impl<'a> Results<'a> {
 
     /// The statistics of what a [`Collector`] saw.
     pub(crate) fn collected(plan: &'a Plan, info: BatchInfo, mut collected: Collector) -> Self {
+        collected.release_buffer();
         collected.stats.finish();
         let cols = &collected.columns;
         let summaries = collected.stats.summaries(&cols.never(plan));

@@ -43,11 +43,23 @@ impl Accumulator {
     /// An empty accumulator for about `expected` runs (the room reserved for exact
     /// percentiles; more runs may be added).
     pub fn new(width: usize, mode: QuantileMode, expected: usize) -> Self {
+        assert!(mode != QuantileMode::Mixed, "a mixed accumulator names its exact figures");
+        Self::with_stores(mode, (0..width).map(|_| Quantiles::new(mode == QuantileMode::Exact, expected)).collect())
+    }
+
+    /// An empty accumulator in [`QuantileMode::Mixed`]: exact percentiles for the figures
+    /// where `exact` holds (with room for about `expected` runs), sketches for the others.
+    pub fn mixed(exact: &[bool], expected: usize) -> Self {
+        Self::with_stores(QuantileMode::Mixed, exact.iter().map(|&e| Quantiles::new(e, expected)).collect())
+    }
+
+    fn with_stores(mode: QuantileMode, quantiles: Vec<Quantiles>) -> Self {
+        let width = quantiles.len();
         Accumulator {
             width,
             mode,
             tree: MomentTree::default(),
-            quantiles: (0..width).map(|_| Quantiles::new(mode, expected)).collect(),
+            quantiles,
             nan: vec![0; width],
             runs: 0,
             replicate: 1,
@@ -223,6 +235,7 @@ impl Accumulator {
         w.u64(match self.mode {
             QuantileMode::Exact => 0,
             QuantileMode::Sketch => 1,
+            QuantileMode::Mixed => 2,
         });
         w.u64(self.runs);
         w.u64(self.replicate);
@@ -287,6 +300,7 @@ impl Accumulator {
         let mode = match r.u64()? {
             0 => QuantileMode::Exact,
             1 => QuantileMode::Sketch,
+            2 => QuantileMode::Mixed,
             m => return Err(DecodeError(format!("unknown percentile mode {m}"))),
         };
         let runs = r.u64()?;
@@ -437,8 +451,17 @@ mod tests {
         build_in(blocks, runs, width, mode, 1)
     }
 
+    /// Figures 0, 3, 6, … exact in [`QuantileMode::Mixed`].
+    fn mixed_mask(width: usize) -> Vec<bool> {
+        (0..width).map(|c| c % 3 == 0).collect()
+    }
+
     fn build_in(blocks: std::ops::Range<u64>, runs: u64, width: usize, mode: QuantileMode, rep: u64) -> Accumulator {
-        let mut a = Accumulator::new(width, mode, 0).with_replicates(rep);
+        let mut a = match mode {
+            QuantileMode::Mixed => Accumulator::mixed(&mixed_mask(width), 0),
+            _ => Accumulator::new(width, mode, 0),
+        }
+        .with_replicates(rep);
         for b in blocks {
             let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(runs));
             a.push_block(b, &rows(lo..hi, width));
@@ -449,11 +472,14 @@ mod tests {
     #[test]
     fn shards_merge_to_the_single_pass_and_survive_bytes() {
         let (runs, width) = (10 * BLOCK + 17, 70);
-        for mode in [QuantileMode::Exact, QuantileMode::Sketch] {
+        for mode in [QuantileMode::Exact, QuantileMode::Sketch, QuantileMode::Mixed] {
             let mut whole = build(0..11, runs, width, mode);
             whole.finish();
             let expected = whole.summaries(&[false, false, true]);
-            let mut merged = Accumulator::new(width, mode, 0);
+            let mut merged = match mode {
+                QuantileMode::Mixed => Accumulator::mixed(&mixed_mask(width), 0),
+                _ => Accumulator::new(width, mode, 0),
+            };
             for (lo, hi) in [(0, 3), (3, 4), (4, 9), (9, 11)] {
                 let part = build(lo..hi, runs, width, mode);
                 merged.merge(Accumulator::from_bytes(&part.to_bytes()).unwrap());
@@ -499,6 +525,31 @@ mod tests {
             assert_eq!(a.mcse.to_bits(), b.mcse.to_bits());
             assert_eq!(a.mean.to_bits(), b.mean.to_bits());
         }
+    }
+
+    /// A mixed accumulator's exact figures have the exact percentiles and its others the
+    /// sketch's, bit for bit; it says it is mixed after a round trip through bytes.
+    #[test]
+    fn a_mixed_accumulator_keeps_each_figure_as_its_mask_says() {
+        let (runs, width) = (3 * BLOCK + 5, 9);
+        let never = [false; 9];
+        let summaries = |mode| {
+            let mut a = build(0..4, runs, width, mode);
+            a = Accumulator::from_bytes(&a.to_bytes()).unwrap();
+            assert_eq!(a.mode(), mode);
+            a.finish();
+            a.summaries(&never)
+        };
+        let (exact, sketch, mixed) =
+            (summaries(QuantileMode::Exact), summaries(QuantileMode::Sketch), summaries(QuantileMode::Mixed));
+        let mut differ = 0;
+        for (c, is_exact) in mixed_mask(width).into_iter().enumerate() {
+            let want = if is_exact { &exact[c] } else { &sketch[c] };
+            assert_eq!(mixed[c].p.map(f64::to_bits), want.p.map(f64::to_bits), "figure {c}");
+            assert_eq!(mixed[c].mean.to_bits(), exact[c].mean.to_bits());
+            differ += usize::from(exact[c].p != sketch[c].p);
+        }
+        assert!(differ > 0, "the test rows have figures that the sketch does not keep exactly");
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub(crate) const DISTINCT_MAX: usize = 64;
 pub enum QuantileMode {
     /// Every value kept.
     Exact,
+    /// Every value kept for the figures the reports, charts and summary tables give
+    /// percentiles of; value counts, then a DDSketch, for the others (the detail of
+    /// `yearly.csv`).
+    Mixed,
     /// Value counts, then a DDSketch.
     Sketch,
 }
@@ -42,13 +46,20 @@ pub enum QuantileMode {
 impl QuantileMode {
     /// A short description for `meta.json` and the reports.
     pub(crate) fn describe(self) -> String {
+        let sketch = format!(
+            "exact for figures with at most {DISTINCT_MAX} distinct values, otherwise DDSketch with relative error at \
+             most {}%",
+            SKETCH_ALPHA * 100.0
+        );
         match self {
             QuantileMode::Exact => "exact (type 7, every run kept)".into(),
-            QuantileMode::Sketch => format!(
-                "sketch: exact for figures with at most {DISTINCT_MAX} distinct values, otherwise DDSketch with \
-                 relative error at most {}%",
-                SKETCH_ALPHA * 100.0
+            QuantileMode::Mixed => format!(
+                "exact (type 7, every run kept) for every figure of the reports, the charts, summary.csv, budget.csv, \
+                 reserve.csv, reserve_by_certainty.csv, municipalities.csv, municipal_risk.csv and the rows of \
+                 yearly.csv whose metric is not in sketched_metrics; sketch for the metrics in sketched_metrics (not \
+                 every value fitted in --quantile-memory): {sketch}"
             ),
+            QuantileMode::Sketch => format!("sketch: {sketch}"),
         }
     }
 }
@@ -193,13 +204,10 @@ pub(crate) enum Quantiles {
 }
 
 impl Quantiles {
-    /// An empty store for `mode`; in exact mode with room for `expected` values, so that
-    /// the memory taken is the values' and not up to twice that while a vector grows.
-    pub fn new(mode: QuantileMode, expected: usize) -> Self {
-        match mode {
-            QuantileMode::Exact => Quantiles::Few { counts: Vec::new(), room: expected },
-            QuantileMode::Sketch => Quantiles::Distinct(Vec::new()),
-        }
+    /// An empty store, exact (with room for `expected` values, so that the memory taken
+    /// is the values' and not up to twice that while a vector grows) or a sketch.
+    pub fn new(exact: bool, expected: usize) -> Self {
+        if exact { Quantiles::Few { counts: Vec::new(), room: expected } } else { Quantiles::Distinct(Vec::new()) }
     }
 
     /// Adds a finite value.
@@ -378,7 +386,7 @@ mod tests {
     #[test]
     fn exact_mode_equals_the_sorted_quantile() {
         let v: Vec<f64> = (0..1001).map(|i| ((i * 7919) % 1009) as f64 * 3.1 - 500.0).collect();
-        let mut q = Quantiles::new(QuantileMode::Exact, 0);
+        let mut q = Quantiles::new(true, 0);
         v.iter().for_each(|&x| q.push(x));
         q.finish();
         for p in [0.0, 0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 1.0] {
@@ -396,7 +404,7 @@ mod tests {
         let mixed: Vec<f64> = few[..2000].iter().chain(&many[..1000]).copied().collect();
         for v in [&few, &many, &mixed] {
             let build = |xs: &[f64]| {
-                let mut q = Quantiles::new(QuantileMode::Exact, 3000);
+                let mut q = Quantiles::new(true, 3000);
                 xs.iter().for_each(|&x| q.push(x));
                 q
             };
@@ -419,7 +427,7 @@ mod tests {
     #[test]
     fn few_distinct_values_stay_exact() {
         let v: Vec<f64> = (0..5000).map(|i| (2026 + (i * 31) % 20) as f64).collect();
-        let mut q = Quantiles::new(QuantileMode::Sketch, 0);
+        let mut q = Quantiles::new(false, 0);
         v.iter().for_each(|&x| q.push(x));
         assert!(matches!(q, Quantiles::Distinct(_)));
         for p in [0.05, 0.25, 0.5, 0.75, 0.95] {
@@ -444,7 +452,7 @@ mod tests {
                 if i % 97 == 0 { 0.0 } else { (u - 0.3) * math::pow(10f64, 2.0 + 6.0 * u) }
             })
             .collect();
-        let mut q = Quantiles::new(QuantileMode::Sketch, 0);
+        let mut q = Quantiles::new(false, 0);
         v.iter().for_each(|&x| q.push(x));
         assert!(matches!(q, Quantiles::Sketch(_)));
         let mut s = v.clone();
@@ -462,7 +470,7 @@ mod tests {
     fn merging_in_any_grouping_gives_the_same_store() {
         let v: Vec<f64> = (0..3000).map(|i| ((i * 7919) % 4001) as f64 * 1234.5 - 1e6).collect();
         let build = |xs: &[f64]| {
-            let mut q = Quantiles::new(QuantileMode::Sketch, 0);
+            let mut q = Quantiles::new(false, 0);
             xs.iter().for_each(|&x| q.push(x));
             q
         };

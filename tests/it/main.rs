@@ -26,6 +26,7 @@ mod engine;
 mod office;
 mod properties;
 mod providers;
+mod quantile_modes;
 mod region;
 mod reliability;
 mod report_cli;
