@@ -72,7 +72,7 @@ fn engine(c: &mut Criterion) {
     for mode in [QuantileMode::Exact, QuantileMode::Sketch] {
         g.bench_function(format!("1,024 runs, statistics ({mode:?}) and runs.csv rows, 2 threads"), |b| {
             b.iter(|| {
-                let mut c = Collector::new(&plan, mode, (BLOCK * 4) as usize);
+                let mut c = Collector::new(&plan, mode);
                 let mut bytes = 0usize;
                 let opts = RunOptions { runs: (BLOCK * 4) as usize, seed: 1, threads: 2 };
                 let stop = AtomicBool::new(false);

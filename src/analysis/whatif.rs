@@ -222,7 +222,7 @@ impl WhatIf {
         let width = self.keep.len();
         let runs = rows.len() / width;
         let rows = &rows[..runs * width];
-        let mut stats = Accumulator::new(width, QuantileMode::Exact, runs);
+        let mut stats = Accumulator::new(width, QuantileMode::Exact);
         for (block, rows) in rows.chunks(BLOCK as usize * width).enumerate() {
             stats.push_block(block as u64, rows);
         }

@@ -196,11 +196,6 @@ fn combine(
         RunsWriter::create(dir, plan, first.runs_format).with_context(|| format!("writing {runs_name}"))?;
     let mut collected: Option<Collector> = None;
     let mut threads = 0;
-    // An exact `stats.bin` holds at least 8 bytes a run: the runs to make room for are
-    // bounded by the files there are, not by the number `partial.json` claims.
-    let stats_bytes: u64 =
-        parts.iter().filter_map(|(d, _)| std::fs::metadata(d.join(partial::STATS_BIN)).ok()).map(|m| m.len()).sum();
-    let room = first.runs.min(usize::try_from(stats_bytes / 8).unwrap_or(usize::MAX));
     for (dir, m) in parts {
         let path = dir.join(partial::STATS_BIN);
         let bytes = output::read_bounded(&path, u64::MAX / 2)
@@ -216,11 +211,7 @@ fn combine(
             )));
         }
         match &mut collected {
-            None => {
-                let mut c = c;
-                c.stats.reserve_runs(room);
-                collected = Some(c);
-            }
+            None => collected = Some(c),
             Some(all) => all.merge(c),
         }
         runs_file.append_file(&dir.join(runs_name)).with_context(|| format!("merging {runs_name}"))?;

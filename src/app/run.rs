@@ -303,7 +303,7 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
     let runs_name = format.file_name();
     let mut runs_file =
         RunsWriter::create(staging.path(), &plan, format).with_context(|| format!("writing {runs_name}"))?;
-    let mut collected = Collector::new(&plan, mode, todo);
+    let mut collected = Collector::new(&plan, mode);
     let sink = |block: u64, records: &[RunRecord]| -> Result<bool, crate::export::OutputError> {
         collected.add_block(&plan, block, records);
         runs_file.write_block(&plan, records)?;
@@ -422,7 +422,7 @@ fn simulate_worlds(
         let runs_name = format.file_name();
         let mut runs_file =
             RunsWriter::create(&dir, &world, format).with_context(|| format!("writing {folder}/{runs_name}"))?;
-        let mut collected = Collector::new(&world, mode, runs);
+        let mut collected = Collector::new(&world, mode);
         let sink = |block: u64, records: &[RunRecord]| -> Result<bool, crate::export::OutputError> {
             collected.add_block(&world, block, records);
             runs_file.write_block(&world, records)?;

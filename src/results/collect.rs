@@ -316,12 +316,12 @@ pub struct Collector {
 }
 
 impl Collector {
-    /// An empty collector for about `runs` runs; percentiles kept as `mode` says.
-    pub fn new(plan: &Plan, mode: QuantileMode, runs: usize) -> Self {
+    /// An empty collector; percentiles kept as `mode` says.
+    pub fn new(plan: &Plan, mode: QuantileMode) -> Self {
         let columns = Columns::new(plan);
         let stats = match mode {
-            QuantileMode::Mixed => Accumulator::mixed(&columns.reported(plan), runs),
-            _ => Accumulator::new(columns.width, mode, runs),
+            QuantileMode::Mixed => Accumulator::mixed(&columns.reported(plan)),
+            _ => Accumulator::new(columns.width, mode),
         }
         .with_replicates(plan.sampling().replicate_runs());
         let sample = RunTable::empty(plan.strategies(), plan.uncertain_params().count());

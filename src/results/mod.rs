@@ -98,7 +98,7 @@ pub struct Results<'a> {
 impl<'a> Results<'a> {
     /// Computes the statistics of a batch held in memory (percentiles exact).
     pub fn new(plan: &'a Plan, batch: &'a Batch) -> Self {
-        let mut c = Collector::new(plan, QuantileMode::Exact, batch.runs.len());
+        let mut c = Collector::new(plan, QuantileMode::Exact);
         for (b, runs) in batch.runs.chunks(crate::engine::BLOCK as usize).enumerate() {
             c.add_block(plan, b as u64, runs);
         }

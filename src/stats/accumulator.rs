@@ -42,15 +42,15 @@ pub(crate) struct DecodeError(pub String);
 impl Accumulator {
     /// An empty accumulator for about `expected` runs (the room reserved for exact
     /// percentiles; more runs may be added).
-    pub fn new(width: usize, mode: QuantileMode, expected: usize) -> Self {
+    pub fn new(width: usize, mode: QuantileMode) -> Self {
         assert!(mode != QuantileMode::Mixed, "a mixed accumulator names its exact figures");
-        Self::with_stores(mode, (0..width).map(|_| Quantiles::new(mode == QuantileMode::Exact, expected)).collect())
+        Self::with_stores(mode, (0..width).map(|_| Quantiles::new(mode == QuantileMode::Exact)).collect())
     }
 
     /// An empty accumulator in [`QuantileMode::Mixed`]: exact percentiles for the figures
-    /// where `exact` holds (with room for about `expected` runs), sketches for the others.
-    pub fn mixed(exact: &[bool], expected: usize) -> Self {
-        Self::with_stores(QuantileMode::Mixed, exact.iter().map(|&e| Quantiles::new(e, expected)).collect())
+    /// where `exact` holds, sketches for the others.
+    pub fn mixed(exact: &[bool]) -> Self {
+        Self::with_stores(QuantileMode::Mixed, exact.iter().map(|&e| Quantiles::new(e)).collect())
     }
 
     fn with_stores(mode: QuantileMode, quantiles: Vec<Quantiles>) -> Self {
@@ -207,17 +207,6 @@ impl Accumulator {
             .collect()
     }
 
-    /// Reserves room for exact percentiles of `runs` runs in all (before merging shards).
-    pub(crate) fn reserve_runs(&mut self, runs: usize) {
-        for q in &mut self.quantiles {
-            match q {
-                Quantiles::All(v) => v.reserve_exact(runs.saturating_sub(v.len())),
-                Quantiles::Few { room, .. } => *room = (*room).max(runs),
-                _ => {}
-            }
-        }
-    }
-
     /// The accumulator as bytes (for partial results of a shard).
     #[cfg(test)]
     pub(crate) fn to_bytes(&self) -> Vec<u8> {
@@ -257,11 +246,12 @@ impl Accumulator {
                 Quantiles::All(v) => {
                     w.u64(0);
                     w.u64(v.len() as u64);
-                    v.iter().for_each(|&x| w.f64(x));
+                    v.values().for_each(|x| w.f64(x));
                 }
-                Quantiles::Few { counts, room } => {
+                Quantiles::Few(counts) => {
                     w.u64(3);
-                    w.u64(*room as u64);
+                    // Where the first format kept the room reserved for the values.
+                    w.u64(0);
                     w.u64(counts.len() as u64);
                     for &(x, c) in counts {
                         w.f64(x);
@@ -330,7 +320,11 @@ impl Accumulator {
             quantiles.push(match r.u64()? {
                 0 => {
                     let n = r.len()?;
-                    Quantiles::All((0..n).map(|_| r.f64()).collect::<Result<_, _>>()?)
+                    let mut all = super::packed::Packed::default();
+                    for _ in 0..n {
+                        all.push(r.f64()?);
+                    }
+                    Quantiles::All(all)
                 }
                 1 => {
                     let n = r.len()?;
@@ -353,10 +347,10 @@ impl Accumulator {
                     Quantiles::Sketch(Sketch { pos, neg, zero })
                 }
                 3 => {
-                    let room = r.u64()?.min(bytes.len() as u64) as usize;
+                    // Where the first format kept the room reserved for the values.
+                    r.u64()?;
                     let n = r.len()?;
-                    let counts = (0..n).map(|_| Ok((r.f64()?, r.u64()?))).collect::<Result<_, DecodeError>>()?;
-                    Quantiles::Few { counts, room }
+                    Quantiles::Few((0..n).map(|_| Ok((r.f64()?, r.u64()?))).collect::<Result<_, DecodeError>>()?)
                 }
                 k => return Err(DecodeError(format!("unknown percentile store {k}"))),
             });
@@ -458,8 +452,8 @@ mod tests {
 
     fn build_in(blocks: std::ops::Range<u64>, runs: u64, width: usize, mode: QuantileMode, rep: u64) -> Accumulator {
         let mut a = match mode {
-            QuantileMode::Mixed => Accumulator::mixed(&mixed_mask(width), 0),
-            _ => Accumulator::new(width, mode, 0),
+            QuantileMode::Mixed => Accumulator::mixed(&mixed_mask(width)),
+            _ => Accumulator::new(width, mode),
         }
         .with_replicates(rep);
         for b in blocks {
@@ -477,8 +471,8 @@ mod tests {
             whole.finish();
             let expected = whole.summaries(&[false, false, true]);
             let mut merged = match mode {
-                QuantileMode::Mixed => Accumulator::mixed(&mixed_mask(width), 0),
-                _ => Accumulator::new(width, mode, 0),
+                QuantileMode::Mixed => Accumulator::mixed(&mixed_mask(width)),
+                _ => Accumulator::new(width, mode),
             };
             for (lo, hi) in [(0, 3), (3, 4), (4, 9), (9, 11)] {
                 let part = build(lo..hi, runs, width, mode);
@@ -515,7 +509,7 @@ mod tests {
             assert!((got[c].mcse - se).abs() <= 1e-9 * se, "column {c}: {} vs {se}", got[c].mcse);
             assert_ne!(got[c].mcse, crate::stats::mean_mcse(&xs).1);
         }
-        let mut merged = Accumulator::new(width, QuantileMode::Exact, 0).with_replicates(rep);
+        let mut merged = Accumulator::new(width, QuantileMode::Exact).with_replicates(rep);
         for (lo, hi) in [(0, 3), (3, 4), (4, 10)] {
             let part = build_in(lo..hi, runs, width, QuantileMode::Exact, rep);
             merged.merge(Accumulator::from_bytes(&part.to_bytes()).unwrap());

@@ -8,6 +8,7 @@
 
 pub mod accumulator;
 pub mod moments;
+mod packed;
 pub mod quantiles;
 pub mod reserve;
 

@@ -20,6 +20,7 @@
 //! Counts are integers, so merging sketches or value counts is exact and independent of
 //! order: shards merged in any grouping give the same percentiles, bit for bit.
 
+use super::packed::Packed;
 use crate::math;
 use std::cmp::Ordering;
 
@@ -187,16 +188,11 @@ impl Sketch {
 /// The percentile store of one figure.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Quantiles {
-    /// Every finite value (exact mode); sorted once [`Quantiles::finish`] has run.
-    All(Vec<f64>),
+    /// Every finite value (exact mode), packed ([`Packed`]).
+    All(Packed),
     /// Counts per distinct value, sorted by value (exact mode, while there are at most
-    /// [`DISTINCT_MAX`]; then every value, in a vector with room for `room` values).
-    Few {
-        /// The counts.
-        counts: Vec<(f64, u64)>,
-        /// The values expected in all.
-        room: usize,
-    },
+    /// [`DISTINCT_MAX`]; then every value).
+    Few(Vec<(f64, u64)>),
     /// Counts per distinct value, sorted by value.
     Distinct(Vec<(f64, u64)>),
     /// A DDSketch.
@@ -204,10 +200,9 @@ pub(crate) enum Quantiles {
 }
 
 impl Quantiles {
-    /// An empty store, exact (with room for `expected` values, so that the memory taken
-    /// is the values' and not up to twice that while a vector grows) or a sketch.
-    pub fn new(exact: bool, expected: usize) -> Self {
-        if exact { Quantiles::Few { counts: Vec::new(), room: expected } } else { Quantiles::Distinct(Vec::new()) }
+    /// An empty store, exact or a sketch.
+    pub fn new(exact: bool) -> Self {
+        if exact { Quantiles::Few(Vec::new()) } else { Quantiles::Distinct(Vec::new()) }
     }
 
     /// Adds a finite value.
@@ -219,9 +214,9 @@ impl Quantiles {
     fn add(&mut self, x: f64, c: u64) {
         match self {
             Quantiles::All(v) => v.extend(std::iter::repeat_n(x, c as usize)),
-            Quantiles::Few { counts, room } => {
+            Quantiles::Few(counts) => {
                 if count_in(counts, x, c) {
-                    let mut all = Vec::with_capacity((*room).max(counts_total(counts) as usize));
+                    let mut all = Packed::default();
                     for &(y, c) in counts.iter() {
                         all.extend(std::iter::repeat_n(y, c as usize));
                     }
@@ -244,13 +239,13 @@ impl Quantiles {
     /// Adds the values of `other` (of the same mode).
     pub fn merge(&mut self, other: Quantiles) {
         match (self, other) {
-            (Quantiles::All(a), Quantiles::All(b)) => a.extend(b),
-            (me @ Quantiles::Few { .. }, Quantiles::All(mut b)) => {
-                // Every value of both, as one store (the order is settled by the sort).
+            (Quantiles::All(a), Quantiles::All(b)) => a.extend(b.values().collect::<Vec<_>>()),
+            (me @ Quantiles::Few(_), Quantiles::All(mut b)) => {
+                // Every value of both, as one store (the order is settled when finished).
                 b.extend(me.finite_values());
                 *me = Quantiles::All(b);
             }
-            (me, Quantiles::Few { counts, .. }) => {
+            (me, Quantiles::Few(counts)) => {
                 for (x, c) in counts {
                     me.add(x, c);
                 }
@@ -282,8 +277,8 @@ impl Quantiles {
 
     fn finite_values(&self) -> Vec<f64> {
         match self {
-            Quantiles::All(v) => v.clone(),
-            Quantiles::Few { counts: v, .. } | Quantiles::Distinct(v) => {
+            Quantiles::All(v) => v.values().collect(),
+            Quantiles::Few(v) | Quantiles::Distinct(v) => {
                 v.iter().flat_map(|&(x, c)| std::iter::repeat_n(x, c as usize)).collect()
             }
             Quantiles::Sketch(s) => (0..s.count()).map(|r| s.at(r)).collect(),
@@ -293,7 +288,7 @@ impl Quantiles {
     /// Prepares the store for queries (sorts the exact values).
     pub fn finish(&mut self) {
         if let Quantiles::All(v) = self {
-            v.sort_by(f64::total_cmp);
+            v.finish();
         }
     }
 
@@ -301,7 +296,7 @@ impl Quantiles {
     pub fn count(&self) -> u64 {
         match self {
             Quantiles::All(v) => v.len() as u64,
-            Quantiles::Few { counts: v, .. } | Quantiles::Distinct(v) => counts_total(v),
+            Quantiles::Few(v) | Quantiles::Distinct(v) => counts_total(v),
             Quantiles::Sketch(s) => s.count(),
         }
     }
@@ -309,8 +304,8 @@ impl Quantiles {
     /// The value of rank `r` among the finite values (ascending, 0-based).
     fn at(&self, r: u64) -> f64 {
         match self {
-            Quantiles::All(v) => v[r as usize],
-            Quantiles::Few { counts: v, .. } | Quantiles::Distinct(v) => {
+            Quantiles::All(v) => v.at(r as usize),
+            Quantiles::Few(v) | Quantiles::Distinct(v) => {
                 let mut r = r;
                 for &(x, c) in v {
                     if r < c {
@@ -386,7 +381,7 @@ mod tests {
     #[test]
     fn exact_mode_equals_the_sorted_quantile() {
         let v: Vec<f64> = (0..1001).map(|i| ((i * 7919) % 1009) as f64 * 3.1 - 500.0).collect();
-        let mut q = Quantiles::new(true, 0);
+        let mut q = Quantiles::new(true);
         v.iter().for_each(|&x| q.push(x));
         q.finish();
         for p in [0.0, 0.05, 0.25, 0.5, 0.75, 0.9, 0.95, 1.0] {
@@ -404,7 +399,7 @@ mod tests {
         let mixed: Vec<f64> = few[..2000].iter().chain(&many[..1000]).copied().collect();
         for v in [&few, &many, &mixed] {
             let build = |xs: &[f64]| {
-                let mut q = Quantiles::new(true, 3000);
+                let mut q = Quantiles::new(true);
                 xs.iter().for_each(|&x| q.push(x));
                 q
             };
@@ -427,7 +422,7 @@ mod tests {
     #[test]
     fn few_distinct_values_stay_exact() {
         let v: Vec<f64> = (0..5000).map(|i| (2026 + (i * 31) % 20) as f64).collect();
-        let mut q = Quantiles::new(false, 0);
+        let mut q = Quantiles::new(false);
         v.iter().for_each(|&x| q.push(x));
         assert!(matches!(q, Quantiles::Distinct(_)));
         for p in [0.05, 0.25, 0.5, 0.75, 0.95] {
@@ -452,7 +447,7 @@ mod tests {
                 if i % 97 == 0 { 0.0 } else { (u - 0.3) * math::pow(10f64, 2.0 + 6.0 * u) }
             })
             .collect();
-        let mut q = Quantiles::new(false, 0);
+        let mut q = Quantiles::new(false);
         v.iter().for_each(|&x| q.push(x));
         assert!(matches!(q, Quantiles::Sketch(_)));
         let mut s = v.clone();
@@ -470,7 +465,7 @@ mod tests {
     fn merging_in_any_grouping_gives_the_same_store() {
         let v: Vec<f64> = (0..3000).map(|i| ((i * 7919) % 4001) as f64 * 1234.5 - 1e6).collect();
         let build = |xs: &[f64]| {
-            let mut q = Quantiles::new(false, 0);
+            let mut q = Quantiles::new(false);
             xs.iter().for_each(|&x| q.push(x));
             q
         };

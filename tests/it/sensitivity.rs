@@ -105,7 +105,7 @@ fn time_varying_discount_rates_by_hand() {
 fn precision_equals_a_fixed_run_of_the_same_count() {
     let plan = Plan::new(scenario(TWO));
     let grow = |target: Precision, threads: usize| {
-        let mut c = Collector::new(&plan, QuantileMode::Exact, 0);
+        let mut c = Collector::new(&plan, QuantileMode::Exact);
         let opts = RunOptions { runs: 20, seed: 9, threads };
         let stop = AtomicBool::new(false);
         run_blocks(&plan, &opts, 0..target.max_runs as u64, &|| {}, &stop, |block, runs| {
@@ -122,7 +122,7 @@ fn precision_equals_a_fixed_run_of_the_same_count() {
     assert!(worst_mcse(&grown) < 20_000.0 || n == 5_000);
     assert!(n == 5_000 || n % 256 == 0, "whole blocks");
     let fixed = run_batch(&plan, &RunOptions { runs: n, seed: 9, threads: 2 }, &|| {}).unwrap();
-    let mut again = Collector::new(&plan, QuantileMode::Exact, 0);
+    let mut again = Collector::new(&plan, QuantileMode::Exact);
     for (b, runs) in fixed.runs.chunks(256).enumerate() {
         again.add_block(&plan, b as u64, runs);
     }

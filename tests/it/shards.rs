@@ -124,7 +124,7 @@ fn sketch_percentiles_are_within_the_stated_error_of_exact_ones() {
     let text = fs::read_to_string(SCENARIO).unwrap();
     let plan = Plan::new(contractsim::scenario::parse_str(&text, Path::new(SCENARIO)).unwrap());
     let batch = run_batch(&plan, &RunOptions { runs: 700, seed: 3, threads: 2 }, &|| {}).unwrap();
-    let mut c = Collector::new(&plan, QuantileMode::Sketch, 0);
+    let mut c = Collector::new(&plan, QuantileMode::Sketch);
     for (b, runs) in batch.runs.chunks(BLOCK as usize).enumerate() {
         c.add_block(&plan, b as u64, runs);
     }
