@@ -44,17 +44,76 @@ pub(crate) fn shown_years_of(n: usize) -> Vec<usize> {
 /// The sentence above the tables.
 pub(crate) fn lead(d: &ReportData, lang: Lang) -> String {
     let how = mcse_basis(d, lang);
+    let sketched = match (Percentiles::of(d), lang) {
+        (Percentiles::Sketched, Lang::En) => {
+            " Percentiles are approximated to within 0.1% (not every run fitted in the memory for exact percentiles)."
+        }
+        (Percentiles::Sketched, Lang::Nl) => {
+            " Percentielen zijn benaderd tot op 0,1% (niet alle simulaties pasten in het geheugen voor exacte \
+             percentielen)."
+        }
+        _ => "",
+    };
     match lang {
         Lang::En => format!(
             "Baseline: {}. Figures are medians with the 90% band (5th to 95th percentile) unless said otherwise; ± is \
-             the Monte Carlo standard error{how}.",
+             the Monte Carlo standard error{how}.{sketched}",
             d.label(d.baseline(), lang)
         ),
         Lang::Nl => format!(
             "Basis: {}. Bedragen zijn medianen met de 90%-band (5e tot 95e percentiel), tenzij anders vermeld; ± is de \
-             Monte-Carlo-standaardfout{how}.",
+             Monte-Carlo-standaardfout{how}.{sketched}",
             d.label(d.baseline(), lang)
         ),
+    }
+}
+
+/// How a results folder's percentiles were computed (`meta.json`: `quantiles`,
+/// `sketched_metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Percentiles {
+    /// Every one exact.
+    Exact,
+    /// Exact but for the metrics of `sketched_metrics` in `yearly.csv`, which no report
+    /// shows.
+    Mixed,
+    /// Every one from sketches (within 0.1%).
+    Sketched,
+}
+
+impl Percentiles {
+    pub(crate) fn of(d: &ReportData) -> Self {
+        if d.meta.quantiles.starts_with("sketch") {
+            Percentiles::Sketched
+        } else if d.meta.sketched_metrics.is_empty() {
+            Percentiles::Exact
+        } else {
+            Percentiles::Mixed
+        }
+    }
+
+    /// A line for the workbook's `about` sheet.
+    pub(crate) fn describe(d: &ReportData, lang: Lang) -> String {
+        let list = d.meta.sketched_metrics.join(", ");
+        match (Percentiles::of(d), lang) {
+            (Percentiles::Exact, Lang::En) => "exact (every run kept)".into(),
+            (Percentiles::Exact, Lang::Nl) => "exact (alle simulaties bewaard)".into(),
+            (Percentiles::Mixed, Lang::En) => format!(
+                "exact (every run kept), but in the sheet yearly for {list}: approximated to within 0.1% (not every \
+                 run fitted in the memory for exact percentiles)"
+            ),
+            (Percentiles::Mixed, Lang::Nl) => format!(
+                "exact (alle simulaties bewaard), behalve in het blad jaarcijfers voor {list}: benaderd tot op 0,1% \
+                 (niet alle simulaties pasten in het geheugen voor exacte percentielen)"
+            ),
+            (Percentiles::Sketched, Lang::En) => "approximated to within 0.1% (not every run fitted in the memory for \
+                                                  exact percentiles); exact for figures with at most 64 distinct values"
+                .into(),
+            (Percentiles::Sketched, Lang::Nl) => "benaderd tot op 0,1% (niet alle simulaties pasten in het geheugen \
+                                                  voor exacte percentielen); exact voor cijfers met hooguit 64 \
+                                                  verschillende waarden"
+                .into(),
+        }
     }
 }
 

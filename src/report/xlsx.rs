@@ -1000,6 +1000,7 @@ fn about_sheet(ws: &mut Worksheet, d: &ReportData, f: &Formats, lang: Lang) -> R
         (lang.t("discount rate", "disconteringsvoet"), About::Number(m.discount_rate, &f.rate)),
         (lang.t("money", "bedragen"), About::Text(money)),
         (lang.t("baseline", "basis"), text(d.label(d.baseline(), lang))),
+        (lang.t("percentiles", "percentielen"), About::Text(super::tables::Percentiles::describe(d, lang))),
     ];
     if let Some(budget) = m.budget_eur {
         rows.push((

@@ -97,6 +97,17 @@ fn reports_charts_and_summary_tables_are_exact_when_the_detail_is_sketched() {
     // yearly.csv: strategy, year, metric, mean, mcse, p5 … p95.
     let yearly = compare(&exact, &mixed, "yearly.csv", 3, |row| sketched.contains(&row[2]));
     assert!(yearly > 0, "some sketched row differs, so the comparison can fail");
+    // The reports say nothing of sketches when every figure they give is exact, and say
+    // so when none is.
+    let summary = |dir: &Path, suffix: &str| fs::read_to_string(dir.join(format!("summary{suffix}.md"))).unwrap();
+    for dir in [&exact, &mixed] {
+        assert!(!summary(dir, "").contains("approximated") && !summary(dir, "_nl").contains("benaderd"));
+    }
+    let sketched_dir = dir.path().join("sketch");
+    run(&sketched_dir, &["--quantile-memory", "0"]);
+    assert!(summary(&sketched_dir, "").contains("Percentiles are approximated to within 0.1%"));
+    assert!(summary(&sketched_dir, "_nl").contains("Percentielen zijn benaderd tot op 0,1%"));
+
     // Shards in mixed mode merge into the same folder as one pass.
     let parts: Vec<_> = (0..2)
         .map(|k| {
