@@ -27,7 +27,7 @@ use crate::stats::quantiles::QuantileMode;
 use anyhow::Context;
 
 /// Default memory for exact percentiles, MiB.
-pub(crate) const QUANTILE_MEMORY_MIB: f64 = 640.0;
+pub(crate) const QUANTILE_MEMORY_MIB: f64 = 576.0;
 
 /// How `run --precision` draws the uncertain parameters unless `--sampling` says otherwise
 /// (docs/performance.md: the design that reaches a precision in the fewest runs on the

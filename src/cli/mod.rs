@@ -208,7 +208,7 @@ pub struct RunArgs {
     /// reports, charts and summary tables give fit, those stay exact and the other metrics
     /// of yearly.csv (listed in meta.json) come from sketches with a relative error of at
     /// most 0.1%; otherwise every percentile does, and memory no longer grows with the runs
-    /// [default: 640].
+    /// [default: 576].
     #[arg(long, value_name = "MIB")]
     pub quantile_memory: Option<f64>,
     /// Format of the per-run data: `csv` (runs.csv) or `parquet` (runs.parquet, for pandas,

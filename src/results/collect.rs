@@ -237,8 +237,8 @@ impl Columns {
     }
 
     /// Which columns a report, a chart or a summary table (`summary.csv`, `budget.csv`,
-    /// `reserve.csv`, `reserve_by_certainty.csv`, `municipal_risk.csv`) gives percentiles
-    /// of: every column but the yearly metrics outside [`REPORTED_YEARLY`] and the
+    /// `reserve.csv`, `reserve_by_certainty.csv`, `municipalities.csv`,
+    /// `municipal_risk.csv`) gives percentiles of: every column but the yearly metrics outside [`REPORTED_YEARLY`] and the
     /// caseload per segment. Those others appear with percentiles only in `yearly.csv` and
     /// the workbooks' yearly sheets; in [`QuantileMode::Mixed`] their percentiles come
     /// from sketches. (The municipalities' yearly spend is reported: `municipalities.csv`
