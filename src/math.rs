@@ -6,8 +6,7 @@
 //! between platforms and versions (glibc and the WebAssembly build disagree in about one
 //! call in ten), and every figure of a run goes through them. With one implementation for
 //! all, a run gives the same bits on any machine, in the native binary and in the what-if
-//! page's WebAssembly module alike (apart from the municipalities' split, whose larger
-//! hypergeometric draws come from `rand_distr`, docs/model.md section 1). `clippy.toml` forbids the `f64` methods in the engine's
+//! page's WebAssembly module alike. `clippy.toml` forbids the `f64` methods in the engine's
 //! modules, so that none creeps back.
 //!
 //! The distribution functions (normal, beta, gamma) are the textbook ones: the regularised

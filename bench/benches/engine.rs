@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::path::Path;
 
 use contractsim::random::rng::{Purpose, RunKey};
-use contractsim::random::sample::{Binomial, poisson};
+use contractsim::random::sample::{Binomial, hypergeometric, poisson};
 use std::sync::atomic::AtomicBool;
 
 use contractsim::engine::{BLOCK, Plan, RunOptions, run_batch, run_blocks};
@@ -139,6 +139,36 @@ fn draws(c: &mut Criterion) {
             i += 1;
             let d = rand_distr::Poisson::new(400.0 + (i & 7) as f64).unwrap();
             black_box(d.sample(&mut key.stream(Purpose::Referrals, 1, i)))
+        })
+    });
+    // A municipality's exits in a large Friesland path (8,000 clients in care in the year,
+    // 5,300 of them leaving, 17% of them in one municipality), and a small municipality.
+    g.bench_function("hypergeometric, ratio of uniforms (8,000, 1,360, 5,340)", |b| {
+        b.iter(|| {
+            i += 1;
+            let good = 1360.0 + (i & 31) as f64;
+            black_box(hypergeometric(8000.0, good, 5340.0, &mut key.stream(Purpose::MunicipalExits, 1, i)))
+        })
+    });
+    g.bench_function("hypergeometric, ratio of uniforms (8,000, 120, 5,340)", |b| {
+        b.iter(|| {
+            i += 1;
+            let good = 120.0 + (i & 15) as f64;
+            black_box(hypergeometric(8000.0, good, 5340.0, &mut key.stream(Purpose::MunicipalExits, 1, i)))
+        })
+    });
+    g.bench_function("rand_distr hypergeometric (8,000, 1,360, 5,340), set up per draw", |b| {
+        b.iter(|| {
+            i += 1;
+            let d = rand_distr::Hypergeometric::new(8000, 1360 + (i as u64 & 31), 5340).unwrap();
+            black_box(d.sample(&mut key.stream(Purpose::MunicipalExits, 1, i)))
+        })
+    });
+    g.bench_function("rand_distr hypergeometric (8,000, 120, 5,340), set up per draw", |b| {
+        b.iter(|| {
+            i += 1;
+            let d = rand_distr::Hypergeometric::new(8000, 120 + (i as u64 & 15), 5340).unwrap();
+            black_box(d.sample(&mut key.stream(Purpose::MunicipalExits, 1, i)))
         })
     });
     g.finish();

@@ -14,6 +14,7 @@ use crate::app::output;
 use crate::engine::{Plan, shard_runs};
 use crate::export::runs_file::RunsWriter;
 use crate::random::design::Sampling;
+use crate::random::rng::STREAMS_VERSION;
 use crate::report::render_world;
 use crate::results::partial::{self, PartialMeta};
 use crate::results::{BatchInfo, Collector, Results};
@@ -89,6 +90,16 @@ fn read_parts(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, PartialMeta)>, AppError>
     for (dir, m) in &parts {
         bad.extend(mismatches(dir, m, first_dir, first));
     }
+    if first.random_streams != STREAMS_VERSION {
+        bad.push(format!(
+            "{}: key `random_streams` in partial.json: expected {STREAMS_VERSION} (the random streams of this \
+             contractsim, {}), found {}; merge the shards with the version that simulated them, or run them again \
+             with this one",
+            first_dir.display(),
+            env!("CARGO_PKG_VERSION"),
+            first.random_streams
+        ));
+    }
     bad.extend(shard_coverage(&parts, first.shards));
     if !bad.is_empty() {
         return Err(AppError::BadInput(bad.join("\n")));
@@ -125,6 +136,9 @@ fn mismatches(dir: &Path, m: &PartialMeta, first_dir: &Path, first: &PartialMeta
     }
     if m.sampling != first.sampling {
         bad.push(mismatch("sampling", first.sampling.clone(), m.sampling.clone()));
+    }
+    if m.random_streams != first.random_streams {
+        bad.push(mismatch("random_streams", first.random_streams.to_string(), m.random_streams.to_string()));
     }
     if m.runs_format != first.runs_format {
         bad.push(mismatch("runs_format", first.runs_format.file_name().into(), m.runs_format.file_name().into()));

@@ -516,6 +516,7 @@ fn write_partial(
         threads: at.threads,
         runs_format: at.format,
         sampling: plan.sampling().name().into(),
+        random_streams: crate::random::rng::STREAMS_VERSION,
     };
     let text = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let same = std::str::from_utf8(&text)

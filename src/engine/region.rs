@@ -9,11 +9,10 @@
 //! hypergeometric draw over the clients each municipality had in care in the year.
 
 use crate::math;
-use rand_distr::{Distribution, Hypergeometric};
 
 use crate::model::demand::Draws;
 use crate::random::rng::{Purpose, Stream};
-use crate::random::sample::Binomial;
+use crate::random::sample::{Binomial, hypergeometric};
 use crate::scenario::region::Region;
 
 /// What the plan keeps of a region.
@@ -88,33 +87,6 @@ pub(crate) fn split_exits<D: Draws>(draws: &mut D, g: usize, t: usize, x: f64, p
     out[last] = left;
 }
 
-/// Largest `min(good, draws)` drawn item by item (each a uniform): below it that is
-/// cheaper than setting up `rand_distr`'s sampler.
-const ITEM_BY_ITEM: f64 = 32.0;
-
-/// How many of `good` marked items are among `draws` items taken without replacement from
-/// `total` (a hypergeometric draw): item by item when `good` or `draws` is small (by
-/// symmetry, the marked items taken in turn, each drawn with the chance that it is among
-/// those left to draw, or the draws in turn), otherwise `rand_distr`'s sampler.
-fn hypergeometric(total: f64, good: f64, draws: f64, stream: &mut Stream) -> f64 {
-    let (small, large) = if good <= draws { (good, draws) } else { (draws, good) };
-    if small <= ITEM_BY_ITEM {
-        let (mut hits, mut left, mut pool) = (0.0, large, total);
-        for _ in 0..small as u64 {
-            if stream.uniform() * pool < left {
-                hits += 1.0;
-                left -= 1.0;
-            }
-            pool -= 1.0;
-        }
-        return hits;
-    }
-    match Hypergeometric::new(total as u64, good as u64, draws as u64) {
-        Ok(h) => h.sample(stream) as f64,
-        Err(_) => (draws * good / total).round().min(good),
-    }
-}
-
 /// Expected years in care within a year of a client in care at its start (`a`) and of a
 /// client who starts in it (`s`), for durations with mean `d` years in `shape` phases (a
 /// client in care at the start in any phase with equal weight, the phases' steady state):
@@ -164,28 +136,6 @@ mod tests {
         let (_, s) = year_weights(10.0 - 1e-9, 1);
         let (_, t) = year_weights(10.0 + 1e-9, 1);
         assert!((s - t).abs() < 1e-9 && (s - 0.483_741_8).abs() < 1e-7, "{s} {t}");
-    }
-
-    #[test]
-    fn item_by_item_draws_have_the_hypergeometric_mean_and_variance() {
-        // N = 50, K = 8 marked, n = 20 drawn: mean n K / N = 3.2, variance
-        // n (K/N)(1 - K/N)(N - n)/(N - 1) = 20 · 0.16 · 0.84 · 30/49 = 1.6457.
-        let key = RunKey::new(11, 0);
-        let n = 40_000;
-        let xs: Vec<f64> =
-            (0..n).map(|i| hypergeometric(50.0, 8.0, 20.0, &mut key.stream(Purpose::MunicipalExits, 0, i))).collect();
-        let mean = xs.iter().sum::<f64>() / n as f64;
-        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
-        // The mean's standard error is sqrt(1.6457 / 40000) = 0.0064; the variance's, with
-        // the fourth moment of a distribution this close to normal, about 1.65 sqrt(2 / n)
-        // = 0.0117. Four of each.
-        assert!((mean - 3.2).abs() < 4.0 * 0.0064, "mean {mean}");
-        assert!((var - 1.6457).abs() < 4.0 * 0.0117, "variance {var}");
-        // The symmetric case (few draws, many marked) by the other branch of the loop.
-        let ys: Vec<f64> =
-            (0..n).map(|i| hypergeometric(50.0, 20.0, 8.0, &mut key.stream(Purpose::MunicipalStarts, 0, i))).collect();
-        let mean = ys.iter().sum::<f64>() / n as f64;
-        assert!((mean - 3.2).abs() < 4.0 * 0.0064, "mean {mean}");
     }
 
     #[test]

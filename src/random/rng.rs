@@ -32,8 +32,14 @@ const COUNTER_MIX: [u64; TABLE_LEN] = {
 
 /// The version of the random streams: it changes whenever a change of contractsim alters
 /// the numbers a seed gives (a new purpose for a new feature does not: runs without the
-/// feature keep theirs). Recorded in `meta.json`.
-pub const STREAMS_VERSION: u32 = 1;
+/// feature keep theirs). Recorded in `meta.json` and in a shard's `partial.json`.
+///
+/// - 1: the streams of contractsim up to 2026-12-07.
+/// - 2: the municipalities' share of a path's exits drawn by contractsim's own
+///   hypergeometric sampler ([`crate::random::sample::hypergeometric`]) in place of
+///   `rand_distr`'s, and item by item below 10 instead of 32 (docs/model.md section 16).
+///   Only the municipalities' figures change; the region's are the same bits.
+pub const STREAMS_VERSION: u32 = 2;
 
 /// What a stream is used for. The discriminant is part of the stream key: never reorder.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

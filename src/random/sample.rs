@@ -8,6 +8,12 @@
 //! above. All are exact; `tests` checks them against the probability mass functions with
 //! chi-square tests. The rarely taken logarithm branches are kept out of line (`#[cold]`)
 //! so that the compiler does not hoist them into the fast path.
+//!
+//! Hypergeometric draws (the municipalities' share of a path's exits) are made once for
+//! each set of counts, so they have no set-up to share: few marked items or few draws are
+//! drawn item by item, the rest by Stadlober's ratio of uniforms (HRUA, 1989) with the
+//! log-factorials from a table, so that a draw costs a few table reads and rarely a
+//! logarithm.
 
 use super::rng::Stream;
 use crate::math;
@@ -23,9 +29,13 @@ fn floor(x: f64) -> f64 {
     if t > x { t - 1.0 } else { t }
 }
 
-/// Entries of the log-factorial table: counts up to this use a lookup in BTRS's exact
-/// acceptance test, larger ones the Stirling series.
-const LN_FACTORIAL_LEN: usize = 4096;
+/// Counts below this use a lookup in BTRS's exact acceptance test, larger ones the Stirling
+/// series (the binomial draws of stream version 1 and later).
+const BTRS_TABLE_LEN: usize = 4096;
+
+/// Entries of the log-factorial table (128 KiB): the hypergeometric sampler's counts are a
+/// path's clients in a year, which stay below this in the shipped scenarios.
+const LN_FACTORIAL_LEN: usize = 1 << 14;
 
 /// `ln k!` for `k < LN_FACTORIAL_LEN`, summed in order from `ln 1`.
 static LN_FACTORIAL: std::sync::LazyLock<Box<[f64]>> = std::sync::LazyLock::new(|| {
@@ -199,7 +209,7 @@ impl Binomial {
         let m = floor((n + 1.0) * self.p);
         let v = math::ln(v * alpha / (a / (us * us) + b));
         // ln of f(k) / f(m), f the binomial probability mass function.
-        let bound = if (n as usize) < LN_FACTORIAL_LEN {
+        let bound = if (n as usize) < BTRS_TABLE_LEN {
             let lf = &**LN_FACTORIAL;
             lf[m as usize] + lf[(n - m) as usize] - lf[k as usize] - lf[(n - k) as usize] + (k - m) * self.ln_r
         } else {
@@ -252,6 +262,110 @@ fn stirling_tail(k: f64) -> f64 {
     }
     let kp1sq = (k + 1.0) * (k + 1.0);
     (1.0 / 12.0 - (1.0 / 360.0 - 1.0 / 1260.0 / kp1sq) / kp1sq) / (k + 1.0)
+}
+
+/// `ln k!` for a whole number `k >= 0`: from the table, or by Stirling's series beyond it.
+#[inline]
+fn ln_factorial(k: f64) -> f64 {
+    if k < LN_FACTORIAL_LEN as f64 { LN_FACTORIAL[k as i64 as usize] } else { ln_factorial_stirling(k) }
+}
+
+#[cold]
+#[inline(never)]
+fn ln_factorial_stirling(k: f64) -> f64 {
+    (k + 0.5) * math::ln(k + 1.0) - (k + 1.0) + 0.5 * math::ln(2.0 * std::f64::consts::PI) + stirling_tail(k)
+}
+
+/// Below this many marked items or draws (of the fewer kind, see [`hypergeometric`]), a
+/// draw is made item by item: fewer uniforms than a ratio-of-uniforms trial costs.
+const ITEM_BY_ITEM: f64 = 10.0;
+
+/// How many of `good` marked items are among `draws` items taken without replacement from
+/// `total` (whole numbers, `good, draws <= total`): a hypergeometric draw.
+///
+/// By symmetry the draw counts the fewer of the marked and unmarked items among the fewer of
+/// the taken and the left items, and the answer is mapped back. Below [`ITEM_BY_ITEM`] of
+/// either, the items are taken in turn, each with the chance that it is among those left to
+/// draw (one uniform each); otherwise by HRUA, Stadlober's ratio-of-uniforms method (E.
+/// Stadlober, "The ratio of uniforms approach for generating discrete random variates",
+/// J. Comput. Appl. Math. 31, 1990), whose hat is centred on the mean with a width of
+/// `2 √(2/e) σ + 3 − 2 √(3/e)` and whose squeezes decide most trials without a logarithm.
+/// Exact: every candidate up to the largest possible count is tried against the
+/// probability mass function.
+pub fn hypergeometric(total: f64, good: f64, draws: f64, s: &mut Stream) -> f64 {
+    if draws <= 0.0 || good <= 0.0 {
+        return 0.0;
+    }
+    if draws >= total {
+        return good;
+    }
+    if good >= total {
+        return draws;
+    }
+    let bad = total - good;
+    let (few, many) = if good <= bad { (good, bad) } else { (bad, good) };
+    let taken = draws.min(total - draws);
+    let x = if few.min(taken) < ITEM_BY_ITEM {
+        item_by_item(total, few, taken, s)
+    } else {
+        hrua(total, few, many, taken, s)
+    };
+    // `x` of the fewer kind are among the `taken`: the marked ones among them, then among
+    // the draws (the taken ones, or the rest).
+    let marked = if good <= bad { x } else { taken - x };
+    if taken == draws { marked } else { good - marked }
+}
+
+/// The marked items among `draws` taken from `total` with `good` marked, item by item over
+/// the smaller of the two counts.
+fn item_by_item(total: f64, good: f64, draws: f64, s: &mut Stream) -> f64 {
+    let (small, large) = if good <= draws { (good, draws) } else { (draws, good) };
+    let (mut hits, mut left, mut pool) = (0.0, large, total);
+    for _ in 0..small as u64 {
+        if s.uniform() * pool < left {
+            hits += 1.0;
+            left -= 1.0;
+        }
+        pool -= 1.0;
+    }
+    hits
+}
+
+/// HRUA for `taken` items from `few + many`, counting the `few` (with `few <= many` and
+/// `taken <= (few + many) / 2`).
+fn hrua(total: f64, few: f64, many: f64, taken: f64, s: &mut Stream) -> f64 {
+    /// `2 √(2/e)` and `3 − 2 √(3/e)`.
+    const D1: f64 = 1.715_527_769_921_413_5;
+    const D2: f64 = 0.898_916_162_058_898_8;
+    let p = few / total;
+    let centre = taken * p + 0.5;
+    let var = taken * (total - taken) * p * (1.0 - p) / (total - 1.0);
+    let width = D1 * (var + 0.5).sqrt() + D2;
+    let mode = floor((taken + 1.0) * (few + 1.0) / (total + 2.0));
+    let ln_f =
+        |k: f64| ln_factorial(k) + ln_factorial(few - k) + ln_factorial(taken - k) + ln_factorial(many - taken + k);
+    let top = ln_f(mode);
+    let end = taken.min(few) + 1.0;
+    loop {
+        let u = s.open_uniform();
+        let v = s.uniform();
+        let w = centre + width * (v - 0.5) / u;
+        if !(0.0..end).contains(&w) {
+            continue;
+        }
+        let k = floor(w);
+        // ln of f(k) / f(mode), f the probability mass function.
+        let t = top - ln_f(k);
+        if u * (4.0 - u) - 3.0 <= t {
+            return k;
+        }
+        if u * (u - t) >= 1.0 {
+            continue;
+        }
+        if 2.0 * math::ln(u) <= t {
+            return k;
+        }
+    }
 }
 
 /// Draws a Poisson count with mean `mean` (non-negative; NaN or negative counts as 0).
@@ -309,7 +423,9 @@ fn ptrs_accept(lam: f64, k: f64, v: f64, us: f64, a: f64, b: f64, inv_alpha: f64
 mod tests {
     use super::super::rng::{Purpose, RunKey};
     use super::*;
-    use statrs::distribution::{Binomial as StBinomial, Discrete, Poisson as StPoisson};
+    use statrs::distribution::{
+        Binomial as StBinomial, Discrete, Hypergeometric as StHypergeometric, Poisson as StPoisson,
+    };
 
     /// Chi-square goodness of fit of `draws` against `pmf`, pooling cells with expected
     /// count below 5. Returns (statistic, degrees of freedom).
@@ -384,6 +500,55 @@ mod tests {
             let (stat, df) = chi_square(&xs, |k| reference.pmf(k), (mean * 4.0 + 50.0) as u64);
             assert!(stat < critical(df), "poisson({mean}): chi2 {stat} on {df} df");
         }
+    }
+
+    #[test]
+    fn hypergeometric_matches_its_pmf_in_every_regime() {
+        // (total, marked, drawn): item by item (few marked, few drawn), the boundary of the
+        // ratio of uniforms, each symmetry (more marked than unmarked, more drawn than
+        // left), a municipality's exits in a large path, and counts beyond the table.
+        for &(total, good, n) in &[
+            (50u64, 8u64, 20u64),
+            (50, 20, 8),
+            (100, 10, 10),
+            (100, 10, 90),
+            (100, 90, 10),
+            (60, 30, 30),
+            (1000, 900, 300),
+            (1000, 12, 700),
+            (8000, 1360, 5340),
+            (40_000, 6000, 25_000),
+            (30_000, 15, 15_000),
+        ] {
+            let key = RunKey::new(2025, 3);
+            let xs: Vec<u64> = (0..200_000)
+                .map(|i| {
+                    let mut s = key.stream(Purpose::MunicipalExits, 0, i);
+                    hypergeometric(total as f64, good as f64, n as f64, &mut s) as u64
+                })
+                .collect();
+            assert!(xs.iter().all(|&x| x <= good.min(n) && x + (total - good) >= n));
+            let reference = StHypergeometric::new(total, good, n).unwrap();
+            let (stat, df) = chi_square(&xs, |k| reference.pmf(k), good.min(n));
+            assert!(stat < critical(df), "hypergeometric({total}, {good}, {n}): chi2 {stat} on {df} df");
+        }
+    }
+
+    #[test]
+    fn hypergeometric_edges() {
+        let mut s = RunKey::new(1, 1).stream(Purpose::MunicipalExits, 0, 0);
+        assert_eq!(hypergeometric(10.0, 0.0, 5.0, &mut s), 0.0);
+        assert_eq!(hypergeometric(10.0, 4.0, 0.0, &mut s), 0.0);
+        assert_eq!(hypergeometric(10.0, 4.0, 10.0, &mut s), 4.0);
+        assert_eq!(hypergeometric(10.0, 10.0, 3.0, &mut s), 3.0);
+        // Nine of ten drawn: at least three of the four marked are among them.
+        for _ in 0..100 {
+            let x = hypergeometric(10.0, 4.0, 9.0, &mut s);
+            assert!(x == 3.0 || x == 4.0, "{x}");
+        }
+        // The table and Stirling's series agree where they meet.
+        let k = (LN_FACTORIAL_LEN - 1) as f64;
+        assert!((ln_factorial(k) - ln_factorial_stirling(k)).abs() < 1e-9 * ln_factorial(k));
     }
 
     #[test]

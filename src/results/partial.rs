@@ -75,8 +75,16 @@ pub(crate) struct PartialMeta {
     /// How the uncertain parameters were drawn (`run --sampling`): `mc`, `lhs` or `sobol`.
     #[serde(default = "plain_monte_carlo")]
     pub sampling: String,
+    /// The version of the random streams the shard was simulated with
+    /// ([`crate::random::rng::STREAMS_VERSION`]); 1 in a shard written before it was kept.
+    #[serde(default = "first_streams")]
+    pub random_streams: u32,
 }
 
 fn plain_monte_carlo() -> String {
     "mc".into()
+}
+
+fn first_streams() -> u32 {
+    1
 }

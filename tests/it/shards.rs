@@ -103,6 +103,34 @@ fn merge_refuses_partials_that_do_not_belong_together() {
     assert!(e.contains("key `seed` in partial.json: expected 1") && e.contains("found 2"), "{e}");
     let e = stderr(merge(&[a.clone(), b.clone(), dir.path().to_path_buf()], &out));
     assert!(e.contains("expected the partial results of `run --shard` (with partial.json)"), "{e}");
+    // Shards simulated on other random streams: one of them, or all (a shard written before
+    // partial.json kept the version has no key and is of version 1).
+    let streams = |p: &std::path::Path, edit: &dyn Fn(String) -> String| {
+        let path = p.join("partial.json");
+        let text = fs::read_to_string(&path).unwrap();
+        let key = format!("\"random_streams\": {}", contractsim::random::rng::STREAMS_VERSION);
+        assert!(text.contains(&key), "{text}");
+        fs::write(&path, edit(text)).unwrap();
+    };
+    let version = contractsim::random::rng::STREAMS_VERSION;
+    let older = move |t: String| t.replace(&format!("\"random_streams\": {version}"), "\"random_streams\": 1");
+    let saved: Vec<String> = [&a, &b, &c].iter().map(|p| fs::read_to_string(p.join("partial.json")).unwrap()).collect();
+    streams(&c, &older);
+    let e = stderr(merge(&[a.clone(), b.clone(), c.clone()], &out));
+    assert!(
+        e.contains(&format!("key `random_streams` in partial.json: expected {version}")) && e.contains("found 1"),
+        "{e}"
+    );
+    streams(&a, &older);
+    streams(&b, &|t: String| t.replace(&format!(",\n  \"random_streams\": {version}"), ""));
+    let e = stderr(merge(&[a.clone(), b.clone(), c.clone()], &out));
+    assert!(
+        e.contains(&format!("expected {version} (the random streams of this contractsim")) && e.contains("found 1"),
+        "{e}"
+    );
+    for (p, text) in [&a, &b, &c].iter().zip(&saved) {
+        fs::write(p.join("partial.json"), text).unwrap();
+    }
     fs::write(c.join("stats.bin"), b"garbage").unwrap();
     let e = stderr(merge(&[a, b, c], &out));
     assert!(e.contains("stats.bin"), "{e}");
