@@ -551,6 +551,25 @@ mod tests {
         assert!((ln_factorial(k) - ln_factorial_stirling(k)).abs() < 1e-9 * ln_factorial(k));
     }
 
+    proptest::proptest! {
+        /// Any counts give a whole number in the support,
+        /// `max(0, draws − unmarked) ..= min(marked, draws)`.
+        #[test]
+        fn hypergeometric_stays_in_its_support(
+            total in 1u64..200_000,
+            good_share in 0.0f64..=1.0,
+            draw_share in 0.0f64..=1.0,
+            step in 0usize..1_000_000,
+        ) {
+            let good = (total as f64 * good_share).floor();
+            let draws = (total as f64 * draw_share).floor();
+            let mut s = RunKey::new(5, 6).stream(Purpose::MunicipalExits, 0, step);
+            let x = hypergeometric(total as f64, good, draws, &mut s);
+            proptest::prop_assert_eq!(x, x.floor());
+            proptest::prop_assert!(x >= (draws - (total as f64 - good)).max(0.0) && x <= good.min(draws), "{}", x);
+        }
+    }
+
     #[test]
     fn degenerate_cases() {
         let mut s = RunKey::new(1, 1).stream(Purpose::Success, 0, 0);
