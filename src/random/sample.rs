@@ -11,7 +11,7 @@
 //!
 //! Hypergeometric draws (the municipalities' share of a path's exits) are made once for
 //! each set of counts, so they have no set-up to share: few marked items or few draws are
-//! drawn item by item, the rest by Stadlober's ratio of uniforms (HRUA, 1989) with the
+//! drawn item by item, the rest by Stadlober's ratio of uniforms (HRUA, 1990) with the
 //! log-factorials from a table, so that a draw costs a few table reads and rarely a
 //! logarithm.
 
