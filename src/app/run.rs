@@ -222,14 +222,14 @@ pub(crate) fn quantile_mode(plan: &Plan, runs: usize, budget_mib: f64) -> Quanti
     if exact_quantile_bytes(columns.width, runs) <= budget {
         return QuantileMode::Exact;
     }
-    let reported = columns.reported(plan).iter().filter(|&&r| r).count();
+    let reported = columns.reported_figures(plan);
     if exact_quantile_bytes(reported, runs) <= budget { QuantileMode::Mixed } else { QuantileMode::Sketch }
 }
 
 /// What the console says when not every percentile of `runs` runs is exact.
 fn quantile_note(plan: &Plan, runs: usize, budget_mib: f64, mode: QuantileMode) -> Option<String> {
     let columns = Columns::new(plan);
-    let reported = columns.reported(plan).iter().filter(|&&r| r).count();
+    let reported = columns.reported_figures(plan);
     let mib = |figures: usize| format!("{:.0} MiB", exact_quantile_bytes(figures, runs) / (1024.0 * 1024.0));
     match mode {
         QuantileMode::Exact => None,

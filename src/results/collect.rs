@@ -257,6 +257,11 @@ impl Columns {
         out
     }
 
+    /// How many columns [`Columns::reported`] marks.
+    pub fn reported_figures(&self, plan: &Plan) -> usize {
+        self.reported(plan).iter().filter(|&&r| r).count()
+    }
+
     /// The yearly metrics whose percentiles are sketched in [`QuantileMode::Mixed`], in
     /// storage order.
     pub fn sketched_metrics(plan: &Plan) -> Vec<String> {

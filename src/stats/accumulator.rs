@@ -450,12 +450,16 @@ mod tests {
         (0..width).map(|c| c % 3 == 0).collect()
     }
 
-    fn build_in(blocks: std::ops::Range<u64>, runs: u64, width: usize, mode: QuantileMode, rep: u64) -> Accumulator {
-        let mut a = match mode {
+    /// An empty accumulator in `mode`, mixed by [`mixed_mask`].
+    fn empty(width: usize, mode: QuantileMode) -> Accumulator {
+        match mode {
             QuantileMode::Mixed => Accumulator::mixed(&mixed_mask(width)),
             _ => Accumulator::new(width, mode),
         }
-        .with_replicates(rep);
+    }
+
+    fn build_in(blocks: std::ops::Range<u64>, runs: u64, width: usize, mode: QuantileMode, rep: u64) -> Accumulator {
+        let mut a = empty(width, mode).with_replicates(rep);
         for b in blocks {
             let (lo, hi) = (b * BLOCK, ((b + 1) * BLOCK).min(runs));
             a.push_block(b, &rows(lo..hi, width));
@@ -470,10 +474,7 @@ mod tests {
             let mut whole = build(0..11, runs, width, mode);
             whole.finish();
             let expected = whole.summaries(&[false, false, true]);
-            let mut merged = match mode {
-                QuantileMode::Mixed => Accumulator::mixed(&mixed_mask(width)),
-                _ => Accumulator::new(width, mode),
-            };
+            let mut merged = empty(width, mode);
             for (lo, hi) in [(0, 3), (3, 4), (4, 9), (9, 11)] {
                 let part = build(lo..hi, runs, width, mode);
                 merged.merge(Accumulator::from_bytes(&part.to_bytes()).unwrap());

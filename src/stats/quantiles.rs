@@ -239,7 +239,7 @@ impl Quantiles {
     /// Adds the values of `other` (of the same mode).
     pub fn merge(&mut self, other: Quantiles) {
         match (self, other) {
-            (Quantiles::All(a), Quantiles::All(b)) => a.extend(b.values().collect::<Vec<_>>()),
+            (Quantiles::All(a), Quantiles::All(b)) => a.extend(b.values()),
             (me @ Quantiles::Few(_), Quantiles::All(mut b)) => {
                 // Every value of both, as one store (the order is settled when finished).
                 b.extend(me.finite_values());
