@@ -8,11 +8,15 @@
 //! folder has its own record. A record without `files` comes from an older contractsim and
 //! is accepted as it is.
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+
+use crate::export::digest::{FileDigest, hex};
 
 use super::output;
 
@@ -31,7 +35,7 @@ pub(crate) struct FileEntry {
 }
 
 /// The byte count and SHA-256 of a file, read as a stream.
-fn digest(path: &Path) -> std::io::Result<(u64, String)> {
+fn digest(path: &Path) -> std::io::Result<FileDigest> {
     let mut f = fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 20];
@@ -44,7 +48,7 @@ fn digest(path: &Path) -> std::io::Result<(u64, String)> {
         hasher.update(&buf[..n]);
         total += n as u64;
     }
-    Ok((total, hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()))
+    Ok(FileDigest { bytes: total, sha256: hex(hasher.finalize().as_slice()) })
 }
 
 /// The data files of `dir` (not in sub-folders), by name.
@@ -63,16 +67,25 @@ fn data_files(dir: &Path) -> std::io::Result<Vec<String>> {
 
 /// Adds `files` (every data file of `dir`) to the record `record` of `dir`. The record's
 /// text is kept byte for byte, the list appended as its last key in the same layout, so
-/// that a folder written twice is the same.
-pub(crate) fn seal(dir: &Path, record: &str) -> anyhow::Result<()> {
+/// that a folder written twice is the same. A file in `written` (its digest taken as it was
+/// written) of the recorded length is not read again; the others are read, in parallel.
+pub(crate) fn seal(dir: &Path, record: &str, written: &HashMap<PathBuf, FileDigest>) -> anyhow::Result<()> {
     use anyhow::Context;
     let path = dir.join(record);
     let text = fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-    let mut files = Vec::new();
-    for name in data_files(dir).with_context(|| format!("listing {}", dir.display()))? {
-        let (bytes, sha256) = digest(&dir.join(&name)).with_context(|| format!("reading {name}"))?;
-        files.push(FileEntry { name, bytes, sha256 });
-    }
+    let names = data_files(dir).with_context(|| format!("listing {}", dir.display()))?;
+    let files = names
+        .into_par_iter()
+        .map(|name| {
+            let file = dir.join(&name);
+            let known = written.get(&file).filter(|d| fs::metadata(&file).is_ok_and(|m| m.len() == d.bytes));
+            let d = match known {
+                Some(d) => d.clone(),
+                None => digest(&file).with_context(|| format!("reading {name}"))?,
+            };
+            Ok(FileEntry { name, bytes: d.bytes, sha256: d.sha256 })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
     let sealed = with_files(&text, &files).with_context(|| format!("{}: not a JSON object", path.display()))?;
     fs::write(&path, sealed).with_context(|| format!("writing {}", path.display()))?;
     Ok(())
@@ -124,7 +137,7 @@ pub(crate) fn verify(dir: &Path, record: &str) -> Result<(), String> {
             Ok(len) if len != f.bytes => bad.push(damaged(format!("{len} bytes"))),
             Ok(_) => match digest(&file) {
                 Err(e) => bad.push(damaged(e.to_string())),
-                Ok((_, sha)) if sha != f.sha256 => bad.push(damaged(format!("SHA-256 {sha}"))),
+                Ok(d) if d.sha256 != f.sha256 => bad.push(damaged(format!("SHA-256 {}", d.sha256))),
                 Ok(_) => {}
             },
         }
@@ -152,7 +165,7 @@ mod tests {
         fs::write(dir.path().join("yearly.csv"), "a,b\n1,2\n").unwrap();
         fs::write(dir.path().join("summary.png"), "not data").unwrap();
         fs::write(dir.path().join("meta.json"), "{\n  \"tool\": \"contractsim\"\n}\n").unwrap();
-        seal(dir.path(), "meta.json").unwrap();
+        seal(dir.path(), "meta.json", &HashMap::new()).unwrap();
         let meta = fs::read_to_string(dir.path().join("meta.json")).unwrap();
         assert!(meta.contains("\"name\": \"yearly.csv\"") && !meta.contains("summary.png"), "{meta}");
         assert_eq!(verify(dir.path(), "meta.json"), Ok(()));
@@ -164,5 +177,36 @@ mod tests {
         assert!(e.contains("found 4 bytes; the folder is damaged"), "{e}");
         fs::remove_file(dir.path().join("yearly.csv")).unwrap();
         assert!(verify(dir.path(), "meta.json").unwrap_err().contains("yearly.csv: expected 8 bytes"));
+    }
+
+    #[test]
+    fn digests_taken_while_writing_seal_as_reading_the_files_does() {
+        use crate::export::digest::Digesting;
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let record = "{\n  \"tool\": \"contractsim\"\n}\n";
+        let mut written = HashMap::new();
+        // Streamed in a small and a large write (written and hashed at once).
+        let path = dir.path().join("stats.bin");
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+        let mut w = Digesting::new(fs::File::create(&path).unwrap());
+        w.write_all(&bytes[..10]).unwrap();
+        w.write_all(&bytes[10..]).unwrap();
+        written.insert(path, w.finish().1);
+        // Recorded with another length (a stale record): read instead.
+        fs::write(dir.path().join("yearly.csv"), "a,b\n1,2\n").unwrap();
+        written.insert(dir.path().join("yearly.csv"), FileDigest::of(b"a,b\n"));
+        // Not recorded: read.
+        fs::write(dir.path().join("summary.csv"), "x\n").unwrap();
+        let sealed = |written: &HashMap<PathBuf, FileDigest>| {
+            fs::write(dir.path().join("meta.json"), record).unwrap();
+            seal(dir.path(), "meta.json", written).unwrap();
+            fs::read_to_string(dir.path().join("meta.json")).unwrap()
+        };
+        let from_writing = sealed(&written);
+        let from_reading = sealed(&HashMap::new());
+        assert_eq!(from_writing, from_reading);
+        assert!(from_reading.contains("\"bytes\": 3000000") && from_reading.contains("\"bytes\": 8"), "{from_reading}");
+        assert_eq!(verify(dir.path(), "meta.json"), Ok(()));
     }
 }

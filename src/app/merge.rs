@@ -39,7 +39,7 @@ pub fn merge(args: MergeRequest, progress: &dyn Progress) -> Result<(), AppError
     })?;
     let plan = Plan::new(s).with_sampling(sampling);
     let staging = output::Staging::new(&dest).with_context(|| format!("writing {}", args.out.display()))?;
-    let (collected, threads) = combine(&plan, &parts, &first, staging.path())?;
+    let (collected, threads) = combine(&plan, &parts, &first, &staging)?;
     let info = BatchInfo {
         seed: first.seed,
         threads: if threads == 0 { rayon_threads(0) } else { threads },
@@ -198,16 +198,16 @@ fn shipped_scenario(first_dir: &Path, first: &PartialMeta) -> Result<scenario::S
 }
 
 /// Merges the partials' statistics in shard order and appends their runs files into
-/// `dir`; returns the statistics and the most threads any shard used.
+/// `staging`; returns the statistics and the most threads any shard used.
 fn combine(
     plan: &Plan,
     parts: &[(PathBuf, PartialMeta)],
     first: &PartialMeta,
-    dir: &Path,
+    staging: &output::Staging,
 ) -> Result<(Collector, usize), AppError> {
     let runs_name = first.runs_format.file_name();
     let mut runs_file =
-        RunsWriter::create(dir, plan, first.runs_format).with_context(|| format!("writing {runs_name}"))?;
+        RunsWriter::create(staging.path(), plan, first.runs_format).with_context(|| format!("writing {runs_name}"))?;
     let mut collected: Option<Collector> = None;
     let mut threads = 0;
     for (dir, m) in parts {
@@ -231,7 +231,8 @@ fn combine(
         runs_file.append_file(&dir.join(runs_name)).with_context(|| format!("merging {runs_name}"))?;
         threads = threads.max(m.threads);
     }
-    runs_file.finish().with_context(|| format!("writing {runs_name}"))?;
+    let (runs_path, digest) = runs_file.finish().with_context(|| format!("writing {runs_name}"))?;
+    staging.record(runs_path, digest);
     Ok((collected.expect("at least one partial"), threads))
 }
 

@@ -4,9 +4,13 @@
 //! process that was killed outright are cleaned up by the next write, and a results folder
 //! of another scenario is not replaced unless the caller says so ([`check_destination`]).
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::export::digest::FileDigest;
 
 /// Errors while writing a results folder.
 #[derive(Debug, thiserror::Error)]
@@ -546,6 +550,10 @@ pub(crate) struct Staging {
     tmp: PathBuf,
     old: PathBuf,
     done: bool,
+    /// The digests of files written into the folder, taken from their bytes as they were
+    /// written ([`Staging::write`], [`Staging::record`]), so that [`Staging::seal`] does not
+    /// read them back.
+    written: Mutex<HashMap<PathBuf, FileDigest>>,
     /// Held until the staging is dropped, after the folder is in place or removed.
     _lock: Lock,
 }
@@ -569,7 +577,7 @@ impl Staging {
         }
         fs::create_dir(&tmp).map_err(io("creating", &tmp))?;
         writing().push((tmp.clone(), lock.path.clone(), dest.to_path_buf()));
-        Ok(Staging { dest: dest.to_path_buf(), tmp, old, done: false, _lock: lock })
+        Ok(Staging { dest: dest.to_path_buf(), tmp, old, done: false, written: Mutex::default(), _lock: lock })
     }
 
     /// The temporary folder, for files streamed into it.
@@ -582,14 +590,29 @@ impl Staging {
         let path = self.tmp.join(file);
         let mut f = fs::File::create(&path).map_err(io("creating", &path))?;
         f.write_all(bytes).map_err(io("writing", &path))?;
-        f.sync_all().map_err(io("writing", &path))
+        f.sync_all().map_err(io("writing", &path))?;
+        self.record(path, Some(FileDigest::of(bytes)));
+        Ok(())
+    }
+
+    /// Records the digest of a file streamed into the folder (at `path`), taken as it was
+    /// written and complete; `None` forgets an earlier one, so that the file is read when
+    /// the folder is sealed. A recorded file must not be changed afterwards except by
+    /// [`Staging::write`] (which records it again).
+    pub fn record(&self, path: PathBuf, digest: Option<FileDigest>) {
+        let mut written = self.written.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        match digest {
+            Some(d) => written.insert(path, d),
+            None => written.remove(&path),
+        };
     }
 
     /// Records the byte count and SHA-256 of the data files of `sub` (a folder of the
     /// staging folder, "" for itself) in its record file `record` (see
     /// [`super::integrity`]).
     pub fn seal(&self, sub: &str, record: &str) -> anyhow::Result<()> {
-        super::integrity::seal(&self.tmp.join(sub), record)
+        let written = self.written.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        super::integrity::seal(&self.tmp.join(sub), record, &written)
     }
 
     /// Moves the folder into place, replacing the destination as a whole.

@@ -318,7 +318,8 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
         Err(e) => return Err(anyhow::Error::new(e).context("running the simulation").into()),
     };
     progress.finish();
-    runs_file.finish().with_context(|| format!("writing {runs_name}"))?;
+    let (runs_path, digest) = runs_file.finish().with_context(|| format!("writing {runs_name}"))?;
+    staging.record(runs_path, digest);
     let threads = rayon_threads(opts.threads);
     let write = |file: &str, bytes: &[u8]| staging.write(file, bytes).with_context(|| format!("writing {file}"));
     match shard {
@@ -439,7 +440,8 @@ fn simulate_worlds(
             }
         };
         progress.finish();
-        runs_file.finish().with_context(|| format!("writing {folder}/{runs_name}"))?;
+        let (runs_path, digest) = runs_file.finish().with_context(|| format!("writing {folder}/{runs_name}"))?;
+        staging.record(runs_path, digest);
         let info = BatchInfo { seed: opts.seed, threads: rayon_threads(opts.threads), runs: done as usize };
         let results = Results::collected(&world, info, collected);
         let (break_even, file) = break_even_file(&results, opts.threads)?;
@@ -530,9 +532,15 @@ fn write_partial(
         )));
     }
     write(partial::SCENARIO_TOML, &text)?;
+    // Hashed as it is written, at the same time as the copy into the file (the largest
+    // file of a shard: read back to be sealed, it kept one core busy alone).
     let path = staging.path().join(partial::STATS_BIN);
-    let mut f = std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
-    collected.write_to(&mut f).and_then(|_| f.sync_all()).with_context(|| format!("writing {}", path.display()))?;
+    let f = std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+    let mut out = crate::export::digest::Digesting::new(f);
+    collected.write_to(&mut out).with_context(|| format!("writing {}", path.display()))?;
+    let (f, digest) = out.finish();
+    f.sync_all().with_context(|| format!("writing {}", path.display()))?;
+    staging.record(path, Some(digest));
     write(partial::PARTIAL_JSON, &serde_json::to_vec_pretty(&meta).context("writing partial.json")?)?;
     Ok(())
 }

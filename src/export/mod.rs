@@ -7,6 +7,7 @@
 pub mod break_even;
 pub mod budget;
 mod csv_files;
+pub mod digest;
 pub mod meta;
 pub mod municipalities;
 #[cfg(feature = "outputs")]

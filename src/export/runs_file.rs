@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
+use super::digest::{Digesting, FileDigest};
 #[cfg(feature = "outputs")]
 use super::parquet::{RunsFileError, RunsParquet};
 use super::{OutputError, cell};
@@ -62,7 +63,7 @@ pub(crate) struct RunsWriter {
 }
 
 enum Out {
-    Csv(BufWriter<File>),
+    Csv(BufWriter<Digesting<File>>),
     #[cfg(feature = "outputs")]
     Parquet(Box<RunsParquet>),
 }
@@ -74,7 +75,7 @@ impl RunsWriter {
         let out = match format {
             RunsFormat::Csv => {
                 let f = File::create(&path).map_err(|e| write_error(&path, e))?;
-                let mut out = BufWriter::with_capacity(1 << 20, f);
+                let mut out = BufWriter::with_capacity(1 << 20, Digesting::new(f));
                 out.write_all(&csv_header(plan)).map_err(|e| write_error(&path, e))?;
                 Out::Csv(out)
             }
@@ -125,16 +126,21 @@ impl RunsWriter {
         }
     }
 
-    /// Flushes and closes the file.
-    pub fn finish(self) -> Result<(), OutputError> {
+    /// Flushes and closes the file; returns its path and, for `runs.csv`, its digest
+    /// (hashed as it was written).
+    pub fn finish(self) -> Result<(PathBuf, Option<FileDigest>), OutputError> {
         let path = self.path;
         match self.out {
             Out::Csv(out) => {
-                let f = out.into_inner().map_err(|e| write_error(&path, e.into_error()))?;
-                f.sync_all().map_err(|e| write_error(&path, e))
+                let (f, digest) = out.into_inner().map_err(|e| write_error(&path, e.into_error()))?.finish();
+                f.sync_all().map_err(|e| write_error(&path, e))?;
+                Ok((path, Some(digest)))
             }
             #[cfg(feature = "outputs")]
-            Out::Parquet(p) => p.finish().map_err(parquet_error),
+            Out::Parquet(p) => {
+                p.finish().map_err(parquet_error)?;
+                Ok((path, None))
+            }
         }
     }
 }

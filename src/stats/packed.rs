@@ -89,9 +89,16 @@ struct Run {
 }
 
 impl Run {
-    /// The run of `keys`, which are sorted.
-    fn of(keys: impl Iterator<Item = u64>) -> Self {
-        let mut run = Run::default();
+    /// The run of `keys`, which are sorted, `len` of them (the blocks' heads are allocated
+    /// once, at their length).
+    fn of(keys: impl Iterator<Item = u64>, len: usize) -> Self {
+        let blocks = len.div_ceil(BLOCK);
+        let mut run = Run {
+            len: 0,
+            first: Vec::with_capacity(blocks),
+            at: Vec::with_capacity(blocks + 1),
+            bits: Bits::default(),
+        };
         let mut block = [0u64; BLOCK];
         let mut n = 0;
         for k in keys {
@@ -106,9 +113,9 @@ impl Run {
             run.push_block(&block[..n]);
         }
         run.at.push(run.bits.len);
-        // The room a growing vector leaves would cost up to as much as the keys.
-        run.first.shrink_to_fit();
-        run.at.shrink_to_fit();
+        // The room a growing vector leaves would cost up to as much as the keys. (Taking
+        // the words' room at once from an upper bound and giving back the rest was faster
+        // but left the heap fragmented: 26% more memory in a default Friesland run.)
         run.bits.words.shrink_to_fit();
         run
     }
@@ -150,7 +157,7 @@ impl Run {
 
     /// The run of the keys of both.
     fn merge(&self, other: &Run) -> Run {
-        Run::of(Merged { a: self.keys().peekable(), b: other.keys().peekable() })
+        Run::of(Merged { a: self.keys().peekable(), b: other.keys().peekable() }, self.len + other.len)
     }
 
     /// Heap bytes held.
@@ -207,7 +214,8 @@ impl Packed {
             return;
         }
         self.pending.sort_unstable();
-        self.runs.push(Run::of(self.pending.drain(..)));
+        let len = self.pending.len();
+        self.runs.push(Run::of(self.pending.drain(..), len));
         while let [.., a, b] = self.runs.as_slice()
             && a.len <= b.len
         {
