@@ -231,8 +231,7 @@ fn combine(
         runs_file.append_file(&dir.join(runs_name)).with_context(|| format!("merging {runs_name}"))?;
         threads = threads.max(m.threads);
     }
-    let (runs_path, digest) = runs_file.finish().with_context(|| format!("writing {runs_name}"))?;
-    staging.record(runs_path, digest);
+    staging.finish_runs(runs_file).with_context(|| format!("writing {runs_name}"))?;
     Ok((collected.expect("at least one partial"), threads))
 }
 

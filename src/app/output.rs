@@ -607,6 +607,16 @@ impl Staging {
         };
     }
 
+    /// Closes a runs file streamed into the folder and records its digest.
+    pub(crate) fn finish_runs(
+        &self,
+        runs: crate::export::runs_file::RunsWriter,
+    ) -> Result<(), crate::export::OutputError> {
+        let (path, digest) = runs.finish()?;
+        self.record(path, digest);
+        Ok(())
+    }
+
     /// Records the byte count and SHA-256 of the data files of `sub` (a folder of the
     /// staging folder, "" for itself) in its record file `record` (see
     /// [`super::integrity`]).

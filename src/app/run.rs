@@ -318,8 +318,7 @@ fn run_one(job: Job, progress: &dyn Progress, stop: &AtomicBool) -> Result<(), A
         Err(e) => return Err(anyhow::Error::new(e).context("running the simulation").into()),
     };
     progress.finish();
-    let (runs_path, digest) = runs_file.finish().with_context(|| format!("writing {runs_name}"))?;
-    staging.record(runs_path, digest);
+    staging.finish_runs(runs_file).with_context(|| format!("writing {runs_name}"))?;
     let threads = rayon_threads(opts.threads);
     let write = |file: &str, bytes: &[u8]| staging.write(file, bytes).with_context(|| format!("writing {file}"));
     match shard {
@@ -440,8 +439,7 @@ fn simulate_worlds(
             }
         };
         progress.finish();
-        let (runs_path, digest) = runs_file.finish().with_context(|| format!("writing {folder}/{runs_name}"))?;
-        staging.record(runs_path, digest);
+        staging.finish_runs(runs_file).with_context(|| format!("writing {folder}/{runs_name}"))?;
         let info = BatchInfo { seed: opts.seed, threads: rayon_threads(opts.threads), runs: done as usize };
         let results = Results::collected(&world, info, collected);
         let (break_even, file) = break_even_file(&results, opts.threads)?;
